@@ -103,13 +103,12 @@ func RegisterHost(dir, binary string, extensionIDs []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = writeManifest(dir, m)
+	_, err = writeManifest(dir, filepath.Join(dir, ManifestFile), m)
 	return err
 }
 
-// writeManifest writes m into dir and reports whether the file changed.
-func writeManifest(dir string, m *Manifest) (changed bool, err error) {
-	path := filepath.Join(dir, ManifestFile)
+// writeManifest writes m to path in dir and reports whether the file changed.
+func writeManifest(dir, path string, m *Manifest) (changed bool, err error) {
 	data := m.Encode()
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm() == 0o644 {
