@@ -1,0 +1,225 @@
+package testapp
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// App is the running test web app: two HTTP servers on loopback that serve
+// the same pages and endpoints under two different sites, so that requests
+// between them are cross-origin and a frame of one inside a page of the
+// other runs in its own renderer process. Stop it with [App.Close].
+type App struct {
+	// URL is origin A, "http://127.0.0.1:PORT", with no trailing slash.
+	URL string
+	// OtherURL is origin B, "http://localhost:PORT": another site than A.
+	OtherURL string
+	// RefusedURL is "http://127.0.0.1:PORT/" on a port where nothing
+	// listens, so connecting to it is refused.
+	RefusedURL string
+	// Secrets are the values planted in this app's responses.
+	Secrets SecretSet
+
+	a, b    *httptest.Server
+	closing chan struct{}
+	once    sync.Once
+
+	mu        sync.Mutex
+	received  []Request
+	requestID int
+
+	wsMu    sync.Mutex
+	wsConns map[*websocket.Conn]struct{}
+}
+
+// Request is one HTTP request a server of the app received (websocket
+// upgrades included), in arrival order.
+type Request struct {
+	// Origin is "A" for [App.URL] and "B" for [App.OtherURL].
+	Origin string
+	// Method is the HTTP method.
+	Method string
+	// URL is the absolute URL as the browser addressed it
+	// (http://host:port/path?query; a fragment is never sent).
+	URL string
+	// Path is the URL path alone.
+	Path string
+	// Header is a copy of the request headers.
+	Header http.Header
+	// ContentLength is the declared body size (-1 when unknown).
+	ContentLength int64
+	// Time is when the server received the request.
+	Time time.Time
+}
+
+// Options configure [StartWith].
+type Options struct {
+	// Secrets replaces the planted values; the zero value means [Secrets].
+	Secrets SecretSet
+}
+
+// Start starts the app on two loopback ports with the default [Secrets].
+func Start() (*App, error) { return StartWith(Options{}) }
+
+// StartWith starts the app with opts.
+func StartWith(opts Options) (*App, error) {
+	app := &App{
+		Secrets: opts.Secrets,
+		closing: make(chan struct{}),
+		wsConns: map[*websocket.Conn]struct{}{},
+	}
+	if app.Secrets == (SecretSet{}) {
+		app.Secrets = Secrets
+	}
+	refused, err := closedPort()
+	if err != nil {
+		return nil, fmt.Errorf("testapp: find a closed port for RefusedURL: %w", err)
+	}
+	app.RefusedURL = "http://127.0.0.1:" + strconv.Itoa(refused) + "/"
+
+	la, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("testapp: listen on 127.0.0.1 for origin A: %w", err)
+	}
+	lb, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		la.Close()
+		return nil, fmt.Errorf("testapp: listen on 127.0.0.1 for origin B: %w", err)
+	}
+	app.URL = "http://127.0.0.1:" + strconv.Itoa(la.Addr().(*net.TCPAddr).Port)
+	// localhost is another site than 127.0.0.1, which is what puts a frame
+	// of B in its own process under site isolation.
+	app.OtherURL = "http://localhost:" + strconv.Itoa(lb.Addr().(*net.TCPAddr).Port)
+
+	app.a = &httptest.Server{Listener: la, Config: &http.Server{Handler: app.handler("A")}}
+	app.b = &httptest.Server{Listener: lb, Config: &http.Server{Handler: app.handler("B")}}
+	app.a.Start()
+	app.b.Start()
+	return app, nil
+}
+
+// closedPort returns a loopback port that was free a moment ago and on
+// which nothing listens now.
+func closedPort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	return port, l.Close()
+}
+
+// Close stops both servers. Open streams (SSE, slow responses, websockets)
+// end at once; Close waits for their handlers to return.
+func (app *App) Close() {
+	app.once.Do(func() {
+		close(app.closing)
+		app.wsMu.Lock()
+		for c := range app.wsConns {
+			c.Close()
+		}
+		app.wsMu.Unlock()
+		for _, s := range []*httptest.Server{app.a, app.b} {
+			s.CloseClientConnections()
+			s.Close()
+		}
+	})
+}
+
+// Received returns a copy of every request the two servers received since
+// the start or the last [App.Reset], in arrival order.
+func (app *App) Received() []Request {
+	app.mu.Lock()
+	defer app.mu.Unlock()
+	return append([]Request(nil), app.received...)
+}
+
+// Reset forgets the received requests and restarts the request-ID
+// sequence, so that a test can look only at what it caused.
+func (app *App) Reset() {
+	app.mu.Lock()
+	defer app.mu.Unlock()
+	app.received = nil
+	app.requestID = 0
+}
+
+// origin returns the base URL of the server named "A" or "B".
+func (app *App) origin(name string) string {
+	if name == "B" {
+		return app.OtherURL
+	}
+	return app.URL
+}
+
+// nextRequestID returns a deterministic request ID in the style of API
+// vendors ("req_" and 24 hex digits) from a per-app sequence.
+func (app *App) nextRequestID() string {
+	app.mu.Lock()
+	app.requestID++
+	n := app.requestID
+	app.mu.Unlock()
+	sum := sha256.Sum256([]byte("reprokit-testapp-request-" + strconv.Itoa(n)))
+	return fmt.Sprintf("req_%x", sum[:12])
+}
+
+// handler returns the logging handler of the server of origin name.
+func (app *App) handler(name string) http.Handler {
+	mux := app.routes(name)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := "http://" + r.Host + r.URL.RequestURI()
+		app.mu.Lock()
+		app.received = append(app.received, Request{
+			Origin:        name,
+			Method:        r.Method,
+			URL:           u,
+			Path:          r.URL.Path,
+			Header:        r.Header.Clone(),
+			ContentLength: r.ContentLength,
+			Time:          time.Now(),
+		})
+		app.mu.Unlock()
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// wait blocks for d, or until the client goes away or the app closes; it
+// reports whether the full time passed.
+func (app *App) wait(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-app.closing:
+	}
+	return false
+}
+
+// queryInt returns the integer query parameter name, or def when it is
+// missing or not a number.
+func queryInt(r *http.Request, name string, def int) int {
+	if v, err := strconv.Atoi(r.URL.Query().Get(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// isAPI reports whether path gets an x-request-id header.
+func isAPI(path string) bool {
+	for _, p := range []string{"/api/", "/status/", "/post/", "/upload", "/secrets/", "/beacon", "/login"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,2 @@
+// A cacheable script (max-age=3600).
+window.reprokitStatic = 'static script loaded';
