@@ -468,4 +468,3 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
-
