@@ -1,0 +1,81 @@
+package sanitize
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// HAR reads a HAR from src and writes it sanitized to dst, streaming: it
+// holds one entry at a time, so memory is bounded by the largest entry. It
+// keeps every field, unknown `_fields` included, and accepts the HARs of
+// Chrome, Firefox, Playwright, Charles and Fiddler. Invalid JSON gives an
+// [*InputError] with the line and column when src can seek (an *os.File).
+// On error dst holds a partial document: write to a temporary file.
+func (r *Redactor) HAR(dst io.Writer, src io.Reader) error {
+	return r.stream(dst, src, "session.har", true)
+}
+
+// JSON sanitizes any other JSON document (console.json, steps.json,
+// bundle.json) named doc in the report: every object key goes through the
+// name rules and every string through the URL rules and the detectors.
+func (r *Redactor) JSON(dst io.Writer, src io.Reader, doc string) error {
+	return r.stream(dst, src, doc, false)
+}
+
+func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR bool) error {
+	var start int64
+	if s, ok := src.(io.Seeker); ok {
+		start, _ = s.Seek(0, io.SeekCurrent)
+	}
+	bw := bufio.NewWriterSize(dst, 256<<10)
+	dec := jsontext.NewDecoder(bufio.NewReaderSize(src, 256<<10), decodeOptions...)
+	enc := jsontext.NewEncoder(bw, encodeOptions...)
+	loc := &locator{file: doc}
+	s := &streamer{dec: dec, enc: enc, loc: loc}
+	if isHAR {
+		s.whole = harWhole
+		s.visit = r.visitHAR
+	} else {
+		s.whole = func(path []string) bool { return len(path) >= 2 }
+		s.visit = func(loc *locator, n *node) { r.walk(loc, n, textCtx{}) }
+	}
+	if dec.PeekKind() == 0 {
+		if _, err := dec.ReadToken(); err == io.EOF {
+			return &InputError{Offset: 0, Line: 1, Column: 1, Err: errors.New("the file is empty: expected a JSON document")}
+		}
+	}
+	if err := s.run(); err != nil {
+		return inputError(err, src, start)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write sanitized %s: %w", doc, err)
+	}
+	return nil
+}
+
+// harWhole says which parts of a HAR are read as whole trees: each entry,
+// each page, and every other member of log.
+func harWhole(path []string) bool {
+	switch len(path) {
+	case 0:
+		return false
+	case 1:
+		return path[0] != "log"
+	case 2:
+		return path[1] != "entries" && path[1] != "pages"
+	}
+	return true
+}
+
+// visitHAR sanitizes one part of a HAR read whole.
+func (r *Redactor) visitHAR(loc *locator, n *node) {
+	if len(loc.path) == 3 && loc.path[1] == "entries" && n.kind == '{' {
+		r.entry(loc, n)
+		return
+	}
+	r.walk(loc, n, textCtx{})
+}

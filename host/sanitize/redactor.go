@@ -1,0 +1,266 @@
+package sanitize
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Limits that keep memory bounded whatever the input.
+const (
+	maxLocations   = 10000    // report locations kept; counts stay exact
+	maxMemoBytes   = 32 << 20 // redacted values remembered for verification
+	maxMemoValue   = 64 << 10 // longer values are tagged but not searched for
+	minVerifyValue = 8        // shorter values are left to the structural rules
+)
+
+// Redactor sanitizes the files of one bundle. It holds a random HMAC key
+// (never written anywhere) so that the same secret gets the same tag in every
+// file of the bundle, and remembers what it redacted so that [Redactor.Verify]
+// can prove none of it survived. Make one with [New]; it is safe for use by
+// several goroutines.
+type Redactor struct {
+	policy *Policy
+	pol    *compiledPolicy
+
+	mu        sync.Mutex
+	mac       hash.Hash
+	memo      map[string]string // secret value -> its replacement
+	memoBytes int
+	kept      map[string]bool // values kept on purpose (reporter fields)
+	counts    map[[2]string]int
+	locs      []Location
+	truncated bool
+	total     int
+
+	dryRun bool // Verify and Scan: record findings, replacement unused
+}
+
+// New returns a Redactor for one bundle, driven by policy (nil means
+// [DefaultPolicy]).
+func New(policy *Policy) *Redactor {
+	if policy == nil {
+		policy = DefaultPolicy()
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		panic("sanitize: no randomness for the tag key: " + err.Error())
+	}
+	return &Redactor{
+		policy: policy,
+		pol:    policy.compile(),
+		mac:    hmac.New(sha256.New, key),
+		memo:   map[string]string{},
+		kept:   map[string]bool{},
+		counts: map[[2]string]int{},
+	}
+}
+
+// Policy returns the policy the Redactor applies.
+func (r *Redactor) Policy() *Policy { return r.policy }
+
+// h8 is the first 8 hex digits of the keyed hash of v. Callers hold r.mu.
+func (r *Redactor) h8(v string) string {
+	r.mac.Reset()
+	r.mac.Write([]byte(v))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(r.mac.Sum(sum[:0])[:4])
+}
+
+// Tag returns the tag of a value for a kind: "[REDACTED:<kind>:<h8>]".
+func (r *Redactor) tagLocked(kind, v string) string {
+	return "[REDACTED:" + kind + ":" + r.h8(v) + "]"
+}
+
+// replace returns the replacement of the secret value v found by rule
+// at loc, and records it. make builds the replacement the first time v is
+// seen (so a value keeps its first tag everywhere); nil means a plain tag.
+func (r *Redactor) replace(loc *locator, rule, v string, build func(kind string) string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out, ok := r.memo[v]
+	if !ok {
+		if build != nil {
+			out = build(rule)
+		} else {
+			out = r.tagLocked(rule, v)
+		}
+		if len(v) <= maxMemoValue && r.memoBytes+len(v) <= maxMemoBytes && !r.dryRun {
+			r.memo[v] = out
+			r.memoBytes += len(v) + len(out)
+		}
+	}
+	r.recordLocked(loc, rule, tagKind(out), firstTag(out))
+	return out
+}
+
+// record counts one redaction and keeps its location (never the value).
+func (r *Redactor) recordLocked(loc *locator, rule, kind, tag string) {
+	r.total++
+	r.counts[[2]string{rule, kind}]++
+	if len(r.locs) >= maxLocations {
+		r.truncated = true
+		return
+	}
+	l := Location{Rule: rule, Kind: kind, Tag: tag}
+	if loc != nil {
+		l.File = loc.file
+		l.Location = loc.String()
+	}
+	r.locs = append(r.locs, l)
+}
+
+// tagKind returns the kind of the first tag in s ("" when there is none).
+func tagKind(s string) string {
+	t := firstTag(s)
+	if t == "" {
+		return ""
+	}
+	t = t[len("[REDACTED:"):]
+	if i := strings.IndexByte(t, ':'); i >= 0 {
+		return t[:i]
+	}
+	return ""
+}
+
+// firstTag returns the first "[REDACTED:kind:h8]" in s.
+func firstTag(s string) string {
+	i := strings.Index(s, "[REDACTED:")
+	if i < 0 {
+		return ""
+	}
+	j := strings.IndexByte(s[i:], ']')
+	if j < 0 {
+		return ""
+	}
+	return s[i : i+j+1]
+}
+
+// isTag reports whether s is exactly one tag, or starts with one (an
+// email keeps its domain after the tag, a file tag carries a size).
+func isTag(s string) bool {
+	return strings.HasPrefix(s, "[REDACTED:") && strings.IndexByte(s, ']') > 0
+}
+
+// Location is where one redaction or finding happened: the file, a JSON
+// pointer (JSON files) or line:column (text), the rule that fired and the
+// kind and tag of the replacement. It never holds the value.
+type Location struct {
+	File     string `json:"file,omitempty"`
+	Location string `json:"location"`
+	Rule     string `json:"rule"`
+	Kind     string `json:"kind"`
+	Tag      string `json:"tag"`
+}
+
+// Count is the number of redactions by one rule with one kind of tag.
+type Count struct {
+	Rule  string `json:"rule"`
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
+}
+
+// Report summarizes what a Redactor redacted: counts per rule and kind and
+// the locations (the first 10000; Truncated says there were more). It holds
+// no values and is safe to put in bundle.json.
+type Report struct {
+	Total     int        `json:"total"`
+	Counts    []Count    `json:"counts"`
+	Locations []Location `json:"locations"`
+	Truncated bool       `json:"truncated,omitempty"`
+}
+
+// Report returns what the Redactor redacted so far.
+func (r *Redactor) Report() Report {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rep := Report{Total: r.total, Truncated: r.truncated, Locations: append([]Location{}, r.locs...), Counts: []Count{}}
+	for k, n := range r.counts {
+		rep.Counts = append(rep.Counts, Count{Rule: k[0], Kind: k[1], Count: n})
+	}
+	sort.Slice(rep.Counts, func(i, j int) bool {
+		a, b := rep.Counts[i], rep.Counts[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Kind < b.Kind
+	})
+	return rep
+}
+
+// Text sanitizes one free-text string (a console message, a step's
+// selector, a page title) with every detector, and returns it.
+func (r *Redactor) Text(s string) string {
+	return r.text(&locator{file: "text"}, s, textCtx{})
+}
+
+// ReporterField sanitizes a field the reporter typed on purpose (account
+// email, workspace ID, description). It is exempt from the personal-data
+// rules (email, card, IP) but not from the secret detectors; the values it
+// keeps are not reported by [Redactor.Verify] either.
+func (r *Redactor) ReporterField(name, s string) string {
+	loc := &locator{file: "reporter", path: []string{name}}
+	if rule := r.pol.match(InKey, name); rule != nil && rule.Mode == ModeValue {
+		return r.secret(loc, rule.Name, s)
+	}
+	out := r.text(loc, s, textCtx{noPersonal: true})
+	r.mu.Lock()
+	for _, v := range personalValues(out) {
+		r.kept[v] = true
+	}
+	r.mu.Unlock()
+	return out
+}
+
+// locator is the place of the value being sanitized: a file and a JSON
+// pointer path, or a line and column in a text file.
+type locator struct {
+	file      string
+	path      []string
+	line, col int
+}
+
+func (l *locator) String() string {
+	if l.line > 0 {
+		return itoa(l.line) + ":" + itoa(l.col)
+	}
+	var b strings.Builder
+	for _, p := range l.path {
+		b.WriteByte('/')
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
+
+func (l *locator) push(p string) { l.path = append(l.path, p) }
+func (l *locator) pop()          { l.path = l.path[:len(l.path)-1] }
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,308 @@
+package sanitize
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// node is one JSON value of an entry, kept in order so that the output has
+// the members of the input in the same order, unknown `_fields` included.
+type node struct {
+	kind byte   // '{', '[', '"', '0' (number), 'n', 't', 'f'
+	str  string // the string, or the raw number
+	keys []string
+	vals []*node
+	done bool // already sanitized by a specific rule; the generic walk skips it
+}
+
+// get returns the member called key of an object node, or nil.
+func (n *node) get(key string) *node {
+	if n == nil || n.kind != '{' {
+		return nil
+	}
+	for i, k := range n.keys {
+		if k == key {
+			return n.vals[i]
+		}
+	}
+	return nil
+}
+
+// getString returns the string member called key, or "".
+func (n *node) getString(key string) string {
+	if v := n.get(key); v != nil && v.kind == '"' {
+		return v.str
+	}
+	return ""
+}
+
+// decodeOptions are tolerant: HARs in the wild carry invalid UTF-8 and
+// lone surrogates, and some writers repeat keys.
+var decodeOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)}
+
+var encodeOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true), jsontext.EscapeForHTML(false)}
+
+const maxDepth = 10000
+
+// readNode reads the next complete value from dec into a tree.
+func readNode(dec *jsontext.Decoder, depth int) (*node, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("JSON nested more than %d levels deep", maxDepth)
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	switch k := tok.Kind(); k {
+	case '"':
+		return &node{kind: '"', str: tok.String()}, nil
+	case '0':
+		return &node{kind: '0', str: tok.String()}, nil
+	case 'n', 't', 'f':
+		return &node{kind: byte(k)}, nil
+	case '{':
+		n := &node{kind: '{'}
+		for dec.PeekKind() != '}' {
+			kt, err := dec.ReadToken()
+			if err != nil {
+				return nil, err
+			}
+			key := kt.String()
+			v, err := readNode(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.keys = append(n.keys, key)
+			n.vals = append(n.vals, v)
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, err
+		}
+		return n, nil
+	case '[':
+		n := &node{kind: '['}
+		for dec.PeekKind() != ']' {
+			v, err := readNode(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.vals = append(n.vals, v)
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, err
+		}
+		return n, nil
+	default:
+		return nil, fmt.Errorf("unexpected JSON token %v", k)
+	}
+}
+
+// writeNode encodes a tree.
+func writeNode(enc *jsontext.Encoder, n *node) error {
+	switch n.kind {
+	case '"':
+		return enc.WriteToken(jsontext.String(n.str))
+	case '0':
+		return enc.WriteValue(jsontext.Value(n.str))
+	case 'n':
+		return enc.WriteToken(jsontext.Null)
+	case 't':
+		return enc.WriteToken(jsontext.True)
+	case 'f':
+		return enc.WriteToken(jsontext.False)
+	case '{':
+		if err := enc.WriteToken(jsontext.BeginObject); err != nil {
+			return err
+		}
+		for i, k := range n.keys {
+			if err := enc.WriteToken(jsontext.String(k)); err != nil {
+				return err
+			}
+			if err := writeNode(enc, n.vals[i]); err != nil {
+				return err
+			}
+		}
+		return enc.WriteToken(jsontext.EndObject)
+	case '[':
+		if err := enc.WriteToken(jsontext.BeginArray); err != nil {
+			return err
+		}
+		for _, v := range n.vals {
+			if err := writeNode(enc, v); err != nil {
+				return err
+			}
+		}
+		return enc.WriteToken(jsontext.EndArray)
+	}
+	return fmt.Errorf("sanitize: bad node kind %q", n.kind)
+}
+
+// parseJSONTree parses a whole small document (a JSON body) into a tree.
+// It fails on trailing data.
+func parseJSONTree(s string) (*node, bool) {
+	dec := jsontext.NewDecoder(bytes.NewReader([]byte(s)), decodeOptions...)
+	n, err := readNode(dec, 0)
+	if err != nil {
+		return nil, false
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return nil, false
+	}
+	return n, true
+}
+
+// encodeTree serializes a tree compactly.
+func encodeTree(n *node) string {
+	var buf bytes.Buffer
+	enc := jsontext.NewEncoder(&buf, encodeOptions...)
+	if err := writeNode(enc, n); err != nil {
+		return ""
+	}
+	return string(bytes.TrimRight(buf.Bytes(), "\n"))
+}
+
+// streamer walks a JSON document token by token down to the depth where
+// visit wants whole values (a HAR entry), so memory is bounded by the
+// largest such value and not by the file.
+type streamer struct {
+	dec   *jsontext.Decoder
+	enc   *jsontext.Encoder
+	loc   *locator
+	whole func(path []string) bool    // read the value at path as a tree?
+	visit func(loc *locator, n *node) // sanitize one tree in place
+	items func()                      // called after each tree (progress)
+}
+
+func (s *streamer) run() error {
+	if err := s.value(0); err != nil {
+		return err
+	}
+	if _, err := s.dec.ReadToken(); err != io.EOF {
+		if err == nil {
+			return &InputError{Offset: s.dec.InputOffset(), Err: errors.New("data after the end of the JSON document")}
+		}
+		return err
+	}
+	return nil
+}
+
+func (s *streamer) value(depth int) error {
+	kind := s.dec.PeekKind()
+	if kind == 0 {
+		_, err := s.dec.ReadToken()
+		return err
+	}
+	if (kind != '{' && kind != '[') || s.whole(s.loc.path) {
+		n, err := readNode(s.dec, depth)
+		if err != nil {
+			return err
+		}
+		s.visit(s.loc, n)
+		if s.items != nil {
+			s.items()
+		}
+		return writeNode(s.enc, n)
+	}
+	tok, err := s.dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if err := s.enc.WriteToken(tok); err != nil {
+		return err
+	}
+	if kind == '{' {
+		for s.dec.PeekKind() != '}' {
+			kt, err := s.dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			key := kt.String()
+			if err := s.enc.WriteToken(jsontext.String(key)); err != nil {
+				return err
+			}
+			s.loc.push(key)
+			if err := s.value(depth + 1); err != nil {
+				return err
+			}
+			s.loc.pop()
+		}
+	} else {
+		for i := 0; s.dec.PeekKind() != ']'; i++ {
+			s.loc.push(itoa(i))
+			if err := s.value(depth + 1); err != nil {
+				return err
+			}
+			s.loc.pop()
+		}
+	}
+	tok, err = s.dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	return s.enc.WriteToken(tok)
+}
+
+// InputError is invalid JSON input, with the place it was found. Line and
+// Column are 1-based and zero when unknown (the input could not be re-read).
+type InputError struct {
+	Offset       int64
+	Line, Column int
+	Err          error
+}
+
+func (e *InputError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("invalid JSON at line %d, column %d: %v", e.Line, e.Column, e.Err)
+	}
+	return fmt.Sprintf("invalid JSON at byte %d: %v", e.Offset, e.Err)
+}
+
+func (e *InputError) Unwrap() error { return e.Err }
+
+// inputError turns a decoder error into an InputError, finding line and
+// column by re-reading src when it can seek.
+func inputError(err error, src io.Reader, start int64) error {
+	var se *jsontext.SyntacticError
+	var ie *InputError
+	switch {
+	case errors.As(err, &ie):
+	case errors.As(err, &se):
+		ie = &InputError{Offset: se.ByteOffset, Err: se.Err}
+		if ie.Err == nil {
+			ie.Err = err
+		}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		ie = &InputError{Offset: -1, Err: errors.New("the file ends in the middle of the JSON document (truncated?)")}
+	default:
+		return err
+	}
+	if rs, ok := src.(io.ReadSeeker); ok && ie.Offset >= 0 {
+		if _, serr := rs.Seek(start, io.SeekStart); serr == nil {
+			ie.Line, ie.Column = lineColumn(bufio.NewReader(rs), ie.Offset)
+		}
+	}
+	return ie
+}
+
+// lineColumn counts lines up to offset.
+func lineColumn(r io.ByteReader, offset int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < offset; i++ {
+		c, err := r.ReadByte()
+		if err != nil {
+			break
+		}
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
