@@ -28,9 +28,10 @@ const HostName = "io.reprokit.host"
 const ManifestFile = HostName + ".json"
 
 // DefaultExtensionID is the ID of the Reprokit extension, pinned by the
-// "key" in extension/manifest.json (see extension/README.md). Install uses it
-// when no --extension-id is given.
-var DefaultExtensionID = ""
+// "key" in extension/manifest.json (see extension/README.md) and equal to
+// native.ExtensionID. Install and Doctor use it when no --extension-id is
+// given.
+var DefaultExtensionID = "faopfiifgikcmfmcbomefbgdldblamae"
 
 // Manifest is a native-messaging host manifest as Chrome reads it.
 // Path must be absolute on Linux and macOS; AllowedOrigins entries must be
