@@ -1,0 +1,210 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // DecodeConfig of JPEG screenshots
+	_ "image/png"  // DecodeConfig of PNG screenshots
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/target"
+)
+
+// ScreenshotInfo is one entry of screenshots.json (and screencast.json) and
+// the params of a `Reprokit.screenshot` record.
+type ScreenshotInfo struct {
+	File   string  `json:"file"` // path inside the spool, "screenshots/003-load.png"
+	Time   float64 `json:"time"` // wall seconds since the epoch
+	URL    string  `json:"url"`
+	Reason string  `json:"reason"` // "load", "demand", "stop", "start", "screencast"
+	Width  int     `json:"width"`
+	Height int     `json:"height"`
+	Format string  `json:"format"` // "png" or "jpeg"
+	Masked bool    `json:"masked"` // the mask style was on during the capture
+}
+
+type shotRequest struct {
+	reason string
+	title  bool // also write a Reprokit.pageTitle record
+	done   chan error
+}
+
+// Screenshot takes a screenshot of the recorded tab now, with password inputs
+// and [data-private] elements masked, and records it with the reason.
+func (r *Recorder) Screenshot(ctx context.Context, reason string) error {
+	done := make(chan error, 1)
+	if !r.requestShot(shotRequest{reason: reason, done: done}) {
+		return errors.New("screenshot: the recording has stopped or is busy; try again")
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *Recorder) shotLoop() {
+	defer close(r.shotDone)
+	for req := range r.shotReq {
+		var err error
+		if req.title {
+			r.recordTitle()
+		}
+		if r.Err() == nil {
+			err = r.takeShot(req.reason)
+			if err != nil {
+				r.warnf("screenshot (%s): %v", req.reason, err)
+			}
+		} else {
+			err = r.Err()
+		}
+		if req.done != nil {
+			req.done <- err
+		}
+	}
+}
+
+// recordTitle writes a Reprokit.pageTitle record for the tab's document.
+func (r *Recorder) recordTitle() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := r.conn.Call(ctx, r.tab, "Runtime.evaluate", map[string]any{
+		"expression": "JSON.stringify([document.title, location.href])", "returnByValue": true,
+	}, false)
+	if err != nil {
+		return
+	}
+	var v struct {
+		Result struct {
+			Value string `json:"value"`
+		} `json:"result"`
+	}
+	var pair []string
+	if json.Unmarshal(res, &v) != nil || json.Unmarshal([]byte(v.Result.Value), &pair) != nil || len(pair) != 2 {
+		return
+	}
+	r.conn.Record("Reprokit.pageTitle", r.tab, map[string]any{"title": pair[0], "url": pair[1]})
+}
+
+// mask turns the mask style on or off in the tab and in its out-of-process
+// frames. It fails when the tab's own document could not be masked.
+func (r *Recorder) mask(ctx context.Context, on bool) error {
+	expr := map[string]any{"expression": maskExpression(on), "returnByValue": true}
+	if _, err := r.conn.Call(ctx, r.tab, "Runtime.evaluate", expr, false); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	var frames []target.SessionID
+	for sid, si := range r.sessions {
+		if si.typ == "iframe" {
+			frames = append(frames, sid)
+		}
+	}
+	r.mu.Unlock()
+	for _, sid := range frames {
+		r.conn.Call(ctx, sid, "Runtime.evaluate", expr, false)
+	}
+	return nil
+}
+
+func (r *Recorder) format() (string, map[string]any) {
+	if r.opts.JPEGQuality > 0 {
+		return "jpeg", map[string]any{"format": "jpeg", "quality": r.opts.JPEGQuality}
+	}
+	return "png", map[string]any{"format": "png"}
+}
+
+// takeShot masks, captures, unmasks and writes one screenshot. A page that
+// cannot be masked is not captured: no unmasked image is ever written.
+func (r *Recorder) takeShot(reason string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var err error
+	for try := 0; try < 3; try++ {
+		if err = r.mask(ctx, true); err == nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond) // a navigation is replacing the document
+	}
+	if err != nil {
+		return fmt.Errorf("could not mask the page, so no screenshot was taken: %w", err)
+	}
+	format, params := r.format()
+	res, err := r.conn.Call(ctx, r.tab, "Page.captureScreenshot", params, false)
+	if !r.opts.Screencast {
+		r.mask(ctx, false)
+	}
+	if err != nil {
+		return err
+	}
+	var shot struct {
+		Data string `json:"data"`
+	}
+	if err := json.Unmarshal(res, &shot); err != nil {
+		return err
+	}
+	img, err := base64.StdEncoding.DecodeString(shot.Data)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.shotSeq++
+	n := r.shotSeq
+	url := r.mainURL
+	r.mu.Unlock()
+	ext := "png"
+	if format == "jpeg" {
+		ext = "jpg"
+	}
+	info := ScreenshotInfo{
+		File:   fmt.Sprintf("screenshots/%03d-%s.%s", n, shotFileName(reason), ext),
+		Time:   float64(time.Now().UnixMicro()) / 1e6,
+		URL:    url,
+		Reason: reason,
+		Format: format,
+		Masked: true,
+	}
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(img)); err == nil {
+		info.Width, info.Height = cfg.Width, cfg.Height
+	}
+	if err := r.dir.WriteFile(info.File, img); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.shots = append(r.shots, info)
+	r.stats.Screenshots++
+	r.stats.SpoolBytes += int64(len(img))
+	index, _ := json.MarshalIndent(r.shots, "", "  ")
+	r.mu.Unlock()
+	if err := r.dir.WriteFile("screenshots.json", index); err != nil {
+		return err
+	}
+	return r.conn.Record("Reprokit.screenshot", r.tab, info)
+}
+
+// shotFileName keeps a reason usable in a file name.
+func shotFileName(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
+			b.WriteRune(c)
+		default:
+			b.WriteByte('_')
+		}
+		if b.Len() >= 32 {
+			break
+		}
+	}
+	if b.Len() == 0 {
+		return "shot"
+	}
+	return b.String()
+}
