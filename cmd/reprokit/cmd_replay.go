@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/reprokit/reprokit/host/replay"
+)
+
+func init() {
+	register(&command{
+		name:    "replay",
+		summary: "replay a bundle or HAR in a browser served from the recording, and measure fidelity",
+		run:     runReplay,
+	})
+}
+
+const replayDescription = `
+Opens a fresh Chromium with the live network blocked and answers every
+request (frames, workers and service workers included) from the recording:
+exact method and URL first, then volatile parameters ignored, then a scored
+fuzzy match; each request is logged with the reason for its answer. The
+recorded websockets play from a loopback server, and the recorded viewport,
+device pixel ratio, user agent, time zone and locale are emulated.
+
+The replay ends when the recorded pages have loaded and no request has been
+pending for 2 s (or at --timeout), then prints the fidelity report: a table,
+or with --json an object with requests, served_exact, served_fuzzy,
+synthesized, failed_as_recorded, unmatched, coverage, archive_used,
+steps_ok, steps_total and screenshot_diff (ratios are fractions 0..1).
+
+Exit status: 0 when the replay ran; 1 when it could not run; 2 for bad
+arguments or an unreadable recording.`
+
+func runReplay(args []string) error {
+	fs := newFlags("replay", "BUNDLE|HAR [--headless] [--steps] [--screenshots DIR] [--json] [--open]", replayDescription)
+	headless := fs.Bool("headless", true, "run the browser without a window (the default; --headless=false shows it)")
+	open := fs.Bool("open", false, "show the browser and keep it open on the replay to explore; ends when you close it")
+	steps := fs.Bool("steps", false, "run the recorded steps.json (navigate, click, change, keys, scroll, viewport) and report each")
+	shots := fs.String("screenshots", "", "write the replay's screenshots to `DIR`")
+	asJSON := fs.Bool("json", false, "print the fidelity report as JSON on stdout")
+	timeout := fs.Duration("timeout", 60*time.Second, "stop the replay after this long even if requests are pending")
+	clock := fs.Bool("clock", false, "start the page clock (Date) at the recorded time")
+	pace := fs.String("ws-pace", "recorded", "websocket frames: `recorded` gaps, or none (at once)")
+	threshold := fs.Float64("threshold", 0.5, "lowest score (0..1) a fuzzy match may have")
+	browser := fs.String("browser", "", "Chromium executable (default: $REPROKIT_BROWSER or /usr/bin/chromium)")
+	quiet := fs.Bool("quiet", false, "do not log each request on stderr")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("replay takes one bundle .zip or .har file; run `reprokit replay -h`")
+	}
+	if *pace != string(replay.PaceRecorded) && *pace != string(replay.PaceNone) {
+		return usageErr("--ws-pace is recorded or none, not %q", *pace)
+	}
+	if *threshold <= 0 || *threshold > 1 {
+		return usageErr("--threshold is a score above 0 and at most 1, not %g", *threshold)
+	}
+	src, err := replay.Load(pos[0])
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var progress = os.Stderr
+	opts := replay.Options{
+		Browser: *browser, Visible: !*headless, Open: *open, Steps: *steps,
+		ScreenshotsDir: *shots, Timeout: *timeout, Clock: *clock,
+		Pace: replay.Pacing(*pace), Match: replay.MatchOptions{Threshold: *threshold},
+		Progress: progress,
+	}
+	if *quiet {
+		opts.Progress = nil
+	}
+	printed := false
+	opts.Ready = func(r *replay.Report) {
+		printed = true
+		printReplayReport(r, *asJSON)
+	}
+	rep, err := replay.Run(ctx, src, opts)
+	if err != nil {
+		return negative("%v", err)
+	}
+	if !printed {
+		printReplayReport(rep, *asJSON)
+	}
+	return nil
+}
+
+func printReplayReport(r *replay.Report, asJSON bool) {
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			fmt.Fprintln(os.Stderr, "reprokit replay: write report:", err)
+		}
+		return
+	}
+	if err := r.WriteTable(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "reprokit replay: write report:", err)
+	}
+}

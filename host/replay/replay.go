@@ -1,0 +1,483 @@
+// Package replay serves a recorded session to a real browser: it launches a
+// fresh Chromium with the live network blocked, answers every request of
+// every frame, worker and service worker from the recording through CDP
+// Fetch interception at the browser level, plays the recorded websockets
+// from a loopback server, emulates the recorded environment, optionally runs
+// the recorded steps, and measures how faithful the replay was ([Report]).
+//
+// The parts are separate: [Archive] indexes a HAR, [Matcher] chooses the
+// entry for a request and says why, the Fetch server answers the browser, the
+// websocket player plays sockets. [Run] joins them for `reprokit replay`.
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/reprokit/reprokit/host/har"
+)
+
+// Options configure [Run].
+type Options struct {
+	// Browser is the Chromium executable; empty means REPROKIT_BROWSER,
+	// then /usr/bin/chromium and the usual names on PATH.
+	Browser string
+	// Visible opens a browser window instead of running headless.
+	Visible bool
+	// Open keeps the visible browser on the replay after the report, so an
+	// engineer can explore; Run returns when the browser is closed or ctx
+	// ends. It implies Visible.
+	Open bool
+	// Steps runs the recorded steps.json after the first page loaded.
+	Steps bool
+	// ScreenshotsDir, when set, receives the replay's screenshots.
+	ScreenshotsDir string
+	// Timeout bounds the whole replay; 0 means 60 s.
+	Timeout time.Duration
+	// Quiet is how long no request may be pending for the replay to end;
+	// 0 means 2 s.
+	Quiet time.Duration
+	// Clock starts the page's clock (Date) at the recorded time.
+	Clock bool
+	// Pace is how recorded websocket frames are paced; empty means
+	// [PaceRecorded].
+	Pace Pacing
+	// Match tunes the matcher.
+	Match MatchOptions
+	// Progress receives progress and the per-request log; nil means none.
+	Progress io.Writer
+	// After, when set, runs in the replayed tab once the replay ended and
+	// before the browser closes: tools and tests read the page with it.
+	After func(tab context.Context)
+	// Ready, when set, is called with the report as soon as it is measured,
+	// before an Open replay waits for the browser to close.
+	Ready func(*Report)
+}
+
+// Run replays src in a fresh browser and returns the fidelity report.
+func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
+	if src == nil || src.HAR == nil {
+		return nil, errors.New("replay: no recording to replay")
+	}
+	if opts.Open {
+		opts.Visible = true
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 60 * time.Second
+	}
+	if opts.Quiet <= 0 {
+		opts.Quiet = 2 * time.Second
+	}
+	if opts.Pace == "" {
+		opts.Pace = PaceRecorded
+	}
+	logf := func(format string, a ...any) {
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, format+"\n", a...)
+		}
+	}
+	navs := pageURLs(src.HAR)
+	if len(navs) == 0 {
+		return nil, errNoPages
+	}
+	exe, err := FindBrowser(opts.Browser)
+	if err != nil {
+		return nil, err
+	}
+	var steps *Flow
+	if opts.Steps {
+		if len(src.Steps) == 0 {
+			return nil, errors.New("replay --steps: the recording has no steps.json; replay without --steps")
+		}
+		if steps, err = ParseSteps(src.Steps); err != nil {
+			return nil, err
+		}
+	}
+
+	start := time.Now()
+	archive := NewArchive(src.HAR)
+	matcher := NewMatcher(archive, opts.Match)
+	srv := newServer(matcher, logf)
+	player, err := startPlayer(matcher, srv, opts.Pace)
+	if err != nil {
+		return nil, err
+	}
+	defer player.Close()
+
+	profile, err := os.MkdirTemp("", "reprokit-replay-")
+	if err != nil {
+		return nil, fmt.Errorf("replay: make a browser profile directory: %w", err)
+	}
+	defer os.RemoveAll(profile)
+
+	env := effectiveEnv(src)
+	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(profile),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-background-networking", true),
+		// Only loopback resolves; everything else the page asks for is
+		// answered by interception or fails.
+		// The page's websockets go to the loopback player: a recorded
+		// public site must be allowed to reach it.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults"),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"),
+	)
+	if env.width > 0 && env.height > 0 {
+		allocOpts = append(allocOpts, chromedp.WindowSize(env.width, env.height))
+	}
+	if opts.Visible {
+		allocOpts = append(allocOpts, chromedp.VisibleWindow)
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocOpts...)
+	defer cancelAlloc()
+	tab, cancelTab := chromedp.NewContext(allocCtx)
+	defer cancelTab()
+	if err := chromedp.Do(tab); err != nil {
+		return nil, fmt.Errorf("replay: start Chromium %s: %w", exe, err)
+	}
+	logf("replay: %d recorded entries, %d page(s), browser %s", len(archive.Entries), len(navs), exe)
+
+	// Intercept every request of the browser, all targets included.
+	serveCtx, stopServe := context.WithCancel(tab)
+	defer stopServe()
+	paused := chromedp.BrowserEvents(serveCtx, fetch.RequestPaused)
+	if _, err := chromedp.CallBrowser(tab, fetch.Enable, fetch.EnableParams{
+		Patterns: []*fetch.RequestPattern{{URLPattern: "*", RequestStage: fetch.RequestStageRequest}},
+	}); err != nil {
+		return nil, fmt.Errorf("replay: enable request interception: %w", err)
+	}
+	var serveWG sync.WaitGroup
+	serveWG.Go(func() { srv.serve(serveCtx, paused) })
+	defer func() { stopServe(); serveWG.Wait() }()
+
+	if err := chromedp.Do(tab, emulate(env, opts.Clock), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: socketScript(player.URL())})
+		return err
+	})); err != nil {
+		return nil, fmt.Errorf("replay: prepare the tab: %w", err)
+	}
+
+	// Console errors of the replayed page explain most replay problems.
+	messages := chromedp.Console(serveCtx)
+	serveWG.Go(func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				logf("replay: page console: %s", m)
+			}
+		}
+	})
+
+	deadline, cancelDeadline := context.WithTimeout(tab, opts.Timeout)
+	defer cancelDeadline()
+	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf}
+	rep := &Report{}
+	timedOut := false
+	if steps != nil {
+		if !steps.navigates() {
+			navigate(deadline, navs[0], logf)
+			shots.take(deadline, "load")
+		}
+		rep.Steps = runSteps(deadline, steps, srv, opts.Quiet, shots, logf)
+	} else {
+		for i, u := range navs {
+			logf("replay: page %d/%d %s", i+1, len(navs), shortURL(u))
+			navigate(deadline, u, logf)
+			shots.take(deadline, "load")
+			if !waitQuiet(deadline, srv, opts.Quiet) {
+				break
+			}
+			shots.take(deadline, "quiet")
+		}
+	}
+	if !waitQuiet(deadline, srv, opts.Quiet) {
+		timedOut = true
+		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
+	}
+	shots.take(tab, "stop")
+
+	if opts.After != nil {
+		opts.After(tab)
+	}
+	rep.fill(srv, archive, player)
+	rep.TimedOut = timedOut
+	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list())
+	rep.Duration = time.Since(start).Round(time.Millisecond).String()
+	rep.Pages = len(navs)
+	if opts.Ready != nil {
+		opts.Ready(rep)
+	}
+	if opts.Open {
+		logf("replay: the browser stays open on the replay; close its window (or press Ctrl-C) to end")
+		_ = chromedp.WaitClosed(ctx)
+	}
+	return rep, nil
+}
+
+// pageURLs returns the URL to open for each recorded page, in order: the
+// first GET document request of the page (a redirect chain starts at its
+// first hop; a page reached by a POST opens at the GET that followed it).
+func pageURLs(h *har.HAR) []string {
+	isDoc := func(e *har.Entry) bool {
+		return strings.EqualFold(e.ResourceType, "document") && strings.EqualFold(e.Request.Method, "GET")
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range h.Log.Pages {
+		for i := range h.Log.Entries {
+			e := &h.Log.Entries[i]
+			if e.Pageref == p.ID && isDoc(e) && !isRedirectTarget(h, i) {
+				out = append(out, e.Request.URL)
+				seen[p.ID] = true
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		for i := range h.Log.Entries {
+			if isDoc(&h.Log.Entries[i]) {
+				return []string{h.Log.Entries[i].Request.URL}
+			}
+		}
+		for i := range h.Log.Entries {
+			if u := h.Log.Entries[i].Request.URL; strings.HasPrefix(u, "http") {
+				return []string{u}
+			}
+		}
+	}
+	return out
+}
+
+// isRedirectTarget reports whether entry i is the target of an earlier
+// redirect of the same page: the browser reaches it by following the chain.
+func isRedirectTarget(h *har.HAR, i int) bool {
+	e := &h.Log.Entries[i]
+	for j := range i {
+		p := &h.Log.Entries[j]
+		if p.Pageref != e.Pageref || p.Response.Status < 300 || p.Response.Status > 399 {
+			continue
+		}
+		loc := p.Response.RedirectURL
+		if loc == "" {
+			loc = headerValue(p.Response.Headers, "Location")
+		}
+		if base, err := url.Parse(p.Request.URL); err == nil {
+			if ref, err := base.Parse(loc); err == nil && ref.String() == e.Request.URL {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func navigate(ctx context.Context, u string, logf func(string, ...any)) {
+	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil && ctx.Err() == nil {
+		logf("replay: open %s: %v", shortURL(u), err)
+	}
+}
+
+// waitQuiet waits until no request has been pending for quiet; false when
+// ctx ended first.
+func waitQuiet(ctx context.Context, srv *server, quiet time.Duration) bool {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if since := srv.idleSince(); !since.IsZero() && time.Since(since) >= quiet {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+}
+
+// FindBrowser returns the Chromium to run: path when given, else
+// REPROKIT_BROWSER, else /usr/bin/chromium or a Chrome/Chromium on PATH.
+func FindBrowser(path string) (string, error) {
+	if path == "" {
+		path = os.Getenv("REPROKIT_BROWSER")
+	}
+	if path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return "", fmt.Errorf("browser %s: %w (pass --browser PATH to a Chromium)", path, err)
+		}
+		return path, nil
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("Chromium not found: install it with `apt-get install chromium` or pass --browser PATH")
+}
+
+// shotTaker takes the replay's screenshots and optionally writes them.
+type shotTaker struct {
+	dir  string
+	logf func(string, ...any)
+	mu   sync.Mutex
+	all  []Screenshot
+}
+
+func (s *shotTaker) take(ctx context.Context, reason string) {
+	if ctx.Err() != nil {
+		return
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		s.logf("replay: screenshot: %v", err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	shot := Screenshot{File: fmt.Sprintf("replay-%03d-%s.png", len(s.all)+1, reason), URL: loc, Reason: reason, Data: buf}
+	s.all = append(s.all, shot)
+	if s.dir != "" {
+		if err := os.MkdirAll(s.dir, 0o755); err == nil {
+			if err := os.WriteFile(filepath.Join(s.dir, shot.File), buf, 0o644); err != nil {
+				s.logf("replay: write screenshot: %v", err)
+			}
+		}
+	}
+}
+
+func (s *shotTaker) list() []Screenshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Screenshot(nil), s.all...)
+}
+
+// envSettings is the environment a replay emulates.
+type envSettings struct {
+	width, height int
+	dpr           float64
+	mobile, touch bool
+	userAgent     string
+	acceptLang    string
+	timeZone      string
+	locale        string
+	start         time.Time
+}
+
+// effectiveEnv takes the recorded environment, filling gaps from the HAR's
+// first request (User-Agent, Accept-Language) and first entry time.
+func effectiveEnv(src *Source) envSettings {
+	e := src.Env
+	s := envSettings{
+		width: e.Viewport.Width, height: e.Viewport.Height,
+		dpr: e.Viewport.DeviceScaleFactor, mobile: e.Viewport.IsMobile, touch: e.Viewport.HasTouch,
+		userAgent: e.Browser.UserAgent, timeZone: e.TimeZone, locale: e.Locale,
+	}
+	if s.dpr == 0 {
+		s.dpr = e.Screen.DevicePixelRatio
+	}
+	if len(e.Languages) > 0 {
+		s.acceptLang = strings.Join(e.Languages, ",")
+	}
+	if t, err := time.Parse(time.RFC3339Nano, e.Start); err == nil {
+		s.start = t
+	}
+	for _, en := range src.HAR.Log.Entries {
+		if s.userAgent == "" {
+			s.userAgent = headerValue(en.Request.Headers, "User-Agent")
+		}
+		if s.acceptLang == "" {
+			s.acceptLang = headerValue(en.Request.Headers, "Accept-Language")
+		}
+		if s.start.IsZero() {
+			if t, err := time.Parse(time.RFC3339Nano, en.StartedDateTime); err == nil {
+				s.start = t
+			}
+		}
+		if s.userAgent != "" && s.acceptLang != "" && !s.start.IsZero() {
+			break
+		}
+	}
+	// A headless recording's user agent says HeadlessChrome; the page saw
+	// it, so the replay presents it too.
+	return s
+}
+
+// emulate applies the recorded viewport, device pixel ratio, user agent,
+// time zone and locale, and the recorded clock when asked.
+func emulate(env envSettings, clock bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if env.width > 0 && env.height > 0 {
+			dpr := env.dpr
+			if dpr <= 0 {
+				dpr = 1
+			}
+			if _, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+				Width: int64(env.width), Height: int64(env.height), DeviceScaleFactor: dpr, Mobile: env.mobile,
+			}); err != nil {
+				return fmt.Errorf("emulate viewport: %w", err)
+			}
+			if env.touch {
+				if _, err := cdp.Call(ctx, t, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true}); err != nil {
+					return fmt.Errorf("emulate touch: %w", err)
+				}
+			}
+		}
+		if env.userAgent != "" {
+			if _, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
+				UserAgent: env.userAgent, AcceptLanguage: env.acceptLang,
+			}); err != nil {
+				return fmt.Errorf("emulate user agent: %w", err)
+			}
+		}
+		if env.timeZone != "" {
+			if _, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: env.timeZone}); err != nil {
+				return fmt.Errorf("emulate time zone %s: %w", env.timeZone, err)
+			}
+		}
+		if env.locale != "" {
+			if _, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: strings.ReplaceAll(env.locale, "-", "_")}); err != nil {
+				return fmt.Errorf("emulate locale %s: %w", env.locale, err)
+			}
+		}
+		if clock && !env.start.IsZero() {
+			if _, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: clockScript(env.start)}); err != nil {
+				return fmt.Errorf("install the recorded clock: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// clockScript makes Date start at the recorded time and run at real speed
+// from there, so pages that print or compare the time see the user's.
+func clockScript(start time.Time) string {
+	return fmt.Sprintf(`(() => {
+  const RealDate = Date, base = %d, t0 = performance.timeOrigin + performance.now();
+  const now = () => base + (performance.timeOrigin + performance.now() - t0);
+  class ReplayDate extends RealDate {
+    constructor(...a) { if (a.length === 0) super(now()); else super(...a); }
+    static now() { return Math.floor(now()); }
+  }
+  window.Date = ReplayDate;
+})();`, start.UnixMilli())
+}

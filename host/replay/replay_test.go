@@ -1,0 +1,134 @@
+package replay
+
+import (
+	"context"
+	"encoding/base64"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/reprokit/reprokit/host/har"
+)
+
+// browserOrSkip returns the Chromium for browser tests: skipped when absent,
+// failed when CI is set.
+func browserOrSkip(t testing.TB) string {
+	t.Helper()
+	exe, err := FindBrowser("")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI needs a browser: %v", err)
+		}
+		t.Skip(err)
+	}
+	return exe
+}
+
+// entry builds a recorded exchange for hand-written HARs.
+func entry(method, url string, status int, ctype, body string, hdrs ...string) har.Entry {
+	e := har.Entry{StartedDateTime: time.Now().UTC().Format(time.RFC3339Nano)}
+	e.Request.Method, e.Request.URL = method, url
+	e.Response.Status = status
+	if ctype != "" {
+		e.Response.Headers = append(e.Response.Headers, har.NameValue{Name: "Content-Type", Value: ctype})
+	}
+	for i := 0; i+1 < len(hdrs); i += 2 {
+		e.Response.Headers = append(e.Response.Headers, har.NameValue{Name: hdrs[i], Value: hdrs[i+1]})
+	}
+	e.Response.Content = har.Content{MimeType: ctype, Text: body, Size: int64(len(body))}
+	if strings.HasPrefix(ctype, "text/html") {
+		e.ResourceType = "document"
+		e.Pageref = "page_1"
+	}
+	return e
+}
+
+func logOutcomes(t *testing.T, r *Report) {
+	t.Helper()
+	for _, l := range r.Log {
+		t.Logf("%-9s %s %s: %s", l.Outcome, l.Method, l.URL, l.Reason)
+	}
+}
+
+// A hand-written recording of a site that no longer exists (app.test does
+// not resolve): the page, a cache-busted API call, a request polled twice,
+// a failed request and a websocket all come back from the recording.
+func TestReplayServesHandWrittenRecording(t *testing.T) {
+	browserOrSkip(t)
+	page := `<!doctype html><html><body><h1 id=h>waiting</h1><ul id=out></ul><script>
+const out = t => { const li = document.createElement('li'); li.textContent = t; document.getElementById('out').appendChild(li); };
+(async () => {
+  const d = await (await fetch('/api/data?_=' + Date.now())).json();
+  document.getElementById('h').textContent = d.title;
+  for (let i = 0; i < 2; i++) out('job ' + (await (await fetch('/job/status')).text()));
+  try { await fetch('/broken'); out('broken ok'); } catch (e) { out('broken failed'); }
+  const ws = new WebSocket('wss://app.test/live');
+  ws.onopen = () => ws.send('hello');
+  ws.binaryType = 'arraybuffer';
+  ws.onmessage = ev => out('ws ' + (typeof ev.data === 'string' ? ev.data : new TextDecoder().decode(ev.data)));
+})();
+</script></body></html>`
+	h := &har.HAR{}
+	h.Log.Pages = []har.Page{{ID: "page_1", Title: "app"}}
+	broken := entry("GET", "https://app.test/broken", 0, "", "")
+	broken.Response.Error = "net::ERR_CONNECTION_RESET"
+	ws := entry("GET", "wss://app.test/live", 101, "", "")
+	now := float64(time.Now().Unix())
+	ws.WebSocketMessages = []har.WebSocketMessage{
+		{Type: "receive", Time: now, Opcode: 1, Data: "welcome"},
+		{Type: "send", Time: now + 0.1, Opcode: 1, Data: "hello"},
+		{Type: "receive", Time: now + 0.2, Opcode: 1, Data: "echo hello"},
+		{Type: "receive", Time: now + 0.3, Opcode: 2, Data: base64.StdEncoding.EncodeToString([]byte("bin"))},
+	}
+	h.Log.Entries = []har.Entry{
+		entry("GET", "https://app.test/", 200, "text/html; charset=utf-8", page),
+		entry("GET", "https://app.test/api/data?_=1732640000123", 200, "application/json", `{"title":"Recorded title"}`, "Content-Encoding", "gzip", "Content-Length", "999"),
+		entry("GET", "https://app.test/job/status", 200, "text/plain", "PENDING"),
+		entry("GET", "https://app.test/job/status", 200, "text/plain", "DONE"),
+		broken,
+		ws,
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	shots := t.TempDir()
+	var text string
+	rep, err := Run(ctx, &Source{HAR: h}, Options{Timeout: 20 * time.Second, ScreenshotsDir: shots, Pace: PaceNone,
+		Progress: testWriter{t}, After: func(tab context.Context) {
+			text, _ = chromedp.Run(tab, chromedp.Text(chromedp.CSS("body")))
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logOutcomes(t, rep)
+	for _, want := range []string{"Recorded title", "job PENDING\njob DONE", "broken failed", "ws welcome", "ws echo hello", "ws bin"} {
+		if !strings.Contains(text, strings.ReplaceAll(want, "\\n", "\n")) {
+			t.Errorf("page misses %q; page text:\n%s", want, text)
+		}
+	}
+	if rep.Unmatched != 0 || rep.Coverage < 1 {
+		t.Errorf("coverage %.3f with %d unmatched, want every request answered", rep.Coverage, rep.Unmatched)
+	}
+	if rep.FailedAsRecorded != 1 {
+		t.Errorf("failed_as_recorded = %d, want 1 (the reset request)", rep.FailedAsRecorded)
+	}
+	if rep.ArchiveUsed != 1 {
+		t.Errorf("archive_used = %.2f, want 1", rep.ArchiveUsed)
+	}
+	if rep.WebSocketFrames.Sent != 3 || rep.WebSocketFrames.Received != 1 {
+		t.Errorf("websocket frames sent/received = %d/%d, want 3/1", rep.WebSocketFrames.Sent, rep.WebSocketFrames.Received)
+	}
+	files, _ := os.ReadDir(shots)
+	if len(files) == 0 {
+		t.Errorf("no screenshots written to --screenshots dir")
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

@@ -1,0 +1,339 @@
+package replay
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/reprokit/reprokit/host/har"
+)
+
+// Outcome is how one browser request was answered.
+type Outcome string
+
+// The outcomes of a request, as the fidelity report counts them.
+const (
+	ServedExact      Outcome = "exact"
+	ServedFuzzy      Outcome = "fuzzy"
+	Synthesized      Outcome = "synthesized"        // a CORS preflight the recording did not hold
+	FailedAsRecorded Outcome = "failed-as-recorded" // the user's request failed; it fails again
+	Blocked          Outcome = "unmatched"          // nothing recorded fits; failed as BlockedByClient
+	Ignored          Outcome = "ignored"            // the browser's own favicon request, not the page's
+)
+
+// RequestLog is the per-request record of a replay: what the browser asked,
+// what answered it and why.
+type RequestLog struct {
+	Method  string  `json:"method"`
+	URL     string  `json:"url"`
+	Type    string  `json:"type,omitempty"`
+	Outcome Outcome `json:"outcome"`
+	Entry   int     `json:"entry"` // index in the HAR's entries, -1 for none
+	Status  int     `json:"status,omitempty"`
+	Score   float64 `json:"score,omitempty"`
+	Reason  string  `json:"reason"`
+}
+
+// server answers the browser's intercepted requests from the matcher.
+type server struct {
+	m    *Matcher
+	logf func(format string, a ...any)
+
+	mu       sync.Mutex
+	log      []RequestLog
+	pending  int
+	last     time.Time
+	held     int
+	requests int
+}
+
+func newServer(m *Matcher, logf func(string, ...any)) *server {
+	return &server{m: m, logf: logf, last: time.Now()}
+}
+
+// touch notes activity: the replay is quiet only when nothing happened for
+// the quiet period.
+func (s *server) touch() {
+	s.mu.Lock()
+	s.last = time.Now()
+	s.mu.Unlock()
+}
+
+// idleSince returns since when nothing was pending, or the zero time while
+// a request is pending.
+func (s *server) idleSince() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending > 0 {
+		return time.Time{}
+	}
+	return s.last
+}
+
+// serve reads paused requests until ctx ends. Matching runs here, in arrival
+// order, so that sequence-aware matching sees requests as the browser sent
+// them; the answers go out concurrently.
+func (s *server) serve(ctx context.Context, events func(yield func(fetch.EventRequestPaused, error) bool)) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ev, err := range events {
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.pending++
+		s.last = time.Now()
+		s.mu.Unlock()
+		answer := s.decide(ev)
+		wg.Go(func() {
+			defer func() {
+				s.mu.Lock()
+				s.pending--
+				s.last = time.Now()
+				s.mu.Unlock()
+			}()
+			if err := answer(ctx); err != nil && ctx.Err() == nil {
+				s.logf("replay: answering %s: %v", ev.Request.URL, err)
+			}
+		})
+	}
+}
+
+// decide matches one request, records the outcome and returns the call that
+// answers the browser.
+func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error {
+	r := ev.Request
+	full := r.URL + r.URLFragment
+	req := Request{Method: r.Method, URL: full, Header: lowerHeaders(r.Headers)}
+	for _, e := range r.PostDataEntries {
+		req.Body = append(req.Body, e.Bytes...)
+	}
+	req.BodyUnknown = r.HasPostData && len(req.Body) == 0
+	rl := RequestLog{Method: r.Method, URL: full, Type: string(ev.ResourceType), Entry: -1}
+	id := ev.RequestID
+
+	m := s.m.Match(req)
+	var answer func(context.Context) error
+	switch {
+	case m.Entry != nil:
+		e := m.Entry.Entry
+		rl.Entry, rl.Score, rl.Reason = m.Entry.Index, m.Score, m.Reason
+		rl.Outcome = ServedExact
+		if m.Kind == Fuzzy {
+			rl.Outcome = ServedFuzzy
+		}
+		if reason, failed := recordedFailure(e); failed {
+			rl.Outcome = FailedAsRecorded
+			rl.Reason += "; failed as recorded: " + string(reason)
+			answer = failWith(id, reason)
+			break
+		}
+		if e.Response.Status == 0 {
+			// In flight when the recording stopped: it stays pending
+			// here too, and does not hold the replay open.
+			rl.Reason += "; no response recorded, left pending"
+			s.mu.Lock()
+			s.held++
+			s.mu.Unlock()
+			answer = func(context.Context) error { return nil }
+			break
+		}
+		rl.Status = e.Response.Status
+		answer = fulfillEntry(id, e)
+	case isPreflight(req):
+		rl.Outcome, rl.Reason, rl.Status = Synthesized, "CORS preflight not recorded: allowed what it asks", 204
+		answer = fulfill(id, 204, preflightHeaders(req), nil)
+	case isBrowserFavicon(ev):
+		rl.Outcome, rl.Reason, rl.Status = Ignored, "the browser's own favicon request: "+m.Reason, 204
+		answer = fulfill(id, 204, nil, nil)
+	default:
+		rl.Outcome, rl.Reason = Blocked, m.Reason
+		answer = failWith(id, network.ErrorReasonBlockedByClient)
+	}
+	s.mu.Lock()
+	s.log = append(s.log, rl)
+	if rl.Outcome != Ignored {
+		s.requests++
+	}
+	s.mu.Unlock()
+	s.logf("replay: %-9s %s %s (%s)", rl.Outcome, rl.Method, shortURL(rl.URL), rl.Reason)
+	return answer
+}
+
+// addSocket records a websocket connection that the player answered or refused.
+func (s *server) addSocket(rl RequestLog) {
+	s.mu.Lock()
+	s.log = append(s.log, rl)
+	s.requests++
+	s.last = time.Now()
+	s.mu.Unlock()
+	s.logf("replay: %-9s %s %s (%s)", rl.Outcome, rl.Method, shortURL(rl.URL), rl.Reason)
+}
+
+func shortURL(u string) string {
+	if len(u) > 120 {
+		return u[:117] + "..."
+	}
+	return u
+}
+
+func lowerHeaders(h network.Headers) map[string]string {
+	m := make(map[string]string, len(h))
+	for k, v := range h {
+		m[strings.ToLower(k)] = fmt.Sprint(v)
+	}
+	return m
+}
+
+func isPreflight(r Request) bool {
+	return strings.EqualFold(r.Method, "OPTIONS") && r.Header["access-control-request-method"] != ""
+}
+
+func isBrowserFavicon(ev fetch.EventRequestPaused) bool {
+	u, err := url.Parse(ev.Request.URL)
+	return err == nil && u.Path == "/favicon.ico" && ev.ResourceType == network.ResourceTypeOther
+}
+
+// preflightHeaders allow what a preflight asks: the recorded answer to the
+// real request then decides, as it did for the user.
+func preflightHeaders(r Request) []*fetch.HeaderEntry {
+	origin := r.Header["origin"]
+	if origin == "" {
+		origin = "*"
+	}
+	h := []*fetch.HeaderEntry{
+		{Name: "Access-Control-Allow-Origin", Value: origin},
+		{Name: "Access-Control-Allow-Methods", Value: r.Header["access-control-request-method"]},
+		{Name: "Access-Control-Max-Age", Value: "600"},
+		{Name: "Vary", Value: "Origin"},
+	}
+	if origin != "*" {
+		h = append(h, &fetch.HeaderEntry{Name: "Access-Control-Allow-Credentials", Value: "true"})
+	}
+	if v := r.Header["access-control-request-headers"]; v != "" {
+		h = append(h, &fetch.HeaderEntry{Name: "Access-Control-Allow-Headers", Value: v})
+	}
+	if r.Header["access-control-request-private-network"] == "true" {
+		h = append(h, &fetch.HeaderEntry{Name: "Access-Control-Allow-Private-Network", Value: "true"})
+	}
+	return h
+}
+
+// recordedFailure tells whether the recorded request failed (no response,
+// an error text) and the protocol's nearest error reason.
+func recordedFailure(e *har.Entry) (network.ErrorReason, bool) {
+	text := e.Response.Error
+	if text == "" {
+		text = e.Error
+	}
+	if e.Response.Status != 0 {
+		return "", false
+	}
+	if text == "" && e.BlockedReason == "" && e.CorsError == "" {
+		return "", false
+	}
+	if e.BlockedReason != "" {
+		if strings.Contains(strings.ToLower(e.BlockedReason), "response") || strings.Contains(e.BlockedReason, "coep") || strings.Contains(e.BlockedReason, "corp") {
+			return network.ErrorReasonBlockedByResponse, true
+		}
+		return network.ErrorReasonBlockedByClient, true
+	}
+	return errorReason(text), true
+}
+
+// errorReason maps a net::ERR_… text to the nearest Fetch error reason.
+func errorReason(text string) network.ErrorReason {
+	t := strings.ToUpper(text)
+	for _, p := range []struct {
+		sub    string
+		reason network.ErrorReason
+	}{
+		{"CONNECTION_REFUSED", network.ErrorReasonConnectionRefused},
+		{"CONNECTION_RESET", network.ErrorReasonConnectionReset},
+		{"CONNECTION_CLOSED", network.ErrorReasonConnectionClosed},
+		{"EMPTY_RESPONSE", network.ErrorReasonConnectionClosed},
+		{"CONNECTION_ABORTED", network.ErrorReasonConnectionAborted},
+		{"CONNECTION_FAILED", network.ErrorReasonConnectionFailed},
+		{"NAME_NOT_RESOLVED", network.ErrorReasonNameNotResolved},
+		{"NAME_RESOLUTION_FAILED", network.ErrorReasonNameNotResolved},
+		{"INTERNET_DISCONNECTED", network.ErrorReasonInternetDisconnected},
+		{"ADDRESS_UNREACHABLE", network.ErrorReasonAddressUnreachable},
+		{"TIMED_OUT", network.ErrorReasonTimedOut},
+		{"ACCESS_DENIED", network.ErrorReasonAccessDenied},
+		{"BLOCKED_BY_CLIENT", network.ErrorReasonBlockedByClient},
+		{"BLOCKED_BY_RESPONSE", network.ErrorReasonBlockedByResponse},
+		{"BLOCKED_BY_ORB", network.ErrorReasonBlockedByResponse},
+		{"ABORTED", network.ErrorReasonAborted},
+	} {
+		if strings.Contains(t, p.sub) {
+			return p.reason
+		}
+	}
+	return network.ErrorReasonFailed
+}
+
+// droppedResponseHeaders are recorded headers a fulfilled response must not
+// carry: the body is handed over decoded and whole, and HTTP/2 pseudo-headers
+// are not headers.
+var droppedResponseHeaders = map[string]bool{
+	"content-encoding":  true,
+	"content-length":    true,
+	"transfer-encoding": true,
+	"connection":        true,
+	"keep-alive":        true,
+}
+
+// responseHeaders returns the recorded headers to send: each Set-Cookie on
+// its own (a header joined with newlines is split again).
+func responseHeaders(hs []har.NameValue) []*fetch.HeaderEntry {
+	out := make([]*fetch.HeaderEntry, 0, len(hs))
+	for _, h := range hs {
+		n := strings.ToLower(h.Name)
+		if strings.HasPrefix(h.Name, ":") || droppedResponseHeaders[n] {
+			continue
+		}
+		for v := range strings.SplitSeq(h.Value, "\n") {
+			out = append(out, &fetch.HeaderEntry{Name: h.Name, Value: v})
+		}
+	}
+	return out
+}
+
+// entryBody decodes the recorded response body.
+func entryBody(e *har.Entry) []byte {
+	c := e.Response.Content
+	if c.Encoding == "base64" {
+		if b, err := base64.StdEncoding.DecodeString(c.Text); err == nil {
+			return b
+		}
+	}
+	return []byte(c.Text)
+}
+
+func fulfillEntry(id fetch.RequestID, e *har.Entry) func(context.Context) error {
+	return fulfill(id, int64(e.Response.Status), responseHeaders(e.Response.Headers), entryBody(e))
+}
+
+func fulfill(id fetch.RequestID, status int64, headers []*fetch.HeaderEntry, body []byte) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := chromedp.CallBrowser(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
+			RequestID: id, ResponseCode: status, ResponseHeaders: headers, Body: body,
+		})
+		return err
+	}
+}
+
+func failWith(id fetch.RequestID, reason network.ErrorReason) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := chromedp.CallBrowser(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: reason})
+		return err
+	}
+}

@@ -1,0 +1,293 @@
+package replay
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+)
+
+// Flow is a recorded user flow in the Chrome DevTools Recorder format
+// (steps.json).
+type Flow struct {
+	Title string `json:"title"`
+	Steps []Step `json:"steps"`
+}
+
+// Step is one step of a [Flow]. Only the fields the replay uses are read.
+type Step struct {
+	Type      string     `json:"type"`
+	URL       string     `json:"url,omitempty"`
+	Selectors [][]string `json:"selectors,omitempty"`
+	OffsetX   float64    `json:"offsetX,omitempty"`
+	OffsetY   float64    `json:"offsetY,omitempty"`
+	Button    string     `json:"button,omitempty"`
+	Value     string     `json:"value,omitempty"`
+	Key       string     `json:"key,omitempty"`
+	X         float64    `json:"x,omitempty"`
+	Y         float64    `json:"y,omitempty"`
+	Width     int64      `json:"width,omitempty"`
+	Height    int64      `json:"height,omitempty"`
+	DPR       float64    `json:"deviceScaleFactor,omitempty"`
+	IsMobile  bool       `json:"isMobile,omitempty"`
+	HasTouch  bool       `json:"hasTouch,omitempty"`
+}
+
+// StepResult is the outcome of one step.
+type StepResult struct {
+	Index int    `json:"index"`
+	Type  string `json:"type"`
+	OK    bool   `json:"ok"`
+	// Selector is the selector that won the race, for click, change and
+	// element scroll steps.
+	Selector string `json:"selector,omitempty"`
+	Error    string `json:"error,omitempty"`
+	Duration string `json:"duration"`
+}
+
+// stepTimeout bounds the selector race of one step.
+const stepTimeout = 5 * time.Second
+
+// ParseSteps reads steps.json.
+func ParseSteps(b []byte) (*Flow, error) {
+	var f Flow
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("steps.json is not a DevTools Recorder flow: %w", err)
+	}
+	return &f, nil
+}
+
+func (f *Flow) navigates() bool {
+	for _, s := range f.Steps {
+		if s.Type == "navigate" && s.URL != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// runSteps runs the flow's steps in order. A step that fails is reported and
+// the next one still runs: later steps often work on the same page.
+func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, shots *shotTaker, logf func(string, ...any)) []StepResult {
+	var out []StepResult
+	for i, s := range f.Steps {
+		if ctx.Err() != nil {
+			break
+		}
+		start := time.Now()
+		before, _ := chromedp.Run(ctx, chromedp.Location())
+		res := StepResult{Index: i, Type: s.Type}
+		sel, err := runStep(ctx, s)
+		res.Selector = sel
+		if err != nil {
+			res.Error = err.Error()
+		} else {
+			res.OK = true
+		}
+		settle(ctx, srv, quiet)
+		res.Duration = time.Since(start).Round(time.Millisecond).String()
+		status := "ok"
+		if !res.OK {
+			status = "FAILED: " + res.Error
+		}
+		logf("replay: step %d/%d %s %s", i+1, len(f.Steps), s.Type, status)
+		out = append(out, res)
+		if after, _ := chromedp.Run(ctx, chromedp.Location()); s.Type == "navigate" || (after != before && stripFragment(after) != stripFragment(before)) {
+			shots.take(ctx, "load")
+		}
+	}
+	return out
+}
+
+// settle waits briefly for the requests a step caused: until nothing has
+// been pending for a short while, at most the quiet period plus a second.
+func settle(ctx context.Context, srv *server, quiet time.Duration) {
+	sctx, cancel := context.WithTimeout(ctx, quiet+time.Second)
+	defer cancel()
+	time.Sleep(100 * time.Millisecond)
+	waitQuiet(sctx, srv, min(quiet, 300*time.Millisecond))
+}
+
+func runStep(ctx context.Context, s Step) (string, error) {
+	switch s.Type {
+	case "navigate":
+		return "", chromedp.Do(ctx, chromedp.Navigate(s.URL))
+	case "setViewport":
+		dpr := s.DPR
+		if dpr <= 0 {
+			dpr = 1
+		}
+		return "", chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+				Width: s.Width, Height: s.Height, DeviceScaleFactor: dpr, Mobile: s.IsMobile,
+			})
+			return err
+		}))
+	case "click", "doubleClick", "hover":
+		hit, err := race(ctx, s.Selectors, true)
+		if err != nil {
+			return "", err
+		}
+		x, y := hit.Left+s.OffsetX, hit.Top+s.OffsetY
+		if s.OffsetX == 0 && s.OffsetY == 0 {
+			x, y = hit.Left+hit.Width/2, hit.Top+hit.Height/2
+		}
+		if s.Type == "hover" {
+			return hit.Selector, chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+		}
+		opts := []chromedp.MouseOption{}
+		switch s.Button {
+		case "secondary":
+			opts = append(opts, chromedp.ButtonRight)
+		case "auxiliary":
+			opts = append(opts, chromedp.ButtonMiddle)
+		}
+		if s.Type == "doubleClick" {
+			opts = append(opts, chromedp.ClickCount(2))
+		}
+		return hit.Selector, chromedp.Do(ctx, chromedp.MouseClickXY(x, y, opts...))
+	case "change":
+		hit, err := race(ctx, s.Selectors, false)
+		if err != nil {
+			return "", err
+		}
+		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+  const el = window.__reprokitStep, v = %s;
+  el.focus();
+  if (el.type === "checkbox" || el.type === "radio") { el.checked = v === "on"; }
+  else if (el.type !== "file") {
+    const proto = el.localName === "select" ? HTMLSelectElement.prototype : el.localName === "textarea" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, "value").set.call(el, v);
+  }
+  el.dispatchEvent(new Event("input", {bubbles: true}));
+  el.dispatchEvent(new Event("change", {bubbles: true}));
+})()`, jsString(s.Value))))
+		return hit.Selector, err
+	case "keyDown", "keyUp":
+		return "", chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			p := keyParams(s.Key, s.Type == "keyDown")
+			_, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p)
+			return err
+		}))
+	case "scroll":
+		if len(s.Selectors) == 0 {
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("window.scrollTo(%g, %g)", s.X, s.Y)))
+			return "", err
+		}
+		hit, err := race(ctx, s.Selectors, false)
+		if err != nil {
+			return "", err
+		}
+		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("window.__reprokitStep.scrollTo(%g, %g)", s.X, s.Y)))
+		return hit.Selector, err
+	case "waitForElement":
+		hit, err := race(ctx, s.Selectors, false)
+		return hit.Selector, err
+	}
+	return "", fmt.Errorf("step type %q is not supported by replay", s.Type)
+}
+
+func keyParams(key string, down bool) input.DispatchKeyEventParams {
+	codes := map[string]int64{"Enter": 13, "Escape": 27, "Tab": 9, "Backspace": 8, "ArrowDown": 40, "ArrowUp": 38, "ArrowLeft": 37, "ArrowRight": 39, " ": 32}
+	p := input.DispatchKeyEventParams{Key: key, Code: key, WindowsVirtualKeyCode: codes[key], NativeVirtualKeyCode: codes[key]}
+	if !down {
+		p.Type = input.DispatchKeyEventTypeKeyUp
+		return p
+	}
+	p.Type = input.DispatchKeyEventTypeRawKeyDown
+	switch {
+	case key == "Enter":
+		p.Type, p.Text = input.DispatchKeyEventTypeKeyDown, "\r"
+	case len([]rune(key)) == 1:
+		p.Type, p.Text, p.Code = input.DispatchKeyEventTypeKeyDown, key, ""
+	}
+	return p
+}
+
+// raceHit is the element that won a selector race, in viewport coordinates.
+type raceHit struct {
+	Selector string  `json:"selector"`
+	Left     float64 `json:"left"`
+	Top      float64 `json:"top"`
+	Width    float64 `json:"width"`
+	Height   float64 `json:"height"`
+}
+
+// race looks for the step's element with all its selectors at once (CSS,
+// aria/, xpath/, pierce/, text/, each possibly a chain through frames and
+// shadow roots) and takes the first that finds a visible element; the
+// element is left in window.__reprokitStep for the action.
+func race(ctx context.Context, selectors [][]string, scroll bool) (raceHit, error) {
+	if len(selectors) == 0 {
+		return raceHit{}, fmt.Errorf("the step has no selectors")
+	}
+	sels, _ := json.Marshal(selectors)
+	expr := fmt.Sprintf(raceScript, sels, stepTimeout.Milliseconds(), scroll)
+	hit, err := chromedp.Run(ctx, chromedp.Evaluate[*raceHit](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return raceHit{}, fmt.Errorf("find the element: %w", err)
+	}
+	if hit == nil {
+		var alts []string
+		for _, s := range selectors {
+			alts = append(alts, strings.Join(s, " >> "))
+		}
+		return raceHit{}, fmt.Errorf("no element found in %s for any of %s", stepTimeout, strings.Join(alts, " | "))
+	}
+	return *hit, nil
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+const raceScript = `(async (alternatives, timeout, scroll) => {
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 || r.height > 0; };
+  const name = el => (el.getAttribute("aria-label") || (el.labels && el.labels[0] && el.labels[0].innerText) ||
+    el.getAttribute("alt") || el.getAttribute("title") || el.getAttribute("placeholder") ||
+    (el.localName === "input" && /^(submit|button|reset)$/.test(el.type) ? el.value : "") || el.innerText || "").trim().replace(/\s+/g, " ");
+  const roleOf = el => el.getAttribute("role") || ({a: "link", button: "button", select: "combobox", textarea: "textbox", h1: "heading", h2: "heading", h3: "heading"})[el.localName] ||
+    (el.localName === "input" ? (/^(submit|button|reset)$/.test(el.type) ? "button" : /^(checkbox|radio)$/.test(el.type) ? el.type : "textbox") : "");
+  const deep = (root, css) => { const f = root.querySelector(css); if (f) return f;
+    for (const el of root.querySelectorAll("*")) if (el.shadowRoot) { const g = deep(el.shadowRoot, css); if (g) return g; } return null; };
+  const one = (root, s) => {
+    if (s.startsWith("aria/")) {
+      let n = s.slice(5), role = "";
+      const m = n.match(/^(.*)\[role="([^"]*)"\]$/); if (m) { n = m[1]; role = m[2]; }
+      for (const el of root.querySelectorAll("*")) if (name(el) === n && (!role || roleOf(el) === role) && visible(el)) return el;
+      return null;
+    }
+    if (s.startsWith("xpath/")) { const doc = root.ownerDocument || root;
+      return doc.evaluate(s.slice(6), root, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue; }
+    if (s.startsWith("pierce/")) return deep(root, s.slice(7));
+    if (s.startsWith("text/")) { const t = s.slice(5); let best = null;
+      for (const el of root.querySelectorAll("*")) if ((el.innerText || "").trim().includes(t) && visible(el)) best = el;
+      return best; }
+    try { return root.querySelector(s); } catch (e) { return null; }
+  };
+  const chain = parts => { let root = document, el = null;
+    for (const s of parts) { if (!root) return null; el = one(root, s); if (!el) return null;
+      root = el.shadowRoot || (el.contentDocument) || el; }
+    return el; };
+  const end = Date.now() + timeout;
+  for (;;) {
+    for (const parts of alternatives) {
+      let el = null; try { el = chain(parts); } catch (e) {}
+      if (el && el.nodeType === 1) {
+        if (scroll) el.scrollIntoView({block: "center", inline: "center"});
+        window.__reprokitStep = el;
+        const r = el.getBoundingClientRect();
+        return {selector: parts.join(" >> "), left: r.left, top: r.top, width: r.width, height: r.height};
+      }
+    }
+    if (Date.now() > end) return null;
+    await new Promise(res => setTimeout(res, 50));
+  }
+})(%s, %d, %t)`
