@@ -1,0 +1,383 @@
+package capture
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/reprokit/reprokit/host/har"
+)
+
+// netRequest is one CDP request id: a chain of redirect hops, and the
+// ExtraInfo events that belong to them in order.
+type netRequest struct {
+	id         string
+	session    string
+	hops       []*hop
+	reqExtras  []*evRequestExtraInfo
+	respExtras []*evResponseExtraInfo
+	failure    *evLoadingFailed // for ExtraInfo-only requests
+	seq        int
+	msgTime    float64
+}
+
+// hop is one HTTP exchange: a HAR entry.
+type hop struct {
+	chain     *netRequest
+	seq       int
+	session   string
+	requestID string
+	loaderID  string
+	frameID   string
+	resType   string
+	url       string
+	req       cdpRequest
+	initiator json.RawMessage
+	priority  string
+
+	issueTime float64 // monotonic seconds (requestWillBeSent.timestamp)
+	wallTime  float64 // wall seconds at issueTime
+	msgTime   float64 // the log line's "time", when there is one
+	startWall float64 // computed for sorting
+
+	resp         *cdpResponse
+	respTime     float64 // monotonic; 0 = none
+	endTime      float64 // monotonic; 0 = none
+	lastSeen     float64
+	done, failed bool
+	transferSize float64
+	dataLength   int64
+	errorText    string
+	canceled     bool
+	blocked      string
+	corsError    string
+	fromMemory   bool
+	expectExtra  *bool // does a responseReceivedExtraInfo belong to this hop?
+
+	blockedReason string
+
+	reqExtra  *evRequestExtraInfo
+	respExtra *evResponseExtraInfo
+
+	hasPostData bool
+	post        *postBody
+	body        *responseBody
+
+	ws  *wsState
+	sse []har.EventSourceMessage
+}
+
+// postBody is a request body.
+type postBody struct {
+	blob     int
+	size     int64
+	base64   bool // not valid UTF-8: written as base64 with _encoding
+	mimeType string
+	params   []har.Param
+}
+
+// responseBody is a response body: a blob and its decoded size.
+type responseBody struct {
+	blob   int
+	size   int64
+	base64 bool
+}
+
+type wsFrame struct {
+	typ    string
+	mono   float64
+	opcode int
+	data   string // or a blob marker
+}
+
+type wsState struct {
+	frames     []wsFrame
+	closedMono float64
+	closed     bool
+	errMsg     string
+	errMono    float64
+}
+
+func reqKey(session, id string) string { return session + "\x00" + id }
+
+// find returns the request with this id, preferring the same session: a
+// navigation request of an out-of-process iframe starts in the parent's
+// session and ends in the child's.
+func (b *harBuilder) find(session, id string) *netRequest {
+	if r := b.requests[reqKey(session, id)]; r != nil {
+		return r
+	}
+	return b.latestByID[id]
+}
+
+func (b *harBuilder) lastHop(session, id string) *hop {
+	r := b.find(session, id)
+	if r == nil || len(r.hops) == 0 {
+		return nil
+	}
+	return r.hops[len(r.hops)-1]
+}
+
+// requestFor finds or creates the request for an event that may come first
+// (ExtraInfo events can arrive before requestWillBeSent).
+func (b *harBuilder) requestFor(session, id string, msgTime float64) *netRequest {
+	if r := b.find(session, id); r != nil {
+		return r
+	}
+	return b.newRequest(session, id, msgTime)
+}
+
+func (b *harBuilder) newRequest(session, id string, msgTime float64) *netRequest {
+	b.seq++
+	r := &netRequest{id: id, session: session, seq: b.seq, msgTime: msgTime}
+	b.requests[reqKey(session, id)] = r
+	b.latestByID[id] = r
+	b.all = append(b.all, r)
+	return r
+}
+
+func (b *harBuilder) requestWillBeSent(m *logMessage, ev *evRequestWillBeSent) {
+	id := string(ev.RequestID)
+	b.noteClock(ev.Timestamp, ev.WallTime)
+	b.mono(ev.Timestamp)
+	var r *netRequest
+	if ev.RedirectResponse != nil {
+		r = b.find(m.SessionID, id)
+		if r != nil && len(r.hops) > 0 {
+			prev := r.hops[len(r.hops)-1]
+			resp := *ev.RedirectResponse
+			prev.resp = &resp
+			prev.respTime, prev.endTime = ev.Timestamp, ev.Timestamp
+			prev.done = true
+			prev.transferSize = resp.EncodedDataLength
+			if ev.RedirectHasExtraInfo != nil {
+				prev.expectExtra = ev.RedirectHasExtraInfo
+			} else if resp.HasExtraInfo != nil {
+				prev.expectExtra = resp.HasExtraInfo
+			}
+		}
+	} else {
+		r = b.requests[reqKey(m.SessionID, id)]
+		if r != nil && len(r.hops) > 0 {
+			r = nil // a new request reusing an id in the same session
+		}
+		if r == nil {
+			if other := b.latestByID[id]; other != nil && other.session != m.SessionID && len(other.hops) > 0 {
+				last := other.hops[len(other.hops)-1]
+				if !last.done && last.url == ev.Request.URL {
+					// The same request reported by a second session.
+					b.requests[reqKey(m.SessionID, id)] = other
+					return
+				}
+			}
+		}
+	}
+	if r == nil {
+		r = b.requests[reqKey(m.SessionID, id)]
+		if r == nil || len(r.hops) > 0 {
+			r = b.newRequest(m.SessionID, id, m.Time)
+		}
+	}
+	b.seq++
+	h := &hop{
+		chain: r, seq: b.seq, session: m.SessionID, requestID: id,
+		loaderID: ev.LoaderID, frameID: ev.FrameID, resType: ev.Type,
+		url: ev.Request.URL, req: ev.Request, initiator: ev.Initiator,
+		priority: ev.Request.InitialPriority, issueTime: ev.Timestamp,
+		wallTime: ev.WallTime, msgTime: m.Time, hasPostData: ev.Request.HasPostData,
+	}
+	h.req.PostData, h.req.PostDataEntries = nil, nil
+	if data, ok := inlinePostData(&ev.Request); ok {
+		pb, err := b.postBody(h, data)
+		if err != nil {
+			b.warn("line %d: %v", m.Line, err)
+		} else {
+			h.post = pb
+		}
+	}
+	r.hops = append(r.hops, h)
+	if ev.Type == "Document" && ev.LoaderID == id && ev.FrameID != "" {
+		b.documentRequest(m.SessionID, h)
+	}
+}
+
+// inlinePostData returns the body carried by requestWillBeSent itself:
+// postDataEntries (exact bytes) first, then postData (text).
+func inlinePostData(req *cdpRequest) ([]byte, bool) {
+	if len(req.PostDataEntries) > 0 {
+		var buf []byte
+		complete := true
+		for _, e := range req.PostDataEntries {
+			if e.Bytes == nil {
+				complete = false // a file or blob element: bytes not reported
+				continue
+			}
+			d, err := decodeBase64(*e.Bytes)
+			if err != nil {
+				complete = false
+				continue
+			}
+			buf = append(buf, d...)
+		}
+		if complete || req.PostData == nil {
+			return buf, len(buf) > 0 || complete
+		}
+	}
+	if req.PostData != nil {
+		return []byte(*req.PostData), true
+	}
+	return nil, false
+}
+
+func decodeBase64(s string) ([]byte, error) {
+	d, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		d, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
+	}
+	return d, err
+}
+
+// postBody stores a request body and parses its form fields.
+func (b *harBuilder) postBody(h *hop, data []byte) (*postBody, error) {
+	ct, _ := h.req.Headers.get("Content-Type")
+	pb := &postBody{size: int64(len(data)), mimeType: ct}
+	kind := blobText
+	if !utf8.Valid(data) {
+		kind, pb.base64 = blobBase64, true
+	}
+	id, err := b.blobs.fromBytes(data, kind)
+	if err != nil {
+		return nil, err
+	}
+	pb.blob = id
+	pb.params = formParams(ct, data)
+	return pb, nil
+}
+
+// responseBody locates the body of a Network.getResponseBody result: the
+// "body" string in the log, or a "bodyFile" in the spool.
+func (b *harBuilder) responseBody(m *logMessage) (*responseBody, error) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(m.Result), jsontext.AllowDuplicateNames(true))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return nil, nil
+	}
+	var lit []byte
+	var litOff int64 = -1
+	var bodyFile string
+	var b64 bool
+	for dec.PeekKind() != '}' {
+		k, err := dec.ReadToken()
+		if err != nil {
+			return nil, &LogSyntaxError{Line: m.Line, Column: 1, Err: err}
+		}
+		key := k.String()
+		v, err := dec.ReadValue()
+		if err != nil {
+			return nil, &LogSyntaxError{Line: m.Line, Column: 1, Err: err}
+		}
+		switch key {
+		case "body":
+			if v.Kind() == '"' {
+				lit = v
+				if m.ResultOffset >= 0 {
+					litOff = m.ResultOffset + dec.InputOffset() - int64(len(v))
+				}
+			}
+		case "bodyFile":
+			if v.Kind() == '"' {
+				u, _ := jsontext.AppendUnquote(nil, v)
+				bodyFile = string(u)
+			}
+		case "base64Encoded":
+			b64 = v.Kind() == 't'
+		}
+	}
+	rb := &responseBody{base64: b64}
+	switch {
+	case bodyFile != "":
+		path, err := localBodyPath(b.opts.Dir, bodyFile)
+		if err != nil {
+			b.warn("line %d: %v; body left out", m.Line, err)
+			return nil, nil
+		}
+		// The file holds the body's bytes; base64Encoded says it is binary.
+		kind := blobText
+		if b64 {
+			kind = blobBase64
+		}
+		rb.blob = b.blobs.fromFile(path, kind)
+		rb.size = -1 // stat at write time
+	case lit != nil:
+		id, err := b.blobs.fromSource(litOff, lit, blobLiteral)
+		if err != nil {
+			return nil, err
+		}
+		rb.blob = id
+		rb.size = literalDecodedSize(lit, b64)
+	default:
+		return nil, nil
+	}
+	return rb, nil
+}
+
+// literalDecodedSize is the byte size of the body a JSON string literal
+// holds: its UTF-8 length, or the decoded length of its base64.
+func literalDecodedSize(lit []byte, b64 bool) int64 {
+	n := int64(len(lit) - 2)
+	if bytes.IndexByte(lit, '\\') >= 0 {
+		if u, err := jsontext.AppendUnquote(nil, lit); err == nil {
+			n = int64(len(u))
+			lit = append(append([]byte{'"'}, u...), '"')
+		}
+	}
+	if !b64 {
+		return n
+	}
+	s := lit[1 : len(lit)-1]
+	pad := int64(0)
+	for i := len(s) - 1; i >= 0 && s[i] == '='; i-- {
+		pad++
+	}
+	return n*3/4 - pad
+}
+
+// formParams parses urlencoded and multipart bodies into HAR params.
+func formParams(contentType string, data []byte) []har.Param {
+	ct := strings.ToLower(contentType)
+	switch {
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+		var out []har.Param
+		for _, nv := range queryNameValues(string(data)) {
+			out = append(out, har.Param{Name: nv.Name, Value: nv.Value})
+		}
+		return out
+	case strings.HasPrefix(ct, "multipart/form-data"):
+		return multipartParams(contentType, data)
+	}
+	return nil
+}
+
+// queryNameValues splits a query or urlencoded body in order, decoding
+// names and values (undecodable ones are kept as they are).
+func queryNameValues(q string) []har.NameValue {
+	out := []har.NameValue{}
+	for part := range strings.SplitSeq(q, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		out = append(out, har.NameValue{Name: unescapeQuery(k), Value: unescapeQuery(v)})
+	}
+	return out
+}
+
+func unescapeQuery(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}

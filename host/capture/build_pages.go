@@ -1,0 +1,203 @@
+package capture
+
+import (
+	"sort"
+
+	"github.com/reprokit/reprokit/host/har"
+)
+
+// harPage is one main-frame navigation of a tab or popup.
+type harPage struct {
+	seq       int
+	session   string
+	loaderID  string
+	url       string
+	title     string
+	startWall float64
+	startMono float64 // 0 when unknown
+	offset    float64 // wall - monotonic for this page's times
+	hasOffset bool
+
+	onContentMono, onLoadMono float64
+	id                        string
+}
+
+// documentRequest notes a document request (requestId == loaderId), the
+// start of a navigation; the page itself begins at Page.frameNavigated.
+func (b *harBuilder) documentRequest(session string, h *hop) {
+	b.docs = append(b.docs, h)
+}
+
+// mainFrameNavigated starts a page when the main frame of a tab or popup
+// commits a navigation.
+func (b *harBuilder) mainFrameNavigated(m *logMessage, f cdpFrame) {
+	s := b.session(m.SessionID)
+	if !s.pageLike {
+		return
+	}
+	b.frameNavSd[m.SessionID] = true
+	b.mainFrame[m.SessionID] = f.ID
+	if cur := b.currentPage(m.SessionID); cur != nil && f.LoaderID != "" && cur.loaderID == f.LoaderID {
+		cur.url = f.URL
+		return
+	}
+	b.seq++
+	p := &harPage{seq: b.seq, session: m.SessionID, loaderID: f.LoaderID, url: f.URL}
+	if main := b.docRequest(m.SessionID, f.LoaderID); main != nil {
+		b.startPageAt(p, main)
+	} else {
+		p.startWall = m.Time
+		if p.startWall == 0 {
+			p.startWall = b.globalWall(b.lastMono)
+		}
+	}
+	b.pages = append(b.pages, p)
+}
+
+// docRequest finds the first hop of the navigation request with this loader.
+func (b *harBuilder) docRequest(session, loaderID string) *hop {
+	if loaderID == "" {
+		return nil
+	}
+	for i := len(b.docs) - 1; i >= 0; i-- {
+		if h := b.docs[i]; h.loaderID == loaderID {
+			return h.chain.hops[0]
+		}
+	}
+	return nil
+}
+
+func (b *harBuilder) startPageAt(p *harPage, main *hop) {
+	p.startMono = main.issueTime
+	p.startWall = b.wallOf(main, main.issueTime)
+	if main.wallTime > 0 {
+		p.offset, p.hasOffset = main.wallTime-main.issueTime, true
+	} else if main.issueTime == 0 {
+		p.startWall = main.msgTime
+	}
+}
+
+// currentPage is the latest page of a session.
+func (b *harBuilder) currentPage(session string) *harPage {
+	for i := len(b.pages) - 1; i >= 0; i-- {
+		if b.pages[i].session == session {
+			return b.pages[i]
+		}
+	}
+	return nil
+}
+
+// setTitle gives a page its title: the latest page of the session with this
+// URL, or the latest page when no URL is given or none matches.
+func (b *harBuilder) setTitle(session, url, title string) {
+	if title == "" {
+		return
+	}
+	session = b.pageSession(session)
+	var latest *harPage
+	for i := len(b.pages) - 1; i >= 0; i-- {
+		p := b.pages[i]
+		if p.session != session {
+			continue
+		}
+		if latest == nil {
+			latest = p
+		}
+		if url == "" || p.url == url {
+			p.title = title
+			return
+		}
+	}
+	if latest != nil && url == "" {
+		latest.title = title
+	}
+}
+
+// fallbackPages makes pages from document requests for tabs whose log has no
+// Page events (event dumps of other tools): each navigation of the tab's
+// first document frame is a page.
+func (b *harBuilder) fallbackPages() {
+	mainFrame := map[string]string{}
+	for _, h := range b.docs {
+		s := b.session(h.session)
+		if !s.pageLike || b.frameNavSd[h.session] || h.chain.hops[0] != h {
+			continue
+		}
+		mf, ok := mainFrame[h.session]
+		if !ok {
+			mf = h.frameID
+			mainFrame[h.session] = mf
+		}
+		if h.frameID != mf {
+			continue
+		}
+		p := &harPage{seq: h.seq, session: h.session, loaderID: h.loaderID, url: h.url}
+		b.startPageAt(p, h)
+		b.pages = append(b.pages, p)
+	}
+}
+
+// harPages numbers the pages in start order and converts them.
+func (b *harBuilder) harPages() []har.Page {
+	b.fallbackPages()
+	sort.SliceStable(b.pages, func(i, j int) bool {
+		if b.pages[i].startWall != b.pages[j].startWall {
+			return b.pages[i].startWall < b.pages[j].startWall
+		}
+		return b.pages[i].seq < b.pages[j].seq
+	})
+	out := make([]har.Page, 0, len(b.pages))
+	for i, p := range b.pages {
+		p.id = "page_" + itoa(i+1)
+		title := p.title
+		if title == "" {
+			title = p.url
+		}
+		out = append(out, har.Page{
+			StartedDateTime: isoTime(p.startWall),
+			ID:              p.id,
+			Title:           title,
+			PageTimings: har.PageTimings{
+				OnContentLoad: b.pageEventTime(p, p.onContentMono),
+				OnLoad:        b.pageEventTime(p, p.onLoadMono),
+			},
+		})
+	}
+	return out
+}
+
+// pageEventTime is milliseconds from the page start, or -1.
+func (b *harBuilder) pageEventTime(p *harPage, mono float64) float64 {
+	if mono == 0 {
+		return -1
+	}
+	if p.startMono > 0 {
+		return roundMs((mono - p.startMono) * 1000)
+	}
+	if !b.clockKnown {
+		return -1
+	}
+	return roundMs((b.globalWall(mono) - p.startWall) * 1000)
+}
+
+// pageFor returns the page id of a hop: the page of its loader, else the
+// latest page of its tab that started before it.
+func (b *harBuilder) pageFor(h *hop) string {
+	ps := b.pageSession(h.session)
+	var latest *harPage
+	for _, p := range b.pages {
+		if p.session != ps {
+			continue
+		}
+		if h.loaderID != "" && p.loaderID == h.loaderID {
+			return p.id
+		}
+		if p.startWall <= h.startWall+0.0005 {
+			latest = p
+		}
+	}
+	if latest != nil {
+		return latest.id
+	}
+	return ""
+}
