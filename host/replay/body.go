@@ -114,6 +114,8 @@ type bodyResult struct {
 	exact bool    // equal bytes, or equal once parsed, redactions aside
 	how   string  // "bytes", "canonical-json", "form", "multipart", …
 	notes []string
+	// volatile counts the values ignored as generated (timestamps, UUIDs).
+	volatile int
 }
 
 // compareBody compares a recorded body with a request body. got.present is
@@ -128,7 +130,9 @@ func compareBody(rec, got body, unknown bool, volatile map[string]bool) bodyResu
 	case !got.present && unknown:
 		return bodyResult{score: 1, how: "body not available"}
 	case !rec.present || !got.present:
-		return bodyResult{score: 0.25, how: "body on one side only"}
+		// Usable when nothing better exists: recordings lose bodies
+		// (budget, uploads the browser did not pass on).
+		return bodyResult{score: 0.5, how: "body on one side only"}
 	}
 	if bytes.Equal(rec.raw, got.raw) {
 		return bodyResult{score: 1, exact: true, how: "bytes"}
@@ -165,7 +169,7 @@ type leafCount struct {
 }
 
 func (c *leafCount) result(how string) bodyResult {
-	r := bodyResult{how: how, notes: c.notes}
+	r := bodyResult{how: how, notes: c.notes, volatile: c.volatile}
 	n := c.equal + c.differ
 	if n == 0 {
 		r.score = 1

@@ -246,6 +246,9 @@ func explain(kind Kind, c candidate, ties int, reuse bool) string {
 	}
 	if c.bres.how != "no body" {
 		fmt.Fprintf(&b, "; body %s %.2f", c.bres.how, c.bres.score)
+		if c.bres.volatile > 0 {
+			fmt.Fprintf(&b, " (%d volatile value(s) ignored)", c.bres.volatile)
+		}
 		for _, n := range c.bres.notes {
 			b.WriteString("; " + n)
 		}
