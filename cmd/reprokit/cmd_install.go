@@ -15,12 +15,12 @@ func init() {
 	register(&command{"install", "register the native host with every detected Chromium-family browser", runInstall})
 }
 
-// stringList is a repeatable flag that also splits on commas
+// extensionIDList is a repeatable flag that also splits on commas
 // (--extension-id A --extension-id B, or --extension-id A,B).
-type stringList []string
+type extensionIDList []string
 
-func (s *stringList) String() string { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error {
+func (s *extensionIDList) String() string { return strings.Join(*s, ",") }
+func (s *extensionIDList) Set(v string) error {
 	for _, f := range strings.Split(v, ",") {
 		if f = strings.TrimSpace(f); f != "" {
 			*s = append(*s, f)
@@ -32,7 +32,7 @@ func (s *stringList) Set(v string) error {
 // installFlags are the flags install and uninstall share.
 type installFlags struct {
 	scope, browsers, userDataDir, binary string
-	ids                                  stringList
+	ids                                  extensionIDList
 	dryRun, json, all                    bool
 }
 
