@@ -28,11 +28,14 @@ type Redactor struct {
 	policy *Policy
 	pol    *compiledPolicy
 
+	key []byte // the HMAC key: random, never written
+
 	mu        sync.Mutex
 	mac       hash.Hash
 	memo      map[string]string // secret value -> its replacement
 	memoBytes int
-	kept      map[string]bool // values kept on purpose (reporter fields)
+	kept      map[string]bool   // values kept on purpose (reporter fields)
+	seen      map[string]string // dry run: values that would be redacted
 	counts    map[[2]string]int
 	locs      []Location
 	truncated bool
@@ -54,6 +57,7 @@ func New(policy *Policy) *Redactor {
 	return &Redactor{
 		policy: policy,
 		pol:    policy.compile(),
+		key:    key,
 		mac:    hmac.New(sha256.New, key),
 		memo:   map[string]string{},
 		kept:   map[string]bool{},
@@ -90,10 +94,20 @@ func (r *Redactor) replace(loc *locator, rule, v string, build func(kind string)
 		} else {
 			out = r.tagLocked(rule, v)
 		}
-		if len(v) <= maxMemoValue && r.memoBytes+len(v) <= maxMemoBytes && !r.dryRun {
+		if r.dryRun {
+			if r.seen == nil {
+				r.seen = map[string]string{}
+			}
+			if len(r.seen) < maxLocations {
+				r.seen[v] = out
+			}
+		} else if len(v) <= maxMemoValue && r.memoBytes+len(v) <= maxMemoBytes {
 			r.memo[v] = out
 			r.memoBytes += len(v) + len(out)
 		}
+	}
+	if r.dryRun && r.kept[v] {
+		return out // a reporter field kept on purpose
 	}
 	r.recordLocked(loc, rule, tagKind(out), firstTag(out))
 	return out
@@ -238,6 +252,18 @@ func (l *locator) String() string {
 		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(p, "~", "~0"), "/", "~1"))
 	}
 	return b.String()
+}
+
+// at returns the locator of a match at offset off of the current string:
+// the same for JSON (the pointer names the whole string), a moved column in
+// text files.
+func (l *locator) at(off int) *locator {
+	if l == nil || l.line == 0 {
+		return l
+	}
+	c := *l
+	c.col = l.col + off
+	return &c
 }
 
 func (l *locator) push(p string) { l.path = append(l.path, p) }

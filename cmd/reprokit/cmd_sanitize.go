@@ -1,0 +1,204 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/reprokit/reprokit/host/sanitize"
+)
+
+func init() {
+	register(&command{name: "sanitize", summary: "remove secrets and personal data from a HAR (fail closed)", run: runSanitize})
+}
+
+// ruleList is a repeatable string flag.
+type ruleList []string
+
+func (s *ruleList) String() string     { return strings.Join(*s, ",") }
+func (s *ruleList) Set(v string) error { *s = append(*s, v); return nil }
+
+// loadPolicy returns the default policy merged with the --policy file and
+// the --allow rules.
+func loadPolicy(path string, allow []string) (*sanitize.Policy, error) {
+	p := sanitize.DefaultPolicy()
+	if path != "" {
+		var err error
+		if p, err = sanitize.LoadPolicy(path); err != nil {
+			return nil, usageErr("%v", err)
+		}
+	}
+	if len(allow) > 0 {
+		if err := p.Merge(&sanitize.Policy{Allow: allow}); err != nil {
+			return nil, usageErr("%v", err)
+		}
+	}
+	return p, nil
+}
+
+func runSanitize(args []string) error {
+	fs := newFlags("sanitize", "IN.har -o OUT.har [--report FILE.json] [--policy FILE] [--allow RULE]…", `
+Sanitize writes a copy of a HAR with every secret and personal value replaced
+by a tag [REDACTED:<kind>:<h8>] (docs/SANITIZE.md), then rescans the copy and
+refuses to write it if anything still matches (fail closed). Names, harmless
+values and unknown fields are kept. Memory stays bounded by the largest entry.
+--print-policy prints the effective policy (the default merged with --policy).`)
+	out := fs.String("o", "", "write the sanitized HAR to `FILE` (required)")
+	report := fs.String("report", "", "also write the redaction report (counts per rule and kind, locations; no values) to `FILE`")
+	policyPath := fs.String("policy", "", "merge the policy `FILE` (JSON) into the default policy")
+	printPolicy := fs.Bool("print-policy", false, "print the effective policy as JSON and exit")
+	var allow ruleList
+	fs.Var(&allow, "allow", "accept verification findings of `RULE` on purpose (repeatable)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	pol, err := loadPolicy(*policyPath, allow)
+	if err != nil {
+		return err
+	}
+	if *printPolicy {
+		_, err := os.Stdout.Write(pol.JSON())
+		return err
+	}
+	if len(pos) != 1 || *out == "" {
+		fs.Usage()
+		return usageErr("need one input HAR and -o OUT.har")
+	}
+	in := pos[0]
+	src, err := os.Open(in)
+	if err != nil {
+		return usageErr("cannot read the input: %v", err)
+	}
+	defer src.Close()
+	st, _ := src.Stat()
+
+	r := sanitize.New(pol)
+	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("cannot create the output next to %s: %w", *out, err)
+	}
+	tmpName := tmp.Name()
+	keep := false
+	defer func() {
+		if !keep {
+			tmp.Close()
+			os.Remove(tmpName)
+		}
+	}()
+
+	cr := &sanitizeCounter{r: src}
+	stop := sanitizeProgress("sanitize", cr, st)
+	err = r.HAR(tmp, struct {
+		io.Reader
+		io.Seeker
+	}{cr, src})
+	stop()
+	if err != nil {
+		var ie *sanitize.InputError
+		if errors.As(err, &ie) {
+			return usageErr("%s: %v; nothing was written", in, ie)
+		}
+		return fmt.Errorf("%s: %w; nothing was written", in, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", tmpName, err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "reprokit sanitize: verifying the output (fail closed)…\n")
+	if _, err := r.Verify(filepath.Base(*out), tmp); err != nil {
+		var le *sanitize.LeakError
+		if errors.As(err, &le) {
+			return negative("%v", le)
+		}
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", tmpName, err)
+	}
+	rep := r.Report()
+	if *report != "" {
+		data, _ := json.MarshalIndent(rep, "", "  ")
+		if err := writeSanitizeReport(*report, append(data, '\n')); err != nil {
+			return fmt.Errorf("write the report: %w", err)
+		}
+	}
+	if err := os.Rename(tmpName, *out); err != nil {
+		return fmt.Errorf("cannot move the output into place: %w", err)
+	}
+	keep = true
+	fmt.Fprintf(os.Stderr, "reprokit sanitize: %d values redacted; verified clean\n", rep.Total)
+	printPath(*out)
+	return nil
+}
+
+// writeSanitizeReport writes data to a temporary file next to path and renames
+// it into place, so a reader never sees half a file.
+func writeSanitizeReport(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// sanitizeCounter counts the bytes read, for progress.
+type sanitizeCounter struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *sanitizeCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// progress prints bytes read and throughput on stderr every second until
+// the returned stop is called.
+func sanitizeProgress(what string, cr *sanitizeCounter, st os.FileInfo) (stop func()) {
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	start := time.Now()
+	var size int64
+	if st != nil {
+		size = st.Size()
+	}
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				n := cr.n.Load()
+				el := time.Since(start).Seconds()
+				if size > 0 {
+					fmt.Fprintf(os.Stderr, "reprokit %s: %.1f of %.1f MB (%.0f%%), %.1f MB/s\n", what, float64(n)/1e6, float64(size)/1e6, 100*float64(n)/float64(size), float64(n)/1e6/el)
+				} else {
+					fmt.Fprintf(os.Stderr, "reprokit %s: %.1f MB, %.1f MB/s\n", what, float64(n)/1e6, float64(n)/1e6/el)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}

@@ -1,0 +1,1112 @@
+package sanitize
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"net"
+	"sort"
+	"strings"
+)
+
+// textCtx says which detectors apply to a string.
+type textCtx struct {
+	noPersonal bool // reporter fields: no email, card, IP
+	ip         bool // bodies and forwarding headers: IP addresses are personal data
+	noEntropy  bool // request-ID headers: no entropy or keyword-entropy rule
+	depth      int  // nesting of URLs and JSON inside strings
+}
+
+// byte classes for the scanners.
+const (
+	cWord  = 1 << iota // A-Z a-z 0-9 _ -
+	cB64               // word plus + / = (base64 and base64url)
+	cName              // parameter-name characters
+	cDigit             // 0-9
+	cAlnum             // A-Z a-z 0-9
+	cEmail             // email local-part characters
+	cHost              // host name characters
+)
+
+var class [256]uint8
+
+func init() {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		alnum := b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+		var k uint8
+		if alnum || b == '_' || b == '-' {
+			k |= cWord | cB64
+		}
+		if b == '+' || b == '/' || b == '=' {
+			k |= cB64
+		}
+		if alnum || b == '_' || b == '-' || b == '.' || b == '[' || b == ']' || b == '$' {
+			k |= cName
+		}
+		if b >= '0' && b <= '9' {
+			k |= cDigit
+		}
+		if alnum {
+			k |= cAlnum
+		}
+		if alnum || strings.IndexByte("._%+-'", b) >= 0 {
+			k |= cEmail
+		}
+		if alnum || b == '-' || b == '.' {
+			k |= cHost
+		}
+		class[c] = k
+	}
+}
+
+// text sanitizes free text: private keys, URLs, HTML inputs and meta tags,
+// "name=value" and "name: value" assignments, secret shapes, user patterns
+// and personal data, in that order. Each pass skips existing tags.
+func (r *Redactor) text(loc *locator, s string, ctx textCtx) string {
+	if len(s) < 6 {
+		return s
+	}
+	if strings.Contains(s, "-----BEGIN") {
+		s = r.pemPass(loc, s)
+	}
+	if strings.Contains(s, "://") {
+		s = r.urlPass(loc, s, ctx)
+	}
+	if strings.IndexByte(s, '<') >= 0 {
+		s = r.htmlPass(loc, s, ctx)
+	}
+	if strings.IndexByte(s, '=') >= 0 || strings.IndexByte(s, ':') >= 0 {
+		s = r.assignPass(loc, s, ctx)
+	}
+	s = r.wordPass(loc, s, ctx)
+	for _, p := range r.pol.patterns {
+		s = r.patternPass(loc, s, p)
+	}
+	if !ctx.noPersonal && !r.pol.disabled["email"] {
+		s = r.emailPass(loc, s)
+	}
+	if !ctx.noPersonal && !r.pol.disabled["card"] {
+		s = r.cardPass(loc, s)
+	}
+	if !ctx.noPersonal && ctx.ip && !r.pol.disabled["ip"] {
+		s = r.ipPass(loc, s)
+	}
+	return s
+}
+
+// secret replaces the whole value v found by rule: a JWT keeps its harmless
+// claims, a known key shape is tagged with its detector's kind, anything
+// else with the rule's name. Tags are kept as they are.
+func (r *Redactor) secret(loc *locator, rule, v string) string {
+	if v == "" || isTag(v) {
+		return v
+	}
+	if strings.HasPrefix(v, "eyJ") {
+		if end, kind := jwtAt(v, 0); end == len(v) && kind != "" {
+			return r.replace(loc, rule, v, func(string) string { return r.jwtReplacement(kind, v) })
+		}
+	}
+	if kind, end := r.vendorAt(v, 0); kind != "" && end == len(v) {
+		return r.replace(loc, rule, v, func(string) string { return r.tagLocked(kind, v) })
+	}
+	return r.replace(loc, rule, v, nil)
+}
+
+// --- private keys
+
+func (r *Redactor) pemPass(loc *locator, s string) string {
+	if r.pol.disabled["private-key"] {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], "-----BEGIN")
+		if j < 0 {
+			break
+		}
+		start := i + j
+		hdrEnd := strings.Index(s[start+10:], "-----")
+		if hdrEnd < 0 || hdrEnd > 80 || !strings.Contains(s[start:start+10+hdrEnd], "PRIVATE KEY") {
+			i = start + 10
+			continue
+		}
+		end := len(s)
+		if k := strings.Index(s[start+10:], "-----END"); k >= 0 {
+			end = start + 10 + k + 8
+			if m := strings.Index(s[end:], "-----"); m >= 0 && m < 80 {
+				end += m + 5
+			}
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(r.replace(loc.at(start), "private-key", s[start:end], nil))
+		last, i = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// --- URLs in text
+
+func (r *Redactor) urlPass(loc *locator, s string, ctx textCtx) string {
+	if ctx.depth > 4 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], "://")
+		if j < 0 {
+			break
+		}
+		k := i + j
+		start := k
+		for start > last && (s[start-1] >= 'a' && s[start-1] <= 'z' || s[start-1] >= 'A' && s[start-1] <= 'Z' || s[start-1] >= '0' && s[start-1] <= '9' || s[start-1] == '+' || s[start-1] == '.' || s[start-1] == '-') {
+			start--
+		}
+		end := k + 3
+		for end < len(s) && !urlStop(s[end]) {
+			end++
+		}
+		if start == k {
+			i = k + 3
+			continue
+		}
+		u := s[start:end]
+		nu := r.url(loc.at(start), u, ctx)
+		if nu != u {
+			b.WriteString(s[last:start])
+			b.WriteString(nu)
+			last = end
+		}
+		i = end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func urlStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '"', '\'', '<', '>', '`', '\\', '{', '}', '|', '^':
+		return true
+	}
+	return c < 0x20
+}
+
+// --- HTML hidden inputs and meta tags
+
+func (r *Redactor) htmlPass(loc *locator, s string, ctx textCtx) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			break
+		}
+		start := i + j
+		i = start + 1
+		var isInput bool
+		switch {
+		case hasPrefixFold(s[start+1:], "input"):
+			isInput = true
+		case hasPrefixFold(s[start+1:], "meta"):
+		default:
+			continue
+		}
+		end := strings.IndexByte(s[start:], '>')
+		if end < 0 || end > 8192 {
+			continue
+		}
+		tag := s[start : start+end]
+		attrs := parseAttrs(tag)
+		valAttr := "content"
+		name := attrs.get("name") + attrs.get("property") + attrs.get("http-equiv") + attrs.get("itemprop")
+		if isInput {
+			valAttr = "value"
+			name = attrs.get("name") + attrs.get("id")
+		}
+		vs, ve, ok := attrs.span(valAttr)
+		if !ok || ve == vs {
+			continue
+		}
+		v := tag[vs:ve]
+		if isTag(v) {
+			continue
+		}
+		rule := ""
+		if m := r.matchAny(name); m != nil {
+			rule = m.Name
+		} else if isInput && strings.EqualFold(attrs.get("type"), "hidden") && len(v) >= 8 {
+			rule = "hidden-input"
+		} else if !isInput && highEntropy(v, 16, 3.0) {
+			rule = "meta-token"
+		}
+		if rule == "" {
+			continue
+		}
+		b.WriteString(s[last : start+vs])
+		b.WriteString(r.secret(loc.at(start+vs), rule, v))
+		last = start + ve
+		i = start + end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func hasPrefixFold(s, p string) bool {
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
+}
+
+// attrList holds the attributes of one HTML tag: name and value offsets.
+type attrList []struct {
+	name       string
+	start, end int
+	tag        string
+}
+
+func (a attrList) get(name string) string {
+	for _, x := range a {
+		if strings.EqualFold(x.name, name) {
+			return x.tag[x.start:x.end]
+		}
+	}
+	return ""
+}
+
+func (a attrList) span(name string) (int, int, bool) {
+	for _, x := range a {
+		if strings.EqualFold(x.name, name) {
+			return x.start, x.end, true
+		}
+	}
+	return 0, 0, false
+}
+
+func parseAttrs(tag string) attrList {
+	var out attrList
+	i := 1
+	for i < len(tag) && tag[i] != ' ' && tag[i] != '\t' && tag[i] != '\n' {
+		i++
+	}
+	for i < len(tag) {
+		for i < len(tag) && (tag[i] == ' ' || tag[i] == '\t' || tag[i] == '\n' || tag[i] == '\r' || tag[i] == '/') {
+			i++
+		}
+		ns := i
+		for i < len(tag) && tag[i] != '=' && tag[i] != ' ' && tag[i] != '\t' && tag[i] != '\n' && tag[i] != '/' {
+			i++
+		}
+		name := tag[ns:i]
+		if name == "" {
+			i++
+			continue
+		}
+		if i >= len(tag) || tag[i] != '=' {
+			continue
+		}
+		i++
+		var vs, ve int
+		if i < len(tag) && (tag[i] == '"' || tag[i] == '\'') {
+			q := tag[i]
+			vs = i + 1
+			k := strings.IndexByte(tag[vs:], q)
+			if k < 0 {
+				ve = len(tag)
+			} else {
+				ve = vs + k
+			}
+			i = ve + 1
+		} else {
+			vs = i
+			for i < len(tag) && tag[i] != ' ' && tag[i] != '\t' && tag[i] != '\n' {
+				i++
+			}
+			ve = i
+		}
+		out = append(out, struct {
+			name       string
+			start, end int
+			tag        string
+		}{name, vs, ve, tag})
+	}
+	return out
+}
+
+// --- assignments: name=value, name: value, "name":"value"
+
+// matchAny matches a name against the parameter, then the key rules.
+func (r *Redactor) matchAny(name string) *Rule {
+	if name == "" {
+		return nil
+	}
+	if m := r.pol.match(InParam, name); m != nil {
+		return m
+	}
+	return r.pol.match(InKey, name)
+}
+
+func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '=' && c != ':' {
+			continue
+		}
+		// the name before the operator
+		ne := i
+		for ne > last && (s[ne-1] == ' ' || s[ne-1] == '\t') {
+			ne--
+		}
+		quoted := false
+		for ne > last && (s[ne-1] == '"' || s[ne-1] == '\'' || s[ne-1] == '\\') {
+			ne--
+			quoted = true
+		}
+		ns := ne
+		for ns > last && ne-ns < 64 && class[s[ns-1]]&cName != 0 {
+			ns--
+		}
+		if ns == ne {
+			continue
+		}
+		name := s[ns:ne]
+		before := byte(0)
+		if ns > 0 {
+			before = s[ns-1]
+		}
+		lineStart := before == 0 || before == '\n'
+		urlCtx := c == '=' && (before == '?' || before == '&' || before == '#' || before == ';' || before == 0)
+		// header lines in raw HTTP text: "Authorization: Bearer x"
+		if c == ':' && lineStart && !quoted {
+			if hr := r.pol.match(InHeader, name); hr != nil {
+				vs := i + 1
+				for vs < len(s) && s[vs] == ' ' {
+					vs++
+				}
+				ve := vs
+				for ve < len(s) && s[ve] != '\n' && s[ve] != '\r' {
+					ve++
+				}
+				if ve > vs {
+					nv := r.header(loc.at(vs), name, s[vs:ve])
+					if nv != s[vs:ve] {
+						b.WriteString(s[last:vs])
+						b.WriteString(nv)
+						last = ve
+					}
+				}
+				i = ve - 1
+				continue
+			}
+		}
+		rule := r.matchAny(name)
+		if rule == nil || rule.Mode == ModeURL || rule.Mode == ModeIP {
+			continue
+		}
+		// the value after the operator
+		vs := i + 1
+		for vs < len(s) && (s[vs] == ' ' || s[vs] == '\t') {
+			vs++
+		}
+		var q byte
+		esc := false
+		if vs < len(s) && (s[vs] == '"' || s[vs] == '\'' || s[vs] == '`') {
+			q = s[vs]
+			vs++
+		} else if vs+1 < len(s) && s[vs] == '\\' && s[vs+1] == '"' {
+			q, esc = '"', true
+			vs += 2
+		}
+		ve := vs
+		if q != 0 {
+			for ve < len(s) && ve-vs < 8192 {
+				if esc && s[ve] == '\\' && ve+1 < len(s) && s[ve+1] == '"' {
+					break
+				}
+				if !esc && s[ve] == '\\' {
+					ve += 2
+					continue
+				}
+				if s[ve] == q && !esc {
+					break
+				}
+				ve++
+			}
+			if ve > len(s) {
+				ve = len(s)
+			}
+		} else {
+			for ve < len(s) && !valueStop(s[ve], c) {
+				ve++
+			}
+		}
+		v := s[vs:ve]
+		if v == "" || isTag(v) || strings.HasPrefix(v, "[REDACTED:") {
+			continue
+		}
+		if q == 0 && !urlCtx && !lineStart && !secretish(v) {
+			continue
+		}
+		if rule.Mode == ModeNoWord && plainWord(v) {
+			continue
+		}
+		if rule.Mode == ModeCookie {
+			continue
+		}
+		b.WriteString(s[last:vs])
+		b.WriteString(r.secret(loc.at(vs), rule.Name, v))
+		last = ve
+		i = ve - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func valueStop(c, op byte) bool {
+	switch c {
+	case '&', '#', ';', ' ', '\t', '\n', '\r', '"', '\'', '<', '>', '`', ')', '}', ']', '\\':
+		return true
+	case ',':
+		return op == ':'
+	}
+	return false
+}
+
+// secretish says whether an unquoted value in code looks like a literal
+// secret rather than a variable: it has a digit, or is long and mixed.
+func secretish(v string) bool {
+	if len(v) < 4 {
+		return false
+	}
+	switch v {
+	case "null", "true", "false", "undefined", "function", "this", "void", "new", "return", "typeof":
+		return false
+	}
+	var digit, upper, lower, other bool
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		case c >= 'a' && c <= 'z':
+			lower = true
+		case c == '.' || c == '_' || c == '$' || c == '(' || c == '[':
+		default:
+			other = true
+		}
+	}
+	if strings.ContainsAny(v, "(.[") && !digit {
+		return false // a member expression or a call
+	}
+	return digit || other || (upper && lower && len(v) >= 12)
+}
+
+// plainWord: letters and _ - . only, as in an error code ("invalid_grant").
+func plainWord(v string) bool {
+	if v == "" {
+		return true
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-' || c == '.' || c == ' ') {
+			return false
+		}
+	}
+	return true
+}
+
+// --- secret shapes: JWT, JWE, vendor keys, keyword plus entropy
+
+type vendorRule struct {
+	prefix string
+	kind   string
+	min    int    // minimum length after the prefix
+	max    int    // maximum length after the prefix (0: none)
+	chars  string // "" word chars; "upper" A-Z0-9; "hex" lowercase hex; "alpha" letters
+}
+
+var vendorRules = []vendorRule{
+	{"sk-ant-", "anthropic", 20, 0, ""},
+	{"sk-proj-", "openai", 20, 0, ""}, {"sk-svcacct-", "openai", 20, 0, ""}, {"sk-admin-", "openai", 20, 0, ""}, {"sk-", "openai", 20, 0, ""},
+	{"AKIA", "aws-access-key", 16, 16, "upper"}, {"ASIA", "aws-access-key", 16, 16, "upper"}, {"ABIA", "aws-access-key", 16, 16, "upper"}, {"ACCA", "aws-access-key", 16, 16, "upper"},
+	{"AIza", "google-api-key", 30, 40, ""}, {"ya29.", "google-oauth-token", 20, 0, ""}, {"GOCSPX-", "google-client-secret", 20, 0, ""}, {"1//0", "google-oauth-token", 30, 0, ""},
+	{"ghp_", "github-token", 30, 0, ""}, {"gho_", "github-token", 30, 0, ""}, {"ghu_", "github-token", 30, 0, ""}, {"ghs_", "github-token", 30, 0, ""}, {"ghr_", "github-token", 30, 0, ""}, {"github_pat_", "github-token", 40, 0, ""},
+	{"glpat-", "gitlab-token", 20, 0, ""}, {"gldt-", "gitlab-token", 20, 0, ""}, {"glrt-", "gitlab-token", 20, 0, ""}, {"glptt-", "gitlab-token", 20, 0, ""},
+	{"xoxb-", "slack-token", 10, 0, ""}, {"xoxp-", "slack-token", 10, 0, ""}, {"xoxa-", "slack-token", 10, 0, ""}, {"xoxr-", "slack-token", 10, 0, ""}, {"xoxs-", "slack-token", 10, 0, ""}, {"xoxe-", "slack-token", 10, 0, ""}, {"xapp-", "slack-token", 10, 0, ""},
+	{"sk_live_", "stripe-key", 16, 0, ""}, {"sk_test_", "stripe-key", 16, 0, ""}, {"rk_live_", "stripe-key", 16, 0, ""}, {"rk_test_", "stripe-key", 16, 0, ""}, {"whsec_", "stripe-key", 16, 0, ""},
+	{"SK", "twilio-key", 32, 32, "hex"}, {"SG.", "sendgrid-key", 60, 0, ""}, {"hf_", "huggingface-token", 30, 0, "alpha"}, {"npm_", "npm-token", 36, 0, ""},
+	{"shpat_", "vendor-key", 32, 0, ""}, {"shpss_", "vendor-key", 32, 0, ""}, {"dop_v1_", "vendor-key", 40, 0, ""}, {"lin_api_", "vendor-key", 30, 0, ""}, {"PMAK-", "vendor-key", 30, 0, ""},
+	{"pypi-", "vendor-key", 50, 0, ""}, {"hvs.", "vendor-key", 24, 0, ""}, {"sbp_", "vendor-key", 30, 0, ""}, {"gsk_", "vendor-key", 30, 0, ""}, {"r8_", "vendor-key", 30, 0, ""},
+	{"pplx-", "vendor-key", 30, 0, ""}, {"xai-", "vendor-key", 30, 0, ""}, {"sq0atp-", "vendor-key", 20, 0, ""}, {"sq0csp-", "vendor-key", 20, 0, ""}, {"ATATT", "vendor-key", 30, 0, ""},
+	{"glc_", "vendor-key", 30, 0, ""}, {"dapi", "vendor-key", 32, 32, "hex"}, {"key-", "vendor-key", 32, 32, "hex"}, {"AGE-SECRET-KEY-", "vendor-key", 30, 0, ""}, {"ntn_", "vendor-key", 30, 0, ""},
+}
+
+var vendorByFirst [256][]*vendorRule
+
+func init() {
+	for i := range vendorRules {
+		v := &vendorRules[i]
+		vendorByFirst[v.prefix[0]] = append(vendorByFirst[v.prefix[0]], v)
+	}
+}
+
+// vendorAt checks for a vendor key starting at s[i] (a word start).
+func (r *Redactor) vendorAt(s string, i int) (kind string, end int) {
+	for _, v := range vendorByFirst[s[i]] {
+		if !strings.HasPrefix(s[i:], v.prefix) || r.pol.disabled[v.kind] {
+			continue
+		}
+		j := i + len(v.prefix)
+		for j < len(s) && vendorChar(s[j], v.chars) {
+			j++
+		}
+		// Google OAuth and SendGrid tokens have dots inside
+		if v.kind == "sendgrid-key" || v.kind == "google-oauth-token" {
+			for j < len(s) && (vendorChar(s[j], v.chars) || s[j] == '.') {
+				j++
+			}
+		}
+		if v.kind == "google-oauth-token" && strings.HasPrefix(v.prefix, "1//") {
+			for j < len(s) && vendorChar(s[j], v.chars) {
+				j++
+			}
+		}
+		n := j - i - len(v.prefix)
+		if n < v.min || (v.max > 0 && n > v.max) {
+			continue
+		}
+		if j < len(s) && class[s[j]]&cAlnum != 0 {
+			continue // longer alphanumeric run: not this shape
+		}
+		body := s[i+len(v.prefix) : j]
+		if v.chars == "" && !randomish(body) {
+			continue
+		}
+		return v.kind, j
+	}
+	return "", 0
+}
+
+func vendorChar(c byte, chars string) bool {
+	switch chars {
+	case "upper":
+		return c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	case "hex":
+		return c >= 'a' && c <= 'f' || c >= '0' && c <= '9'
+	case "alpha":
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	return class[c]&cWord != 0
+}
+
+// randomish: a generated token mixes digits and letters.
+func randomish(s string) bool {
+	var digit, letter bool
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			digit = true
+		} else if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			letter = true
+		}
+		if digit && letter {
+			return true
+		}
+	}
+	return false
+}
+
+// jwtAt checks for a JWS (3 parts) or JWE (5 parts) at s[i:], which starts
+// with "eyJ". It returns the end and the kind ("jwt" or "jwe"), or "".
+func jwtAt(s string, i int) (end int, kind string) {
+	var dots [4]int
+	nd := 0
+	j := i
+	for j < len(s) {
+		c := s[j]
+		if class[c]&cWord != 0 {
+			j++
+			continue
+		}
+		if c == '.' && nd < 4 {
+			dots[nd] = j
+			nd++
+			j++
+			continue
+		}
+		break
+	}
+	if j < len(s) && s[j] == '=' { // padded base64 is not a JWT, but tolerate one signature pad
+		for j < len(s) && s[j] == '=' {
+			j++
+		}
+	}
+	switch nd {
+	case 2:
+		if dots[0]-i < 10 || dots[1]-dots[0] < 3 {
+			return 0, ""
+		}
+		if j == dots[1]+1 && strings.HasPrefix(s[j:], "[REDACTED:") {
+			return 0, "" // already sanitized
+		}
+		hdr, ok := b64json(s[i:dots[0]])
+		if !ok || hdr["alg"] == nil {
+			return 0, ""
+		}
+		return j, "jwt"
+	case 4:
+		hdr, ok := b64json(s[i:dots[0]])
+		if !ok || hdr["enc"] == nil {
+			return 0, ""
+		}
+		return j, "jwe"
+	}
+	return 0, ""
+}
+
+func b64json(part string) (map[string]any, bool) {
+	data, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(part, "="))
+	if err != nil {
+		return nil, false
+	}
+	var m map[string]any
+	if json.Unmarshal(data, &m) != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+// jwtClaims are the claims a sanitized JWT keeps (header and payload).
+var jwtClaims = map[string]bool{"alg": true, "kid": true, "iss": true, "aud": true, "exp": true, "iat": true, "scope": true}
+
+// jwtReplacement re-encodes a JWS with only harmless claims and replaces its
+// signature with a tag: "<header>.<payload>.[REDACTED:jwt:<h8>]". A JWE
+// becomes a plain tag. Callers hold r.mu.
+func (r *Redactor) jwtReplacement(kind, tok string) string {
+	tag := r.tagLocked(kind, tok)
+	if kind != "jwt" {
+		return tag
+	}
+	parts := strings.SplitN(tok, ".", 3)
+	hdr, ok1 := b64json(parts[0])
+	pay, ok2 := b64json(parts[1])
+	if !ok1 || !ok2 {
+		return tag
+	}
+	enc := func(m map[string]any) string {
+		keep := map[string]any{}
+		for k, v := range m {
+			if jwtClaims[k] {
+				if s, ok := v.(string); ok && len(s) > 200 {
+					continue
+				}
+				keep[k] = v
+			}
+		}
+		data, _ := json.Marshal(keep) // sorted keys
+		return base64.RawURLEncoding.EncodeToString(data)
+	}
+	return enc(hdr) + "." + enc(pay) + "." + tag
+}
+
+// keywords that make the next high-entropy word a secret in free text.
+var secretKeywords = []string{"secret", "token", "passw", "pwd", "apikey", "api_key", "api-key", "bearer", "credential", "auth", "private", "key", "sig"}
+
+func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
+	var b strings.Builder
+	last := 0
+	kwEnd := -10 // end of the last keyword word
+	for i := 0; i < len(s); {
+		c := s[i]
+		if class[c]&cWord == 0 {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && class[s[j]]&cWord != 0 {
+			j++
+		}
+		// a tag: skip it whole
+		if i > 0 && s[i-1] == '[' && strings.HasPrefix(s[i:], "REDACTED:") {
+			if k := strings.IndexByte(s[i:], ']'); k > 0 {
+				i += k + 1
+				continue
+			}
+		}
+		end, kind := 0, ""
+		if j-i >= 3 && s[i] == 'e' && s[i+1] == 'y' && s[i+2] == 'J' && !r.pol.disabled["jwt"] {
+			end, kind = jwtAt(s, i)
+		}
+		if kind == "" && len(vendorByFirst[c]) > 0 {
+			kind, end = r.vendorAt(s, i)
+		}
+		if kind == "" && !ctx.noEntropy && i-kwEnd <= 4 && i-kwEnd > 0 && !r.pol.disabled["keyword"] {
+			k := i
+			for k < len(s) && class[s[k]]&cB64 != 0 {
+				k++
+			}
+			if highEntropy(s[i:k], 16, 3.2) {
+				kind, end = "keyword", k
+			}
+		}
+		if kind != "" {
+			v := s[i:end]
+			var nv string
+			if kind == "jwt" || kind == "jwe" {
+				nv = r.replace(loc.at(i), kind, v, func(string) string { return r.jwtReplacement(kind, v) })
+			} else {
+				nv = r.replace(loc.at(i), kind, v, nil)
+			}
+			b.WriteString(s[last:i])
+			b.WriteString(nv)
+			last = end
+			i = end
+			continue
+		}
+		if j-i >= 3 && j-i <= 40 && hasKeyword(s[i:j]) {
+			kwEnd = j
+		}
+		i = j
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func hasKeyword(w string) bool {
+	var buf [40]byte
+	n := copy(buf[:], w)
+	for i := 0; i < n; i++ {
+		if buf[i] >= 'A' && buf[i] <= 'Z' {
+			buf[i] += 'a' - 'A'
+		}
+	}
+	lw := string(buf[:n])
+	for _, k := range secretKeywords {
+		if strings.Contains(lw, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// highEntropy says whether v is one token that looks generated: at least
+// minLen characters of [A-Za-z0-9_+/=.~-], digits and letters mixed, not a
+// UUID, and a Shannon entropy of at least bits per character.
+func highEntropy(v string, minLen int, bits float64) bool {
+	if len(v) < minLen {
+		return false
+	}
+	var counts [256]uint16
+	var digit, letter bool
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if class[c]&cB64 == 0 && c != '.' && c != '~' {
+			return false
+		}
+		if c >= '0' && c <= '9' {
+			digit = true
+		} else if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			letter = true
+		}
+		if counts[c] < math.MaxUint16 {
+			counts[c]++
+		}
+	}
+	if !digit || !letter || isUUID(v) {
+		return false
+	}
+	return entropy(counts[:], len(v)) >= bits
+}
+
+func entropy(counts []uint16, n int) float64 {
+	var h float64
+	fn := float64(n)
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / fn
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+func isUUID(v string) bool {
+	if len(v) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := v[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *Redactor) patternPass(loc *locator, s string, p Pattern) string {
+	ms := p.re.FindAllStringIndex(s, -1)
+	if len(ms) == 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range ms {
+		if m[0] < last || m[1] == m[0] {
+			continue
+		}
+		b.WriteString(s[last:m[0]])
+		b.WriteString(r.replace(loc.at(m[0]), p.Name, s[m[0]:m[1]], nil))
+		last = m[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// --- personal data
+
+// emailPass replaces the local part of email addresses and keeps the
+// domain: "[REDACTED:email:<h8>]@example.com". "%40" counts as '@' in URLs.
+func (r *Redactor) emailPass(loc *locator, s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		at := 0
+		switch {
+		case s[i] == '@':
+			at = 1
+		case s[i] == '%' && i+2 < len(s) && s[i+1] == '4' && s[i+2] == '0':
+			at = 3
+		default:
+			continue
+		}
+		ls := i
+		for ls > last && class[s[ls-1]]&cEmail != 0 {
+			ls--
+		}
+		for ls < i && (s[ls] == '.' || s[ls] == '\'') {
+			ls++
+		}
+		if ls == i || ls > 0 && s[ls-1] == ']' {
+			continue
+		}
+		de := i + at
+		dots := 0
+		for de < len(s) && class[s[de]]&cHost != 0 {
+			if s[de] == '.' {
+				dots++
+			}
+			de++
+		}
+		for de > i+at && (s[de-1] == '.' || s[de-1] == '-') {
+			if s[de-1] == '.' {
+				dots--
+			}
+			de--
+		}
+		domain := s[i+at : de]
+		if dots == 0 || len(domain) < 4 {
+			continue
+		}
+		tld := domain[strings.LastIndexByte(domain, '.')+1:]
+		if len(tld) < 2 || !plainWord(tld) {
+			continue
+		}
+		local := s[ls:i]
+		addr := local + "@" + strings.ToLower(domain)
+		rep := r.replace(loc.at(ls), "email", addr, func(string) string { return r.tagLocked("email", addr) + "@" + domain })
+		tag := rep
+		if k := strings.IndexByte(rep, ']'); k >= 0 {
+			tag = rep[:k+1]
+		}
+		b.WriteString(s[last:ls])
+		b.WriteString(tag)
+		last = i
+		i += at - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// cardPass replaces payment card numbers (13 to 19 digits, optionally in
+// groups separated by spaces or dashes, with a card prefix and a valid Luhn
+// checksum).
+func (r *Redactor) cardPass(loc *locator, s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '2' || c > '6' || (i > 0 && (class[s[i-1]]&cAlnum != 0 || s[i-1] == '.' || s[i-1] == '-')) {
+			continue
+		}
+		var digits [19]byte
+		n := 0
+		j := i
+		for j < len(s) && n < 20 {
+			if s[j] >= '0' && s[j] <= '9' {
+				if n == 19 {
+					n++
+					break
+				}
+				digits[n] = s[j]
+				n++
+				j++
+			} else if (s[j] == ' ' || s[j] == '-') && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9' && j > i {
+				j++
+			} else {
+				break
+			}
+		}
+		if n < 13 || n > 19 || (j < len(s) && (class[s[j]]&cAlnum != 0 || s[j] == '.')) {
+			i = j
+			continue
+		}
+		if !cardPrefix(digits[:n]) || !luhn(digits[:n]) {
+			i = j
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(r.replace(loc.at(i), "card", string(digits[:n]), nil))
+		last = j
+		i = j - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func cardPrefix(d []byte) bool {
+	switch d[0] {
+	case '4':
+		return true
+	case '5':
+		return d[1] >= '1' && d[1] <= '5'
+	case '2':
+		return d[1] >= '2' && d[1] <= '7'
+	case '3':
+		return d[1] == '4' || d[1] == '7' || d[1] == '6' || d[1] == '8' || d[1] == '5'
+	case '6':
+		return d[1] == '0' || d[1] == '4' || d[1] == '5' || d[1] == '2'
+	}
+	return false
+}
+
+func luhn(d []byte) bool {
+	sum := 0
+	for i := len(d) - 1; i >= 0; i-- {
+		v := int(d[i] - '0')
+		if (len(d)-1-i)%2 == 1 {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+	}
+	return sum%10 == 0
+}
+
+// ipPass replaces IPv4 and IPv6 addresses, except loopback and unspecified.
+func (r *Redactor) ipPass(loc *locator, s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if class[c]&cAlnum == 0 && c != ':' {
+			continue
+		}
+		if i > 0 && (class[s[i-1]]&cAlnum != 0 || s[i-1] == '.' || s[i-1] == ':') {
+			continue
+		}
+		j := i
+		colons, dots := 0, 0
+		for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] >= 'a' && s[j] <= 'f' || s[j] >= 'A' && s[j] <= 'F' || s[j] == '.' || s[j] == ':') {
+			if s[j] == ':' {
+				colons++
+			} else if s[j] == '.' {
+				dots++
+			}
+			j++
+		}
+		for j > i && (s[j-1] == '.' || s[j-1] == ':') {
+			j--
+		}
+		if j-i < 7 || (dots != 3 && colons < 2) || (j < len(s) && class[s[j]]&cAlnum != 0) {
+			if j > i {
+				i = j - 1
+			}
+			continue
+		}
+		v := s[i:j]
+		ip := net.ParseIP(v)
+		if ip == nil && dots == 3 && colons == 1 { // "1.2.3.4:8080"
+			v = v[:strings.IndexByte(v, ':')]
+			ip = net.ParseIP(v)
+		}
+		if ip == nil || ip.IsLoopback() || ip.IsUnspecified() {
+			i = j - 1
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(r.replace(loc.at(i), "ip", v, nil))
+		last = i + len(v)
+		i = last - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// personalValues lists the emails, cards and IPs in s (for the kept set of
+// reporter fields).
+func personalValues(s string) []string {
+	var out []string
+	probe := New(DefaultPolicy())
+	probe.dryRun = true
+	loc := &locator{}
+	probe.text(loc, s, textCtx{ip: true})
+	for v := range probe.seen {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}

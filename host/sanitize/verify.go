@@ -1,0 +1,552 @@
+package sanitize
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Finding is one secret or personal value found in a file by
+// [Redactor.Verify] or [Scan]: the file (or the member of a zip), the
+// location (a JSON pointer in a JSON file, line:column in a text file, or
+// "byte N"), the kind (the rule or detector that found it) and the tag the
+// value would get. It never holds the value.
+type Finding struct {
+	File     string `json:"file"`
+	Location string `json:"location"`
+	Kind     string `json:"kind"`
+	Tag      string `json:"tag"`
+}
+
+// LeakError is the fail-closed error of [Redactor.Verify]: secrets that
+// survived sanitizing and that no allow rule accepts.
+type LeakError struct {
+	Findings []Finding
+}
+
+func (e *LeakError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d value(s) that must not be shared survive sanitizing:", len(e.Findings))
+	for i, f := range e.Findings {
+		if i == 5 {
+			fmt.Fprintf(&b, " and %d more", len(e.Findings)-5)
+			break
+		}
+		fmt.Fprintf(&b, " rule %s in %s at %s;", f.Kind, f.File, f.Location)
+	}
+	b.WriteString(" nothing was written. Accept a finding on purpose with --allow RULE (or \"allow\" in the policy file).")
+	return b.String()
+}
+
+// Verify is the fail-closed rescan of one output file (name is used in the
+// findings): it runs every rule and detector over it again (a sanitized
+// file gives nothing new), and searches it for every value this Redactor
+// redacted that has 8 characters or more, in raw, URL-encoded, JSON-escaped
+// and base64 form. Values made only of letters, or of fewer than 13 digits,
+// are not searched for: they are too common, and the structural rules cover
+// them. Findings whose rule is allowed by the policy are dropped; if any
+// remain, Verify returns them with a [*LeakError].
+func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
+	child := r.dryChild()
+	search := r.searcher()
+	var start int64
+	seeker, canSeek := data.(io.ReadSeeker)
+	if canSeek {
+		start, _ = seeker.Seek(0, io.SeekCurrent)
+	}
+	sr := &searchReader{r: data, s: search}
+	findings, err := child.scanStream(name, sr)
+	if err != nil {
+		return nil, fmt.Errorf("verify %s: %w", name, err)
+	}
+	sr.finish()
+	if len(sr.hits) > 0 {
+		isJSON := sr.first == '{' || sr.first == '['
+		var ptrs map[int64]string
+		if isJSON && canSeek {
+			if _, err := seeker.Seek(start, io.SeekStart); err == nil {
+				ptrs = pointersAt(seeker, sr.hits)
+			}
+		}
+		for _, h := range sr.hits {
+			loc := itoa(h.line) + ":" + itoa(h.col)
+			if p, ok := ptrs[h.off]; ok {
+				loc = p
+			}
+			findings = append(findings, Finding{File: name, Location: loc, Kind: tagKind(h.tag), Tag: h.tag})
+		}
+	}
+	out := findings[:0]
+	for _, f := range findings {
+		if r.pol.allow[f.Kind] || r.pol.allow[tagKind(f.Tag)] {
+			continue
+		}
+		out = append(out, f)
+	}
+	if len(out) > 0 {
+		return out, &LeakError{Findings: out}
+	}
+	return nil, nil
+}
+
+// dryChild is a Redactor with the same key, policy and kept values that
+// records what it would redact.
+func (r *Redactor) dryChild() *Redactor {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	kept := make(map[string]bool, len(r.kept))
+	for k := range r.kept {
+		kept[k] = true
+	}
+	return &Redactor{policy: r.policy, pol: r.pol, key: r.key, mac: hmac.New(sha256.New, r.key), memo: map[string]string{}, kept: kept, counts: map[[2]string]int{}, dryRun: true}
+}
+
+// scanStream runs the rules over a JSON or text stream in dry-run mode and
+// returns what they would redact as findings.
+func (r *Redactor) scanStream(name string, src io.Reader) ([]Finding, error) {
+	br := bufio.NewReaderSize(src, 256<<10)
+	head, _ := br.Peek(512)
+	first := byte(0)
+	for _, c := range head {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != 0xEF && c != 0xBB && c != 0xBF {
+			first = c
+			break
+		}
+	}
+	if sr, ok := src.(*searchReader); ok {
+		sr.first = first
+	}
+	if first == '{' || first == '[' {
+		isHAR := strings.HasSuffix(strings.ToLower(name), ".har") || bytes.Contains(head, []byte(`"log"`))
+		if err := r.stream(io.Discard, br, name, isHAR); err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				return nil, err
+			}
+			// not JSON after all: scan what is left as text (the rest of
+			// the file; the JSON part was scanned)
+			return r.findings(name), r.scanText(name, br)
+		}
+		return r.findings(name), nil
+	}
+	if err := r.scanText(name, br); err != nil {
+		return nil, err
+	}
+	return r.findings(name), nil
+}
+
+// scanText runs the text rules line by line.
+func (r *Redactor) scanText(name string, br *bufio.Reader) error {
+	loc := &locator{file: name}
+	for line := 1; ; line++ {
+		s, err := br.ReadString('\n')
+		if len(s) > 0 {
+			loc.line, loc.col = line, 1
+			r.text(loc, s, textCtx{ip: true})
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (r *Redactor) findings(name string) []Finding {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Finding, 0, len(r.locs))
+	for _, l := range r.locs {
+		out = append(out, Finding{File: name, Location: l.Location, Kind: l.Rule, Tag: l.Tag})
+	}
+	r.locs = r.locs[:0]
+	return out
+}
+
+// Scan looks for secrets and personal data in one file without changing
+// it: a HAR or other JSON document (structural walk), or text (line by
+// line). name is the file name used in the findings. To scan a bundle .zip
+// use [ScanFile].
+func Scan(name string, rd io.Reader, p *Policy) ([]Finding, error) {
+	r := New(p)
+	r.dryRun = true
+	return r.scanStream(name, rd)
+}
+
+// Limits of ScanFile on zip archives (zip-bomb safe).
+const (
+	maxZipMembers     = 10000
+	maxZipMemberBytes = 1 << 30
+	maxZipTotalBytes  = 4 << 30
+)
+
+// ScanFile scans a file: a bundle .zip (each member by its own type; images
+// are skipped, nested archives are not opened) or any file [Scan] accepts.
+// Findings in a zip name the member as "bundle.zip!session.har".
+func ScanFile(path string, p *Policy) ([]Finding, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var magic [4]byte
+	n, _ := io.ReadFull(f, magic[:])
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	if n == 4 && string(magic[:]) == "PK\x03\x04" {
+		return scanZip(path, f, p)
+	}
+	return Scan(path, f, p)
+}
+
+func scanZip(path string, f *os.File, p *Policy) ([]Finding, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a readable zip: %w", path, err)
+	}
+	if len(zr.File) > maxZipMembers {
+		return nil, fmt.Errorf("%s has %d members, more than %d: not scanned", path, len(zr.File), maxZipMembers)
+	}
+	var all []Finding
+	var total int64
+	for _, zf := range zr.File {
+		if zf.FileInfo().IsDir() || skipMember(zf.Name) {
+			continue
+		}
+		if zf.UncompressedSize64 > maxZipMemberBytes {
+			return nil, fmt.Errorf("%s: member %s declares %d bytes, more than the %d-byte cap: not scanned", path, zf.Name, zf.UncompressedSize64, int64(maxZipMemberBytes))
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: member %s: %w", path, zf.Name, err)
+		}
+		lr := &capReader{r: rc, left: maxZipMemberBytes}
+		fs, err := Scan(filepath.Base(path)+"!"+zf.Name, lr, p)
+		rc.Close()
+		total += maxZipMemberBytes - lr.left
+		if lr.left <= 0 {
+			return nil, fmt.Errorf("%s: member %s expands beyond %d bytes (zip bomb?): not scanned", path, zf.Name, int64(maxZipMemberBytes))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: member %s: %w", path, zf.Name, err)
+		}
+		if total > maxZipTotalBytes {
+			return nil, fmt.Errorf("%s expands beyond %d bytes in total (zip bomb?): scan stopped", path, int64(maxZipTotalBytes))
+		}
+		all = append(all, fs...)
+	}
+	return all, nil
+}
+
+func skipMember(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".png", ".jpg", ".jpeg", ".webp", ".gif", ".zip", ".woff", ".woff2", ".mp4", ".webm":
+		return true
+	}
+	return false
+}
+
+type capReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errors.New("member too large")
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+// --- the search for redacted values
+
+// searcher finds many patterns at once: a bit filter on the first 8 bytes,
+// then exact comparison.
+type searcher struct {
+	bits   []uint64
+	byHead map[uint64][]int
+	pats   []string
+	tags   []string
+	maxLen int
+}
+
+const filterBits = 20
+
+func (r *Redactor) searcher() *searcher {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := &searcher{bits: make([]uint64, 1<<filterBits/64), byHead: map[uint64][]int{}}
+	for v, rep := range r.memo {
+		if len(v) < minVerifyValue || r.kept[v] || tooCommon(v) {
+			continue
+		}
+		tag := firstTag(rep)
+		for _, f := range forms(v) {
+			if len(f) < minVerifyValue {
+				continue
+			}
+			s.add(f, tag)
+		}
+	}
+	return s
+}
+
+// tooCommon: only letters, or fewer than 13 digits: such values are
+// everywhere (words, timestamps) and the structural rules cover them.
+func tooCommon(v string) bool {
+	letters, digits := true, true
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			letters = false
+		}
+		if !(c >= '0' && c <= '9') {
+			digits = false
+		}
+	}
+	return letters || digits && len(v) < 13
+}
+
+func (s *searcher) add(p, tag string) {
+	head := binary.LittleEndian.Uint64([]byte(p[:8]))
+	for _, i := range s.byHead[head] {
+		if s.pats[i] == p {
+			return
+		}
+	}
+	h := filterHash(head)
+	s.bits[h>>6] |= 1 << (h & 63)
+	s.byHead[head] = append(s.byHead[head], len(s.pats))
+	s.pats = append(s.pats, p)
+	s.tags = append(s.tags, tag)
+	s.maxLen = max(s.maxLen, len(p))
+}
+
+func filterHash(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> (64 - filterBits) }
+
+// forms are the ways a value can appear in a file: raw, URL-encoded,
+// JSON-escaped (also twice, inside JSON strings), base64 in each alphabet
+// and alignment.
+func forms(v string) []string {
+	out := []string{v}
+	add := func(f string) {
+		for _, o := range out {
+			if o == f {
+				return
+			}
+		}
+		out = append(out, f)
+	}
+	add(url.QueryEscape(v))
+	add(url.PathEscape(v))
+	if q, err := jsontext.AppendQuote(nil, v); err == nil {
+		j := string(q[1 : len(q)-1])
+		add(j)
+		if q2, err := jsontext.AppendQuote(nil, j); err == nil {
+			add(string(q2[1 : len(q2)-1]))
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+		for k := 0; k < 3; k++ {
+			buf := make([]byte, k+len(v))
+			copy(buf[k:], v)
+			e := enc.EncodeToString(buf)
+			lo := (k*8 + 5) / 6
+			hi := (k + len(v)) * 8 / 6
+			if hi-lo >= minVerifyValue {
+				add(e[lo:hi])
+			}
+		}
+	}
+	return out
+}
+
+type hit struct {
+	off       int64
+	line, col int
+	tag       string
+}
+
+// searchReader searches what passes through it for the searcher's
+// patterns, counting lines for the locations.
+type searchReader struct {
+	r     io.Reader
+	s     *searcher
+	first byte
+
+	buf     []byte // carried tail + new data
+	base    int64  // offset of buf[0]
+	line    int    // line number at buf[0] (0-based count of newlines before)
+	lineOff int64  // offset of the start of the current line at buf[0]
+	hits    []hit
+}
+
+func (sr *searchReader) Read(p []byte) (int, error) {
+	n, err := sr.r.Read(p)
+	if n > 0 && len(sr.s.pats) > 0 {
+		sr.buf = append(sr.buf, p[:n]...)
+		sr.scan(false)
+	}
+	return n, err
+}
+
+func (sr *searchReader) finish() {
+	if len(sr.s.pats) > 0 {
+		sr.scan(true)
+	}
+}
+
+// scan looks at every start position whose longest pattern fits in buf
+// (all of them at the end) and keeps the rest for the next read.
+func (sr *searchReader) scan(final bool) {
+	b := sr.buf
+	limit := len(b) - sr.s.maxLen + 1
+	if final {
+		limit = len(b)
+	}
+	if limit < 0 {
+		limit = 0
+	}
+	for i := 0; i < limit && i+8 <= len(b); i++ {
+		w := binary.LittleEndian.Uint64(b[i:])
+		h := filterHash(w)
+		if sr.s.bits[h>>6]&(1<<(h&63)) == 0 {
+			continue
+		}
+		for _, pi := range sr.s.byHead[w] {
+			pat := sr.s.pats[pi]
+			if len(b)-i >= len(pat) && string(b[i:i+len(pat)]) == pat {
+				line, col := sr.position(i)
+				sr.hits = append(sr.hits, hit{off: sr.base + int64(i), line: line, col: col, tag: sr.s.tags[pi]})
+				if len(sr.hits) > maxLocations {
+					sr.hits = sr.hits[:maxLocations]
+				}
+				break
+			}
+		}
+	}
+	// advance line counting over the consumed part and drop it
+	for _, c := range b[:limit] {
+		if c == '\n' {
+			sr.line++
+		}
+	}
+	if k := bytes.LastIndexByte(b[:limit], '\n'); k >= 0 {
+		sr.lineOff = sr.base + int64(k) + 1
+	}
+	sr.base += int64(limit)
+	sr.buf = append(sr.buf[:0], b[limit:]...)
+}
+
+func (sr *searchReader) position(i int) (line, col int) {
+	b := sr.buf[:i]
+	line = sr.line + 1 + bytes.Count(b, []byte{'\n'})
+	start := sr.lineOff
+	if k := bytes.LastIndexByte(b, '\n'); k >= 0 {
+		start = sr.base + int64(k) + 1
+	}
+	return line, int(sr.base+int64(i)-start) + 1
+}
+
+// pointersAt maps byte offsets of a JSON document to the JSON pointers of
+// the values that contain them.
+func pointersAt(r io.Reader, hits []hit) map[int64]string {
+	offs := make([]int64, len(hits))
+	for i, h := range hits {
+		offs[i] = h.off
+	}
+	sort.Slice(offs, func(i, j int) bool { return offs[i] < offs[j] })
+	out := map[int64]string{}
+	dec := jsontext.NewDecoder(bufio.NewReader(r), decodeOptions...)
+	k := 0
+	for k < len(offs) {
+		_, err := dec.ReadToken()
+		if err != nil {
+			break
+		}
+		end := dec.InputOffset()
+		for k < len(offs) && offs[k] < end {
+			out[offs[k]] = string(dec.StackPointer())
+			k++
+		}
+	}
+	return out
+}
+
+// base64Body sanitizes a base64 body: text is decoded, sanitized and
+// encoded again; binary is searched for secret shapes, which are replaced
+// in place (the body is then no longer the original file, on purpose).
+func (r *Redactor) base64Body(loc *locator, s, mime string) string {
+	data, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		if data, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
+			return r.text(loc, s, textCtx{})
+		}
+	}
+	ds := string(data)
+	var ns string
+	if textual(data) {
+		ns = r.body(loc, ds, mime, textCtx{ip: true})
+	} else {
+		ns = ds
+		if bytes.Contains(data, []byte("-----BEGIN")) {
+			ns = r.pemPass(loc, ns)
+		}
+		ns = r.wordPass(loc, ns, textCtx{noEntropy: true})
+	}
+	if ns == ds {
+		return s
+	}
+	return base64.StdEncoding.EncodeToString([]byte(ns))
+}
+
+// textual: valid UTF-8 without NUL bytes in the first 8 KB.
+func textual(b []byte) bool {
+	head := b
+	if len(head) > 8192 {
+		head = head[:8192]
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	for len(head) > 0 {
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size == 1 {
+			return len(head) < 4 // a rune cut at the 8 KB boundary
+		}
+		head = head[size:]
+	}
+	return true
+}
+
+// base64Len is the decoded length of a base64 string.
+func base64Len(s string) int {
+	s = strings.TrimRight(s, "=")
+	return len(s) * 6 / 8
+}

@@ -1,0 +1,557 @@
+package sanitize
+
+import (
+	"strings"
+)
+
+// walk sanitizes a JSON tree in place: each object member by its key (the
+// key rules), each string by its shape (nested JSON, URL, text detectors,
+// entropy). Nodes marked done are left alone. It reports whether it
+// changed anything.
+func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
+	if n == nil || n.done {
+		return false
+	}
+	changed := false
+	switch n.kind {
+	case '{':
+		for i, k := range n.keys {
+			v := n.vals[i]
+			if v.done {
+				continue
+			}
+			loc.push(k)
+			if len(k) >= 6 {
+				if nk := r.text(loc, k, ctx); nk != k {
+					n.keys[i] = nk
+					changed = true
+				}
+			}
+			if rule, exact := r.keyRule(k); rule != nil {
+				if r.secretNode(loc, rule, exact, v, ctx) {
+					changed = true
+				}
+			} else if r.walk(loc, v, ctx) {
+				changed = true
+			}
+			loc.pop()
+		}
+	case '[':
+		for i, v := range n.vals {
+			loc.push(itoa(i))
+			if r.walk(loc, v, ctx) {
+				changed = true
+			}
+			loc.pop()
+		}
+	case '"':
+		if ns := r.jsonString(loc, n.str, ctx); ns != n.str {
+			n.str = ns
+			changed = true
+		}
+	}
+	return changed
+}
+
+// keyRule matches a JSON key; exact says the name was listed (not only
+// contained), which also redacts numbers ("pin": 1234).
+func (r *Redactor) keyRule(k string) (*Rule, bool) {
+	rule := r.pol.match(InKey, k)
+	if rule == nil {
+		return nil, false
+	}
+	_, exact := r.pol.exact[inIndex(InKey)][NormalizeName(k)]
+	return rule, exact
+}
+
+// secretNode redacts the value of a sensitive key: strings (and numbers
+// for listed names) whole, the strings inside objects and arrays.
+func (r *Redactor) secretNode(loc *locator, rule *Rule, exact bool, v *node, ctx textCtx) bool {
+	switch v.kind {
+	case '"':
+		if v.str == "" || isTag(v.str) {
+			return false
+		}
+		var ns string
+		switch {
+		case rule.Mode == ModeNoWord && plainWord(v.str):
+			ns = r.jsonString(loc, v.str, ctx)
+		case rule.Mode == ModeURL:
+			ns = r.url(loc, v.str, ctx)
+		default:
+			ns = r.secret(loc, rule.Name, v.str)
+		}
+		changed := ns != v.str
+		v.str = ns
+		return changed
+	case '0':
+		if !exact {
+			return false
+		}
+		v.kind, v.str = '"', r.secret(loc, rule.Name, v.str)
+		return true
+	case '{', '[':
+		changed := false
+		for i, c := range v.vals {
+			if v.kind == '{' {
+				loc.push(v.keys[i])
+			} else {
+				loc.push(itoa(i))
+			}
+			if r.secretNode(loc, rule, exact, c, ctx) {
+				changed = true
+			}
+			loc.pop()
+		}
+		return changed
+	}
+	return false
+}
+
+// jsonString sanitizes a string value of a JSON document: JSON inside the
+// string, a URL, or text; a lone high-entropy token goes too.
+func (r *Redactor) jsonString(loc *locator, s string, ctx textCtx) string {
+	if len(s) < 6 || isTag(s) {
+		return s
+	}
+	if (s[0] == '{' || s[0] == '[') && ctx.depth < 4 {
+		if t, ok := parseJSONTree(s); ok && (t.kind == '{' || t.kind == '[') {
+			c := ctx
+			c.depth++
+			if r.walk(loc, t, c) {
+				return encodeTree(t)
+			}
+			return s
+		}
+	}
+	if looksURL(s) {
+		return r.url(loc, s, ctx)
+	}
+	if ns := r.text(loc, s, ctx); ns != s {
+		return ns
+	}
+	if !ctx.noEntropy && !r.pol.disabled["entropy"] && highEntropy(s, 32, 4.0) {
+		return r.secret(loc, "entropy", s)
+	}
+	return s
+}
+
+// entry sanitizes one HAR entry: request and response headers, cookies,
+// URL, query string, bodies, websocket and SSE messages, then every other
+// field through the generic walk.
+func (r *Redactor) entry(loc *locator, n *node) {
+	if req := n.get("request"); req != nil && req.kind == '{' {
+		loc.push("request")
+		r.message(loc, req, true)
+		loc.pop()
+	}
+	if resp := n.get("response"); resp != nil && resp.kind == '{' {
+		loc.push("response")
+		r.message(loc, resp, false)
+		loc.pop()
+	}
+	if ws := n.get("_webSocketMessages"); ws != nil && ws.kind == '[' {
+		loc.push("_webSocketMessages")
+		for i, m := range ws.vals {
+			data := m.get("data")
+			if data == nil || data.kind != '"' {
+				continue
+			}
+			loc.push(itoa(i))
+			loc.push("data")
+			op := m.get("opcode")
+			if op != nil && op.str == "2" && data.str != "" && !isTag(data.str) {
+				v := data.str
+				size := base64Len(v)
+				data.str = r.replace(loc, "ws-binary", v, func(string) string {
+					return r.tagLocked("ws-binary", v) + " " + itoa(size) + " bytes"
+				})
+			} else {
+				data.str = r.body(loc, data.str, "", textCtx{ip: true})
+			}
+			data.done = true
+			loc.pop()
+			loc.pop()
+		}
+		loc.pop()
+	}
+	if es := n.get("_eventSourceMessages"); es != nil && es.kind == '[' {
+		loc.push("_eventSourceMessages")
+		for i, m := range es.vals {
+			if data := m.get("data"); data != nil && data.kind == '"' {
+				loc.push(itoa(i))
+				loc.push("data")
+				data.str = r.body(loc, data.str, "", textCtx{ip: true})
+				data.done = true
+				loc.pop()
+				loc.pop()
+			}
+		}
+		loc.pop()
+	}
+	r.walk(loc, n, textCtx{})
+}
+
+// message sanitizes a request or a response.
+func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
+	if hs := m.get("headers"); hs != nil && hs.kind == '[' {
+		loc.push("headers")
+		for i, h := range hs.vals {
+			v := h.get("value")
+			if v == nil || v.kind != '"' {
+				continue
+			}
+			loc.push(itoa(i))
+			loc.push("value")
+			v.str = r.header(loc, h.getString("name"), v.str)
+			v.done = true
+			loc.pop()
+			loc.pop()
+		}
+		loc.pop()
+	}
+	if cs := m.get("cookies"); cs != nil && cs.kind == '[' {
+		loc.push("cookies")
+		for i, c := range cs.vals {
+			v := c.get("value")
+			if v == nil || v.kind != '"' {
+				continue
+			}
+			loc.push(itoa(i))
+			loc.push("value")
+			if !r.pol.keep[NormalizeName(c.getString("name"))] {
+				v.str = r.secret(loc, "cookie", v.str)
+			}
+			v.done = true
+			loc.pop()
+			loc.pop()
+		}
+		loc.pop()
+	}
+	for _, key := range []string{"url", "redirectURL"} {
+		if u := m.get(key); u != nil && u.kind == '"' {
+			loc.push(key)
+			u.str = r.url(loc, u.str, textCtx{})
+			u.done = true
+			loc.pop()
+		}
+	}
+	if qs := m.get("queryString"); qs != nil && qs.kind == '[' {
+		loc.push("queryString")
+		r.params(loc, qs, false)
+		loc.pop()
+	}
+	if pd := m.get("postData"); pd != nil && pd.kind == '{' {
+		loc.push("postData")
+		r.content(loc, pd, "_encoding")
+		loc.pop()
+	}
+	if c := m.get("content"); c != nil && c.kind == '{' {
+		loc.push("content")
+		r.content(loc, c, "encoding")
+		loc.pop()
+	}
+}
+
+// params sanitizes a queryString or postData.params array of {name, value}.
+func (r *Redactor) params(loc *locator, ps *node, form bool) {
+	for i, p := range ps.vals {
+		v := p.get("value")
+		if v == nil || v.kind != '"' {
+			continue
+		}
+		loc.push(itoa(i))
+		loc.push("value")
+		name := p.getString("name")
+		switch {
+		case p.getString("fileName") != "" && v.str != "":
+			v.str = r.file(loc, v.str)
+		default:
+			val := v.str
+			if strings.IndexByte(val, '%') >= 0 {
+				val = unescapeQuery(val)
+			}
+			if nv := r.param(loc, name, val, textCtx{ip: form}); nv != val {
+				v.str = nv
+			}
+			if rule := r.pol.match(InKey, name); rule != nil && v.str == val && !(rule.Mode == ModeNoWord && plainWord(val)) {
+				v.str = r.secret(loc, rule.Name, val)
+			}
+		}
+		v.done = true
+		loc.pop()
+		loc.pop()
+	}
+}
+
+// file replaces an uploaded file with a tag and its size.
+func (r *Redactor) file(loc *locator, v string) string {
+	if isTag(v) {
+		return v
+	}
+	return r.replace(loc, "file", v, func(string) string {
+		return r.tagLocked("file", v) + " " + itoa(len(v)) + " bytes"
+	})
+}
+
+// header sanitizes one header value by name: the header rules, URL
+// headers, request-ID headers (no entropy rule), then shapes and entropy.
+func (r *Redactor) header(loc *locator, name, v string) string {
+	if v == "" {
+		return v
+	}
+	lname := NormalizeName(name)
+	if r.pol.keep[lname] {
+		return r.text(loc, v, textCtx{noPersonal: true, noEntropy: true})
+	}
+	if lname == ":path" {
+		return r.url(loc, v, textCtx{})
+	}
+	if rule := r.pol.match(InHeader, name); rule != nil {
+		switch rule.Mode {
+		case ModeScheme:
+			if i := strings.IndexByte(v, ' '); i > 0 && !strings.HasPrefix(v, "eyJ") {
+				rest := strings.TrimLeft(v[i:], " ")
+				return v[:i+1] + r.secret(loc, rule.Name, rest)
+			}
+			return r.secret(loc, rule.Name, v)
+		case ModeCookie:
+			return r.cookieHeader(loc, lname == "setcookie", v)
+		case ModeURL:
+			return r.url(loc, v, textCtx{})
+		case ModeIP:
+			if r.pol.disabled["ip"] {
+				return v
+			}
+			return r.forwarded(loc, v)
+		case ModeNoWord:
+			if plainWord(v) {
+				return v
+			}
+		}
+		return r.secret(loc, rule.Name, v)
+	}
+	reqID := r.pol.requestID[lname]
+	ctx := textCtx{noEntropy: reqID}
+	if looksURL(v) {
+		return r.url(loc, v, ctx)
+	}
+	if nv := r.text(loc, v, ctx); nv != v {
+		return nv
+	}
+	if !reqID && !r.pol.disabled["entropy"] && highEntropy(v, 20, 3.5) {
+		return r.secret(loc, "entropy", v)
+	}
+	return v
+}
+
+// cookieHeader redacts cookie values and keeps names and attributes.
+// Set-Cookie values may hold several cookies joined by newlines.
+func (r *Redactor) cookieHeader(loc *locator, set bool, v string) string {
+	lines := strings.Split(v, "\n")
+	for li, line := range lines {
+		pairs := strings.Split(line, ";")
+		for pi, p := range pairs {
+			if set && pi > 0 {
+				break // attributes: Path, Domain, Expires, HttpOnly, …
+			}
+			eq := strings.IndexByte(p, '=')
+			if eq < 0 {
+				continue
+			}
+			name := strings.TrimSpace(p[:eq])
+			val := p[eq+1:]
+			if val == "" || r.pol.keep[NormalizeName(name)] {
+				continue
+			}
+			pairs[pi] = p[:eq+1] + r.secret(loc, "cookie", val)
+		}
+		lines[li] = strings.Join(pairs, ";")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// forwarded redacts the IP addresses in X-Forwarded-For, Forwarded, …
+func (r *Redactor) forwarded(loc *locator, v string) string {
+	return r.ipPass(loc, v)
+}
+
+// content sanitizes postData or response content: text (after decoding
+// base64 text), params, by MIME type.
+func (r *Redactor) content(loc *locator, c *node, encKey string) {
+	mime := c.getString("mimeType")
+	if ps := c.get("params"); ps != nil && ps.kind == '[' {
+		loc.push("params")
+		r.params(loc, ps, true)
+		loc.pop()
+	}
+	t := c.get("text")
+	if t == nil || t.kind != '"' || t.str == "" {
+		return
+	}
+	loc.push("text")
+	defer loc.pop()
+	t.done = true
+	if strings.EqualFold(c.getString(encKey), "base64") {
+		t.str = r.base64Body(loc, t.str, mime)
+		return
+	}
+	t.str = r.body(loc, t.str, mime, textCtx{ip: true})
+}
+
+// body sanitizes a body by MIME type; an empty type is guessed from the
+// first byte (JSON) or treated as text.
+func (r *Redactor) body(loc *locator, s, mime string, ctx textCtx) string {
+	if s == "" || isTag(s) {
+		return s
+	}
+	mt := strings.ToLower(mime)
+	if i := strings.IndexByte(mt, ';'); i >= 0 {
+		mt = strings.TrimSpace(mt[:i])
+	}
+	switch {
+	case strings.Contains(mt, "x-www-form-urlencoded"):
+		return r.query(loc, s, ctx)
+	case strings.HasPrefix(mt, "multipart/"):
+		return r.multipart(loc, s, mime, ctx)
+	case strings.Contains(mt, "event-stream"):
+		return r.sse(loc, s, ctx)
+	case strings.Contains(mt, "ndjson") || strings.Contains(mt, "jsonl") || strings.Contains(mt, "json-seq"):
+		return r.lines(loc, s, ctx)
+	}
+	trim := strings.TrimLeft(s, " \t\r\n")
+	if trim != "" && (trim[0] == '{' || trim[0] == '[') {
+		if t, ok := parseJSONTree(s); ok {
+			if r.walk(loc, t, ctx) {
+				return encodeTree(t)
+			}
+			return s
+		}
+		if strings.Contains(mt, "json") && strings.IndexByte(s, '\n') > 0 {
+			return r.lines(loc, s, ctx)
+		}
+	}
+	return r.text(loc, s, ctx)
+}
+
+// lines sanitizes newline-delimited JSON (or text) line by line.
+func (r *Redactor) lines(loc *locator, s string, ctx textCtx) string {
+	ls := strings.Split(s, "\n")
+	for i, l := range ls {
+		if strings.TrimSpace(l) != "" {
+			ls[i] = r.body(loc, l, "", ctx)
+		}
+	}
+	return strings.Join(ls, "\n")
+}
+
+// sse sanitizes a text/event-stream: the payload of each data: line as a
+// body (JSON or text), the other lines as text.
+func (r *Redactor) sse(loc *locator, s string, ctx textCtx) string {
+	ls := strings.Split(s, "\n")
+	for i, l := range ls {
+		if rest, ok := strings.CutPrefix(l, "data:"); ok {
+			lead := ""
+			if strings.HasPrefix(rest, " ") {
+				lead, rest = " ", rest[1:]
+			}
+			cr := ""
+			if strings.HasSuffix(rest, "\r") {
+				cr, rest = "\r", rest[:len(rest)-1]
+			}
+			ls[i] = "data:" + lead + r.body(loc, rest, "", ctx) + cr
+		} else if l != "" {
+			ls[i] = r.text(loc, l, ctx)
+		}
+	}
+	return strings.Join(ls, "\n")
+}
+
+// multipart sanitizes a multipart/form-data body: text fields by name and
+// shape, file parts replaced by a tag with their size.
+func (r *Redactor) multipart(loc *locator, s, mime string, ctx textCtx) string {
+	boundary := ""
+	if i := strings.Index(strings.ToLower(mime), "boundary="); i >= 0 {
+		boundary = strings.Trim(strings.SplitN(mime[i+9:], ";", 2)[0], "\" ")
+	}
+	if boundary == "" && strings.HasPrefix(s, "--") {
+		if i := strings.IndexAny(s, "\r\n"); i > 2 {
+			boundary = s[2:i]
+		}
+	}
+	if boundary == "" {
+		return r.text(loc, s, ctx)
+	}
+	delim := "--" + boundary
+	parts := strings.Split(s, delim)
+	for i := 1; i < len(parts); i++ {
+		p := parts[i]
+		if strings.HasPrefix(p, "--") {
+			continue // closing delimiter
+		}
+		sep, hdrEnd := "\r\n\r\n", strings.Index(p, "\r\n\r\n")
+		if hdrEnd < 0 {
+			sep, hdrEnd = "\n\n", strings.Index(p, "\n\n")
+		}
+		if hdrEnd < 0 {
+			parts[i] = r.text(loc, p, ctx)
+			continue
+		}
+		hdr := p[:hdrEnd]
+		body := p[hdrEnd+len(sep):]
+		tail := ""
+		if strings.HasSuffix(body, "\r\n") {
+			body, tail = body[:len(body)-2], "\r\n"
+		} else if strings.HasSuffix(body, "\n") {
+			body, tail = body[:len(body)-1], "\n"
+		}
+		name, filename, ctype := dispositionParams(hdr)
+		var nb string
+		switch {
+		case filename != "" && body != "":
+			nb = r.file(loc, body)
+		default:
+			if rule := r.matchAny(name); rule != nil && !(rule.Mode == ModeNoWord && plainWord(body)) && rule.Mode != ModeURL {
+				nb = r.secret(loc, rule.Name, body)
+			} else {
+				nb = r.body(loc, body, ctype, ctx)
+				if nb == body && !r.pol.disabled["entropy"] && highEntropy(body, 20, 3.5) {
+					nb = r.secret(loc, "entropy", body)
+				}
+			}
+		}
+		parts[i] = r.text(loc, hdr, ctx) + sep + nb + tail
+	}
+	return strings.Join(parts, delim)
+}
+
+// dispositionParams reads name, filename and Content-Type from the headers
+// of a multipart part.
+func dispositionParams(hdr string) (name, filename, ctype string) {
+	for _, line := range strings.Split(hdr, "\n") {
+		line = strings.TrimSpace(line)
+		low := strings.ToLower(line)
+		if rest, ok := strings.CutPrefix(low, "content-type:"); ok {
+			ctype = strings.TrimSpace(line[len(line)-len(rest):])
+			continue
+		}
+		if !strings.HasPrefix(low, "content-disposition:") {
+			continue
+		}
+		for _, kv := range strings.Split(line, ";") {
+			kv = strings.TrimSpace(kv)
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				continue
+			}
+			v = strings.Trim(v, "\"")
+			switch strings.ToLower(k) {
+			case "name":
+				name = v
+			case "filename", "filename*":
+				filename = v
+			}
+		}
+	}
+	return name, filename, ctype
+}
