@@ -24,7 +24,7 @@ NativeMessagingUserLevelHosts, ExtensionSettings, ExtensionInstallBlocklist);
 that a browser is found; and a self-test that starts the host and exchanges
 a framed ping. Each check prints pass or fail with the fix. Exits 1 when a
 check fails.`)
-	var ids extensionIDList
+	var ids stringList
 	fs.Var(&ids, "extension-id", "extension ID the manifests must allow (repeatable; default: the published Reprokit extension)")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout")
 	udd := fs.String("user-data-dir", "", "also check this profile's NativeMessagingHosts folder")

@@ -15,12 +15,13 @@ func init() {
 	register(&command{"install", "register the native host with every detected Chromium-family browser", runInstall})
 }
 
-// extensionIDList is a repeatable flag that also splits on commas
+// stringList is a repeatable flag that also splits on commas, shared by
+// every command with a list flag
 // (--extension-id A --extension-id B, or --extension-id A,B).
-type extensionIDList []string
+type stringList []string
 
-func (s *extensionIDList) String() string { return strings.Join(*s, ",") }
-func (s *extensionIDList) Set(v string) error {
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error {
 	for _, f := range strings.Split(v, ",") {
 		if f = strings.TrimSpace(f); f != "" {
 			*s = append(*s, f)
@@ -32,7 +33,7 @@ func (s *extensionIDList) Set(v string) error {
 // installFlags are the flags install and uninstall share.
 type installFlags struct {
 	scope, browsers, userDataDir, binary string
-	ids                                  extensionIDList
+	ids                                  stringList
 	dryRun, json, all                    bool
 }
 
