@@ -360,6 +360,12 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c == '[' && strings.HasPrefix(s[i+1:], "REDACTED:") {
+			if k := strings.IndexByte(s[i:], ']'); k > 0 {
+				i += k
+			}
+			continue
+		}
 		if c != '=' && c != ':' {
 			continue
 		}

@@ -155,10 +155,18 @@ func firstTag(s string) string {
 	return s[i : i+j+1]
 }
 
-// isTag reports whether s is exactly one tag, or starts with one (an
-// email keeps its domain after the tag, a file tag carries a size).
+// isTag reports whether s is already sanitized: it starts with a tag (an
+// email keeps its domain after the tag, a file tag carries a size), or it
+// is a sanitized JWT ("<header>.<payload>.[REDACTED:jwt:<h8>]").
 func isTag(s string) bool {
-	return strings.HasPrefix(s, "[REDACTED:") && strings.IndexByte(s, ']') > 0
+	if strings.HasPrefix(s, "[REDACTED:") {
+		return strings.IndexByte(s, ']') > 0
+	}
+	if strings.HasPrefix(s, "eyJ") && strings.HasSuffix(s, "]") {
+		i := strings.Index(s, ".[REDACTED:jwt:")
+		return i > 0 && strings.Count(s[:i], ".") == 1 && strings.IndexByte(s[i+15:], ']') == len(s)-i-16
+	}
+	return false
 }
 
 // Location is where one redaction or finding happened: the file, a JSON
