@@ -34,6 +34,10 @@ type LogSyntaxError struct {
 	Line, Column int   // 1-based; Column counts bytes
 	Offset       int64 // byte offset from the start of the log
 	Err          error
+
+	// resume is where the broken message begins (after the last good
+	// one), for readers that skip it and go on.
+	resume int64
 }
 
 func (e *LogSyntaxError) Error() string {
@@ -98,7 +102,7 @@ func readLog(r io.Reader, base int64, truncated func(*LogSyntaxError), fn func(*
 			err = se.Err
 		}
 		line, col := idx.position(off)
-		return &LogSyntaxError{Line: line, Column: col, Offset: off, Err: err}
+		return &LogSyntaxError{Line: line, Column: col, Offset: off, Err: err, resume: dec.InputOffset() + skipped}
 	}
 	array := false
 	switch dec.PeekKind() {
@@ -154,12 +158,12 @@ func readLog(r io.Reader, base int64, truncated func(*LogSyntaxError), fn func(*
 		if v.Kind() != '{' {
 			col := 0
 			_, col = idx.position(start)
-			return &LogSyntaxError{Line: line, Column: col, Offset: start, Err: fmt.Errorf("expected a JSON object (a CDP message), found %s", v.Kind())}
+			return &LogSyntaxError{Line: line, Column: col, Offset: start, Err: fmt.Errorf("expected a JSON object (a CDP message), found %s", v.Kind()), resume: start}
 		}
 		msg = logMessage{Line: line}
 		if err := parseLogMessage(v, base+start, &msg); err != nil {
 			_, col := idx.position(start)
-			return &LogSyntaxError{Line: line, Column: col, Offset: start, Err: err}
+			return &LogSyntaxError{Line: line, Column: col, Offset: start, Err: err, resume: start}
 		}
 		if msg.Method == "" {
 			continue // a reply without a method (e.g. an ID-only ack): nothing to build from
