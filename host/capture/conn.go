@@ -29,8 +29,10 @@ const EventsFile = "events.jsonl"
 
 // ownIDBase is the first message id of the commands the recorder sends. chromedp
 // counts from 1, so the two never meet, and Conn can swallow the replies to
-// the recorder's commands before chromedp sees them.
-const ownIDBase = 1 << 40
+// the recorder's commands before chromedp sees them. Chrome only accepts ids
+// that fit in an int32 ("Message must have integer 'id' property" above
+// 2^31-1), so the recorder's ids start at 2^30, not at 2^40.
+const ownIDBase = 1 << 30
 
 // bodyInlineLimit is the largest response body kept inline in the protocol
 // log; a larger one goes to bodies/<n> as it arrives.

@@ -91,7 +91,7 @@ func (r *Recorder) writeEnvironment() {
 			if _, ver, ok := strings.Cut(v.Product, "/"); ok {
 				env.Browser.Version = ver
 			}
-			env.Browser.Headless = strings.HasPrefix(v.Product, "Headless")
+			env.Browser.Headless = strings.HasPrefix(v.Product, "Headless") || strings.Contains(v.UserAgent, "HeadlessChrome/")
 		}
 	}
 

@@ -57,6 +57,12 @@ func (r *Recorder) shotLoop() {
 		if req.title {
 			r.recordTitle()
 		}
+		r.mu.Lock()
+		late := r.stopped && req.reason == "load"
+		r.mu.Unlock()
+		if late {
+			continue
+		}
 		if r.Err() == nil {
 			err = r.takeShot(req.reason)
 			if err != nil {

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/reprokit/reprokit/host/browser"
+	"github.com/reprokit/reprokit/host/recording"
+)
+
+func init() {
+	register(&command{name: "record", summary: "record a browser session into a support bundle", run: runRecord})
+}
+
+func runRecord(args []string) error {
+	fs := newFlags("record", "[URL] [flags]", `
+Launches a browser with a fresh profile (or attaches to a running one with
+--attach), records everything the tab does (HAR with bodies, websocket and SSE
+messages, screenshots, console, your steps, the environment) until you stop
+it, and writes a support bundle. Stop with Ctrl-C, Enter, by closing the
+window, or with --duration, --max-size, --until-selector.
+
+Only the bundle path is printed on stdout. Exit 1 when the recording was
+interrupted (tab closed, browser crashed, disk full): the bundle then holds
+everything recorded until that moment.`)
+	headless := fs.Bool("headless", false, "run the launched browser without a window")
+	browserPath := fs.String("browser", "", "browser executable (default: $"+browser.EnvBrowser+", else Chrome, Chromium, Edge or Brave)")
+	attach := fs.String("attach", "", "attach to a running browser: ws://host:port/devtools/browser/… or http://host:port")
+	targetText := fs.String("target", "", "with --attach: record the first tab whose URL contains this text")
+	duration := fs.Duration("duration", 0, "stop after this long (e.g. 30s, 5m)")
+	maxSize := fs.String("max-size", "", "stop once the recording holds this much (e.g. 200MB)")
+	until := fs.String("until-selector", "", "stop once this CSS selector matches in the recorded tab")
+	out := fs.String("out", "", "bundle path (default ./reprokit-YYYYMMDD-HHMMSS.zip, or in $"+recording.EnvOutDir+")")
+	events := fs.String("events", "", "also write the raw, UNSANITIZED protocol log to this file (for developers)")
+	screencast := fs.Bool("screencast", false, "also record a low-rate, masked screencast")
+	jpeg := fs.Int("jpeg-quality", 0, "take JPEG screenshots of this quality (1-100); default PNG")
+	budget := fs.String("budget", "", "bundle size budget (default 25MB; 0 for none)")
+	policy := fs.String("policy", "", "sanitizer policy file")
+	var allow stringList
+	fs.Var(&allow, "allow", "allow this finding rule in the bundle (repeatable)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usageErr("record takes at most one URL, got %q", pos)
+	}
+	opts := recording.Options{
+		Attach: *attach, Target: *targetText, Browser: *browserPath, Headless: *headless,
+		Duration: *duration, UntilSelector: *until, Out: *out, Events: *events,
+		Screencast: *screencast, JPEGQuality: *jpeg, Policy: *policy, Allow: allow,
+		EnterStops: true, Signals: true,
+	}
+	if len(pos) == 1 {
+		opts.URL = pos[0]
+		if *attach != "" {
+			return usageErr("a URL and --attach do not go together: navigate the attached tab yourself, or pick it with --target")
+		}
+		if !strings.Contains(opts.URL, "://") && !strings.HasPrefix(opts.URL, "about:") && !strings.HasPrefix(opts.URL, "data:") {
+			opts.URL = "https://" + opts.URL
+		}
+	}
+	if *targetText != "" && *attach == "" {
+		return usageErr("--target needs --attach")
+	}
+	if *jpeg < 0 || *jpeg > 100 {
+		return usageErr("--jpeg-quality %d: give 1 to 100, or 0 for PNG", *jpeg)
+	}
+	if *duration < 0 {
+		return usageErr("--duration must be positive")
+	}
+	if *maxSize != "" {
+		n, err := parseRecordSize(*maxSize)
+		if err != nil {
+			return usageErr("--max-size: %v", err)
+		}
+		opts.MaxSize = n
+	}
+	if *budget != "" {
+		n, err := parseRecordSize(*budget)
+		if err != nil {
+			return usageErr("--budget: %v", err)
+		}
+		opts.Budget = &n
+	}
+	if *out != "" && !strings.HasSuffix(strings.ToLower(*out), ".zip") {
+		return usageErr("--out %s: the bundle is a .zip; give a name ending in .zip", *out)
+	}
+	res, err := recording.Run(context.Background(), opts)
+	if res != nil && res.Path != "" {
+		printPath(res.Path)
+	}
+	if err != nil {
+		if errors.Is(err, recording.ErrInterrupted) {
+			return negative("%v", err)
+		}
+		if errors.Is(err, browser.ErrNotFound) {
+			return negative("%v", err)
+		}
+		return err
+	}
+	return nil
+}
+
+// parseRecordSize parses a size such as "200MB", "500k", "1.5G" or a plain
+// number of bytes; units are powers of 1024.
+func parseRecordSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "IB"), "B")
+	mult := float64(1)
+	if t != "" {
+		switch t[len(t)-1] {
+		case 'K':
+			mult = 1 << 10
+		case 'M':
+			mult = 1 << 20
+		case 'G':
+			mult = 1 << 30
+		}
+		if mult > 1 {
+			t = strings.TrimSpace(t[:len(t)-1])
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || f > 1<<50 {
+		return 0, fmt.Errorf("invalid size %q: write it like 25MB, 500KB or 0 for no limit", s)
+	}
+	return int64(f * mult), nil
+}

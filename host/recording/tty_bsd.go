@@ -1,0 +1,14 @@
+//go:build darwin || freebsd || netbsd || openbsd
+
+package recording
+
+import (
+	"syscall"
+	"unsafe"
+)
+
+func isTTY(fd uintptr) bool {
+	var t syscall.Termios
+	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCGETA, uintptr(unsafe.Pointer(&t)))
+	return errno == 0
+}
