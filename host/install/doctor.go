@@ -154,7 +154,11 @@ func Doctor(ctx context.Context, e *Env, opts DoctorOptions) *Report {
 	}
 	for _, b := range browsers {
 		if !registered[b] {
-			add(Check{Name: "registered " + string(b), Status: StatusFail,
+			st := StatusFail
+			if registered[Profile] {
+				st = StatusWarn // checking one profile: the shared folders are optional
+			}
+			add(Check{Name: "registered " + string(b), Status: st,
 				Detail: fmt.Sprintf("%s is installed but no working Reprokit host manifest is registered for it", b),
 				Fix:    fmt.Sprintf("run `reprokit install --browsers %s` (or scripts/install.sh)", b)})
 		}

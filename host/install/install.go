@@ -428,7 +428,9 @@ func Uninstall(e *Env, opts Options) (*Result, error) {
 				continue
 			}
 			if os.Remove(it.Path) != nil {
-				if _, err := os.Stat(it.Path); err == nil {
+				// Still holds items this uninstall keeps: remember it for
+				// the next one. Filled by the browser only: not ours to track.
+				if _, err := os.Stat(it.Path); err == nil && holdsItem(it.Path, keep) {
 					keep = append([]ReceiptItem{it}, keep...)
 				}
 				continue
@@ -452,6 +454,16 @@ func Uninstall(e *Env, opts Options) (*Result, error) {
 		return res, err
 	}
 	return res, nil
+}
+
+// holdsItem reports whether one of items lies inside dir.
+func holdsItem(dir string, items []ReceiptItem) bool {
+	for _, it := range items {
+		if strings.HasPrefix(it.Path, dir+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 func removeFile(it ReceiptItem, dry bool) string {

@@ -347,3 +347,25 @@ func TestWindowsInstallWritesKeysEveryBrowserReads(t *testing.T) {
 		t.Errorf("Reprokit folder left behind")
 	}
 }
+
+func TestUninstallForgetsAProfileFolderTheBrowserFilled(t *testing.T) {
+	e := linuxEnv(t)
+	profile := filepath.Join(e.Home, "profile")
+	if _, err := Install(e, Options{Binary: fakeBinary(t), ExtensionIDs: []string{testID}, UserDataDir: profile}); err != nil {
+		t.Fatal(err)
+	}
+	// The browser runs with the profile and writes its own files.
+	os.MkdirAll(filepath.Join(profile, "Default"), 0o700)
+	if _, err := Uninstall(e, Options{UserDataDir: profile}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(profile, "Default")); err != nil {
+		t.Errorf("the browser's files were removed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(profile, "NativeMessagingHosts")); err == nil {
+		t.Errorf("NativeMessagingHosts left behind")
+	}
+	if _, err := os.Stat(e.ReceiptPath(ScopeUser)); err == nil {
+		t.Errorf("receipt left behind")
+	}
+}
