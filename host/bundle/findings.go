@@ -1,0 +1,456 @@
+package bundle
+
+import (
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/reprokit/reprokit/host/har"
+)
+
+// Severity orders findings: errors first.
+type Severity string
+
+// The severities of a finding.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+func (s Severity) rank() int {
+	switch s {
+	case SeverityError:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+// Finding is one automatic diagnosis: a rule that matched, the entries (and
+// console messages) that show it, and one line of advice.
+type Finding struct {
+	// Rule is the stable ID of the rule (see [Rules]).
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Title    string   `json:"title"`
+	Advice   string   `json:"advice"`
+	// Entries are indexes into session.har's log.entries.
+	Entries []int `json:"entries,omitempty"`
+	// Console are indexes into console.json's messages.
+	Console []int `json:"console,omitempty"`
+	// Evidence is one line per entry or message shown (at most 5).
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Rule is one finding rule: a stable ID, its severity, a title and the one
+// line of advice shown with it.
+type Rule struct {
+	ID       string
+	Severity Severity
+	Title    string
+	Advice   string
+}
+
+// Rules is the whole table of finding rules. IDs are stable: bundles, the
+// report and support tooling refer to them, and `--allow` does not use them
+// (that is the sanitizer's rules).
+var Rules = []Rule{
+	{"upload-too-large", SeverityError, "Upload too large",
+		"The upload was refused for its size (limit is often 20 MB): compress or split the file, or share it as a cloud link."},
+	{"blocked-by-client", SeverityWarning, "Request blocked by an extension or content blocker",
+		"An ad blocker, privacy extension or security software blocked the request: allow the site in it or try a private window without extensions."},
+	{"proxy-or-firewall", SeverityWarning, "Proxy, VPN or firewall in the way",
+		"A proxy, VPN or firewall failed or refused the connection: try another network or ask IT to allow the site."},
+	{"tls-interception", SeverityWarning, "TLS interception (untrusted certificate authority)",
+		"The certificate was issued by an untrusted authority, which suggests a proxy or antivirus inspecting HTTPS: ask IT to exempt the site."},
+	{"dns-failure", SeverityError, "DNS failure",
+		"The host name could not be resolved: check the network, VPN or DNS settings, and the spelling of the address."},
+	{"connection-failure", SeverityError, "Connection failed",
+		"The server could not be reached (refused, reset or timed out): check the service status, then the network, VPN or firewall."},
+	{"offline", SeverityError, "Browser offline",
+		"The browser reported no internet connection: reconnect and try again."},
+	{"cors-error", SeverityError, "CORS error",
+		"The browser blocked a cross-origin response: the server's CORS headers do not allow this origin (a server or proxy configuration issue)."},
+	{"http-5xx", SeverityError, "Server error (HTTP 5xx)",
+		"The server failed: share the request IDs with the service's support; retrying later may work."},
+	{"rate-limited", SeverityWarning, "Rate limited (HTTP 429)",
+		"Too many requests: wait for the time in Retry-After before retrying, or reduce the request rate."},
+	{"auth-failed", SeverityWarning, "Not authenticated or not allowed (HTTP 401/403)",
+		"The session expired or the account lacks access: sign out and in again, and check the account, plan and workspace."},
+	{"sso-redirect-loop", SeverityError, "Sign-in redirect loop",
+		"The browser bounced between the app and the identity provider: clear the site's cookies, and check that the right account and domain are used."},
+	{"sso-error", SeverityError, "Single sign-on error",
+		"The identity provider returned an error (for example access_denied or “No accounts found”): sign in with the right Microsoft/Google account, or ask the admin whether the domain changed."},
+	{"websocket-abnormal-close", SeverityWarning, "WebSocket closed abnormally",
+		"A live connection dropped without a clean close: a proxy, VPN or firewall may cut long-lived connections."},
+	{"slow-request", SeverityWarning, "Slow request (over 10 s)",
+		"A request took more than 10 seconds: check the network and the service status; share the request IDs."},
+	{"mixed-content", SeverityWarning, "Mixed content",
+		"A secure page loaded or tried to load plain-HTTP content, which browsers block: the site must use HTTPS for every resource."},
+	{"exception-near-failure", SeverityError, "Uncaught exception near a failed request",
+		"The page threw an error around the time a request failed: the app may not handle that failure; share the console and the request IDs."},
+}
+
+var ruleByID = func() map[string]Rule {
+	m := make(map[string]Rule, len(Rules))
+	for _, r := range Rules {
+		m[r.ID] = r
+	}
+	return m
+}()
+
+// Thresholds of the rules.
+const (
+	uploadLimit    = 20 << 20 // bytes; "uploads fail above 20 MB"
+	slowMillis     = 10_000
+	nearMillis     = 5_000 // an exception this close to a failure is "near"
+	maxEvidence    = 5
+	ssoLoopVisits  = 3 // the same sign-in URL this many times in one chain
+	maxLoopEntries = 20
+)
+
+var (
+	tooLargeText = regexp.MustCompile(`(?i)(file|upload|attachment|payload|request entity|body)[^.\n]{0,40}(too large|too big|exceeds|over the (size )?limit)|maximum (file|upload) size|413`)
+	corsText     = regexp.MustCompile(`(?i)blocked by CORS policy|Cross-Origin Request Blocked|CORS (header|request)`)
+	wsFailText   = regexp.MustCompile(`(?i)WebSocket connection to '([^']+)' failed`)
+	mixedText    = regexp.MustCompile(`(?i)Mixed Content`)
+	quotedURL    = regexp.MustCompile(`'((?:https?|wss?)://[^']+)'`)
+)
+
+// identityHosts are hosts and paths of identity providers; a redirect loop
+// through one of them is a sign-in problem.
+var identityHosts = []string{
+	"login.microsoftonline.com", "login.live.com", "login.windows.net", "accounts.google.com",
+	"okta.com", "oktapreview.com", "auth0.com", "onelogin.com", "pingidentity.com", "duosecurity.com",
+	"appleid.apple.com", "github.com/login", "cognito", "keycloak", "/adfs/", "/saml", "/oauth", "/oidc",
+	"/authorize", "/sso", "/login", "/signin", "/auth/",
+}
+
+// callbackPath matches the paths of OAuth, OIDC and SAML callbacks.
+var callbackPath = regexp.MustCompile(`(?i)callback|/oauth|/oidc|/saml|/sso|/auth|/login|/signin|/acs|redirect`)
+
+// Findings runs every rule over the entries and console messages (either
+// may be empty) and returns the findings, most severe first. Entry indexes
+// are positions in entries.
+func Findings(entries []har.Entry, console []ConsoleMessage) []Finding {
+	infos := make([]entryInfo, len(entries))
+	for i := range entries {
+		infos[i] = newEntryInfo(&entries[i])
+	}
+	return findings(infos, console)
+}
+
+type findingSet struct {
+	byRule map[string]*Finding
+	order  []string
+}
+
+func (fs *findingSet) add(rule string, entry int, consoleIdx int, line string) {
+	if fs.byRule == nil {
+		fs.byRule = map[string]*Finding{}
+	}
+	f := fs.byRule[rule]
+	if f == nil {
+		r := ruleByID[rule]
+		f = &Finding{Rule: r.ID, Severity: r.Severity, Title: r.Title, Advice: r.Advice}
+		fs.byRule[rule] = f
+		fs.order = append(fs.order, rule)
+	}
+	if entry >= 0 {
+		for _, x := range f.Entries {
+			if x == entry {
+				return
+			}
+		}
+		f.Entries = append(f.Entries, entry)
+	}
+	if consoleIdx >= 0 {
+		for _, x := range f.Console {
+			if x == consoleIdx {
+				return
+			}
+		}
+		f.Console = append(f.Console, consoleIdx)
+	}
+	if len(f.Evidence) < maxEvidence && line != "" {
+		f.Evidence = append(f.Evidence, line)
+	}
+}
+
+func (fs *findingSet) list() []Finding {
+	out := make([]Finding, 0, len(fs.order))
+	for _, id := range fs.order {
+		out = append(out, *fs.byRule[id])
+	}
+	ruleIndex := map[string]int{}
+	for i, r := range Rules {
+		ruleIndex[r.ID] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if a, b := out[i].Severity.rank(), out[j].Severity.rank(); a != b {
+			return a < b
+		}
+		return ruleIndex[out[i].Rule] < ruleIndex[out[j].Rule]
+	})
+	return out
+}
+
+func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
+	var fs findingSet
+	byURL := map[string][]int{}
+	for i := range infos {
+		byURL[infos[i].e.Request.URL] = append(byURL[infos[i].e.Request.URL], i)
+	}
+	pageSecure := false
+	for i := range infos {
+		if infos[i].kind == "document" && strings.HasPrefix(infos[i].e.Request.URL, "https:") {
+			pageSecure = true
+			break
+		}
+	}
+
+	for i := range infos {
+		in := &infos[i]
+		e := in.e
+		line := entryLine(e, in.errText)
+		status := e.Response.Status
+		errU := strings.ToUpper(in.errText)
+
+		if status == 413 || requestBodySize(e) > uploadLimit {
+			fs.add("upload-too-large", i, -1, line)
+		}
+		if strings.Contains(errU, "ERR_BLOCKED_BY_CLIENT") {
+			fs.add("blocked-by-client", i, -1, line)
+		}
+		if strings.Contains(errU, "ERR_PROXY_") || strings.Contains(errU, "ERR_TUNNEL_") ||
+			strings.Contains(errU, "ERR_MANDATORY_PROXY") || strings.Contains(errU, "ERR_HTTPS_PROXY") ||
+			strings.Contains(errU, "ERR_SOCKS_") || status == 407 {
+			fs.add("proxy-or-firewall", i, -1, line)
+		}
+		if strings.Contains(errU, "ERR_CERT_AUTHORITY_INVALID") || strings.Contains(errU, "SEC_ERROR_UNKNOWN_ISSUER") {
+			fs.add("tls-interception", i, -1, line)
+		}
+		if strings.Contains(errU, "ERR_NAME_NOT_RESOLVED") || strings.Contains(errU, "ERR_NAME_RESOLUTION_FAILED") ||
+			strings.Contains(errU, "ERR_DNS_") || strings.Contains(errU, "NS_ERROR_UNKNOWN_HOST") {
+			fs.add("dns-failure", i, -1, line)
+		}
+		if strings.Contains(errU, "ERR_CONNECTION_") || strings.Contains(errU, "ERR_ADDRESS_UNREACHABLE") ||
+			strings.Contains(errU, "ERR_EMPTY_RESPONSE") || strings.Contains(errU, "ERR_TIMED_OUT") ||
+			strings.Contains(errU, "ERR_SOCKET_NOT_CONNECTED") || strings.Contains(errU, "NS_ERROR_CONNECTION_REFUSED") ||
+			strings.Contains(errU, "NS_ERROR_NET_RESET") || strings.Contains(errU, "NS_ERROR_NET_TIMEOUT") {
+			fs.add("connection-failure", i, -1, line)
+		}
+		if strings.Contains(errU, "ERR_INTERNET_DISCONNECTED") || strings.Contains(errU, "NS_ERROR_OFFLINE") {
+			fs.add("offline", i, -1, line)
+		}
+		if e.CorsError != "" || strings.Contains(strings.ToLower(e.BlockedReason), "cors") {
+			fs.add("cors-error", i, -1, line)
+		}
+		if status >= 500 && status <= 599 {
+			fs.add("http-5xx", i, -1, line)
+		}
+		if status == 429 {
+			l := line
+			if ra := headerValue(e.Response.Headers, "retry-after"); ra != "" {
+				l += " (Retry-After: " + ra + ")"
+			}
+			fs.add("rate-limited", i, -1, l)
+		}
+		if status == 401 || status == 403 {
+			fs.add("auth-failed", i, -1, line)
+		}
+		if ssoError(e.Request.URL) || ssoError(e.Response.RedirectURL) {
+			fs.add("sso-error", i, -1, line)
+		}
+		if in.kind == "websocket" && wsAbnormal(e, in.errText) {
+			l := line
+			if c := e.WebSocketClose; c != nil && c.Error != "" {
+				l = "WebSocket " + shortURL(e.Request.URL, 120) + " → " + c.Error
+			}
+			fs.add("websocket-abnormal-close", i, -1, l)
+		}
+		if in.kind != "websocket" && in.kind != "eventsource" && e.Time > slowMillis {
+			fs.add("slow-request", i, -1, line+" in "+secs(e.Time))
+		}
+		if strings.EqualFold(e.BlockedReason, "mixed-content") ||
+			(pageSecure && strings.HasPrefix(e.Request.URL, "http:") && !isLoopback(in.host)) {
+			fs.add("mixed-content", i, -1, line)
+		}
+	}
+	ssoLoops(infos, &fs)
+
+	// Console evidence: messages name URLs; link them to entries.
+	for ci := range console {
+		c := &console[ci]
+		text := c.Text
+		line := shortURL(strings.TrimSpace(firstLine(text)), 160)
+		linked := func() []int {
+			var out []int
+			for _, m := range quotedURL.FindAllStringSubmatch(text, 4) {
+				out = append(out, byURL[m[1]]...)
+			}
+			return out
+		}
+		if c.isError() && tooLargeText.MatchString(text) {
+			fs.add("upload-too-large", -1, ci, line)
+		}
+		if strings.Contains(text, "ERR_BLOCKED_BY_CLIENT") {
+			fs.add("blocked-by-client", -1, ci, line)
+		}
+		if corsText.MatchString(text) {
+			fs.add("cors-error", -1, ci, line)
+			for _, i := range linked() {
+				fs.add("cors-error", i, -1, "")
+			}
+		}
+		if wsFailText.MatchString(text) {
+			ents := linked()
+			if m := wsFailText.FindStringSubmatch(text); m != nil {
+				ents = append(ents, byURL[m[1]]...)
+			}
+			fs.add("websocket-abnormal-close", -1, ci, line)
+			for _, i := range ents {
+				fs.add("websocket-abnormal-close", i, -1, "")
+			}
+		}
+		if mixedText.MatchString(text) {
+			fs.add("mixed-content", -1, ci, line)
+		}
+		if strings.Contains(text, "ERR_INTERNET_DISCONNECTED") {
+			fs.add("offline", -1, ci, line)
+		}
+		if c.isException() && c.Time != 0 {
+			var near []int
+			for i := range infos {
+				in := &infos[i]
+				if !in.failed || in.startMs == 0 {
+					continue
+				}
+				end := in.startMs + max(in.e.Time, 0)
+				t := float64(c.Time)
+				if t >= in.startMs-nearMillis && t <= end+nearMillis {
+					near = append(near, i)
+				}
+			}
+			if len(near) > 0 {
+				fs.add("exception-near-failure", -1, ci, line)
+				for _, i := range near {
+					fs.add("exception-near-failure", i, -1, "")
+				}
+			}
+		}
+	}
+	return fs.list()
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func secs(ms float64) string {
+	return strconv.FormatFloat(ms/1000, 'f', 1, 64) + " s"
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasPrefix(host, "127.") || host == "::1" || host == "[::1]"
+}
+
+func wsAbnormal(e *har.Entry, errText string) bool {
+	if errText != "" {
+		return true
+	}
+	if c := e.WebSocketClose; c != nil && c.Error != "" {
+		return true
+	}
+	s := e.Response.Status
+	return s != 0 && s != 101 && !e.Incomplete
+}
+
+// ssoError reports an OAuth, OIDC or SAML callback URL that carries an
+// error, in its query or its fragment.
+func ssoError(raw string) bool {
+	if raw == "" {
+		return false
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	check := func(v url.Values) bool {
+		if v.Get("error") == "" && v.Get("error_description") == "" && v.Get("error_code") == "" {
+			return false
+		}
+		desc := strings.ToLower(v.Get("error_description") + " " + v.Get("error"))
+		return callbackPath.MatchString(u.Path) || v.Get("state") != "" || strings.Contains(desc, "no accounts found") ||
+			strings.Contains(desc, "access_denied") || strings.Contains(desc, "consent") || strings.Contains(desc, "login_required")
+	}
+	if check(u.Query()) {
+		return true
+	}
+	if u.Fragment != "" {
+		if v, err := url.ParseQuery(u.Fragment); err == nil && check(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// ssoLoops finds redirect chains that visit the same sign-in URL (host and
+// path) three times or more: a redirect loop through an identity provider.
+func ssoLoops(infos []entryInfo, fs *findingSet) {
+	visits := map[string][]int{}
+	var keys []string
+	for i := range infos {
+		e := infos[i].e
+		s := e.Response.Status
+		if s < 300 || s > 399 {
+			continue
+		}
+		u, err := url.Parse(e.Request.URL)
+		if err != nil {
+			continue
+		}
+		key := strings.ToLower(u.Host + u.Path)
+		if !isIdentityURL(key) {
+			if t, err := url.Parse(e.Response.RedirectURL); err != nil || !isIdentityURL(strings.ToLower(t.Host+t.Path)) {
+				continue
+			}
+		}
+		if _, ok := visits[key]; !ok {
+			keys = append(keys, key)
+		}
+		visits[key] = append(visits[key], i)
+	}
+	for _, k := range keys {
+		v := visits[k]
+		if len(v) < ssoLoopVisits {
+			continue
+		}
+		for n, i := range v {
+			if n >= maxLoopEntries {
+				break
+			}
+			line := ""
+			if n == 0 {
+				line = entryLine(infos[i].e, "") + " (visited " + strconv.Itoa(len(v)) + " times)"
+			}
+			fs.add("sso-redirect-loop", i, -1, line)
+		}
+	}
+}
+
+func isIdentityURL(hostPath string) bool {
+	for _, h := range identityHosts {
+		if strings.Contains(hostPath, h) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,419 @@
+package bundle
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/reprokit/reprokit/host/har"
+)
+
+// readOpts accept what real HARs contain: invalid UTF-8 in bodies and
+// duplicate names.
+var readOpts = json.JoinOptions(jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+
+// keepTextBelow: parsed entries keep bodies up to this size; larger bodies
+// are read back from the raw entry when needed, so that a 100 MB HAR is not
+// held twice.
+const keepTextBelow = 256 << 10
+
+// harDoc is a HAR held as raw JSON, so that rewriting it (the budget, the
+// domain exclusion) keeps every field it does not know, with each entry also
+// decoded into [har.Entry] for analysis.
+type harDoc struct {
+	top     []member         // members of the root object; "log" holds nothing (see logMembers)
+	log     []member         // members of "log"; "entries" holds nothing (see raw)
+	raw     []jsontext.Value // log.entries as written
+	entries []har.Entry      // decoded; large bodies emptied (see bodyLen)
+	bodyLen []int            // length of response.content.text of each entry
+	reqLen  []int            // length of request.postData.text of each entry
+	warn    []string         // entries that could not be fully decoded
+}
+
+type member struct {
+	name  string
+	value jsontext.Value
+}
+
+// parseHAR reads a HAR. It accepts any root object with a "log" member; an
+// entry that does not decode into [har.Entry] is kept raw with a warning.
+func parseHAR(r io.Reader) (*harDoc, error) {
+	dec := jsontext.NewDecoder(r, readOpts)
+	d := &harDoc{}
+	if tok, err := dec.ReadToken(); err != nil {
+		return nil, fmt.Errorf("not a HAR file: %w", err)
+	} else if tok.Kind() != '{' {
+		return nil, fmt.Errorf("not a HAR file: the file is not a JSON object")
+	}
+	sawLog := false
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, fmt.Errorf("read the HAR: %w", err)
+		}
+		name := tok.String()
+		if name != "log" || sawLog {
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, fmt.Errorf("read the HAR member %q: %w", name, err)
+			}
+			d.top = append(d.top, member{name, v.Clone()})
+			continue
+		}
+		sawLog = true
+		d.top = append(d.top, member{name: "log"})
+		if err := d.parseLog(dec); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, fmt.Errorf("read the HAR: %w", err)
+	}
+	if !sawLog {
+		return nil, fmt.Errorf("not a HAR file: no \"log\" object at the top")
+	}
+	return d, nil
+}
+
+func (d *harDoc) parseLog(dec *jsontext.Decoder) error {
+	if tok, err := dec.ReadToken(); err != nil {
+		return fmt.Errorf("read the HAR log: %w", err)
+	} else if tok.Kind() != '{' {
+		return fmt.Errorf("not a HAR file: \"log\" is not an object")
+	}
+	sawEntries := false
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return fmt.Errorf("read the HAR log: %w", err)
+		}
+		name := tok.String()
+		if name != "entries" || sawEntries {
+			v, err := dec.ReadValue()
+			if err != nil {
+				return fmt.Errorf("read the HAR log member %q: %w", name, err)
+			}
+			d.log = append(d.log, member{name, v.Clone()})
+			continue
+		}
+		sawEntries = true
+		d.log = append(d.log, member{name: "entries"})
+		if dec.PeekKind() == 'n' {
+			dec.ReadToken()
+			continue
+		}
+		if tok, err := dec.ReadToken(); err != nil {
+			return fmt.Errorf("read the HAR entries: %w", err)
+		} else if tok.Kind() != '[' {
+			return fmt.Errorf("not a HAR file: \"log.entries\" is not an array")
+		}
+		for dec.PeekKind() != ']' {
+			v, err := dec.ReadValue()
+			if err != nil {
+				return fmt.Errorf("read HAR entry %d: %w", len(d.raw), err)
+			}
+			if v.Kind() != '{' {
+				return fmt.Errorf("HAR entry %d is not an object", len(d.raw))
+			}
+			d.addEntry(v.Clone())
+		}
+		dec.ReadToken()
+	}
+	_, err := dec.ReadToken()
+	if err != nil {
+		return fmt.Errorf("read the HAR log: %w", err)
+	}
+	if !sawEntries {
+		d.log = append(d.log, member{name: "entries"})
+	}
+	return nil
+}
+
+func (d *harDoc) addEntry(raw jsontext.Value) {
+	var e har.Entry
+	if err := json.Unmarshal(raw, &e, readOpts); err != nil {
+		// Keep what decodes leniently: a Firefox or hand-made HAR with an
+		// odd field must still show.
+		d.warn = append(d.warn, fmt.Sprintf("entry %d: %v", len(d.raw), err))
+		e = lenientEntry(raw)
+	}
+	d.raw = append(d.raw, raw)
+	d.bodyLen = append(d.bodyLen, len(e.Response.Content.Text))
+	rl := 0
+	if e.Request.PostData != nil {
+		rl = len(e.Request.PostData.Text)
+	}
+	d.reqLen = append(d.reqLen, rl)
+	if len(e.Response.Content.Text) > keepTextBelow {
+		e.Response.Content.Text = ""
+	}
+	if e.Request.PostData != nil && len(e.Request.PostData.Text) > keepTextBelow {
+		e.Request.PostData.Text = ""
+	}
+	d.entries = append(d.entries, e)
+}
+
+// lenientEntry decodes the parts of an entry that do decode.
+func lenientEntry(raw jsontext.Value) har.Entry {
+	var e har.Entry
+	var parts struct {
+		StartedDateTime any            `json:"startedDateTime"`
+		Time            any            `json:"time"`
+		Request         jsontext.Value `json:"request"`
+		Response        jsontext.Value `json:"response"`
+		ResourceType    any            `json:"_resourceType"`
+	}
+	json.Unmarshal(raw, &parts, readOpts)
+	if s, ok := parts.StartedDateTime.(string); ok {
+		e.StartedDateTime = s
+	}
+	if f, ok := parts.Time.(float64); ok {
+		e.Time = f
+	}
+	if s, ok := parts.ResourceType.(string); ok {
+		e.ResourceType = s
+	}
+	var req struct {
+		Method  any             `json:"method"`
+		URL     any             `json:"url"`
+		Headers []har.NameValue `json:"headers"`
+	}
+	json.Unmarshal(parts.Request, &req, readOpts)
+	e.Request.Method, _ = req.Method.(string)
+	e.Request.URL, _ = req.URL.(string)
+	e.Request.Headers = req.Headers
+	var resp struct {
+		Status     any             `json:"status"`
+		StatusText any             `json:"statusText"`
+		Headers    []har.NameValue `json:"headers"`
+		Content    struct {
+			MimeType any `json:"mimeType"`
+			Text     any `json:"text"`
+			Encoding any `json:"encoding"`
+		} `json:"content"`
+	}
+	json.Unmarshal(parts.Response, &resp, readOpts)
+	if f, ok := resp.Status.(float64); ok {
+		e.Response.Status = int(f)
+	}
+	e.Response.StatusText, _ = resp.StatusText.(string)
+	e.Response.Headers = resp.Headers
+	e.Response.Content.MimeType, _ = resp.Content.MimeType.(string)
+	e.Response.Content.Text, _ = resp.Content.Text.(string)
+	e.Response.Content.Encoding, _ = resp.Content.Encoding.(string)
+	return e
+}
+
+// responseText returns the full response body text of entry i and its
+// encoding ("base64" or "").
+func (d *harDoc) responseText(i int) (string, string) {
+	e := &d.entries[i]
+	if len(e.Response.Content.Text) == d.bodyLen[i] {
+		return e.Response.Content.Text, e.Response.Content.Encoding
+	}
+	var x struct {
+		Response struct {
+			Content struct {
+				Text     string `json:"text"`
+				Encoding string `json:"encoding"`
+			} `json:"content"`
+		} `json:"response"`
+	}
+	json.Unmarshal(d.raw[i], &x, readOpts)
+	return x.Response.Content.Text, x.Response.Content.Encoding
+}
+
+// requestText returns the full request body text of entry i.
+func (d *harDoc) requestText(i int) string {
+	e := &d.entries[i]
+	if e.Request.PostData == nil {
+		return ""
+	}
+	if len(e.Request.PostData.Text) == d.reqLen[i] {
+		return e.Request.PostData.Text
+	}
+	var x struct {
+		Request struct {
+			PostData struct {
+				Text string `json:"text"`
+			} `json:"postData"`
+		} `json:"request"`
+	}
+	json.Unmarshal(d.raw[i], &x, readOpts)
+	return x.Request.PostData.Text
+}
+
+// write writes the HAR: the members in their order, the entries as held.
+func (d *harDoc) write(w io.Writer) error {
+	bw := &errWriter{w: w}
+	bw.str("{")
+	for i, m := range d.top {
+		if i > 0 {
+			bw.str(",")
+		}
+		bw.str("\n")
+		bw.name(m.name)
+		if m.name != "log" || m.value != nil {
+			bw.bytes(m.value)
+			continue
+		}
+		bw.str("{")
+		for j, lm := range d.log {
+			if j > 0 {
+				bw.str(",")
+			}
+			bw.str("\n  ")
+			bw.name(lm.name)
+			if lm.name != "entries" || lm.value != nil {
+				bw.bytes(lm.value)
+				continue
+			}
+			bw.str("[")
+			for k, e := range d.raw {
+				if k > 0 {
+					bw.str(",")
+				}
+				bw.str("\n    ")
+				bw.bytes(e)
+			}
+			bw.str("\n  ]")
+		}
+		bw.str("\n}")
+	}
+	bw.str("\n}\n")
+	return bw.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) bytes(b []byte) {
+	if e.err == nil {
+		_, e.err = e.w.Write(b)
+	}
+}
+func (e *errWriter) str(s string) { e.bytes([]byte(s)) }
+func (e *errWriter) name(s string) {
+	b, _ := jsontext.AppendQuote(nil, s)
+	e.bytes(append(b, ':'))
+}
+
+// dropEntries removes the entries for which drop returns true and renumbers.
+func (d *harDoc) dropEntries(drop func(i int) bool) int {
+	n := 0
+	keep := 0
+	for i := range d.raw {
+		if drop(i) {
+			n++
+			continue
+		}
+		d.raw[keep], d.entries[keep], d.bodyLen[keep], d.reqLen[keep] = d.raw[i], d.entries[i], d.bodyLen[i], d.reqLen[i]
+		keep++
+	}
+	d.raw, d.entries, d.bodyLen, d.reqLen = d.raw[:keep], d.entries[:keep], d.bodyLen[:keep], d.reqLen[:keep]
+	return n
+}
+
+// object is a JSON object with its members in order, for small edits of an
+// entry that keep every other field as it was.
+type object []member
+
+func parseObject(v jsontext.Value) (object, error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(v), readOpts)
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	if tok.Kind() != '{' {
+		return nil, fmt.Errorf("not an object")
+	}
+	var o object
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		name := tok.String()
+		val, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		o = append(o, member{name, val.Clone()})
+	}
+	return o, nil
+}
+
+func (o object) get(name string) jsontext.Value {
+	for _, m := range o {
+		if m.name == name {
+			return m.value
+		}
+	}
+	return nil
+}
+
+func (o *object) set(name string, v jsontext.Value) {
+	for i := range *o {
+		if (*o)[i].name == name {
+			(*o)[i].value = v
+			return
+		}
+	}
+	*o = append(*o, member{name, v})
+}
+
+func (o object) marshal() jsontext.Value {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		q, _ := jsontext.AppendQuote(nil, m.name)
+		b.Write(q)
+		b.WriteByte(':')
+		b.Write(m.value)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// editPath rewrites the object at path inside v (each step an object
+// member) with fn, keeping everything else as it was.
+func editPath(v jsontext.Value, path []string, fn func(o *object) error) (jsontext.Value, error) {
+	o, err := parseObject(v)
+	if err != nil {
+		return nil, err
+	}
+	if len(path) == 0 {
+		if err := fn(&o); err != nil {
+			return nil, err
+		}
+		return o.marshal(), nil
+	}
+	child := o.get(path[0])
+	if child == nil || child.Kind() != '{' {
+		child = jsontext.Value("{}")
+	}
+	nv, err := editPath(child, path[1:], fn)
+	if err != nil {
+		return nil, err
+	}
+	o.set(path[0], nv)
+	return o.marshal(), nil
+}
+
+func jsonString(s string) jsontext.Value {
+	b, _ := jsontext.AppendQuote(nil, s)
+	return b
+}
+
+func jsonAny(v any) jsontext.Value {
+	b, _ := json.Marshal(v)
+	return b
+}

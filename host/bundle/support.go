@@ -1,0 +1,279 @@
+package bundle
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+func httpDetect(b []byte) string { return http.DetectContentType(b) }
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+// cell makes text safe for one Markdown table cell.
+func cell(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "_not given_"
+	}
+	s = strings.NewReplacer("\r\n", "<br>", "\n", "<br>", "\r", " ", "|", "\\|").Replace(s)
+	return s
+}
+
+// code makes an inline code span (backticks inside are dropped).
+func code(s string) string {
+	return "`" + strings.ReplaceAll(s, "`", "'") + "`"
+}
+
+// envLine is the environment in one line: "Chrome 156.0 on Linux 6.8 (x86 64-bit), desktop; network: ethernet, 4g".
+func envLine(raw json.RawMessage) string {
+	var env struct {
+		Browser struct{ Name, Product, Version, UserAgent string }
+		OS      struct{ Name, Version, Arch, Bitness string }
+		Device  struct{ Type, Model string }
+		Network struct {
+			Online                                  bool
+			Type, EffectiveType, Proxy, ProxyServer string
+			RTTMillis                               int
+		}
+		Locale, TimeZone string
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &env) != nil {
+		return ""
+	}
+	var parts []string
+	b := strings.TrimSpace(firstNonEmpty(env.Browser.Name, strings.SplitN(env.Browser.Product, "/", 2)[0]) + " " + env.Browser.Version)
+	if b == "" {
+		b = env.Browser.UserAgent
+	}
+	if b != "" {
+		parts = append(parts, b)
+	}
+	if env.OS.Name != "" {
+		os := "on " + strings.TrimSpace(env.OS.Name+" "+env.OS.Version)
+		if env.OS.Arch != "" {
+			os += " (" + strings.TrimSpace(env.OS.Arch+" "+bitness(env.OS.Bitness)) + ")"
+		}
+		parts = append(parts, os)
+	}
+	line := strings.Join(parts, " ")
+	if env.Device.Type != "" {
+		line += ", " + strings.TrimSpace(env.Device.Type+" "+env.Device.Model)
+	}
+	var net []string
+	if env.Network.Type != "" {
+		net = append(net, env.Network.Type)
+	}
+	if env.Network.EffectiveType != "" {
+		net = append(net, "effective "+env.Network.EffectiveType)
+	}
+	if env.Network.RTTMillis > 0 {
+		net = append(net, fmt.Sprintf("%d ms RTT", env.Network.RTTMillis))
+	}
+	if env.Network.Proxy != "" && env.Network.Proxy != "direct" {
+		net = append(net, "proxy "+strings.TrimSpace(env.Network.Proxy+" "+env.Network.ProxyServer))
+	}
+	if len(net) > 0 {
+		line += "; network: " + strings.Join(net, ", ")
+	}
+	if env.Locale != "" {
+		line += "; locale " + env.Locale
+	}
+	return line
+}
+
+func bitness(b string) string {
+	if b == "" {
+		return ""
+	}
+	return b + "-bit"
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// supportRequest writes SUPPORT_REQUEST.md: the support checklist of
+// PRODUCT.md filled in from the recording and the reporter's fields.
+func supportRequest(m *Manifest, steps []Step, shots []shotFile, frames int) string {
+	var b strings.Builder
+	r := m.Reporter
+	zone := firstNonEmpty(m.Recording.TimeZone, m.TimeZone)
+	b.WriteString("# Support request\n\n")
+	fmt.Fprintf(&b, "Prepared by Reprokit %s on %s (%s). Bundle ID %s.\n\n", m.Tool.Version, m.Created, zone, code(m.ID))
+	b.WriteString("| What | Detail |\n|---|---|\n")
+	row := func(what, detail string) { fmt.Fprintf(&b, "| %s | %s |\n", what, detail) }
+	row("Problem description", cell(r.Description))
+
+	var plain []string
+	for _, s := range steps {
+		if s.Type == "setViewport" {
+			continue
+		}
+		plain = append(plain, s.Describe())
+	}
+	if len(plain) > 0 {
+		var sb strings.Builder
+		for i, s := range plain {
+			if i == 12 {
+				fmt.Fprintf(&sb, "… %d more (see below)", len(plain)-12)
+				break
+			}
+			fmt.Fprintf(&sb, "%d. %s<br>", i+1, strings.ReplaceAll(s, "|", "\\|"))
+		}
+		row("Steps to reproduce", strings.TrimSuffix(sb.String(), "<br>"))
+	} else {
+		row("Steps to reproduce", "_no step was recorded_")
+	}
+
+	ts := fmt.Sprintf("Recorded from %s to %s (%s)", firstNonEmpty(m.Recording.Start, "?"), firstNonEmpty(m.Recording.End, "?"), firstNonEmpty(zone, "zone unknown"))
+	for _, rid := range m.RequestIDs {
+		if rid.Failed {
+			ts += "; first failure at " + rid.Time
+			break
+		}
+	}
+	row("Timestamps", cell(ts))
+	acct := r.Email
+	if r.Plan != "" {
+		acct = strings.TrimSpace(acct + " (plan: " + r.Plan + ")")
+	}
+	if r.BillingEmail != "" {
+		acct += "; billing email " + r.BillingEmail
+	}
+	row("Account email and plan", cell(acct))
+	if len(m.RequestIDs) > 0 {
+		var ids []string
+		for i, rid := range m.RequestIDs {
+			if i == 10 {
+				ids = append(ids, fmt.Sprintf("… %d more in bundle.json", len(m.RequestIDs)-10))
+				break
+			}
+			status := "failed"
+			if rid.Status > 0 {
+				status = fmt.Sprint(rid.Status)
+			}
+			ids = append(ids, code(rid.Value)+" ("+strings.ReplaceAll(rid.Method+" "+shortURL(rid.URL, 80), "|", "\\|")+" → "+status+")")
+		}
+		row("Request / completion IDs", strings.Join(ids, "<br>"))
+	} else {
+		row("Request / completion IDs", "_none found in the responses_")
+	}
+	vis := fmt.Sprintf("%d screenshot(s) in screenshots/", len(shots))
+	masked := 0
+	for _, s := range shots {
+		if s.info.Masked {
+			masked++
+		}
+	}
+	if masked > 0 {
+		vis += fmt.Sprintf(" (%d with sensitive inputs masked)", masked)
+	}
+	if frames > 0 {
+		vis += fmt.Sprintf("; a screencast of %d frames", frames)
+	}
+	vis += "; report.html shows them on a timeline"
+	row("Visuals", cell(vis))
+	envText := envLine(m.Environment)
+	if r.Network != "" {
+		envText = strings.TrimSpace(envText + "; network (reporter): " + r.Network)
+	}
+	row("Environment", cell(envText))
+	row("Workspace / organization ID", cell(r.Workspace))
+	row("Custom assistant identifier", cell(r.CustomApp))
+	safety := r.SafetyMessage
+	if safety != "" {
+		safety = "“" + safety + "”"
+		if r.SafetyRequestID != "" {
+			safety += " (request ID " + r.SafetyRequestID + ")"
+		}
+	}
+	row("Safety / policy flags", cell(safety))
+	for _, k := range sortedKeys(r.Extra) {
+		row(cell(k), cell(r.Extra[k]))
+	}
+
+	b.WriteString("\n## What went wrong\n\n")
+	if len(m.Findings) == 0 {
+		b.WriteString("Reprokit found no known problem pattern in the recording.\n")
+	}
+	for _, f := range m.Findings {
+		fmt.Fprintf(&b, "- **%s** (%s, %s): %s\n", f.Title, f.Severity, code(f.Rule), f.Advice)
+		for _, e := range f.Evidence {
+			fmt.Fprintf(&b, "  - %s\n", code(e))
+		}
+	}
+	if len(plain) > 0 {
+		b.WriteString("\n## Steps to reproduce\n\n")
+		for i, s := range plain {
+			t := ""
+			if w := steps[stepIndex(steps, i)].when(); w != 0 {
+				t = " (" + w.Time().Format("15:04:05") + ")"
+			}
+			fmt.Fprintf(&b, "%d. %s%s\n", i+1, s, t)
+		}
+	}
+	b.WriteString("\n## Attached\n\n| File | Size |\n|---|---|\n")
+	var total int64
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Name, "screenshots/") || strings.HasPrefix(f.Name, "screencast/") {
+			total += f.Size
+			continue
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", f.Name, HumanSize(f.Size))
+		total += f.Size
+	}
+	if len(shots) > 0 {
+		var n int64
+		for _, s := range shots {
+			n += int64(len(s.data))
+		}
+		fmt.Fprintf(&b, "| screenshots/ (%d files) | %s |\n", len(shots), HumanSize(n))
+	}
+	b.WriteString("| report.html | the report to open in a browser |\n| bundle.json | metadata, findings, request IDs, file checksums |\n")
+	fmt.Fprintf(&b, "\nThe bundle is about %s compressed", HumanSize(m.Budget.Final))
+	if m.Budget.Limit > 0 {
+		fmt.Fprintf(&b, " (budget %s)", HumanSize(m.Budget.Limit))
+	}
+	b.WriteString(".")
+	if n := len(m.Budget.Actions); n > 0 {
+		fmt.Fprintf(&b, " To fit the budget, %d item(s) were removed or shrunk; bundle.json lists each one.", n)
+	}
+	if m.Budget.OverBudget {
+		b.WriteString("\n\n**" + m.Budget.Message + "**")
+	}
+	b.WriteString("\nEvery file was sanitized on this computer before it was written; secrets and personal data are replaced by tags such as `[REDACTED:token:…]`.\n")
+	return b.String()
+}
+
+// stepIndex maps the i-th plain step (setViewport skipped) to its index.
+func stepIndex(steps []Step, i int) int {
+	n := -1
+	for k, s := range steps {
+		if s.Type == "setViewport" {
+			continue
+		}
+		n++
+		if n == i {
+			return k
+		}
+	}
+	return 0
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+

@@ -1,0 +1,902 @@
+package bundle
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/reprokit/reprokit/host/report"
+	"github.com/reprokit/reprokit/host/sanitize"
+	"github.com/reprokit/reprokit/host/spool"
+	"github.com/reprokit/reprokit/host/version"
+)
+
+// NoBudget as [Options.Budget] turns the size budget off.
+const NoBudget int64 = -1
+
+// Options are the choices of one [Write] or [Preview].
+type Options struct {
+	// Budget is the size budget in bytes: 0 takes the spool's choice
+	// (recording.json options.budget, where 0 means none) or else
+	// [DefaultBudget]; [NoBudget] (any negative value) means no limit.
+	Budget int64
+	// Policy is the sanitizer policy; nil takes the spool's policy file
+	// (options.policy) or else [sanitize.DefaultPolicy].
+	Policy *sanitize.Policy
+	// Allow lists the kinds of verifier findings the user accepts in the
+	// output (`--allow`); the spool's options.allow are added.
+	Allow []string
+	// Exclude lists domains whose requests are left out (a domain also
+	// excludes its subdomains).
+	Exclude []string
+	// DropScreenshots lists screenshot files to leave out, by name
+	// ("0003.png" or "screenshots/0003.png").
+	DropScreenshots []string
+	// Progress receives one line per stage (stderr in the CLI); nil is quiet.
+	Progress io.Writer
+	// Recovered marks a bundle made from a spool that a dead process left.
+	Recovered bool
+}
+
+// Result describes a bundle written by [Write].
+type Result struct {
+	// Path is the absolute path of the bundle; Size its size in bytes.
+	Path     string
+	Size     int64
+	Manifest *Manifest
+	Elapsed  time.Duration
+}
+
+// LeakError is returned when the verifier still finds a secret in a
+// sanitized output file: no bundle is written (fail closed).
+type LeakError struct {
+	Findings []sanitize.Finding
+}
+
+func (e *LeakError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the sanitized bundle still contains %d detected secret(s), so no bundle was written:", len(e.Findings))
+	kinds := map[string]bool{}
+	for i, f := range e.Findings {
+		if i < 5 {
+			fmt.Fprintf(&b, "\n  %s %s: %s", f.File, f.Location, f.Kind)
+		}
+		kinds[f.Kind] = true
+	}
+	if len(e.Findings) > 5 {
+		fmt.Fprintf(&b, "\n  … and %d more", len(e.Findings)-5)
+	}
+	var ks []string
+	for k := range kinds {
+		ks = append(ks, k)
+	}
+	b.WriteString("\nadd a rule to the sanitizer policy for these values, or, if they are safe to share, allow them with --allow " + strings.Join(ks, ","))
+	return b.String()
+}
+
+type shotFile struct {
+	name   string // path inside the bundle: screenshots/0001.png
+	meta   object // the sanitized index entry, fields kept
+	info   Screenshot
+	data   []byte
+	format string // "png" or "jpeg"
+	width  int
+	height int
+	shrunk int // 0 as recorded, 1 recompressed, 2 downscaled
+}
+
+// pack is one bundle being made.
+type pack struct {
+	dir       *spool.Dir
+	meta      *spool.Meta
+	opts      Options
+	budgetMax int64 // 0: none
+	allow     map[string]bool
+	r         *sanitize.Redactor
+	progress  io.Writer
+
+	doc         *harDoc
+	infos       []entryInfo
+	console     []ConsoleMessage
+	consoleJSON []byte
+	steps       []Step
+	stepsJSON   []byte
+	envJSON     []byte
+	shots, cast []shotFile
+	dropped     []string
+	excluded    int
+
+	findings   []Finding
+	requestIDs []RequestID
+	protected  map[int]bool
+	budget     budgetState
+	estimated  int64
+	notes      []string
+	id         string
+	created    time.Time
+}
+
+func (p *pack) logf(format string, a ...any) {
+	if p.progress != nil {
+		fmt.Fprintf(p.progress, "bundle: "+format+"\n", a...)
+	}
+}
+
+// Write makes a bundle from a finalized spool (see DESIGN.md): it sanitizes
+// every file through one Redactor, verifies every output (fail closed with a
+// [*LeakError] unless opts.Allow names the finding's kind), computes request
+// IDs and findings, applies the size budget, writes bundle.json,
+// SUPPORT_REQUEST.md and report.html, and writes the zip to a temporary name
+// in the output directory, renamed when complete. out is a file path, a
+// directory (existing, or ending in a separator) or empty (the spool's
+// options.out, else the current directory). On success the spool's status
+// becomes "bundled"; removing the spool is the caller's job. On error
+// nothing is written and the spool is left as it was.
+func Write(ctx context.Context, dir *spool.Dir, out string, opts Options) (*Result, error) {
+	start := time.Now()
+	p, err := newPack(ctx, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	if out == "" {
+		out = p.meta.Options.Out
+	}
+	dest, err := bundlePath(out, p.created, p.id)
+	if err != nil {
+		return nil, err
+	}
+	size, m, err := p.writeWithBudget(ctx, dest)
+	if err != nil {
+		return nil, err
+	}
+	if err := dir.SetStatus(spool.StatusBundled, ""); err != nil {
+		p.logf("warning: %v", err)
+	}
+	abs, _ := filepath.Abs(dest)
+	p.logf("wrote %s (%s, %d requests, %d findings) in %s", abs, HumanSize(size), len(p.infos), len(p.findings), time.Since(start).Round(time.Millisecond))
+	return &Result{Path: abs, Size: size, Manifest: m, Elapsed: time.Since(start)}, nil
+}
+
+// newPack reads, sanitizes and analyzes a spool.
+func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
+	meta, err := dir.Meta()
+	if err != nil {
+		return nil, fmt.Errorf("make a bundle: %w", err)
+	}
+	p := &pack{dir: dir, meta: meta, opts: opts, progress: opts.Progress, allow: map[string]bool{},
+		budget: budgetState{done: map[[2]int]bool{}}, id: uuid.NewString(), created: time.Now()}
+	switch {
+	case opts.Budget < 0:
+		p.budgetMax = 0
+	case opts.Budget > 0:
+		p.budgetMax = opts.Budget
+	case meta.Options.Budget != nil:
+		p.budgetMax = max(*meta.Options.Budget, 0)
+	default:
+		p.budgetMax = DefaultBudget
+	}
+	for _, a := range append(append([]string{}, opts.Allow...), meta.Options.Allow...) {
+		p.allow[sanitize.NormalizeName(a)] = true
+	}
+	policy := opts.Policy
+	if policy == nil && meta.Options.Policy != "" {
+		policy, err = sanitize.LoadPolicy(meta.Options.Policy)
+		if err != nil {
+			return nil, fmt.Errorf("make a bundle: the recording's policy: %w", err)
+		}
+	}
+	if policy == nil {
+		policy = sanitize.DefaultPolicy()
+	}
+	p.r = sanitize.New(policy)
+	if err := p.load(ctx); err != nil {
+		return nil, err
+	}
+	p.analyze()
+	return p, nil
+}
+
+// open opens a file of the spool; missing optional files give nil, nil.
+func (p *pack) open(name string) (*os.File, error) {
+	f, err := os.Open(p.dir.Join(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s in the recording: %w", name, err)
+	}
+	return f, nil
+}
+
+// sanitizeJSON runs one optional JSON file of the spool through the
+// redactor; it returns nil when the file is absent.
+func (p *pack) sanitizeJSON(name string) ([]byte, error) {
+	f, err := p.open(name)
+	if f == nil || err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	if err := p.r.JSON(&buf, f, name); err != nil {
+		return nil, fmt.Errorf("sanitize %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (p *pack) load(ctx context.Context) error {
+	f, err := p.open("session.har")
+	if err != nil {
+		return err
+	}
+	if f == nil {
+		return fmt.Errorf("make a bundle: %s has no session.har: the recording was not finalized (run `reprokit recover` to finalize it)", p.dir.Path())
+	}
+	st, _ := f.Stat()
+	if st != nil {
+		p.logf("sanitizing session.har (%s)", HumanSize(st.Size()))
+	}
+	var buf bytes.Buffer
+	if st != nil {
+		buf.Grow(int(st.Size()) + 4096)
+	}
+	err = p.r.HAR(&buf, f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("make a bundle: sanitize session.har: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p.doc, err = parseHAR(&buf)
+	if err != nil {
+		return fmt.Errorf("make a bundle: the sanitized session.har: %w", err)
+	}
+	for _, w := range p.doc.warn {
+		p.notes = append(p.notes, "session.har "+w)
+	}
+	if len(p.opts.Exclude) > 0 {
+		p.excluded = p.doc.dropEntries(func(i int) bool {
+			return excludedHost(newEntryInfo(&p.doc.entries[i]).host, p.opts.Exclude)
+		})
+		p.logf("left out %d requests to %s", p.excluded, strings.Join(p.opts.Exclude, ", "))
+	}
+
+	if p.consoleJSON, err = p.sanitizeJSON("console.json"); err != nil {
+		return err
+	}
+	if p.consoleJSON != nil {
+		var c ConsoleFile
+		if err := json.Unmarshal(p.consoleJSON, &c); err != nil {
+			p.notes = append(p.notes, "console.json could not be read: "+err.Error())
+		}
+		p.console = c.Messages
+	}
+	if p.stepsJSON, err = p.sanitizeJSON("steps.json"); err != nil {
+		return err
+	}
+	if p.stepsJSON != nil {
+		var s StepsFile
+		if err := json.Unmarshal(p.stepsJSON, &s); err != nil {
+			p.notes = append(p.notes, "steps.json could not be read: "+err.Error())
+		}
+		p.steps = s.Steps
+	}
+	if p.envJSON, err = p.sanitizeJSON("environment.json"); err != nil {
+		return err
+	}
+	if p.shots, err = p.loadImages("screenshots.json", "screenshots", p.opts.DropScreenshots); err != nil {
+		return err
+	}
+	if p.cast, err = p.loadImages("screencast.json", "screencast", nil); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+func excludedHost(host string, domains []string) bool {
+	for _, d := range domains {
+		d = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "."))
+		if d != "" && (host == d || strings.HasSuffix(host, "."+d)) {
+			return true
+		}
+	}
+	return false
+}
+
+// loadImages reads an image index (sanitized) and its files.
+func (p *pack) loadImages(index, dir string, drop []string) ([]shotFile, error) {
+	data, err := p.sanitizeJSON(index)
+	if err != nil || data == nil {
+		return nil, err
+	}
+	var raws []jsontextValue
+	if err := json.Unmarshal(data, &raws); err != nil {
+		p.notes = append(p.notes, index+" could not be read: "+err.Error())
+		return nil, nil
+	}
+	dropSet := map[string]bool{}
+	for _, d := range drop {
+		dropSet[path.Base(filepath.ToSlash(d))] = true
+	}
+	var out []shotFile
+	for _, raw := range raws {
+		o, err := parseObject([]byte(raw))
+		if err != nil {
+			continue
+		}
+		var info Screenshot
+		json.Unmarshal(raw, &info)
+		rel := filepath.ToSlash(info.File)
+		rel = strings.TrimPrefix(rel, dir+"/")
+		if rel == "" || !safeName(rel) || strings.Contains(rel, "/") {
+			p.notes = append(p.notes, fmt.Sprintf("%s lists an unsafe file name; it was skipped", index))
+			continue
+		}
+		if dropSet[rel] {
+			p.dropped = append(p.dropped, dir+"/"+rel)
+			continue
+		}
+		img, err := os.ReadFile(p.dir.Join(dir, rel))
+		if err != nil {
+			p.notes = append(p.notes, fmt.Sprintf("%s/%s is listed but could not be read: %v", dir, rel, err))
+			continue
+		}
+		format := ""
+		switch ct := sniffImage(img); ct {
+		case "image/png":
+			format = "png"
+		case "image/jpeg":
+			format = "jpeg"
+		case "image/webp":
+			format = "webp"
+		default:
+			p.notes = append(p.notes, fmt.Sprintf("%s/%s is not a PNG, JPEG or WebP image; it was skipped", dir, rel))
+			continue
+		}
+		out = append(out, shotFile{name: dir + "/" + rel, meta: o, info: info, data: img, format: format, width: info.Width, height: info.Height})
+	}
+	return out, nil
+}
+
+type jsontextValue = json.RawMessage
+
+func sniffImage(b []byte) string {
+	return strings.TrimSuffix(strings.SplitN(httpDetect(b), ";", 2)[0], " ")
+}
+
+// analyze computes findings, request IDs and what the budget must keep.
+func (p *pack) analyze() {
+	p.infos = make([]entryInfo, len(p.doc.entries))
+	for i := range p.doc.entries {
+		p.infos[i] = newEntryInfo(&p.doc.entries[i])
+	}
+	p.findings = findings(p.infos, p.console)
+	p.requestIDs = requestIDs(p.infos)
+	p.protected = map[int]bool{}
+	for i := range p.infos {
+		if p.infos[i].failed || p.infos[i].kind == "document" {
+			p.protected[i] = true
+		}
+	}
+	for _, f := range p.findings {
+		for _, i := range f.Entries {
+			p.protected[i] = true
+		}
+	}
+	p.logf("%d requests (%d failed), %d findings, %d request IDs", len(p.infos), countFailed(p.infos), len(p.findings), len(p.requestIDs))
+}
+
+func countFailed(infos []entryInfo) int {
+	n := 0
+	for i := range infos {
+		if infos[i].failed {
+			n++
+		}
+	}
+	return n
+}
+
+// bundlePath resolves the output path of a bundle.
+func bundlePath(out string, created time.Time, id string) (string, error) {
+	name := "reprokit-" + created.Format("20060102-150405") + "-" + id[:8] + ".zip"
+	if out == "" {
+		return name, nil
+	}
+	if strings.HasSuffix(out, string(os.PathSeparator)) || strings.HasSuffix(out, "/") {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return "", fmt.Errorf("create the output directory %s: %w", out, err)
+		}
+		return filepath.Join(out, name), nil
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		return filepath.Join(out, name), nil
+	}
+	parent := filepath.Dir(out)
+	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
+		return "", fmt.Errorf("the output directory %s does not exist: create it or choose another -o", parent)
+	}
+	return out, nil
+}
+
+// estimate is the expected compressed size of the bundle in its current
+// state: what the budget compares with its limit.
+func (p *pack) estimate() int64 {
+	var total float64
+	var previews float64
+	for i := range p.infos {
+		over := len(p.doc.raw[i]) - p.doc.bodyLen[i] - p.doc.reqLen[i]
+		total += float64(over) * 0.15 * 2 // in session.har and in the report
+		if n := p.doc.bodyLen[i]; n > 0 {
+			r := p.ratio(i, false)
+			total += float64(n) * r
+			if p.reportPreview(i) {
+				previews += float64(min(n, previewBytesBundle)) * r
+			}
+		}
+		if n := p.doc.reqLen[i]; n > 0 {
+			r := p.ratio(i, true)
+			total += float64(n) * r
+			previews += float64(min(n, previewBytesBundle)) * r
+		}
+	}
+	total += min(previews, previewTotalBundle)
+	for _, s := range p.shots {
+		total += 2 * float64(len(s.data))
+	}
+	for _, s := range p.cast {
+		total += 2 * float64(len(s.data))
+	}
+	total += float64(len(p.consoleJSON)+len(p.stepsJSON)+len(p.envJSON)) * 0.3 * 2
+	total += 128 << 10 // report code, bundle.json, zip directory
+	return int64(total)
+}
+
+func (p *pack) ratio(i int, request bool) float64 {
+	k := [2]int{i, 0}
+	if request {
+		k[1] = 1
+	}
+	if p.budget.ratio == nil {
+		p.budget.ratio = map[[2]int]float64{}
+	}
+	if r, ok := p.budget.ratio[k]; ok {
+		return r
+	}
+	var text string
+	if request {
+		text = p.doc.requestText(i)
+	} else {
+		text, _ = p.doc.responseText(i)
+	}
+	r := compressRatio(text)
+	p.budget.ratio[k] = r
+	return r
+}
+
+// canTrim reports whether a budget action is still possible.
+func (p *pack) canTrim() bool {
+	for _, it := range p.budgetCandidates() {
+		k := [2]int{it.entry, 0}
+		if it.request {
+			k[1] = 1
+		}
+		if !p.budget.done[k] {
+			return true
+		}
+	}
+	for _, s := range p.shots {
+		if s.shrunk < 2 {
+			return true
+		}
+	}
+	return len(p.cast) > 4
+}
+
+// writeWithBudget writes the bundle, trimming until it fits the budget or
+// nothing more may go.
+func (p *pack) writeWithBudget(ctx context.Context, dest string) (int64, *Manifest, error) {
+	const margin = 64 << 10
+	p.estimated = p.estimate()
+	need := int64(0)
+	if p.budgetMax > 0 {
+		need = p.estimated - (p.budgetMax - margin)
+	}
+	// Verify the untrimmed HAR once: trimming only removes text, so what
+	// passes now passes after any trim.
+	var harBuf bytes.Buffer
+	if err := p.doc.write(&harBuf); err != nil {
+		return 0, nil, err
+	}
+	if err := p.verify("session.har", harBuf.Bytes()); err != nil {
+		return 0, nil, err
+	}
+	harBuf = bytes.Buffer{}
+	for attempt := 0; ; attempt++ {
+		if need > 0 {
+			saved, err := p.trim(need)
+			if err != nil {
+				return 0, nil, err
+			}
+			p.logf("size budget %s: %d reductions so far, about %s saved in this pass", HumanSize(p.budgetMax), len(p.budget.actions), HumanSize(saved))
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, nil, err
+		}
+		size, m, err := p.writeZip(dest)
+		if err != nil {
+			return 0, nil, err
+		}
+		if p.budgetMax <= 0 || size <= p.budgetMax || attempt >= 3 || !p.canTrim() {
+			if p.budgetMax > 0 && size > p.budgetMax && !m.Budget.OverBudget {
+				// The estimate said it fits but the zip does not: say so.
+				m.Budget.OverBudget = true
+				m.Budget.Message = overBudgetMessage(size, p.budgetMax)
+				if size, m, err = p.writeZip(dest); err != nil {
+					return 0, nil, err
+				}
+			}
+			return size, m, nil
+		}
+		need = size - p.budgetMax + margin
+	}
+}
+
+// verify runs the fail-closed rescan on one output file.
+func (p *pack) verify(name string, data []byte) error {
+	fs, err := p.r.Verify(name, bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("verify %s: %w", name, err)
+	}
+	var bad []sanitize.Finding
+	for _, f := range fs {
+		if p.allow[sanitize.NormalizeName(f.Kind)] {
+			continue
+		}
+		if f.File == "" {
+			f.File = name
+		}
+		bad = append(bad, f)
+	}
+	if len(bad) > 0 {
+		return &LeakError{Findings: bad}
+	}
+	return nil
+}
+
+// zipFile is one file added to the zip.
+type zipWriter struct {
+	zw      *zip.Writer
+	files   []File
+	created time.Time
+}
+
+func (z *zipWriter) add(name string, data []byte, compress bool) error {
+	h := &zip.FileHeader{Name: name, Method: zip.Store, Modified: z.created}
+	if compress {
+		h.Method = zip.Deflate
+	}
+	h.SetMode(0o644)
+	w, err := z.zw.CreateHeader(h)
+	if err != nil {
+		return fmt.Errorf("write %s into the bundle: %w", name, err)
+	}
+	if _, err := w.Write(data); err != nil {
+		return fmt.Errorf("write %s into the bundle: %w (is the disk full?)", name, err)
+	}
+	sum := sha256.Sum256(data)
+	z.files = append(z.files, File{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
+	return nil
+}
+
+// writeZip writes the whole bundle to a temporary file next to dest and
+// renames it. It returns the size and the manifest written.
+func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(dest), ".reprokit-*.zip.tmp")
+	if err != nil {
+		return 0, nil, fmt.Errorf("create the bundle in %s: %w", filepath.Dir(dest), err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	cw := &countingFile{w: tmp}
+	zw := zip.NewWriter(cw)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
+	z := &zipWriter{zw: zw, created: p.created}
+
+	var harBuf bytes.Buffer
+	if err := p.doc.write(&harBuf); err != nil {
+		return 0, nil, err
+	}
+	if err := z.add("session.har", harBuf.Bytes(), true); err != nil {
+		return 0, nil, err
+	}
+	harBuf = bytes.Buffer{}
+	for _, side := range []struct {
+		name string
+		data []byte
+	}{{"console.json", p.consoleJSON}, {"steps.json", p.stepsJSON}, {"environment.json", p.envJSON}} {
+		if side.data == nil {
+			continue
+		}
+		if err := p.verify(side.name, side.data); err != nil {
+			return 0, nil, err
+		}
+		if err := z.add(side.name, side.data, true); err != nil {
+			return 0, nil, err
+		}
+	}
+	for _, set := range []struct {
+		index string
+		shots []shotFile
+	}{{"screenshots.json", p.shots}, {"screencast.json", p.cast}} {
+		if len(set.shots) == 0 {
+			continue
+		}
+		idx := imageIndex(set.shots)
+		if err := p.verify(set.index, idx); err != nil {
+			return 0, nil, err
+		}
+		if err := z.add(set.index, idx, true); err != nil {
+			return 0, nil, err
+		}
+		for _, s := range set.shots {
+			if err := z.add(s.name, s.data, false); err != nil {
+				return 0, nil, err
+			}
+		}
+	}
+
+	m := p.manifest(z.files, cw.n)
+	support := []byte(supportRequest(m, p.steps, p.shots, len(p.cast)))
+	if err := p.verify("SUPPORT_REQUEST.md", support); err != nil {
+		return 0, nil, err
+	}
+	if err := z.add("SUPPORT_REQUEST.md", support, true); err != nil {
+		return 0, nil, err
+	}
+	page, err := p.renderReport(m, string(support))
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := z.add("report.html", page, true); err != nil {
+		return 0, nil, err
+	}
+	m.Files = append([]File{}, z.files...)
+	m.Budget.Final = cw.n + 4096
+	if p.budgetMax > 0 && m.Budget.Final > p.budgetMax && !p.canTrim() {
+		m.Budget.OverBudget = true
+		m.Budget.Message = overBudgetMessage(m.Budget.Final, p.budgetMax)
+	}
+	mj, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return 0, nil, fmt.Errorf("encode bundle.json: %w", err)
+	}
+	mj = append(mj, '\n')
+	if err := p.verify(ManifestFile, mj); err != nil {
+		return 0, nil, err
+	}
+	if err := z.add(ManifestFile, mj, true); err != nil {
+		return 0, nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, nil, fmt.Errorf("finish the bundle: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return 0, nil, fmt.Errorf("finish the bundle: %w (is the disk full?)", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, nil, fmt.Errorf("finish the bundle: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return 0, nil, fmt.Errorf("move the bundle into place at %s: %w", dest, err)
+	}
+	ok = true
+	return cw.n, m, nil
+}
+
+type countingFile struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingFile) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// imageIndex writes screenshots.json or screencast.json for the images as
+// they are now (a recompressed screenshot changes file, format and size).
+func imageIndex(shots []shotFile) []byte {
+	var b bytes.Buffer
+	b.WriteString("[")
+	for i, s := range shots {
+		o := append(object{}, s.meta...)
+		o.set("file", jsonString(s.name))
+		o.set("format", jsonString(s.format))
+		if s.width > 0 {
+			o.set("width", jsonAny(s.width))
+			o.set("height", jsonAny(s.height))
+		}
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n  ")
+		b.Write(o.marshal())
+	}
+	b.WriteString("\n]\n")
+	return b.Bytes()
+}
+
+// manifest builds bundle.json (without the files of report.html and
+// SUPPORT_REQUEST.md, added later).
+func (p *pack) manifest(files []File, contentSize int64) *Manifest {
+	m := &Manifest{
+		Format:    version.BundleFormat,
+		ID:        p.id,
+		Created:   p.created.Format(time.RFC3339),
+		TimeZone:  p.meta.TimeZone,
+		Tool:      Tool{Name: "reprokit", Version: version.Version},
+		Reporter:  p.reporter(),
+		Findings:  nonNil(p.findings),
+		Files:     files,
+		Notes:     p.notes,
+		Excluded:  Excluded{Domains: p.opts.Exclude, Entries: p.excluded, Screenshots: p.dropped},
+		Budget:    Budget{Limit: p.budgetMax, Estimated: p.estimated, Final: contentSize, Actions: nonNil(p.budget.actions)},
+		Recording: Recording{ID: p.meta.ID, Mode: string(p.meta.Mode), Start: p.meta.Started, End: p.meta.Ended, TimeZone: p.meta.TimeZone, StopReason: p.meta.StopReason, StartURL: p.r.Text(p.meta.StartURL), Recovered: p.opts.Recovered},
+	}
+	m.RequestIDs = nonNil(p.requestIDs)
+	if m.TimeZone == "" {
+		m.TimeZone = localZone()
+	}
+	if t0, err := time.Parse(time.RFC3339Nano, p.meta.Started); err == nil {
+		if t1, err := time.Parse(time.RFC3339Nano, p.meta.Ended); err == nil && t1.After(t0) {
+			m.Recording.DurationMillis = t1.Sub(t0).Milliseconds()
+		}
+	}
+	if len(p.envJSON) > 0 && json.Valid(p.envJSON) {
+		m.Environment = json.RawMessage(p.envJSON)
+	}
+	if rep, err := json.Marshal(p.r.Report()); err == nil {
+		m.Redaction = rep
+	}
+	m.Counts = countAll(p.infos, p.doc, p.console, len(p.steps), len(p.shots), len(p.cast))
+	for i := range p.notes {
+		m.Notes[i] = p.r.Text(p.notes[i])
+	}
+	return m
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func localZone() string {
+	if tz := os.Getenv("TZ"); tz != "" && !strings.HasPrefix(tz, ":") {
+		return tz
+	}
+	if l := time.Local.String(); l != "Local" {
+		return l
+	}
+	if p, err := filepath.EvalSymlinks("/etc/localtime"); err == nil {
+		if i := strings.Index(p, "zoneinfo/"); i >= 0 {
+			return p[i+len("zoneinfo/"):]
+		}
+	}
+	name, _ := time.Now().Zone()
+	return name
+}
+
+// reporter maps the spool's reporter fields onto bundle.json's, each through
+// the sanitizer's ReporterField. Password-like fields are dropped.
+func (p *pack) reporter() Reporter {
+	var r Reporter
+	keys := make([]string, 0, len(p.meta.Reporter))
+	for k := range p.meta.Reporter {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	for _, k := range keys {
+		v := strings.TrimSpace(p.meta.Reporter[k])
+		if v == "" {
+			continue
+		}
+		n := strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "", ".", "").Replace(k))
+		if strings.Contains(n, "password") || strings.Contains(n, "passwd") || strings.Contains(n, "passphrase") ||
+			strings.Contains(n, "secret") || n == "pin" || strings.Contains(n, "token") {
+			p.notes = append(p.notes, "the reporter field "+strings.ToLower(k)+" looks like a password or secret and was not included")
+			continue
+		}
+		v = p.r.ReporterField(k, v)
+		switch n {
+		case "description", "problem", "summary", "problemdescription":
+			r.Description = v
+		case "email", "accountemail", "account":
+			r.Email = v
+		case "billingemail", "altemail", "alternativeemail", "alternatebillingemail":
+			r.BillingEmail = v
+		case "plan", "accountplan":
+			r.Plan = v
+		case "workspace", "workspaceid", "organization", "organizationid", "org", "orgid", "organisation", "organisationid":
+			r.Workspace = v
+		case "customapp", "customappid", "app", "appid", "assistant", "customassistant", "gpt", "gptid":
+			r.CustomApp = v
+		case "safetymessage", "policymessage", "safety", "policy", "flag", "safetyflag":
+			r.SafetyMessage = v
+		case "safetyrequestid", "policyrequestid", "flagrequestid":
+			r.SafetyRequestID = v
+		case "network", "networktype":
+			r.Network = v
+		default:
+			if r.Extra == nil {
+				r.Extra = map[string]string{}
+			}
+			r.Extra[k] = v
+		}
+	}
+	return r
+}
+
+// renderReport renders report.html for the bundle. The verifier checks a
+// copy without the embedded images (their base64 is not text to scan).
+func (p *pack) renderReport(m *Manifest, support string) ([]byte, error) {
+	var shots, cast []Image
+	for _, s := range p.shots {
+		shots = append(shots, Image{Screenshot: screenshotInfo(s), Data: s.data})
+	}
+	for _, s := range p.cast {
+		cast = append(cast, Image{Screenshot: screenshotInfo(s), Data: s.data})
+	}
+	in := reportInput{
+		title: "Reprokit report", source: "bundle " + m.ID, kind: "bundle", manifest: m, doc: p.doc, infos: p.infos,
+		console: p.console, steps: p.steps, shots: shots, cast: cast, support: support, limits: bundleLimits,
+	}
+	if h := mainHost(p.infos); h != "" {
+		in.title += ": " + h
+	}
+	d := buildReport(in)
+	var buf bytes.Buffer
+	if err := report.Render(&buf, d); err != nil {
+		return nil, err
+	}
+	page := buf.Bytes()
+	d.Screenshots, d.Screencast = nil, nil
+	var check bytes.Buffer
+	if err := report.Render(&check, d); err != nil {
+		return nil, err
+	}
+	if err := p.verify("report.html", check.Bytes()); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+func screenshotInfo(s shotFile) Screenshot {
+	i := s.info
+	i.File, i.Format, i.Width, i.Height = s.name, s.format, s.width, s.height
+	return i
+}

@@ -1,0 +1,150 @@
+package bundle
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/reprokit/reprokit/host/spool"
+)
+
+func readZip(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name] = b
+	}
+	return out
+}
+
+func TestWriteMakesACompleteBundle(t *testing.T) {
+	f := sampleSession(t)
+	f.screenshots = [][]byte{pngImage(t, 64, 48, 1), pngImage(t, 64, 48, 2)}
+	dir := makeSpool(t, f)
+	out := t.TempDir()
+	res, err := Write(context.Background(), dir, out+"/", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Dir(res.Path) != out || !strings.HasSuffix(res.Path, ".zip") {
+		t.Fatalf("bundle path %s is not a .zip in %s", res.Path, out)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(out, ".reprokit-*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left next to the bundle: %v", leftovers)
+	}
+	files := readZip(t, res.Path)
+	for _, name := range []string{"bundle.json", "session.har", "console.json", "steps.json", "environment.json", "screenshots.json", "screenshots/0001.png", "screenshots/0002.png", "SUPPORT_REQUEST.md", "report.html"} {
+		if _, ok := files[name]; !ok {
+			t.Errorf("bundle has no %s", name)
+		}
+	}
+	var m Manifest
+	if err := json.Unmarshal(files["bundle.json"], &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Format != 1 || len(m.ID) != 36 {
+		t.Errorf("format %d id %q", m.Format, m.ID)
+	}
+	if !regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$`).MatchString(m.Created) || m.TimeZone != "Europe/Paris" {
+		t.Errorf("created %q zone %q", m.Created, m.TimeZone)
+	}
+	if m.Reporter.Email != "ada@example.com" || m.Reporter.Plan != "Team" || m.Reporter.Workspace != "org-123" {
+		t.Errorf("reporter fields lost: %+v", m.Reporter)
+	}
+	if strings.Contains(string(files["bundle.json"]), "hunter2") {
+		t.Error("bundle.json contains the password field")
+	}
+	if m.Counts.Entries != 4 || m.Counts.Failed != 1 || m.Counts.Screenshots != 2 || m.Counts.Steps != 3 {
+		t.Errorf("counts %+v", m.Counts)
+	}
+	if len(m.RequestIDs) < 2 || m.RequestIDs[0].Value != "req-abc-500" || !m.RequestIDs[0].Failed {
+		t.Errorf("request IDs, failed first: %+v", m.RequestIDs)
+	}
+	var sawBodyID bool
+	for _, r := range m.RequestIDs {
+		if r.Value == "req_body_123" && r.Source == "body:error.request_id" && r.Entry == 2 {
+			sawBodyID = true
+		}
+	}
+	if !sawBodyID {
+		t.Errorf("request ID from the JSON error body missing: %+v", m.RequestIDs)
+	}
+	rules := map[string]bool{}
+	for _, f := range m.Findings {
+		rules[f.Rule] = true
+	}
+	if !rules["http-5xx"] || !rules["exception-near-failure"] {
+		t.Errorf("findings %+v", m.Findings)
+	}
+	// Every file but bundle.json is listed with its size and SHA-256.
+	listed := map[string]File{}
+	for _, f := range m.Files {
+		listed[f.Name] = f
+	}
+	for name, data := range files {
+		if name == "bundle.json" {
+			continue
+		}
+		f, ok := listed[name]
+		sum := sha256.Sum256(data)
+		if !ok || f.Size != int64(len(data)) || f.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: listed %+v, actual size %d", name, f, len(data))
+		}
+	}
+	sr := string(files["SUPPORT_REQUEST.md"])
+	for _, want := range []string{"Upload fails with an error", "ada@example.com (plan: Team)", "req-abc-500", "org-123", "Click “Upload”", "Chromium 156.0.7500.0 on Linux 6.8", "Europe/Paris"} {
+		if !strings.Contains(sr, want) {
+			t.Errorf("SUPPORT_REQUEST.md lacks %q:\n%s", want, sr)
+		}
+	}
+	meta, _ := dir.Meta()
+	if meta.Status != spool.StatusBundled {
+		t.Errorf("spool status %s after Write", meta.Status)
+	}
+	// The bundle opens again with the same content.
+	b, err := Open(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Kind != "bundle" || len(b.Entries()) != 4 || len(b.Screenshots) != 2 || b.Manifest.ID != m.ID || len(b.Console) != 2 {
+		t.Errorf("reopened: kind %s, %d entries, %d screenshots, id %s", b.Kind, len(b.Entries()), len(b.Screenshots), b.Manifest.ID)
+	}
+}
+
+func TestWriteNeedsAFinalizedSpool(t *testing.T) {
+	dir, err := spool.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	_, err = Write(context.Background(), dir, out, Options{})
+	if err == nil || !strings.Contains(err.Error(), "session.har") {
+		t.Fatalf("want an error about session.har, got %v", err)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 0 {
+		t.Errorf("files written on error: %v", ents)
+	}
+}
