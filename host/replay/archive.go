@@ -25,6 +25,7 @@ type Archive struct {
 	byKey      map[string][]int // "METHOD scheme://host/path" -> entry indexes
 	redacted   map[string][]int // "METHOD scheme://host" -> entries whose path holds a redaction
 	volatileBy map[string]map[string]bool
+	paths      map[string]bool // origin+path of every entry
 }
 
 // Recorded is one recorded exchange with its request pre-parsed for matching.
@@ -60,6 +61,7 @@ func NewArchive(h *har.HAR) *Archive {
 		byKey:      map[string][]int{},
 		redacted:   map[string][]int{},
 		volatileBy: map[string]map[string]bool{},
+		paths:      map[string]bool{},
 	}
 	for i := range h.Log.Entries {
 		e := &h.Log.Entries[i]
@@ -76,6 +78,7 @@ func NewArchive(h *har.HAR) *Archive {
 		}
 		r.origin, r.path = originPath(u)
 		r.key = r.method + " " + r.origin + r.path
+		a.paths[r.origin+r.path] = true
 		r.query = parseQuery(u.RawQuery)
 		r.body = recordedBody(e.Request.PostData, headerValue(e.Request.Headers, "content-type"))
 		r.tieHdrs = tieHeaders(e.Request.Headers)

@@ -3,6 +3,7 @@ package replay
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -83,6 +84,10 @@ type Matcher struct {
 	a         *Archive
 	volatile  map[string]bool
 	threshold float64
+
+	exact, loose sigIndex
+	scoreOnly    map[string]bool // URL keys with redacted entries
+	looseByKey   map[string][]*sigGroup
 }
 
 // NewMatcher returns a matcher over a.
@@ -97,6 +102,29 @@ func NewMatcher(a *Archive, opts MatchOptions) *Matcher {
 	}
 	for _, n := range names {
 		m.volatile[n] = true
+	}
+	m.exact, m.loose, m.scoreOnly = sigIndex{}, sigIndex{}, map[string]bool{}
+	for _, r := range a.Entries {
+		if r.key == "" {
+			continue
+		}
+		if hasRedaction(r) {
+			m.scoreOnly[r.key] = true
+			continue
+		}
+		m.exact.add(sigParts{}.signature(r.Socket, r.key, r.query, r.body), r)
+		lp := sigParts{global: m.volatile, key: a.volatileBy[r.key]}
+		m.loose.add(lp.signature(r.Socket, r.key, r.query, r.body), r)
+	}
+	m.looseByKey = map[string][]*sigGroup{}
+	for _, groups := range m.loose {
+		for _, g := range groups {
+			k := a.Entries[g.idx[0]].key
+			m.looseByKey[k] = append(m.looseByKey[k], g)
+		}
+	}
+	for _, gs := range m.looseByKey {
+		sort.Slice(gs, func(i, j int) bool { return gs[i].idx[0] < gs[j].idx[0] })
 	}
 	return m
 }
@@ -148,8 +176,20 @@ func (m *Matcher) Match(req Request) Match {
 		return Match{Reason: m.missReason(method, origin, path)}
 	}
 	keyVolatile := m.a.volatileBy[key]
-
 	wsReq := u.Scheme == "ws" || u.Scheme == "wss"
+	if !m.scoreOnly[key] && len(redacted) == 0 && !req.BodyUnknown {
+		if groups := m.exact[sigParts{}.signature(wsReq, key, query, got)]; len(groups) > 0 {
+			return m.fast(Exact, groups, m.exact, req, query, got, keyVolatile, len(idx))
+		}
+		lp := sigParts{global: m.volatile, key: keyVolatile}
+		if groups := m.loose[lp.signature(wsReq, key, query, got)]; len(groups) > 0 {
+			return m.fast(Fuzzy, groups, m.loose, req, query, got, keyVolatile, len(idx))
+		}
+	}
+
+	if !m.scoreOnly[key] && len(redacted) == 0 {
+		return m.scanGroups(key, wsReq, req, query, got, keyVolatile, len(idx), method, origin, path)
+	}
 	var best []candidate
 	bestScore := -1.0
 	consider := func(i int) {
@@ -159,14 +199,8 @@ func (m *Matcher) Match(req Request) Match {
 		if r.Socket != wsReq {
 			return
 		}
-		c := candidate{r: r}
-		compareParams(r.query, query, m.volatileFor(keyVolatile), &c.qres.c)
-		qr := c.qres.c.result("query")
-		c.bres = compareBody(r.body, got, req.BodyUnknown, m.volatile)
-		c.header = headerScore(r.tieHdrs, req.Header)
-		c.score = min(qr.score, c.bres.score) + 0.01*c.header
-		c.exact = qr.exact && c.bres.exact
-		if min(qr.score, c.bres.score) < m.threshold {
+		c := m.score(r, req, query, got, keyVolatile)
+		if c.score-0.01*c.header < m.threshold {
 			return
 		}
 		switch {
@@ -208,6 +242,62 @@ func (m *Matcher) Match(req Request) Match {
 	}
 }
 
+// scanGroups scores one entry of each group of equal loose signature for
+// the URL, keeps the best scoring groups at or above the threshold, and
+// picks in them by sequence.
+func (m *Matcher) scanGroups(key string, wsReq bool, req Request, query []param, got body, keyVolatile map[string]bool, n int, method, origin, path string) Match {
+	var tier []*sigGroup
+	best := -1.0
+	for _, g := range m.looseByKey[key] {
+		r := m.a.Entries[g.idx[0]]
+		if r.Socket != wsReq {
+			continue
+		}
+		c := m.score(r, req, query, got, keyVolatile)
+		if c.score-0.01*c.header < m.threshold {
+			continue
+		}
+		switch {
+		case c.score > best+1e-9:
+			best, tier = c.score, append(tier[:0], g)
+		case c.score > best-1e-9:
+			tier = append(tier, g)
+		}
+	}
+	if len(tier) == 0 {
+		return Match{Candidates: n, Reason: fmt.Sprintf("%d recorded %s %s%s but none scores %.2f or more", n, method, origin, path, m.threshold)}
+	}
+	r, ties, reuse := m.loose.pick(m.a, tier, req.Header)
+	c := m.score(r, req, query, got, keyVolatile)
+	r.served++
+	kind := Fuzzy
+	if c.exact {
+		kind = Exact
+	}
+	return Match{Kind: kind, Entry: r, Score: min(c.score, 1), Candidates: n, Reason: explain(kind, c, ties, reuse)}
+}
+
+// fast serves a request from a signature index hit: the chosen entry is
+// scored once, for the explanation.
+func (m *Matcher) fast(kind Kind, groups []*sigGroup, x sigIndex, req Request, query []param, got body, keyVolatile map[string]bool, n int) Match {
+	r, ties, reuse := x.pick(m.a, groups, req.Header)
+	c := m.score(r, req, query, got, keyVolatile)
+	r.served++
+	return Match{Kind: kind, Entry: r, Score: min(c.score, 1), Candidates: n, Reason: explain(kind, c, ties, reuse)}
+}
+
+// score compares one recorded entry with a request.
+func (m *Matcher) score(r *Recorded, req Request, query []param, got body, keyVolatile map[string]bool) candidate {
+	c := candidate{r: r}
+	compareParams(r.query, query, m.volatileFor(keyVolatile), &c.qres.c)
+	qr := c.qres.c.result("query")
+	c.bres = compareBody(r.body, got, req.BodyUnknown, m.volatile)
+	c.header = headerScore(r.tieHdrs, req.Header)
+	c.score = min(qr.score, c.bres.score) + 0.01*c.header
+	c.exact = qr.exact && c.bres.exact
+	return c
+}
+
 func (m *Matcher) volatileFor(key map[string]bool) map[string]bool {
 	if len(key) == 0 {
 		return m.volatile
@@ -223,10 +313,8 @@ func (m *Matcher) volatileFor(key map[string]bool) map[string]bool {
 }
 
 func (m *Matcher) missReason(method, origin, path string) string {
-	for k := range m.a.byKey {
-		if strings.HasSuffix(k, " "+origin+path) {
-			return fmt.Sprintf("no recorded %s %s%s (recorded with another method)", method, origin, path)
-		}
+	if m.a.paths[origin+path] {
+		return fmt.Sprintf("no recorded %s %s%s (recorded with another method)", method, origin, path)
 	}
 	return fmt.Sprintf("no recorded %s %s%s", method, origin, path)
 }
