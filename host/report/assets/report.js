@@ -384,6 +384,7 @@
     }
     countLbl.textContent = view.length === E.length ? E.length + " requests" : view.length + " of " + E.length + " requests";
     spacer.style.height = (view.length * ROW) + "px";
+    vp.style.height = Math.max(120, Math.min(640, Math.round(window.innerHeight * 0.62), view.length * ROW + 4)) + "px";
     clear(spacer);
     rendered = {};
     paint();

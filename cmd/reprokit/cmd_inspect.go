@@ -1,0 +1,40 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/reprokit/reprokit/host/bundle"
+)
+
+func init() {
+	register(&command{name: "inspect", summary: "print the summary of a bundle or a HAR: counts, findings, request IDs, size", run: runInspect})
+}
+
+func runInspect(args []string) error {
+	fs := newFlags("inspect", "BUNDLE|HAR [--json]", `
+Prints what a support engineer checks first: the counts, the findings with
+their advice, the request IDs (failed requests first), the size and the
+size-budget actions. Accepts Reprokit bundles and HARs written by Chrome,
+Firefox and Playwright (findings and request IDs are computed for those).`)
+	asJSON := fs.Bool("json", false, "print the summary as JSON on stdout")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageErr("give one bundle or HAR file")
+	}
+	b, err := bundle.Open(pos[0])
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	s := b.Summary()
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	return s.WriteText(os.Stdout)
+}

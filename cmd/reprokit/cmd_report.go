@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/reprokit/reprokit/host/bundle"
+	"github.com/reprokit/reprokit/host/report"
+)
+
+func init() {
+	register(&command{name: "report", summary: "write the report.html of a bundle or a HAR", run: runReport})
+}
+
+func runReport(args []string) error {
+	fs := newFlags("report", "BUNDLE|HAR [-o report.html]", `
+Writes one self-contained report.html (no network, opens offline) for a
+Reprokit bundle, or for a HAR written by Chrome, Firefox or Playwright:
+summary and findings first, the request table with filters and waterfall,
+request details, screenshots on a timeline, console, steps, environment and
+request IDs. Prints the path of the report on stdout.`)
+	out := fs.String("o", "", "the report to write (default: INPUT-report.html in the current directory)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageErr("give one bundle or HAR file")
+	}
+	b, err := bundle.Open(pos[0])
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if *out == "" {
+		base := strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
+		*out = base + "-report.html"
+	}
+	if err := writeReport(b, *out); err != nil {
+		return err
+	}
+	printPath(*out)
+	return nil
+}
+
+// writeReport renders the report to a temporary file next to out and renames
+// it, so that a reader never sees half a report.
+func writeReport(b *bundle.Bundle, out string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".report-*.html.tmp")
+	if err != nil {
+		return fmt.Errorf("write the report: %w", err)
+	}
+	w := bufio.NewWriterSize(tmp, 1<<20)
+	err = report.Render(w, b.ReportData())
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), out)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write the report %s: %w", out, err)
+	}
+	return nil
+}

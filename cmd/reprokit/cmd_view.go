@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/reprokit/reprokit/host/bundle"
+	"github.com/reprokit/reprokit/host/report"
+)
+
+func init() {
+	register(&command{name: "view", summary: "open the report of a bundle or a HAR in the browser (local server)", run: runView})
+}
+
+func runView(args []string) error {
+	fs := newFlags("view", "BUNDLE|HAR [--no-open] [--port N]", `
+Serves the report of a bundle or HAR on 127.0.0.1 (a random port unless
+--port) and opens it in the default browser. The address is printed on
+stderr. Serves until Ctrl-C. Nothing leaves the machine.`)
+	noOpen := fs.Bool("no-open", false, "do not open a browser; only print the address")
+	port := fs.Int("port", 0, "the port on 127.0.0.1 (0: a free one)")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return usageErr("give one bundle or HAR file")
+	}
+	if *port < 0 || *port > 65535 {
+		return usageErr("--port %d is not a port number", *port)
+	}
+	b, err := bundle.Open(pos[0])
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	var page bytes.Buffer
+	if err := report.Render(&page, b.ReportData()); err != nil {
+		return err
+	}
+	srv, err := report.Listen(page.Bytes(), *port)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "reprokit view: serving the report of %s at %s (Ctrl-C to stop)\n", pos[0], srv.URL)
+	if !*noOpen {
+		if err := report.OpenBrowser(srv.URL); err != nil {
+			fmt.Fprintf(os.Stderr, "reprokit view: %v\n", err)
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return srv.Serve(ctx)
+}

@@ -1,0 +1,132 @@
+package bundle
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// Summary is what `reprokit inspect` prints: the counts, findings, request
+// IDs and size of a bundle or HAR. Its JSON form is `inspect --json`.
+type Summary struct {
+	Path       string      `json:"path"`
+	Kind       string      `json:"kind"` // "bundle" or "har"
+	Size       int64       `json:"size"`
+	ID         string      `json:"id,omitempty"`
+	Format     int         `json:"format"`
+	Created    string      `json:"created,omitempty"`
+	Tool       Tool        `json:"tool"`
+	Recording  Recording   `json:"recording"`
+	Counts     Counts      `json:"counts"`
+	Findings   []Finding   `json:"findings"`
+	RequestIDs []RequestID `json:"requestIds"`
+	Budget     Budget      `json:"budget"`
+	Files      []File      `json:"files"`
+	Warnings   []string    `json:"warnings,omitempty"`
+}
+
+// Summary summarizes the bundle.
+func (b *Bundle) Summary() Summary {
+	m := b.Manifest
+	abs, err := filepath.Abs(b.Path)
+	if err != nil {
+		abs = b.Path
+	}
+	s := Summary{
+		Path: abs, Kind: b.Kind, Size: b.Size, ID: m.ID, Format: m.Format, Created: m.Created, Tool: m.Tool,
+		Recording: m.Recording, Counts: m.Counts, Findings: nonNil(m.Findings), RequestIDs: nonNil(m.RequestIDs),
+		Budget: m.Budget, Files: nonNil(m.Files), Warnings: b.Warnings,
+	}
+	if s.Budget.Actions == nil {
+		s.Budget.Actions = []BudgetAction{}
+	}
+	return s
+}
+
+// WriteText prints the summary for a person.
+func (s *Summary) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	p := func(format string, a ...any) { ew.str(fmt.Sprintf(format, a...)) }
+	kind := "bundle"
+	if s.Kind == "har" {
+		kind = "HAR (not a Reprokit bundle: not sanitized by Reprokit)"
+	}
+	p("%s  %s, %s\n", filepath.Base(s.Path), kind, HumanSize(s.Size))
+	if s.ID != "" {
+		p("id        %s (format %d, %s %s, created %s)\n", s.ID, s.Format, s.Tool.Name, s.Tool.Version, s.Created)
+	} else if s.Tool.Name != "" {
+		p("creator   %s %s\n", s.Tool.Name, s.Tool.Version)
+	}
+	r := s.Recording
+	if r.Start != "" {
+		zone := ""
+		if r.TimeZone != "" {
+			zone = " (" + r.TimeZone + ")"
+		}
+		p("recorded  %s → %s%s, %s\n", r.Start, r.End, zone, secs(float64(r.DurationMillis)))
+	}
+	c := s.Counts
+	p("requests  %d (%d failed), %d pages, %d domains, %d websockets, %s of bodies\n", c.Entries, c.Failed, c.Pages, c.Domains, c.WebSockets, HumanSize(c.BodyBytes))
+	p("also      %d console messages (%d errors), %d steps, %d screenshots", c.ConsoleMessages, c.ConsoleErrors, c.Steps, c.Screenshots)
+	if c.ScreencastFrames > 0 {
+		p(", %d screencast frames", c.ScreencastFrames)
+	}
+	p("\n")
+	if len(s.Findings) == 0 {
+		p("findings  none\n")
+	} else {
+		p("findings  %d\n", len(s.Findings))
+		for _, f := range s.Findings {
+			what := ""
+			if n := len(f.Entries); n > 0 {
+				what = fmt.Sprintf(" (%d request%s)", n, plural(n))
+			}
+			p("  %-8s %-26s %s%s\n", f.Severity, f.Rule, f.Title, what)
+			for i, e := range f.Evidence {
+				if i == 3 {
+					break
+				}
+				p("           %s\n", e)
+			}
+			p("           → %s\n", f.Advice)
+		}
+	}
+	if len(s.RequestIDs) == 0 {
+		p("request IDs  none\n")
+	} else {
+		p("request IDs  %d\n", len(s.RequestIDs))
+		for i, id := range s.RequestIDs {
+			if i == 20 {
+				p("  … %d more (inspect --json lists them all)\n", len(s.RequestIDs)-20)
+				break
+			}
+			status := "failed"
+			if id.Status > 0 {
+				status = fmt.Sprint(id.Status)
+			}
+			p("  %-40s %-24s %s %s → %s\n", id.Value, id.Source, id.Method, shortURL(id.URL, 80), status)
+		}
+	}
+	if b := s.Budget; b.Limit > 0 || len(b.Actions) > 0 {
+		p("budget    %s: %d reduction%s", HumanSize(b.Limit), len(b.Actions), plural(len(b.Actions)))
+		if b.OverBudget {
+			p("; STILL OVER BUDGET")
+		}
+		p("\n")
+		if b.Message != "" {
+			p("          %s\n", b.Message)
+		}
+	}
+	for _, w := range s.Warnings {
+		p("warning   %s\n", strings.TrimSpace(w))
+	}
+	return ew.err
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
