@@ -56,6 +56,13 @@ if (Test-Path -LiteralPath $statePath) {
     $state.addedToPath = [bool]$old.addedToPath
 }
 
+# The record's folder first: reprokit install writes its manifest and
+# receipt there too, and uninstall.ps1 removes the folder last.
+if (-not (Test-Path -LiteralPath $stateDir)) {
+    New-Item -ItemType Directory -Path $stateDir | Out-Null
+    $state.createdStateDir = $true
+}
+
 $tmp = Join-Path ([IO.Path]::GetTempPath()) ('reprokit-' + [guid]::NewGuid().ToString('N'))
 New-Item -ItemType Directory -Path $tmp | Out-Null
 try {
@@ -110,10 +117,6 @@ try {
     }
 
     # 4. The script's record, rewritten only when it changes.
-    if (-not (Test-Path -LiteralPath $stateDir)) {
-        New-Item -ItemType Directory -Path $stateDir | Out-Null
-        $state.createdStateDir = $true
-    }
     $json = $state | ConvertTo-Json
     $same = (Test-Path -LiteralPath $statePath) -and ((Get-Content -Raw -LiteralPath $statePath).Trim() -eq $json.Trim())
     if (-not $same) { Set-Content -LiteralPath $statePath -Value $json -Encoding UTF8 }
