@@ -103,7 +103,7 @@ func (r *Redactor) secret(loc *locator, rule, v string) string {
 		return v
 	}
 	if strings.HasPrefix(v, "eyJ") {
-		if end, kind := jwtAt(v, 0); end == len(v) && kind != "" {
+		if end, kind := jwtAt(v, 0); end == len(v) && (kind == "jwt" || kind == "jwe") {
 			return r.replace(loc, rule, v, func(string) string { return r.jwtReplacement(kind, v) })
 		}
 	}
@@ -461,6 +461,12 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 		if v == "" || isTag(v) || strings.HasPrefix(v, "[REDACTED:") {
 			continue
 		}
+		if strings.HasPrefix(v, "eyJ") {
+			if end, kind := jwtAt(s, vs); kind == "sanitized" {
+				i = end - 1
+				continue
+			}
+		}
 		if q == 0 && !urlCtx && !lineStart && !secretish(v) {
 			continue
 		}
@@ -669,7 +675,10 @@ func jwtAt(s string, i int) (end int, kind string) {
 			return 0, ""
 		}
 		if j == dots[1]+1 && strings.HasPrefix(s[j:], "[REDACTED:") {
-			return 0, "" // already sanitized
+			if k := strings.IndexByte(s[j:], ']'); k > 0 {
+				return j + k + 1, "sanitized" // a sanitized JWT: leave it
+			}
+			return 0, ""
 		}
 		hdr, ok := b64json(s[i:dots[0]])
 		if !ok || hdr["alg"] == nil {
@@ -758,6 +767,10 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 		end, kind := 0, ""
 		if j-i >= 3 && s[i] == 'e' && s[i+1] == 'y' && s[i+2] == 'J' && !r.pol.disabled["jwt"] {
 			end, kind = jwtAt(s, i)
+		}
+		if kind == "sanitized" {
+			i = end
+			continue
 		}
 		if kind == "" && len(vendorByFirst[c]) > 0 {
 			kind, end = r.vendorAt(s, i)
