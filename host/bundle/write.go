@@ -126,6 +126,8 @@ type pack struct {
 	protected  map[int]bool
 	budget     budgetState
 	estimated  int64
+	overBudget bool  // the last complete bundle was over the budget with nothing left to trim
+	lastSize   int64 // size of the last complete bundle
 	notes      []string
 	id         string
 	created    time.Time
@@ -541,18 +543,22 @@ func (p *pack) writeWithBudget(ctx context.Context, dest string) (int64, *Manife
 		if err != nil {
 			return 0, nil, err
 		}
-		if p.budgetMax <= 0 || size <= p.budgetMax || attempt >= 3 || !p.canTrim() {
-			if p.budgetMax > 0 && size > p.budgetMax && !m.Budget.OverBudget {
-				// The estimate said it fits but the zip does not: say so.
-				m.Budget.OverBudget = true
-				m.Budget.Message = overBudgetMessage(size, p.budgetMax)
-				if size, m, err = p.writeZip(dest); err != nil {
-					return 0, nil, err
-				}
-			}
+		if p.budgetMax <= 0 {
 			return size, m, nil
 		}
-		need = size - p.budgetMax + margin
+		over := size > p.budgetMax
+		if over && attempt < 4 && p.canTrim() {
+			need = size - p.budgetMax + margin
+			continue
+		}
+		if over != p.overBudget && attempt < 6 {
+			// Say it plainly in bundle.json, the report and
+			// SUPPORT_REQUEST.md: write them again with the verdict.
+			p.overBudget = over
+			need = 0
+			continue
+		}
+		return size, m, nil
 	}
 }
 
@@ -684,10 +690,6 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	}
 	m.Files = append([]File{}, z.files...)
 	m.Budget.Final = cw.n + 4096
-	if p.budgetMax > 0 && m.Budget.Final > p.budgetMax && !p.canTrim() {
-		m.Budget.OverBudget = true
-		m.Budget.Message = overBudgetMessage(m.Budget.Final, p.budgetMax)
-	}
 	mj, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return 0, nil, fmt.Errorf("encode bundle.json: %w", err)
@@ -712,6 +714,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		return 0, nil, fmt.Errorf("move the bundle into place at %s: %w", dest, err)
 	}
 	ok = true
+	p.lastSize = cw.n
 	return cw.n, m, nil
 }
 
@@ -767,6 +770,10 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		Recording: Recording{ID: p.meta.ID, Mode: string(p.meta.Mode), Start: p.meta.Started, End: p.meta.Ended, TimeZone: p.meta.TimeZone, StopReason: p.meta.StopReason, StartURL: p.r.Text(p.meta.StartURL), Recovered: p.opts.Recovered},
 	}
 	m.RequestIDs = nonNil(p.requestIDs)
+	if p.overBudget {
+		m.Budget.OverBudget = true
+		m.Budget.Message = overBudgetMessage(max(p.lastSize, contentSize), p.budgetMax)
+	}
 	if m.TimeZone == "" {
 		m.TimeZone = localZone()
 	}

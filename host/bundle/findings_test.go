@@ -1,0 +1,188 @@
+package bundle
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reprokit/reprokit/host/har"
+)
+
+func ok200(url string) har.Entry { return withType(entry("GET", url, 200, 0, 50), "fetch") }
+
+func withStatus(e har.Entry, s int) har.Entry { e.Response.Status = s; return e }
+
+func withRedirect(e har.Entry, to string) har.Entry {
+	e.Response.RedirectURL = to
+	e.Response.Headers = append(e.Response.Headers, har.NameValue{Name: "Location", Value: to})
+	return e
+}
+
+func consoleAt(offsetMs int, level, source, text string) ConsoleMessage {
+	return ConsoleMessage{Time: Millis(t0.Add(time.Duration(offsetMs) * time.Millisecond).UnixMilli()), Level: level, Source: source, Text: text}
+}
+
+// Each rule: a scenario that triggers it and a close one that must not.
+func TestEveryFindingRuleHasAPositiveAndANegativeCase(t *testing.T) {
+	bigUpload := entry("POST", "https://app.example.com/upload", 200, 0, 900)
+	bigUpload.Request.BodySize = 21 << 20
+	smallUpload := entry("POST", "https://app.example.com/upload", 200, 0, 900)
+	smallUpload.Request.BodySize = 19 << 20
+	ws := func(close *har.WebSocketClose, errText string) har.Entry {
+		e := withType(entry("GET", "wss://app.example.com/live", 101, 0, 20000), "websocket")
+		e.WebSocketClose = close
+		e.Error = errText
+		return e
+	}
+	cors := ok200("https://api.other.com/data")
+	cors.Response.Status = 0
+	cors.CorsError = "MissingAllowOriginHeader"
+	slow := ok200("https://app.example.com/slow")
+	slow.Time = 12500
+	fast := ok200("https://app.example.com/slow")
+	fast.Time = 9500
+	longWS := ws(&har.WebSocketClose{Closed: true}, "")
+	doc := withType(entry("GET", "https://app.example.com/", 200, 0, 100), "document")
+
+	cases := []struct {
+		rule     string
+		positive []har.Entry
+		console  []ConsoleMessage
+		negative []har.Entry
+		negCons  []ConsoleMessage
+	}{
+		{rule: "upload-too-large",
+			positive: []har.Entry{withStatus(entry("POST", "https://app.example.com/upload", 413, 0, 50), 413)},
+			negative: []har.Entry{smallUpload, withStatus(entry("POST", "https://app.example.com/upload", 400, 0, 50), 400)}},
+		{rule: "upload-too-large", positive: []har.Entry{bigUpload}, negative: []har.Entry{smallUpload}},
+		{rule: "upload-too-large",
+			console: []ConsoleMessage{consoleAt(0, "error", "console-api", "Upload failed: file is too large (max 20 MB)")},
+			negCons: []ConsoleMessage{consoleAt(0, "error", "console-api", "Upload failed: network error")}},
+		{rule: "blocked-by-client",
+			positive: []har.Entry{withError(ok200("https://ads.example.net/pixel.gif"), "net::ERR_BLOCKED_BY_CLIENT")},
+			negative: []har.Entry{withError(ok200("https://ads.example.net/pixel.gif"), "net::ERR_ABORTED")}},
+		{rule: "proxy-or-firewall",
+			positive: []har.Entry{withError(ok200("https://app.example.com/x"), "net::ERR_PROXY_CONNECTION_FAILED"), withError(ok200("https://app.example.com/y"), "net::ERR_TUNNEL_CONNECTION_FAILED")},
+			negative: []har.Entry{withError(ok200("https://app.example.com/x"), "net::ERR_ABORTED")}},
+		{rule: "proxy-or-firewall", positive: []har.Entry{withStatus(ok200("https://app.example.com/x"), 407)}, negative: []har.Entry{withStatus(ok200("https://app.example.com/x"), 401)}},
+		{rule: "tls-interception",
+			positive: []har.Entry{withError(ok200("https://app.example.com/x"), "net::ERR_CERT_AUTHORITY_INVALID")},
+			negative: []har.Entry{withError(ok200("https://app.example.com/x"), "net::ERR_CERT_DATE_INVALID")}},
+		{rule: "dns-failure",
+			positive: []har.Entry{withError(ok200("https://nope.invalid/"), "net::ERR_NAME_NOT_RESOLVED")},
+			negative: []har.Entry{withError(ok200("http://127.0.0.1:1/"), "net::ERR_CONNECTION_REFUSED")}},
+		{rule: "connection-failure",
+			positive: []har.Entry{withError(ok200("http://127.0.0.1:1/"), "net::ERR_CONNECTION_REFUSED"), withError(ok200("https://a/"), "net::ERR_CONNECTION_RESET")},
+			negative: []har.Entry{withError(ok200("https://nope.invalid/"), "net::ERR_NAME_NOT_RESOLVED")}},
+		{rule: "offline",
+			positive: []har.Entry{withError(ok200("https://app.example.com/"), "net::ERR_INTERNET_DISCONNECTED")},
+			negative: []har.Entry{withError(ok200("https://app.example.com/"), "net::ERR_CONNECTION_CLOSED")}},
+		{rule: "cors-error", positive: []har.Entry{cors}, negative: []har.Entry{ok200("https://api.other.com/data")}},
+		{rule: "cors-error",
+			console: []ConsoleMessage{consoleAt(0, "error", "javascript", "Access to fetch at 'https://api.other.com/data' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header")},
+			negCons: []ConsoleMessage{consoleAt(0, "error", "javascript", "Failed to fetch")}},
+		{rule: "http-5xx",
+			positive: []har.Entry{withStatus(ok200("https://api.example.com/a"), 500), withStatus(ok200("https://api.example.com/b"), 503)},
+			negative: []har.Entry{withStatus(ok200("https://api.example.com/a"), 404), withStatus(ok200("https://api.example.com/a"), 499)}},
+		{rule: "rate-limited",
+			positive: []har.Entry{withHeader(withStatus(ok200("https://api.example.com/a"), 429), "Retry-After", "30")},
+			negative: []har.Entry{withStatus(ok200("https://api.example.com/a"), 428)}},
+		{rule: "auth-failed",
+			positive: []har.Entry{withStatus(ok200("https://api.example.com/a"), 401), withStatus(ok200("https://api.example.com/b"), 403)},
+			negative: []har.Entry{withStatus(ok200("https://api.example.com/a"), 404)}},
+		{rule: "sso-redirect-loop",
+			positive: []har.Entry{
+				withRedirect(withStatus(ok200("https://app.example.com/login"), 302), "https://login.microsoftonline.com/common/oauth2/authorize?x=1"),
+				withRedirect(withStatus(ok200("https://login.microsoftonline.com/common/oauth2/authorize?x=1"), 302), "https://app.example.com/login"),
+				withRedirect(withStatus(ok200("https://app.example.com/login"), 302), "https://login.microsoftonline.com/common/oauth2/authorize?x=2"),
+				withRedirect(withStatus(ok200("https://login.microsoftonline.com/common/oauth2/authorize?x=2"), 302), "https://app.example.com/login"),
+				withRedirect(withStatus(ok200("https://app.example.com/login"), 302), "https://login.microsoftonline.com/common/oauth2/authorize?x=3"),
+				withRedirect(withStatus(ok200("https://login.microsoftonline.com/common/oauth2/authorize?x=3"), 302), "https://app.example.com/login"),
+			},
+			negative: []har.Entry{
+				withRedirect(withStatus(ok200("https://app.example.com/login"), 302), "https://login.microsoftonline.com/common/oauth2/authorize"),
+				withRedirect(withStatus(ok200("https://login.microsoftonline.com/common/oauth2/authorize"), 302), "https://app.example.com/callback?code=abc&state=s"),
+				withType(ok200("https://app.example.com/callback?code=abc&state=s"), "document"),
+			}},
+		{rule: "sso-error",
+			positive: []har.Entry{withType(ok200("https://app.example.com/auth/callback?error=access_denied&error_description=No+accounts+found&state=xyz"), "document")},
+			negative: []har.Entry{withType(ok200("https://app.example.com/auth/callback?code=abc&state=xyz"), "document"), ok200("https://app.example.com/search?q=error")}},
+		{rule: "sso-error",
+			positive: []har.Entry{withRedirect(withStatus(ok200("https://idp.example.com/saml/sso"), 302), "https://app.example.com/saml/acs#error=login_required")},
+			negative: []har.Entry{withRedirect(withStatus(ok200("https://idp.example.com/saml/sso"), 302), "https://app.example.com/saml/acs#token=x")}},
+		{rule: "websocket-abnormal-close",
+			positive: []har.Entry{ws(&har.WebSocketClose{Error: "Connection closed abnormally (1006)"}, "")},
+			negative: []har.Entry{longWS}},
+		{rule: "websocket-abnormal-close",
+			console: []ConsoleMessage{consoleAt(0, "error", "network", "WebSocket connection to 'wss://app.example.com/live' failed: Connection closed before receiving a handshake response")},
+			negCons: []ConsoleMessage{consoleAt(0, "log", "console-api", "WebSocket connected")}},
+		{rule: "slow-request", positive: []har.Entry{slow}, negative: []har.Entry{fast, longWS}},
+		{rule: "mixed-content",
+			positive: []har.Entry{doc, ok200("http://cdn.example.com/lib.js")},
+			negative: []har.Entry{doc, ok200("https://cdn.example.com/lib.js"), ok200("http://localhost:8080/dev.js")}},
+		{rule: "exception-near-failure",
+			positive: []har.Entry{withStatus(entry("GET", "https://api.example.com/a", 500, 1000, 100), 500)},
+			console:  []ConsoleMessage{consoleAt(2000, "error", "exception", "Uncaught TypeError: x is undefined")},
+			negative: []har.Entry{withStatus(entry("GET", "https://api.example.com/a", 500, 1000, 100), 500)},
+			negCons:  []ConsoleMessage{consoleAt(60000, "error", "exception", "Uncaught TypeError: x is undefined")}},
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		seen[c.rule] = true
+		pos := Findings(c.positive, c.console)
+		f := findRule(pos, c.rule)
+		if f == nil {
+			t.Errorf("%s: not found in its positive case; got %v", c.rule, rules(pos))
+			continue
+		}
+		if len(c.positive) > 0 && len(f.Entries) == 0 {
+			t.Errorf("%s: no entries point at the evidence", c.rule)
+		}
+		if f.Advice == "" || f.Title == "" || f.Severity == "" || strings.Contains(f.Advice, "\n") {
+			t.Errorf("%s: needs a title, a severity and one line of advice: %+v", c.rule, f)
+		}
+		if neg := Findings(c.negative, c.negCons); findRule(neg, c.rule) != nil {
+			t.Errorf("%s: found in its negative case: %+v", c.rule, *findRule(neg, c.rule))
+		}
+	}
+	for _, r := range Rules {
+		if !seen[r.ID] {
+			t.Errorf("rule %s has no test case", r.ID)
+		}
+	}
+}
+
+func TestRateLimitedEvidenceShowsRetryAfter(t *testing.T) {
+	fs := Findings([]har.Entry{withHeader(withStatus(ok200("https://api.example.com/a"), 429), "Retry-After", "30")}, nil)
+	f := findRule(fs, "rate-limited")
+	if f == nil || len(f.Evidence) == 0 || !strings.Contains(f.Evidence[0], "Retry-After: 30") {
+		t.Fatalf("evidence should name Retry-After: %+v", f)
+	}
+}
+
+func TestFindingsAreOrderedBySeverity(t *testing.T) {
+	fs := Findings([]har.Entry{
+		withStatus(ok200("https://api.example.com/a"), 401),
+		withStatus(ok200("https://api.example.com/b"), 500),
+	}, nil)
+	if len(fs) != 2 || fs[0].Rule != "http-5xx" || fs[1].Rule != "auth-failed" {
+		t.Fatalf("want errors first: %v", rules(fs))
+	}
+}
+
+func findRule(fs []Finding, rule string) *Finding {
+	for i := range fs {
+		if fs[i].Rule == rule {
+			return &fs[i]
+		}
+	}
+	return nil
+}
+
+func rules(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Rule)
+	}
+	return out
+}
