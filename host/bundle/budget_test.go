@@ -174,4 +174,3 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
-
