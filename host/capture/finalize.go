@@ -12,9 +12,6 @@ import (
 	"github.com/reprokit/reprokit/host/spool"
 )
 
-// LogFile is the name of the protocol log in a spool directory.
-const LogFile = "events.jsonl"
-
 // FinalizeOptions configures [FinalizeWith].
 type FinalizeOptions struct {
 	// Warn receives problems that do not stop finalizing (a cut-off last
@@ -41,10 +38,10 @@ func FinalizeWith(dir *spool.Dir, opts FinalizeOptions) error {
 
 // finalizeDir does the work of Finalize on a spool path.
 func finalizeDir(dir string, opts FinalizeOptions) error {
-	logPath := filepath.Join(dir, LogFile)
+	logPath := filepath.Join(dir, EventsFile)
 	f, err := os.Open(logPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("finalize %s: no protocol log (%s) in the spool: the recording never started; nothing to convert", dir, LogFile)
+		return fmt.Errorf("finalize %s: no protocol log (%s) in the spool: the recording never started; nothing to convert", dir, EventsFile)
 	}
 	if err != nil {
 		return fmt.Errorf("finalize %s: %w", dir, err)
@@ -59,7 +56,7 @@ func finalizeDir(dir string, opts FinalizeOptions) error {
 	var env environmentBuilder
 	var truncated func(*LogSyntaxError)
 	truncated = func(e *LogSyntaxError) {
-		b.warn("%s ends with a cut-off message at line %d (the recorder stopped mid-write); kept everything before it", LogFile, e.Line)
+		b.warn("%s ends with a cut-off message at line %d (the recorder stopped mid-write); kept everything before it", EventsFile, e.Line)
 	}
 	count := 0
 	handle := func(m *logMessage) error {
@@ -71,7 +68,7 @@ func finalizeDir(dir string, opts FinalizeOptions) error {
 		// and go on.
 		for _, h := range []func(*logMessage) error{b.handle, console.handle, steps.handle, env.handle} {
 			if err := h(m); err != nil {
-				b.warn("%s: skipped a malformed message: %v", LogFile, err)
+				b.warn("%s: skipped a malformed message: %v", EventsFile, err)
 				return nil
 			}
 		}
@@ -94,7 +91,7 @@ func finalizeDir(dir string, opts FinalizeOptions) error {
 		if !errors.As(err, &se) {
 			return fmt.Errorf("finalize %s: %w", dir, err)
 		}
-		b.warn("%s: line %d: %v; skipped that line", LogFile, lineBase+se.Line, se.Err)
+		b.warn("%s: line %d: %v; skipped that line", EventsFile, lineBase+se.Line, se.Err)
 		next, ok := nextLineStart(f, off+se.resume, st.Size())
 		if !ok {
 			break
