@@ -746,7 +746,8 @@ var secretKeywords = []string{"secret", "token", "passw", "pwd", "apikey", "api_
 func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 	var b strings.Builder
 	last := 0
-	kwEnd := -10 // end of the last keyword word
+	prevStart, prevEnd := -10, -10 // the previous word, for keyword plus entropy
+	prev2Start, prev2End := -20, -20 // and the one before ("key is <secret>")
 	for i := 0; i < len(s); {
 		c := s[i]
 		if class[c]&cWord == 0 {
@@ -772,15 +773,17 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 			i = end
 			continue
 		}
-		if kind == "" && len(vendorByFirst[c]) > 0 {
+		if kind == "" && len(vendorByFirst[c]) > 0 && j-i >= 2 {
 			kind, end = r.vendorAt(s, i)
 		}
-		if kind == "" && !ctx.noEntropy && i-kwEnd <= 4 && i-kwEnd > 0 && !r.pol.disabled["keyword"] {
-			k := i
+		near1 := prevEnd >= 0 && i-prevEnd <= 4
+		near2 := prev2End >= 0 && i-prev2End <= 8
+		if kind == "" && !ctx.noEntropy && j-i >= 8 && (near1 || near2) && !r.pol.disabled["keyword"] {
+			k := j
 			for k < len(s) && class[s[k]]&cB64 != 0 {
 				k++
 			}
-			if highEntropy(s[i:k], 16, 3.2) {
+			if k-i >= 16 && (near1 && hasKeyword(s[prevStart:prevEnd]) || near2 && hasKeyword(s[prev2Start:prev2End])) && highEntropy(s[i:k], 16, 3.2) {
 				kind, end = "keyword", k
 			}
 		}
@@ -798,9 +801,8 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 			i = end
 			continue
 		}
-		if j-i >= 3 && j-i <= 40 && hasKeyword(s[i:j]) {
-			kwEnd = j
-		}
+		prev2Start, prev2End = prevStart, prevEnd
+		prevStart, prevEnd = i, j
 		i = j
 	}
 	if last == 0 {
@@ -811,6 +813,9 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 }
 
 func hasKeyword(w string) bool {
+	if len(w) < 3 || len(w) > 40 {
+		return false
+	}
 	var buf [40]byte
 	n := copy(buf[:], w)
 	for i := 0; i < n; i++ {

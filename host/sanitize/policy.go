@@ -320,7 +320,27 @@ func (p *Policy) compile() *compiledPolicy {
 // match returns the rule for a name found in the given place, or nil.
 // Names on the keep list never match.
 func (c *compiledPolicy) match(in string, name string) *Rule {
-	n := NormalizeName(name)
+	var buf [64]byte
+	if len(name) > len(buf) {
+		return c.matchNorm(in, NormalizeName(name))
+	}
+	n := 0
+	for i := 0; i < len(name); i++ {
+		ch := name[i]
+		switch {
+		case ch >= 'A' && ch <= 'Z':
+			buf[n] = ch + 'a' - 'A'
+			n++
+		case ch == '-' || ch == '_' || ch == '.' || ch == ' ':
+		default:
+			buf[n] = ch
+			n++
+		}
+	}
+	return c.matchNorm(in, string(buf[:n]))
+}
+
+func (c *compiledPolicy) matchNorm(in string, n string) *Rule {
 	if c.keep[n] {
 		return nil
 	}
