@@ -1,0 +1,263 @@
+// Reprokit popup: draws the state the service worker holds and sends the
+// user's clicks to it. popup.html?tabId=N records tab N instead of the
+// active tab (tests open the popup in a tab and click its buttons).
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const t = (name, subs) => chrome.i18n.getMessage(name, subs) || name;
+
+// The status text starts with the phase word (a stable hook for tests and
+// support); the localized words follow. starting shows as idle and stopping
+// as saving, so a test that waits for "recording" sees a running capture.
+const STATUS_WORD = {
+  idle: 'idle', starting: 'idle', recording: 'recording', paused: 'paused', stopping: 'saving',
+  review: 'review', saving: 'saving', done: 'done', error: 'error',
+};
+const STATUS_TEXT = {
+  idle: 'stIdle', starting: 'stStarting', recording: 'stRecording', paused: 'stPaused', stopping: 'stStopping',
+  review: 'stReview', saving: 'stSaving', done: 'stDone', error: 'stError',
+};
+const FIELDS = ['description', 'email', 'plan', 'workspace', 'customApp', 'safetyMessage'];
+// Remembered between recordings: who the reporter is, not what happened.
+const REMEMBERED = ['email', 'plan', 'workspace', 'customApp'];
+
+let state = { phase: 'idle' };
+let tabId = null;
+const dropped = new Set(); // screenshots the reporter deleted in the review
+const excluded = new Set(); // domains the reporter excluded
+
+const port = chrome.runtime.connect({ name: 'popup' });
+port.onMessage.addListener((m) => {
+  if (m.type === 'state') {
+    state = m.state || { phase: 'idle' };
+    draw();
+  }
+});
+
+function send(type, extra) {
+  port.postMessage(Object.assign({ type }, extra || {}));
+}
+
+function localize() {
+  document.documentElement.lang = chrome.i18n.getUILanguage();
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+}
+
+function fmtBytes(n) {
+  n = n || 0;
+  if (n < 1024) return n + ' B';
+  if (n < 1 << 20) return (n / 1024).toFixed(1) + ' KB';
+  return (n / (1 << 20)).toFixed(1) + ' MB';
+}
+
+function fmtElapsed(ms) {
+  const s = Math.floor((ms || 0) / 1000);
+  const m = Math.floor(s / 60);
+  return m + ':' + String(s % 60).padStart(2, '0');
+}
+
+function stopReasonText(r) {
+  switch (r) {
+    case 'tab closed': return t('reasonTabClosed');
+    case 'cancelled from the debugging bar': return t('reasonCancelled');
+    case 'maximum duration reached': return t('reasonMaxDuration');
+    case 'maximum size reached': return t('reasonMaxSize');
+    default: return '';
+  }
+}
+
+function errorText(e) {
+  if (!e) return { message: t('errUnknown'), fix: '' };
+  // Numbered host errors (docs/PROTOCOL.md) have localized texts; the
+  // host's English message is the fallback.
+  const known = {
+    5: ['errVersion', 'fixVersion'], 6: ['errOrigin', 'fixOrigin'], 12: ['errCannotRecord', 'fixCannotRecord'],
+    13: ['errAttach', 'fixAttach'], 21: ['errSave', 'fixSave'], 22: ['errSecrets', 'fixSecrets'],
+  };
+  const k = known[e.code];
+  if (k) {
+    return { message: t(k[0], [e.detail || e.message || '']), fix: t(k[1], [e.host || '', e.extension || '']) };
+  }
+  return { message: e.message || t('errUnknown'), fix: e.fix || '' };
+}
+
+function draw() {
+  const ph = state.phase || 'idle';
+  let detail = t(STATUS_TEXT[ph] || 'stIdle');
+  if (ph === 'recording' || ph === 'paused') detail += ' ' + fmtElapsed(state.elapsedMs);
+  const reason = stopReasonText(state.stopReason);
+  if (reason && ['stopping', 'review', 'saving', 'done'].includes(ph)) detail += ' — ' + reason;
+  $('status').textContent = (STATUS_WORD[ph] || ph) + ': ' + detail;
+  $('status').dataset.phase = ph;
+
+  $('idle').hidden = !(ph === 'idle');
+  $('recording').hidden = !(ph === 'recording' || ph === 'paused' || ph === 'starting' || ph === 'stopping');
+  $('review').hidden = !(ph === 'review' || (ph === 'saving' && state.review));
+  $('done').hidden = ph !== 'done';
+  $('error').hidden = ph !== 'error';
+
+  const busy = ph === 'starting' || ph === 'stopping';
+  $('stop').disabled = busy;
+  $('pause').hidden = ph === 'paused';
+  $('resume').hidden = ph !== 'paused';
+  $('pause').disabled = busy;
+  $('screenshot').disabled = ph !== 'recording';
+  $('note').disabled = !(ph === 'recording' || ph === 'paused');
+  $('save').disabled = ph !== 'review';
+  $('discard').disabled = ph !== 'review';
+
+  const s = state.stats || {};
+  $('c-elapsed').textContent = fmtElapsed(state.elapsedMs);
+  $('c-requests').textContent = s.requests || 0;
+  $('c-failed').textContent = s.failed || 0;
+  $('c-bytes').textContent = fmtBytes(s.bytes);
+  $('c-shots').textContent = s.screenshots || 0;
+
+  if (state.error && ph === 'error') {
+    const e = errorText(state.error);
+    $('error-message').textContent = e.message;
+    $('error-fix').textContent = e.fix;
+  }
+  const notice = (state.error && ph === 'review') ? errorText(state.error) : (state.notice ? errorText(state.notice) : null);
+  $('notice').hidden = !notice;
+  if (notice) $('notice').textContent = notice.message + (notice.fix ? ' ' + notice.fix : '');
+
+  if (state.review) drawReview(state.review);
+  if (state.result) $('d-path').textContent = state.result.path + ' (' + fmtBytes(state.result.size) + ')';
+}
+
+function li(text, cls) {
+  const el = document.createElement('li');
+  el.textContent = text;
+  if (cls) el.className = cls;
+  return el;
+}
+
+function drawReview(r) {
+  const shots = $('r-shots');
+  shots.textContent = '';
+  for (const s of r.screenshots || []) {
+    const fig = document.createElement('figure');
+    fig.className = dropped.has(s.file) ? 'dropped' : '';
+    if (s.thumbnail) {
+      const img = document.createElement('img');
+      img.src = s.thumbnail;
+      img.alt = s.file;
+      fig.appendChild(img);
+    }
+    const cap = document.createElement('figcaption');
+    cap.textContent = s.reason || s.file;
+    fig.appendChild(cap);
+    const del = document.createElement('button');
+    del.textContent = dropped.has(s.file) ? t('btnKeep') : t('btnDelete');
+    del.dataset.testid = 'drop-screenshot';
+    del.dataset.file = s.file;
+    del.onclick = () => { dropped.has(s.file) ? dropped.delete(s.file) : dropped.add(s.file); drawReview(r); };
+    fig.appendChild(del);
+    shots.appendChild(fig);
+  }
+  if (!(r.screenshots || []).length) shots.textContent = t('none');
+
+  const doms = $('r-domains');
+  doms.textContent = '';
+  for (const d of r.domains || []) {
+    const el = document.createElement('li');
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = !excluded.has(d.domain);
+    box.dataset.testid = 'domain';
+    box.dataset.domain = d.domain;
+    box.onchange = () => { box.checked ? excluded.delete(d.domain) : excluded.add(d.domain); };
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(' ' + d.domain + ' (' + t('nEntries', [String(d.entries)]) + ')'));
+    el.appendChild(label);
+    doms.appendChild(el);
+  }
+
+  const red = $('r-redactions');
+  red.textContent = '';
+  const counts = Object.entries(r.redactions || {}).sort((a, b) => b[1] - a[1]);
+  for (const [rule, n] of counts) red.appendChild(li(rule + ': ' + n));
+  if (!counts.length) red.appendChild(li(t('none')));
+
+  const fnd = $('r-findings');
+  fnd.textContent = '';
+  for (const f of r.findings || []) fnd.appendChild(li(f.title + (f.detail ? ' — ' + f.detail : ''), f.blocker ? 'blocker' : ''));
+  if (!(r.findings || []).length) fnd.appendChild(li(t('none')));
+
+  const ids = $('r-ids');
+  ids.textContent = '';
+  for (const id of r.requestIds || []) ids.appendChild(li(id));
+  if (!(r.requestIds || []).length) ids.appendChild(li(t('none')));
+
+  const over = r.budget > 0 && r.size > r.budget;
+  $('r-size').textContent = t(over ? 'sizeOverBudget' : 'sizeBudget', [fmtBytes(r.size), fmtBytes(r.budget)]);
+}
+
+function readFields() {
+  const f = {};
+  for (const k of FIELDS) {
+    const v = $('f-' + k).value.trim();
+    if (v) f[k] = v;
+  }
+  return f;
+}
+
+async function loadFields() {
+  const v = await chrome.storage.local.get(['fields', 'limits']);
+  let managed = {};
+  try { managed = await chrome.storage.managed.get(null); } catch (_) { /* no policy */ }
+  const fields = Object.assign({}, v.fields || {});
+  for (const k of FIELDS) if (fields[k]) $('f-' + k).value = fields[k];
+  const limits = Object.assign({}, managed.limits || {}, v.limits || {});
+  if (limits.minutes !== undefined) $('l-minutes').value = limits.minutes;
+  if (limits.mb !== undefined) $('l-mb').value = limits.mb;
+}
+
+function saveFields() {
+  const f = readFields();
+  const keep = {};
+  for (const k of REMEMBERED) if (f[k]) keep[k] = f[k];
+  chrome.storage.local.set({
+    fields: keep,
+    limits: { minutes: Number($('l-minutes').value) || 0, mb: Number($('l-mb').value) || 0 },
+  });
+}
+
+async function chooseTab() {
+  const q = new URLSearchParams(location.search).get('tabId');
+  if (q) return Number(q);
+  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+  return tab ? tab.id : null;
+}
+
+$('record').onclick = async () => {
+  if (tabId === null) tabId = await chooseTab();
+  saveFields();
+  const minutes = Number($('l-minutes').value) || 0;
+  const mb = Number($('l-mb').value) || 0;
+  send('record', { tabId, fields: readFields(), limits: { maxSeconds: minutes * 60, maxBytes: mb * (1 << 20) } });
+};
+$('stop').onclick = () => send('stop');
+$('pause').onclick = () => send('pause');
+$('resume').onclick = () => send('resume');
+$('screenshot').onclick = () => send('screenshot');
+$('note').onclick = () => {
+  const text = $('note-text').value.trim();
+  if (!text) return;
+  send('note', { text });
+  $('note-text').value = '';
+};
+$('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped] });
+$('discard').onclick = () => send('discard');
+$('open-report').onclick = () => send('open', { what: 'report' });
+$('show-file').onclick = () => send('open', { what: 'folder' });
+$('again').onclick = () => send('reset');
+$('reset').onclick = () => send('reset');
+
+localize();
+loadFields();
+chooseTab().then((id) => { tabId = id; });
+draw();

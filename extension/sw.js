@@ -1,0 +1,386 @@
+// Reprokit service worker: owns the recording state, the port to the native
+// host (io.reprokit.host) and the chrome.debugger relay. The popup only draws
+// the state and sends the user's clicks here, so closing and reopening it
+// shows the recording still running. Protocol: docs/PROTOCOL.md.
+'use strict';
+
+const HOST = 'io.reprokit.host';
+const PROTOCOL = 1; // docs/PROTOCOL.md; the host compares it in hello
+const DEBUGGER_VERSION = '1.3';
+
+let port = null; // the native port; open for as long as a recording lives
+let hostInfo = null; // data of the hello reply
+let nextID = 1;
+const waiting = new Map(); // request id -> {resolve, reject}
+const chunks = new Map(); // chunked host message id -> parts
+const recorded = new Set(); // tab IDs our debugger is attached to
+let mainTab = null;
+const popups = new Set(); // ports of open popups
+
+// state is what the popup draws: the host's state plus errors the host
+// cannot know about (host missing, page not recordable).
+let state = { phase: 'idle' };
+
+function msg(name, subs) {
+  return chrome.i18n.getMessage(name, subs) || name;
+}
+
+function broadcast() {
+  chrome.storage.session.set({ state }).catch(() => {});
+  for (const p of popups) {
+    try { p.postMessage({ type: 'state', state }); } catch (e) { /* closed */ }
+  }
+}
+
+function setState(s) {
+  state = s;
+  broadcast();
+}
+
+// localError shows an error the extension found itself, with its fix.
+function localError(code, message, fix) {
+  setState({ phase: 'error', attached: false, error: { code, message, fix } });
+}
+
+// --- the native port -------------------------------------------------------
+
+function connectHost() {
+  if (port) return Promise.resolve(hostInfo);
+  return new Promise((resolve, reject) => {
+    let p;
+    try {
+      p = chrome.runtime.connectNative(HOST);
+    } catch (e) {
+      reject(hostError(String(e && e.message || e)));
+      return;
+    }
+    port = p;
+    p.onMessage.addListener(onHostMessage);
+    p.onDisconnect.addListener(() => {
+      const why = (chrome.runtime.lastError && chrome.runtime.lastError.message) || '';
+      const err = hostError(why);
+      if (port === p) {
+        port = null;
+        hostInfo = null;
+      }
+      for (const w of waiting.values()) w.reject(err);
+      waiting.clear();
+      const wasActive = ['starting', 'recording', 'paused', 'stopping', 'saving'].includes(state.phase);
+      detachAll();
+      if (wasActive || state.phase === 'review') {
+        setState({ phase: 'error', attached: false, error: err.info });
+      }
+    });
+    request('hello', {
+      protocol: PROTOCOL,
+      extension: chrome.runtime.getManifest().version,
+      locale: chrome.i18n.getUILanguage(),
+    }).then((data) => {
+      hostInfo = data;
+      resolve(data);
+    }, (e) => {
+      if (port === p) { port = null; hostInfo = null; }
+      try { p.disconnect(); } catch (_) { /* gone */ }
+      reject(e);
+    });
+  });
+}
+
+// hostError turns a port failure into an error with the fix the popup shows.
+function hostError(why) {
+  let info;
+  if (/not found|forbidden|Access to the specified native messaging host/i.test(why)) {
+    info = { code: 'hostMissing', message: msg('errHostMissing'), fix: msg('fixHostMissing'), detail: why };
+  } else {
+    info = { code: 'hostExited', message: msg('errHostExited'), fix: msg('fixHostExited'), detail: why };
+  }
+  const e = new Error(info.message);
+  e.info = info;
+  return e;
+}
+
+function post(m) {
+  if (!port) return false;
+  try {
+    port.postMessage(m);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+function request(type, data) {
+  if (!port) return Promise.reject(hostError('not connected'));
+  const id = nextID++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, { resolve, reject });
+    if (!post({ id, type, data })) {
+      waiting.delete(id);
+      reject(hostError('not connected'));
+    }
+  });
+}
+
+function onHostMessage(m) {
+  if (m.type === 'chunk') {
+    const c = m.data;
+    let parts = chunks.get(c.msg);
+    if (!parts) { parts = new Array(c.count); chunks.set(c.msg, parts); }
+    parts[c.index] = c.part;
+    if (parts.filter((x) => x !== undefined).length === c.count) {
+      chunks.delete(c.msg);
+      onHostMessage(JSON.parse(parts.join('')));
+    }
+    return;
+  }
+  if (m.id && waiting.has(m.id)) {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (m.status === 'error') {
+      const e = new Error((m.params && m.params.message) || ('error ' + m.code));
+      e.info = Object.assign({ code: m.code }, m.params || {});
+      w.reject(e);
+    } else {
+      w.resolve(m.data);
+    }
+    return;
+  }
+  switch (m.type) {
+    case 'cdp.send':
+      relay(m.data);
+      return;
+    case 'state':
+      applyHostState(m.data);
+      return;
+  }
+  if (m.status === 'error') console.warn('reprokit host:', m.code, m.params);
+}
+
+function applyHostState(st) {
+  if (!st.attached && recorded.size) detachAll();
+  setState(st);
+}
+
+// --- the CDP relay --------------------------------------------------------
+
+function relay(cmd) {
+  const target = cmd.sessionId ? { tabId: cmd.tabId, sessionId: cmd.sessionId } : { tabId: cmd.tabId };
+  chrome.debugger.sendCommand(target, cmd.method, cmd.params || {}).then(
+    (result) => post({ type: 'cdp.result', data: { id: cmd.id, result: result || {} } }),
+    (e) => post({ type: 'cdp.result', data: { id: cmd.id, error: cdpError(e) } }),
+  );
+}
+
+// cdpError parses the error chrome.debugger gives: its message is the JSON
+// of the CDP error object, or plain text.
+function cdpError(e) {
+  const text = String((e && e.message) || e || chrome.runtime.lastError && chrome.runtime.lastError.message);
+  try {
+    const o = JSON.parse(text);
+    if (o && typeof o.message === 'string') return { code: o.code || -32000, message: o.message };
+  } catch (_) { /* plain text */ }
+  return { code: -32000, message: text };
+}
+
+chrome.debugger.onEvent.addListener((source, method, params) => {
+  if (!recorded.has(source.tabId)) return;
+  const ev = { type: 'cdp.event', data: { tabId: source.tabId, sessionId: source.sessionId, method, params: params || {} } };
+  const wait = early.get(source.tabId);
+  if (wait) wait.push(ev);
+  else post(ev);
+});
+
+chrome.debugger.onDetach.addListener((source, reason) => {
+  if (!recorded.has(source.tabId)) return;
+  recorded.delete(source.tabId);
+  post({ type: 'tab.detached', data: { tabId: source.tabId, reason } });
+});
+
+// Popups and new tabs the recorded tabs open (SSO windows) are recorded too,
+// from the moment the debugger attaches to them.
+chrome.tabs.onCreated.addListener((tab) => {
+  if (!['recording', 'paused'].includes(state.phase)) return;
+  if (tab.openerTabId === undefined || !recorded.has(tab.openerTabId)) return;
+  attachPopup(tab).catch((e) => console.warn('reprokit: popup not recorded:', e));
+});
+
+// attachPopup attaches the debugger to a popup and turns its network log
+// on at once, with the capture engine's buffer sizes (host/capture): the
+// host's own Network.enable is a round trip away and the popup's page is
+// loading now. Events that come before the host knows the tab wait in
+// early, so the host sees tab.attached first.
+const early = new Map(); // tabId -> events of a popup being announced
+async function attachPopup(tab) {
+  early.set(tab.id, []);
+  recorded.add(tab.id);
+  try {
+    await chrome.debugger.attach({ tabId: tab.id }, DEBUGGER_VERSION);
+  } catch (e) {
+    recorded.delete(tab.id);
+    early.delete(tab.id);
+    throw e;
+  }
+  const enabled = chrome.debugger.sendCommand({ tabId: tab.id }, 'Network.enable', {
+    maxTotalBufferSize: 512 << 20, maxResourceBufferSize: 100 << 20,
+  });
+  try {
+    const targetId = await targetOf(tab.id);
+    post({
+      type: 'tab.attached',
+      data: { tabId: tab.id, targetId, url: tab.pendingUrl || tab.url || '', title: tab.title || '', openerTabId: tab.openerTabId },
+    });
+  } finally {
+    for (const ev of early.get(tab.id) || []) post(ev);
+    early.delete(tab.id);
+  }
+  await enabled;
+}
+
+async function targetOf(tabId) {
+  const targets = await chrome.debugger.getTargets();
+  const t = targets.find((x) => x.tabId === tabId);
+  if (!t) throw new Error('no debugger target for tab ' + tabId);
+  return t.id;
+}
+
+function detachAll() {
+  for (const tabId of recorded) {
+    chrome.debugger.detach({ tabId }).catch(() => {});
+  }
+  recorded.clear();
+  mainTab = null;
+}
+
+// --- user actions -----------------------------------------------------------
+
+// recordable tells the pages Chrome does not let an extension debug.
+function recordable(url) {
+  if (!url) return true; // a tab still loading its first page
+  if (/^(chrome|edge|brave|opera|vivaldi|about|devtools|view-source|chrome-extension|chrome-search|chrome-untrusted):/i.test(url)) {
+    return url === 'about:blank';
+  }
+  if (/^https:\/\/(chromewebstore\.google\.com|chrome\.google\.com\/webstore)/i.test(url)) return false;
+  return true;
+}
+
+async function browserVersion() {
+  let full = '';
+  try {
+    const h = await navigator.userAgentData.getHighEntropyValues(['fullVersionList']);
+    const b = (h.fullVersionList || []).find((x) => /Chrom/i.test(x.brand)) || (h.fullVersionList || [])[0];
+    if (b) full = b.version;
+  } catch (_) { /* older browser */ }
+  if (!full) {
+    const m = /Chrom(?:e|ium)\/([\d.]+)/.exec(navigator.userAgent);
+    full = m ? m[1] : '';
+  }
+  return { protocolVersion: DEBUGGER_VERSION, product: 'Chrome/' + full, revision: '', userAgent: navigator.userAgent, jsVersion: '' };
+}
+
+async function record(tabId, fields, limits) {
+  if (['starting', 'recording', 'paused', 'stopping', 'saving', 'review'].includes(state.phase)) return;
+  let tab;
+  try {
+    tab = await chrome.tabs.get(tabId);
+  } catch (e) {
+    localError('tabClosed', msg('errTabGone'), msg('fixTabGone'));
+    return;
+  }
+  const url = tab.pendingUrl || tab.url || '';
+  if (!recordable(url)) {
+    localError('cannotRecord', msg('errCannotRecord', [url]), msg('fixCannotRecord'));
+    return;
+  }
+  setState({ phase: 'starting', attached: true, tabId, url });
+  try {
+    await connectHost();
+  } catch (e) {
+    setState({ phase: 'error', attached: false, error: e.info || { code: 'hostExited', message: String(e) } });
+    return;
+  }
+  try {
+    await chrome.debugger.attach({ tabId }, DEBUGGER_VERSION);
+  } catch (e) {
+    const text = String(e && e.message || e);
+    if (/chrome:\/\/|Cannot access|cannot be debugged|extensions gallery/i.test(text)) {
+      localError('cannotRecord', msg('errCannotRecord', [url]), msg('fixCannotRecord'));
+    } else {
+      localError('attachFailed', msg('errAttach', [text]), msg('fixAttach'));
+    }
+    return;
+  }
+  recorded.add(tabId);
+  mainTab = tabId;
+  try {
+    const targetId = await targetOf(tabId);
+    await request('start', {
+      tab: { tabId, targetId, url, title: tab.title || '' },
+      browser: await browserVersion(),
+      fields: fields || {},
+      limits: limits || {},
+    });
+  } catch (e) {
+    detachAll();
+    setState({ phase: 'error', attached: false, error: e.info || { code: 'attachFailed', message: String(e) } });
+  }
+}
+
+async function command(type, data) {
+  try {
+    return await request(type, data);
+  } catch (e) {
+    if (['idle', 'done', 'error'].includes(state.phase)) {
+      setState({ phase: 'error', attached: false, error: e.info || { message: String(e) } });
+    } else {
+      setState(Object.assign({}, state, { notice: e.info || { message: String(e) } }));
+    }
+    return null;
+  }
+}
+
+chrome.runtime.onConnect.addListener((p) => {
+  if (p.name !== 'popup') return;
+  popups.add(p);
+  p.onDisconnect.addListener(() => popups.delete(p));
+  p.postMessage({ type: 'state', state });
+  p.onMessage.addListener((m) => {
+    switch (m.type) {
+      case 'record':
+        record(m.tabId, m.fields, m.limits);
+        break;
+      case 'stop':
+      case 'pause':
+      case 'resume':
+      case 'discard':
+        command(m.type, {});
+        break;
+      case 'screenshot':
+        command('screenshot', { reason: 'user' });
+        break;
+      case 'note':
+        command('note', { text: m.text });
+        break;
+      case 'save':
+        command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], fields: m.fields });
+        break;
+      case 'open':
+        command('open', { what: m.what });
+        break;
+      case 'reset':
+        if (!['starting', 'recording', 'paused', 'stopping', 'saving'].includes(state.phase)) {
+          setState({ phase: 'idle' });
+          if (port) command('reset', {});
+        }
+        break;
+    }
+  });
+});
+
+// A service worker that restarts while idle starts from its last state
+// (done or error stay visible); a running recording keeps the worker alive
+// through its open native port.
+chrome.storage.session.get('state').then((v) => {
+  if (v && v.state && state.phase === 'idle' && ['done', 'error', 'idle'].includes(v.state.phase)) {
+    state = v.state;
+  }
+}).catch(() => {});

@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/reprokit/reprokit/host/native"
+)
+
+// popupURL is the extension's toolbar popup.
+const popupURL = "chrome-extension://" + native.ExtensionID + "/popup.html"
+
+// newTab opens a tab in the shared browser; the test closes it at the end.
+func newTab(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(env.browser)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	return ctx
+}
+
+// run runs steps with a timeout, failing the test with what was being done.
+func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, steps...); err != nil {
+		t.Fatalf("%s: %v%s", what, err, hostLogTail())
+	}
+}
+
+// eval evaluates a JavaScript expression (awaiting a promise) in ctx.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(tctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// openPopup opens the extension popup in a tab, pointed at the tab of
+// appCtx, as a user opens it from the toolbar of that tab.
+func openPopup(t *testing.T, appCtx context.Context) (popup context.Context, tabID int) {
+	t.Helper()
+	popup = newTab(t)
+	run(t, popup, "open the popup", chromedp.Navigate(popupURL))
+	targetID := chromedp.FromContext(appCtx).Target.TargetID
+	tabID = eval[int](t, popup, fmt.Sprintf(
+		`chrome.debugger.getTargets().then((ts) => ts.find((x) => x.id === %q).tabId)`, targetID))
+	run(t, popup, "point the popup at the app tab", chromedp.Navigate(fmt.Sprintf("%s?tabId=%d", popupURL, tabID)))
+	return popup, tabID
+}
+
+// click clicks the popup button with data-testid id.
+func click(t *testing.T, ctx context.Context, id string) {
+	t.Helper()
+	run(t, ctx, "click "+id, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid=%q]`, id)), chromedp.NodeVisible))
+}
+
+// status returns the popup's status text.
+func status(t *testing.T, popup context.Context) string {
+	t.Helper()
+	return eval[string](t, popup, `document.querySelector('[data-testid=status]').textContent`)
+}
+
+// waitStatus waits until the popup's status starts with prefix and returns
+// the status; it fails early on an error status unless prefix is "error".
+func waitStatus(t *testing.T, popup context.Context, prefix string, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last string
+	for time.Now().Before(deadline) {
+		last = status(t, popup)
+		if strings.HasPrefix(last, prefix) {
+			return last
+		}
+		if prefix != "error" && strings.HasPrefix(last, "error") {
+			detail := eval[string](t, popup, `document.querySelector('[data-testid=error-message]').textContent + ' / ' + document.querySelector('[data-testid=error-fix]').textContent`)
+			t.Fatalf("popup shows an error while waiting for %q: %s: %s%s", prefix, last, detail, hostLogTail())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("popup status is %q after %v, want %q...%s", last, timeout, prefix, hostLogTail())
+	return ""
+}
+
+// waitDone waits until the page of ctx sets body[data-done] (the test
+// app's pages do when their scenario finished).
+func waitDone(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	run(t, ctx, what, chromedp.WaitVisible(chromedp.CSS(`body[data-done]`)))
+}
+
+// hostLogTail returns the end of the host's log for a failure message.
+func hostLogTail() string {
+	b, err := os.ReadFile(env.hostLog)
+	if err != nil {
+		return ""
+	}
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return "\nhost log (end):\n" + string(b)
+}
+
+// waitPopupAttached waits until the extension's debugger is attached to the
+// tab whose URL starts with url (a popup the recorded tab opened).
+func waitPopupAttached(t *testing.T, popup context.Context, url string) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		ok := eval[bool](t, popup, fmt.Sprintf(
+			`chrome.debugger.getTargets().then((ts) => ts.some((x) => x.url.startsWith(%q) && x.attached))`, url))
+		if ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the extension did not attach to the popup %s", url)
+}
+
+// waitRequest waits until the test app received a request whose URL ends
+// with suffix.
+func waitRequest(t *testing.T, suffix string) {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		for _, r := range env.app.Received() {
+			if strings.HasSuffix(r.URL, suffix) {
+				return
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("the app never received %s", suffix)
+}

@@ -1,0 +1,407 @@
+package native
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/reprokit/reprokit/host/bridge"
+	"github.com/reprokit/reprokit/host/spool"
+	"github.com/reprokit/reprokit/host/version"
+)
+
+// session is one recording of a port: the spool, the bridge to the tab, the
+// capture engine, and the phase the popup shows.
+type session struct {
+	h      *Host
+	dir    *spool.Dir
+	br     *bridge.Transport
+	tab    bridge.Tab
+	limits Limits
+	fields map[string]string
+
+	ctx    context.Context // ends when the port closes
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	state    State
+	eng      engine
+	started  time.Time
+	paused   time.Duration // total paused time
+	pausedAt time.Time
+	stopOnce sync.Once
+	work     sync.WaitGroup // background work that touches the spool
+}
+
+// setPhase moves the session to p and tells the extension.
+func (s *session) setPhase(p Phase, edit func(st *State)) {
+	s.mu.Lock()
+	s.state.Phase = p
+	if edit != nil {
+		edit(&s.state)
+	}
+	st := s.snapshotLocked()
+	s.mu.Unlock()
+	s.h.pushState(st)
+}
+
+// snapshot returns the current state with the live counters.
+func (s *session) snapshot() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snapshotLocked()
+}
+
+func (s *session) snapshotLocked() State {
+	st := s.state
+	if !s.started.IsZero() && (st.Phase == PhaseRecording || st.Phase == PhasePaused) {
+		el := time.Since(s.started) - s.paused
+		if !s.pausedAt.IsZero() {
+			el -= time.Since(s.pausedAt)
+		}
+		st.ElapsedMs = el.Milliseconds()
+		s.state.ElapsedMs = st.ElapsedMs
+		if s.eng != nil {
+			st.Stats = s.eng.Stats()
+			s.state.Stats = st.Stats
+		}
+	}
+	return st
+}
+
+// pushState sends a state message; it is also kept for a reopened popup.
+func (h *Host) pushState(st State) {
+	h.out.Send(Message{Type: "state", Data: st.withError()})
+}
+
+// current returns the state of the port's recording, or idle.
+func (h *Host) current() State {
+	h.mu.Lock()
+	rec, last := h.rec, h.last
+	h.mu.Unlock()
+	if rec != nil {
+		return rec.snapshot()
+	}
+	if last != nil {
+		return *last
+	}
+	return State{Phase: PhaseIdle, AutoSave: h.auto}
+}
+
+// startRequest is the data of "start".
+type startRequest struct {
+	Tab     bridge.Tab        `json:"tab"`
+	Browser bridge.Version    `json:"browser"`
+	Fields  map[string]string `json:"fields"`
+	Limits  Limits            `json:"limits"`
+}
+
+// begin creates the spool and the bridge and starts the capture engine in
+// the background; the state messages say when it records.
+func (h *Host) begin(req startRequest) (*session, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.rec != nil {
+		return nil, Errorf(CodeBusy, "Stop or save the current recording first.", "a recording is already %s", h.rec.snapshot().Phase)
+	}
+	dir, err := spool.Create(h.opts.SpoolBase)
+	if err != nil {
+		return nil, Errorf(CodeAttachFailed, "Free some disk space or set TMPDIR to a writable folder.", "%v", err)
+	}
+	out := h.outDir
+	err = dir.Update(func(m *spool.Meta) error {
+		m.Mode = spool.ModeExtension
+		m.StartURL = req.Tab.URL
+		m.ToolVersion = version.Version
+		m.Reporter = req.Fields
+		m.Options.Out = out
+		return nil
+	})
+	if err != nil {
+		dir.Remove()
+		return nil, Errorf(CodeAttachFailed, "", "%v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &session{h: h, dir: dir, tab: req.Tab, limits: req.Limits, fields: req.Fields, ctx: ctx, cancel: cancel}
+	s.state = State{Phase: PhaseStarting, TabID: req.Tab.TabID, URL: req.Tab.URL, Limits: req.Limits, AutoSave: h.auto}
+	s.br = bridge.New(req.Tab, req.Browser, func(c bridge.Command) error {
+		return h.out.Send(Message{Type: "cdp.send", Data: c})
+	})
+	if os.Getenv("REPROKIT_HOST_DEBUG") != "" {
+		s.br.Debugf = h.log.Printf
+	}
+	h.rec = s
+	h.last = nil
+	s.work.Add(1)
+	go s.run()
+	return s, nil
+}
+
+// run starts the engine, then watches the limits and the tab until the
+// recording stops.
+func (s *session) run() {
+	defer s.work.Done()
+	eng, err := startEngine(s.ctx, s)
+	if err != nil {
+		s.h.log.Printf("start recording tab %d: %v", s.tab.TabID, err)
+		s.br.Close()
+		s.dir.Remove()
+		s.fail(Errorf(CodeAttachFailed, "Reload the tab and press Record again.", "could not start recording the tab: %v", err))
+		return
+	}
+	now := time.Now()
+	s.mu.Lock()
+	s.eng = eng
+	s.started = now
+	s.state.Started = now.Format(time.RFC3339)
+	s.mu.Unlock()
+	s.setPhase(PhaseRecording, nil)
+
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.br.Detached():
+			switch s.br.Reason() {
+			case bridge.ReasonTargetClosed:
+				s.stop("tab closed")
+			case bridge.ReasonCanceledByUser:
+				s.stop("cancelled from the debugging bar")
+			default:
+				return // port closed: portClosed finishes the spool
+			}
+			return
+		case <-eng.Done():
+			s.stop("tab gone")
+			return
+		case <-tick.C:
+			st := s.snapshot()
+			if st.Phase != PhaseRecording && st.Phase != PhasePaused {
+				return
+			}
+			if s.limits.MaxSeconds > 0 && st.ElapsedMs >= int64(s.limits.MaxSeconds)*1000 {
+				s.stop("maximum duration reached")
+				return
+			}
+			if s.limits.MaxBytes > 0 && st.Stats.Bytes >= s.limits.MaxBytes {
+				s.stop("maximum size reached")
+				return
+			}
+			s.h.pushState(st)
+		}
+	}
+}
+
+// stop ends the capture, finalizes the spool, and saves at once (auto-save)
+// or prepares the review. It runs once; later calls return at once.
+func (s *session) stop(reason string) {
+	s.stopOnce.Do(func() {
+		s.setPhase(PhaseStopping, func(st *State) { st.StopReason = reason })
+		s.work.Add(1)
+		go func() {
+			defer s.work.Done()
+			s.finishStop(reason)
+		}()
+	})
+}
+
+func (s *session) finishStop(reason string) {
+	s.mu.Lock()
+	eng := s.eng
+	s.mu.Unlock()
+	if eng != nil {
+		ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
+		if err := eng.Stop(ctx, reason); err != nil {
+			s.h.log.Printf("stop capture: %v (keeping what was recorded)", err)
+		}
+		cancel()
+	}
+	s.br.Close()
+	if err := s.dir.SetStatus(spool.StatusStopped, reason); err != nil {
+		s.h.log.Printf("mark the spool stopped: %v", err)
+	}
+	if s.ctx.Err() != nil {
+		return // the port closed meanwhile: portClosed hands the spool on
+	}
+	if err := finalizeSpool(s.dir); err != nil {
+		s.fail(Errorf(CodeSaveFailed, "The recording is kept; the next start of the extension retries it.", "could not finish the recording: %v", err))
+		return
+	}
+	if s.h.auto {
+		s.save(SaveRequest{})
+		return
+	}
+	rv, err := previewSpool(s.ctx, s.dir, s.h.outDir)
+	if err != nil {
+		s.fail(Errorf(CodeSaveFailed, "The recording is kept; the next start of the extension retries it.", "could not prepare the review: %v", err))
+		return
+	}
+	s.setPhase(PhaseReview, func(st *State) { st.Review = rv })
+}
+
+// SaveRequest is the data of "save": the reporter's choices in the review.
+type SaveRequest struct {
+	ExcludeDomains  []string          `json:"excludeDomains"`
+	DropScreenshots []string          `json:"dropScreenshots"`
+	Fields          map[string]string `json:"fields"`
+	Allow           []string          `json:"allow"`
+}
+
+// save writes the bundle and ends the session with done (or error).
+func (s *session) save(req SaveRequest) {
+	s.setPhase(PhaseSaving, nil)
+	if req.Fields != nil {
+		s.dir.Update(func(m *spool.Meta) error { m.Reporter = req.Fields; return nil })
+	}
+	path, size, err := writeBundle(s.ctx, s.dir, s.h.outDir, req)
+	if err != nil {
+		if s.ctx.Err() != nil {
+			return
+		}
+		var pe *Error
+		if !errors.As(err, &pe) {
+			pe = Errorf(CodeSaveFailed, "The recording is kept; press Save again, or exclude the domains the findings name.", "could not save the bundle: %v", err)
+		}
+		s.setPhase(PhaseReview, func(st *State) { st.Error = pe })
+		return
+	}
+	if err := s.dir.Remove(); err != nil {
+		s.h.log.Printf("%v", err)
+	}
+	s.end(PhaseDone, func(st *State) { st.Result = &Result{Path: path, Size: size}; st.Review = nil; st.Error = nil })
+}
+
+// discard removes the recording without saving it.
+func (s *session) discard() {
+	if err := s.dir.Remove(); err != nil {
+		s.h.log.Printf("%v", err)
+	}
+	s.end(PhaseIdle, func(st *State) { *st = State{Phase: PhaseIdle, AutoSave: st.AutoSave} })
+}
+
+// fail ends the session with an error the popup shows.
+func (s *session) fail(e *Error) {
+	s.end(PhaseError, func(st *State) { st.Error = e })
+}
+
+// end moves to a final phase and frees the port for the next recording.
+func (s *session) end(p Phase, edit func(st *State)) {
+	s.setPhase(p, edit)
+	st := s.snapshot()
+	s.h.mu.Lock()
+	if s.h.rec == s {
+		s.h.rec = nil
+		s.h.last = &st
+	}
+	s.h.mu.Unlock()
+}
+
+// portClosed runs when the extension's port closes. Chrome kills this
+// process in a second or two, so a recording that is not saved yet goes to
+// the finisher, which outlives it.
+func (h *Host) portClosed(ctx context.Context) {
+	h.mu.Lock()
+	s := h.rec
+	h.rec = nil
+	h.mu.Unlock()
+	if s == nil {
+		return
+	}
+	s.br.Close()
+	s.cancel()
+	done := make(chan struct{})
+	go func() { s.work.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(500 * time.Millisecond):
+		h.log.Printf("background work still running; handing the spool to the finisher anyway")
+	}
+	if _, err := os.Stat(s.dir.Path()); err != nil {
+		return // saved or discarded already
+	}
+	if m, err := s.dir.Meta(); err == nil && m.Status == spool.StatusRecording {
+		if err := s.dir.SetStatus(spool.StatusStopped, "extension disconnected"); err != nil {
+			h.log.Printf("mark the spool stopped: %v", err)
+		}
+	}
+	fin := h.opts.Finisher
+	if fin == nil {
+		fin = func(path, out string) error {
+			_, err := Finish(context.Background(), path, out)
+			return err
+		}
+	}
+	if err := fin(s.dir.Path(), h.outDir); err != nil {
+		h.log.Printf("finish %s: %v (the next start recovers it)", s.dir.Path(), err)
+	}
+}
+
+// Finish turns the spool of a recording whose port closed into a bundle in
+// outDir and removes the spool: the job of the detached child the host
+// starts (`reprokit native-finish`) and of the leftover recovery. It takes
+// the spool over (its pid in recording.json) so that no one else recovers it
+// at the same time. It returns the bundle's path.
+func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
+	dir, err := spool.Open(spoolPath)
+	if err != nil {
+		return "", err
+	}
+	m, err := dir.Meta()
+	if err != nil {
+		return "", err
+	}
+	if m.Status == spool.StatusBundled {
+		return "", dir.Remove()
+	}
+	if err := dir.Update(func(m *spool.Meta) error { m.PID = os.Getpid(); return nil }); err != nil {
+		return "", err
+	}
+	if outDir == "" {
+		outDir = m.Options.Out
+	}
+	if outDir == "" {
+		outDir = DefaultOutDir()
+	}
+	if m.Status == spool.StatusRecording {
+		if err := dir.SetStatus(spool.StatusStopped, "extension disconnected"); err != nil {
+			return "", err
+		}
+	}
+	if m.Status != spool.StatusFinalized {
+		if err := finalizeSpool(dir); err != nil {
+			return "", fmt.Errorf("finalize %s: %w", spoolPath, err)
+		}
+	}
+	path, _, err := writeBundle(ctx, dir, outDir, SaveRequest{})
+	if err != nil {
+		return "", fmt.Errorf("bundle %s: %w", spoolPath, err)
+	}
+	return path, dir.Remove()
+}
+
+// recoverLeftovers bundles the extension recordings that a killed host and
+// finisher left behind; each spool is removed only once its bundle exists.
+func (h *Host) recoverLeftovers() {
+	dirs, err := spool.Leftovers(h.opts.SpoolBase)
+	if err != nil {
+		h.log.Printf("look for unfinished recordings: %v", err)
+		return
+	}
+	for _, d := range dirs {
+		m, err := d.Meta()
+		if err != nil || m.Mode != spool.ModeExtension {
+			continue
+		}
+		path, err := Finish(context.Background(), d.Path(), "")
+		if err != nil {
+			h.log.Printf("recover %s: %v", d.Path(), err)
+			continue
+		}
+		h.log.Printf("recovered an unfinished recording into %s", path)
+	}
+}

@@ -1,0 +1,115 @@
+package native
+
+// Phase is where the recording of a port is. The popup's status text starts
+// with the phase (idle, recording, paused, review, saving, done, error); the
+// short-lived starting and stopping show as recording.
+type Phase string
+
+// The phases, in the order a recording goes through them.
+const (
+	PhaseIdle      Phase = "idle"
+	PhaseStarting  Phase = "starting"
+	PhaseRecording Phase = "recording"
+	PhasePaused    Phase = "paused"
+	PhaseStopping  Phase = "stopping"
+	PhaseReview    Phase = "review"
+	PhaseSaving    Phase = "saving"
+	PhaseDone      Phase = "done"
+	PhaseError     Phase = "error"
+)
+
+// attached reports whether the extension must keep chrome.debugger attached
+// in this phase: the capture engine still talks to the tab until it stopped.
+func (p Phase) attached() bool {
+	return p == PhaseStarting || p == PhaseRecording || p == PhasePaused || p == PhaseStopping
+}
+
+// State is the data of the "state" message and of the status reply: all the
+// popup needs to draw itself, so a reopened popup shows a running recording.
+type State struct {
+	Phase Phase `json:"phase"`
+	// Attached tells the extension to keep its debugger on the recorded tabs;
+	// when false it detaches them.
+	Attached   bool    `json:"attached"`
+	TabID      int     `json:"tabId,omitempty"`
+	URL        string  `json:"url,omitempty"`
+	Started    string  `json:"started,omitempty"` // RFC 3339 with offset
+	ElapsedMs  int64   `json:"elapsedMs"`
+	Stats      Stats   `json:"stats"`
+	Limits     Limits  `json:"limits"`
+	StopReason string  `json:"stopReason,omitempty"`
+	AutoSave   bool    `json:"autoSave"`
+	Review     *Review `json:"review,omitempty"`
+	Result     *Result `json:"result,omitempty"`
+	Error      *Error  `json:"-"`
+	ErrorInfo  any     `json:"error,omitempty"`
+}
+
+// Stats are the live counters of a recording.
+type Stats struct {
+	Requests    int   `json:"requests"`
+	Failed      int   `json:"failed"`
+	Bytes       int64 `json:"bytes"`
+	Screenshots int   `json:"screenshots"`
+}
+
+// Limits stop a recording cleanly when reached; 0 is no limit.
+type Limits struct {
+	MaxSeconds int   `json:"maxSeconds,omitempty"`
+	MaxBytes   int64 `json:"maxBytes,omitempty"`
+}
+
+// Review is what the reporter checks after Stop, before anything is saved
+// for sharing.
+type Review struct {
+	Screenshots []ReviewScreenshot `json:"screenshots"`
+	Domains     []ReviewDomain     `json:"domains"`
+	Redactions  map[string]int     `json:"redactions"`
+	Findings    []ReviewFinding    `json:"findings"`
+	RequestIDs  []string           `json:"requestIds"`
+	Size        int64              `json:"size"`
+	Budget      int64              `json:"budget"`
+}
+
+// ReviewScreenshot is one screenshot: its file name in the spool (the key
+// the save request uses to drop it) and a small data: URL to show.
+type ReviewScreenshot struct {
+	File      string `json:"file"`
+	Reason    string `json:"reason,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Thumbnail string `json:"thumbnail,omitempty"`
+}
+
+// ReviewDomain is one recorded host with its number of entries.
+type ReviewDomain struct {
+	Domain  string `json:"domain"`
+	Entries int    `json:"entries"`
+}
+
+// ReviewFinding is one automatic finding (a failed request, a console error,
+// a secret the sanitizer could not remove) without any value.
+type ReviewFinding struct {
+	Kind    string `json:"kind"`
+	Title   string `json:"title"`
+	Detail  string `json:"detail,omitempty"`
+	Blocker bool   `json:"blocker,omitempty"`
+}
+
+// Result is a saved bundle.
+type Result struct {
+	Path string `json:"path"`
+	Size int64  `json:"size"`
+}
+
+// withError fills ErrorInfo from Error for the wire.
+func (s State) withError() State {
+	if s.Error != nil {
+		info := map[string]any{"code": s.Error.Code}
+		for k, v := range s.Error.Params {
+			info[k] = v
+		}
+		s.ErrorInfo = info
+	}
+	s.Attached = s.Phase.attached()
+	return s
+}
