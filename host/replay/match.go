@@ -436,3 +436,26 @@ func headerScore(rec, got map[string]string) float64 {
 	}
 	return float64(same) / float64(len(rec))
 }
+
+// lastFull returns the latest recorded 200 of the same request before r
+// (or after it when none came before), for a 304 that must be answered in full.
+func (m *Matcher) lastFull(r *Recorded) *Recorded {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var before, after *Recorded
+	for _, i := range m.a.byKey[r.key] {
+		e := m.a.Entries[i]
+		if e.Entry.Response.Status != 200 {
+			continue
+		}
+		if i < r.Index {
+			before = e
+		} else if after == nil {
+			after = e
+		}
+	}
+	if before != nil {
+		return before
+	}
+	return after
+}

@@ -60,6 +60,9 @@ type Options struct {
 	Match MatchOptions
 	// Progress receives progress and the per-request log; nil means none.
 	Progress io.Writer
+	// OnPage, when set, runs in the replayed tab after each recorded page
+	// opened without --steps has loaded and gone quiet.
+	OnPage func(tab context.Context, url string)
 	// After, when set, runs in the replayed tab once the replay ended and
 	// before the browser closes: tools and tests read the page with it.
 	After func(tab context.Context)
@@ -209,6 +212,9 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 				break
 			}
 			shots.take(deadline, "quiet")
+			if opts.OnPage != nil {
+				opts.OnPage(deadline, u)
+			}
 		}
 	}
 	if !waitQuiet(deadline, srv, opts.Quiet) {
@@ -347,7 +353,11 @@ func (s *shotTaker) take(ctx context.Context, reason string) {
 		return
 	}
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	// Mask as the recorder does, so that recorded and replayed images
+	// compare like with like.
+	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](maskExpression(true)))
 	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](maskExpression(false)))
 	if err != nil {
 		s.logf("replay: screenshot: %v", err)
 		return
@@ -480,4 +490,17 @@ func clockScript(start time.Time) string {
   }
   window.Date = ReplayDate;
 })();`, start.UnixMilli())
+}
+
+// maskCSS is the recorder's screenshot mask (host/capture): password inputs
+// and elements marked data-private painted black.
+const maskCSS = `input[type=password],[data-private],[data-private] *{filter:brightness(0)!important;-webkit-text-security:disc!important}`
+
+func maskExpression(on bool) string {
+	return fmt.Sprintf(`(function(on){var css=%q;
+function apply(doc){try{var s=doc.getElementById('__reprokit_mask');
+if(on){if(!s){s=doc.createElement('style');s.id='__reprokit_mask';s.textContent=css;(doc.head||doc.documentElement).appendChild(s);}}
+else if(s){s.remove();}
+var fs=doc.querySelectorAll('iframe,frame');for(var i=0;i<fs.length;i++){try{if(fs[i].contentDocument)apply(fs[i].contentDocument);}catch(e){}}}catch(e){}}
+apply(document);return true;})(%t)`, maskCSS, on)
 }

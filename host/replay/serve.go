@@ -146,6 +146,14 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 			answer = func(context.Context) error { return nil }
 			break
 		}
+		if e.Response.Status == 304 && !isConditional(req) {
+			// The user's browser had it cached; this fresh profile
+			// asks without a validator, so a 304 would reach the page.
+			if full := s.m.lastFull(m.Entry); full != nil {
+				rl.Reason += fmt.Sprintf("; recorded 304 answered with the full response of entry #%d (the request is not conditional)", full.Index)
+				e = full.Entry
+			}
+		}
 		rl.Status = e.Response.Status
 		answer = fulfillEntry(id, e)
 	case isPreflight(req):
@@ -191,6 +199,10 @@ func lowerHeaders(h network.Headers) map[string]string {
 		m[strings.ToLower(k)] = fmt.Sprint(v)
 	}
 	return m
+}
+
+func isConditional(r Request) bool {
+	return r.Header["if-none-match"] != "" || r.Header["if-modified-since"] != ""
 }
 
 func isPreflight(r Request) bool {
@@ -307,9 +319,26 @@ func responseHeaders(hs []har.NameValue) []*fetch.HeaderEntry {
 	return out
 }
 
-// entryBody decodes the recorded response body.
+// entryBody decodes the recorded response body. An event stream whose
+// body was not kept is rebuilt from its recorded messages.
 func entryBody(e *har.Entry) []byte {
 	c := e.Response.Content
+	if c.Text == "" && len(e.EventSourceMessages) > 0 {
+		var b strings.Builder
+		for _, m := range e.EventSourceMessages {
+			if m.EventID != "" {
+				b.WriteString("id: " + m.EventID + "\n")
+			}
+			if m.EventName != "" && m.EventName != "message" {
+				b.WriteString("event: " + m.EventName + "\n")
+			}
+			for line := range strings.SplitSeq(m.Data, "\n") {
+				b.WriteString("data: " + line + "\n")
+			}
+			b.WriteString("\n")
+		}
+		return []byte(b.String())
+	}
 	if c.Encoding == "base64" {
 		if b, err := base64.StdEncoding.DecodeString(c.Text); err == nil {
 			return b

@@ -230,10 +230,26 @@ func (p *wsPlayer) play(conn *websocket.Conn, e *har.Entry) {
 		p.mu.Unlock()
 		p.srv.touch()
 	}
-	release()
 	if e.WebSocketClose != nil && e.WebSocketClose.Closed {
+		// The close came after the client's last frames: wait for them.
+		deadline := time.After(clientWait)
+	drain:
+		for clients < sends {
+			select {
+			case <-received:
+				clients++
+			case <-deadline:
+				break drain
+			case <-readDone:
+				break drain
+			case <-p.ctx.Done():
+				return
+			}
+		}
+		release()
 		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	}
+	release()
 	select {
 	case <-readDone:
 	case <-p.ctx.Done():
