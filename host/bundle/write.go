@@ -120,6 +120,7 @@ type pack struct {
 	shots, cast []shotFile
 	dropped     []string
 	excluded    int
+	domains     []DomainCount // every domain, before exclusion
 
 	findings   []Finding
 	requestIDs []RequestID
@@ -271,6 +272,7 @@ func (p *pack) load(ctx context.Context) error {
 	for _, w := range p.doc.warn {
 		p.notes = append(p.notes, "session.har "+w)
 	}
+	p.domains = domainCounts(p.doc, p.opts.Exclude)
 	if len(p.opts.Exclude) > 0 {
 		p.excluded = p.doc.dropEntries(func(i int) bool {
 			return excludedHost(newEntryInfo(&p.doc.entries[i]).host, p.opts.Exclude)

@@ -148,3 +148,41 @@ func TestWriteNeedsAFinalizedSpool(t *testing.T) {
 		t.Errorf("files written on error: %v", ents)
 	}
 }
+
+func TestPreviewShowsWhatTheReporterReviewsAndWriteHonoursTheChoices(t *testing.T) {
+	f := sampleSession(t)
+	f.screenshots = [][]byte{pngImage(t, 640, 400, 1), pngImage(t, 64, 48, 2)}
+	dir := makeSpool(t, f)
+	rv, err := Preview(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rv.Screenshots) != 2 || !strings.HasPrefix(rv.Screenshots[0].Thumbnail, "data:image/jpeg;base64,") || rv.Screenshots[0].File != "screenshots/0001.png" {
+		t.Errorf("screenshots %+v", rv.Screenshots)
+	}
+	if len(rv.Domains) != 2 || rv.Domains[0].Domain != "api.example.com" || rv.Domains[0].Entries != 2 || rv.Domains[0].Failed != 1 {
+		t.Errorf("domains %+v", rv.Domains)
+	}
+	if len(rv.Findings) == 0 || len(rv.RequestIDs) == 0 || rv.Budget != DefaultBudget || rv.Estimated <= 0 || rv.OverBudget {
+		t.Errorf("review %+v", rv)
+	}
+	if meta, _ := dir.Meta(); meta.Status != spool.StatusFinalized {
+		t.Errorf("Preview changed the spool status to %s", meta.Status)
+	}
+	// The reporter leaves out api.example.com and the first screenshot.
+	res, err := Write(context.Background(), dir, t.TempDir(), Options{Exclude: []string{"example.com"}, DropScreenshots: []string{"0001.png"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Manifest
+	if m.Counts.Entries != 0 || m.Excluded.Entries != 4 || len(m.Excluded.Screenshots) != 1 || m.Counts.Screenshots != 1 {
+		t.Errorf("exclusions not applied: counts %+v excluded %+v", m.Counts, m.Excluded)
+	}
+	files := readZip(t, res.Path)
+	if strings.Contains(string(files["session.har"]), "example.com") {
+		t.Error("session.har still has requests to the excluded domain")
+	}
+	if _, ok := files["screenshots/0001.png"]; ok {
+		t.Error("the dropped screenshot is in the bundle")
+	}
+}

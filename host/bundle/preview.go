@@ -1,0 +1,148 @@
+package bundle
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/jpeg"
+	"sort"
+
+	"github.com/reprokit/reprokit/host/sanitize"
+	"github.com/reprokit/reprokit/host/spool"
+)
+
+// Review is what the reporter checks before saving a bundle for sharing:
+// the extension's review step shows it. It holds no unsanitized value.
+type Review struct {
+	Screenshots []ReviewScreenshot `json:"screenshots"`
+	// Domains are every domain of the recording (excluded ones too), most
+	// requests first.
+	Domains []DomainCount `json:"domains"`
+	// Redaction is what the sanitizer replaced: counts per rule and kind.
+	Redaction      []sanitize.Count `json:"redaction"`
+	RedactionTotal int              `json:"redactionTotal"`
+	Findings       []Finding        `json:"findings"`
+	RequestIDs     []RequestID      `json:"requestIds"`
+	Counts         Counts           `json:"counts"`
+	// Budget is the size budget (0: none). Estimated is the size the bundle
+	// would have without the budget, Final after it; OverBudget says the
+	// budget cannot be met without removing protected evidence; Reductions
+	// is how many bodies or images the budget would shrink.
+	Budget     int64 `json:"budget"`
+	Estimated  int64 `json:"estimated"`
+	Final      int64 `json:"final"`
+	OverBudget bool  `json:"overBudget"`
+	Reductions int   `json:"reductions"`
+}
+
+// ReviewScreenshot is one screenshot as the review shows it: a small JPEG
+// thumbnail (a data: URL under 40 KB) and what to pass in
+// [Options.DropScreenshots] to leave it out.
+type ReviewScreenshot struct {
+	File      string  `json:"file"`
+	Time      float64 `json:"time"` // ms since the epoch
+	URL       string  `json:"url,omitempty"`
+	Reason    string  `json:"reason,omitempty"`
+	Width     int     `json:"width,omitempty"`
+	Height    int     `json:"height,omitempty"`
+	Size      int64   `json:"size"`
+	Masked    bool    `json:"masked"`
+	Thumbnail string  `json:"thumbnail,omitempty"`
+	Dropped   bool    `json:"dropped,omitempty"`
+}
+
+// DomainCount is one domain of the recording, for [Options.Exclude].
+type DomainCount struct {
+	Domain   string `json:"domain"`
+	Entries  int    `json:"entries"`
+	Failed   int    `json:"failed"`
+	Bytes    int64  `json:"bytes"`
+	Excluded bool   `json:"excluded,omitempty"`
+}
+
+// Preview sanitizes and analyzes a finalized spool as [Write] would, with
+// the same options, and returns the review data without writing anything.
+// Call Write with the reporter's choices (Exclude, DropScreenshots) after.
+func Preview(ctx context.Context, dir *spool.Dir, opts Options) (*Review, error) {
+	p, err := newPack(ctx, dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	rep := p.r.Report()
+	rv := &Review{
+		Domains: p.domains, Redaction: nonNil(rep.Counts), RedactionTotal: rep.Total,
+		Findings: nonNil(p.findings), RequestIDs: nonNil(p.requestIDs), Budget: p.budgetMax,
+		Counts: countAll(p.infos, p.doc, p.console, len(p.steps), len(p.shots), len(p.cast)),
+	}
+	for _, s := range p.shots {
+		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{
+			File: s.name, Time: float64(s.info.Time), URL: s.info.URL, Reason: s.info.Reason, Width: s.width, Height: s.height,
+			Size: int64(len(s.data)), Masked: s.info.Masked, Thumbnail: thumbnail(s.data),
+		})
+	}
+	for _, d := range p.dropped {
+		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{File: d, Dropped: true})
+	}
+	rv.Screenshots = nonNil(rv.Screenshots)
+	rv.Estimated = p.estimate()
+	rv.Final = rv.Estimated
+	if p.budgetMax > 0 && rv.Estimated > p.budgetMax {
+		// Dry run of the budget on this in-memory copy.
+		saved, err := p.trim(rv.Estimated - p.budgetMax)
+		if err != nil {
+			return nil, err
+		}
+		rv.Final = rv.Estimated - saved
+		rv.Reductions = len(p.budget.actions)
+		rv.OverBudget = rv.Final > p.budgetMax
+	}
+	return rv, nil
+}
+
+// domainCounts counts the entries of every domain, before any exclusion.
+func domainCounts(doc *harDoc, exclude []string) []DomainCount {
+	by := map[string]*DomainCount{}
+	for i := range doc.entries {
+		in := newEntryInfo(&doc.entries[i])
+		if in.host == "" {
+			continue
+		}
+		d := by[in.host]
+		if d == nil {
+			d = &DomainCount{Domain: in.host, Excluded: excludedHost(in.host, exclude)}
+			by[in.host] = d
+		}
+		d.Entries++
+		if in.failed {
+			d.Failed++
+		}
+		d.Bytes += int64(doc.bodyLen[i] + doc.reqLen[i])
+	}
+	out := make([]DomainCount, 0, len(by))
+	for _, d := range by {
+		out = append(out, *d)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Entries != out[j].Entries {
+			return out[i].Entries > out[j].Entries
+		}
+		return out[i].Domain < out[j].Domain
+	})
+	return out
+}
+
+// thumbnail is a JPEG of at most 320 pixels wide as a data: URL.
+func thumbnail(data []byte) string {
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return ""
+	}
+	for img.Bounds().Dx() > 320 {
+		img = halve(img)
+	}
+	var buf bytes.Buffer
+	if jpeg.Encode(&buf, img, &jpeg.Options{Quality: 60}) != nil || buf.Len() > 40<<10 {
+		return ""
+	}
+	return imageDataURL(buf.Bytes())
+}
