@@ -15,7 +15,7 @@ const StepBinding = "__reprokitStep"
 
 // maskCSS hides password inputs and elements marked data-private while a
 // screenshot or screencast frame is taken: they are painted black.
-const maskCSS = `input[type=password],[data-private],[data-private] *{filter:brightness(0)!important;-webkit-text-security:disc!important}`
+const maskCSS = `input[type=password],[data-private],[data-private] *{filter:brightness(0)!important;background:#000!important;color:#000!important;-webkit-text-fill-color:#000!important;border-color:#000!important;text-shadow:none!important}`
 
 // maskExpression returns the JavaScript that adds (on) or removes the mask
 // style in the document and in its same-origin frames; frames of other

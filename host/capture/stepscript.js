@@ -10,7 +10,7 @@
   Object.defineProperty(window, '__reprokitStepsInstalled', { value: true });
 
   var MASK = '********';
-  var SENSITIVE = /pass|pwd|otp|one-time|cvc|cvv|card|cc-|ssn|token|secret|pin\b|^pin|pincode/i;
+  var SENSITIVE = /pass|pwd|otp|one-time|cvc|cvv|card|cc-|ssn|token|secret|api.?key|auth|credential|pin\b|^pin|pincode/i;
 
   function send(step) {
     step.time = Date.now() / 1000;
