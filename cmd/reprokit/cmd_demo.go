@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/reprokit/reprokit/host/browser"
+	"github.com/reprokit/reprokit/host/demo"
+	"github.com/reprokit/reprokit/host/recording"
+)
+
+func init() {
+	register(&command{name: "demo", summary: "record the built-in demo app through a scripted session (try this first)", run: runDemo})
+}
+
+func runDemo(args []string) error {
+	fs := newFlags("demo", "[flags]", `
+Starts the demo web app built into reprokit (a chat workspace on 127.0.0.1
+with single sign-on through a second local site), records it in a fresh
+browser while a scripted session uses it like a person would (signs in,
+sends a chat message and reads the streamed reply, uploads a 21 MB file that
+is rejected with 413, opens a page whose API call fails with 500), and
+writes the support bundle where record would.
+
+Headless by default; --headed shows the window. Only the bundle path is
+printed on stdout; progress goes to stderr. Open the bundle with
+reprokit view, or unzip it and open report.html.`)
+	headed := fs.Bool("headed", false, "show the browser window while the session plays")
+	headless := fs.Bool("headless", false, "run the browser without a window (the default)")
+	browserPath := fs.String("browser", "", "browser executable (default: $"+browser.EnvBrowser+", else Chrome, Chromium, Edge or Brave)")
+	out := fs.String("out", "", "bundle path (default ./reprokit-YYYYMMDD-HHMMSS.zip, or in $"+recording.EnvOutDir+")")
+	budget := fs.String("budget", "", "bundle size budget (default 25MB; 0 for none)")
+	screencast := fs.Bool("screencast", false, "also record a low-rate, masked screencast")
+	events := fs.String("events", "", "also write the raw, UNSANITIZED protocol log to this file (for developers)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("demo takes no arguments, got %q (the demo app has its own URL)", fs.Args())
+	}
+	if *headed && *headless {
+		return usageErr("--headed and --headless contradict each other: give one")
+	}
+	if *out != "" && !strings.HasSuffix(strings.ToLower(*out), ".zip") {
+		return usageErr("--out %s: the bundle is a .zip; give a name ending in .zip", *out)
+	}
+	opts := recording.Options{
+		Browser: *browserPath, Headless: !*headed, Out: *out, Screencast: *screencast, Events: *events,
+		Signals: true,
+	}
+	if *budget != "" {
+		n, err := parseRecordSize(*budget)
+		if err != nil {
+			return usageErr("--budget: %v", err)
+		}
+		opts.Budget = &n
+	}
+
+	app, err := demo.Start()
+	if err != nil {
+		return fmt.Errorf("start the demo app: %w", err)
+	}
+	defer app.Close()
+	fmt.Fprintf(os.Stderr, "demo app: %s (sign-in provider %s)\n", app.URL, app.IdPURL)
+	opts.URL = app.URL + "/"
+	opts.Drive = func(ctx, tab context.Context) error {
+		return demo.DriveWith(ctx, tab, app, demo.DriveOptions{
+			Progress: func(step string) { fmt.Fprintf(os.Stderr, "demo: %s\n", step) },
+		})
+	}
+	res, err := recording.Run(context.Background(), opts)
+	if res != nil && res.Path != "" {
+		printPath(res.Path)
+	}
+	if err != nil {
+		if errors.Is(err, recording.ErrInterrupted) || errors.Is(err, browser.ErrNotFound) {
+			return negative("%v", err)
+		}
+		return err
+	}
+	return nil
+}
