@@ -207,6 +207,9 @@ func (b *harBuilder) entry(h *hop) (har.Entry, map[int]bool, error) {
 		}
 		if e.Comment == "" {
 			e.Comment = "still in flight when the recording stopped"
+			if h.resp != nil {
+				e.Comment = "the response had arrived, but its body was still being read (or never read by the page) when the recording stopped"
+			}
 		}
 	}
 	e.Timings = b.timings(h, endTime)

@@ -166,9 +166,14 @@ func (b *harBuilder) requestWillBeSent(m *logMessage, ev *evRequestWillBeSent) {
 			r = nil // a new request reusing an id in the same session
 		}
 		if r == nil {
-			if other := b.latestByID[id]; other != nil && other.session != m.SessionID && len(other.hops) > 0 {
-				last := other.hops[len(other.hops)-1]
-				if !last.done && last.url == ev.Request.URL {
+			if other := b.latestByID[id]; other != nil && other.session != m.SessionID {
+				if len(other.hops) == 0 {
+					// Its ExtraInfo came first, through another session (a
+					// worker's request reported in its page's session).
+					r = other
+					r.session = m.SessionID
+					b.requests[reqKey(m.SessionID, id)] = r
+				} else if last := other.hops[len(other.hops)-1]; !last.done && last.url == ev.Request.URL {
 					// The same request reported by a second session.
 					b.requests[reqKey(m.SessionID, id)] = other
 					return

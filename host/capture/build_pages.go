@@ -2,6 +2,7 @@ package capture
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/reprokit/reprokit/host/har"
 )
@@ -90,7 +91,9 @@ func (b *harBuilder) currentPage(session string) *harPage {
 // setTitle gives a page its title: the latest page of the session with this
 // URL, or the latest page when no URL is given or none matches.
 func (b *harBuilder) setTitle(session, url, title string) {
-	if title == "" {
+	// Chromium names an untitled page by its URL without the scheme: that
+	// is no title.
+	if title == "" || title == url || strings.HasSuffix(url, "://"+title) {
 		return
 	}
 	session = b.pageSession(session)

@@ -1,0 +1,136 @@
+package capture
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/reprokit/reprokit/host/har"
+)
+
+// chromium156-scenario.jsonl is a protocol log that the recorder wrote while
+// Chromium 156 ran the test app's /scenario/all, its popup, an aborted
+// fetch, a beacon, an abnormally closed websocket, the cache page twice and
+// two endless streams: the real shapes, orders and sessions of CDP events.
+
+func suffixEntries(h *har.HAR, method, suffix string) []har.Entry {
+	var out []har.Entry
+	for _, e := range h.Log.Entries {
+		if e.Request.Method == method && strings.HasSuffix(e.Request.URL, suffix) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestHARFromARealChromiumRecordingHasAnEntryPerRequest(t *testing.T) {
+	h := buildFixture(t, "chromium156-scenario.jsonl")
+	// Every hop the browser announced is an entry: one per
+	// requestWillBeSent (redirects included) and one per websocket.
+	f, err := os.Open("testdata/chromium156-scenario.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := 0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 16<<20)
+	for sc.Scan() {
+		var m struct{ Method string }
+		json.Unmarshal(sc.Bytes(), &m)
+		if m.Method == "Network.requestWillBeSent" || m.Method == "Network.webSocketCreated" {
+			want++
+		}
+	}
+	if len(h.Log.Entries) != want {
+		t.Errorf("%d entries, want %d (one per requestWillBeSent and websocket)", len(h.Log.Entries), want)
+	}
+	for _, e := range h.Log.Entries {
+		if e.Pageref == "" || e.StartedDateTime < "2026-11-26T19:14:40" || e.Time < 0 {
+			t.Errorf("%s %s: pageref %q start %s time %v", e.Request.Method, e.Request.URL, e.Pageref, e.StartedDateTime, e.Time)
+		}
+	}
+}
+
+func TestHARFromARealChromiumRecordingGetsTheEdgeCasesRight(t *testing.T) {
+	h := buildFixture(t, "chromium156-scenario.jsonl")
+	for _, hop := range []struct {
+		path   string
+		status int
+	}{{"/redirect/301", 301}, {"/redirect/302", 302}, {"/redirect/307", 307}, {"/redirect/308", 308}, {"/redirect/final", 200}} {
+		es := suffixEntries(h, "GET", hop.path)
+		if len(es) != 1 || es[0].Response.Status != hop.status {
+			t.Errorf("%s: %d entries, status %v", hop.path, len(es), es)
+		}
+	}
+	if es := suffixEntries(h, "POST", "/form/submit"); len(es) != 1 || es[0].Response.Status != 303 || es[0].Request.PostData == nil || es[0].Request.PostData.Text != "name=Ada" {
+		t.Errorf("POST 303: %+v", es)
+	}
+	etag := suffixEntries(h, "GET", "/etag/data.json")
+	n304 := 0
+	for _, e := range etag {
+		if e.Response.Status == 304 {
+			n304++
+		}
+	}
+	if n304 < 2 {
+		t.Errorf("want the revalidations reported as 304, got %d of %d", n304, len(etag))
+	}
+	if es := suffixEntries(h, "OPTIONS", "/api/cors"); len(es) != 1 || es[0].Response.Status != 204 || es[0].ResourceType != "preflight" {
+		t.Errorf("preflight: %+v", es)
+	}
+	if es := suffixEntries(h, "GET", "/api/nocors"); len(es) != 1 || es[0].Response.Status != 0 || es[0].CorsError == "" || es[0].Error == "" {
+		t.Errorf("CORS failure: %+v", es)
+	}
+	if es := suffixEntries(h, "GET", "/slow?ms=10000"); len(es) != 1 || es[0].Error != "net::ERR_ABORTED" {
+		t.Errorf("aborted fetch: %+v", es)
+	}
+	mem := 0
+	for _, e := range suffixEntries(h, "GET", "/cache/static.js") {
+		if e.FromCache == "memory" {
+			mem++
+		}
+	}
+	if mem == 0 {
+		t.Error("no memory-cache hit for /cache/static.js")
+	}
+	var ws *har.Entry
+	for i, e := range h.Log.Entries {
+		if strings.HasPrefix(e.Request.URL, "ws://") && strings.HasSuffix(e.Request.URL, "/ws") {
+			ws = &h.Log.Entries[i]
+		}
+	}
+	if ws == nil {
+		t.Fatal("no websocket entry")
+	}
+	kinds := map[string]bool{}
+	for _, m := range ws.WebSocketMessages {
+		kinds[m.Type+string(rune('0'+m.Opcode))] = true
+	}
+	if !kinds["send1"] || !kinds["receive1"] || !kinds["send2"] || !kinds["receive2"] || ws.Response.Status != 101 {
+		t.Errorf("websocket frames %v status %d", kinds, ws.Response.Status)
+	}
+	if es := suffixEntries(h, "GET", "/sse/endless"); len(es) != 1 || !es[0].Incomplete || len(es[0].EventSourceMessages) < 3 {
+		t.Errorf("endless SSE: %d entries", len(es))
+	}
+	if es := suffixEntries(h, "GET", "/stream/endless"); len(es) != 1 || !es[0].Incomplete {
+		t.Errorf("endless stream: %+v", es)
+	}
+	targets := map[string]string{"/api/worker-data": "worker", "/sw/sw.js": "service_worker", "/popup/child": "popup", "/api/popup-data": "popup"}
+	for path, want := range targets {
+		es := suffixEntries(h, "GET", path)
+		if len(es) == 0 || es[0].Target != want {
+			t.Errorf("%s: target %v, want %s", path, es, want)
+		}
+	}
+	// The worker's request: ExtraInfo in the page's session before the
+	// worker's own requestWillBeSent; still one entry, with raw headers.
+	if es := suffixEntries(h, "GET", "/api/worker-data"); len(es) != 1 || len(header(es[0].Request.Headers, "Cookie")) != 1 {
+		t.Errorf("worker request raw headers: %+v", es)
+	}
+	if len(h.Log.Pages) != 5 || h.Log.Pages[0].Title != "Reprokit test app: all scenarios" || h.Log.Pages[1].Title != "http://127.0.0.1:38831/popup/child" {
+		t.Errorf("pages = %+v", h.Log.Pages)
+	}
+}
