@@ -115,5 +115,8 @@ Then run 'reprokit doctor' to check the result.`)
 		}
 		return negative("%v", err)
 	}
+	if strings.Contains(res.Binary, "go-build") || strings.HasPrefix(res.Binary, os.TempDir()+string(os.PathSeparator)) {
+		fmt.Fprintf(os.Stderr, "warning: the manifests point at %s, a temporary binary that will disappear; install with scripts/install.sh or pass --binary\n", res.Binary)
+	}
 	return printResult(res, f.json, "installed")
 }

@@ -148,3 +148,22 @@ func TestParseBrowsers(t *testing.T) {
 		t.Errorf("firefox: %v", err)
 	}
 }
+
+func TestParseRegQueryReadsRegExeOutput(t *testing.T) {
+	out := "\r\nHKEY_LOCAL_MACHINE\\Software\\Policies\\Google\\Chrome\r\n" +
+		"    (Default)    REG_SZ    C:\\Program Files\\Reprokit\\io.reprokit.host.json\r\n" +
+		"    NativeMessagingUserLevelHosts    REG_DWORD    0x0\r\n" +
+		"    ExtensionSettings    REG_SZ    {\"*\": {\"installation_mode\": \"blocked\"}}\r\n\r\n" +
+		"HKEY_LOCAL_MACHINE\\Software\\Policies\\Google\\Chrome\\NativeMessagingBlocklist\r\n" +
+		"    1    REG_SZ    *\r\n"
+	v := parseRegQuery([]byte(out))
+	if v[""] != `C:\Program Files\Reprokit\io.reprokit.host.json` || v["NativeMessagingUserLevelHosts"] != "0x0" || len(v) != 3 {
+		t.Errorf("values %q", v)
+	}
+	if b, ok := regValue("NativeMessagingUserLevelHosts", v["NativeMessagingUserLevelHosts"]).(bool); !ok || b {
+		t.Errorf("DWORD 0 is not false")
+	}
+	if m, ok := regValue("ExtensionSettings", v["ExtensionSettings"]).(map[string]any); !ok || m["*"] == nil {
+		t.Errorf("ExtensionSettings JSON not decoded")
+	}
+}
