@@ -1,0 +1,472 @@
+package recording_test
+
+// End-to-end tests of `reprokit record` through the real binary, a real
+// Chromium and the real test app: how a recording stops (Ctrl-C, a closed
+// tab, a crashed browser, a killed recorder) and that the data is kept.
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto"
+	"github.com/chromedp/chromedp/remote"
+
+	"github.com/reprokit/reprokit/host/browser"
+	"github.com/reprokit/reprokit/host/har"
+	"github.com/reprokit/reprokit/host/testapp"
+)
+
+var (
+	app         *testapp.App
+	binary      string
+	browserPath string
+	noBrowser   error
+)
+
+func TestMain(m *testing.M) {
+	if p := os.Getenv(browser.EnvBrowser); p != "" {
+		browserPath, noBrowser = browser.Find(p)
+	} else {
+		browserPath, noBrowser = browser.Find("/usr/bin/chromium")
+	}
+	tmp, err := os.MkdirTemp("", "reprokit-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(tmp, "reprokit")
+	build := exec.Command("go", "build", "-o", binary, "github.com/reprokit/reprokit/cmd/reprokit")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build reprokit:", err)
+		os.RemoveAll(tmp)
+		os.Exit(1)
+	}
+	app, err = testapp.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start the test app:", err)
+		os.RemoveAll(tmp)
+		os.Exit(1)
+	}
+	code := m.Run()
+	app.Close()
+	os.RemoveAll(tmp)
+	os.Exit(code)
+}
+
+func needBrowser(t *testing.T) {
+	t.Helper()
+	if noBrowser != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no browser in CI: %v", noBrowser)
+		}
+		t.Skipf("no browser: %v", noBrowser)
+	}
+}
+
+// run is one `reprokit record` process with its own temp dir (where its
+// spool and the browser profile go) and output dir.
+type run struct {
+	t        *testing.T
+	cmd      *exec.Cmd
+	tmp, out string
+	stdout   bytes.Buffer
+	stderr   *lockedBuffer
+	done     chan struct{}
+	err      error
+}
+
+type lockedBuffer struct {
+	ch  chan string
+	all bytes.Buffer
+}
+
+func startRecord(t *testing.T, tmp string, args ...string) *run {
+	t.Helper()
+	needBrowser(t)
+	if tmp == "" {
+		tmp = shortTemp(t)
+	}
+	r := &run{t: t, tmp: tmp, out: t.TempDir(), done: make(chan struct{}), stderr: &lockedBuffer{ch: make(chan string, 1000)}}
+	r.cmd = exec.Command(binary, append([]string{"record", "--headless"}, args...)...)
+	r.cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "REPROKIT_OUT_DIR="+r.out, browser.EnvBrowser+"="+browserPath)
+	r.cmd.Stdout = &r.stdout
+	pr, pw := io.Pipe()
+	r.cmd.Stderr = pw
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			r.stderr.all.WriteString(sc.Text() + "\n")
+			select {
+			case r.stderr.ch <- sc.Text():
+			default:
+			}
+		}
+	}()
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		r.err = r.cmd.Wait()
+		pw.Close()
+		close(r.done)
+	}()
+	t.Cleanup(func() {
+		r.cmd.Process.Kill()
+		<-r.done
+	})
+	return r
+}
+
+// waitLine waits for a stderr line containing s.
+func (r *run) waitLine(s string) {
+	r.t.Helper()
+	timeout := time.After(60 * time.Second)
+	for {
+		select {
+		case l := <-r.stderr.ch:
+			if strings.Contains(l, s) {
+				return
+			}
+		case <-r.done:
+			r.t.Fatalf("reprokit exited (%v) before printing %q; stderr:\n%s", r.err, s, r.stderr.all.String())
+		case <-timeout:
+			r.t.Fatalf("no %q on stderr within 60s:\n%s", s, r.stderr.all.String())
+		}
+	}
+}
+
+// wait waits for the process to exit and returns its exit code.
+func (r *run) wait() int {
+	r.t.Helper()
+	select {
+	case <-r.done:
+	case <-time.After(90 * time.Second):
+		r.t.Fatalf("reprokit did not exit; stderr:\n%s", r.stderr.all.String())
+	}
+	time.Sleep(50 * time.Millisecond) // let the stderr reader finish
+	if r.err == nil {
+		return 0
+	}
+	if ee, ok := r.err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	r.t.Fatal(r.err)
+	return -1
+}
+
+// bundle opens the bundle whose path reprokit printed on stdout, checks
+// that it is the only thing printed, and returns its HAR.
+func (r *run) bundle() (string, har.HAR, *zip.ReadCloser) {
+	r.t.Helper()
+	path := strings.TrimSpace(r.stdout.String())
+	if path == "" || strings.Contains(path, "\n") || !filepath.IsAbs(path) || filepath.Dir(path) != r.out {
+		r.t.Fatalf("stdout %q is not one absolute path in %s; stderr:\n%s", r.stdout.String(), r.out, r.stderr.all.String())
+	}
+	return openBundle(r.t, path)
+}
+
+func openBundle(t *testing.T, path string) (string, har.HAR, *zip.ReadCloser) {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { z.Close() })
+	var h har.HAR
+	f, err := z.Open("session.har")
+	if err != nil {
+		t.Fatalf("bundle %s has no session.har: %v", path, err)
+	}
+	defer f.Close()
+	if err := json.NewDecoder(f).Decode(&h); err != nil {
+		t.Fatalf("session.har: %v", err)
+	}
+	return path, h, z
+}
+
+func hasEntry(h har.HAR, suffix string) bool {
+	for _, e := range h.Log.Entries {
+		if strings.HasSuffix(e.Request.URL, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// spools lists the spool directories left in a run's temp dir.
+func spools(t *testing.T, tmp string) []string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(tmp, "reprokit-*", "rec-*"))
+	return m
+}
+
+// devtoolsPort reads the debugging port of the browser that reprokit
+// launched, from the DevToolsActivePort file of its temporary profile.
+func devtoolsPort(t *testing.T, tmp string) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		m, _ := filepath.Glob(filepath.Join(tmp, "chromedp-runner*", "DevToolsActivePort"))
+		for _, p := range m {
+			if b, err := os.ReadFile(p); err == nil {
+				if port, _, ok := strings.Cut(string(b), "\n"); ok && port != "" {
+					return port
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("no DevToolsActivePort of the launched browser")
+	return ""
+}
+
+func TestCtrlCFinalizesNormallyAndRemovesTheSpool(t *testing.T) {
+	r := startRecord(t, "", app.URL+"/scenario/all")
+	r.waitLine("recording (spool")
+	waitReceived(t, "/beacon")
+	r.cmd.Process.Signal(os.Interrupt)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit %d after Ctrl-C; stderr:\n%s", code, r.stderr.all.String())
+	}
+	_, h, z := r.bundle()
+	for _, p := range []string{"/scenario/all", "/redirect/final", "/api/fragment-data"} {
+		if !hasEntry(h, p) {
+			t.Errorf("no entry for %s", p)
+		}
+	}
+	names := map[string]bool{}
+	for _, f := range z.File {
+		names[f.Name] = true
+	}
+	for _, n := range []string{"bundle.json", "console.json", "steps.json"} {
+		if !names[n] {
+			t.Errorf("bundle lacks %s: %v", n, names)
+		}
+	}
+	if !strings.Contains(r.stderr.all.String(), "interrupted by Ctrl-C") {
+		t.Errorf("stderr does not say why it stopped:\n%s", r.stderr.all.String())
+	}
+	if left := spools(t, r.tmp); len(left) != 0 {
+		t.Errorf("spools left after the bundle was written: %v", left)
+	}
+}
+
+func TestClosedTabKeepsTheDataAndExitsNonZero(t *testing.T) {
+	r := startRecord(t, "", app.URL+"/redirect/final")
+	r.waitLine("recording (spool")
+	port := devtoolsPort(t, r.tmp)
+	waitReceived(t, "/redirect/final")
+	time.Sleep(500 * time.Millisecond)
+	list := jsonList(t, port)
+	closed := false
+	for _, tgt := range list {
+		if tgt["type"] == "page" && strings.HasSuffix(fmt.Sprint(tgt["url"]), "/redirect/final") {
+			httpDo(t, "GET", "http://127.0.0.1:"+port+"/json/close/"+fmt.Sprint(tgt["id"]))
+			closed = true
+		}
+	}
+	if !closed {
+		t.Fatalf("no recorded tab in %v", list)
+	}
+	if code := r.wait(); code != 1 {
+		t.Fatalf("exit %d after the tab closed, want 1; stderr:\n%s", code, r.stderr.all.String())
+	}
+	_, h, _ := r.bundle()
+	if !hasEntry(h, "/redirect/final") {
+		t.Errorf("the bundle lost the page recorded before the tab closed")
+	}
+	if !strings.Contains(r.stderr.all.String(), "tab was closed") {
+		t.Errorf("stderr does not say the tab was closed:\n%s", r.stderr.all.String())
+	}
+}
+
+func TestBrowserCrashKeepsTheDataAndExitsNonZero(t *testing.T) {
+	r := startRecord(t, "", app.URL+"/redirect/final")
+	r.waitLine("recording (spool")
+	port := devtoolsPort(t, r.tmp)
+	waitReceived(t, "/redirect/final")
+	time.Sleep(500 * time.Millisecond)
+	var v struct {
+		WS string `json:"webSocketDebuggerUrl"`
+	}
+	json.Unmarshal(httpDo(t, "GET", "http://127.0.0.1:"+port+"/json/version"), &v)
+	c, err := remote.DialContext(context.Background(), v.WS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write(context.Background(), &cdproto.Message{ID: 1, Method: "Browser.crash"})
+	c.Close()
+	if code := r.wait(); code != 1 {
+		t.Fatalf("exit %d after the browser crashed, want 1; stderr:\n%s", code, r.stderr.all.String())
+	}
+	_, h, _ := r.bundle()
+	if !hasEntry(h, "/redirect/final") {
+		t.Errorf("the bundle lost the page recorded before the crash")
+	}
+	if !strings.Contains(r.stderr.all.String(), "crashed") {
+		t.Errorf("stderr does not name the crash:\n%s", r.stderr.all.String())
+	}
+}
+
+func TestKilledRecorderIsRecoveredByTheNextRun(t *testing.T) {
+	tmp := shortTemp(t)
+	first := startRecord(t, tmp, app.URL+"/form/done?name=Leftover")
+	first.waitLine("recording (spool")
+	waitReceived(t, "/form/done")
+	time.Sleep(1500 * time.Millisecond) // the log is flushed twice a second
+	first.cmd.Process.Signal(syscall.SIGKILL)
+	first.wait()
+	if left := spools(t, tmp); len(left) != 1 {
+		t.Fatalf("want the killed recorder's spool, found %v", left)
+	}
+	second := startRecord(t, tmp, "--duration", "1s", app.URL+"/redirect/final")
+	if code := second.wait(); code != 0 {
+		t.Fatalf("second run exit %d; stderr:\n%s", code, second.stderr.all.String())
+	}
+	var recovered string
+	for _, l := range strings.Split(second.stderr.all.String(), "\n") {
+		if _, p, ok := strings.Cut(l, "recovered an interrupted recording into "); ok {
+			recovered = p
+		}
+	}
+	if recovered == "" || filepath.Dir(recovered) != second.out {
+		t.Fatalf("no recovery message naming a bundle in %s:\n%s", second.out, second.stderr.all.String())
+	}
+	_, h, _ := openBundle(t, recovered)
+	if !hasEntry(h, "/form/done?name=Leftover") {
+		t.Errorf("the recovered bundle lacks the killed recording's page")
+	}
+	_, h2, _ := second.bundle()
+	if !hasEntry(h2, "/redirect/final") {
+		t.Errorf("the second run's own bundle lacks its page")
+	}
+	if left := spools(t, tmp); len(left) != 0 {
+		t.Errorf("spools left after recovery: %v", left)
+	}
+}
+
+func TestUntilSelectorStopsAndEventsTeeIsPrivate(t *testing.T) {
+	events := filepath.Join(t.TempDir(), "events.jsonl")
+	r := startRecord(t, "", "--until-selector", "body[data-done]", "--events", events, "--jpeg-quality", "70", app.URL+"/streams")
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, r.stderr.all.String())
+	}
+	stderr := r.stderr.all.String()
+	if !strings.Contains(stderr, "selector body[data-done] appeared") || !strings.Contains(stderr, "UNSANITIZED") {
+		t.Errorf("stderr lacks the stop reason or the --events warning:\n%s", stderr)
+	}
+	info, err := os.Stat(events)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("--events file: %v, mode %v", err, info.Mode())
+	}
+	b, _ := os.ReadFile(events)
+	if !bytes.Contains(b, []byte(`"method":"Network.requestWillBeSent"`)) || !bytes.Contains(b, []byte(`"method":"Network.getResponseBody"`)) {
+		t.Errorf("the events tee lacks requests or bodies")
+	}
+	_, _, z := r.bundle()
+	jpeg := false
+	for _, f := range z.File {
+		if strings.HasPrefix(f.Name, "screenshots/") && strings.HasSuffix(f.Name, ".jpg") {
+			jpeg = true
+		}
+	}
+	if !jpeg {
+		t.Errorf("no JPEG screenshot in the bundle with --jpeg-quality")
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	for _, args := range [][]string{
+		{"record", "--jpeg-quality", "101"},
+		{"record", "--max-size", "lots"},
+		{"record", "--target", "x"},
+		{"record", "a", "b"},
+		{"record", "--out", "bundle.tar"},
+	} {
+		cmd := exec.Command(binary, args...)
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		err := cmd.Run()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 2 || stdout.Len() != 0 {
+			t.Errorf("%v: %v, stdout %q; want exit 2 and nothing on stdout", args, err, stdout.String())
+		}
+	}
+}
+
+func TestNoBrowserGivesTheInstallHint(t *testing.T) {
+	cmd := exec.Command(binary, "record", "--headless", "--browser", filepath.Join(t.TempDir(), "no-such-browser"), "about:blank")
+	cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir(), "REPROKIT_OUT_DIR="+t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 0 {
+		t.Fatalf("exit %v with a missing browser", err)
+	}
+	if !strings.Contains(stderr.String(), "--browser") {
+		t.Errorf("stderr does not say how to fix it: %s", stderr.String())
+	}
+}
+
+// shortTemp makes a temp dir with a short path: Chromium refuses a profile
+// whose singleton socket path is longer than a Unix socket name allows.
+func shortTemp(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "rk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+// waitReceived waits until the test app has received a request whose URL
+// contains s.
+func waitReceived(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, r := range app.Received() {
+			if strings.Contains(r.URL, s) {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the app never received %s", s)
+}
+
+func jsonList(t *testing.T, port string) []map[string]any {
+	t.Helper()
+	var list []map[string]any
+	if err := json.Unmarshal(httpDo(t, "GET", "http://127.0.0.1:"+port+"/json/list"), &list); err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+func httpDo(t *testing.T, method, u string) []byte {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return b
+}
