@@ -54,9 +54,9 @@ func finalizeDir(dir string, opts FinalizeOptions) error {
 	var console consoleBuilder
 	var steps stepsBuilder
 	var env environmentBuilder
-	var truncated func(*LogSyntaxError)
-	truncated = func(e *LogSyntaxError) {
-		b.warn("%s ends with a cut-off message at line %d (the recorder stopped mid-write); kept everything before it", EventsFile, e.Line)
+	var off int64 // where the current read started
+	truncated := func(e *LogSyntaxError) {
+		b.warn("%s ends with a cut-off message at line %d (the recorder stopped mid-write); kept everything before it", EventsFile, countNewlines(f, 0, off+e.Offset)+1)
 	}
 	count := 0
 	handle := func(m *logMessage) error {
@@ -80,8 +80,6 @@ func finalizeDir(dir string, opts FinalizeOptions) error {
 	}
 	// A damaged line in the middle is skipped: reading resumes at the next
 	// line, so nothing after it is lost.
-	var off int64
-	lineBase := 0
 	for off < st.Size() {
 		err := readLog(io.NewSectionReader(f, off, st.Size()-off), off, truncated, handle)
 		var se *LogSyntaxError
@@ -91,12 +89,11 @@ func finalizeDir(dir string, opts FinalizeOptions) error {
 		if !errors.As(err, &se) {
 			return fmt.Errorf("finalize %s: %w", dir, err)
 		}
-		b.warn("%s: line %d: %v; skipped that line", EventsFile, lineBase+se.Line, se.Err)
-		next, ok := nextLineStart(f, off+se.resume, st.Size())
+		start, next, ok := nextLineStart(f, off+se.resume, st.Size())
+		b.warn("%s: line %d is damaged (%v); skipped it", EventsFile, countNewlines(f, 0, start)+1, se.Err)
 		if !ok {
 			break
 		}
-		lineBase += countNewlines(f, off, next)
 		off = next
 	}
 	if opts.Progress != nil {
@@ -149,20 +146,20 @@ func writeFileAtomic(dir, name string, write func(io.Writer) error) error {
 	return nil
 }
 
-// nextLineStart returns the start of the line after the one where the
-// message at off (after any white space) begins.
-func nextLineStart(f io.ReaderAt, off, size int64) (int64, bool) {
+// nextLineStart finds the message at off (after any white space) and
+// returns where it starts and where the line after it starts.
+func nextLineStart(f io.ReaderAt, off, size int64) (start, next int64, ok bool) {
 	buf := make([]byte, 32<<10)
-	started := false
+	start = -1
 	for off < size {
 		n, err := f.ReadAt(buf, off)
 		for i, c := range buf[:n] {
 			switch {
-			case !started && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
+			case start < 0 && (c == ' ' || c == '\t' || c == '\r' || c == '\n'):
 			case c == '\n':
-				return off + int64(i) + 1, true
-			default:
-				started = true
+				return start, off + int64(i) + 1, true
+			case start < 0:
+				start = off + int64(i)
 			}
 		}
 		off += int64(n)
@@ -170,7 +167,10 @@ func nextLineStart(f io.ReaderAt, off, size int64) (int64, bool) {
 			break
 		}
 	}
-	return 0, false
+	if start < 0 {
+		start = off
+	}
+	return start, 0, false
 }
 
 // countNewlines counts the lines in [from, to).

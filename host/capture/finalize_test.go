@@ -1,0 +1,187 @@
+package capture
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reprokit/reprokit/host/har"
+	"github.com/reprokit/reprokit/host/spool"
+)
+
+// finalizedSpool copies testdata/spool/events.jsonl (a log with a damaged
+// line in the middle and a cut-off last line, as a killed recorder leaves
+// it) into a fresh spool and finalizes it.
+func finalizedSpool(t *testing.T) (*spool.Dir, []string) {
+	t.Helper()
+	dir, err := spool.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/spool/events.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir.Join(EventsFile), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var warns []string
+	if err := FinalizeWith(dir, FinalizeOptions{Warn: func(m string) { warns = append(warns, m) }}); err != nil {
+		t.Fatal(err)
+	}
+	return dir, warns
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600 (unsanitized)", path, st.Mode().Perm())
+	}
+}
+
+func TestFinalizeKeepsEverythingAroundDamagedAndCutOffLines(t *testing.T) {
+	dir, warns := finalizedSpool(t)
+	joined := strings.Join(warns, "\n")
+	if !strings.Contains(joined, "line 12 is damaged") || !strings.Contains(joined, "cut-off message at line 33") {
+		t.Errorf("warnings should name the damaged line 12 and the cut-off end:\n%s", joined)
+	}
+	var h har.HAR
+	readJSON(t, dir.Join("session.har"), &h)
+	if len(h.Log.Entries) != 3 || len(h.Log.Pages) != 3 {
+		t.Fatalf("entries %d pages %d", len(h.Log.Entries), len(h.Log.Pages))
+	}
+	if h.Log.Browser == nil || h.Log.Browser.Name != "HeadlessChrome" || h.Log.Browser.Version != "156.0.7500.0" {
+		t.Errorf("HAR browser = %+v", h.Log.Browser)
+	}
+	if !h.Log.Entries[1].Incomplete || !h.Log.Entries[2].Incomplete || h.Log.Entries[0].Incomplete {
+		t.Errorf("in-flight marks: %v %v %v", h.Log.Entries[0].Incomplete, h.Log.Entries[1].Incomplete, h.Log.Entries[2].Incomplete)
+	}
+	left, _ := filepath.Glob(dir.Join(".*tmp*"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func TestFinalizeRendersConsoleMessagesLikeDevTools(t *testing.T) {
+	dir, _ := finalizedSpool(t)
+	var cl ConsoleLog
+	readJSON(t, dir.Join("console.json"), &cl)
+	want := []struct {
+		level, source, text, url, target string
+		line                             int
+	}{
+		{"info", "console-api", "user ada has 3 items ! {a: 1, b: 'x', c: Array(2)}", "http://a.test/app.js", "page", 10},
+		{"warning", "console-api", "(3) [1, 2, 'three'] undefined null true", "", "page", 0},
+		{"error", "exception", "Uncaught TypeError: Cannot read properties of undefined (reading 'id')", "http://a.test/app.js", "page", 42},
+		{"error", "network", "Failed to load resource: the server responded with a status of 500 (Internal Server Error)", "http://a.test/api/fail", "page", 0},
+		{"error", "console-api", "from worker", "", "worker", 0},
+	}
+	if len(cl.Messages) != len(want) {
+		t.Fatalf("%d messages: %+v", len(cl.Messages), cl.Messages)
+	}
+	for i, w := range want {
+		m := cl.Messages[i]
+		if m.Level != w.level || m.Source != w.source || m.Text != w.text || m.URL != w.url || m.Target != w.target || m.Line != w.line {
+			t.Errorf("message %d:\n got %+v\nwant %+v", i, m, w)
+		}
+	}
+	exc := cl.Messages[2]
+	if !strings.Contains(exc.Stack, "at submit (http://a.test/app.js:42:13)") || !strings.Contains(exc.Stack, "at (anonymous) (http://a.test/app.js:51:3)") || exc.Column != 13 {
+		t.Errorf("exception stack/column: %q %d", exc.Stack, exc.Column)
+	}
+	if cl.Messages[0].Time != "2025-11-26T19:00:00.100Z" || cl.Messages[3].RequestID != "5.4" {
+		t.Errorf("time %q requestId %q", cl.Messages[0].Time, cl.Messages[3].RequestID)
+	}
+}
+
+func TestFinalizeWritesARecorderUserFlow(t *testing.T) {
+	dir, _ := finalizedSpool(t)
+	var flow struct {
+		Title string           `json:"title"`
+		Steps []map[string]any `json:"steps"`
+	}
+	readJSON(t, dir.Join("steps.json"), &flow)
+	var types []string
+	for _, s := range flow.Steps {
+		types = append(types, s["type"].(string))
+	}
+	// setViewport first; navigate to the first page; the user's steps once
+	// each (records, not the raw binding events too); the navigation the
+	// Enter key caused is asserted on it; a later one is a navigate step.
+	if got := strings.Join(types, ","); got != "setViewport,navigate,click,change,change,keyDown,keyUp,navigate" {
+		t.Fatalf("step types = %s", got)
+	}
+	vp := flow.Steps[0]
+	if vp["width"] != 1280.0 || vp["height"] != 720.0 || vp["deviceScaleFactor"] != 1.0 || vp["isLandscape"] != true {
+		t.Errorf("setViewport = %v", vp)
+	}
+	if nav := flow.Steps[1]; nav["url"] != "http://a.test/login" {
+		t.Errorf("first navigate = %v", nav)
+	}
+	if pw := flow.Steps[4]; pw["value"] != "••••••" || pw["masked"] != true {
+		t.Errorf("masked value must stay masked: %v", pw)
+	}
+	ae, _ := flow.Steps[6]["assertedEvents"].([]any)
+	if len(ae) != 1 || ae[0].(map[string]any)["url"] != "http://a.test/home" || ae[0].(map[string]any)["title"] != "Home" {
+		t.Errorf("keyUp asserted events = %v", flow.Steps[6])
+	}
+	if last := flow.Steps[7]; last["url"] != "http://a.test/other" {
+		t.Errorf("last navigate = %v", last)
+	}
+	if !strings.Contains(flow.Title, "http://a.test/login") {
+		t.Errorf("title %q", flow.Title)
+	}
+	b, _ := os.ReadFile(dir.Join("steps.json"))
+	if c := string(b); !(strings.Index(c, `"type": "click"`) < strings.Index(c, `"target": "main"`) && strings.Index(c, `"target": "main"`) < strings.Index(c, `"selectors"`)) {
+		t.Errorf("steps keep the Recorder's field order: %s", b)
+	}
+}
+
+func TestFinalizeCompletesTheEnvironment(t *testing.T) {
+	dir, _ := finalizedSpool(t)
+	var env Environment
+	readJSON(t, dir.Join("environment.json"), &env)
+	if env.Browser.Product != "HeadlessChrome/156.0.7500.0" || env.Browser.Version != "156.0.7500.0" || !env.Browser.Headless || env.Browser.ProtocolVersion != "1.3" || env.Browser.Name != "Chromium" {
+		t.Errorf("browser = %+v", env.Browser)
+	}
+	if env.OS.Name != "Linux" || env.TimeZone != "Europe/Paris" || env.UTCOffset != "+01:00" || env.Locale != "en-GB" || !env.Network.Online {
+		t.Errorf("environment = %+v", env)
+	}
+	if env.Start != "2025-11-26T20:00:00.000+01:00" || env.End != "2025-11-26T20:00:12.000+01:00" {
+		t.Errorf("start %q end %q", env.Start, env.End)
+	}
+}
+
+func TestFinalizeExplainsASpoolWithoutALog(t *testing.T) {
+	dir, err := spool.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Finalize(dir)
+	if err == nil || !strings.Contains(err.Error(), "no protocol log") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestEnvironmentReadsTheOSFromTheUserAgent(t *testing.T) {
+	for ua, want := range map[string][3]string{
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36":                  {"Windows", "10.0", "x86"},
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36":            {"macOS", "10.15.7", "x86"},
+		"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Mobile Safari/537": {"Android", "14", ""},
+		"Mozilla/5.0 (X11; Linux aarch64) AppleWebKit/537.36":                           {"Linux", "", "arm"},
+	} {
+		n, v, a := osFromUserAgent(ua)
+		if [3]string{n, v, a} != want {
+			t.Errorf("%s: %q %q %q, want %v", ua, n, v, a, want)
+		}
+	}
+}
