@@ -66,6 +66,9 @@ func runReplay(args []string) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	for _, w := range src.Warnings {
+		fmt.Fprintln(os.Stderr, "reprokit replay: warning:", w)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var progress = os.Stderr

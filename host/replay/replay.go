@@ -492,9 +492,11 @@ func clockScript(start time.Time) string {
 })();`, start.UnixMilli())
 }
 
-// maskCSS is the recorder's screenshot mask (host/capture): password inputs
-// and elements marked data-private painted black.
-const maskCSS = `input[type=password],[data-private],[data-private] *{filter:brightness(0)!important;-webkit-text-security:disc!important}`
+// maskCSS is a copy of the recorder's screenshot mask (host/capture
+// maskCSS): password inputs and elements marked data-private painted black.
+// The end-to-end test compares recorded and replayed screenshots, so it
+// fails when the two drift apart.
+const maskCSS = `input[type=password],[data-private],[data-private] *{filter:brightness(0)!important;background:#000!important;color:#000!important;-webkit-text-fill-color:#000!important;border-color:#000!important;text-shadow:none!important}`
 
 func maskExpression(on bool) string {
 	return fmt.Sprintf(`(function(on){var css=%q;

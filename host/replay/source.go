@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path"
-	"strings"
 
+	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/har"
 )
 
@@ -25,6 +23,8 @@ type Source struct {
 	Steps []byte
 	// Env is the recorded environment (zero when absent).
 	Env Environment
+	// Warnings are problems met while reading that did not stop it.
+	Warnings []string
 }
 
 // Screenshot is one recorded (or replayed) screenshot.
@@ -61,38 +61,45 @@ type Environment struct {
 	Start     string   `json:"start"`
 }
 
-// Size caps for hostile input.
-const (
-	maxHARBytes        = 1 << 30
-	maxMemberBytes     = 64 << 20
-	maxScreenshotCount = 500
-)
-
-// Load reads a bundle .zip or a bare HAR file.
+// Load reads a bundle .zip or a bare HAR file through [bundle.Open], which
+// enforces the size limits and path rules for hostile input.
 func Load(file string) (*Source, error) {
-	f, err := os.Open(file)
+	b, err := bundle.Open(file)
 	if err != nil {
-		return nil, fmt.Errorf("open recording: %w (pass a bundle .zip or a .har file)", err)
+		return nil, err
 	}
-	defer f.Close()
-	head := make([]byte, 4)
-	n, _ := io.ReadFull(f, head)
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("read %s: %w", file, err)
+	// The stored HAR, every field and every body kept, decoded into the
+	// shared types (the HAR of a bundle is sanitized; it is only read).
+	var buf bytes.Buffer
+	if err := b.WriteHAR(&buf); err != nil {
+		return nil, fmt.Errorf("read the HAR of %s: %w", file, err)
 	}
-	if n == 4 && bytes.Equal(head, []byte("PK\x03\x04")) {
-		st, err := f.Stat()
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", file, err)
+	h, err := decodeHAR(&buf)
+	if err != nil {
+		return nil, fmt.Errorf("read the HAR of %s: %w", file, err)
+	}
+	src := &Source{HAR: h}
+	if env := b.File("environment.json"); env != nil {
+		_ = json.Unmarshal(env, &src.Env) // an unreadable environment only loses emulation
+	}
+	for _, img := range b.Screenshots {
+		src.Screenshots = append(src.Screenshots, Screenshot{File: img.File, URL: img.URL, Reason: img.Reason, Data: img.Data})
+	}
+	if b.Kind == "bundle" {
+		// The bundle reader keeps the steps' common fields only; a replay
+		// needs offsets and scroll positions too, so read steps.json whole.
+		if src.Steps, err = zipMember(file, "steps.json", maxStepsBytes); err != nil {
+			return nil, err
 		}
-		return loadZip(f, st.Size(), file)
 	}
-	h, err := decodeHAR(io.LimitReader(f, maxHARBytes))
-	if err != nil {
-		return nil, fmt.Errorf("%s is neither a bundle .zip nor a HAR: %w", file, err)
+	for _, w := range b.Warnings {
+		src.Warnings = append(src.Warnings, w)
 	}
-	return &Source{HAR: h}, nil
+	return src, nil
 }
+
+// maxStepsBytes caps steps.json.
+const maxStepsBytes = 16 << 20
 
 func decodeHAR(r io.Reader) (*har.HAR, error) {
 	var h har.HAR
@@ -105,93 +112,31 @@ func decodeHAR(r io.Reader) (*har.HAR, error) {
 	return &h, nil
 }
 
-func loadZip(r io.ReaderAt, size int64, name string) (*Source, error) {
-	z, err := zip.NewReader(r, size)
+// zipMember reads one top-level member of a zip, at most limit bytes; nil
+// when it is absent.
+func zipMember(file, name string, limit int64) ([]byte, error) {
+	z, err := zip.OpenReader(file)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a readable zip: %w", name, err)
+		return nil, fmt.Errorf("%s: not a readable zip: %w", file, err)
 	}
-	files := map[string]*zip.File{}
+	defer z.Close()
 	for _, f := range z.File {
-		clean := path.Clean(strings.TrimPrefix(f.Name, "/"))
-		if strings.HasPrefix(clean, "../") || clean == ".." {
-			continue // never follow a path out of the bundle
-		}
-		files[clean] = f
-	}
-	read := func(n string, limit int64) ([]byte, error) {
-		f := files[n]
-		if f == nil {
-			return nil, nil
+		if f.Name != name {
+			continue
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return nil, fmt.Errorf("%s in %s: %w", n, name, err)
+			return nil, fmt.Errorf("%s in %s: %w", name, file, err)
 		}
 		defer rc.Close()
 		b, err := io.ReadAll(io.LimitReader(rc, limit+1))
 		if err != nil {
-			return nil, fmt.Errorf("%s in %s: %w", n, name, err)
+			return nil, fmt.Errorf("%s in %s: %w", name, file, err)
 		}
 		if int64(len(b)) > limit {
-			return nil, fmt.Errorf("%s in %s is larger than %d bytes", n, name, limit)
+			return nil, fmt.Errorf("%s in %s is larger than %d bytes", name, file, limit)
 		}
 		return b, nil
 	}
-	src := &Source{}
-	hb, err := read("session.har", maxHARBytes)
-	if err != nil {
-		return nil, err
-	}
-	if hb == nil {
-		return nil, fmt.Errorf("%s has no session.har: is it a Reprokit bundle?", name)
-	}
-	if src.HAR, err = decodeHAR(bytes.NewReader(hb)); err != nil {
-		return nil, fmt.Errorf("session.har in %s: %w", name, err)
-	}
-	if src.Steps, err = read("steps.json", maxMemberBytes); err != nil {
-		return nil, err
-	}
-	if eb, err := read("environment.json", maxMemberBytes); err != nil {
-		return nil, err
-	} else if eb != nil {
-		_ = json.Unmarshal(eb, &src.Env) // an unreadable environment only loses emulation
-	} else if bb, _ := read("bundle.json", maxMemberBytes); bb != nil {
-		var meta struct {
-			Environment *Environment `json:"environment"`
-		}
-		if json.Unmarshal(bb, &meta) == nil && meta.Environment != nil {
-			src.Env = *meta.Environment
-		}
-	}
-	ib, err := read("screenshots.json", maxMemberBytes)
-	if err != nil {
-		return nil, err
-	}
-	if ib != nil {
-		var idx []Screenshot
-		if err := json.Unmarshal(ib, &idx); err != nil {
-			var wrapped struct {
-				Screenshots []Screenshot `json:"screenshots"`
-			}
-			if json.Unmarshal(ib, &wrapped) == nil {
-				idx = wrapped.Screenshots
-			}
-		}
-		for _, s := range idx {
-			if len(src.Screenshots) >= maxScreenshotCount {
-				break
-			}
-			p := path.Clean(s.File)
-			if !strings.HasPrefix(p, "screenshots/") {
-				p = "screenshots/" + p
-			}
-			if s.Data, err = read(p, maxMemberBytes); err != nil {
-				return nil, err
-			}
-			if s.Data != nil {
-				src.Screenshots = append(src.Screenshots, s)
-			}
-		}
-	}
-	return src, nil
+	return nil, nil
 }
