@@ -65,7 +65,7 @@ func benchEntry(g *rand.Rand, i int) map[string]any {
 			items = append(items, map[string]any{
 				"id": "prj_" + tok(12), "name": sentence(3), "description": sentence(12), "status": word(),
 				"owner": map[string]any{"id": g.IntN(1e6), "name": sentence(2), "email": "user" + strconv.Itoa(g.IntN(1e5)) + "@example.com"},
-				"url": "https://app.example.com/p/" + tok(10), "created_at": "2026-11-26T10:00:00Z", "count": g.IntN(1000), "enabled": g.IntN(2) == 1,
+				"url":   "https://app.example.com/p/" + tok(10), "created_at": "2026-11-26T10:00:00Z", "count": g.IntN(1000), "enabled": g.IntN(2) == 1,
 			})
 		}
 		b, _ := json.Marshal(map[string]any{"data": items, "next_cursor": tok(24), "total": n})

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -414,6 +415,9 @@ func TestLeakCorpus(t *testing.T) {
 		t.Fatalf("output has %d entries, want %d", len(doc.Log.Entries), len(cs))
 	}
 	leaks := 0
+	// tags are random per run: take them out before searching, so a short
+	// secret (a CVC) cannot match inside an h8
+	untagged := regexp.MustCompile(`\[REDACTED:[a-z0-9-]+:[0-9a-f]{8}\]`).ReplaceAllString(out.String(), "[]")
 	for i, c := range cs {
 		entry := string(doc.Log.Entries[i])
 		var e struct {
@@ -429,7 +433,7 @@ func TestLeakCorpus(t *testing.T) {
 			entry = fmt.Sprint(doc.Log.Pages[0]["title"])
 		}
 		for _, f := range leakForms(c.secret) {
-			if len(f) >= 3 && strings.Contains(out.String(), f) {
+			if len(f) >= 3 && strings.Contains(untagged, f) {
 				t.Errorf("LEAK %q: the secret survives (form %q)", c.name, f)
 				leaks++
 				break

@@ -746,7 +746,7 @@ var secretKeywords = []string{"secret", "token", "passw", "pwd", "apikey", "api_
 func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 	var b strings.Builder
 	last := 0
-	prevStart, prevEnd := -10, -10 // the previous word, for keyword plus entropy
+	prevStart, prevEnd := -10, -10   // the previous word, for keyword plus entropy
 	prev2Start, prev2End := -20, -20 // and the one before ("key is <secret>")
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -926,7 +926,15 @@ func (r *Redactor) patternPass(loc *locator, s string, p Pattern) string {
 func (r *Redactor) emailPass(loc *locator, s string) string {
 	var b strings.Builder
 	last := 0
+	hasPct := strings.IndexByte(s, '%') >= 0
 	for i := 0; i < len(s); i++ {
+		if !hasPct {
+			k := strings.IndexByte(s[i:], '@')
+			if k < 0 {
+				break
+			}
+			i += k
+		}
 		at := 0
 		switch {
 		case s[i] == '@':
@@ -1068,56 +1076,76 @@ func luhn(d []byte) bool {
 }
 
 // ipPass replaces IPv4 and IPv6 addresses, except loopback and unspecified.
+// It only looks around '.' and ':' characters, which keeps it fast on text
+// without addresses.
 func (r *Redactor) ipPass(loc *locator, s string) string {
 	var b strings.Builder
 	last := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if class[c]&cAlnum == 0 && c != ':' {
+	for i := 0; i < len(s); {
+		k := indexDotColon(s[i:])
+		if k < 0 {
+			break
+		}
+		p := i + k
+		// the run of address characters around p
+		start := p
+		for start > last && isIPChar(s[start-1]) {
+			start--
+		}
+		end := p + 1
+		for end < len(s) && isIPChar(s[end]) {
+			end++
+		}
+		for end > p && (s[end-1] == '.' || s[end-1] == ':') {
+			end--
+		}
+		i = max(end, p+1)
+		if end-start < 7 || (start > 0 && (class[s[start-1]]&cAlnum != 0 || s[start-1] == '.')) || (end < len(s) && class[s[end]]&cAlnum != 0) {
 			continue
 		}
-		if i > 0 && (class[s[i-1]]&cAlnum != 0 || s[i-1] == '.' || s[i-1] == ':') {
+		v := s[start:end]
+		dots := strings.Count(v, ".")
+		colons := strings.Count(v, ":")
+		if dots != 3 && colons < 2 {
 			continue
 		}
-		j := i
-		colons, dots := 0, 0
-		for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] >= 'a' && s[j] <= 'f' || s[j] >= 'A' && s[j] <= 'F' || s[j] == '.' || s[j] == ':') {
-			if s[j] == ':' {
-				colons++
-			} else if s[j] == '.' {
-				dots++
-			}
-			j++
-		}
-		for j > i && (s[j-1] == '.' || s[j-1] == ':') {
-			j--
-		}
-		if j-i < 7 || (dots != 3 && colons < 2) || (j < len(s) && class[s[j]]&cAlnum != 0) {
-			if j > i {
-				i = j - 1
-			}
-			continue
-		}
-		v := s[i:j]
 		ip := net.ParseIP(v)
 		if ip == nil && dots == 3 && colons == 1 { // "1.2.3.4:8080"
 			v = v[:strings.IndexByte(v, ':')]
 			ip = net.ParseIP(v)
 		}
 		if ip == nil || ip.IsLoopback() || ip.IsUnspecified() {
-			i = j - 1
 			continue
 		}
-		b.WriteString(s[last:i])
-		b.WriteString(r.replace(loc.at(i), "ip", v, nil))
-		last = i + len(v)
-		i = last - 1
+		b.WriteString(s[last:start])
+		b.WriteString(r.replace(loc.at(start), "ip", v, nil))
+		last = start + len(v)
+		i = max(i, last)
 	}
 	if last == 0 {
 		return s
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+func isIPChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':'
+}
+
+// indexDotColon is the index of the first '.' or ':' in s, or -1.
+func indexDotColon(s string) int {
+	d := strings.IndexByte(s, '.')
+	var c int
+	if d >= 0 {
+		c = strings.IndexByte(s[:d], ':')
+	} else {
+		c = strings.IndexByte(s, ':')
+	}
+	if c >= 0 {
+		return c
+	}
+	return d
 }
 
 // personalValues lists the emails, cards and IPs in s (for the kept set of

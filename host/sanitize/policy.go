@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Where a name rule looks for the name it matches.
@@ -256,6 +258,15 @@ type compiledPolicy struct {
 	disabled  map[string]bool
 	requestID map[string]bool
 	patterns  []Pattern
+
+	cache     [4]sync.Map // normalized-or-raw name -> matchResult, per place
+	cacheSize atomic.Int32
+}
+
+// matchResult is a cached answer of match.
+type matchResult struct {
+	rule  *Rule
+	exact bool
 }
 
 type containsRule struct {
@@ -320,38 +331,39 @@ func (p *Policy) compile() *compiledPolicy {
 // match returns the rule for a name found in the given place, or nil.
 // Names on the keep list never match.
 func (c *compiledPolicy) match(in string, name string) *Rule {
-	var buf [64]byte
-	if len(name) > len(buf) {
-		return c.matchNorm(in, NormalizeName(name))
-	}
-	n := 0
-	for i := 0; i < len(name); i++ {
-		ch := name[i]
-		switch {
-		case ch >= 'A' && ch <= 'Z':
-			buf[n] = ch + 'a' - 'A'
-			n++
-		case ch == '-' || ch == '_' || ch == '.' || ch == ' ':
-		default:
-			buf[n] = ch
-			n++
-		}
-	}
-	return c.matchNorm(in, string(buf[:n]))
+	r, _ := c.matchExact(in, name)
+	return r
 }
 
-func (c *compiledPolicy) matchNorm(in string, n string) *Rule {
-	if c.keep[n] {
-		return nil
-	}
+// maxMatchCache bounds the cache of name matches (names repeat a lot:
+// header names, JSON keys).
+const maxMatchCache = 20000
+
+// matchExact is match that also says whether the name was listed exactly
+// (not only contained).
+func (c *compiledPolicy) matchExact(in string, name string) (*Rule, bool) {
 	i := inIndex(in)
-	if r := c.exact[i][n]; r != nil {
-		return r
+	if v, ok := c.cache[i].Load(name); ok {
+		m := v.(matchResult)
+		return m.rule, m.exact
 	}
-	for _, cr := range c.contains[i] {
-		if strings.Contains(n, cr.sub) {
-			return cr.rule
+	var m matchResult
+	n := NormalizeName(name)
+	switch {
+	case c.keep[n]:
+	case c.exact[i][n] != nil:
+		m = matchResult{c.exact[i][n], true}
+	default:
+		for _, cr := range c.contains[i] {
+			if strings.Contains(n, cr.sub) {
+				m.rule = cr.rule
+				break
+			}
 		}
 	}
-	return nil
+	if c.cacheSize.Load() < maxMatchCache && len(name) <= 64 {
+		c.cacheSize.Add(1)
+		c.cache[i].Store(strings.Clone(name), m)
+	}
+	return m.rule, m.exact
 }

@@ -2,7 +2,6 @@ package sanitize
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +47,8 @@ var decodeOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext
 var encodeOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true), jsontext.EscapeForHTML(false)}
 
 const maxDepth = 10000
+
+var errTooDeep = fmt.Errorf("JSON nested more than %d levels deep", maxDepth)
 
 // readNode reads the next complete value from dec into a tree.
 func readNode(dec *jsontext.Decoder, depth int) (*node, error) {
@@ -140,30 +141,6 @@ func writeNode(enc *jsontext.Encoder, n *node) error {
 		return enc.WriteToken(jsontext.EndArray)
 	}
 	return fmt.Errorf("sanitize: bad node kind %q", n.kind)
-}
-
-// parseJSONTree parses a whole small document (a JSON body) into a tree.
-// It fails on trailing data.
-func parseJSONTree(s string) (*node, bool) {
-	dec := jsontext.NewDecoder(bytes.NewReader([]byte(s)), decodeOptions...)
-	n, err := readNode(dec, 0)
-	if err != nil {
-		return nil, false
-	}
-	if _, err := dec.ReadToken(); err != io.EOF {
-		return nil, false
-	}
-	return n, true
-}
-
-// encodeTree serializes a tree compactly.
-func encodeTree(n *node) string {
-	var buf bytes.Buffer
-	enc := jsontext.NewEncoder(&buf, encodeOptions...)
-	if err := writeNode(enc, n); err != nil {
-		return ""
-	}
-	return string(bytes.TrimRight(buf.Bytes(), "\n"))
 }
 
 // streamer walks a JSON document token by token down to the depth where

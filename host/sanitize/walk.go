@@ -56,12 +56,7 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 // keyRule matches a JSON key; exact says the name was listed (not only
 // contained), which also redacts numbers ("pin": 1234).
 func (r *Redactor) keyRule(k string) (*Rule, bool) {
-	rule := r.pol.match(InKey, k)
-	if rule == nil {
-		return nil, false
-	}
-	_, exact := r.pol.exact[inIndex(InKey)][NormalizeName(k)]
-	return rule, exact
+	return r.pol.matchExact(InKey, k)
 }
 
 // secretNode redacts the value of a sensitive key: strings (and numbers
@@ -115,13 +110,10 @@ func (r *Redactor) jsonString(loc *locator, s string, ctx textCtx) string {
 		return s
 	}
 	if (s[0] == '{' || s[0] == '[') && ctx.depth < 4 {
-		if t, ok := parseJSONTree(s); ok && (t.kind == '{' || t.kind == '[') {
-			c := ctx
-			c.depth++
-			if r.walk(loc, t, c) {
-				return encodeTree(t)
-			}
-			return s
+		c := ctx
+		c.depth++
+		if ns, ok := r.jsonDoc(loc, s, c); ok {
+			return ns
 		}
 	}
 	if looksURL(s) {
@@ -421,11 +413,8 @@ func (r *Redactor) body(loc *locator, s, mime string, ctx textCtx) string {
 	}
 	trim := strings.TrimLeft(s, " \t\r\n")
 	if trim != "" && (trim[0] == '{' || trim[0] == '[') {
-		if t, ok := parseJSONTree(s); ok {
-			if r.walk(loc, t, ctx) {
-				return encodeTree(t)
-			}
-			return s
+		if ns, ok := r.jsonDoc(loc, s, ctx); ok {
+			return ns
 		}
 		if strings.Contains(mt, "json") && strings.IndexByte(s, '\n') > 0 {
 			return r.lines(loc, s, ctx)

@@ -1,0 +1,145 @@
+package sanitize
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// bodyCoder is a reusable decoder and encoder for JSON bodies.
+type bodyCoder struct {
+	src strings.Reader
+	dec *jsontext.Decoder
+	out bytes.Buffer
+	enc *jsontext.Encoder
+}
+
+var bodyCoders = sync.Pool{New: func() any {
+	c := &bodyCoder{}
+	c.dec = jsontext.NewDecoder(&c.src, decodeOptions...)
+	c.enc = jsontext.NewEncoder(&c.out, encodeOptions...)
+	return c
+}}
+
+// jsonDoc sanitizes a JSON document held in a string (a body, or JSON
+// inside a JSON string) token by token, without building a tree: the same
+// rules as walk. ok is false when s is not one JSON value; the result is s
+// itself when nothing changed, so formatting is kept.
+func (r *Redactor) jsonDoc(loc *locator, s string, ctx textCtx) (out string, ok bool) {
+	c := bodyCoders.Get().(*bodyCoder)
+	defer bodyCoders.Put(c)
+	c.src.Reset(s)
+	c.dec.Reset(&c.src, decodeOptions...)
+	c.out.Reset()
+	c.enc.Reset(&c.out, encodeOptions...)
+	w := &jsonWalker{r: r, dec: c.dec, enc: c.enc, loc: loc, ctx: ctx}
+	depth := len(loc.path)
+	if err := w.value(nil, false, 0); err != nil {
+		loc.path = loc.path[:depth]
+		return s, false
+	}
+	if _, err := c.dec.ReadToken(); err != io.EOF {
+		return s, false
+	}
+	if !w.changed {
+		return s, true
+	}
+	return string(bytes.TrimRight(c.out.Bytes(), "\n")), true
+}
+
+type jsonWalker struct {
+	r       *Redactor
+	dec     *jsontext.Decoder
+	enc     *jsontext.Encoder
+	loc     *locator
+	ctx     textCtx
+	changed bool
+}
+
+// value copies the next value, sanitizing it; rule is the key rule of an
+// enclosing member (every string below it is a secret).
+func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
+	if depth > maxDepth {
+		return errTooDeep
+	}
+	tok, err := w.dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case '{':
+		if err := w.enc.WriteToken(jsontext.BeginObject); err != nil {
+			return err
+		}
+		for w.dec.PeekKind() != '}' {
+			kt, err := w.dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			k := kt.String()
+			w.loc.push(k)
+			nk := k
+			if len(k) >= 6 {
+				nk = w.r.text(w.loc, k, w.ctx)
+				if nk != k {
+					w.changed = true
+				}
+			}
+			if err := w.enc.WriteToken(jsontext.String(nk)); err != nil {
+				return err
+			}
+			r, ex := rule, exact
+			if r == nil {
+				r, ex = w.r.keyRule(k)
+			}
+			if err := w.value(r, ex, depth+1); err != nil {
+				return err
+			}
+			w.loc.pop()
+		}
+		if _, err := w.dec.ReadToken(); err != nil {
+			return err
+		}
+		return w.enc.WriteToken(jsontext.EndObject)
+	case '[':
+		if err := w.enc.WriteToken(jsontext.BeginArray); err != nil {
+			return err
+		}
+		for i := 0; w.dec.PeekKind() != ']'; i++ {
+			w.loc.push(itoa(i))
+			if err := w.value(rule, exact, depth+1); err != nil {
+				return err
+			}
+			w.loc.pop()
+		}
+		if _, err := w.dec.ReadToken(); err != nil {
+			return err
+		}
+		return w.enc.WriteToken(jsontext.EndArray)
+	case '"':
+		s := tok.String()
+		ns := s
+		if rule != nil {
+			n := &node{kind: '"', str: s}
+			w.r.secretNode(w.loc, rule, exact, n, w.ctx)
+			ns = n.str
+		} else {
+			ns = w.r.jsonString(w.loc, s, w.ctx)
+		}
+		if ns != s {
+			w.changed = true
+		}
+		return w.enc.WriteToken(jsontext.String(ns))
+	case '0':
+		if rule != nil && exact {
+			w.changed = true
+			return w.enc.WriteToken(jsontext.String(w.r.secret(w.loc, rule.Name, tok.String())))
+		}
+		return w.enc.WriteToken(tok)
+	default:
+		return w.enc.WriteToken(tok)
+	}
+}

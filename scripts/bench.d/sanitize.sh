@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# sanitize.sh: throughput and peak memory of the sanitizer on a generated
+# HAR (200 MB by default; REPROKIT_BENCH_MB changes it), against the
+# baseline of the same test binary decoding the HAR with encoding/json into
+# generic values and encoding it back. Everything runs on one core
+# (GOMAXPROCS=1), each measurement in its own process so that peak RSS is
+# its own. MB/s is given for wall time and for CPU time (user+sys), which
+# stays meaningful on a busy machine.
+# Goals (issue 3): >= 60 MB/s on one core, peak RSS < 100 MB, <= 3x the baseline.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mb="${REPROKIT_BENCH_MB:-200}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+go test -c -o "$work/sanitize.test" ./host/sanitize
+cli=1
+go build -o "$work/reprokit" ./cmd/reprokit || { echo "cmd/reprokit does not build: the CLI row is skipped" >&2; cli=0; }
+har="$work/bench.har"
+REPROKIT_BENCH_HAR="$har" REPROKIT_BENCH_WRITE=1 REPROKIT_BENCH_MB="$mb" "$work/sanitize.test" -test.run '^TestWriteBenchHAR$' -test.timeout 30m >/dev/null
+size=$(stat -c %s "$har")
+echo "input: generated HAR of $((size / 1000000)) MB"
+
+# measure NAME CMD…: prints nothing, sets wall/cpu/rss for NAME
+measure() {
+	local name="$1"; shift
+	/usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" env GOMAXPROCS=1 REPROKIT_BENCH_HAR="$har" "$@" >"$work/$name.out" 2>&1 || { cat "$work/$name.out" >&2; return 1; }
+	read -r wall user sys rss <"$work/$name.time"
+	eval "${name}_wall=$wall ${name}_cpu=$(echo "$user + $sys" | bc) ${name}_rss=$rss"
+}
+bench() { echo "$work/sanitize.test" -test.run '^$' -test.bench "^$1\$" -test.benchtime 1x -test.timeout 30m; }
+
+measure base $(bench BenchmarkJSONRoundTrip)
+measure san $(bench BenchmarkSanitizeHAR)
+measure ver $(bench BenchmarkSanitizeAndVerifyHAR)
+if [[ $cli == 1 ]]; then measure cli "$work/reprokit" sanitize "$har" -o "$work/out.har"; fi
+
+row() { # name label
+	local w c r
+	eval "w=\$${1}_wall c=\$${1}_cpu r=\$${1}_rss"
+	printf '%-44s %7.1f MB/s wall %7.1f MB/s cpu %6.0f MB peak RSS  %4.2fx baseline cpu time\n' "$2" \
+		"$(echo "$size / 1000000 / $w" | bc -l)" "$(echo "$size / 1000000 / $c" | bc -l)" "$(echo "$r / 1024" | bc -l)" "$(echo "$c / $base_cpu" | bc -l)"
+}
+row base "baseline: encoding/json decode+encode"
+row san "sanitize (Redactor.HAR)"
+row ver "sanitize + fail-closed verify"
+if [[ $cli == 1 ]]; then row cli "reprokit sanitize (CLI, writes the file)"; fi
+echo "goals: sanitize >= 60 MB/s on one core, < 100 MB peak RSS, <= 3x the baseline"
