@@ -78,22 +78,30 @@ func runHARFromEvents(args []string) error {
 	outDir := filepath.Dir(*out)
 	tmp, err := os.CreateTemp(outDir, "."+filepath.Base(*out)+".tmp-*")
 	if err != nil {
-		return usageErr("cannot write the HAR next to %s: %v", *out, err)
+		return usageErr("cannot write the HAR in %s (does the directory exist and is it writable?): %v", outDir, err)
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // a no-op after the rename
 	opts := capture.BuildOptions{Dir: dir, TempDir: outDir}
+	progressShown := false
 	if !*quiet {
-		opts.Warn = func(msg string) { fmt.Fprintln(os.Stderr, "reprokit har-from-events: warning:", msg) }
+		opts.Warn = func(msg string) {
+			if progressShown {
+				fmt.Fprintln(os.Stderr)
+				progressShown = false
+			}
+			fmt.Fprintln(os.Stderr, "reprokit har-from-events: warning:", msg)
+		}
 		opts.Progress = func(n int) {
 			if n >= 20000 {
 				fmt.Fprintf(os.Stderr, "\rreprokit har-from-events: %d messages read", n)
+				progressShown = true
 			}
 		}
 	}
 	err = capture.BuildHAR(in, tmp, opts)
-	if opts.Progress != nil {
-		fmt.Fprint(os.Stderr, "\r\033[K")
+	if progressShown {
+		fmt.Fprintln(os.Stderr)
 	}
 	if cerr := tmp.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("write %s: %w", tmpName, cerr)
