@@ -201,3 +201,70 @@ func TestReplayOfRecordedTestApp(t *testing.T) {
 		})
 	}
 }
+
+// Records a user flow on the steps page (typing, a select, a checkbox, a
+// click, a scroll, Enter and a link to another page), stops the app and runs
+// the recorded steps again in the replay: every step succeeds and the page
+// ends where the user's did.
+func TestReplayRunsRecordedSteps(t *testing.T) {
+	browserOrSkip(t)
+	app, err := testapp.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	zero := int64(0)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := recording.Run(ctx, recording.Options{
+		Headless: true, Budget: &zero, Out: filepath.Join(dir, "steps.zip"), SpoolBase: filepath.Join(dir, "spool"),
+		Stderr: logWriter{t},
+		Drive: func(ctx, tab context.Context) error {
+			return chromedp.Do(tab,
+				chromedp.Navigate(app.URL+"/steps"),
+				chromedp.Click(chromedp.CSS("#search")),
+				chromedp.SendKeys(chromedp.CSS("#search"), "printer offline"),
+				chromedp.Click(chromedp.CSS("#notes")), // blur: the search field's change
+				chromedp.Click(chromedp.CSS("#agree")),
+				chromedp.Click(chromedp.CSS("[data-testid=go]")),
+				chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 400)`),
+				chromedp.Sleep(700*time.Millisecond), // the recorder debounces scrolls
+				chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`),
+				chromedp.Sleep(700*time.Millisecond),
+				chromedp.Click(chromedp.CSS("[data-testid=link]")),
+				chromedp.Sleep(time.Second),
+			)
+		},
+	})
+	app.Close()
+	if err != nil {
+		t.Fatalf("record the steps page: %v", err)
+	}
+	src, err := replay.Load(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("steps.json: %s", src.Steps)
+	var final string
+	rctx, rcancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer rcancel()
+	rep, err := replay.Run(rctx, src, replay.Options{
+		Steps: true, Timeout: 60 * time.Second, Progress: logWriter{t},
+		After: func(tab context.Context) { final, _ = chromedp.Run(tab, chromedp.Location()) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rep.Steps {
+		t.Logf("step %d %s ok=%v %s %s", s.Index, s.Type, s.OK, s.Selector, s.Error)
+	}
+	if rep.StepsTotal < 5 || rep.StepsOK != rep.StepsTotal {
+		t.Errorf("steps %d/%d ok, want all of at least 5", rep.StepsOK, rep.StepsTotal)
+	}
+	if !strings.HasSuffix(final, "/redirect/final") {
+		t.Errorf("the replayed flow ended at %s, want the link's target /redirect/final", final)
+	}
+	if rep.Coverage < 0.98 {
+		t.Errorf("coverage %.3f with steps", rep.Coverage)
+	}
+}
