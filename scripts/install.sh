@@ -5,7 +5,8 @@
 # installs Chromium with apt-get on Debian/Ubuntu when no Chromium-family
 # browser is found, and registers the native-messaging host with every
 # browser (`reprokit install`). Running it twice changes nothing the second
-# time. scripts/uninstall.sh undoes it.
+# time. scripts/uninstall.sh undoes it. $REPROKIT_ROOT, when set, prefixes
+# every system-wide path (tests, chroot trees).
 #
 # usage: scripts/install.sh [--scope user|system] [--binary PATH] [--bin-dir DIR]
 #                           [--no-browser-install] [--extension-id ID] [--browsers LIST]
@@ -33,7 +34,7 @@ while [[ $# -gt 0 ]]; do
 	--no-browser-install) browser_install=0; shift ;;
 	--extension-id|--browsers) install_args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
 	--extension-id=*|--browsers=*) install_args+=("$1"); shift ;;
-	-h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
 done
@@ -43,7 +44,7 @@ case "$scope" in
 user) : "${bin_dir:=$HOME/.local/bin}" ;;
 system)
 	[[ "$(id -u)" -eq 0 ]] || die "--scope system writes /usr/local/bin and /etc: run it with sudo"
-	: "${bin_dir:=/usr/local/bin}" ;;
+	: "${bin_dir:=${REPROKIT_ROOT:-}/usr/local/bin}" ;;
 *) die "scope \"$scope\" is not valid: use --scope user or --scope system" ;;
 esac
 
@@ -51,9 +52,9 @@ esac
 # that uninstall.sh removes exactly that.
 case "$(uname -s)-$scope" in
 Darwin-user) state_dir="$HOME/Library/Application Support/Reprokit" ;;
-Darwin-system) state_dir="/Library/Application Support/Reprokit" ;;
+Darwin-system) state_dir="${REPROKIT_ROOT:-}/Library/Application Support/Reprokit" ;;
 *-user) cfg="${XDG_CONFIG_HOME:-}"; [[ "$cfg" == /* ]] || cfg="$HOME/.config"; state_dir="$cfg/reprokit" ;;
-*-system) state_dir="/var/lib/reprokit" ;;
+*-system) state_dir="${REPROKIT_ROOT:-}/var/lib/reprokit" ;;
 esac
 state="$state_dir/install-script.state"
 created=()

@@ -25,14 +25,14 @@ case "$scope" in
 user) default_bin="$HOME/.local/bin/reprokit" ;;
 system)
 	[[ "$(id -u)" -eq 0 ]] || die "--scope system removes files from /usr/local/bin and /etc: run it with sudo"
-	default_bin="/usr/local/bin/reprokit" ;;
+	default_bin="${REPROKIT_ROOT:-}/usr/local/bin/reprokit" ;;
 *) die "scope \"$scope\" is not valid: use --scope user or --scope system" ;;
 esac
 case "$(uname -s)-$scope" in
 Darwin-user) state_dir="$HOME/Library/Application Support/Reprokit" ;;
-Darwin-system) state_dir="/Library/Application Support/Reprokit" ;;
+Darwin-system) state_dir="${REPROKIT_ROOT:-}/Library/Application Support/Reprokit" ;;
 *-user) cfg="${XDG_CONFIG_HOME:-}"; [[ "$cfg" == /* ]] || cfg="$HOME/.config"; state_dir="$cfg/reprokit" ;;
-*-system) state_dir="/var/lib/reprokit" ;;
+*-system) state_dir="${REPROKIT_ROOT:-}/var/lib/reprokit" ;;
 esac
 state="$state_dir/install-script.state"
 

@@ -137,12 +137,18 @@ func Install(e *Env, opts Options) (*Result, error) {
 	} else if opts.All || (len(opts.Browsers) > 0 && !slices.Equal(opts.Browsers, AllBrowsers)) {
 		// Browsers named explicitly are registered even when not detected:
 		// the admin may install the browser after Reprokit.
+		// Of a browser not installed yet, only the locations its stable
+		// channel reads (--all: every channel); sandboxed builds only
+		// when present.
 		want := opts.Browsers
 		for _, l := range e.Locations(scope) {
-			if len(want) == 0 || slices.Contains(want, l.Browser) {
-				if ok, _ := e.Present(l); ok || l.Flatpak == "" && l.Channel != "snap" {
-					locs = append(locs, l)
-				}
+			if len(want) > 0 && !slices.Contains(want, l.Browser) {
+				continue
+			}
+			ok, _ := e.Present(l)
+			plain := l.Flatpak == "" && l.Channel != "snap"
+			if ok || plain && (opts.All || l.Channel == "stable" || l.Channel == "chrome-key") {
+				locs = append(locs, l)
 			}
 		}
 	} else {

@@ -369,3 +369,21 @@ func TestUninstallForgetsAProfileFolderTheBrowserFilled(t *testing.T) {
 		t.Errorf("receipt left behind")
 	}
 }
+
+func TestNamedBrowsersAreRegisteredBeforeTheyAreInstalled(t *testing.T) {
+	e := linuxEnv(t)
+	res, err := Install(e, Options{Binary: fakeBinary(t), ExtensionIDs: []string{testID}, Browsers: []Browser{Edge}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Actions) != 1 || res.Actions[0].Target != filepath.Join(e.Home, ".config/microsoft-edge/NativeMessagingHosts", ManifestFile) {
+		t.Errorf("actions %+v", res.Actions)
+	}
+	res, err = Install(e, Options{Binary: fakeBinary(t), ExtensionIDs: []string{testID}, Browsers: []Browser{Edge}, All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Actions) != 3 { // stable, beta, dev
+		t.Errorf("--all actions %+v", res.Actions)
+	}
+}

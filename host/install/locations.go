@@ -134,10 +134,11 @@ type Env struct {
 	Registry Registry
 }
 
-// DefaultEnv describes the machine this process runs on.
+// DefaultEnv describes the machine this process runs on. $REPROKIT_ROOT,
+// when set, prefixes the system-wide paths (a test or chroot tree).
 func DefaultEnv() *Env {
 	home, _ := os.UserHomeDir()
-	e := &Env{GOOS: runtime.GOOS, Home: home, Getenv: os.Getenv, LookPath: exec.LookPath}
+	e := &Env{GOOS: runtime.GOOS, Home: home, Root: os.Getenv("REPROKIT_ROOT"), Getenv: os.Getenv, LookPath: exec.LookPath}
 	if runtime.GOOS == "windows" {
 		e.Registry = RegExe{}
 	}

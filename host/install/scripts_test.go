@@ -70,3 +70,45 @@ func TestInstallScriptThenUninstallScript(t *testing.T) {
 		t.Errorf("second uninstall:\n%s", out)
 	}
 }
+
+// The system scope of the scripts, as root, into a temporary root tree
+// ($REPROKIT_ROOT): /usr/local/bin, /etc/chromium and /var/lib/reprokit.
+func TestInstallScriptSystemScope(t *testing.T) {
+	browserPath(t)
+	if os.Geteuid() != 0 {
+		t.Skip("the system scope of install.sh needs root")
+	}
+	bin := needBinary(t)
+	home := filepath.Join(t.TempDir(), "home")
+	root := filepath.Join(t.TempDir(), "root")
+	os.MkdirAll(home, 0o755)
+	os.MkdirAll(root, 0o755)
+	before := snapshot(t, root)
+	path := "/usr/bin:/bin"
+	run := func(name string, args ...string) string {
+		script, _ := filepath.Abs(filepath.Join("..", "..", "scripts", name))
+		cmd := exec.Command("bash", append([]string{script}, args...)...)
+		cmd.Env = []string{"HOME=" + home, "PATH=" + path, "REPROKIT_NO_BROWSER_INSTALL=1", "REPROKIT_ROOT=" + root}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, out)
+		}
+		return string(out)
+	}
+	out := run("install.sh", "--scope", "system", "--binary", bin)
+	installed := filepath.Join(root, "usr/local/bin/reprokit")
+	m, err := ReadManifest(filepath.Join(root, "etc/chromium/native-messaging-hosts", ManifestFile))
+	if err != nil || m.Path != installed {
+		t.Fatalf("system manifest %+v %v\n%s", m, err, out)
+	}
+	for _, p := range []string{"var/lib/reprokit/receipt.json", "var/lib/reprokit/install-script.state"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+			t.Errorf("missing %s", p)
+		}
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		t.Errorf("system scope wrote into HOME: %v", entries)
+	}
+	run("uninstall.sh", "--scope", "system")
+	sameTree(t, "after system uninstall.sh", before, snapshot(t, root))
+}
