@@ -17,7 +17,7 @@ while [[ $# -gt 0 ]]; do
 	--scope) scope="${2:?--scope needs user or system}"; shift 2 ;;
 	--scope=*) scope="${1#*=}"; shift ;;
 	--purge-browser) purge=1; shift ;;
-	-h|--help) sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
 done
