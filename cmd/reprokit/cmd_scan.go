@@ -49,7 +49,7 @@ value. Exit 0: clean; 1: something found; 2: a file could not be read.`)
 			continue
 		}
 		for _, f := range fs {
-			if !allowed[f.Kind] {
+			if !allowed[f.Kind] && !allowed[f.Rule] {
 				all = append(all, f)
 			}
 		}

@@ -14,7 +14,9 @@ import (
 // Limits that keep memory bounded whatever the input.
 const (
 	maxLocations   = 10000    // report locations kept; counts stay exact
-	maxMemoBytes   = 32 << 20 // redacted values remembered for verification
+	maxMemoBytes   = 16 << 20 // redacted values remembered for verification
+	maxMemoEntries = 200000   // and their number
+	maxSearchBytes = 32 << 20 // bytes of all the forms Verify searches for
 	maxMemoValue   = 64 << 10 // longer values are tagged but not searched for
 	minVerifyValue = 8        // shorter values are left to the structural rules
 )
@@ -101,7 +103,7 @@ func (r *Redactor) replace(loc *locator, rule, v string, build func(kind string)
 			if len(r.seen) < maxLocations {
 				r.seen[v] = out
 			}
-		} else if len(v) <= maxMemoValue && r.memoBytes+len(v) <= maxMemoBytes {
+		} else if len(v) <= maxMemoValue && r.memoBytes+len(v) <= maxMemoBytes && len(r.memo) < maxMemoEntries {
 			r.memo[v] = out
 			r.memoBytes += len(v) + len(out)
 		}

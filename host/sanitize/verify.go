@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,10 @@ type Finding struct {
 	Location string `json:"location"`
 	Kind     string `json:"kind"`
 	Tag      string `json:"tag"`
+	// Rule is the rule that fired when it is not Kind (a GitHub token
+	// found as the value of a "token" parameter has kind github-token and
+	// rule secret-param); --allow accepts either.
+	Rule string `json:"rule,omitempty"`
 }
 
 // LeakError is the fail-closed error of [Redactor.Verify]: secrets that
@@ -47,7 +52,11 @@ func (e *LeakError) Error() string {
 			fmt.Fprintf(&b, " and %d more", len(e.Findings)-5)
 			break
 		}
-		fmt.Fprintf(&b, " rule %s in %s at %s;", f.Kind, f.File, f.Location)
+		rule := f.Kind
+		if f.Rule != "" && f.Rule != f.Kind {
+			rule += " (rule " + f.Rule + ")"
+		}
+		fmt.Fprintf(&b, " %s in %s at %s;", rule, f.File, f.Location)
 	}
 	b.WriteString(" nothing was written. Accept a finding on purpose with --allow RULE (or \"allow\" in the policy file).")
 	return b.String()
@@ -93,7 +102,7 @@ func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 	}
 	out := findings[:0]
 	for _, f := range findings {
-		if r.pol.allow[f.Kind] || r.pol.allow[tagKind(f.Tag)] {
+		if r.pol.allow[f.Kind] || r.pol.allow[f.Rule] || r.pol.allow[tagKind(f.Tag)] {
 			continue
 		}
 		out = append(out, f)
@@ -173,7 +182,11 @@ func (r *Redactor) findings(name string) []Finding {
 	defer r.mu.Unlock()
 	out := make([]Finding, 0, len(r.locs))
 	for _, l := range r.locs {
-		out = append(out, Finding{File: name, Location: l.Location, Kind: l.Rule, Tag: l.Tag})
+		f := Finding{File: name, Location: l.Location, Kind: l.Kind, Tag: l.Tag}
+		if l.Rule != l.Kind {
+			f.Rule = l.Rule
+		}
+		out = append(out, f)
 	}
 	r.locs = r.locs[:0]
 	return out
@@ -189,11 +202,12 @@ func Scan(name string, rd io.Reader, p *Policy) ([]Finding, error) {
 	return r.scanStream(name, rd)
 }
 
-// Limits of ScanFile on zip archives (zip-bomb safe).
-const (
-	maxZipMembers     = 10000
-	maxZipMemberBytes = 1 << 30
-	maxZipTotalBytes  = 4 << 30
+// Limits of ScanFile on zip archives (zip-bomb safe). Variables so that
+// tests can lower them.
+var (
+	maxZipMembers           = 10000
+	maxZipMemberBytes int64 = 1 << 30
+	maxZipTotalBytes  int64 = 4 << 30
 )
 
 // ScanFile scans a file: a bundle .zip (each member by its own type; images
@@ -234,25 +248,25 @@ func scanZip(path string, f *os.File, p *Policy) ([]Finding, error) {
 		if zf.FileInfo().IsDir() || skipMember(zf.Name) {
 			continue
 		}
-		if zf.UncompressedSize64 > maxZipMemberBytes {
-			return nil, fmt.Errorf("%s: member %s declares %d bytes, more than the %d-byte cap: not scanned", path, zf.Name, zf.UncompressedSize64, int64(maxZipMemberBytes))
+		if zf.UncompressedSize64 > uint64(maxZipMemberBytes) {
+			return nil, fmt.Errorf("%s: member %s declares %d bytes, more than the %d-byte cap: not scanned", path, zf.Name, zf.UncompressedSize64, maxZipMemberBytes)
 		}
 		rc, err := zf.Open()
 		if err != nil {
 			return nil, fmt.Errorf("%s: member %s: %w", path, zf.Name, err)
 		}
-		lr := &capReader{r: rc, left: maxZipMemberBytes}
+		lr := &capReader{r: rc, left: maxZipMemberBytes + 1}
 		fs, err := Scan(filepath.Base(path)+"!"+zf.Name, lr, p)
 		rc.Close()
-		total += maxZipMemberBytes - lr.left
+		total += maxZipMemberBytes + 1 - lr.left
 		if lr.left <= 0 {
-			return nil, fmt.Errorf("%s: member %s expands beyond %d bytes (zip bomb?): not scanned", path, zf.Name, int64(maxZipMemberBytes))
+			return nil, fmt.Errorf("%s: member %s expands beyond %d bytes (zip bomb?): not scanned", path, zf.Name, maxZipMemberBytes)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: member %s: %w", path, zf.Name, err)
 		}
 		if total > maxZipTotalBytes {
-			return nil, fmt.Errorf("%s expands beyond %d bytes in total (zip bomb?): scan stopped", path, int64(maxZipTotalBytes))
+			return nil, fmt.Errorf("%s expands beyond %d bytes in total (zip bomb?): scan stopped", path, maxZipTotalBytes)
 		}
 		all = append(all, fs...)
 	}
@@ -290,10 +304,12 @@ func (c *capReader) Read(p []byte) (int, error) {
 // then exact comparison.
 type searcher struct {
 	bits   []uint64
-	byHead map[uint64][]int
+	byHead map[uint64]int32 // first pattern with these 8 leading bytes
+	next   []int32          // the next pattern with the same leading bytes, or -1
 	pats   []string
 	tags   []string
 	maxLen int
+	bytes  int
 }
 
 const filterBits = 20
@@ -301,14 +317,14 @@ const filterBits = 20
 func (r *Redactor) searcher() *searcher {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := &searcher{bits: make([]uint64, 1<<filterBits/64), byHead: map[uint64][]int{}}
+	s := &searcher{bits: make([]uint64, 1<<filterBits/64), byHead: map[uint64]int32{}}
 	for v, rep := range r.memo {
 		if len(v) < minVerifyValue || r.kept[v] || tooCommon(v) {
 			continue
 		}
 		tag := firstTag(rep)
 		for _, f := range forms(v) {
-			if len(f) < minVerifyValue {
+			if len(f) < minVerifyValue || s.bytes+len(f) > maxSearchBytes {
 				continue
 			}
 			s.add(f, tag)
@@ -335,15 +351,21 @@ func tooCommon(v string) bool {
 
 func (s *searcher) add(p, tag string) {
 	head := binary.LittleEndian.Uint64([]byte(p[:8]))
-	for _, i := range s.byHead[head] {
+	first, ok := s.byHead[head]
+	if !ok {
+		first = -1
+	}
+	for i := first; i >= 0; i = s.next[i] {
 		if s.pats[i] == p {
 			return
 		}
 	}
 	h := filterHash(head)
 	s.bits[h>>6] |= 1 << (h & 63)
-	s.byHead[head] = append(s.byHead[head], len(s.pats))
+	s.byHead[head] = int32(len(s.pats))
+	s.next = append(s.next, first)
 	s.pats = append(s.pats, p)
+	s.bytes += len(p)
 	s.tags = append(s.tags, tag)
 	s.maxLen = max(s.maxLen, len(p))
 }
@@ -354,7 +376,8 @@ func filterHash(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> (64 - filt
 // JSON-escaped (also twice, inside JSON strings), base64 in each alphabet
 // and alignment.
 func forms(v string) []string {
-	out := []string{v}
+	out := make([]string, 1, 10)
+	out[0] = v
 	add := func(f string) {
 		for _, o := range out {
 			if o == f {
@@ -363,25 +386,45 @@ func forms(v string) []string {
 		}
 		out = append(out, f)
 	}
-	add(url.QueryEscape(v))
-	add(url.PathEscape(v))
-	if q, err := jsontext.AppendQuote(nil, v); err == nil {
-		j := string(q[1 : len(q)-1])
-		add(j)
-		if q2, err := jsontext.AppendQuote(nil, j); err == nil {
-			add(string(q2[1 : len(q2)-1]))
+	plainURL, plainJSON := true, true
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if class[c]&cAlnum == 0 && c != '-' && c != '_' && c != '.' && c != '~' {
+			plainURL = false
+		}
+		if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= 0x80 {
+			plainJSON = false
 		}
 	}
-	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
-		for k := 0; k < 3; k++ {
-			buf := make([]byte, k+len(v))
-			copy(buf[k:], v)
-			e := enc.EncodeToString(buf)
-			lo := (k*8 + 5) / 6
-			hi := (k + len(v)) * 8 / 6
-			if hi-lo >= minVerifyValue {
-				add(e[lo:hi])
+	if !plainURL {
+		add(url.QueryEscape(v))
+		add(url.PathEscape(v))
+	}
+	if !plainJSON {
+		if q, err := jsontext.AppendQuote(nil, v); err == nil {
+			j := string(q[1 : len(q)-1])
+			add(j)
+			if q2, err := jsontext.AppendQuote(nil, j); err == nil {
+				add(string(q2[1 : len(q2)-1]))
 			}
+		}
+		if q, err := json.Marshal(v); err == nil { // encoding/json also escapes <, >, &
+			add(string(q[1 : len(q)-1]))
+		}
+	}
+	buf := make([]byte, 2+len(v))
+	copy(buf[2:], v)
+	for k := 0; k < 3; k++ {
+		e := base64.RawStdEncoding.EncodeToString(buf[2-k:])
+		lo := (k*8 + 5) / 6
+		hi := (k + len(v)) * 8 / 6
+		if hi-lo < minVerifyValue {
+			continue
+		}
+		core := e[lo:hi]
+		add(core)
+		if strings.ContainsAny(core, "+/") {
+			add(strings.NewReplacer("+", "-", "/", "_").Replace(core))
 		}
 	}
 	return out
@@ -439,7 +482,11 @@ func (sr *searchReader) scan(final bool) {
 		if sr.s.bits[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		for _, pi := range sr.s.byHead[w] {
+		first, ok := sr.s.byHead[w]
+		if !ok {
+			continue
+		}
+		for pi := first; pi >= 0; pi = sr.s.next[pi] {
 			pat := sr.s.pats[pi]
 			if len(b)-i >= len(pat) && string(b[i:i+len(pat)]) == pat {
 				line, col := sr.position(i)
