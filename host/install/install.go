@@ -224,7 +224,7 @@ func installOne(e *Env, rec *Receipt, l Location, bin string, ids []string, dry 
 		// copy the binary into the app's own folder.
 		dst := e.FlatpakBinaryPath(l.Flatpak)
 		manifestBin = dst
-		did, err := copyBinary(e, rec, bin, dst, dry)
+		did, err := copyBinary(rec, l, bin, dst, dry)
 		if err != nil {
 			return nil, err
 		}
@@ -308,14 +308,15 @@ func mkdirRecorded(rec *Receipt, dir string) error {
 	return nil
 }
 
-func copyBinary(e *Env, rec *Receipt, src, dst string, dry bool) (string, error) {
+func copyBinary(rec *Receipt, l Location, src, dst string, dry bool) (string, error) {
+	item := ReceiptItem{Kind: "binary", Path: dst, Browser: l.Browser, Channel: l.Channel}
 	data, err := os.ReadFile(src)
 	if err != nil {
 		return "", fmt.Errorf("read host binary: %w", err)
 	}
 	if old, err := os.ReadFile(dst); err == nil && string(old) == string(data) {
 		if !dry {
-			rec.add(ReceiptItem{Kind: "binary", Path: dst})
+			rec.add(item)
 		}
 		return "unchanged", nil
 	}
@@ -328,7 +329,7 @@ func copyBinary(e *Env, rec *Receipt, src, dst string, dry bool) (string, error)
 	if err := writeFileAtomic(dst, data, 0o755); err != nil {
 		return "", fmt.Errorf("copy host binary into the sandbox: %w", err)
 	}
-	rec.add(ReceiptItem{Kind: "binary", Path: dst})
+	rec.add(item)
 	return "copied", nil
 }
 
@@ -368,15 +369,15 @@ func Uninstall(e *Env, opts Options) (*Result, error) {
 			}
 			if l.RegistryKey != "" && e.Registry != nil {
 				if v, ok, _ := e.Registry.Get(l.RegistryKey, ""); ok {
-					rec.Items = append(rec.Items, ReceiptItem{Kind: "registry", Key: l.RegistryKey, Path: v, Browser: l.Browser, Channel: l.Channel})
+					rec.add(ReceiptItem{Kind: "registry", Key: l.RegistryKey, Path: v, Browser: l.Browser, Channel: l.Channel})
 				}
 			}
 			if _, err := os.Stat(l.ManifestPath(e)); err == nil {
-				rec.Items = append(rec.Items, ReceiptItem{Kind: "manifest", Path: l.ManifestPath(e), Browser: l.Browser, Channel: l.Channel})
+				rec.add(ReceiptItem{Kind: "manifest", Path: l.ManifestPath(e), Browser: l.Browser, Channel: l.Channel})
 			}
 			if l.Flatpak != "" {
 				if _, err := os.Stat(e.FlatpakBinaryPath(l.Flatpak)); err == nil {
-					rec.Items = append(rec.Items, ReceiptItem{Kind: "binary", Path: e.FlatpakBinaryPath(l.Flatpak)})
+					rec.add(ReceiptItem{Kind: "binary", Path: e.FlatpakBinaryPath(l.Flatpak), Browser: l.Browser, Channel: l.Channel})
 				}
 			}
 		}
@@ -385,9 +386,9 @@ func Uninstall(e *Env, opts Options) (*Result, error) {
 	selected := func(it ReceiptItem) bool {
 		if profileDir != "" {
 			return it.Path == profileDir || strings.HasPrefix(it.Path, profileDir+string(filepath.Separator)) ||
-				(it.Kind == "dir" && strings.HasPrefix(profileDir, it.Path))
+				(it.Kind == "dir" && strings.HasPrefix(profileDir, it.Path+string(filepath.Separator)))
 		}
-		if len(opts.Browsers) > 0 && it.Kind != "dir" && it.Kind != "binary" {
+		if len(opts.Browsers) > 0 && it.Kind != "dir" {
 			return slices.Contains(opts.Browsers, it.Browser)
 		}
 		return true

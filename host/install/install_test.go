@@ -387,3 +387,54 @@ func TestNamedBrowsersAreRegisteredBeforeTheyAreInstalled(t *testing.T) {
 		t.Errorf("--all actions %+v", res.Actions)
 	}
 }
+
+func TestUninstallWithoutReceiptCleansTheKnownLocations(t *testing.T) {
+	e := linuxEnv(t)
+	os.MkdirAll(filepath.Join(e.Home, ".config/chromium"), 0o700)
+	os.MkdirAll(filepath.Join(e.Home, ".var/app/com.brave.Browser"), 0o700)
+	if _, err := Install(e, Options{Binary: fakeBinary(t), ExtensionIDs: []string{testID}}); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(e.ReceiptPath(ScopeUser)) // lost
+	res, err := Uninstall(e, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{
+		filepath.Join(e.Home, ".config/chromium/NativeMessagingHosts", ManifestFile),
+		filepath.Join(e.Home, ".var/app/com.brave.Browser/config/BraveSoftware/Brave-Browser/NativeMessagingHosts", ManifestFile),
+		e.FlatpakBinaryPath("com.brave.Browser"),
+	} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("left %s; actions %+v", p, res.Actions)
+		}
+	}
+}
+
+func TestUninstallOneBrowserKeepsTheOthers(t *testing.T) {
+	e := linuxEnv(t)
+	os.MkdirAll(filepath.Join(e.Home, ".config/chromium"), 0o700)
+	os.MkdirAll(filepath.Join(e.Home, ".var/app/com.brave.Browser"), 0o700)
+	if _, err := Install(e, Options{Binary: fakeBinary(t), ExtensionIDs: []string{testID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Uninstall(e, Options{Browsers: []Browser{Chromium}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(e.Home, ".config/chromium/NativeMessagingHosts", ManifestFile)); err == nil {
+		t.Error("chromium manifest left")
+	}
+	if _, err := os.Stat(e.FlatpakBinaryPath("com.brave.Browser")); err != nil {
+		t.Error("brave's sandbox binary removed with chromium")
+	}
+	// The rest goes with the next full uninstall.
+	if _, err := Uninstall(e, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(e.FlatpakBinaryPath("com.brave.Browser")); err == nil {
+		t.Error("brave's sandbox binary left")
+	}
+	if _, err := os.Stat(e.ReceiptPath(ScopeUser)); err == nil {
+		t.Error("receipt left")
+	}
+}
