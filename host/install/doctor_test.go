@@ -174,3 +174,31 @@ func writePolicy(t *testing.T, e *Env, path, body string) {
 		t.Fatal(err)
 	}
 }
+
+func TestDoctorReadsMacOSManagedPreferences(t *testing.T) {
+	old := PlistToJSON
+	PlistToJSON = os.ReadFile // the test's "plists" are JSON already
+	defer func() { PlistToJSON = old }()
+	base := t.TempDir()
+	e := &Env{GOOS: "darwin", Home: filepath.Join(base, "Users", "ada"), Root: filepath.Join(base, "root"), Getenv: func(string) string { return "" }, LookPath: noPath}
+	os.MkdirAll(filepath.Join(e.Home, "Library/Application Support/Google/Chrome"), 0o700)
+	if _, err := Install(e, Options{Binary: fakeBinary(t), ExtensionIDs: []string{testID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(e.Home, "Library/Application Support/Google/Chrome/NativeMessagingHosts", ManifestFile)); err != nil {
+		t.Fatalf("no macOS user manifest: %v", err)
+	}
+	if r := doctor(e); !r.OK {
+		t.Fatalf("doctor: %q", failed(r))
+	}
+	writePolicy(t, e, "/Library/Managed Preferences/ada/com.google.Chrome.plist", `{"NativeMessagingUserLevelHosts": false}`)
+	writePolicy(t, e, "/Library/Managed Preferences/com.google.Chrome.extensions."+testID+".plist", `{"retentionDays": 14}`)
+	got := strings.Join(failed(doctor(e)), "\n")
+	if !strings.Contains(got, "NativeMessagingUserLevelHosts") || !strings.Contains(got, "Managed Preferences/ada/com.google.Chrome.plist") {
+		t.Errorf("got:\n%s", got)
+	}
+	c, err := LoadManagedConfig(e, testID)
+	if err != nil || c.RetentionDays == nil || *c.RetentionDays != 14 {
+		t.Errorf("managed config %+v %v", c, err)
+	}
+}
