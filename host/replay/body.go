@@ -121,7 +121,7 @@ type bodyResult struct {
 // compareBody compares a recorded body with a request body. got.present is
 // false when the request had none; unknown is true when the browser said the
 // request had a body but did not give it (large uploads).
-func compareBody(rec, got body, unknown bool, volatile map[string]bool) bodyResult {
+func compareBody(rec, got body, unknown bool, volatile map[string]bool, silent bool) bodyResult {
 	switch {
 	case !rec.present && !got.present && unknown:
 		return bodyResult{score: 1, how: "body not available"}
@@ -139,7 +139,7 @@ func compareBody(rec, got body, unknown bool, volatile map[string]bool) bodyResu
 	}
 	switch {
 	case rec.kind == bodyJSON && got.kind == bodyJSON:
-		var c leafCount
+		c := leafCount{silent: silent}
 		hard := compareJSON(rec.json, got.json, "", volatile, &c)
 		r := c.result("canonical-json")
 		if hard {
@@ -148,11 +148,11 @@ func compareBody(rec, got body, unknown bool, volatile map[string]bool) bodyResu
 		}
 		return r
 	case rec.kind == bodyForm && got.kind == bodyForm:
-		var c leafCount
+		c := leafCount{silent: silent}
 		compareParams(rec.form, got.form, volatile, &c)
 		return c.result("form")
 	case rec.kind == bodyMultipart && got.kind == bodyMultipart:
-		return compareParts(rec.parts, got.parts)
+		return compareParts(rec.parts, got.parts, silent)
 	}
 	if rs := string(rec.raw); strings.Contains(rs, redactionMark) && redactedEqual(rs, string(got.raw)) {
 		return bodyResult{score: 1, exact: true, how: "bytes with redactions"}
@@ -166,6 +166,7 @@ func compareBody(rec, got body, unknown bool, volatile map[string]bool) bodyResu
 type leafCount struct {
 	equal, volatile, differ int
 	notes                   []string
+	silent                  bool // count only; no notes (scoring many candidates)
 }
 
 func (c *leafCount) result(how string) bodyResult {
@@ -181,7 +182,7 @@ func (c *leafCount) result(how string) bodyResult {
 }
 
 func (c *leafCount) note(format string, a ...any) {
-	if len(c.notes) < 4 {
+	if !c.silent && len(c.notes) < 4 {
 		c.notes = append(c.notes, fmt.Sprintf(format, a...))
 	}
 }
@@ -302,8 +303,8 @@ func jsonScalarEqual(a, b any) bool {
 	return bytes.Equal(ab, bb)
 }
 
-func compareParts(rec, got []part) bodyResult {
-	var c leafCount
+func compareParts(rec, got []part, silent bool) bodyResult {
+	c := leafCount{silent: silent}
 	n := max(len(rec), len(got))
 	for i := range n {
 		if i >= len(rec) || i >= len(got) {

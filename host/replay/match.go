@@ -190,6 +190,7 @@ func (m *Matcher) Match(req Request) Match {
 	if !m.scoreOnly[key] && len(redacted) == 0 {
 		return m.scanGroups(key, wsReq, req, query, got, keyVolatile, len(idx), method, origin, path)
 	}
+	vol := m.volatileFor(keyVolatile)
 	var best []candidate
 	bestScore := -1.0
 	consider := func(i int) {
@@ -199,7 +200,7 @@ func (m *Matcher) Match(req Request) Match {
 		if r.Socket != wsReq {
 			return
 		}
-		c := m.score(r, req, query, got, keyVolatile)
+		c := m.score(r, req, query, got, vol, true)
 		if c.score-0.01*c.header < m.threshold {
 			return
 		}
@@ -232,6 +233,7 @@ func (m *Matcher) Match(req Request) Match {
 		}
 	}
 	pick.r.served++
+	pick = m.score(pick.r, req, query, got, vol, false)
 	kind := Fuzzy
 	if pick.exact {
 		kind = Exact
@@ -246,6 +248,7 @@ func (m *Matcher) Match(req Request) Match {
 // the URL, keeps the best scoring groups at or above the threshold, and
 // picks in them by sequence.
 func (m *Matcher) scanGroups(key string, wsReq bool, req Request, query []param, got body, keyVolatile map[string]bool, n int, method, origin, path string) Match {
+	vol := m.volatileFor(keyVolatile)
 	var tier []*sigGroup
 	best := -1.0
 	for _, g := range m.looseByKey[key] {
@@ -253,7 +256,7 @@ func (m *Matcher) scanGroups(key string, wsReq bool, req Request, query []param,
 		if r.Socket != wsReq {
 			continue
 		}
-		c := m.score(r, req, query, got, keyVolatile)
+		c := m.score(r, req, query, got, vol, true)
 		if c.score-0.01*c.header < m.threshold {
 			continue
 		}
@@ -268,7 +271,7 @@ func (m *Matcher) scanGroups(key string, wsReq bool, req Request, query []param,
 		return Match{Candidates: n, Reason: fmt.Sprintf("%d recorded %s %s%s but none scores %.2f or more", n, method, origin, path, m.threshold)}
 	}
 	r, ties, reuse := m.loose.pick(m.a, tier, req.Header)
-	c := m.score(r, req, query, got, keyVolatile)
+	c := m.score(r, req, query, got, vol, false)
 	r.served++
 	kind := Fuzzy
 	if c.exact {
@@ -281,17 +284,21 @@ func (m *Matcher) scanGroups(key string, wsReq bool, req Request, query []param,
 // scored once, for the explanation.
 func (m *Matcher) fast(kind Kind, groups []*sigGroup, x sigIndex, req Request, query []param, got body, keyVolatile map[string]bool, n int) Match {
 	r, ties, reuse := x.pick(m.a, groups, req.Header)
-	c := m.score(r, req, query, got, keyVolatile)
+	c := m.score(r, req, query, got, m.volatileFor(keyVolatile), false)
 	r.served++
 	return Match{Kind: kind, Entry: r, Score: min(c.score, 1), Candidates: n, Reason: explain(kind, c, ties, reuse)}
 }
 
 // score compares one recorded entry with a request.
-func (m *Matcher) score(r *Recorded, req Request, query []param, got body, keyVolatile map[string]bool) candidate {
+//
+// Scoring many candidates skips the notes (silent); the chosen one is
+// scored again with them for the explanation.
+func (m *Matcher) score(r *Recorded, req Request, query []param, got body, vol map[string]bool, silent bool) candidate {
 	c := candidate{r: r}
-	compareParams(r.query, query, m.volatileFor(keyVolatile), &c.qres.c)
+	c.qres.c.silent = silent
+	compareParams(r.query, query, vol, &c.qres.c)
 	qr := c.qres.c.result("query")
-	c.bres = compareBody(r.body, got, req.BodyUnknown, m.volatile)
+	c.bres = compareBody(r.body, got, req.BodyUnknown, m.volatile, silent)
 	c.header = headerScore(r.tieHdrs, req.Header)
 	c.score = min(qr.score, c.bres.score) + 0.01*c.header
 	c.exact = qr.exact && c.bres.exact

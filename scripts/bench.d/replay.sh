@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# replay.sh: the two replay goals of issue 7, each against a baseline
+# measured in the same run.
+#  1. Page time of the test app's 300-request page replayed from its
+#     recording, against loading it live from the local server (median of
+#     REPROKIT_BENCH_N iterations, default 3; the page's own
+#     navigation-to-last-request time). Goal: replay/live <= 1.5.
+#  2. Per-request matching cost on a 10,000-entry archive: the mix of
+#     exact, cache-busted, polled and GraphQL requests (fast path) and a
+#     request scored against every recorded variant of its URL (slow path),
+#     against a strict method+URL map lookup. Goal: < 50 µs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+n="${REPROKIT_BENCH_N:-3}"
+go test -run '^$' -bench '^Benchmark(Match10k|Match10kScored|MatchBaselineMapLookup)$' -benchtime 2s -count 3 \
+	-timeout 10m ./host/replay/ >"$work/match.txt"
+go test -run '^$' -bench '^BenchmarkReplay300$' -benchtime "${n}x" -timeout 20m ./host/replay/e2e/ >"$work/page.txt"
+awk '
+/^BenchmarkReplay300/ {
+	for (i = 2; i <= NF; i++) { if ($(i+1) == "live-ms") live = $i; if ($(i+1) == "replay-ms") rep = $i; if ($(i+1) == "replay-run-ms") run = $i }
+}
+END {
+	printf "%-52s %9.0f ms\n", "baseline: 300-request page loaded live", live
+	printf "%-52s %9.0f ms  %4.2fx live (goal <= 1.5x)\n", "300-request page replayed from its recording", rep, rep/live
+	printf "%-52s %9.0f ms  (browser start, page, 2 s quiet, report)\n", "whole replay run of that page", run
+}' "$work/page.txt"
+awk '
+/^Benchmark/ { name=$1; sub(/-[0-9]+$/, "", name); sum[name]+=$3; cnt[name]++ }
+END {
+	base = sum["BenchmarkMatchBaselineMapLookup"]/cnt["BenchmarkMatchBaselineMapLookup"]
+	fast = sum["BenchmarkMatch10k"]/cnt["BenchmarkMatch10k"]
+	slow = sum["BenchmarkMatch10kScored"]/cnt["BenchmarkMatch10kScored"]
+	printf "%-52s %9.3f µs\n", "baseline: strict method+URL map lookup, 10k entries", base/1e3
+	printf "%-52s %9.3f µs  %6.0fx baseline (goal < 50 µs)\n", "match, 10k-entry archive, request mix", fast/1e3, fast/base
+	printf "%-52s %9.3f µs  %6.0fx baseline (goal < 50 µs)\n", "match, 10k-entry archive, scored fuzzy path", slow/1e3, slow/base
+}' "$work/match.txt"
