@@ -121,5 +121,3 @@ func median(v []float64) float64 {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
-
-
