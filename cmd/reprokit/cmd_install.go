@@ -55,6 +55,11 @@ func (f *installFlags) options() (install.Options, error) {
 	if err != nil {
 		return install.Options{}, usageErr("%v", err)
 	}
+	for _, id := range f.ids {
+		if !install.ValidExtensionID(id) {
+			return install.Options{}, usageErr("extension ID %q is not valid: an ID is 32 letters a-p, as shown on chrome://extensions", id)
+		}
+	}
 	opts := install.Options{Scope: scope, UserDataDir: f.userDataDir, ExtensionIDs: f.ids, Binary: f.binary, DryRun: f.dryRun, All: f.all}
 	if f.browsers != "" {
 		if opts.Browsers, err = install.ParseBrowsers(f.browsers); err != nil {
