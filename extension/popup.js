@@ -25,6 +25,7 @@ let state = { phase: 'idle' };
 let tabId = null;
 const dropped = new Set(); // screenshots the reporter deleted in the review
 const excluded = new Set(); // domains the reporter excluded
+const allowed = new Set(); // finding kinds the reporter allows after a refused save
 
 const port = chrome.runtime.connect({ name: 'popup' });
 port.onMessage.addListener((m) => {
@@ -137,7 +138,7 @@ function li(text, cls) {
 function drawReview(r) {
   const shots = $('r-shots');
   shots.textContent = '';
-  for (const s of r.screenshots || []) {
+  for (const s of (r.screenshots || []).filter((x) => !x.dropped)) {
     const fig = document.createElement('figure');
     fig.className = dropped.has(s.file) ? 'dropped' : '';
     if (s.thumbnail) {
@@ -157,7 +158,7 @@ function drawReview(r) {
     fig.appendChild(del);
     shots.appendChild(fig);
   }
-  if (!(r.screenshots || []).length) shots.textContent = t('none');
+  if (!shots.children.length) shots.textContent = t('none');
 
   const doms = $('r-domains');
   doms.textContent = '';
@@ -178,22 +179,42 @@ function drawReview(r) {
 
   const red = $('r-redactions');
   red.textContent = '';
-  const counts = Object.entries(r.redactions || {}).sort((a, b) => b[1] - a[1]);
-  for (const [rule, n] of counts) red.appendChild(li(rule + ': ' + n));
-  if (!counts.length) red.appendChild(li(t('none')));
+  for (const c of r.redaction || []) red.appendChild(li(c.rule + (c.kind ? ' (' + c.kind + ')' : '') + ': ' + c.count));
+  if (!(r.redaction || []).length) red.appendChild(li(t('none')));
 
   const fnd = $('r-findings');
   fnd.textContent = '';
-  for (const f of r.findings || []) fnd.appendChild(li(f.title + (f.detail ? ' — ' + f.detail : ''), f.blocker ? 'blocker' : ''));
+  for (const f of r.findings || []) {
+    fnd.appendChild(li(f.title + (f.evidence && f.evidence.length ? ' — ' + f.evidence[0] : ''), f.severity === 'error' ? 'blocker' : ''));
+  }
   if (!(r.findings || []).length) fnd.appendChild(li(t('none')));
 
   const ids = $('r-ids');
   ids.textContent = '';
-  for (const id of r.requestIds || []) ids.appendChild(li(id));
+  for (const id of r.requestIds || []) ids.appendChild(li(id.value + (id.status ? ' (' + id.status + ')' : '')));
   if (!(r.requestIds || []).length) ids.appendChild(li(t('none')));
 
-  const over = r.budget > 0 && r.size > r.budget;
-  $('r-size').textContent = t(over ? 'sizeOverBudget' : 'sizeBudget', [fmtBytes(r.size), fmtBytes(r.budget)]);
+  const size = r.final || r.estimated || 0;
+  const over = r.budget > 0 && (r.overBudget || (r.estimated || 0) > r.budget);
+  $('r-size').textContent = r.budget > 0 ? t(over ? 'sizeOverBudget' : 'sizeBudget', [fmtBytes(size), fmtBytes(r.budget)]) : fmtBytes(size);
+
+  // A save refused because a secret survived sanitizing: the reporter may
+  // allow the kinds it names, explicitly (PRODUCT.md: fail closed).
+  const allowBox = $('r-allow');
+  allowBox.textContent = '';
+  const kinds = (state.error && state.error.code === 22 && state.error.kinds) || [];
+  allowBox.hidden = !kinds.length;
+  for (const k of kinds) {
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = allowed.has(k);
+    box.dataset.testid = 'allow';
+    box.onchange = () => { box.checked ? allowed.add(k) : allowed.delete(k); };
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(' ' + t('allowKind', [k])));
+    allowBox.appendChild(label);
+  }
 }
 
 function readFields() {
@@ -250,7 +271,7 @@ $('note').onclick = () => {
   send('note', { text });
   $('note-text').value = '';
 };
-$('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped] });
+$('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped], allow: [...allowed] });
 $('discard').onclick = () => send('discard');
 $('open-report').onclick = () => send('open', { what: 'report' });
 $('show-file').onclick = () => send('open', { what: 'folder' });

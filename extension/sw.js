@@ -361,7 +361,7 @@ chrome.runtime.onConnect.addListener((p) => {
         command('note', { text: m.text });
         break;
       case 'save':
-        command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], fields: m.fields });
+        command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], allow: m.allow || [], fields: m.fields });
         break;
       case 'open':
         command('open', { what: m.what });

@@ -91,7 +91,8 @@ func waitStatus(t *testing.T, popup context.Context, prefix string, timeout time
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("popup status is %q after %v, want %q...%s", last, timeout, prefix, hostLogTail())
+	notice := eval[string](t, popup, `document.querySelector('[data-testid=notice]').textContent`)
+	t.Fatalf("popup status is %q after %v, want %q... (notice: %q)%s", last, timeout, prefix, notice, hostLogTail())
 	return ""
 }
 
@@ -99,7 +100,12 @@ func waitStatus(t *testing.T, popup context.Context, prefix string, timeout time
 // app's pages do when their scenario finished).
 func waitDone(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
-	run(t, ctx, what, chromedp.WaitVisible(chromedp.CSS(`body[data-done]`)))
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.WaitVisible(chromedp.CSS(`body[data-done]`))); err != nil {
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + ': ' + document.body.innerText.slice(0, 2000)`))
+		t.Fatalf("%s: %v; the page shows: %s%s", what, err, text, hostLogTail())
+	}
 }
 
 // hostLogTail returns the end of the host's log for a failure message.

@@ -3,12 +3,16 @@ package native
 import (
 	"context"
 	"errors"
+	"os"
+	"strings"
 
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/reprokit/reprokit/host/bridge"
+	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/capture"
+	"github.com/reprokit/reprokit/host/sanitize"
 	"github.com/reprokit/reprokit/host/spool"
 )
 
@@ -77,14 +81,57 @@ func (e *recorderEngine) Stop(ctx context.Context, reason string) error {
 	return err
 }
 
+// finalizeSpool turns the protocol log into session.har, console.json,
+// steps.json and environment.json (capture.Finalize) and marks the spool
+// finalized.
 func finalizeSpool(dir *spool.Dir) error {
+	if err := capture.Finalize(dir); err != nil {
+		return err
+	}
 	return dir.SetStatus(spool.StatusFinalized, "")
 }
 
-func previewSpool(ctx context.Context, dir *spool.Dir, outDir string) (*Review, error) {
-	return &Review{}, nil
+// previewSpool sanitizes and analyzes the finalized spool as the bundle
+// writer would, for the review.
+func previewSpool(ctx context.Context, dir *spool.Dir, outDir string) (*bundle.Review, error) {
+	return bundle.Preview(ctx, dir, bundle.Options{})
 }
 
+// writeBundle writes the sanitized bundle into outDir with the reporter's
+// review choices. A secret the sanitizer could not remove refuses the save
+// (fail closed) with CodeSecretsFound and the kinds the reporter may allow.
 func writeBundle(ctx context.Context, dir *spool.Dir, outDir string, req SaveRequest) (string, int64, error) {
-	return "", 0, errors.New("the bundle writer is not available yet")
+	if err := os.MkdirAll(outDir, 0o700); err != nil {
+		return "", 0, Errorf(CodeSaveFailed, "Set REPROKIT_OUT_DIR to a folder you can write to.", "create the output folder %s: %v", outDir, err)
+	}
+	res, err := bundle.Write(ctx, dir, outDir+string(os.PathSeparator), bundle.Options{
+		Exclude: req.ExcludeDomains, DropScreenshots: req.DropScreenshots, Allow: req.Allow, Recovered: req.recovered,
+	})
+	var leak *bundle.LeakError
+	var sleak *sanitize.LeakError
+	var findings []sanitize.Finding
+	switch {
+	case errors.As(err, &leak):
+		findings = leak.Findings
+	case errors.As(err, &sleak):
+		findings = sleak.Findings
+	}
+	if findings != nil {
+		kinds := map[string]bool{}
+		var list []string
+		for _, f := range findings {
+			if !kinds[f.Kind] {
+				kinds[f.Kind] = true
+				list = append(list, f.Kind)
+			}
+		}
+		e := Errorf(CodeSecretsFound, "Exclude the domain that holds it, or allow these kinds if they are safe to share.",
+			"the sanitized bundle still contains %d detected secret(s) (%s), so it was not saved", len(findings), strings.Join(list, ", "))
+		e.Params["kinds"] = list
+		return "", 0, e
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	return res.Path, res.Size, nil
 }

@@ -250,6 +250,8 @@ type SaveRequest struct {
 	DropScreenshots []string          `json:"dropScreenshots"`
 	Fields          map[string]string `json:"fields"`
 	Allow           []string          `json:"allow"`
+
+	recovered bool // the browser went away before Save (Finish)
 }
 
 // save writes the bundle and ends the session with done (or error).
@@ -377,7 +379,7 @@ func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 			return "", fmt.Errorf("finalize %s: %w", spoolPath, err)
 		}
 	}
-	path, _, err := writeBundle(ctx, dir, outDir, SaveRequest{})
+	path, _, err := writeBundle(ctx, dir, outDir, SaveRequest{recovered: true})
 	if err != nil {
 		return "", fmt.Errorf("bundle %s: %w", spoolPath, err)
 	}

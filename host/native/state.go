@@ -1,5 +1,7 @@
 package native
 
+import "github.com/reprokit/reprokit/host/bundle"
+
 // Phase is where the recording of a port is. The popup's status text starts
 // with the phase (idle, recording, paused, review, saving, done, error); the
 // short-lived starting and stopping show as recording.
@@ -30,19 +32,19 @@ type State struct {
 	Phase Phase `json:"phase"`
 	// Attached tells the extension to keep its debugger on the recorded tabs;
 	// when false it detaches them.
-	Attached   bool    `json:"attached"`
-	TabID      int     `json:"tabId,omitempty"`
-	URL        string  `json:"url,omitempty"`
-	Started    string  `json:"started,omitempty"` // RFC 3339 with offset
-	ElapsedMs  int64   `json:"elapsedMs"`
-	Stats      Stats   `json:"stats"`
-	Limits     Limits  `json:"limits"`
-	StopReason string  `json:"stopReason,omitempty"`
-	AutoSave   bool    `json:"autoSave"`
-	Review     *Review `json:"review,omitempty"`
-	Result     *Result `json:"result,omitempty"`
-	Error      *Error  `json:"-"`
-	ErrorInfo  any     `json:"error,omitempty"`
+	Attached   bool           `json:"attached"`
+	TabID      int            `json:"tabId,omitempty"`
+	URL        string         `json:"url,omitempty"`
+	Started    string         `json:"started,omitempty"` // RFC 3339 with offset
+	ElapsedMs  int64          `json:"elapsedMs"`
+	Stats      Stats          `json:"stats"`
+	Limits     Limits         `json:"limits"`
+	StopReason string         `json:"stopReason,omitempty"`
+	AutoSave   bool           `json:"autoSave"`
+	Review     *bundle.Review `json:"review,omitempty"`
+	Result     *Result        `json:"result,omitempty"`
+	Error      *Error         `json:"-"`
+	ErrorInfo  any            `json:"error,omitempty"`
 }
 
 // Stats are the live counters of a recording.
@@ -57,42 +59,6 @@ type Stats struct {
 type Limits struct {
 	MaxSeconds int   `json:"maxSeconds,omitempty"`
 	MaxBytes   int64 `json:"maxBytes,omitempty"`
-}
-
-// Review is what the reporter checks after Stop, before anything is saved
-// for sharing.
-type Review struct {
-	Screenshots []ReviewScreenshot `json:"screenshots"`
-	Domains     []ReviewDomain     `json:"domains"`
-	Redactions  map[string]int     `json:"redactions"`
-	Findings    []ReviewFinding    `json:"findings"`
-	RequestIDs  []string           `json:"requestIds"`
-	Size        int64              `json:"size"`
-	Budget      int64              `json:"budget"`
-}
-
-// ReviewScreenshot is one screenshot: its file name in the spool (the key
-// the save request uses to drop it) and a small data: URL to show.
-type ReviewScreenshot struct {
-	File      string `json:"file"`
-	Reason    string `json:"reason,omitempty"`
-	URL       string `json:"url,omitempty"`
-	Thumbnail string `json:"thumbnail,omitempty"`
-}
-
-// ReviewDomain is one recorded host with its number of entries.
-type ReviewDomain struct {
-	Domain  string `json:"domain"`
-	Entries int    `json:"entries"`
-}
-
-// ReviewFinding is one automatic finding (a failed request, a console error,
-// a secret the sanitizer could not remove) without any value.
-type ReviewFinding struct {
-	Kind    string `json:"kind"`
-	Title   string `json:"title"`
-	Detail  string `json:"detail,omitempty"`
-	Blocker bool   `json:"blocker,omitempty"`
 }
 
 // Result is a saved bundle.
