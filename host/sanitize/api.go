@@ -36,6 +36,12 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR bool) 
 	enc := jsontext.NewEncoder(bw, encodeOptions...)
 	loc := &locator{file: doc}
 	s := &streamer{dec: dec, enc: enc, loc: loc}
+	s.key = func(loc *locator, k string) string {
+		if len(k) < 6 {
+			return k
+		}
+		return r.text(loc, k, textCtx{})
+	}
 	if isHAR {
 		s.whole = harWhole
 		s.visit = r.visitHAR

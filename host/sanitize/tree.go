@@ -150,9 +150,10 @@ type streamer struct {
 	dec   *jsontext.Decoder
 	enc   *jsontext.Encoder
 	loc   *locator
-	whole func(path []string) bool    // read the value at path as a tree?
-	visit func(loc *locator, n *node) // sanitize one tree in place
-	items func()                      // called after each tree (progress)
+	whole func(path []string) bool            // read the value at path as a tree?
+	key   func(loc *locator, k string) string // sanitize a streamed object key
+	visit func(loc *locator, n *node)         // sanitize one tree in place
+	items func()                              // called after each tree (progress)
 }
 
 func (s *streamer) run() error {
@@ -199,6 +200,9 @@ func (s *streamer) value(depth int) error {
 				return err
 			}
 			key := kt.String()
+			if s.key != nil {
+				key = s.key(s.loc, key)
+			}
 			if err := s.enc.WriteToken(jsontext.String(key)); err != nil {
 				return err
 			}

@@ -14,6 +14,12 @@ func (r *Redactor) url(loc *locator, u string, ctx textCtx) string {
 	if u == "" || ctx.depth > 4 {
 		return u
 	}
+	if strings.ContainsAny(u, " \t\r\n\"'<>") {
+		return r.text(loc, u, ctx) // not one URL: text finds the URLs in it
+	}
+	if i := strings.Index(u, "://"); i >= 0 && !validScheme(u[:i]) {
+		return r.text(loc, u, ctx)
+	}
 	ctx.depth++
 	rest := u
 	var b strings.Builder
@@ -45,13 +51,18 @@ func (r *Redactor) url(loc *locator, u string, ctx textCtx) string {
 				if dp, err := url.PathUnescape(pw); err == nil {
 					pw = dp
 				}
-				ui = ui[:c+1] + r.secret(loc, "userinfo", pw)
+				ui = r.text(loc, ui[:c], ctx) + ":" + r.secret(loc, "userinfo", pw)
+			} else {
+				ui = r.text(loc, ui, ctx)
 			}
 			b.WriteString(ui)
 			b.WriteByte('@')
 			auth = auth[at+1:]
 		}
 		host = strings.ToLower(auth)
+		if len(auth) > 24 { // a host name carrying a secret shape
+			auth = r.text(loc, auth, textCtx{noPersonal: true, noEntropy: true, depth: ctx.depth})
+		}
 		b.WriteString(auth)
 	}
 	b.WriteString(r.urlPath(loc, host, rest, ctx))
@@ -135,6 +146,13 @@ func (r *Redactor) query(loc *locator, q string, ctx textCtx) string {
 		}
 		rawName, rawVal := part[:eq], part[eq+1:]
 		name := unescapeQuery(rawName)
+		if len(rawName) >= 6 {
+			if nn := r.text(loc, rawName, textCtx{noPersonal: true, noEntropy: true, depth: ctx.depth}); nn != rawName {
+				rawName = nn
+				changed = true
+				parts[i] = rawName + "=" + rawVal
+			}
+		}
 		val := unescapeQuery(rawVal)
 		nv := r.param(loc, name, val, ctx)
 		if nv == val {
@@ -240,4 +258,17 @@ func escapeKeepTags(s string, esc func(string) string) string {
 		return b.String()
 	}
 	return e
+}
+
+func validScheme(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	return true
 }

@@ -302,7 +302,7 @@ func (r *Redactor) header(loc *locator, name, v string) string {
 	if rule := r.pol.match(InHeader, name); rule != nil {
 		switch rule.Mode {
 		case ModeScheme:
-			if i := strings.IndexByte(v, ' '); i > 0 && !strings.HasPrefix(v, "eyJ") {
+			if i := strings.IndexByte(v, ' '); i > 0 && plainWord(v[:i]) {
 				rest := strings.TrimLeft(v[i:], " ")
 				return v[:i+1] + r.secret(loc, rule.Name, rest)
 			}
@@ -313,7 +313,7 @@ func (r *Redactor) header(loc *locator, name, v string) string {
 			return r.url(loc, v, textCtx{})
 		case ModeIP:
 			if r.pol.disabled["ip"] {
-				return v
+				return r.text(loc, v, textCtx{noEntropy: true})
 			}
 			return r.forwarded(loc, v)
 		case ModeNoWord:
@@ -344,19 +344,20 @@ func (r *Redactor) cookieHeader(loc *locator, set bool, v string) string {
 	for li, line := range lines {
 		pairs := strings.Split(line, ";")
 		for pi, p := range pairs {
-			if set && pi > 0 {
-				break // attributes: Path, Domain, Expires, HttpOnly, …
-			}
 			eq := strings.IndexByte(p, '=')
-			if eq < 0 {
+			if (set && pi > 0) || eq < 0 {
+				// attributes (Path, Domain, Expires, HttpOnly, …) stay,
+				// unless they hold a secret shape
+				pairs[pi] = r.text(loc, p, textCtx{noPersonal: true, noEntropy: true})
 				continue
 			}
-			name := strings.TrimSpace(p[:eq])
+			name := r.text(loc, p[:eq], textCtx{noPersonal: true, noEntropy: true})
 			val := p[eq+1:]
-			if val == "" || r.pol.keep[NormalizeName(name)] {
+			if val == "" || r.pol.keep[NormalizeName(strings.TrimSpace(name))] {
+				pairs[pi] = name + "=" + r.text(loc, val, textCtx{noPersonal: true, noEntropy: true})
 				continue
 			}
-			pairs[pi] = p[:eq+1] + r.secret(loc, "cookie", val)
+			pairs[pi] = name + "=" + r.secret(loc, "cookie", val)
 		}
 		lines[li] = strings.Join(pairs, ";")
 	}
@@ -364,8 +365,9 @@ func (r *Redactor) cookieHeader(loc *locator, set bool, v string) string {
 }
 
 // forwarded redacts the IP addresses in X-Forwarded-For, Forwarded, …
+// (and any secret shape).
 func (r *Redactor) forwarded(loc *locator, v string) string {
-	return r.ipPass(loc, v)
+	return r.text(loc, r.ipPass(loc, v), textCtx{noEntropy: true})
 }
 
 // content sanitizes postData or response content: text (after decoding
