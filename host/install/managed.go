@@ -19,9 +19,9 @@ import (
 //   - SanitizerPolicy: decode into sanitize.Policy and Merge it into the
 //     policy of every bundle (after any --policy file).
 //   - OutputFolder: where bundles go (before ~/Downloads/Reprokit).
-//   - SizeBudgetMB: bundle.Options.Budget = SizeBudgetMB << 20.
-//   - RetentionDays: after writing a bundle, delete *.zip bundles in the
-//     output folder older than this (0 keeps them).
+//   - SizeBudgetMB: bundle.Options.Budget = [ManagedConfig.BudgetBytes].
+//   - RetentionDays: after writing a bundle, [ApplyRetention] deletes the
+//     bundles in the output folder older than this (0 keeps them).
 //   - AllowKeepFinding=false: ignore bundle.Options.Allow from the reporter
 //     (fail closed always).
 //   - AuditLog: the path audit.Append writes to.
