@@ -22,14 +22,15 @@ import (
 
 // Limits of [Open], so that a hostile or broken file cannot exhaust memory:
 // sizes are counted as the bytes are read, never trusted from the zip headers.
-const (
-	MaxInputSize   = 2 << 30   // the file given to Open
-	MaxHARSize     = 1 << 30   // session.har, uncompressed
-	MaxSideFile    = 64 << 20  // bundle.json, console.json, steps.json, …
-	MaxImageSize   = 32 << 20  // one screenshot or screencast frame
-	MaxZipTotal    = 3 << 30   // everything read from one zip, uncompressed
-	MaxZipFiles    = 100_000   // files in one zip
-	maxImagesTotal = 512 << 20 // screenshots and frames together
+// (Variables so that tests and fuzzing can lower them.)
+var (
+	MaxInputSize   int64 = 2 << 30   // the file given to Open
+	MaxHARSize     int64 = 1 << 30   // session.har, uncompressed
+	MaxSideFile    int64 = 64 << 20  // bundle.json, console.json, steps.json, …
+	MaxImageSize   int64 = 32 << 20  // one screenshot or screencast frame
+	MaxZipTotal    int64 = 3 << 30   // everything read from one zip, uncompressed
+	MaxZipFiles          = 100_000   // files in one zip
+	maxImagesTotal int64 = 512 << 20 // screenshots and frames together
 )
 
 // Bundle is a support bundle (or a bare HAR) opened for reading: the report,
