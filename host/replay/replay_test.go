@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -131,4 +132,52 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// The recorded environment comes back: viewport, device pixel ratio, user
+// agent, languages, time zone, locale, and with Clock the recorded time.
+func TestReplayEmulatesRecordedEnvironment(t *testing.T) {
+	browserOrSkip(t)
+	page := `<!doctype html><pre id=env></pre><script>
+document.getElementById('env').textContent = JSON.stringify({
+  w: innerWidth, h: innerHeight, dpr: devicePixelRatio, ua: navigator.userAgent, lang: navigator.language,
+  tz: Intl.DateTimeFormat().resolvedOptions().timeZone, locale: Intl.DateTimeFormat().resolvedOptions().locale,
+  year: new Date().getFullYear(), now: Date.now()});
+</script>`
+	h := &har.HAR{}
+	h.Log.Pages = []har.Page{{ID: "page_1"}}
+	h.Log.Entries = []har.Entry{entry("GET", "https://env.test/", 200, "text/html", page)}
+	src := &Source{HAR: h}
+	src.Env.Viewport.Width, src.Env.Viewport.Height, src.Env.Viewport.DeviceScaleFactor = 412, 732, 2
+	src.Env.Browser.UserAgent = "Mozilla/5.0 (Reprokit test) Chrome/120.0.0.0"
+	src.Env.Languages = []string{"de-DE", "de"}
+	src.Env.Locale = "de-DE"
+	src.Env.TimeZone = "Asia/Tokyo"
+	src.Env.Start = "2019-03-14T15:09:26.535+09:00"
+	var got struct {
+		W, H   int
+		DPR    float64
+		UA     string
+		Lang   string
+		TZ     string
+		Locale string
+		Year   int
+		Now    int64
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	_, err := Run(ctx, src, Options{Clock: true, Timeout: 20 * time.Second, Quiet: 500 * time.Millisecond,
+		After: func(tab context.Context) {
+			js, _ := chromedp.Run(tab, chromedp.Text(chromedp.ID("env")))
+			_ = json.Unmarshal([]byte(js), &got)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2019, 3, 14, 6, 9, 26, 535e6, time.UTC)
+	if got.W != 412 || got.H != 732 || got.DPR != 2 || got.UA != src.Env.Browser.UserAgent || got.Lang != "de-DE" ||
+		got.TZ != "Asia/Tokyo" || got.Locale != "de-DE" || got.Year != 2019 ||
+		got.Now < start.UnixMilli() || got.Now > start.Add(time.Minute).UnixMilli() {
+		t.Errorf("replayed page saw %+v; want the recorded environment and a clock starting at %s", got, start)
+	}
 }

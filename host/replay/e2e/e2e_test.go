@@ -170,10 +170,12 @@ func TestReplayOfRecordedTestApp(t *testing.T) {
 			}
 		}
 	}
+	reports := map[string]*replay.Report{}
 	for _, c := range []struct{ name, path string }{{"raw recording", raw}, {"sanitized bundle", bundle}} {
 		t.Run(c.name, func(t *testing.T) {
 			got := replayFile(t, c.path)
 			r := got.rep
+			reports[c.name] = r
 			t.Logf("requests %d exact %d fuzzy %d synthesized %d failed-as-recorded %d unmatched %d coverage %.3f archive_used %.3f screenshot_diff %.4f",
 				r.Requests, r.ServedExact, r.ServedFuzzy, r.Synthesized, r.FailedAsRecorded, r.Unmatched, r.Coverage, r.ArchiveUsed, r.ScreenshotDiff)
 			if r.Coverage < 0.98 {
@@ -199,6 +201,13 @@ func TestReplayOfRecordedTestApp(t *testing.T) {
 				t.Errorf("websocket page log differs:\nreplay:\n%s\nlive:\n%s", got.wsLog, live.wsLog)
 			}
 		})
+	}
+	// The sanitized bundle replays as well as the raw recording.
+	if raw, san := reports["raw recording"], reports["sanitized bundle"]; raw != nil && san != nil {
+		if san.Coverage < raw.Coverage || san.Unmatched > raw.Unmatched || san.ArchiveUsed < raw.ArchiveUsed-0.02 {
+			t.Errorf("sanitized bundle replays worse than the raw recording: coverage %.3f vs %.3f, unmatched %d vs %d, archive used %.3f vs %.3f",
+				san.Coverage, raw.Coverage, san.Unmatched, raw.Unmatched, san.ArchiveUsed, raw.ArchiveUsed)
+		}
 	}
 }
 
