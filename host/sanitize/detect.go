@@ -168,6 +168,9 @@ func (r *Redactor) urlPass(loc *locator, s string, ctx textCtx) string {
 		for start > last && (s[start-1] >= 'a' && s[start-1] <= 'z' || s[start-1] >= 'A' && s[start-1] <= 'Z' || s[start-1] >= '0' && s[start-1] <= '9' || s[start-1] == '+' || s[start-1] == '.' || s[start-1] == '-') {
 			start--
 		}
+		for start < k && !(s[start] >= 'a' && s[start] <= 'z' || s[start] >= 'A' && s[start] <= 'Z') {
+			start++ // a scheme starts with a letter
+		}
 		end := k + 3
 		for end < len(s) && !urlStop(s[end]) {
 			end++

@@ -14,13 +14,13 @@ func (r *Redactor) url(loc *locator, u string, ctx textCtx) string {
 	if u == "" || ctx.depth > 4 {
 		return u
 	}
+	ctx.depth++
 	if strings.ContainsAny(u, " \t\r\n\"'<>") {
 		return r.text(loc, u, ctx) // not one URL: text finds the URLs in it
 	}
 	if i := strings.Index(u, "://"); i >= 0 && !validScheme(u[:i]) {
 		return r.text(loc, u, ctx)
 	}
-	ctx.depth++
 	rest := u
 	var b strings.Builder
 	b.Grow(len(u))
