@@ -114,12 +114,12 @@ values and unknown fields are kept. Memory stays bounded by the largest entry.
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "reprokit sanitize: verifying the output (fail closed)…\n")
-	if _, err := r.Verify(filepath.Base(*out), tmp); err != nil {
-		var le *sanitize.LeakError
-		if errors.As(err, &le) {
-			return negative("%v", le)
-		}
-		return err
+	findings, err := r.Verify(filepath.Base(*out), tmp)
+	if err != nil {
+		return fmt.Errorf("verify the output: %w; nothing was written", err)
+	}
+	if len(findings) > 0 {
+		return negative("%v", &sanitize.LeakError{Findings: findings})
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", tmpName, err)

@@ -219,8 +219,8 @@ func BenchmarkSanitizeAndVerifyHAR(b *testing.B) {
 		}
 		in.Close()
 		tmp.Seek(0, io.SeekStart)
-		if _, err := r.Verify("session.har", tmp); err != nil {
-			b.Fatal(err)
+		if fs, err := r.Verify("session.har", tmp); err != nil || len(fs) > 0 {
+			b.Fatal(err, fs)
 		}
 	}
 	b.StopTimer()

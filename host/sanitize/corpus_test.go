@@ -446,7 +446,7 @@ func TestLeakCorpus(t *testing.T) {
 	if leaks > 0 {
 		t.Errorf("%d of %d planted secrets leaked", leaks, len(cs))
 	}
-	if fs, err := r.Verify("session.har", bytes.NewReader(out.Bytes())); err != nil {
+	if fs, err := r.Verify("session.har", bytes.NewReader(out.Bytes())); err != nil || len(fs) > 0 {
 		t.Errorf("Verify of the sanitized corpus: %v %+v", err, fs)
 	}
 	// Sanitizing twice changes nothing.

@@ -47,7 +47,7 @@ func TestHARsOfOtherWritersAreSanitized(t *testing.T) {
 					t.Errorf("field %s was dropped", field)
 				}
 			}
-			if fs, err := r.Verify(name, bytes.NewReader(out.Bytes())); err != nil {
+			if fs, err := r.Verify(name, bytes.NewReader(out.Bytes())); err != nil || len(fs) > 0 {
 				t.Errorf("verify: %v %+v", err, fs)
 			}
 		})

@@ -68,8 +68,10 @@ func (e *LeakError) Error() string {
 // redacted that has 8 characters or more, in raw, URL-encoded, JSON-escaped
 // and base64 form. Values made only of letters, or of fewer than 13 digits,
 // are not searched for: they are too common, and the structural rules cover
-// them. Findings whose rule is allowed by the policy are dropped; if any
-// remain, Verify returns them with a [*LeakError].
+// them. Findings whose rule or kind the policy allows are dropped; the
+// rest are returned, and the caller must refuse the output when there are
+// any (wrap them in a [*LeakError] to say so). The error is only for a file
+// that cannot be read.
 func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 	child := r.dryChild()
 	search := r.searcher()
@@ -107,10 +109,10 @@ func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 		}
 		out = append(out, f)
 	}
-	if len(out) > 0 {
-		return out, &LeakError{Findings: out}
+	if len(out) == 0 {
+		return nil, nil
 	}
-	return nil, nil
+	return out, nil
 }
 
 // dryChild is a Redactor with the same key, policy and kept values that
