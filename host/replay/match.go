@@ -173,6 +173,9 @@ func (m *Matcher) Match(req Request) Match {
 		}
 	}
 	if len(idx) == 0 && len(redacted) == 0 {
+		if u.Scheme == "ws" || u.Scheme == "wss" {
+			return Match{Reason: "no recorded websocket " + u.Scheme + "://" + u.Host + path}
+		}
 		return Match{Reason: m.missReason(method, origin, path)}
 	}
 	keyVolatile := m.a.volatileBy[key]
