@@ -97,6 +97,7 @@ func TestScenarioAllRunsInChromium(t *testing.T) {
 		"websocket":     "1000",
 		"sse":           "3",
 		"worker":        "true",
+		"sharedWorker":  "true",
 		"serviceWorker": "service-worker",
 		"frames":        "2",
 		"dataURL":       "hello data",
@@ -151,7 +152,7 @@ func TestScenarioAllRunsInChromium(t *testing.T) {
 	for _, k := range []string{
 		"A GET /scenario/all", "A GET /redirect/308", "A POST /form/submit", "A GET /form/done",
 		"B OPTIONS /api/cors", "B PUT /api/cors", "B GET /api/nocors", "B GET /frames/inner", "B GET /api/frame-data",
-		"A GET /worker/worker.js", "A GET /api/worker-data", "A GET /sw/sw.js", "A GET /ws", "A GET /sse",
+		"A GET /worker/worker.js", "A GET /api/worker-data", "A GET /worker/shared.js", "A GET /api/shared-worker-data", "A GET /sw/sw.js", "A GET /ws", "A GET /sse",
 		"A POST /beacon", "A GET /popup/child", "A GET /api/popup-data", "A GET /slow", "A POST /upload",
 		"A GET /api/fragment-data",
 	} {

@@ -52,6 +52,7 @@
 //	                              answers it from its cache with x-served-by: service-worker
 //	/frames, /frames/inner        a same-origin and a cross-origin (B) iframe; each inner page fetches /api/frame-data
 //	/worker, /worker/worker.js    a dedicated worker that fetches /api/worker-data
+//	/sharedworker, /worker/shared.js  a shared worker that fetches /api/shared-worker-data
 //	/popup, /popup/child          window.open of a popup that fetches /api/popup-data and messages its opener
 //	/download/report.csv          Content-Disposition: attachment
 //	/dataurls                     a data: image, fetches of a data: and a blob: URL, a blob: image

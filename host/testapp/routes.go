@@ -201,6 +201,8 @@ func (app *App) routes(name string) *http.ServeMux {
 	mux.HandleFunc("GET /frames/inner", html("frame-inner.html"))
 	mux.HandleFunc("GET /worker", html("worker.html"))
 	mux.HandleFunc("GET /worker/worker.js", js("worker.js"))
+	mux.HandleFunc("GET /sharedworker", html("sharedworker.html"))
+	mux.HandleFunc("GET /worker/shared.js", js("shared.js"))
 	mux.HandleFunc("GET /popup", html("popup.html"))
 	mux.HandleFunc("GET /popup/child", html("popup-child.html"))
 

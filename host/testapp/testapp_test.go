@@ -77,7 +77,7 @@ func TestOriginsAreDifferentSites(t *testing.T) {
 func TestEveryPageRendersOnBothOrigins(t *testing.T) {
 	app := startApp(t)
 	pages := []string{"/", "/redirect/final", "/form", "/form/done", "/cache/page", "/slow/page", "/nav/landed",
-		"/websocket", "/streams", "/posts", "/sw/page", "/frames", "/frames/inner", "/worker", "/popup",
+		"/websocket", "/streams", "/posts", "/sw/page", "/frames", "/frames/inner", "/worker", "/sharedworker", "/popup",
 		"/popup/child", "/dataurls", "/beacon/page", "/fragment", "/upload/page", "/errors", "/login",
 		"/account", "/secrets/page", "/console", "/steps", "/scenario/all", "/bench/300", "/bench/page?n=10&kb=1"}
 	for _, origin := range []string{app.URL, app.OtherURL} {
@@ -91,7 +91,7 @@ func TestEveryPageRendersOnBothOrigins(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{"/sw/sw.js", "/worker/worker.js", "/cache/static.js"} {
+	for _, p := range []string{"/sw/sw.js", "/worker/worker.js", "/worker/shared.js", "/cache/static.js"} {
 		if resp, _ := get(t, app.URL+p); !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") {
 			t.Errorf("GET %s: Content-Type %q, want text/javascript", p, resp.Header.Get("Content-Type"))
 		}
