@@ -26,6 +26,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/reprokit/reprokit/host/har"
@@ -172,12 +173,39 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	serveWG.Go(func() { srv.serve(serveCtx, paused) })
 	defer func() { stopServe(); serveWG.Wait() }()
 
-	if err := chromedp.Do(tab, emulate(env, opts.Clock), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: socketScript(player.URL())})
-		return err
-	})); err != nil {
+	prepare := func(metrics bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(emulate(env, opts.Clock, metrics), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			// RunImmediately covers a popup or frame whose document
+			// loaded before the preparation landed.
+			_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+				Source: socketScript(player.URL()), RunImmediately: new(true)})
+			return err
+		}))
+	}
+	if err := chromedp.Do(tab, prepare(true)); err != nil {
 		return nil, fmt.Errorf("replay: prepare the tab: %w", err)
 	}
+	// Popups and frames of other sites run in targets of their own: they
+	// get the same emulation and websocket redirect as soon as they appear.
+	children := &childTargets{}
+	defer children.close()
+	created := chromedp.BrowserEvents(serveCtx, target.TargetCreated)
+	if _, err := chromedp.CallBrowser(tab, target.SetDiscoverTargets, target.SetDiscoverTargetsParams{Discover: true}); err != nil {
+		return nil, fmt.Errorf("replay: watch for popups and frames: %w", err)
+	}
+	mainID := chromedp.FromContext(tab).Target.TargetID
+	serveWG.Go(func() {
+		for ev, err := range created {
+			if err != nil {
+				return
+			}
+			info := ev.TargetInfo
+			if info == nil || info.TargetID == mainID || (info.Type != "page" && info.Type != "iframe") {
+				continue
+			}
+			children.prepare(tab, info, prepare(info.Type == "page"), logf)
+		}
+	})
 
 	// Console errors of the replayed page explain most replay problems.
 	messages := chromedp.Console(serveCtx)
@@ -432,11 +460,49 @@ func effectiveEnv(src *Source) envSettings {
 	return s
 }
 
-// emulate applies the recorded viewport, device pixel ratio, user agent,
-// time zone and locale, and the recorded clock when asked.
-func emulate(env envSettings, clock bool) chromedp.Action[chromedp.Void] {
+// childTargets are the popups and out-of-process frames the replay prepared.
+type childTargets struct {
+	mu      sync.Mutex
+	wg      sync.WaitGroup
+	cancels []context.CancelFunc
+	closed  bool
+}
+
+// prepare attaches to a new target and runs the preparation in it. The
+// target's first script may run before the preparation lands: a frame that
+// opens a websocket at once can escape the redirect (and then fails, since
+// nothing live is reachable).
+func (c *childTargets) prepare(tab context.Context, info *target.Info, prep chromedp.Action[chromedp.Void], logf func(string, ...any)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return
+	}
+	ctx, cancel := chromedp.NewContext(tab, chromedp.WithTargetID(info.TargetID), chromedp.WithDetachOnCancel())
+	c.cancels = append(c.cancels, cancel)
+	c.wg.Go(func() {
+		if err := chromedp.Do(ctx, prep); err != nil && ctx.Err() == nil {
+			logf("replay: prepare %s %s: %v", info.Type, shortURL(info.URL), err)
+		}
+	})
+}
+
+func (c *childTargets) close() {
+	c.mu.Lock()
+	c.closed = true
+	for _, cancel := range c.cancels {
+		cancel()
+	}
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+// emulate applies the recorded viewport and device pixel ratio (metrics,
+// for a tab), user agent, time zone and locale, and the recorded clock when
+// asked.
+func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if env.width > 0 && env.height > 0 {
+		if metrics && env.width > 0 && env.height > 0 {
 			dpr := env.dpr
 			if dpr <= 0 {
 				dpr = 1

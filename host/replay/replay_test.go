@@ -181,3 +181,46 @@ document.getElementById('env').textContent = JSON.stringify({
 		t.Errorf("replayed page saw %+v; want the recorded environment and a clock starting at %s", got, start)
 	}
 }
+
+// A frame of another site and a popup run in targets of their own; their
+// websockets still reach the recorded frames.
+func TestReplaySocketsInFramesAndPopups(t *testing.T) {
+	browserOrSkip(t)
+	page := `<!doctype html><ul id=out></ul><iframe src="https://widgets.test/frame"></iframe><script>
+addEventListener('message', e => { const li = document.createElement('li'); li.textContent = e.data; document.getElementById('out').appendChild(li); });
+setTimeout(() => window.open('/popup', 'p', 'width=300,height=200'), 300);
+</script>`
+	frame := `<!doctype html><script>
+setTimeout(() => { const ws = new WebSocket('wss://widgets.test/feed'); ws.onmessage = e => parent.postMessage('frame ' + e.data, '*'); }, 200);
+</script>`
+	popup := `<!doctype html><script>
+setTimeout(() => { const ws = new WebSocket('wss://app.test/popup-feed'); ws.onmessage = e => opener.postMessage('popup ' + e.data, '*'); }, 200);
+</script>`
+	sock := func(u, data string) har.Entry {
+		e := entry("GET", u, 101, "", "")
+		e.WebSocketMessages = []har.WebSocketMessage{{Type: "receive", Time: float64(time.Now().Unix()), Opcode: 1, Data: data}}
+		return e
+	}
+	h := &har.HAR{}
+	h.Log.Pages = []har.Page{{ID: "page_1"}}
+	fr := entry("GET", "https://widgets.test/frame", 200, "text/html", frame)
+	fr.Pageref = ""
+	pop := entry("GET", "https://app.test/popup", 200, "text/html", popup)
+	pop.Pageref = ""
+	h.Log.Entries = []har.Entry{entry("GET", "https://app.test/", 200, "text/html", page), fr, pop,
+		sock("wss://widgets.test/feed", "tick"), sock("wss://app.test/popup-feed", "hi")}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var text string
+	rep, err := Run(ctx, &Source{HAR: h}, Options{Timeout: 20 * time.Second, Pace: PaceNone, Progress: testWriter{t},
+		After: func(tab context.Context) { text, _ = chromedp.Run(tab, chromedp.Text(chromedp.ID("out"))) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "frame tick") || !strings.Contains(text, "popup hi") {
+		t.Errorf("page shows %q; want the frame's and the popup's websocket frames", text)
+	}
+	if rep.Unmatched != 0 {
+		t.Errorf("%d unmatched", rep.Unmatched)
+	}
+}
