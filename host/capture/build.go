@@ -103,9 +103,8 @@ type harBuilder struct {
 	targets  map[string]string // targetId -> sessionId
 
 	pages      []*harPage
-	mainFrame  map[string]string // session -> main frame id
-	docs       []*hop            // document requests (requestId == loaderId), in order
-	frameNavSd map[string]bool   // sessions that reported main-frame navigations
+	docs       []*hop          // document requests (requestId == loaderId), in order: navigations
+	frameNavSd map[string]bool // sessions that reported main-frame navigations
 
 	clockOffset float64 // wall - monotonic, once known
 	clockKnown  bool
@@ -137,7 +136,6 @@ func newHARBuilder(opts BuildOptions) *harBuilder {
 		latestByID: map[string]*netRequest{},
 		sessions:   map[string]*sessionInfo{},
 		targets:    map[string]string{},
-		mainFrame:  map[string]string{},
 		frameNavSd: map[string]bool{},
 	}
 }
@@ -366,8 +364,6 @@ func (b *harBuilder) handle(m *logMessage) error {
 			sid = s
 		}
 		b.setTitle(sid, ev.URL, ev.Title)
-	case "Page.frameAttached":
-		// Nothing: parents come with frameNavigated.
 	case "Page.frameNavigated":
 		var ev evFrameNavigated
 		if err := unmarshalParams(m, &ev); err != nil {

@@ -23,7 +23,7 @@ func (b *harBuilder) entry(h *hop) (har.Entry, map[int]bool, error) {
 		Priority:        h.priority,
 		ResourceType:    resourceTypeName(h.resType),
 		RequestID:       h.requestID,
-		Target:          b.targetLabel(h.session),
+		Target:          b.hopTarget(h),
 		FrameID:         h.frameID,
 		Pageref:         b.pageFor(h),
 		Cache:           har.Cache{},
@@ -219,6 +219,18 @@ func (b *harBuilder) entry(h *hop) (har.Entry, map[int]bool, error) {
 	}
 	e.Time = roundMs(e.Time)
 	return e, b64, nil
+}
+
+// hopTarget labels the target a request belongs to. The document request
+// of an out-of-process iframe is reported by its parent's session, but it
+// belongs to the iframe target, whose target id is the frame id.
+func (b *harBuilder) hopTarget(h *hop) string {
+	if sid, ok := b.targets[h.frameID]; ok && h.frameID != "" && sid != h.session {
+		if s := b.sessions[sid]; s != nil && s.target.Type == "iframe" {
+			return "iframe"
+		}
+	}
+	return b.targetLabel(h.session)
 }
 
 // timings follows DevTools' Entry.buildTimings: blocked includes queueing

@@ -40,10 +40,12 @@ type LogSyntaxError struct {
 	resume int64
 }
 
+// Error says where the log is malformed and what a log must look like.
 func (e *LogSyntaxError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %v (the protocol log must be a JSON array of CDP messages or one JSON object per line)", e.Line, e.Column, e.Err)
 }
 
+// Unwrap returns the underlying JSON error.
 func (e *LogSyntaxError) Unwrap() error { return e.Err }
 
 // newlineIndex records where lines start, so a byte offset can be turned into

@@ -53,7 +53,6 @@ type hop struct {
 	dataLength   int64
 	errorText    string
 	canceled     bool
-	blocked      string
 	corsError    string
 	fromMemory   bool
 	expectExtra  *bool // does a responseReceivedExtraInfo belong to this hop?
@@ -206,7 +205,7 @@ func (b *harBuilder) requestWillBeSent(m *logMessage, ev *evRequestWillBeSent) {
 	}
 	r.hops = append(r.hops, h)
 	if ev.Type == "Document" && ev.LoaderID == id && ev.FrameID != "" {
-		b.documentRequest(m.SessionID, h)
+		b.docs = append(b.docs, h)
 	}
 }
 

@@ -23,12 +23,6 @@ type harPage struct {
 	id                        string
 }
 
-// documentRequest notes a document request (requestId == loaderId), the
-// start of a navigation; the page itself begins at Page.frameNavigated.
-func (b *harBuilder) documentRequest(session string, h *hop) {
-	b.docs = append(b.docs, h)
-}
-
 // mainFrameNavigated starts a page when the main frame of a tab or popup
 // commits a navigation.
 func (b *harBuilder) mainFrameNavigated(m *logMessage, f cdpFrame) {
@@ -37,7 +31,6 @@ func (b *harBuilder) mainFrameNavigated(m *logMessage, f cdpFrame) {
 		return
 	}
 	b.frameNavSd[m.SessionID] = true
-	b.mainFrame[m.SessionID] = f.ID
 	if cur := b.currentPage(m.SessionID); cur != nil && f.LoaderID != "" && cur.loaderID == f.LoaderID {
 		cur.url = f.URL
 		return

@@ -354,7 +354,7 @@ func TestHARRecordsEveryTargetWithPagesForTabAndPopup(t *testing.T) {
 	}
 	cases := []struct{ url, target, page string }{
 		{"https://a.test/", "page", "page_1"},
-		{"https://b.test/frame", "page", "page_1"}, // started in the tab's session
+		{"https://b.test/frame", "iframe", "page_1"}, // reported by the tab's session
 		{"https://b.test/frame.js", "iframe", "page_1"},
 		{"https://a.test/api/from-worker", "worker", "page_1"},
 		{"https://sso.test/login", "popup", "page_2"},
