@@ -478,3 +478,29 @@ func TestHARStreamsBodiesFromAPipeThroughTheSpillFile(t *testing.T) {
 		t.Errorf("spill files left behind: %v", left)
 	}
 }
+
+func TestHARConvertsAChromeDriverPerformanceLog(t *testing.T) {
+	// ChromeDriver's goog:loggingPrefs performance log wraps each event as a
+	// JSON string inside {"message": …, "timestamp": ms}.
+	inner := func(method, params string) string {
+		b, _ := json.Marshal(`{"message":{"method":"` + method + `","params":` + params + `},"webview":"W1"}`)
+		return `{"level":"INFO","message":` + string(b) + `,"timestamp":1700000000000}`
+	}
+	log := "[" + strings.Join([]string{
+		inner("Network.requestWillBeSent", `{"requestId":"1","loaderId":"1","request":{"url":"http://x.test/","method":"GET","headers":{}},"timestamp":5,"wallTime":1700000000,"type":"Document","frameId":"M"}`),
+		inner("Network.responseReceived", `{"requestId":"1","timestamp":5.1,"type":"Document","response":{"status":200,"statusText":"OK","mimeType":"text/html","headers":{"Content-Type":"text/html"}}}`),
+		inner("Network.loadingFinished", `{"requestId":"1","timestamp":5.2,"encodedDataLength":10}`),
+		`{"id":7,"result":{}}`,
+	}, ",\n") + "]"
+	var out bytes.Buffer
+	if err := BuildHAR(strings.NewReader(log), &out, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var h har.HAR
+	if err := json.Unmarshal(out.Bytes(), &h); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Log.Entries) != 1 || h.Log.Entries[0].Response.Status != 200 || h.Log.Entries[0].Incomplete || len(h.Log.Pages) != 1 {
+		t.Errorf("entries %+v pages %+v", h.Log.Entries, h.Log.Pages)
+	}
+}
