@@ -52,6 +52,7 @@ const hex = async b => [...new Uint8Array(await crypto.subtle.digest('SHA-256', 
   const put = await fetch('https://api.other.test/v1/items/7', {method: 'PUT', headers: {'Content-Type': 'application/json', 'X-Token': 'abc'}, body: '{"n":1}'});
   out('cors ' + put.status + ' ' + await put.text());
   out('png ' + await hex(await (await fetch('/logo.png')).arrayBuffer()));
+  out('font ' + await hex(await (await fetch('/fonts/brand.woff2')).arrayBuffer()));
   const fd = new FormData(); fd.append('note', 'hi'); fd.append('file', new Blob(['file body'], {type: 'text/plain'}), 'a.txt');
   out('upload ' + await (await fetch('/upload', {method: 'POST', body: fd})).text());
   out('track ' + await (await fetch('/track', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({event: 'open', ts: Date.now(), id: crypto.randomUUID()})})).text());
@@ -69,6 +70,13 @@ const hex = async b => [...new Uint8Array(await crypto.subtle.digest('SHA-256', 
 	h.Log.Pages = []har.Page{{ID: "p1"}, {ID: "p2"}}
 	png := entry("GET", "https://app.test/logo.png", 200, "image/png", base64.StdEncoding.EncodeToString(pngBytes))
 	png.Response.Content.Encoding = "base64"
+	fontBytes := make([]byte, 4096)
+	for i := range fontBytes {
+		fontBytes[i] = byte(i*7 + i/256) // every byte value, NULs and invalid UTF-8 included
+	}
+	font := entry("GET", "https://app.test/fonts/brand.woff2", 200, "font/woff2", base64.StdEncoding.EncodeToString(fontBytes))
+	font.Response.Content.Encoding = "base64"
+	fontSum := sha256.Sum256(fontBytes)
 	h.Log.Entries = []har.Entry{
 		asPage(entry("GET", "https://app.test/start", 302, "", "", "Location", "/moved"), "p1"),
 		asPage(entry("GET", "https://app.test/moved", 301, "", "", "Location", "https://app.test/home"), "p1"),
@@ -76,6 +84,7 @@ const hex = async b => [...new Uint8Array(await crypto.subtle.digest('SHA-256', 
 		withRequest(entry("GET", "https://app.test/me", 200, "text/plain", "ann"), "", "", "Cookie", "sid=s3ss10n; theme=dark"),
 		withRequest(entry("PUT", "https://api.other.test/v1/items/7", 200, "application/json", `{"saved":true}`, "Access-Control-Allow-Origin", "https://app.test"), "application/json", `{"n":1}`),
 		png,
+		font,
 		withRequest(entry("POST", "https://app.test/upload", 200, "text/plain", "stored"), "multipart/form-data; boundary=XyZ", mpRecorded),
 		withRequest(entry("POST", "https://app.test/track", 200, "text/plain", "tracked"), "application/json", `{"event":"open","ts":1732640000123,"id":"1b4e28ba-2fa1-11d2-883f-0016d3cca427"}`),
 		withRequest(entry("POST", "https://app.test/graphql", 200, "application/json", `{"data":"A"}`), "application/json", `{"operationName":"A","query":"query A { x }","variables":{}}`),
@@ -87,7 +96,7 @@ const hex = async b => [...new Uint8Array(await crypto.subtle.digest('SHA-256', 
 		asPage(entry("GET", "https://app.test/form/done", 200, "text/html", done), "p2"),
 	}
 	for i := range h.Log.Entries {
-		h.Log.Entries[i].Pageref = map[bool]string{true: "p2", false: "p1"}[i >= 12]
+		h.Log.Entries[i].Pageref = map[bool]string{true: "p2", false: "p1"}[i >= 13]
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -106,7 +115,7 @@ const hex = async b => [...new Uint8Array(await crypto.subtle.digest('SHA-256', 
 	logOutcomes(t, rep)
 	sum := sha256.Sum256(pngBytes)
 	for _, want := range []string{
-		"cookie theme=dark", "me ann", `cors 200 {"saved":true}`, "png " + hex.EncodeToString(sum[:]),
+		"cookie theme=dark", "me ann", `cors 200 {"saved":true}`, "png " + hex.EncodeToString(sum[:]), "font " + hex.EncodeToString(fontSum[:]),
 		"upload stored", "track tracked", `gql {"data":"B"}`, `gql {"data":"A"}`, "search found", "rel prefs",
 	} {
 		if !strings.Contains(text, want+"\n") {

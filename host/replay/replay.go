@@ -75,7 +75,7 @@ type Options struct {
 // Run replays src in a fresh browser and returns the fidelity report.
 func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	if src == nil || src.HAR == nil {
-		return nil, errors.New("replay: no recording to replay")
+		return nil, errors.New("no recording to replay")
 	}
 	if opts.Open {
 		opts.Visible = true
@@ -105,7 +105,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	var steps *Flow
 	if opts.Steps {
 		if len(src.Steps) == 0 {
-			return nil, errors.New("replay --steps: the recording has no steps.json; replay without --steps")
+			return nil, errors.New("--steps: the recording has no steps.json; replay without --steps")
 		}
 		if steps, err = ParseSteps(src.Steps); err != nil {
 			return nil, err
@@ -124,7 +124,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 
 	profile, err := os.MkdirTemp("", "reprokit-replay-")
 	if err != nil {
-		return nil, fmt.Errorf("replay: make a browser profile directory: %w", err)
+		return nil, fmt.Errorf("make a browser profile directory: %w", err)
 	}
 	defer os.RemoveAll(profile)
 
@@ -156,7 +156,10 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	tab, cancelTab := chromedp.NewContext(allocCtx)
 	defer cancelTab()
 	if err := chromedp.Do(tab); err != nil {
-		return nil, fmt.Errorf("replay: start Chromium %s: %w", exe, err)
+		if errors.Is(err, chromedp.ErrNoDisplay) {
+			return nil, fmt.Errorf("--open and --headless=false need a display (DISPLAY or WAYLAND_DISPLAY is not set); replay headless without them: %w", err)
+		}
+		return nil, fmt.Errorf("start Chromium %s: %w", exe, err)
 	}
 	logf("replay: %d recorded entries, %d page(s), browser %s", len(archive.Entries), len(navs), exe)
 
@@ -167,7 +170,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	if _, err := chromedp.CallBrowser(tab, fetch.Enable, fetch.EnableParams{
 		Patterns: []*fetch.RequestPattern{{URLPattern: "*", RequestStage: fetch.RequestStageRequest}},
 	}); err != nil {
-		return nil, fmt.Errorf("replay: enable request interception: %w", err)
+		return nil, fmt.Errorf("enable request interception: %w", err)
 	}
 	var serveWG sync.WaitGroup
 	serveWG.Go(func() { srv.serve(serveCtx, paused) })
@@ -183,7 +186,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 		}))
 	}
 	if err := chromedp.Do(tab, prepare(true)); err != nil {
-		return nil, fmt.Errorf("replay: prepare the tab: %w", err)
+		return nil, fmt.Errorf("prepare the tab: %w", err)
 	}
 	// Popups and frames of other sites run in targets of their own: they
 	// get the same emulation and websocket redirect as soon as they appear.
@@ -191,7 +194,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	defer children.close()
 	created := chromedp.BrowserEvents(serveCtx, target.TargetCreated)
 	if _, err := chromedp.CallBrowser(tab, target.SetDiscoverTargets, target.SetDiscoverTargetsParams{Discover: true}); err != nil {
-		return nil, fmt.Errorf("replay: watch for popups and frames: %w", err)
+		return nil, fmt.Errorf("watch for popups and frames: %w", err)
 	}
 	mainID := chromedp.FromContext(tab).Target.TargetID
 	serveWG.Go(func() {
