@@ -101,8 +101,7 @@ func startRecord(t *testing.T, tmp string, args ...string) *run {
 		tmp = shortTemp(t)
 	}
 	r := &run{t: t, tmp: tmp, out: t.TempDir(), done: make(chan struct{}), stderr: &lockedBuffer{ch: make(chan string, 1000)}}
-	r.cmd = exec.Command(binary, append([]string{"record", "--headless"}, args...)...)
-	r.cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "REPROKIT_OUT_DIR="+r.out, browser.EnvBrowser+"="+browserPath)
+	r.cmd = execRecord(tmp, r.out, args...)
 	r.cmd.Stdout = &r.stdout
 	pr, pw := io.Pipe()
 	r.cmd.Stderr = pw
@@ -129,6 +128,14 @@ func startRecord(t *testing.T, tmp string, args ...string) *run {
 		<-r.done
 	})
 	return r
+}
+
+// execRecord prepares `reprokit record --headless args…` with its spool and
+// browser profile under tmp and its bundle in out.
+func execRecord(tmp, out string, args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, append([]string{"record", "--headless"}, args...)...)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "REPROKIT_OUT_DIR="+out, browser.EnvBrowser+"="+browserPath)
+	return cmd
 }
 
 // waitLine waits for a stderr line containing s.
