@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/reprokit/reprokit/host/replay"
@@ -47,6 +48,7 @@ func runReplay(args []string) error {
 	clock := fs.Bool("clock", false, "start the page clock (Date) at the recorded time")
 	pace := fs.String("ws-pace", "recorded", "websocket frames: `recorded` gaps, or none (at once)")
 	threshold := fs.Float64("threshold", 0.5, "lowest score (0..1) a fuzzy match may have")
+	volatile := fs.String("volatile", "", "more query parameters and JSON fields whose values never decide a match, comma-separated (added to _, t, ts, cb, …)")
 	browser := fs.String("browser", "", "Chromium executable (default: $REPROKIT_BROWSER or /usr/bin/chromium)")
 	quiet := fs.Bool("quiet", false, "do not log each request on stderr")
 	pos, err := parseInterleaved(fs, args)
@@ -75,7 +77,7 @@ func runReplay(args []string) error {
 	opts := replay.Options{
 		Browser: *browser, Visible: !*headless, Open: *open, Steps: *steps,
 		ScreenshotsDir: *shots, Timeout: *timeout, Clock: *clock,
-		Pace: replay.Pacing(*pace), Match: replay.MatchOptions{Threshold: *threshold},
+		Pace: replay.Pacing(*pace), Match: replay.MatchOptions{Threshold: *threshold, Volatile: volatileNames(*volatile)},
 		Progress: progress,
 	}
 	if *quiet {
@@ -94,6 +96,17 @@ func runReplay(args []string) error {
 		printReplayReport(rep, *asJSON)
 	}
 	return nil
+}
+
+// volatileNames is the default volatile list plus the names given.
+func volatileNames(extra string) []string {
+	names := append([]string(nil), replay.DefaultVolatileParams...)
+	for n := range strings.SplitSeq(extra, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 func printReplayReport(r *replay.Report, asJSON bool) {
