@@ -142,6 +142,9 @@ type cdpResponse struct {
 	Timing            *cdpTiming `json:"timing"`
 	Protocol          string     `json:"protocol"`
 	HasExtraInfo      *bool      `json:"hasExtraInfo"` // nil when the log's browser does not say
+
+	ServiceWorkerResponseSource string `json:"serviceWorkerResponseSource"`
+	CacheStorageCacheName       string `json:"cacheStorageCacheName"`
 }
 
 type evRequestWillBeSent struct {
@@ -169,9 +172,26 @@ type evResponseReceived struct {
 }
 
 type evRequestExtraInfo struct {
-	RequestID        flexString      `json:"requestId"`
-	Headers          cdpHeaders      `json:"headers"`
-	AssociatedCookie json.RawMessage `json:"associatedCookies"`
+	RequestID         flexString            `json:"requestId"`
+	Headers           cdpHeaders            `json:"headers"`
+	AssociatedCookies []cdpAssociatedCookie `json:"associatedCookies"`
+}
+
+// cdpAssociatedCookie is a cookie the browser considered for a request;
+// it was sent when BlockedReasons is empty.
+type cdpAssociatedCookie struct {
+	BlockedReasons []string `json:"blockedReasons"`
+	Cookie         struct {
+		Name     string  `json:"name"`
+		Value    string  `json:"value"`
+		Domain   string  `json:"domain"`
+		Path     string  `json:"path"`
+		Expires  float64 `json:"expires"` // seconds since the epoch; -1 for a session cookie
+		HTTPOnly bool    `json:"httpOnly"`
+		Secure   bool    `json:"secure"`
+		Session  bool    `json:"session"`
+		SameSite string  `json:"sameSite"`
+	} `json:"cookie"`
 }
 
 type evResponseExtraInfo struct {

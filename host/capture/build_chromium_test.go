@@ -130,6 +130,23 @@ func TestHARFromARealChromiumRecordingGetsTheEdgeCasesRight(t *testing.T) {
 	if es := suffixEntries(h, "GET", "/api/worker-data"); len(es) != 1 || len(header(es[0].Request.Headers, "Cookie")) != 1 {
 		t.Errorf("worker request raw headers: %+v", es)
 	}
+	// Sent cookies come with their attributes from the ExtraInfo.
+	if es := suffixEntries(h, "GET", "/api/worker-data"); len(es) == 1 {
+		c := es[0].Request.Cookies
+		if len(c) == 0 || c[0].Name != "rk_session" || !c[0].HTTPOnly || c[0].SameSite != "Lax" || c[0].Domain != "127.0.0.1" {
+			t.Errorf("request cookies = %+v", c)
+		}
+	}
+	// The page's fetch answered by the service worker.
+	viaSW := 0
+	for _, e := range suffixEntries(h, "GET", "/sw/cached.txt") {
+		if e.FromServiceWorker && e.Response.FetchedViaServiceWorker && e.Timings.WorkerRespondWithSettled > 0 {
+			viaSW++
+		}
+	}
+	if viaSW != 1 {
+		t.Errorf("%d /sw/cached.txt entries answered by the service worker, want 1", viaSW)
+	}
 	if len(h.Log.Pages) != 5 || h.Log.Pages[0].Title != "Reprokit test app: all scenarios" || h.Log.Pages[1].Title != "http://127.0.0.1:38831/popup/child" {
 		t.Errorf("pages = %+v", h.Log.Pages)
 	}

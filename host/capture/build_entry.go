@@ -57,7 +57,7 @@ func (b *harBuilder) entry(h *hop) (har.Entry, map[int]bool, error) {
 		HTTPVersion: requestHTTPVersion(resp),
 		Headers:     nonNil(reqHeaders),
 		QueryString: queryOf(u),
-		Cookies:     requestCookies(reqHeaders),
+		Cookies:     requestCookies(reqHeaders, h.reqExtra),
 		HeadersSize: -1,
 	}
 	if resp.RequestHeadersTxt != "" {
@@ -169,9 +169,18 @@ func (b *harBuilder) entry(h *hop) (har.Entry, map[int]bool, error) {
 	if resp.RemoteIPAddress != "" {
 		e.ServerIPAddress = strings.Trim(resp.RemoteIPAddress, "[]")
 	}
+	// DevTools: "connection" is the remote port, "_connectionId" the
+	// browser's connection id.
+	if resp.RemotePort > 0 {
+		e.Connection = strconv.Itoa(resp.RemotePort)
+	}
 	if c := string(resp.ConnectionID); c != "" && c != "0" {
-		e.Connection = c
 		e.ConnectionID = c
+	}
+	if resp.FromServiceWorker {
+		e.Response.FetchedViaServiceWorker = true
+		e.Response.ServiceWorkerResponseSource = resp.ServiceWorkerResponseSource
+		e.Response.ResponseCacheStorageCacheName = resp.CacheStorageCacheName
 	}
 
 	// Websocket and SSE.
@@ -295,12 +304,10 @@ func (b *harBuilder) timings(h *hop, endTime float64) har.Timings {
 			sendEnd = timing.SendEnd
 		}
 		r.Send = math.Max(sendEnd-sendStart, 0)
-		if h.resp.FromServiceWorker {
-			r.WorkerStart = timing.WorkerStart
-			r.WorkerReady = timing.WorkerReady
-			r.WorkerFetchStart = timing.WorkerFetchStart
-			r.WorkerRespondWithSettled = timing.WorkerRespondWithSettled
-		}
+		r.WorkerStart = timing.WorkerStart
+		r.WorkerReady = timing.WorkerReady
+		r.WorkerFetchStart = timing.WorkerFetchStart
+		r.WorkerRespondWithSettled = timing.WorkerRespondWithSettled
 		highest = math.Max(math.Max(math.Max(sendEnd, connectEnd), math.Max(sslEnd, dnsEnd)), math.Max(blockedStart, 0))
 	} else if h.respTime == 0 {
 		// Nothing is known after blocked: it is all blocked.
@@ -427,8 +434,25 @@ func queryOf(rawURL string) []har.NameValue {
 	return queryNameValues(q)
 }
 
-func requestCookies(h cdpHeaders) []har.Cookie {
+// requestCookies lists the cookies sent: from ExtraInfo's associated
+// cookies (with their attributes, as DevTools does) when the log has them,
+// else from the Cookie header.
+func requestCookies(h cdpHeaders, x *evRequestExtraInfo) []har.Cookie {
 	out := []har.Cookie{}
+	if x != nil && len(x.AssociatedCookies) > 0 {
+		for _, ac := range x.AssociatedCookies {
+			if len(ac.BlockedReasons) > 0 {
+				continue
+			}
+			c := ac.Cookie
+			hc := har.Cookie{Name: c.Name, Value: c.Value, Path: c.Path, Domain: c.Domain, HTTPOnly: c.HTTPOnly, Secure: c.Secure, SameSite: c.SameSite}
+			if !c.Session && c.Expires > 0 {
+				hc.Expires = isoTime(c.Expires)
+			}
+			out = append(out, hc)
+		}
+		return out
+	}
 	for _, nv := range h {
 		if !strings.EqualFold(nv.Name, "cookie") {
 			continue

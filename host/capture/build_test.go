@@ -94,7 +94,7 @@ func TestHARRecordsARedirectChainAsOneEntryPerHop(t *testing.T) {
 	if c := first.Response.Cookies; len(c) != 2 || !c[0].HTTPOnly || c[1].Path != "/x" || c[1].SameSite != "Lax" {
 		t.Errorf("response cookies = %+v", c)
 	}
-	if first.Response.HeadersSize <= 0 || first.Response.TransferSize != 180 || first.ServerIPAddress != "127.0.0.1" || first.Connection != "11" {
+	if first.Response.HeadersSize <= 0 || first.Response.TransferSize != 180 || first.ServerIPAddress != "127.0.0.1" || first.Connection != "8080" || first.ConnectionID != "11" {
 		t.Errorf("first hop sizes/ip/conn: headersSize %d transfer %d ip %q conn %q", first.Response.HeadersSize, first.Response.TransferSize, first.ServerIPAddress, first.Connection)
 	}
 	// DevTools timings: queueing 1 ms, dns 0.2, connect 0.6+, blocked includes the stall.
@@ -168,8 +168,8 @@ func TestHARReportsARevalidationAs304AndCacheHitsAsFromCache(t *testing.T) {
 		t.Errorf("a failed getResponseBody must leave no text, got %q", mem.Response.Content.Text)
 	}
 	disk := entry(t, h, "http://a.test/style.css")
-	if disk.FromCache != "disk" || disk.Response.Content.Text != "body{color:#123456}\n" || disk.Connection != "" {
-		t.Errorf("disk hit: fromCache %q text %q connection %q", disk.FromCache, disk.Response.Content.Text, disk.Connection)
+	if disk.FromCache != "disk" || disk.Response.Content.Text != "body{color:#123456}\n" || disk.ConnectionID != "" {
+		t.Errorf("disk hit: fromCache %q text %q connection id %q", disk.FromCache, disk.Response.Content.Text, disk.ConnectionID)
 	}
 }
 

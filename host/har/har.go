@@ -110,6 +110,13 @@ type Response struct {
 	TransferSize int64       `json:"_transferSize,omitempty"`
 	Error        string      `json:"_error,omitempty"`
 	Comment      string      `json:"comment,omitempty"`
+
+	// DevTools service-worker fields: the response came through a service
+	// worker, from which source ("network", "cache-storage", "http-cache",
+	// "fallback-code") and, for Cache Storage, which cache.
+	FetchedViaServiceWorker       bool   `json:"_fetchedViaServiceWorker,omitempty"`
+	ServiceWorkerResponseSource   string `json:"_serviceWorkerResponseSource,omitempty"`
+	ResponseCacheStorageCacheName string `json:"_responseCacheStorageCacheName,omitempty"`
 }
 
 // NameValue is a header or a query parameter.
