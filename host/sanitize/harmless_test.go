@@ -117,3 +117,28 @@ func TestSameSecretSameTagEverywhere(t *testing.T) {
 		}
 	}
 }
+
+func TestOneRedactorServesSeveralGoroutines(t *testing.T) {
+	data, _ := buildCorpus()
+	r := New(nil)
+	outs := make([]string, 4)
+	done := make(chan int)
+	for i := range outs {
+		go func() {
+			var b bytes.Buffer
+			if err := r.HAR(&b, bytes.NewReader(data)); err != nil {
+				t.Error(err)
+			}
+			outs[i] = b.String()
+			done <- i
+		}()
+	}
+	for range outs {
+		<-done
+	}
+	for i := 1; i < len(outs); i++ {
+		if outs[i] != outs[0] {
+			t.Fatalf("run %d differs from run 0: one Redactor must tag the same way in every goroutine", i)
+		}
+	}
+}
