@@ -36,6 +36,7 @@ const (
 	Fuzzy
 )
 
+// String returns "exact", "fuzzy" or "unmatched".
 func (k Kind) String() string {
 	switch k {
 	case Exact:

@@ -29,6 +29,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/reprokit/reprokit/host/browser"
 	"github.com/reprokit/reprokit/host/har"
 )
 
@@ -352,24 +353,9 @@ func waitQuiet(ctx context.Context, srv *server, quiet time.Duration) bool {
 }
 
 // FindBrowser returns the Chromium to run: path when given, else
-// REPROKIT_BROWSER, else /usr/bin/chromium or a Chrome/Chromium on PATH.
-func FindBrowser(path string) (string, error) {
-	if path == "" {
-		path = os.Getenv("REPROKIT_BROWSER")
-	}
-	if path != "" {
-		if _, err := os.Stat(path); err != nil {
-			return "", fmt.Errorf("browser %s: %w (pass --browser PATH to a Chromium)", path, err)
-		}
-		return path, nil
-	}
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable"} {
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("Chromium not found: install it with `apt-get install chromium` or pass --browser PATH")
-}
+// REPROKIT_BROWSER, else the first Chromium-family browser installed
+// ([browser.Find]).
+func FindBrowser(path string) (string, error) { return browser.Find(path) }
 
 // shotTaker takes the replay's screenshots and optionally writes them.
 type shotTaker struct {

@@ -8,7 +8,6 @@ import (
 	_ "image/png"
 	"io"
 	"net/url"
-	"sort"
 	"text/tabwriter"
 )
 
@@ -238,14 +237,4 @@ func pixelDiff(a, b image.Image) float64 {
 func far(a, b uint32) bool {
 	d := int(a>>8) - int(b>>8)
 	return d > pixelTolerance || d < -pixelTolerance
-}
-
-// SortLog orders a log by outcome then URL, for stable output.
-func SortLog(l []RequestLog) {
-	sort.SliceStable(l, func(i, j int) bool {
-		if l[i].Outcome != l[j].Outcome {
-			return l[i].Outcome < l[j].Outcome
-		}
-		return l[i].URL < l[j].URL
-	})
 }
