@@ -4,26 +4,80 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reprokit/reprokit/host/har"
 )
 
-// buildReprokit builds the real binary for end-to-end tests.
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+	binDir  string // removed by TestMain
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// buildReprokit builds the real binary once for the end-to-end tests.
 func buildReprokit(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "reprokit")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/reprokit/reprokit/cmd/reprokit")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/reprokit: %v\n%s", err, out)
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "reprokit-demo-bin"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "reprokit")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/reprokit/reprokit/cmd/reprokit").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build ./cmd/reprokit: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	return bin
+	return binPath
+}
+
+func TestReprokitDemoRejectsBadUsageWithExit2(t *testing.T) {
+	bin := buildReprokit(t)
+	for _, args := range [][]string{
+		{"demo", "http://example.com"},
+		{"demo", "--headed", "--headless"},
+		{"demo", "--out", "bundle.txt"},
+		{"demo", "--budget", "lots"},
+		{"demo", "--no-such-flag"},
+	} {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = t.TempDir()
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || stdout.Len() != 0 || stderr.Len() == 0 {
+			t.Errorf("reprokit %q: %v, stdout %q, stderr %q; want exit 2, a message on stderr and nothing on stdout",
+				args, err, stdout.String(), stderr.String())
+		}
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "demo", "-h")
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || !strings.Contains(stderr.String(), "--headed") {
+		t.Errorf("reprokit demo -h: %v\n%s", err, stderr.String())
+	}
 }
 
 // readZip returns every file of the zip at path by name.
