@@ -6,6 +6,7 @@ package capture_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -128,10 +129,19 @@ func (l *live) do(actions ...chromedp.Action[chromedp.Void]) {
 // waitFor polls a JavaScript expression in the tab until it is truthy.
 func (l *live) waitFor(expr string) {
 	l.t.Helper()
-	ctx, cancel := context.WithTimeout(l.tab, 90*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		l.t.Fatalf("waiting for %s: %v", expr, err)
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		// A navigation destroys the context a poll runs in: poll again.
+		ctx, cancel := context.WithDeadline(l.tab, deadline)
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond)))
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			l.t.Fatalf("waiting for %s: %v", expr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -835,4 +845,108 @@ func darkShare(img image.Image, x, y, w, h float64) float64 {
 		return 0
 	}
 	return float64(dark) / float64(all)
+}
+
+// liveScenarios are the small recordings committed in testdata/live for the
+// builder's tests: real protocol logs of this recorder, with no secrets and
+// no body large enough to be spooled to bodies/.
+var liveScenarios = []struct {
+	name  string
+	paths []string
+	drive func(l *live)
+}{
+	{name: "redirects", paths: []string{"/redirect/301", "/form"}, drive: func(l *live) {
+		l.do(click(`[data-testid=submit]`))
+		l.waitFor(`location.pathname === '/form/done'`)
+	}},
+	{name: "posts", paths: []string{"/posts"}},
+	{name: "websocket-sse", paths: []string{"/websocket", "/streams"}},
+	{name: "frames-worker-popup", paths: []string{"/frames", "/worker", "/popup"}, drive: func(l *live) {
+		l.do(click(`[data-testid=open-popup]`))
+		l.waitFor(`document.body.dataset.done === '1'`)
+	}},
+	{name: "errors-console", paths: []string{"/errors", "/console"}},
+	{name: "steps", paths: []string{"/steps"}, drive: func(l *live) {
+		l.do(
+			chromedp.SendKeys(chromedp.CSS(`#search`), "report"),
+			chromedp.SendKeys(chromedp.CSS(`#pw`), "not-a-real-password"),
+			chromedp.SendKeys(chromedp.CSS(`#notes`), "notes\r"),
+			click(`[data-testid=go]`),
+			chromedp.DoubleClick(chromedp.CSS(`[data-testid=dbl]`)),
+			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 400)`),
+			chromedp.Sleep(500*time.Millisecond),
+			click(`[data-testid=link]`),
+		)
+		l.waitFor(`location.pathname === '/redirect/final'`)
+	}},
+}
+
+// TestUpdateLiveTestdata rewrites testdata/live/*.jsonl from real
+// recordings when REPROKIT_UPDATE_LIVE=1.
+func TestUpdateLiveTestdata(t *testing.T) {
+	if os.Getenv("REPROKIT_UPDATE_LIVE") == "" {
+		t.Skip("set REPROKIT_UPDATE_LIVE=1 to rewrite testdata/live")
+	}
+	for _, sc := range liveScenarios {
+		l := startLive(t, capture.Options{})
+		for _, p := range sc.paths {
+			l.do(chromedp.Navigate(app.URL + p))
+			if p != "/form" && p != "/redirect/301" && p != "/steps" && p != "/popup" {
+				l.waitFor(`document.body.dataset.done === '1'`)
+			}
+		}
+		if sc.drive != nil {
+			sc.drive(l)
+		}
+		time.Sleep(300 * time.Millisecond)
+		l.stop()
+		b, err := os.ReadFile(l.dir.Join(capture.EventsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(`"bodyFile"`)) {
+			t.Fatalf("%s: a body was spooled to a file; keep the committed logs self-contained", sc.name)
+		}
+		if err := os.WriteFile(filepath.Join("testdata", "live", sc.name+".jsonl"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestLiveTestdataConverts checks that every committed live log is one JSON
+// object per line with a time, holds none of the test app's secrets, and
+// converts into a HAR with entries.
+func TestLiveTestdataConverts(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "live", "*.jsonl"))
+	if len(files) == 0 {
+		t.Skip("no live logs committed yet")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			var m struct {
+				Time   float64 `json:"time"`
+				Method string  `json:"method"`
+			}
+			if err := json.Unmarshal(line, &m); err != nil || m.Time == 0 || m.Method == "" {
+				t.Fatalf("%s line %d: %v %q", f, i+1, err, line[:min(len(line), 120)])
+			}
+		}
+		for _, sec := range testapp.Secrets.All() {
+			if bytes.Contains(data, []byte(sec.Value)) {
+				t.Errorf("%s holds the test app's %s: keep secrets out of committed logs", f, sec.Name)
+			}
+		}
+		var out bytes.Buffer
+		if err := capture.BuildHAR(bytes.NewReader(data), &out, capture.BuildOptions{}); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		var h har.HAR
+		if err := json.Unmarshal(out.Bytes(), &h); err != nil || len(h.Log.Entries) == 0 {
+			t.Errorf("%s: %v, %d entries", f, err, len(h.Log.Entries))
+		}
+	}
 }
