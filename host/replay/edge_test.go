@@ -153,3 +153,36 @@ const hex = async b => [...new Uint8Array(await crypto.subtle.digest('SHA-256', 
 		t.Errorf("%d unmatched requests", rep.Unmatched)
 	}
 }
+
+// A recorded response Chrome will not take as it is (a header value with a
+// line break inside, an impossible status) is still answered or failed:
+// nothing stays paused and the replay ends.
+func TestReplayOddRecordedResponses(t *testing.T) {
+	browserOrSkip(t)
+	page := `<!doctype html><p id=o></p><script>
+(async () => {
+  const a = await fetch('/odd-header').then(r => r.text()).catch(e => 'failed');
+  const b = await fetch('/odd-status').then(r => String(r.status)).catch(e => 'failed');
+  document.getElementById('o').textContent = a + ' ' + b;
+})();
+</script>`
+	h := &har.HAR{}
+	h.Log.Pages = []har.Page{{ID: "page_1"}}
+	h.Log.Entries = []har.Entry{
+		entry("GET", "https://odd.test/", 200, "text/html", page),
+		entry("GET", "https://odd.test/odd-header", 200, "text/plain", "body", "X-Odd", "a\x00b\rc"),
+		entry("GET", "https://odd.test/odd-status", 999, "text/plain", "x"),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var text string
+	start := time.Now()
+	_, err := Run(ctx, &Source{HAR: h}, Options{Timeout: 20 * time.Second, Progress: testWriter{t},
+		After: func(tab context.Context) { text, _ = chromedp.Run(tab, chromedp.Text(chromedp.ID("o"))) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) > 15*time.Second || !strings.HasPrefix(text, "body ") {
+		t.Errorf("page shows %q after %s; want the odd-header body served and the replay ended", text, time.Since(start))
+	}
+}

@@ -312,11 +312,32 @@ func responseHeaders(hs []har.NameValue) []*fetch.HeaderEntry {
 		if strings.HasPrefix(h.Name, ":") || droppedResponseHeaders[n] {
 			continue
 		}
+		if !validHeaderName(h.Name) {
+			continue
+		}
 		for v := range strings.SplitSeq(h.Value, "\n") {
+			v = strings.TrimSuffix(v, "\r")
+			if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+				continue // Chrome refuses control characters; skip this one header
+			}
 			out = append(out, &fetch.HeaderEntry{Name: h.Name, Value: v})
 		}
 	}
 	return out
+}
+
+// validHeaderName reports whether name is an HTTP token.
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // entryBody decodes the recorded response body. An event stream whose
@@ -347,8 +368,32 @@ func entryBody(e *har.Entry) []byte {
 	return []byte(c.Text)
 }
 
+// fulfillEntry answers with the recorded response. Chrome refuses some
+// recorded headers (bad characters, odd values): then it answers with the
+// content type alone, and if even that is refused it fails the request, so
+// that nothing stays paused.
 func fulfillEntry(id fetch.RequestID, e *har.Entry) func(context.Context) error {
-	return fulfill(id, int64(e.Response.Status), responseHeaders(e.Response.Headers), entryBody(e))
+	status, body := int64(e.Response.Status), entryBody(e)
+	return func(ctx context.Context) error {
+		err := fulfill(id, status, responseHeaders(e.Response.Headers), body)(ctx)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		var minimal []*fetch.HeaderEntry
+		if ct := headerValue(e.Response.Headers, "Content-Type"); ct != "" {
+			minimal = append(minimal, &fetch.HeaderEntry{Name: "Content-Type", Value: ct})
+		}
+		if loc := headerValue(e.Response.Headers, "Location"); loc != "" {
+			minimal = append(minimal, &fetch.HeaderEntry{Name: "Location", Value: loc})
+		}
+		if err2 := fulfill(id, status, minimal, body)(ctx); err2 == nil {
+			return fmt.Errorf("recorded headers refused, answered with the content type only: %w", err)
+		}
+		if err3 := failWith(id, network.ErrorReasonFailed)(ctx); err3 != nil {
+			return fmt.Errorf("recorded response refused (%v) and failing it failed too: %w", err, err3)
+		}
+		return fmt.Errorf("recorded response refused, failed the request instead: %w", err)
+	}
 }
 
 func fulfill(id fetch.RequestID, status int64, headers []*fetch.HeaderEntry, body []byte) func(context.Context) error {
