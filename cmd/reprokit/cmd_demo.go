@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/reprokit/reprokit/host/browser"
@@ -43,6 +44,9 @@ reprokit view, or unzip it and open report.html.`)
 	}
 	if *headed && *headless {
 		return usageErr("--headed and --headless contradict each other: give one")
+	}
+	if *headed && runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return usageErr("--headed needs a display, but DISPLAY and WAYLAND_DISPLAY are not set: run `reprokit demo` without --headed to record headless")
 	}
 	if *out != "" && !strings.HasSuffix(strings.ToLower(*out), ".zip") {
 		return usageErr("--out %s: the bundle is a .zip; give a name ending in .zip", *out)
