@@ -41,7 +41,12 @@ apt_install() {
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >&2
 }
 
+# sudo and fresh root shells often lack Go's default install directory.
+for d in /usr/local/go/bin "$HOME/go/bin" "$HOME/.local/go/bin"; do
+	if ! command -v go >/dev/null && [[ -x "$d/go" ]]; then PATH="$PATH:$d"; fi
+done
 command -v go >/dev/null || die "Go is not installed: install Go 1.26 or later from https://go.dev/dl/ and re-run"
+say "$(go version)"
 
 # A Chromium-family browser for the browser tests.
 find_browser() {
