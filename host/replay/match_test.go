@@ -277,3 +277,30 @@ func TestRedactedEqual(t *testing.T) {
 		}
 	}
 }
+
+func TestPageURLs(t *testing.T) {
+	h := &har.HAR{}
+	h.Log.Pages = []har.Page{{ID: "a"}, {ID: "b"}, {ID: "c"}}
+	mk := func(page, method, url string, status int, rt, mime, loc string) har.Entry {
+		e := har.Entry{Pageref: page, ResourceType: rt}
+		e.Request.Method, e.Request.URL = method, url
+		e.Response.Status, e.Response.Content.MimeType = status, mime
+		if loc != "" {
+			e.Response.Headers = []har.NameValue{{Name: "Location", Value: loc}}
+		}
+		return e
+	}
+	h.Log.Entries = []har.Entry{
+		mk("a", "GET", "https://x.test/start", 302, "document", "", "/home"),
+		mk("a", "GET", "https://x.test/home", 200, "document", "text/html", ""),
+		mk("a", "GET", "https://x.test/app.js", 200, "script", "text/javascript", ""),
+		mk("b", "POST", "https://x.test/form", 303, "document", "", "/done"),
+		mk("b", "GET", "https://x.test/done", 200, "document", "text/html", ""),
+		mk("c", "GET", "https://x.test/firefox", 200, "", "text/html; charset=utf-8", ""),
+	}
+	got := pageURLs(h)
+	want := []string{"https://x.test/start", "https://x.test/done", "https://x.test/firefox"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("pageURLs = %v, want %v (a redirect chain opens at its first hop, a POST page at the GET after it)", got, want)
+	}
+}

@@ -278,7 +278,16 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 // first hop; a page reached by a POST opens at the GET that followed it).
 func pageURLs(h *har.HAR) []string {
 	isDoc := func(e *har.Entry) bool {
-		return strings.EqualFold(e.ResourceType, "document") && strings.EqualFold(e.Request.Method, "GET")
+		if !strings.EqualFold(e.Request.Method, "GET") {
+			return false
+		}
+		if e.ResourceType != "" {
+			return strings.EqualFold(e.ResourceType, "document")
+		}
+		// HARs without DevTools fields (Firefox, Playwright): an HTML
+		// response or a redirect.
+		s := e.Response.Status
+		return strings.HasPrefix(e.Response.Content.MimeType, "text/html") || (s >= 300 && s < 400)
 	}
 	var out []string
 	seen := map[string]bool{}
@@ -313,7 +322,9 @@ func isRedirectTarget(h *har.HAR, i int) bool {
 	e := &h.Log.Entries[i]
 	for j := range i {
 		p := &h.Log.Entries[j]
-		if p.Pageref != e.Pageref || p.Response.Status < 300 || p.Response.Status > 399 {
+		// Only a GET hop can be opened instead; after a POST the
+		// target is where the page starts.
+		if p.Pageref != e.Pageref || p.Response.Status < 300 || p.Response.Status > 399 || !strings.EqualFold(p.Request.Method, "GET") {
 			continue
 		}
 		loc := p.Response.RedirectURL

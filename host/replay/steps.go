@@ -37,6 +37,8 @@ type Step struct {
 	DPR       float64    `json:"deviceScaleFactor,omitempty"`
 	IsMobile  bool       `json:"isMobile,omitempty"`
 	HasTouch  bool       `json:"hasTouch,omitempty"`
+	// Expression is the JavaScript of a waitForExpression step.
+	Expression string `json:"expression,omitempty"`
 }
 
 // StepResult is the outcome of one step.
@@ -189,6 +191,9 @@ func runStep(ctx context.Context, s Step) (string, error) {
 	case "waitForElement":
 		hit, err := race(ctx, s.Selectors, false)
 		return hit.Selector, err
+	case "waitForExpression":
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](s.Expression, chromedp.WithPollingTimeout(stepTimeout)))
+		return "", err
 	}
 	return "", fmt.Errorf("step type %q is not supported by replay", s.Type)
 }
