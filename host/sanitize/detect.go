@@ -86,7 +86,7 @@ func (r *Redactor) text(loc *locator, s string, ctx textCtx) string {
 	if !ctx.noPersonal && !r.pol.disabled["email"] {
 		s = r.emailPass(loc, s)
 	}
-	if !ctx.noPersonal && !r.pol.disabled["card"] {
+	if !ctx.noPersonal && !r.pol.disabled["card"] && len(s) >= 13 && countDigits(s) >= 13 {
 		s = r.cardPass(loc, s)
 	}
 	if !ctx.noPersonal && ctx.ip && !r.pol.disabled["ip"] {
@@ -776,7 +776,9 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 			i = end
 			continue
 		}
-		if kind == "" && len(vendorByFirst[c]) > 0 && j-i >= 2 {
+		// vendor keys are 12+ characters, or a short word before a '.' or
+		// '/' ("ya29.", "SG.", "hvs.", "1//")
+		if kind == "" && len(vendorByFirst[c]) > 0 && (j-i >= 12 || j < len(s) && (s[j] == '.' || s[j] == '/')) {
 			kind, end = r.vendorAt(s, i)
 		}
 		near1 := prevEnd >= 0 && i-prevEnd <= 4
@@ -1045,6 +1047,16 @@ func (r *Redactor) cardPass(loc *locator, s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i]-'0' < 10 {
+			n++
+		}
+	}
+	return n
 }
 
 func cardPrefix(d []byte) bool {

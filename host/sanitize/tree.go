@@ -50,31 +50,60 @@ const maxDepth = 10000
 
 var errTooDeep = fmt.Errorf("JSON nested more than %d levels deep", maxDepth)
 
-// readNode reads the next complete value from dec into a tree.
-func readNode(dec *jsontext.Decoder, depth int) (*node, error) {
+// arena hands out nodes and reuses them (and their key and value slices)
+// for the next tree, which keeps the allocation rate of a HAR walk low.
+type arena struct {
+	chunks [][]node
+	n      int // nodes handed out since reset
+}
+
+const arenaChunk = 512
+
+func (a *arena) reset() { a.n = 0 }
+
+func (a *arena) alloc() *node {
+	c, i := a.n/arenaChunk, a.n%arenaChunk
+	if c == len(a.chunks) {
+		a.chunks = append(a.chunks, make([]node, arenaChunk))
+	}
+	a.n++
+	n := &a.chunks[c][i]
+	*n = node{keys: n.keys[:0], vals: n.vals[:0]}
+	return n
+}
+
+// readNode reads the next complete value from dec into a tree; a nil
+// arena allocates.
+func readNode(dec *jsontext.Decoder, depth int, a *arena) (*node, error) {
 	if depth > maxDepth {
-		return nil, fmt.Errorf("JSON nested more than %d levels deep", maxDepth)
+		return nil, errTooDeep
 	}
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return nil, err
 	}
+	var n *node
+	if a != nil {
+		n = a.alloc()
+	} else {
+		n = &node{}
+	}
 	switch k := tok.Kind(); k {
 	case '"':
-		return &node{kind: '"', str: tok.String()}, nil
+		n.kind, n.str = '"', tok.String()
 	case '0':
-		return &node{kind: '0', str: tok.String()}, nil
+		n.kind, n.str = '0', tok.String()
 	case 'n', 't', 'f':
-		return &node{kind: byte(k)}, nil
+		n.kind = byte(k)
 	case '{':
-		n := &node{kind: '{'}
+		n.kind = '{'
 		for dec.PeekKind() != '}' {
 			kt, err := dec.ReadToken()
 			if err != nil {
 				return nil, err
 			}
 			key := kt.String()
-			v, err := readNode(dec, depth+1)
+			v, err := readNode(dec, depth+1, a)
 			if err != nil {
 				return nil, err
 			}
@@ -84,11 +113,10 @@ func readNode(dec *jsontext.Decoder, depth int) (*node, error) {
 		if _, err := dec.ReadToken(); err != nil {
 			return nil, err
 		}
-		return n, nil
 	case '[':
-		n := &node{kind: '['}
+		n.kind = '['
 		for dec.PeekKind() != ']' {
-			v, err := readNode(dec, depth+1)
+			v, err := readNode(dec, depth+1, a)
 			if err != nil {
 				return nil, err
 			}
@@ -97,10 +125,10 @@ func readNode(dec *jsontext.Decoder, depth int) (*node, error) {
 		if _, err := dec.ReadToken(); err != nil {
 			return nil, err
 		}
-		return n, nil
 	default:
 		return nil, fmt.Errorf("unexpected JSON token %v", k)
 	}
+	return n, nil
 }
 
 // writeNode encodes a tree.
@@ -154,6 +182,7 @@ type streamer struct {
 	key   func(loc *locator, k string) string // sanitize a streamed object key
 	visit func(loc *locator, n *node)         // sanitize one tree in place
 	items func()                              // called after each tree (progress)
+	arena arena                               // nodes of the current tree, reused
 }
 
 func (s *streamer) run() error {
@@ -176,7 +205,8 @@ func (s *streamer) value(depth int) error {
 		return err
 	}
 	if (kind != '{' && kind != '[') || s.whole(s.loc.path) {
-		n, err := readNode(s.dec, depth)
+		s.arena.reset()
+		n, err := readNode(s.dec, depth, &s.arena)
 		if err != nil {
 			return err
 		}
