@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -329,22 +330,43 @@ func (b *harBuilder) responseBody(m *logMessage) (*responseBody, error) {
 }
 
 // literalDecodedSize is the byte size of the body a JSON string literal
-// holds: its UTF-8 length, or the decoded length of its base64.
+// holds: its UTF-8 length, or the decoded length of its base64. It counts
+// without unquoting (bodies are large).
 func literalDecodedSize(lit []byte, b64 bool) int64 {
-	n := int64(len(lit) - 2)
-	if bytes.IndexByte(lit, '\\') >= 0 {
-		if u, err := jsontext.AppendUnquote(nil, lit); err == nil {
-			n = int64(len(u))
-			lit = append(append([]byte{'"'}, u...), '"')
+	var n, pad int64
+	s := lit[1 : len(lit)-1]
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			if c == '=' {
+				pad++
+			}
+			n++
+			i++
+			continue
 		}
+		if i+1 < len(s) && s[i+1] == 'u' && i+6 <= len(s) {
+			r, err := strconv.ParseUint(string(s[i+2:i+6]), 16, 32)
+			i += 6
+			switch {
+			case err != nil:
+				n++
+			case r >= 0xD800 && r < 0xDC00 && i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u':
+				n += 4 // a surrogate pair: one 4-byte rune
+				i += 6
+			default:
+				n += int64(utf8.RuneLen(rune(r)))
+				if r >= 0xD800 && r < 0xE000 {
+					n += 3 - int64(utf8.RuneLen(rune(r))) // a lone surrogate becomes U+FFFD
+				}
+			}
+			continue
+		}
+		n++
+		i += 2
 	}
 	if !b64 {
 		return n
-	}
-	s := lit[1 : len(lit)-1]
-	pad := int64(0)
-	for i := len(s) - 1; i >= 0 && s[i] == '='; i-- {
-		pad++
 	}
 	return n*3/4 - pad
 }

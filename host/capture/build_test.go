@@ -5,11 +5,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/reprokit/reprokit/host/har"
 )
@@ -503,4 +505,42 @@ func TestHARConvertsAChromeDriverPerformanceLog(t *testing.T) {
 	if len(h.Log.Entries) != 1 || h.Log.Entries[0].Response.Status != 200 || h.Log.Entries[0].Incomplete || len(h.Log.Pages) != 1 {
 		t.Errorf("entries %+v pages %+v", h.Log.Entries, h.Log.Pages)
 	}
+}
+
+func TestHARCountsBodySizesWithoutUnquoting(t *testing.T) {
+	for _, body := range []string{"", "plain", "é and 😀 and \u2028", "quote \" backslash \\ slash / tab \t nul \x00", strings.Repeat("\U0001F600", 3)} {
+		lit, _ := json.Marshal(body)
+		// Also the \u escapes other writers use for non-ASCII.
+		ascii := jsonASCII(body)
+		for _, l := range [][]byte{lit, ascii} {
+			if got := literalDecodedSize(l, false); got != int64(len(body)) {
+				t.Errorf("%s: size %d, want %d", l, got, len(body))
+			}
+		}
+		b64, _ := json.Marshal(base64.StdEncoding.EncodeToString([]byte(body)))
+		if got := literalDecodedSize(b64, true); got != int64(len(body)) {
+			t.Errorf("base64 %s: size %d, want %d", b64, got, len(body))
+		}
+	}
+}
+
+// jsonASCII quotes s as JSON with every non-ASCII rune as \u escapes.
+func jsonASCII(s string) []byte {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteString("\\" + string(r))
+		case r < 0x20 || (r >= 0x80 && r <= 0xFFFF):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, "\\u%04x\\u%04x", r1, r2)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return []byte(b.String())
 }
