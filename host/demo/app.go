@@ -290,10 +290,15 @@ func (a *App) stream(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	done := make(chan struct{})
+	defer close(done)
 	defer c.Close()
 	go func() { // end the stream when the app closes
-		<-a.closing
-		c.Close()
+		select {
+		case <-a.closing:
+			c.Close()
+		case <-done:
+		}
 	}()
 	completion := r.URL.Query().Get("completion")
 	c.WriteJSON(map[string]any{"type": "start", "completion": completion, "request_id": rid})
