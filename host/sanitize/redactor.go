@@ -43,7 +43,8 @@ type Redactor struct {
 	truncated bool
 	total     int
 
-	dryRun bool // Verify and Scan: record findings, replacement unused
+	dryRun  bool // Verify and Scan: record findings, replacement unused
+	scanIPs bool // Scan: report IP addresses in text files too
 }
 
 // New returns a Redactor for one bundle, driven by policy (nil means

@@ -202,3 +202,15 @@ func TestPolicyFileAddsAndKeeps(t *testing.T) {
 		t.Errorf("a bad policy file: %v", err)
 	}
 }
+
+func TestVerifyOfATextReportIgnoresServerIPs(t *testing.T) {
+	r := New(nil)
+	r.Text("nothing")
+	report := "<html><td>93.184.216.34</td><td>[REDACTED:email:1a2b3c4d]@example.com</td></html>\n"
+	if fs, err := r.Verify("report.html", strings.NewReader(report)); err != nil || len(fs) > 0 {
+		t.Errorf("a server IP in a text report fails verification: %+v", fs)
+	}
+	if fs, _ := Scan("access.log", strings.NewReader("client 203.0.113.9 GET /\n"), nil); len(fs) != 1 || fs[0].Kind != "ip" {
+		t.Errorf("scan of a log should report the client IP: %+v", fs)
+	}
+}
