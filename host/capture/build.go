@@ -591,6 +591,13 @@ func (b *harBuilder) pageSession(sid string) string {
 // write sorts the entries and writes the HAR.
 func (b *harBuilder) write(w io.Writer) error {
 	entries := b.collectHops()
+	b.sortPages()
+	refs := make([]*harPage, len(entries))
+	used := map[*harPage]bool{}
+	for i, h := range entries {
+		refs[i] = b.pageFor(h)
+		used[refs[i]] = true
+	}
 	bw := bufio.NewWriterSize(w, 256<<10)
 	creator := b.opts.Creator
 	if creator.Name == "" {
@@ -601,7 +608,7 @@ func (b *harBuilder) write(w io.Writer) error {
 		Creator har.Creator  `json:"creator"`
 		Browser *har.Creator `json:"browser,omitempty"`
 		Pages   []har.Page   `json:"pages"`
-	}{"1.2", creator, b.browser, b.harPages()}
+	}{"1.2", creator, b.browser, b.harPages(used)}
 	hb, err := json.MarshalIndent(head, "  ", "  ")
 	if err != nil {
 		return err
@@ -613,7 +620,7 @@ func (b *harBuilder) write(w io.Writer) error {
 		return err
 	}
 	for i, h := range entries {
-		e, b64, err := b.entry(h)
+		e, b64, err := b.entry(h, refs[i])
 		if err != nil {
 			return err
 		}

@@ -15,7 +15,7 @@ import (
 // entry converts one hop into a HAR entry, the way DevTools' HAR export
 // (front_end/models/har/Log.ts) derives each field from a NetworkRequest.
 // It returns the text blobs to write as base64.
-func (b *harBuilder) entry(h *hop) (har.Entry, map[int]bool, error) {
+func (b *harBuilder) entry(h *hop, page *harPage) (har.Entry, map[int]bool, error) {
 	b64 := map[int]bool{}
 	e := har.Entry{
 		StartedDateTime: isoTime(h.startWall),
@@ -25,8 +25,10 @@ func (b *harBuilder) entry(h *hop) (har.Entry, map[int]bool, error) {
 		RequestID:       h.requestID,
 		Target:          b.hopTarget(h),
 		FrameID:         h.frameID,
-		Pageref:         b.pageFor(h),
 		Cache:           har.Cache{},
+	}
+	if page != nil {
+		e.Pageref = page.id
 	}
 	if len(e.Initiator) == 0 || string(e.Initiator) == "null" {
 		e.Initiator = nil

@@ -133,8 +133,8 @@ func (b *harBuilder) fallbackPages() {
 	}
 }
 
-// harPages numbers the pages in start order and converts them.
-func (b *harBuilder) harPages() []har.Page {
+// sortPages adds the fallback pages and puts the pages in start order.
+func (b *harBuilder) sortPages() {
 	b.fallbackPages()
 	sort.SliceStable(b.pages, func(i, j int) bool {
 		if b.pages[i].startWall != b.pages[j].startWall {
@@ -142,9 +142,17 @@ func (b *harBuilder) harPages() []har.Page {
 		}
 		return b.pages[i].seq < b.pages[j].seq
 	})
+}
+
+// harPages numbers and converts the pages that have entries: like DevTools,
+// a page without a request (an initial about:blank) is not listed.
+func (b *harBuilder) harPages(used map[*harPage]bool) []har.Page {
 	out := make([]har.Page, 0, len(b.pages))
-	for i, p := range b.pages {
-		p.id = "page_" + itoa(i+1)
+	for _, p := range b.pages {
+		if !used[p] {
+			continue
+		}
+		p.id = "page_" + itoa(len(out)+1)
 		title := p.title
 		if title == "" {
 			title = p.url
@@ -176,9 +184,9 @@ func (b *harBuilder) pageEventTime(p *harPage, mono float64) float64 {
 	return roundMs((b.globalWall(mono) - p.startWall) * 1000)
 }
 
-// pageFor returns the page id of a hop: the page of its loader, else the
-// latest page of its tab that started before it.
-func (b *harBuilder) pageFor(h *hop) string {
+// pageFor returns the page of a hop: the page of its loader, else the
+// latest page of its tab that started before it; nil when none.
+func (b *harBuilder) pageFor(h *hop) *harPage {
 	ps := b.pageSession(h.session)
 	var latest *harPage
 	for _, p := range b.pages {
@@ -186,14 +194,11 @@ func (b *harBuilder) pageFor(h *hop) string {
 			continue
 		}
 		if h.loaderID != "" && p.loaderID == h.loaderID {
-			return p.id
+			return p
 		}
 		if p.startWall <= h.startWall+0.0005 {
 			latest = p
 		}
 	}
-	if latest != nil {
-		return latest.id
-	}
-	return ""
+	return latest
 }

@@ -544,3 +544,21 @@ func jsonASCII(s string) []byte {
 	b.WriteByte('"')
 	return []byte(b.String())
 }
+
+func TestHARListsOnlyPagesWithRequests(t *testing.T) {
+	// The initial about:blank commits without a request; DevTools does not
+	// list such a page, and neither do we.
+	log := `{"time":1700000000,"method":"Page.frameNavigated","sessionId":"S","params":{"frame":{"id":"F","loaderId":"L0","url":"about:blank"}}}
+{"time":1700000001,"method":"Network.requestWillBeSent","sessionId":"S","params":{"requestId":"L1","loaderId":"L1","request":{"url":"http://a.test/","method":"GET","headers":{}},"timestamp":10,"wallTime":1700000001,"type":"Document","frameId":"F"}}
+{"time":1700000001.1,"method":"Page.frameNavigated","sessionId":"S","params":{"frame":{"id":"F","loaderId":"L1","url":"http://a.test/"}}}
+`
+	var out bytes.Buffer
+	if err := BuildHAR(strings.NewReader(log), &out, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var h har.HAR
+	json.Unmarshal(out.Bytes(), &h)
+	if len(h.Log.Pages) != 1 || h.Log.Pages[0].ID != "page_1" || h.Log.Pages[0].Title != "http://a.test/" || h.Log.Entries[0].Pageref != "page_1" {
+		t.Errorf("pages %+v, entry pageref %q", h.Log.Pages, h.Log.Entries[0].Pageref)
+	}
+}
