@@ -114,7 +114,14 @@ values and unknown fields are kept. Memory stays bounded by the largest entry.
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "reprokit sanitize: verifying the output (fail closed)…\n")
-	findings, err := r.Verify(filepath.Base(*out), tmp)
+	vr := &sanitizeCounter{r: tmp}
+	outSt, _ := tmp.Stat()
+	stop = sanitizeProgress("sanitize: verify", vr, outSt)
+	findings, err := r.Verify(filepath.Base(*out), struct {
+		io.Reader
+		io.Seeker
+	}{vr, tmp})
+	stop()
 	if err != nil {
 		return fmt.Errorf("verify the output: %w; nothing was written", err)
 	}
