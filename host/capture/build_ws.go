@@ -116,8 +116,8 @@ func (b *harBuilder) wsHop(m *logMessage, id string) *hop {
 func pairExtraInfo(r *netRequest) {
 	reqs, resps := r.reqExtras, r.respExtras
 	for _, h := range r.hops {
-		if h.fromMemory || h.ws != nil && len(reqs) == 0 {
-			continue
+		if h.fromMemory {
+			continue // served from the memory cache: nothing went on the wire
 		}
 		if len(reqs) > 0 {
 			h.reqExtra, reqs = reqs[0], reqs[1:]
