@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -65,12 +66,21 @@ func compressRatio(s string) float64 {
 		sample = append(sample, s[len(s)-chunk:]...)
 	}
 	var cw countWriter
-	fw, _ := flate.NewWriter(&cw, flate.BestSpeed)
+	fw, _ := flatePool.Get().(*flate.Writer)
+	if fw == nil {
+		fw, _ = flate.NewWriter(&cw, flate.BestSpeed)
+	} else {
+		fw.Reset(&cw)
+	}
 	fw.Write(sample)
 	fw.Close()
+	flatePool.Put(fw)
 	r := float64(cw.n) / float64(len(sample))
 	return min(max(r, 0.01), 1.0)
 }
+
+// flatePool keeps flate writers: each holds about 1 MB of state.
+var flatePool sync.Pool
 
 type countWriter struct{ n int64 }
 
@@ -175,30 +185,41 @@ func (p *pack) trimBody(it budgetItem) (int64, error) {
 	i := it.entry
 	in := &p.infos[i]
 	key := [2]int{i, 0}
-	var text, enc string
 	if it.request {
 		key[1] = 1
-		text = p.doc.requestText(i)
-	} else {
-		text, enc = p.doc.responseText(i)
 	}
 	p.budget.done[key] = true
-	ratio := compressRatio(text)
+	ratio := p.ratio(i, it.request)
+	size := it.size
 	keep := 0
 	action := "remove-body"
-	if it.step == stepTruncate && enc != "base64" && !(it.request && in.e.Request.PostData != nil && in.e.Request.PostData.Encoding == "base64") {
-		keep = truncateAbove
-		for keep > 0 && !utf8Start(text[keep]) {
+	var text string
+	binary := false
+	if it.request {
+		binary = in.e.Request.PostData != nil && in.e.Request.PostData.Encoding == "base64"
+	} else {
+		binary = in.e.Response.Content.Encoding == "base64"
+	}
+	if it.step == stepTruncate && !binary {
+		// Only a truncation needs the text; a removal needs its length.
+		if it.request {
+			text = p.doc.requestText(i)
+		} else {
+			text, _ = p.doc.responseText(i)
+		}
+		size = len(text)
+		keep = min(truncateAbove, len(text))
+		for keep > 0 && keep < len(text) && !utf8Start(text[keep]) {
 			keep--
 		}
 		action = "truncate-body"
 	}
-	removed := len(text) - keep
+	removed := size - keep
 	var newText string
 	if keep > 0 {
 		newText = text[:keep] + "\n…[truncated by Reprokit to meet the size budget: " + strconv.Itoa(removed) + " more bytes]"
 	}
-	marker := map[string]any{"action": action, "step": it.step, "originalSize": len(text)}
+	marker := map[string]any{"action": action, "step": it.step, "originalSize": size}
 	var path []string
 	if it.request {
 		path = []string{"request", "postData"}
@@ -212,7 +233,7 @@ func (p *pack) trimBody(it budgetItem) (int64, error) {
 			o.set("encoding", jsonString(""))
 		}
 		o.set("_reprokitTrimmed", jsonAny(marker))
-		o.set("comment", jsonString(fmt.Sprintf("Reprokit: %s to meet the size budget (%d bytes originally)", strings.ReplaceAll(action, "-", " "), len(text))))
+		o.set("comment", jsonString(fmt.Sprintf("Reprokit: %s to meet the size budget (%d bytes originally)", strings.ReplaceAll(action, "-", " "), size)))
 		return nil
 	})
 	if err != nil {
@@ -233,7 +254,7 @@ func (p *pack) trimBody(it budgetItem) (int64, error) {
 	}
 	p.budget.actions = append(p.budget.actions, BudgetAction{
 		Step: it.step, Action: action, Entry: i, URL: shortURL(in.e.Request.URL, 300),
-		Before: int64(len(text)), After: int64(len(newText)),
+		Before: int64(size), After: int64(len(newText)),
 	})
 	saved := int64(float64(removed) * ratio)
 	if !it.request && keep == 0 && p.reportPreview(i) {

@@ -12,7 +12,7 @@ import (
 // budgetSession has something for every budget step, and protected content:
 // a main document, a failed request and an entry a finding points to.
 func budgetSession(t testing.TB) spoolFixture {
-	const mb = 1 << 20
+	const mb = 1 << 18 // a quarter of a MB keeps the test fast under -race
 	entries := []har.Entry{
 		withType(withBody(entry("GET", "https://app.example.com/", 200, 0, 100), "text/html", "<html>"+randomText(2*mb, 1)+"</html>"), "document"),
 		withType(withBody(entry("POST", "https://api.example.com/fail", 500, 500, 100), "application/json", randomText(1*mb, 2)), "fetch"),
@@ -37,14 +37,14 @@ func budgetSession(t testing.TB) spoolFixture {
 	f := sampleSession(t)
 	f.entries = entries
 	for i := 0; i < 3; i++ {
-		f.screenshots = append(f.screenshots, pngImage(t, 500, 400, uint64(i)))
+		f.screenshots = append(f.screenshots, pngImage(t, 250, 200, uint64(i)))
 	}
 	return f
 }
 
 func TestBudgetTrimsInOrderAndNeverTouchesProtectedContent(t *testing.T) {
 	f := budgetSession(t)
-	for _, limit := range []int64{5 << 20, 2 << 20} {
+	for _, limit := range []int64{5 << 18, 2 << 18} {
 		dir := makeSpool(t, f)
 		res, err := Write(context.Background(), dir, t.TempDir(), Options{Budget: limit})
 		if err != nil {
@@ -121,13 +121,13 @@ func TestBudgetTrimsInOrderAndNeverTouchesProtectedContent(t *testing.T) {
 
 func TestBudgetSaysPlainlyWhenProtectedContentIsTooLarge(t *testing.T) {
 	f := sampleSession(t)
-	f.entries = append(f.entries, withType(withBody(entry("GET", "https://api.example.com/huge-error", 500, 100, 10), "application/json", randomText(3<<20, 7)), "fetch"))
+	f.entries = append(f.entries, withType(withBody(entry("GET", "https://api.example.com/huge-error", 500, 100, 10), "application/json", randomText(3<<18, 7)), "fetch"))
 	dir := makeSpool(t, f)
-	res, err := Write(context.Background(), dir, t.TempDir(), Options{Budget: 1 << 20})
+	res, err := Write(context.Background(), dir, t.TempDir(), Options{Budget: 1 << 18})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Manifest.Budget.OverBudget || !strings.Contains(res.Manifest.Budget.Message, "still over its 1.0 MB budget") {
+	if !res.Manifest.Budget.OverBudget || !strings.Contains(res.Manifest.Budget.Message, "still over its 256 KB budget") {
 		t.Fatalf("want a plain over-budget message, got %+v", res.Manifest.Budget)
 	}
 	zf := readZip(t, res.Path)

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"context"
@@ -210,8 +211,67 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 	if err := p.load(ctx); err != nil {
 		return nil, err
 	}
+	// Budget first, on the raw HAR: what findings point to, failed requests
+	// and documents are protected already.
 	p.analyze()
+	p.estimated = p.estimate()
+	if p.budgetMax > 0 && p.estimated > p.budgetMax-budgetMargin {
+		if _, err := p.trim(p.estimated - (p.budgetMax - budgetMargin)); err != nil {
+			return nil, err
+		}
+		p.logf("size budget %s: %d reductions before sanitizing (estimated %s)", HumanSize(p.budgetMax), len(p.budget.actions), HumanSize(p.estimated))
+	}
+	if err := p.sanitizeHAR(ctx); err != nil {
+		return nil, err
+	}
+	rawProtected := p.protected
+	p.analyze()
+	for i := range rawProtected {
+		p.protected[i] = true
+	}
+	p.logf("%d requests (%d failed), %d findings, %d request IDs", len(p.infos), countFailed(p.infos), len(p.findings), len(p.requestIDs))
+	// The actions name sanitized URLs.
+	for k := range p.budget.actions {
+		if a := &p.budget.actions[k]; a.Entry >= 0 && a.Entry < len(p.infos) {
+			a.URL = shortURL(p.infos[a.Entry].e.Request.URL, 300)
+		}
+	}
 	return p, nil
+}
+
+// budgetMargin is left under the budget for bundle.json, the zip directory
+// and estimation error.
+const budgetMargin = 64 << 10
+
+// sanitizeHAR runs the (trimmed) raw HAR through the sanitizer and replaces
+// it with the result.
+func (p *pack) sanitizeHAR(ctx context.Context) error {
+	var raw bytes.Buffer
+	if err := p.doc.write(&raw); err != nil {
+		return err
+	}
+	p.logf("sanitizing session.har (%s)", HumanSize(int64(raw.Len())))
+	var out bytes.Buffer
+	out.Grow(raw.Len() + raw.Len()/8)
+	if err := p.r.HAR(&out, &raw); err != nil {
+		return fmt.Errorf("make a bundle: sanitize session.har: %w", err)
+	}
+	raw = bytes.Buffer{}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	doc, err := parseHAR(&out)
+	if err != nil {
+		return fmt.Errorf("make a bundle: the sanitized session.har: %w", err)
+	}
+	if len(doc.raw) != len(p.doc.raw) {
+		return fmt.Errorf("make a bundle: the sanitizer returned %d entries for %d", len(doc.raw), len(p.doc.raw))
+	}
+	p.doc = doc
+	for _, w := range p.doc.warn {
+		p.notes = append(p.notes, "session.har "+w)
+	}
+	return nil
 }
 
 // open opens a file of the spool; missing optional files give nil, nil.
@@ -249,28 +309,16 @@ func (p *pack) load(ctx context.Context) error {
 	if f == nil {
 		return fmt.Errorf("make a bundle: %s has no session.har: the recording was not finalized (run `reprokit recover` to finalize it)", p.dir.Path())
 	}
-	st, _ := f.Stat()
-	if st != nil {
-		p.logf("sanitizing session.har (%s)", HumanSize(st.Size()))
-	}
-	var buf bytes.Buffer
-	if st != nil {
-		buf.Grow(int(st.Size()) + 4096)
-	}
-	err = p.r.HAR(&buf, f)
+	// The raw HAR stays in memory only: the budget trims it before the
+	// sanitizer runs, so that bodies that will not be in the bundle are not
+	// sanitized (most of the time of a large recording).
+	p.doc, err = parseHAR(bufio.NewReaderSize(f, 1<<20))
 	f.Close()
 	if err != nil {
-		return fmt.Errorf("make a bundle: sanitize session.har: %w", err)
+		return fmt.Errorf("make a bundle: read the recording's session.har: %w (the recording is damaged; its spool %s is kept)", err, p.dir.Path())
 	}
 	if err := ctx.Err(); err != nil {
 		return err
-	}
-	p.doc, err = parseHAR(&buf)
-	if err != nil {
-		return fmt.Errorf("make a bundle: the sanitized session.har: %w", err)
-	}
-	for _, w := range p.doc.warn {
-		p.notes = append(p.notes, "session.har "+w)
 	}
 	p.domains = domainCounts(p.doc, p.opts.Exclude)
 	if len(p.opts.Exclude) > 0 {
@@ -402,7 +450,6 @@ func (p *pack) analyze() {
 			p.protected[i] = true
 		}
 	}
-	p.logf("%d requests (%d failed), %d findings, %d request IDs", len(p.infos), countFailed(p.infos), len(p.findings), len(p.requestIDs))
 }
 
 func countFailed(infos []entryInfo) int {
@@ -481,13 +528,9 @@ func (p *pack) ratio(i int, request bool) float64 {
 	if r, ok := p.budget.ratio[k]; ok {
 		return r
 	}
-	var text string
-	if request {
-		text = p.doc.requestText(i)
-	} else {
-		text, _ = p.doc.responseText(i)
-	}
-	r := compressRatio(text)
+	// The raw entry is a good enough sample of its body, and needs no
+	// unescaping.
+	r := compressRatio(string(p.doc.raw[i]))
 	p.budget.ratio[k] = r
 	return r
 }
@@ -514,22 +557,8 @@ func (p *pack) canTrim() bool {
 // writeWithBudget writes the bundle, trimming until it fits the budget or
 // nothing more may go.
 func (p *pack) writeWithBudget(ctx context.Context, dest string) (int64, *Manifest, error) {
-	const margin = 64 << 10
-	p.estimated = p.estimate()
+	const margin = budgetMargin
 	need := int64(0)
-	if p.budgetMax > 0 {
-		need = p.estimated - (p.budgetMax - margin)
-	}
-	// Verify the untrimmed HAR once: trimming only removes text, so what
-	// passes now passes after any trim.
-	var harBuf bytes.Buffer
-	if err := p.doc.write(&harBuf); err != nil {
-		return 0, nil, err
-	}
-	if err := p.verify("session.har", harBuf.Bytes()); err != nil {
-		return 0, nil, err
-	}
-	harBuf = bytes.Buffer{}
 	for attempt := 0; ; attempt++ {
 		if need > 0 {
 			saved, err := p.trim(need)
@@ -636,8 +665,16 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	if err := p.doc.write(&harBuf); err != nil {
 		return 0, nil, err
 	}
-	if err := z.add("session.har", harBuf.Bytes(), true); err != nil {
+	// Verify and compress the HAR at the same time (two cores); the zip is
+	// a temporary file, removed if the verifier refuses.
+	verified := make(chan error, 1)
+	go func() { verified <- p.verify("session.har", harBuf.Bytes()) }()
+	addErr := z.add("session.har", harBuf.Bytes(), true)
+	if err := <-verified; err != nil {
 		return 0, nil, err
+	}
+	if addErr != nil {
+		return 0, nil, addErr
 	}
 	harBuf = bytes.Buffer{}
 	for _, side := range []struct {

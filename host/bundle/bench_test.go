@@ -1,0 +1,136 @@
+package bundle
+
+import (
+	"archive/zip"
+	"compress/flate"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/reprokit/reprokit/host/har"
+	"github.com/reprokit/reprokit/host/spool"
+)
+
+// bigSession has about 100 MB of bodies: 40 MB of images (incompressible),
+// 20 MB of scripts and 40 MB of JSON, with a page and a failure.
+func bigSession(b *testing.B) spoolFixture {
+	const mb = 1 << 20
+	f := sampleSession(b)
+	entries := f.entries
+	for i := 0; i < 40; i++ {
+		e := withType(entry("GET", fmt.Sprintf("https://cdn.example.com/img%d.jpg", i), 200, float64(1000+i*10), 20), "image")
+		e.Response.Content = har.Content{MimeType: "image/jpeg", Text: randomBase64(mb*3/4, uint64(i)), Encoding: "base64", Size: mb * 3 / 4}
+		entries = append(entries, e)
+	}
+	for i := 0; i < 20; i++ {
+		entries = append(entries, withType(withBody(entry("GET", fmt.Sprintf("https://cdn.example.com/app%d.js", i), 200, float64(2000+i*10), 30), "application/javascript", randomText(mb, uint64(100+i))), "script"))
+	}
+	for i := 0; i < 40; i++ {
+		entries = append(entries, withType(withBody(entry("GET", fmt.Sprintf("https://api.example.com/items/%d", i), 200, float64(3000+i*10), 40), "application/json", randomText(mb, uint64(200+i))), "fetch"))
+	}
+	f.entries = entries
+	for i := 0; i < 5; i++ {
+		f.screenshots = append(f.screenshots, pngImage(b, 800, 500, uint64(i)))
+	}
+	return f
+}
+
+// session500 is a 500-request session of ordinary sizes (about 8 MB).
+func session500(b *testing.B) spoolFixture {
+	f := sampleSession(b)
+	entries := f.entries
+	for i := 0; len(entries) < 500; i++ {
+		switch i % 5 {
+		case 0:
+			e := withType(entry("GET", fmt.Sprintf("https://cdn.example.com/i%d.png", i), 200, float64(i*20), 15), "image")
+			e.Response.Content = har.Content{MimeType: "image/png", Text: randomBase64(12<<10, uint64(i)), Encoding: "base64"}
+			entries = append(entries, e)
+		case 1:
+			entries = append(entries, withType(withBody(entry("GET", fmt.Sprintf("https://cdn.example.com/c%d.js", i), 200, float64(i*20), 25), "application/javascript", randomText(30<<10, uint64(i))), "script"))
+		default:
+			entries = append(entries, withHeader(withType(withBody(entry("GET", fmt.Sprintf("https://api.example.com/v1/x/%d", i), 200, float64(i*20), 60), "application/json", randomText(10<<10, uint64(i))), "fetch"), "x-request-id", fmt.Sprintf("req-%d", i)))
+		}
+	}
+	f.entries = entries
+	for i := 0; i < 4; i++ {
+		f.screenshots = append(f.screenshots, pngImage(b, 800, 500, uint64(i)))
+	}
+	return f
+}
+
+// plainZip is the baseline: the spool's files zipped as they are (the
+// same fast deflate), with no sanitizing, analysis or report.
+func plainZip(b *testing.B, dir *spool.Dir, out string) int64 {
+	f, err := os.Create(out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestSpeed) })
+	filepath.Walk(dir.Path(), func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir.Path(), p)
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: filepath.ToSlash(rel), Method: zip.Deflate})
+		if err != nil {
+			return err
+		}
+		src, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		_, err = io.Copy(w, src)
+		return err
+	})
+	if err := zw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	st, _ := f.Stat()
+	return st.Size()
+}
+
+func benchWrite(b *testing.B, f spoolFixture, budget int64) {
+	dir := makeSpool(b, f)
+	out := b.TempDir()
+	b.ResetTimer()
+	var size int64
+	var actions int
+	for i := 0; i < b.N; i++ {
+		res, err := Write(context.Background(), dir, filepath.Join(out, "b.zip"), Options{Budget: budget})
+		if err != nil {
+			b.Fatal(err)
+		}
+		size, actions = res.Size, len(res.Manifest.Budget.Actions)
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MB")
+	b.ReportMetric(float64(actions), "actions")
+}
+
+func benchPlain(b *testing.B, f spoolFixture) {
+	dir := makeSpool(b, f)
+	out := filepath.Join(b.TempDir(), "plain.zip")
+	b.ResetTimer()
+	var size int64
+	for i := 0; i < b.N; i++ {
+		size = plainZip(b, dir, out)
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MB")
+}
+
+// BenchmarkPack100MBInto25MB is the packing goal (< 3 s).
+func BenchmarkPack100MBInto25MB(b *testing.B) { benchWrite(b, bigSession(b), DefaultBudget) }
+
+// BenchmarkPlainZip100MB is its baseline: zipping the same spool as it is.
+func BenchmarkPlainZip100MB(b *testing.B) { benchPlain(b, bigSession(b)) }
+
+// BenchmarkBundle500Requests is the bundle part of Stop→bundle (< 3 s).
+func BenchmarkBundle500Requests(b *testing.B) { benchWrite(b, session500(b), DefaultBudget) }
+
+// BenchmarkPlainZip500Requests is its baseline.
+func BenchmarkPlainZip500Requests(b *testing.B) { benchPlain(b, session500(b)) }
