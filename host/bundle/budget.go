@@ -137,8 +137,10 @@ func (p *pack) budgetCandidates() []budgetItem {
 }
 
 // trim takes budget actions in order until the estimated compressed savings
-// reach need bytes. It returns the savings.
-func (p *pack) trim(need int64) (int64, error) {
+// reach need bytes. It returns the savings. Truncation (step 4) is only
+// allowed on a sanitized HAR: a body cut in the middle no longer parses, and
+// the sanitizer's structural walk must see it whole.
+func (p *pack) trim(need int64, truncate bool) (int64, error) {
 	var saved int64
 	items := p.budgetCandidates()
 	takeBodies := func(step int) error {
@@ -173,8 +175,10 @@ func (p *pack) trim(need int64) (int64, error) {
 	if saved < need {
 		saved += p.shrinkImages(need - saved)
 	}
-	if err := takeBodies(stepTruncate); err != nil {
-		return saved, err
+	if truncate {
+		if err := takeBodies(stepTruncate); err != nil {
+			return saved, err
+		}
 	}
 	return saved, nil
 }

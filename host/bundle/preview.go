@@ -84,18 +84,11 @@ func Preview(ctx context.Context, dir *spool.Dir, opts Options) (*Review, error)
 		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{File: d, Dropped: true})
 	}
 	rv.Screenshots = nonNil(rv.Screenshots)
-	rv.Estimated = p.estimate()
-	rv.Final = rv.Estimated
-	if p.budgetMax > 0 && rv.Estimated > p.budgetMax {
-		// Dry run of the budget on this in-memory copy.
-		saved, err := p.trim(rv.Estimated - p.budgetMax)
-		if err != nil {
-			return nil, err
-		}
-		rv.Final = rv.Estimated - saved
-		rv.Reductions = len(p.budget.actions)
-		rv.OverBudget = rv.Final > p.budgetMax
-	}
+	// newPack applied the budget to this in-memory copy already.
+	rv.Estimated = p.estimated
+	rv.Final = p.estimate()
+	rv.Reductions = len(p.budget.actions)
+	rv.OverBudget = p.budgetMax > 0 && rv.Final > p.budgetMax
 	return rv, nil
 }
 

@@ -216,7 +216,7 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 	p.analyze()
 	p.estimated = p.estimate()
 	if p.budgetMax > 0 && p.estimated > p.budgetMax-budgetMargin {
-		if _, err := p.trim(p.estimated - (p.budgetMax - budgetMargin)); err != nil {
+		if _, err := p.trim(p.estimated-(p.budgetMax-budgetMargin), false); err != nil {
 			return nil, err
 		}
 		p.logf("size budget %s: %d reductions before sanitizing (estimated %s)", HumanSize(p.budgetMax), len(p.budget.actions), HumanSize(p.estimated))
@@ -228,6 +228,13 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 	p.analyze()
 	for i := range rawProtected {
 		p.protected[i] = true
+	}
+	if p.budgetMax > 0 {
+		if est := p.estimate(); est > p.budgetMax-budgetMargin {
+			if _, err := p.trim(est-(p.budgetMax-budgetMargin), true); err != nil {
+				return nil, err
+			}
+		}
 	}
 	p.logf("%d requests (%d failed), %d findings, %d request IDs", len(p.infos), countFailed(p.infos), len(p.findings), len(p.requestIDs))
 	// The actions name sanitized URLs.
@@ -561,7 +568,7 @@ func (p *pack) writeWithBudget(ctx context.Context, dest string) (int64, *Manife
 	need := int64(0)
 	for attempt := 0; ; attempt++ {
 		if need > 0 {
-			saved, err := p.trim(need)
+			saved, err := p.trim(need, true)
 			if err != nil {
 				return 0, nil, err
 			}
