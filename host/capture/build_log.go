@@ -27,6 +27,14 @@ type logMessage struct {
 	ResultOffset int64
 	// Line is the 1-based line of the message in the log, for warnings.
 	Line int
+
+	// For Network.getResponseBody results, the fields of the result, read
+	// in the same pass (bodies are large: they are scanned once).
+	bodyParsed bool
+	body       []byte // the "body" string literal, quotes included; nil when absent
+	bodyOffset int64  // absolute offset of body in the source, or -1
+	bodyFile   string
+	bodyBase64 bool
 }
 
 // LogSyntaxError reports malformed protocol-log input with its position.
@@ -219,7 +227,15 @@ func parseLogMessage(raw []byte, off int64, msg *logMessage) error {
 					wrappedTime = t.Float() / 1000 // ChromeDriver: milliseconds
 				}
 			}
-		case "params", "result", "error", "message":
+		case "result":
+			if msg.Method == "Network.getResponseBody" && dec.PeekKind() == '{' {
+				if err := parseBodyResult(dec, off, msg); err != nil {
+					return err
+				}
+				break
+			}
+			fallthrough
+		case "params", "error", "message":
 			v, err := dec.ReadValue()
 			if err != nil {
 				return err
@@ -267,4 +283,48 @@ func parseLogMessage(raw []byte, off int64, msg *logMessage) error {
 		}
 	}
 	return nil
+}
+
+// parseBodyResult reads a Network.getResponseBody result object
+// {"body"|"bodyFile", "base64Encoded"} from dec, noting where the body lies.
+func parseBodyResult(dec *jsontext.Decoder, off int64, msg *logMessage) error {
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	msg.bodyParsed = true
+	msg.Result = []byte{} // a result, read already
+	msg.ResultOffset = -1
+	msg.bodyOffset = -1
+	for dec.PeekKind() != '}' {
+		k, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		key := k.String()
+		v, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "body":
+			if v.Kind() == '"' {
+				msg.body = v
+				if off >= 0 {
+					msg.bodyOffset = off + dec.InputOffset() - int64(len(v))
+				}
+			}
+		case "bodyFile":
+			if v.Kind() == '"' {
+				u, err := jsontext.AppendUnquote(nil, v)
+				if err != nil {
+					return err
+				}
+				msg.bodyFile = string(u)
+			}
+		case "base64Encoded":
+			msg.bodyBase64 = v.Kind() == 't'
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
 }

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
@@ -9,7 +8,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/reprokit/reprokit/host/har"
 )
 
@@ -266,40 +264,16 @@ func (b *harBuilder) postBody(h *hop, data []byte) (*postBody, error) {
 // responseBody locates the body of a Network.getResponseBody result: the
 // "body" string in the log, or a "bodyFile" in the spool.
 func (b *harBuilder) responseBody(m *logMessage) (*responseBody, error) {
-	dec := jsontext.NewDecoder(bytes.NewBuffer(m.Result), jsontext.AllowDuplicateNames(true))
-	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
-		return nil, nil
-	}
-	var lit []byte
-	var litOff int64 = -1
-	var bodyFile string
-	var b64 bool
-	for dec.PeekKind() != '}' {
-		k, err := dec.ReadToken()
-		if err != nil {
+	lit, litOff, bodyFile, b64 := m.body, m.bodyOffset, m.bodyFile, m.bodyBase64
+	if !m.bodyParsed {
+		// A result the log reader did not take apart (a wrapped message).
+		var pm logMessage
+		pm.Method = m.Method
+		wrapped := append(append([]byte(`{"method":"Network.getResponseBody","result":`), m.Result...), '}')
+		if err := parseLogMessage(wrapped, -1, &pm); err != nil {
 			return nil, &LogSyntaxError{Line: m.Line, Column: 1, Err: err}
 		}
-		key := k.String()
-		v, err := dec.ReadValue()
-		if err != nil {
-			return nil, &LogSyntaxError{Line: m.Line, Column: 1, Err: err}
-		}
-		switch key {
-		case "body":
-			if v.Kind() == '"' {
-				lit = v
-				if m.ResultOffset >= 0 {
-					litOff = m.ResultOffset + dec.InputOffset() - int64(len(v))
-				}
-			}
-		case "bodyFile":
-			if v.Kind() == '"' {
-				u, _ := jsontext.AppendUnquote(nil, v)
-				bodyFile = string(u)
-			}
-		case "base64Encoded":
-			b64 = v.Kind() == 't'
-		}
+		lit, litOff, bodyFile, b64 = pm.body, -1, pm.bodyFile, pm.bodyBase64
 	}
 	rb := &responseBody{base64: b64}
 	switch {

@@ -562,3 +562,64 @@ func TestHARListsOnlyPagesWithRequests(t *testing.T) {
 		t.Errorf("pages %+v, entry pageref %q", h.Log.Pages, h.Log.Entries[0].Pageref)
 	}
 }
+
+func TestHARCopiesLargeBodiesStraightFromTheLogFile(t *testing.T) {
+	// A large body is not kept in memory: its place in the log file is
+	// remembered and copied into the HAR. The file may be opened at an
+	// offset (here after a prefix the caller skipped).
+	text := strings.Repeat(`chunk "quoted" é `, 5000)
+	bin := bytes.Repeat([]byte{0, 1, 2, 0xff}, 20000)
+	lit, _ := json.Marshal(text)
+	log := `{"method":"Network.requestWillBeSent","params":{"requestId":"1","request":{"url":"http://a.test/t","method":"GET","headers":{}},"timestamp":1,"wallTime":1700000000,"type":"Fetch"}}
+{"method":"Network.requestWillBeSent","params":{"requestId":"2","request":{"url":"http://a.test/b","method":"GET","headers":{}},"timestamp":1,"wallTime":1700000000,"type":"Fetch"}}
+{"method":"Network.getResponseBody","params":{"requestId":"1"},"result":{"base64Encoded":false,"body":` + string(lit) + `}}
+{"method":"Network.getResponseBody","params":{"requestId":"2"},"result":{"body":"` + base64.StdEncoding.EncodeToString(bin) + `","base64Encoded":true}}
+`
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	prefix := "skipped by the caller\n"
+	if err := os.WriteFile(path, []byte(prefix+log), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Seek(int64(len(prefix)), io.SeekStart)
+	var out bytes.Buffer
+	b := newHARBuilder(BuildOptions{TempDir: t.TempDir()})
+	b.blobs.src = f
+	if err := b.read(f, int64(len(prefix))); err != nil {
+		t.Fatal(err)
+	}
+	for _, bl := range b.blobs.blobs {
+		if bl.where != inSource {
+			t.Errorf("a large body was copied (where %d), not referenced in the log", bl.where)
+		}
+	}
+	if err := b.write(&out); err != nil {
+		t.Fatal(err)
+	}
+	b.close()
+	var h har.HAR
+	if err := json.Unmarshal(out.Bytes(), &h); err != nil {
+		t.Fatal(err)
+	}
+	tc := entry(t, &h, "http://a.test/t").Response.Content
+	if tc.Text != text || tc.Size != int64(len(text)) {
+		t.Errorf("text body: %d bytes, size %d; want %d", len(tc.Text), tc.Size, len(text))
+	}
+	bc := entry(t, &h, "http://a.test/b").Response.Content
+	if raw, _ := base64.StdEncoding.DecodeString(bc.Text); !bytes.Equal(raw, bin) || bc.Encoding != "base64" || bc.Size != int64(len(bin)) {
+		t.Errorf("binary body: %d bytes, size %d, encoding %q", len(raw), bc.Size, bc.Encoding)
+	}
+	// BuildHAR itself finds the file's position.
+	f.Seek(int64(len(prefix)), io.SeekStart)
+	var again bytes.Buffer
+	if err := BuildHAR(f, &again, BuildOptions{TempDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Bytes(), out.Bytes()) {
+		t.Error("BuildHAR on the seeked file differs from the direct build")
+	}
+}
