@@ -339,8 +339,13 @@ func (r *Redactor) searcher() *searcher {
 }
 
 // tooCommon: only letters, or fewer than 13 digits: such values are
-// everywhere (words, timestamps) and the structural rules cover them.
+// everywhere (words, timestamps) and the structural rules cover them. A
+// URL (a cookie holding a return address) is sanitized wherever it
+// appears, so it is not searched for either.
 func tooCommon(v string) bool {
+	if strings.Contains(v, "://") || strings.Contains(v, "%3A%2F%2F") {
+		return true
+	}
 	letters, digits := true, true
 	for i := 0; i < len(v); i++ {
 		c := v[i]

@@ -214,3 +214,15 @@ func TestVerifyOfATextReportIgnoresServerIPs(t *testing.T) {
 		t.Errorf("scan of a log should report the client IP: %+v", fs)
 	}
 }
+
+func TestPrintedPolicyLoadsBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.json")
+	os.WriteFile(path, DefaultPolicy().JSON(), 0o644)
+	p, err := LoadPolicy(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(p.JSON(), DefaultPolicy().JSON()) {
+		t.Error("loading the printed default policy changes it")
+	}
+}
