@@ -128,7 +128,9 @@ func casesServer(t *testing.T) (a, b *httptest.Server) {
 		fmt.Fprintf(w, "stored %s note=%s", h.Filename, r.FormValue("note"))
 	})
 	mux.HandleFunc("GET /r/302", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/r/301", http.StatusFound) })
-	mux.HandleFunc("GET /r/301", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/r/final", http.StatusMovedPermanently) })
+	mux.HandleFunc("GET /r/301", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/r/final", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("GET /r/final", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "final") })
 	mux.HandleFunc("POST /form", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/form/done?q="+r.FormValue("q"), http.StatusSeeOther)
