@@ -5,7 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -184,5 +188,42 @@ func TestReplayOddRecordedResponses(t *testing.T) {
 	}
 	if time.Since(start) > 15*time.Second || !strings.HasPrefix(text, "body ") {
 		t.Errorf("page shows %q after %s; want the odd-header body served and the replay ended", text, time.Since(start))
+	}
+}
+
+// The live network is blocked: a server that is up but not in the
+// recording receives nothing, whether the page fetches it, loads an image
+// from it or opens a websocket to it; the requests are listed as unmatched.
+func TestReplayBlocksTheLiveNetwork(t *testing.T) {
+	browserOrSkip(t)
+	var hits atomic.Int32
+	live := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer live.Close()
+	wsURL := "ws" + strings.TrimPrefix(live.URL, "http") + "/socket"
+	page := `<!doctype html><img src="` + live.URL + `/pixel.png"><script>
+fetch('` + live.URL + `/api').catch(() => {});
+fetch('https://example.com/').catch(() => {});
+new WebSocket('` + wsURL + `');
+</script>`
+	h := &har.HAR{}
+	h.Log.Pages = []har.Page{{ID: "page_1"}}
+	h.Log.Entries = []har.Entry{entry("GET", "https://blocked.test/", 200, "text/html", page)}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, &Source{HAR: h}, Options{Timeout: 20 * time.Second, Progress: testWriter{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the live server received %d requests during the replay", n)
+	}
+	var listed []string
+	for _, l := range rep.UnmatchedList {
+		listed = append(listed, l.URL)
+	}
+	for _, want := range []string{live.URL + "/pixel.png", live.URL + "/api", "https://example.com/", wsURL} {
+		if !slices.Contains(listed, want) {
+			t.Errorf("unmatched list %q misses %s", listed, want)
+		}
 	}
 }
