@@ -2,6 +2,7 @@ package report
 
 import "encoding/json"
 
+
 // Data is everything report.html shows. host/bundle builds it from a bundle
 // or a bare HAR ([bundle.Bundle.ReportData]); this package only renders it,
 // so that it does not depend on the bundle reader. The JSON names are short
@@ -17,18 +18,18 @@ type Data struct {
 	// report reads its fields by their documented names (docs/BUNDLE.md).
 	Manifest json.RawMessage `json:"manifest"`
 	// Support is SUPPORT_REQUEST.md, shown as text with a copy button.
-	Support string `json:"support,omitempty"`
+	Support string `json:"support,omitzero"`
 	// Entries are the requests in log order; indexes match session.har.
 	Entries []Entry `json:"entries"`
 	// Pages are the HAR pages.
-	Pages       []Page    `json:"pages,omitempty"`
-	Console     []Console `json:"console,omitempty"`
-	Steps       []Step    `json:"steps,omitempty"`
-	Screenshots []Image   `json:"screenshots,omitempty"`
-	Screencast  []Image   `json:"screencast,omitempty"`
+	Pages       []Page    `json:"pages,omitzero"`
+	Console     []Console `json:"console,omitzero"`
+	Steps       []Step    `json:"steps,omitzero"`
+	Screenshots []Image   `json:"screenshots,omitzero"`
+	Screencast  []Image   `json:"screencast,omitzero"`
 	// Warnings are problems met while reading the input (an entry that did
 	// not decode, a missing file).
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []string `json:"warnings,omitzero"`
 }
 
 // Entry is one request row with its details.
@@ -36,10 +37,10 @@ type Entry struct {
 	Method     string `json:"m"`
 	URL        string `json:"u"`
 	Status     int    `json:"s"`
-	StatusText string `json:"st,omitempty"`
+	StatusText string `json:"st,omitzero"`
 	// Type is the normalized resource type (document, script, xhr, fetch, …).
 	Type string `json:"t"`
-	Mime string `json:"mt,omitempty"`
+	Mime string `json:"mt,omitzero"`
 	// Start is the start time in milliseconds since the epoch; Time the
 	// total duration in milliseconds.
 	Start float64 `json:"b"`
@@ -49,50 +50,50 @@ type Entry struct {
 	// Size is the response body size, Transfer the bytes on the wire.
 	Size     int64  `json:"sz"`
 	Transfer int64  `json:"tx"`
-	Error    string `json:"e,omitempty"`
-	Failed   bool   `json:"f,omitempty"`
+	Error    string `json:"e,omitzero"`
+	Failed   bool   `json:"f,omitzero"`
 	// Incomplete: still in flight when the recording stopped.
-	Incomplete bool        `json:"inc,omitempty"`
-	Protocol   string      `json:"p,omitempty"`
-	ServerIP   string      `json:"ip,omitempty"`
-	Initiator  string      `json:"in,omitempty"`
-	Target     string      `json:"tg,omitempty"`
-	FromCache  string      `json:"fc,omitempty"`
-	ReqHeaders [][2]string `json:"rqh,omitempty"`
-	ResHeaders [][2]string `json:"rsh,omitempty"`
-	Query      [][2]string `json:"q,omitempty"`
-	ReqCookies int         `json:"rqc,omitempty"`
-	ResCookies int         `json:"rsc,omitempty"`
+	Incomplete bool        `json:"inc,omitzero"`
+	Protocol   string      `json:"p,omitzero"`
+	ServerIP   string      `json:"ip,omitzero"`
+	Initiator  string      `json:"in,omitzero"`
+	Target     string      `json:"tg,omitzero"`
+	FromCache  string      `json:"fc,omitzero"`
+	ReqHeaders [][2]string `json:"rqh,omitzero"`
+	ResHeaders [][2]string `json:"rsh,omitzero"`
+	Query      [][2]string `json:"q,omitzero"`
+	ReqCookies int         `json:"rqc,omitzero"`
+	ResCookies int         `json:"rsc,omitzero"`
 	// ReqBody and ResBody are previews of the bodies (text; binary bodies
 	// are described in the note); the Cut fields say how much was left out.
-	ReqMime  string `json:"rqm,omitempty"`
-	ReqBody  string `json:"rqb,omitempty"`
-	ReqCut   int64  `json:"rqx,omitempty"`
-	ResBody  string `json:"rsb,omitempty"`
-	ResCut   int64  `json:"rsx,omitempty"`
-	BodyNote string `json:"bn,omitempty"`
+	ReqMime  string `json:"rqm,omitzero"`
+	ReqBody  string `json:"rqb,omitzero"`
+	ReqCut   int64  `json:"rqx,omitzero"`
+	ResBody  string `json:"rsb,omitzero"`
+	ResCut   int64  `json:"rsx,omitzero"`
+	BodyNote string `json:"bn,omitzero"`
 	// Image is a data: URL preview of a small PNG, JPEG, GIF or WebP body.
-	Image string `json:"img,omitempty"`
+	Image string `json:"img,omitzero"`
 	// WS are websocket frames or server-sent events (capped).
-	WS      []Frame `json:"ws,omitempty"`
-	WSTotal int     `json:"wsn,omitempty"`
-	WSClose string  `json:"wsc,omitempty"`
+	WS      []Frame `json:"ws,omitzero"`
+	WSTotal int     `json:"wsn,omitzero"`
+	WSClose string  `json:"wsc,omitzero"`
 	// Findings are the rule IDs that point at this entry; IDs the request IDs.
-	Findings []string `json:"fi,omitempty"`
-	IDs      []string `json:"ids,omitempty"`
-	Page     string   `json:"pg,omitempty"`
-	Redirect string   `json:"rd,omitempty"`
-	CorsErr  string   `json:"ce,omitempty"`
-	Blocked  string   `json:"bl,omitempty"`
+	Findings []string `json:"fi,omitzero"`
+	IDs      []string `json:"ids,omitzero"`
+	Page     string   `json:"pg,omitzero"`
+	Redirect string   `json:"rd,omitzero"`
+	CorsErr  string   `json:"ce,omitzero"`
+	Blocked  string   `json:"bl,omitzero"`
 }
 
 // Frame is one websocket message or server-sent event.
 type Frame struct {
 	Dir  string  `json:"d"` // "send", "receive" or "event"
 	Time float64 `json:"t"` // ms since the epoch
-	Op   int     `json:"o,omitempty"`
+	Op   int     `json:"o,omitzero"`
 	Data string  `json:"x"`
-	Cut  int     `json:"c,omitempty"`
+	Cut  int     `json:"c,omitzero"`
 }
 
 // Page is one HAR page.
@@ -106,28 +107,28 @@ type Page struct {
 type Console struct {
 	Time   float64 `json:"t"`
 	Level  string  `json:"l"`
-	Source string  `json:"s,omitempty"`
+	Source string  `json:"s,omitzero"`
 	Text   string  `json:"x"`
-	URL    string  `json:"u,omitempty"`
-	Line   int     `json:"ln,omitempty"`
-	Stack  string  `json:"st,omitempty"`
+	URL    string  `json:"u,omitzero"`
+	Line   int     `json:"ln,omitzero"`
+	Stack  string  `json:"st,omitzero"`
 }
 
 // Step is one user step, in plain words.
 type Step struct {
-	Time float64 `json:"t,omitempty"`
+	Time float64 `json:"t,omitzero"`
 	Type string  `json:"ty"`
 	Text string  `json:"x"`
-	URL  string  `json:"u,omitempty"`
+	URL  string  `json:"u,omitzero"`
 }
 
 // Image is a screenshot or screencast frame, embedded as a data: URL.
 type Image struct {
 	File   string  `json:"file"`
 	Time   float64 `json:"t"`
-	URL    string  `json:"u,omitempty"`
-	Reason string  `json:"r,omitempty"`
-	Width  int     `json:"w,omitempty"`
-	Height int     `json:"h,omitempty"`
+	URL    string  `json:"u,omitzero"`
+	Reason string  `json:"r,omitzero"`
+	Width  int     `json:"w,omitzero"`
+	Height int     `json:"h,omitzero"`
 	Src    string  `json:"src"`
 }

@@ -12,15 +12,16 @@
 package report
 
 import (
-	"bytes"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 //go:embed assets/report.css
@@ -44,10 +45,10 @@ var CSP = "default-src 'none'; script-src " + cspHash(js) + "; style-src " + csp
 
 // Render writes report.html for d to w.
 func Render(w io.Writer, d *Data) error {
-	var data bytes.Buffer
-	enc := json.NewEncoder(&data)
-	enc.SetEscapeHTML(true) // '<', '>' and '&' as \u003c…: the data cannot close its <script> block
-	if err := enc.Encode(d); err != nil {
+	// '<', '>' and '&' as \u003c… (and U+2028/9 escaped): the data cannot
+	// close its <script> block or break out of it.
+	data, err := jsonv2.Marshal(d, jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), jsontext.AllowInvalidUTF8(true))
+	if err != nil {
 		return fmt.Errorf("render the report: encode its data: %w", err)
 	}
 	title := d.Title
@@ -69,7 +70,7 @@ func Render(w io.Writer, d *Data) error {
 	if _, err := io.WriteString(w, before); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
-	if _, err := w.Write(bytes.TrimRight(data.Bytes(), "\n")); err != nil {
+	if _, err := w.Write(data); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	if _, err := io.WriteString(w, after); err != nil {
