@@ -73,6 +73,8 @@ type Options struct {
 	Ready func(*Report)
 }
 
+var errNoPages = errors.New("the recording has no page to open: no document request and no pages")
+
 // Run replays src in a fresh browser and returns the fidelity report.
 func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	if src == nil || src.HAR == nil {

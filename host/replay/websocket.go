@@ -3,7 +3,6 @@ package replay
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -286,5 +285,3 @@ func socketScript(playerURL string) string {
   window.WebSocket = WebSocket;
 })();`, "PLAYER", playerURL)
 }
-
-var errNoPages = errors.New("the recording has no page to open: no document request and no pages")
