@@ -2,7 +2,6 @@ package report
 
 import "encoding/json"
 
-
 // Data is everything report.html shows. host/bundle builds it from a bundle
 // or a bare HAR ([bundle.Bundle.ReportData]); this package only renders it,
 // so that it does not depend on the bundle reader. The JSON names are short
