@@ -144,6 +144,10 @@ func TestFinalizeWritesARecorderUserFlow(t *testing.T) {
 	if c := string(b); !(strings.Index(c, `"type": "click"`) < strings.Index(c, `"target": "main"`) && strings.Index(c, `"target": "main"`) < strings.Index(c, `"selectors"`)) {
 		t.Errorf("steps keep the Recorder's field order: %s", b)
 	}
+	if c := string(b); !(strings.Index(c, `"type": "setViewport"`) < strings.Index(c, `"width"`)) ||
+		!(strings.Index(c, `"type": "navigation"`) < strings.Index(c, `"url": "http://a.test/home"`)) {
+		t.Errorf("setViewport and asserted events must start with their type: %s", b)
+	}
 }
 
 func TestFinalizeCompletesTheEnvironment(t *testing.T) {

@@ -113,6 +113,7 @@ func (s *stepsBuilder) flow(env *Environment, b *harBuilder) StepsFlow {
 		if p.title != "" {
 			asserted["title"] = rawJSON(p.title)
 		}
+		assertedList := json.RawMessage("[" + string(orderedStep(asserted)) + "]")
 		if i == 0 {
 			title = "Reprokit recording of " + p.url
 			if env != nil && env.Start != "" {
@@ -128,14 +129,14 @@ func (s *stepsBuilder) flow(env *Environment, b *harBuilder) StepsFlow {
 		}
 		if i > 0 && cause >= 0 {
 			if _, has := items[cause].step["assertedEvents"]; !has {
-				items[cause].step["assertedEvents"] = rawJSON([]any{asserted})
+				items[cause].step["assertedEvents"] = assertedList
 			}
 			continue
 		}
 		nav := map[string]json.RawMessage{
 			"type":           rawJSON("navigate"),
 			"url":            rawJSON(p.url),
-			"assertedEvents": rawJSON([]any{asserted}),
+			"assertedEvents": assertedList,
 			"time":           rawJSON(math.Round(p.startWall*1000) / 1000),
 		}
 		out = append(out, item{p.startWall, -1, nav})
@@ -155,9 +156,10 @@ func (s *stepsBuilder) flow(env *Environment, b *harBuilder) StepsFlow {
 		if dsf == 0 {
 			dsf = 1
 		}
-		flow.Steps = append(flow.Steps, rawJSON(map[string]any{
-			"type": "setViewport", "width": v.Width, "height": v.Height, "deviceScaleFactor": dsf,
-			"isMobile": v.IsMobile, "hasTouch": v.HasTouch, "isLandscape": v.IsLandscape,
+		flow.Steps = append(flow.Steps, orderedStep(map[string]json.RawMessage{
+			"type": rawJSON("setViewport"), "width": rawJSON(v.Width), "height": rawJSON(v.Height),
+			"deviceScaleFactor": rawJSON(dsf), "isMobile": rawJSON(v.IsMobile),
+			"hasTouch": rawJSON(v.HasTouch), "isLandscape": rawJSON(v.IsLandscape),
 		}))
 	}
 	for _, it := range out {
@@ -168,7 +170,7 @@ func (s *stepsBuilder) flow(env *Environment, b *harBuilder) StepsFlow {
 
 // stepKeyOrder puts the fields of a step in the order the DevTools Recorder
 // writes them.
-var stepKeyOrder = []string{"type", "target", "frame", "url", "selectors", "offsetX", "offsetY", "button", "deviceType", "duration", "value", "key", "x", "y", "text", "masked", "assertedEvents", "time", "frameUrl"}
+var stepKeyOrder = []string{"type", "width", "height", "deviceScaleFactor", "isMobile", "hasTouch", "isLandscape", "target", "frame", "url", "title", "selectors", "offsetX", "offsetY", "button", "deviceType", "duration", "value", "key", "x", "y", "text", "masked", "assertedEvents", "time", "frameUrl"}
 
 func orderedStep(step map[string]json.RawMessage) json.RawMessage {
 	var buf bytes.Buffer
