@@ -193,7 +193,8 @@ func TestReplayOddRecordedResponses(t *testing.T) {
 
 // The live network is blocked: a server that is up but not in the
 // recording receives nothing, whether the page fetches it, loads an image
-// from it or opens a websocket to it; the requests are listed as unmatched.
+// from it or opens a websocket to it, or a worker does; the requests the
+// replay sees are listed as unmatched.
 func TestReplayBlocksTheLiveNetwork(t *testing.T) {
 	browserOrSkip(t)
 	var hits atomic.Int32
@@ -204,10 +205,13 @@ func TestReplayBlocksTheLiveNetwork(t *testing.T) {
 fetch('` + live.URL + `/api').catch(() => {});
 fetch('https://example.com/').catch(() => {});
 new WebSocket('` + wsURL + `');
+new Worker('/worker.js');
 </script>`
+	worker := `new WebSocket('` + wsURL + `/from-worker'); fetch('` + live.URL + `/from-worker').catch(() => {});`
 	h := &har.HAR{}
 	h.Log.Pages = []har.Page{{ID: "page_1"}}
-	h.Log.Entries = []har.Entry{entry("GET", "https://blocked.test/", 200, "text/html", page)}
+	h.Log.Entries = []har.Entry{entry("GET", "https://blocked.test/", 200, "text/html", page),
+		entry("GET", "https://blocked.test/worker.js", 200, "text/javascript", worker)}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	rep, err := Run(ctx, &Source{HAR: h}, Options{Timeout: 20 * time.Second, Progress: testWriter{t}})
@@ -221,7 +225,7 @@ new WebSocket('` + wsURL + `');
 	for _, l := range rep.UnmatchedList {
 		listed = append(listed, l.URL)
 	}
-	for _, want := range []string{live.URL + "/pixel.png", live.URL + "/api", "https://example.com/", wsURL} {
+	for _, want := range []string{live.URL + "/pixel.png", live.URL + "/api", "https://example.com/", wsURL, live.URL + "/from-worker"} {
 		if !slices.Contains(listed, want) {
 			t.Errorf("unmatched list %q misses %s", listed, want)
 		}

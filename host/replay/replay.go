@@ -147,6 +147,11 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 		// public site must be allowed to reach it.
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults"),
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"),
+		// What interception cannot see (a websocket opened by a worker,
+		// say) goes to a proxy that is not there, loopback included:
+		// only the websocket player is reached directly.
+		chromedp.ProxyServer("http://127.0.0.1:9"),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>;"+player.ln.Addr().String()),
 	)
 	if env.width > 0 && env.height > 0 {
 		allocOpts = append(allocOpts, chromedp.WindowSize(env.width, env.height))
