@@ -103,8 +103,9 @@ type harBuilder struct {
 	targets  map[string]string // targetId -> sessionId
 
 	pages      []*harPage
-	docs       []*hop          // document requests (requestId == loaderId), in order: navigations
-	frameNavSd map[string]bool // sessions that reported main-frame navigations
+	docs       []*hop                  // document requests (requestId == loaderId), in order: navigations
+	frameNavSd map[string]bool         // sessions that reported main-frame navigations
+	navStarts  map[string]navInitiator // session + frame -> who started its pending navigation
 
 	clockOffset float64 // wall - monotonic, once known
 	clockKnown  bool
@@ -137,6 +138,7 @@ func newHARBuilder(opts BuildOptions) *harBuilder {
 		sessions:   map[string]*sessionInfo{},
 		targets:    map[string]string{},
 		frameNavSd: map[string]bool{},
+		navStarts:  map[string]navInitiator{},
 	}
 }
 
@@ -371,6 +373,25 @@ func (b *harBuilder) handle(m *logMessage) error {
 		}
 		if ev.Frame.ParentID == "" {
 			b.mainFrameNavigated(m, ev.Frame)
+		}
+	case "Page.frameRequestedNavigation":
+		// Only navigations the page starts (links, forms, scripts) are
+		// requested by the renderer; typed URLs and Page.navigate are not.
+		var ev struct {
+			FrameID string `json:"frameId"`
+		}
+		if err := unmarshalParams(m, &ev); err != nil {
+			return err
+		}
+		b.navStarts[m.SessionID+"\x00"+ev.FrameID] = navByPage
+	case "Page.frameStartedNavigating":
+		var ev evFrameStartedNavigating
+		if err := unmarshalParams(m, &ev); err != nil {
+			return err
+		}
+		key := m.SessionID + "\x00" + ev.FrameID
+		if b.navStarts[key] != navByPage {
+			b.navStarts[key] = navByBrowser
 		}
 	case "Page.domContentEventFired", "Page.loadEventFired":
 		var ev evTimestamp

@@ -21,7 +21,17 @@ type harPage struct {
 
 	onContentMono, onLoadMono float64
 	id                        string
+	startedBy                 navInitiator
 }
+
+// navInitiator says who started a navigation, when the log tells.
+type navInitiator uint8
+
+const (
+	navUnknown   navInitiator = iota
+	navByBrowser              // typed URL, Page.navigate, reload from the browser UI
+	navByPage                 // link, form, script: the renderer requested it
+)
 
 // mainFrameNavigated starts a page when the main frame of a tab or popup
 // commits a navigation.
@@ -36,7 +46,9 @@ func (b *harBuilder) mainFrameNavigated(m *logMessage, f cdpFrame) {
 		return
 	}
 	b.seq++
-	p := &harPage{seq: b.seq, session: m.SessionID, loaderID: f.LoaderID, url: f.URL}
+	key := m.SessionID + "\x00" + f.ID
+	p := &harPage{seq: b.seq, session: m.SessionID, loaderID: f.LoaderID, url: f.URL, startedBy: b.navStarts[key]}
+	delete(b.navStarts, key)
 	if main := b.docRequest(m.SessionID, f.LoaderID); main != nil {
 		b.startPageAt(p, main)
 	} else {

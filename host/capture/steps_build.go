@@ -120,10 +120,11 @@ func (s *stepsBuilder) flow(env *Environment, b *harBuilder) StepsFlow {
 				title += " at " + env.Start
 			}
 		}
-		// The latest user step shortly before this navigation caused it.
+		// The latest user step shortly before this navigation caused it,
+		// unless the browser itself started it (a typed URL, Page.navigate).
 		cause := -1
 		for j := range items {
-			if items[j].time <= p.startWall && p.startWall-items[j].time <= navAssertWindow {
+			if p.startedBy != navByBrowser && items[j].time <= p.startWall && p.startWall-items[j].time <= navAssertWindow {
 				cause = j
 			}
 		}
