@@ -112,6 +112,7 @@ type harBuilder struct {
 	lastMono    float64
 	lastWall    float64
 	browser     *har.Creator
+	recordedTab string // session of the recorded tab, from Reprokit.targetInfo
 }
 
 // sessionInfo is what the log says about one CDP session.
@@ -323,6 +324,7 @@ func (b *harBuilder) handle(m *logMessage) error {
 			SessionID       string         `json:"sessionId"`
 			ParentSessionID string         `json:"parentSessionId"`
 			TargetInfo      *cdpTargetInfo `json:"targetInfo"`
+			RecordedTab     bool           `json:"recordedTab"`
 			cdpTargetInfo
 		}
 		if err := unmarshalParams(m, &ev); err != nil {
@@ -341,6 +343,9 @@ func (b *harBuilder) handle(m *logMessage) error {
 			parent = s.parent
 		}
 		b.attached(parent, sid, ti)
+		if ev.RecordedTab && sid != "" {
+			b.recordedTab = sid
+		}
 	case "Target.targetInfoChanged", "Target.targetCreated":
 		var ev evTargetInfo
 		if err := unmarshalParams(m, &ev); err != nil {
@@ -574,8 +579,12 @@ func (b *harBuilder) targetLabel(sid string) string {
 	return s.target.Type
 }
 
-// tabSession is the recorded tab: the first page-like session seen.
+// tabSession is the recorded tab: the one the recorder named, else the
+// page-like session with the first page.
 func (b *harBuilder) tabSession() string {
+	if b.recordedTab != "" {
+		return b.recordedTab
+	}
 	best, bestSeq := "", -1
 	for _, p := range b.pages {
 		if bestSeq < 0 || p.seq < bestSeq {
