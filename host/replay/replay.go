@@ -211,10 +211,17 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 				return
 			}
 			info := ev.TargetInfo
-			if info == nil || info.TargetID == mainID || (info.Type != "page" && info.Type != "iframe") {
+			if info == nil || info.TargetID == mainID {
 				continue
 			}
-			children.prepare(tab, info, prepare(info.Type == "page"), logf)
+			switch info.Type {
+			case "page", "iframe":
+				children.prepare(tab, info, prepare(info.Type == "page"), logf)
+			case "worker", "shared_worker":
+				// A worker has no "new document" hook: the redirect lands
+				// once attached, in time for sockets opened after startup.
+				children.prepare(tab, info, chromedp.Evaluate[chromedp.Void](socketScript(player.URL())), logf)
+			}
 		}
 	})
 

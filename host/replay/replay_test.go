@@ -182,14 +182,16 @@ document.getElementById('env').textContent = JSON.stringify({
 	}
 }
 
-// A frame of another site and a popup run in targets of their own; their
-// websockets still reach the recorded frames.
+// A frame of another site, a popup and a worker run in targets of their
+// own; their websockets still reach the recorded frames.
 func TestReplaySocketsInFramesAndPopups(t *testing.T) {
 	browserOrSkip(t)
 	page := `<!doctype html><ul id=out></ul><iframe src="https://widgets.test/frame"></iframe><script>
 addEventListener('message', e => { const li = document.createElement('li'); li.textContent = e.data; document.getElementById('out').appendChild(li); });
 setTimeout(() => window.open('/popup', 'p', 'width=300,height=200'), 300);
+const w = new Worker('/worker.js'); w.onmessage = e => postMessage(e.data, '*');
 </script>`
+	worker := `setTimeout(() => { const ws = new WebSocket('wss://app.test/worker-feed'); ws.onmessage = e => postMessage('worker ' + e.data); }, 700);`
 	frame := `<!doctype html><script>
 setTimeout(() => { const ws = new WebSocket('wss://widgets.test/feed'); ws.onmessage = e => parent.postMessage('frame ' + e.data, '*'); }, 200);
 </script>`
@@ -208,7 +210,8 @@ setTimeout(() => { const ws = new WebSocket('wss://app.test/popup-feed'); ws.onm
 	pop := entry("GET", "https://app.test/popup", 200, "text/html", popup)
 	pop.Pageref = ""
 	h.Log.Entries = []har.Entry{entry("GET", "https://app.test/", 200, "text/html", page), fr, pop,
-		sock("wss://widgets.test/feed", "tick"), sock("wss://app.test/popup-feed", "hi")}
+		entry("GET", "https://app.test/worker.js", 200, "text/javascript", worker),
+		sock("wss://widgets.test/feed", "tick"), sock("wss://app.test/popup-feed", "hi"), sock("wss://app.test/worker-feed", "w1")}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var text string
@@ -217,8 +220,8 @@ setTimeout(() => { const ws = new WebSocket('wss://app.test/popup-feed'); ws.onm
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(text, "frame tick") || !strings.Contains(text, "popup hi") {
-		t.Errorf("page shows %q; want the frame's and the popup's websocket frames", text)
+	if !strings.Contains(text, "frame tick") || !strings.Contains(text, "popup hi") || !strings.Contains(text, "worker w1") {
+		t.Errorf("page shows %q; want the frame's, the popup's and the worker's websocket frames", text)
 	}
 	if rep.Unmatched != 0 {
 		t.Errorf("%d unmatched", rep.Unmatched)

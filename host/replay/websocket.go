@@ -266,10 +266,10 @@ func startSeconds(e *har.Entry) float64 {
 
 // socketScript returns the script that runs before the page's own and sends
 // every WebSocket the page opens to the player, keeping the original URL
-// visible to the page.
+// visible to the page. It works in a worker too (globalThis, location).
 func socketScript(playerURL string) string {
 	return strings.ReplaceAll(`(() => {
-  const Orig = window.WebSocket;
+  const Orig = globalThis.WebSocket;
   if (!Orig || Orig.__reprokitReplay) return;
   const player = "PLAYER";
   class WebSocket extends Orig {
@@ -282,6 +282,6 @@ func socketScript(playerURL string) string {
   }
   Object.defineProperty(WebSocket, "__reprokitReplay", {value: true});
   Object.defineProperty(WebSocket, "name", {value: "WebSocket"});
-  window.WebSocket = WebSocket;
+  globalThis.WebSocket = WebSocket;
 })();`, "PLAYER", playerURL)
 }
