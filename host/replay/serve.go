@@ -155,6 +155,9 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 			}
 		}
 		rl.Status = e.Response.Status
+		if c := e.Response.Content; c.Text == "" && c.Size > 0 && len(e.EventSourceMessages) == 0 {
+			rl.Reason += fmt.Sprintf("; the recording has no body (%d bytes left out, e.g. by the bundle's size budget): served empty", c.Size)
+		}
 		answer = fulfillEntry(id, e)
 	case isPreflight(req):
 		rl.Outcome, rl.Reason, rl.Status = Synthesized, "CORS preflight not recorded: allowed what it asks", 204
