@@ -104,13 +104,13 @@ func (r *Redactor) secret(loc *locator, rule, v string) string {
 	}
 	if strings.HasPrefix(v, "eyJ") {
 		if end, kind := jwtAt(v, 0); end == len(v) && (kind == "jwt" || kind == "jwe") {
-			return r.replace(loc, rule, v, func(string) string { return r.jwtReplacement(kind, v) })
+			return r.replace(loc, rule, kind, v)
 		}
 	}
 	if kind, end := r.vendorAt(v, 0); kind != "" && end == len(v) {
-		return r.replace(loc, rule, v, func(string) string { return r.tagLocked(kind, v) })
+		return r.replace(loc, rule, kind, v)
 	}
-	return r.replace(loc, rule, v, nil)
+	return r.replace(loc, rule, rule, v)
 }
 
 // --- private keys
@@ -140,7 +140,7 @@ func (r *Redactor) pemPass(loc *locator, s string) string {
 			}
 		}
 		b.WriteString(s[last:start])
-		b.WriteString(r.replace(loc.at(start), "private-key", s[start:end], nil))
+		b.WriteString(r.replace(loc.at(start), "private-key", "private-key", s[start:end]))
 		last, i = end, end
 	}
 	if last == 0 {
@@ -794,12 +794,7 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 		}
 		if kind != "" {
 			v := s[i:end]
-			var nv string
-			if kind == "jwt" || kind == "jwe" {
-				nv = r.replace(loc.at(i), kind, v, func(string) string { return r.jwtReplacement(kind, v) })
-			} else {
-				nv = r.replace(loc.at(i), kind, v, nil)
-			}
+			nv := r.replace(loc.at(i), kind, kind, v)
 			b.WriteString(s[last:i])
 			b.WriteString(nv)
 			last = end
@@ -917,7 +912,7 @@ func (r *Redactor) patternPass(loc *locator, s string, p Pattern) string {
 			continue
 		}
 		b.WriteString(s[last:m[0]])
-		b.WriteString(r.replace(loc.at(m[0]), p.Name, s[m[0]:m[1]], nil))
+		b.WriteString(r.replace(loc.at(m[0]), p.Name, p.Name, s[m[0]:m[1]]))
 		last = m[1]
 	}
 	b.WriteString(s[last:])
@@ -983,7 +978,7 @@ func (r *Redactor) emailPass(loc *locator, s string) string {
 		}
 		local := s[ls:i]
 		addr := local + "@" + strings.ToLower(domain)
-		rep := r.replace(loc.at(ls), "email", addr, func(string) string { return r.tagLocked("email", addr) + "@" + domain })
+		rep := r.replace(loc.at(ls), "email", "email", addr)
 		tag := rep
 		if k := strings.IndexByte(rep, ']'); k >= 0 {
 			tag = rep[:k+1]
@@ -1038,7 +1033,7 @@ func (r *Redactor) cardPass(loc *locator, s string) string {
 			continue
 		}
 		b.WriteString(s[last:i])
-		b.WriteString(r.replace(loc.at(i), "card", string(digits[:n]), nil))
+		b.WriteString(r.replace(loc.at(i), "card", "card", string(digits[:n])))
 		last = j
 		i = j - 1
 	}
@@ -1133,7 +1128,7 @@ func (r *Redactor) ipPass(loc *locator, s string) string {
 			continue
 		}
 		b.WriteString(s[last:start])
-		b.WriteString(r.replace(loc.at(start), "ip", v, nil))
+		b.WriteString(r.replace(loc.at(start), "ip", "ip", v))
 		last = start + len(v)
 		i = max(i, last)
 	}

@@ -4,8 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"hash"
+	"hash/maphash"
 	"sort"
 	"strings"
 	"sync"
@@ -13,30 +15,33 @@ import (
 
 // Limits that keep memory bounded whatever the input.
 const (
-	maxLocations   = 10000    // report locations kept; counts stay exact
-	maxMemoBytes   = 16 << 20 // redacted values remembered for verification
-	maxMemoEntries = 200000   // and their number
-	maxSearchBytes = 32 << 20 // bytes of all the forms Verify searches for
-	maxMemoValue   = 64 << 10 // longer values are tagged but not searched for
-	minVerifyValue = 8        // shorter values are left to the structural rules
+	maxLocations     = 10000   // report locations kept; counts stay exact
+	maxMemoEntries   = 500000  // distinct redacted values remembered (about 16 bytes each)
+	maxSearchEntries = 1000000 // their search forms for Verify (40 bytes each)
+	minVerifyValue   = 8       // shorter values are left to the structural rules
 )
 
 // Redactor sanitizes the files of one bundle. It holds a random HMAC key
 // (never written anywhere) so that the same secret gets the same tag in every
-// file of the bundle, and remembers what it redacted so that [Redactor.Verify]
-// can prove none of it survived. Make one with [New]; it is safe for use by
-// several goroutines.
+// file of the bundle, and remembers what it redacted (as hashes, never the
+// values) so that [Redactor.Verify] can prove none of it survived. Make one
+// with [New]; it is safe for use by several goroutines.
 type Redactor struct {
 	policy *Policy
 	pol    *compiledPolicy
+	key    []byte // the HMAC key: random, never written
 
-	key []byte // the HMAC key: random, never written
-
+	verifyMu  sync.Mutex // one Verify at a time (it sorts the search entries)
 	mu        sync.Mutex
 	mac       hash.Hash
-	memo      map[string]string // secret value -> its replacement
-	memoBytes int
+	seed      maphash.Seed
+	memo      map[uint64]uint16 // hash of a redacted value -> index of its kind
+	kinds     []string
+	kindIndex map[string]uint16
+	search    []searchEntry     // the forms of the redacted values, for Verify
+	sorted    bool              // search is sorted by head
 	kept      map[string]bool   // values kept on purpose (reporter fields)
+	keptHash  map[uint64]bool   // and their hashes
 	seen      map[string]string // dry run: values that would be redacted
 	counts    map[[2]string]int
 	locs      []Location
@@ -45,6 +50,18 @@ type Redactor struct {
 
 	dryRun  bool // Verify and Scan: record findings, replacement unused
 	scanIPs bool // Scan: report IP addresses in text files too
+}
+
+// searchEntry is one form of one redacted value, without the value: the
+// first 8 bytes, a hash and the length of the form, the hash of the value
+// (for the kept set) and its tag.
+type searchEntry struct {
+	head  uint64
+	hash  uint64
+	value uint64
+	n     uint32
+	h8    uint32
+	kind  uint16
 }
 
 // New returns a Redactor for one bundle, driven by policy (nil means
@@ -58,13 +75,16 @@ func New(policy *Policy) *Redactor {
 		panic("sanitize: no randomness for the tag key: " + err.Error())
 	}
 	return &Redactor{
-		policy: policy,
-		pol:    policy.compile(),
-		key:    key,
-		mac:    hmac.New(sha256.New, key),
-		memo:   map[string]string{},
-		kept:   map[string]bool{},
-		counts: map[[2]string]int{},
+		policy:    policy,
+		pol:       policy.compile(),
+		key:       key,
+		mac:       hmac.New(sha256.New, key),
+		seed:      maphash.MakeSeed(),
+		memo:      map[uint64]uint16{},
+		kindIndex: map[string]uint16{},
+		kept:      map[string]bool{},
+		keptHash:  map[uint64]bool{},
+		counts:    map[[2]string]int{},
 	}
 }
 
@@ -73,47 +93,93 @@ func (r *Redactor) Policy() *Policy { return r.policy }
 
 // h8 is the first 8 hex digits of the keyed hash of v. Callers hold r.mu.
 func (r *Redactor) h8(v string) string {
+	var b [4]byte
+	binary.BigEndian.PutUint32(b[:], r.h8bits(v))
+	return hex.EncodeToString(b[:])
+}
+
+func (r *Redactor) h8bits(v string) uint32 {
 	r.mac.Reset()
 	r.mac.Write([]byte(v))
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(r.mac.Sum(sum[:0])[:4])
+	return binary.BigEndian.Uint32(r.mac.Sum(sum[:0]))
 }
 
-// Tag returns the tag of a value for a kind: "[REDACTED:<kind>:<h8>]".
+// tagLocked returns the tag of a value for a kind: "[REDACTED:<kind>:<h8>]".
+// Callers hold r.mu.
 func (r *Redactor) tagLocked(kind, v string) string {
 	return "[REDACTED:" + kind + ":" + r.h8(v) + "]"
 }
 
-// replace returns the replacement of the secret value v found by rule
-// at loc, and records it. make builds the replacement the first time v is
-// seen (so a value keeps its first tag everywhere); nil means a plain tag.
-func (r *Redactor) replace(loc *locator, rule, v string, build func(kind string) string) string {
+// render is the replacement of v tagged with kind: a plain tag, or the
+// shapes that keep something (JWT claims, an email's domain, a size).
+// Callers hold r.mu.
+func (r *Redactor) render(kind, v string) string {
+	switch kind {
+	case "jwt", "jwe":
+		return r.jwtReplacement(kind, v)
+	case "email":
+		if at := strings.LastIndexByte(v, '@'); at >= 0 {
+			return r.tagLocked(kind, v) + v[at:]
+		}
+	case "file":
+		return r.tagLocked(kind, v) + " " + itoa(len(v)) + " bytes"
+	case "ws-binary":
+		return r.tagLocked(kind, v) + " " + itoa(base64Len(v)) + " bytes"
+	}
+	return r.tagLocked(kind, v)
+}
+
+// replace returns the replacement of the secret value v found by rule at
+// loc, and records it. The first time v is seen, it is tagged with kind,
+// and that kind sticks to v everywhere after.
+func (r *Redactor) replace(loc *locator, rule, kind, v string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out, ok := r.memo[v]
-	if !ok {
-		if build != nil {
-			out = build(rule)
-		} else {
-			out = r.tagLocked(rule, v)
+	hv := maphash.String(r.seed, v)
+	if k, ok := r.memo[hv]; ok {
+		kind = r.kinds[k]
+	} else if r.dryRun {
+		if r.seen == nil {
+			r.seen = map[string]string{}
 		}
-		if r.dryRun {
-			if r.seen == nil {
-				r.seen = map[string]string{}
-			}
-			if len(r.seen) < maxLocations {
-				r.seen[v] = out
-			}
-		} else if len(v) <= maxMemoValue && r.memoBytes+len(v) <= maxMemoBytes && len(r.memo) < maxMemoEntries {
-			r.memo[v] = out
-			r.memoBytes += len(v) + len(out)
+		if len(r.seen) < maxLocations {
+			r.seen[v] = kind
 		}
+	} else if len(r.memo) < maxMemoEntries {
+		ki, ok := r.kindIndex[kind]
+		if !ok {
+			ki = uint16(len(r.kinds))
+			r.kinds = append(r.kinds, kind)
+			r.kindIndex[kind] = ki
+		}
+		r.memo[hv] = ki
+		r.remember(v, hv, ki)
 	}
+	out := r.render(kind, v)
 	if r.dryRun && r.kept[v] {
 		return out // a reporter field kept on purpose
 	}
-	r.recordLocked(loc, rule, tagKind(out), firstTag(out))
+	r.recordLocked(loc, rule, kind, firstTag(out))
 	return out
+}
+
+// remember adds the search forms of a redacted value. Callers hold r.mu.
+func (r *Redactor) remember(v string, hv uint64, kind uint16) {
+	if len(v) < minVerifyValue || tooCommon(v) || len(r.search) >= maxSearchEntries {
+		return
+	}
+	h8 := r.h8bits(v)
+	for _, f := range forms(v) {
+		if len(f) < minVerifyValue {
+			continue
+		}
+		r.search = append(r.search, searchEntry{
+			head: binary.LittleEndian.Uint64([]byte(f[:8])), hash: maphash.String(r.seed, f),
+			value: hv, n: uint32(len(f)), h8: h8, kind: kind,
+		})
+	}
+	r.sorted = false
 }
 
 // record counts one redaction and keeps its location (never the value).
@@ -240,6 +306,7 @@ func (r *Redactor) ReporterField(name, s string) string {
 	r.mu.Lock()
 	for _, v := range personalValues(out) {
 		r.kept[v] = true
+		r.keptHash[maphash.String(r.seed, v)] = true
 	}
 	r.mu.Unlock()
 	return out

@@ -8,9 +8,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net/url"
 	"os"
@@ -73,6 +75,8 @@ func (e *LeakError) Error() string {
 // any (wrap them in a [*LeakError] to say so). The error is only for a file
 // that cannot be read.
 func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
+	r.verifyMu.Lock()
+	defer r.verifyMu.Unlock()
 	child := r.dryChild()
 	search := r.searcher()
 	var start int64
@@ -124,7 +128,8 @@ func (r *Redactor) dryChild() *Redactor {
 	for k := range r.kept {
 		kept[k] = true
 	}
-	return &Redactor{policy: r.policy, pol: r.pol, key: r.key, mac: hmac.New(sha256.New, r.key), memo: map[string]string{}, kept: kept, counts: map[[2]string]int{}, dryRun: true}
+	return &Redactor{policy: r.policy, pol: r.pol, key: r.key, mac: hmac.New(sha256.New, r.key), seed: r.seed,
+		memo: map[uint64]uint16{}, kindIndex: map[string]uint16{}, kept: kept, keptHash: map[uint64]bool{}, counts: map[[2]string]int{}, dryRun: true}
 }
 
 // scanStream runs the rules over a JSON or text stream in dry-run mode and
@@ -305,37 +310,68 @@ func (c *capReader) Read(p []byte) (int, error) {
 
 // --- the search for redacted values
 
-// searcher finds many patterns at once: a bit filter on the first 8 bytes,
-// then exact comparison.
+// searcher finds the forms of the redacted values in a stream: a bit
+// filter on the first 8 bytes, then a binary search of the entries with
+// those bytes, then the hash of the whole form. It holds no value.
 type searcher struct {
-	bits   []uint64
-	byHead map[uint64]int32 // first pattern with these 8 leading bytes
-	next   []int32          // the next pattern with the same leading bytes, or -1
-	pats   []string
-	tags   []string
-	maxLen int
-	bytes  int
+	bits    []uint64
+	shift   uint
+	entries []searchEntry // sorted by head
+	kinds   []string
+	kept    map[uint64]bool
+	seed    maphash.Seed
+	maxLen  int
 }
 
-const filterBits = 20
-
+// searcher snapshots the search entries, sorted. Verify calls are
+// serialized by verifyMu; replace only appends past the snapshot.
 func (r *Redactor) searcher() *searcher {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := &searcher{bits: make([]uint64, 1<<filterBits/64), byHead: map[uint64]int32{}}
-	for v, rep := range r.memo {
-		if len(v) < minVerifyValue || r.kept[v] || tooCommon(v) {
-			continue
-		}
-		tag := firstTag(rep)
-		for _, f := range forms(v) {
-			if len(f) < minVerifyValue || s.bytes+len(f) > maxSearchBytes {
-				continue
-			}
-			s.add(f, tag)
-		}
+	if !r.sorted {
+		sort.Slice(r.search, func(i, j int) bool { return r.search[i].head < r.search[j].head })
+		r.sorted = true
+	}
+	s := &searcher{entries: r.search[:len(r.search):len(r.search)], kinds: append([]string{}, r.kinds...), seed: r.seed, kept: map[uint64]bool{}}
+	for h := range r.keptHash {
+		s.kept[h] = true
+	}
+	bits := uint(16)
+	for 1<<bits < 16*len(s.entries) && bits < 27 {
+		bits++
+	}
+	s.bits = make([]uint64, (1<<bits)/64)
+	s.shift = 64 - bits
+	for _, e := range s.entries {
+		h := filterHash(e.head, s.shift)
+		s.bits[h>>6] |= 1 << (h & 63)
+		s.maxLen = max(s.maxLen, int(e.n))
 	}
 	return s
+}
+
+func filterHash(w uint64, shift uint) uint64 { return (w * 0x9E3779B97F4A7C15) >> shift }
+
+// find returns the tag of a form that starts at b[0], or "".
+func (s *searcher) find(b []byte) string {
+	w := binary.LittleEndian.Uint64(b)
+	h := filterHash(w, s.shift)
+	if s.bits[h>>6]&(1<<(h&63)) == 0 {
+		return ""
+	}
+	i := sort.Search(len(s.entries), func(i int) bool { return s.entries[i].head >= w })
+	for ; i < len(s.entries) && s.entries[i].head == w; i++ {
+		e := s.entries[i]
+		if int(e.n) > len(b) || s.kept[e.value] {
+			continue
+		}
+		if maphash.Bytes(s.seed, b[:e.n]) == e.hash {
+			var h8 [4]byte
+			binary.BigEndian.PutUint32(h8[:], e.h8)
+			return "[REDACTED:" + s.kinds[e.kind] + ":" + hex.EncodeToString(h8[:]) + "]"
+		}
+	}
+	return ""
 }
 
 // tooCommon: only letters, or fewer than 13 digits: such values are
@@ -358,29 +394,6 @@ func tooCommon(v string) bool {
 	}
 	return letters || digits && len(v) < 13
 }
-
-func (s *searcher) add(p, tag string) {
-	head := binary.LittleEndian.Uint64([]byte(p[:8]))
-	first, ok := s.byHead[head]
-	if !ok {
-		first = -1
-	}
-	for i := first; i >= 0; i = s.next[i] {
-		if s.pats[i] == p {
-			return
-		}
-	}
-	h := filterHash(head)
-	s.bits[h>>6] |= 1 << (h & 63)
-	s.byHead[head] = int32(len(s.pats))
-	s.next = append(s.next, first)
-	s.pats = append(s.pats, p)
-	s.bytes += len(p)
-	s.tags = append(s.tags, tag)
-	s.maxLen = max(s.maxLen, len(p))
-}
-
-func filterHash(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> (64 - filterBits) }
 
 // forms are the ways a value can appear in a file: raw, URL-encoded,
 // JSON-escaped (also twice, inside JSON strings), base64 in each alphabet
@@ -462,7 +475,7 @@ type searchReader struct {
 
 func (sr *searchReader) Read(p []byte) (int, error) {
 	n, err := sr.r.Read(p)
-	if n > 0 && len(sr.s.pats) > 0 {
+	if n > 0 && len(sr.s.entries) > 0 {
 		sr.buf = append(sr.buf, p[:n]...)
 		sr.scan(false)
 	}
@@ -470,7 +483,7 @@ func (sr *searchReader) Read(p []byte) (int, error) {
 }
 
 func (sr *searchReader) finish() {
-	if len(sr.s.pats) > 0 {
+	if len(sr.s.entries) > 0 {
 		sr.scan(true)
 	}
 }
@@ -486,25 +499,16 @@ func (sr *searchReader) scan(final bool) {
 	if limit < 0 {
 		limit = 0
 	}
+	bits, shift := sr.s.bits, sr.s.shift
 	for i := 0; i < limit && i+8 <= len(b); i++ {
-		w := binary.LittleEndian.Uint64(b[i:])
-		h := filterHash(w)
-		if sr.s.bits[h>>6]&(1<<(h&63)) == 0 {
+		h := filterHash(binary.LittleEndian.Uint64(b[i:]), shift)
+		if bits[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		first, ok := sr.s.byHead[w]
-		if !ok {
-			continue
-		}
-		for pi := first; pi >= 0; pi = sr.s.next[pi] {
-			pat := sr.s.pats[pi]
-			if len(b)-i >= len(pat) && string(b[i:i+len(pat)]) == pat {
-				line, col := sr.position(i)
-				sr.hits = append(sr.hits, hit{off: sr.base + int64(i), line: line, col: col, tag: sr.s.tags[pi]})
-				if len(sr.hits) > maxLocations {
-					sr.hits = sr.hits[:maxLocations]
-				}
-				break
+		if tag := sr.s.find(b[i:]); tag != "" {
+			line, col := sr.position(i)
+			if len(sr.hits) < maxLocations {
+				sr.hits = append(sr.hits, hit{off: sr.base + int64(i), line: line, col: col, tag: tag})
 			}
 		}
 	}

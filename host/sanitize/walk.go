@@ -154,10 +154,7 @@ func (r *Redactor) entry(loc *locator, n *node) {
 			op := m.get("opcode")
 			if op != nil && op.str == "2" && data.str != "" && !isTag(data.str) {
 				v := data.str
-				size := base64Len(v)
-				data.str = r.replace(loc, "ws-binary", v, func(string) string {
-					return r.tagLocked("ws-binary", v) + " " + itoa(size) + " bytes"
-				})
+				data.str = r.replace(loc, "ws-binary", "ws-binary", v)
 			} else {
 				data.str = r.body(loc, data.str, "", textCtx{ip: true})
 			}
@@ -281,9 +278,7 @@ func (r *Redactor) file(loc *locator, v string) string {
 	if isTag(v) {
 		return v
 	}
-	return r.replace(loc, "file", v, func(string) string {
-		return r.tagLocked("file", v) + " " + itoa(len(v)) + " bytes"
-	})
+	return r.replace(loc, "file", "file", v)
 }
 
 // header sanitizes one header value by name: the header rules, URL
