@@ -51,7 +51,7 @@ func readJSON(t *testing.T, path string, v any) {
 func TestFinalizeKeepsEverythingAroundDamagedAndCutOffLines(t *testing.T) {
 	dir, warns := finalizedSpool(t)
 	joined := strings.Join(warns, "\n")
-	if !strings.Contains(joined, "line 12 is damaged") || !strings.Contains(joined, "cut-off message at line 37") {
+	if !strings.Contains(joined, "line 12 is damaged") || !strings.Contains(joined, "cut-off message at line 43") {
 		t.Errorf("warnings should name the damaged line 12 and the cut-off end:\n%s", joined)
 	}
 	var h har.HAR
@@ -118,7 +118,7 @@ func TestFinalizeWritesARecorderUserFlow(t *testing.T) {
 	// each (records, not the raw binding events too); the navigation the
 	// Enter key caused is asserted on it; one the browser started (typed,
 	// Page.navigate) is a navigate step even right after a scroll.
-	if got := strings.Join(types, ","); got != "setViewport,navigate,click,change,change,keyDown,keyUp,scroll,navigate" {
+	if got := strings.Join(types, ","); got != "setViewport,navigate,click,change,change,click,keyDown,keyUp,scroll,navigate" {
 		t.Fatalf("step types = %s", got)
 	}
 	vp := flow.Steps[0]
@@ -131,11 +131,19 @@ func TestFinalizeWritesARecorderUserFlow(t *testing.T) {
 	if pw := flow.Steps[4]; pw["value"] != "••••••" || pw["masked"] != true {
 		t.Errorf("masked value must stay masked: %v", pw)
 	}
-	ae, _ := flow.Steps[6]["assertedEvents"].([]any)
-	if len(ae) != 1 || ae[0].(map[string]any)["url"] != "http://a.test/home" || ae[0].(map[string]any)["title"] != "Home" {
-		t.Errorf("keyUp asserted events = %v", flow.Steps[6])
+	// A click in a nested frame gets the Recorder's frame path: second
+	// child of the main frame, then its first child.
+	if fr, _ := flow.Steps[5]["frame"].([]any); len(fr) != 2 || fr[0] != 1.0 || fr[1] != 0.0 {
+		t.Errorf("frame path of the click in a nested frame = %v", flow.Steps[5])
 	}
-	if last := flow.Steps[8]; last["url"] != "http://a.test/other" {
+	if _, has := flow.Steps[2]["frame"]; has {
+		t.Errorf("a main-frame step has a frame path: %v", flow.Steps[2])
+	}
+	ae, _ := flow.Steps[7]["assertedEvents"].([]any)
+	if len(ae) != 1 || ae[0].(map[string]any)["url"] != "http://a.test/home" || ae[0].(map[string]any)["title"] != "Home" {
+		t.Errorf("keyUp asserted events = %v", flow.Steps[7])
+	}
+	if last := flow.Steps[9]; last["url"] != "http://a.test/other" {
 		t.Errorf("last navigate = %v", last)
 	}
 	if !strings.Contains(flow.Title, "http://a.test/login") {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"sort"
+	"strconv"
 )
 
 // StepsFlow is steps.json: a Chrome DevTools Recorder user flow that the
@@ -21,6 +22,13 @@ type StepsFlow struct {
 type stepsBuilder struct {
 	records  []stepRecord
 	bindings []stepRecord
+
+	// The frame tree, to give a step in a child frame the Recorder's
+	// "frame" path (child indexes from the main frame down).
+	contexts  map[string]string   // session + execution context id -> frame id
+	parent    map[string]string   // frame id -> parent frame id
+	children  map[string][]string // frame id -> attached children, in order
+	framePath map[string][]int    // step key -> frame path, for records
 }
 
 type stepRecord struct {
@@ -29,22 +37,136 @@ type stepRecord struct {
 	session string
 }
 
+// stepKey identifies a step payload across its binding event and the
+// recorder's Reprokit.step record.
+func stepKey(session string, step map[string]json.RawMessage) string {
+	var t float64
+	json.Unmarshal(step["time"], &t)
+	return session + "\x00" + string(step["type"]) + "\x00" + strconv.FormatFloat(t, 'f', -1, 64)
+}
+
+func (s *stepsBuilder) init() {
+	if s.contexts == nil {
+		s.contexts, s.parent, s.children, s.framePath = map[string]string{}, map[string]string{}, map[string][]string{}, map[string][]int{}
+	}
+}
+
+// attach notes a child frame in attach order (Puppeteer's childFrames order,
+// which the Recorder's frame indexes follow).
+func (s *stepsBuilder) attach(frame, parent string) {
+	if frame == "" || parent == "" || s.parent[frame] == parent {
+		return
+	}
+	s.detach(frame)
+	s.parent[frame] = parent
+	s.children[parent] = append(s.children[parent], frame)
+}
+
+func (s *stepsBuilder) detach(frame string) {
+	p, ok := s.parent[frame]
+	if !ok {
+		return
+	}
+	delete(s.parent, frame)
+	kids := s.children[p]
+	for i, k := range kids {
+		if k == frame {
+			s.children[p] = append(kids[:i:i], kids[i+1:]...)
+			break
+		}
+	}
+}
+
+// path returns the child indexes from the root frame down to frame; nil
+// for the root itself or an unknown frame.
+func (s *stepsBuilder) path(frame string) []int {
+	var rev []int
+	for range 32 {
+		p, ok := s.parent[frame]
+		if !ok {
+			break
+		}
+		i := 0
+		for i < len(s.children[p]) && s.children[p][i] != frame {
+			i++
+		}
+		rev = append(rev, i)
+		frame = p
+	}
+	out := make([]int, len(rev))
+	for i := range rev {
+		out[i] = rev[len(rev)-1-i]
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // navAssertWindow is how long after a user step a main-frame navigation
 // counts as caused by it (asserted on the step, not a navigate step).
 const navAssertWindow = 3.0
 
 func (s *stepsBuilder) handle(m *logMessage) error {
+	s.init()
 	switch m.Method {
+	case "Page.frameAttached":
+		var ev struct {
+			FrameID       string `json:"frameId"`
+			ParentFrameID string `json:"parentFrameId"`
+		}
+		if err := unmarshalParams(m, &ev); err != nil {
+			return err
+		}
+		s.attach(ev.FrameID, ev.ParentFrameID)
+	case "Page.frameNavigated":
+		var ev evFrameNavigated
+		if err := unmarshalParams(m, &ev); err != nil {
+			return err
+		}
+		s.attach(ev.Frame.ID, ev.Frame.ParentID)
+	case "Page.frameDetached":
+		var ev struct {
+			FrameID string `json:"frameId"`
+			Reason  string `json:"reason"`
+		}
+		if err := unmarshalParams(m, &ev); err != nil {
+			return err
+		}
+		if ev.Reason != "swap" { // a frame going out of process stays in the tree
+			s.detach(ev.FrameID)
+		}
+	case "Runtime.executionContextCreated":
+		var ev struct {
+			Context struct {
+				ID      json.RawMessage `json:"id"`
+				AuxData struct {
+					FrameID string `json:"frameId"`
+				} `json:"auxData"`
+			} `json:"context"`
+		}
+		if err := unmarshalParams(m, &ev); err != nil {
+			return err
+		}
+		if ev.Context.AuxData.FrameID != "" {
+			s.contexts[m.SessionID+"\x00"+string(ev.Context.ID)] = ev.Context.AuxData.FrameID
+		}
 	case "Reprokit.step":
 		var step map[string]json.RawMessage
 		if json.Unmarshal(m.Params, &step) != nil || step == nil {
 			return nil
 		}
+		if _, has := step["frame"]; !has {
+			if path, ok := s.framePath[stepKey(m.SessionID, step)]; ok {
+				step["frame"] = rawJSON(path)
+			}
+		}
 		s.records = append(s.records, newStepRecord(step, m))
 	case "Runtime.bindingCalled":
 		var ev struct {
-			Name    string `json:"name"`
-			Payload string `json:"payload"`
+			Name               string          `json:"name"`
+			Payload            string          `json:"payload"`
+			ExecutionContextID json.RawMessage `json:"executionContextId"`
 		}
 		if err := unmarshalParams(m, &ev); err != nil {
 			return err
@@ -55,6 +177,12 @@ func (s *stepsBuilder) handle(m *logMessage) error {
 		var step map[string]json.RawMessage
 		if json.Unmarshal([]byte(ev.Payload), &step) != nil || step == nil {
 			return nil
+		}
+		if _, has := step["frame"]; !has {
+			if path := s.path(s.contexts[m.SessionID+"\x00"+string(ev.ExecutionContextID)]); path != nil {
+				step["frame"] = rawJSON(path)
+				s.framePath[stepKey(m.SessionID, step)] = path
+			}
 		}
 		s.bindings = append(s.bindings, newStepRecord(step, m))
 	}
