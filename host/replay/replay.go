@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -132,33 +133,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	defer os.RemoveAll(profile)
 
 	env := effectiveEnv(src)
-	allocOpts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-background-networking", true),
-		// Only loopback resolves; everything else the page asks for is
-		// answered by interception or fails.
-		// The page's websockets go to the loopback player: a recorded
-		// public site must be allowed to reach it.
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults"),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"),
-		// What interception cannot see (a websocket opened by a worker,
-		// say) goes to a proxy that is not there, loopback included:
-		// only the websocket player is reached directly.
-		chromedp.ProxyServer("http://127.0.0.1:9"),
-		chromedp.Flag("proxy-bypass-list", "<-loopback>;"+player.ln.Addr().String()),
-	)
-	if env.width > 0 && env.height > 0 {
-		allocOpts = append(allocOpts, chromedp.WindowSize(env.width, env.height))
-	}
-	if opts.Visible {
-		allocOpts = append(allocOpts, chromedp.VisibleWindow)
-	}
+	allocOpts := browserFlags(exe, profile, player.ln.Addr().String(), env, opts.Visible)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocOpts...)
 	defer cancelAlloc()
 	tab, cancelTab := chromedp.NewContext(allocCtx)
@@ -196,34 +171,15 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	if err := chromedp.Do(tab, prepare(true)); err != nil {
 		return nil, fmt.Errorf("prepare the tab: %w", err)
 	}
-	// Popups and frames of other sites run in targets of their own: they
-	// get the same emulation and websocket redirect as soon as they appear.
+	// Popups, frames of other sites and workers run in targets of their
+	// own: they get the same emulation and websocket redirect as they appear.
 	children := &childTargets{}
 	defer children.close()
 	created := chromedp.BrowserEvents(serveCtx, target.TargetCreated)
 	if _, err := chromedp.CallBrowser(tab, target.SetDiscoverTargets, target.SetDiscoverTargetsParams{Discover: true}); err != nil {
 		return nil, fmt.Errorf("watch for popups and frames: %w", err)
 	}
-	mainID := chromedp.FromContext(tab).Target.TargetID
-	serveWG.Go(func() {
-		for ev, err := range created {
-			if err != nil {
-				return
-			}
-			info := ev.TargetInfo
-			if info == nil || info.TargetID == mainID {
-				continue
-			}
-			switch info.Type {
-			case "page", "iframe":
-				children.prepare(tab, info, prepare(info.Type == "page"), logf)
-			case "worker", "shared_worker":
-				// A worker has no "new document" hook: the redirect lands
-				// once attached, in time for sockets opened after startup.
-				children.prepare(tab, info, chromedp.Evaluate[chromedp.Void](socketScript(player.URL())), logf)
-			}
-		}
-	})
+	serveWG.Go(func() { children.watch(tab, created, prepare, socketScript(player.URL()), logf) })
 
 	// Console errors of the replayed page explain most replay problems.
 	messages := chromedp.Console(serveCtx)
@@ -242,38 +198,13 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	defer cancelDeadline()
 	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf}
 	rep := &Report{}
-	timedOut := false
-	if steps != nil {
-		if !steps.navigates() {
-			navigate(deadline, navs[0], logf)
-			shots.take(deadline, "load")
-		}
-		rep.Steps = runSteps(deadline, steps, srv, opts.Quiet, shots, logf)
-	} else {
-		for i, u := range navs {
-			logf("replay: page %d/%d %s", i+1, len(navs), shortURL(u))
-			navigate(deadline, u, logf)
-			shots.take(deadline, "load")
-			if !waitQuiet(deadline, srv, opts.Quiet) {
-				break
-			}
-			shots.take(deadline, "quiet")
-			if opts.OnPage != nil {
-				opts.OnPage(deadline, u)
-			}
-		}
-	}
-	if !waitQuiet(deadline, srv, opts.Quiet) {
-		timedOut = true
-		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
-	}
+	rep.TimedOut = drive(deadline, navs, steps, srv, opts, shots, rep, logf)
 	shots.take(tab, "stop")
 
 	if opts.After != nil {
 		opts.After(tab)
 	}
 	rep.fill(srv, archive, player)
-	rep.TimedOut = timedOut
 	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list())
 	rep.Duration = time.Since(start).Round(time.Millisecond).String()
 	rep.Pages = len(navs)
@@ -285,6 +216,37 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 		_ = chromedp.WaitClosed(ctx)
 	}
 	return rep, nil
+}
+
+// drive opens the recorded pages one after the other, or runs the steps,
+// then waits until nothing has been pending for the quiet period. It
+// reports whether ctx (the --timeout) ended first.
+func drive(ctx context.Context, navs []string, steps *Flow, srv *server, opts Options, shots *shotTaker, rep *Report, logf func(string, ...any)) (timedOut bool) {
+	if steps != nil {
+		if !steps.navigates() {
+			navigate(ctx, navs[0], logf)
+			shots.take(ctx, "load")
+		}
+		rep.Steps = runSteps(ctx, steps, srv, opts.Quiet, shots, logf)
+	} else {
+		for i, u := range navs {
+			logf("replay: page %d/%d %s", i+1, len(navs), shortURL(u))
+			navigate(ctx, u, logf)
+			shots.take(ctx, "load")
+			if !waitQuiet(ctx, srv, opts.Quiet) {
+				break
+			}
+			shots.take(ctx, "quiet")
+			if opts.OnPage != nil {
+				opts.OnPage(ctx, u)
+			}
+		}
+	}
+	if !waitQuiet(ctx, srv, opts.Quiet) {
+		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
+		return true
+	}
+	return false
 }
 
 // pageURLs returns the URL to open for each recorded page, in order: the
@@ -474,7 +436,42 @@ func effectiveEnv(src *Source) envSettings {
 	return s
 }
 
-// childTargets are the popups and out-of-process frames the replay prepared.
+// browserFlags are the allocator options of a replay browser: a fresh
+// profile, and the network closed except for interception and the
+// websocket player at playerAddr.
+func browserFlags(exe, profile, playerAddr string, env envSettings, visible bool) []chromedp.ExecAllocatorOption {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(profile),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-background-networking", true),
+		// The page's websockets go to the loopback player: a recorded
+		// public site must be allowed to reach it.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults"),
+		// Only loopback resolves; everything else the page asks for is
+		// answered by interception or fails.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"),
+		// What interception cannot see (a websocket a worker opened before
+		// the redirect landed, say) goes to a proxy that is not there,
+		// loopback included: only the websocket player is reached directly.
+		chromedp.ProxyServer("http://127.0.0.1:9"),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>;"+playerAddr),
+	)
+	if env.width > 0 && env.height > 0 {
+		opts = append(opts, chromedp.WindowSize(env.width, env.height))
+	}
+	if visible {
+		opts = append(opts, chromedp.VisibleWindow)
+	}
+	return opts
+}
+
+// childTargets are the popups, out-of-process frames and workers the
+// replay prepared.
 type childTargets struct {
 	mu      sync.Mutex
 	wg      sync.WaitGroup
@@ -499,6 +496,29 @@ func (c *childTargets) prepare(tab context.Context, info *target.Info, prep chro
 			logf("replay: prepare %s %s: %v", info.Type, shortURL(info.URL), err)
 		}
 	})
+}
+
+// watch prepares each new target until the events end: pages and frames
+// with prepare, workers with the websocket script alone (a worker has no
+// "new document" hook, so the redirect lands once attached, in time for
+// sockets opened after startup).
+func (c *childTargets) watch(tab context.Context, created iter.Seq2[target.EventTargetCreated, error], prepare func(metrics bool) chromedp.Action[chromedp.Void], workerScript string, logf func(string, ...any)) {
+	mainID := chromedp.FromContext(tab).Target.TargetID
+	for ev, err := range created {
+		if err != nil {
+			return
+		}
+		info := ev.TargetInfo
+		if info == nil || info.TargetID == mainID {
+			continue
+		}
+		switch info.Type {
+		case "page", "iframe":
+			c.prepare(tab, info, prepare(info.Type == "page"), logf)
+		case "worker", "shared_worker":
+			c.prepare(tab, info, chromedp.Evaluate[chromedp.Void](workerScript), logf)
+		}
+	}
 }
 
 func (c *childTargets) close() {
