@@ -235,7 +235,7 @@ func leakCases() []leakCase {
 		{"GraphQL variables", "secret-key", rnd(18), func(e *entryBuilder, s string) {
 			e.post("application/json", `{"operationName":"Login","query":"mutation Login($u: String!, $p: String!) { login(user: $u, password: $p) { id } }","variables":{"u":"ada","password":"`+s+`"}}`)
 		}},
-		{"GraphQL inline argument", "secret-param", rnd(28), func(e *entryBuilder, s string) {
+		{"GraphQL inline argument", "secret-key", rnd(28), func(e *entryBuilder, s string) {
 			e.post("application/graphql", `mutation { verify(token: "`+s+`") { ok } }`)
 		}},
 		{"JSON card number as number", "secret-key", "4242424242424242", func(e *entryBuilder, s string) {

@@ -419,7 +419,16 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 				continue
 			}
 		}
-		rule := r.matchAny(name)
+		// "name": value is JSON or code: key rules first (they keep error
+		// codes); name=value is a parameter
+		var rule *Rule
+		if c == ':' {
+			if rule = r.pol.match(InKey, name); rule == nil {
+				rule = r.pol.match(InParam, name)
+			}
+		} else {
+			rule = r.matchAny(name)
+		}
 		if rule == nil || rule.Mode == ModeURL || rule.Mode == ModeIP {
 			continue
 		}

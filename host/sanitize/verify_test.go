@@ -226,3 +226,14 @@ func TestPrintedPolicyLoadsBack(t *testing.T) {
 		t.Error("loading the printed default policy changes it")
 	}
 }
+
+func TestErrorCodesStayInJSONAndInText(t *testing.T) {
+	r := New(nil)
+	body := `{"error":{"code":"invalid_grant","message":"expired"}}`
+	if got := r.Text(body); got != body {
+		t.Errorf("an error code in JSON text changed: %s", got)
+	}
+	if got := r.Text(`{"code":"4/0AX4XfWh9kLm2Pq"}`); strings.Contains(got, "4/0AX4") {
+		t.Errorf("an OAuth code survived: %s", got)
+	}
+}
