@@ -831,8 +831,11 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 	if len(p.envJSON) > 0 && json.Valid(p.envJSON) {
 		m.Environment = json.RawMessage(p.envJSON)
 	}
-	if rep, err := json.Marshal(p.r.Report()); err == nil {
-		m.Redaction = rep
+	// Counts per rule and kind, never values; the locations stay out (they
+	// can be thousands, and a support engineer needs the counts).
+	rep := p.r.Report()
+	if b, err := json.Marshal(map[string]any{"total": rep.Total, "counts": nonNil(rep.Counts)}); err == nil {
+		m.Redaction = b
 	}
 	m.Counts = countAll(p.infos, p.doc, p.console, len(p.steps), len(p.shots), len(p.cast))
 	for i := range p.notes {
