@@ -61,6 +61,7 @@ func TestMain(m *testing.M) {
 		browserCtx = bctx
 		return m.Run()
 	}()
+	os.Remove(cliBin)
 	os.Exit(code)
 }
 
