@@ -206,9 +206,15 @@ func (r *Redactor) findings(name string) []Finding {
 // line). name is the file name used in the findings. To scan a bundle .zip
 // use [ScanFile].
 func Scan(name string, rd io.Reader, p *Policy) ([]Finding, error) {
+	return scan(name, rd, p, true)
+}
+
+// scan is Scan; ips says whether IP addresses in text count (not in the
+// text files of a bundle, which Verify checked the same way).
+func scan(name string, rd io.Reader, p *Policy, ips bool) ([]Finding, error) {
 	r := New(p)
 	r.dryRun = true
-	r.scanIPs = true
+	r.scanIPs = ips
 	return r.scanStream(name, rd)
 }
 
@@ -266,7 +272,7 @@ func scanZip(path string, f *os.File, p *Policy) ([]Finding, error) {
 			return nil, fmt.Errorf("%s: member %s: %w", path, zf.Name, err)
 		}
 		lr := &capReader{r: rc, left: maxZipMemberBytes + 1}
-		fs, err := Scan(filepath.Base(path)+"!"+zf.Name, lr, p)
+		fs, err := scan(filepath.Base(path)+"!"+zf.Name, lr, p, false)
 		rc.Close()
 		total += maxZipMemberBytes + 1 - lr.left
 		if lr.left <= 0 {
