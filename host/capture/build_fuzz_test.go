@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -41,6 +43,37 @@ func FuzzBuildHAR(f *testing.F) {
 		}
 		if !json.Valid(out.Bytes()) {
 			t.Fatalf("invalid JSON out for %q:\n%s", data, out.Bytes())
+		}
+	})
+}
+
+// FuzzFinalize feeds arbitrary spool logs to Finalize, which must always
+// finish (skipping what it cannot read) and write valid JSON files.
+func FuzzFinalize(f *testing.F) {
+	f.Add([]byte("{\"method\":\"a\"}\n{\"method\":\"b\",\"params\":{]}\n42\n{\"method\":\"Runtime.consoleAPICalled\",\"params\":{\"type\":\"log\",\"args\":[{\"type\":\"string\",\"value\":\"%s %d %o\"}]}}\n{\"method\":\"c\""))
+	if seed, err := os.ReadFile("testdata/spool/events.jsonl"); err == nil {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, EventsFile), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- finalizeDir(dir, FinalizeOptions{}) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("Finalize failed on %q: %v", data, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Finalize hangs on %q", data)
+		}
+		for _, name := range []string{"session.har", "console.json", "steps.json", "environment.json"} {
+			b, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil || !json.Valid(b) {
+				t.Fatalf("%s: %v, valid %v, for %q", name, err, json.Valid(b), data)
+			}
 		}
 	})
 }
