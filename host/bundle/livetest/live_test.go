@@ -111,7 +111,7 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 			steps := []string{
 				app.URL + "/errors",  // 401, 403, 429, 500, 502, 503
 				app.URL + "/console", // an uncaught exception and a 404 image
-				app.URL + "/websocket?close=abnormal",
+				app.URL + "/websocket",
 				app.URL + "/api/ok", // harmless
 			}
 			for _, u := range steps {
@@ -121,6 +121,8 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 				chromedp.Run(tab, chromedp.Poll[bool](`document.body && document.body.dataset.done !== undefined || document.readyState === "complete"`, chromedp.WithPollingTimeout(5*time.Second)))
 				time.Sleep(500 * time.Millisecond)
 			}
+			// The abnormal websocket close (the server drops the connection).
+			chromedp.Run(tab, chromedp.Evaluate[any](`abnormal()`, chromedp.EvalAwaitPromise))
 			for _, js := range []string{
 				fetch(app.URL + "/status/413"),
 				fetch(app.RefusedURL + "api/refused"),
@@ -187,7 +189,12 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 		}
 	}
 	if _, ok := byRule["websocket-abnormal-close"]; !ok {
-		t.Logf("note: the abnormal websocket close (1006) left no trace the rules can see (capture's _webSocketClose)")
+		for _, e := range entries {
+			if strings.Contains(e.Request.URL, "/ws") {
+				t.Logf("note: the abnormal websocket close (1006) is not flagged; its entry: status %d, error %q, close %+v, %d messages",
+					e.Response.Status, e.Error+e.Response.Error, e.WebSocketClose, len(e.WebSocketMessages))
+			}
+		}
 	}
 	// Request IDs: the app's x-request-id on the failed requests, first.
 	if ids := b.Manifest.RequestIDs; len(ids) == 0 || !ids[0].Failed || !strings.HasPrefix(ids[0].Value, "req_") {
