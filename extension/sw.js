@@ -57,19 +57,7 @@ function connectHost() {
     port = p;
     p.onMessage.addListener(onHostMessage);
     p.onDisconnect.addListener(() => {
-      const why = (chrome.runtime.lastError && chrome.runtime.lastError.message) || '';
-      const err = hostError(why);
-      if (port === p) {
-        port = null;
-        hostInfo = null;
-      }
-      for (const w of waiting.values()) w.reject(err);
-      waiting.clear();
-      const wasActive = ['starting', 'recording', 'paused', 'stopping', 'saving'].includes(state.phase);
-      detachAll();
-      if (wasActive || state.phase === 'review') {
-        setState({ phase: 'error', attached: false, error: err.info });
-      }
+      portGone(p, (chrome.runtime.lastError && chrome.runtime.lastError.message) || '');
     });
     request('hello', {
       protocol: PROTOCOL,
@@ -84,6 +72,24 @@ function connectHost() {
       reject(e);
     });
   });
+}
+
+// portGone cleans up after the native port closed: the requests waiting
+// fail, the debugger leaves the tabs, and a recording in progress shows the
+// error (the host, or its detached finisher, saves what was recorded).
+function portGone(p, why) {
+  const err = hostError(why);
+  if (port === p) {
+    port = null;
+    hostInfo = null;
+  }
+  for (const w of waiting.values()) w.reject(err);
+  waiting.clear();
+  const wasActive = ['starting', 'recording', 'paused', 'stopping', 'saving', 'review'].includes(state.phase);
+  detachAll();
+  if (wasActive) {
+    setState({ phase: 'error', attached: false, error: err.info });
+  }
 }
 
 // hostError turns a port failure into an error with the fix the popup shows.
@@ -190,11 +196,36 @@ chrome.debugger.onEvent.addListener((source, method, params) => {
   else post(ev);
 });
 
-chrome.debugger.onDetach.addListener((source, reason) => {
+function onDetach(source, reason) {
   if (!recorded.has(source.tabId)) return;
   recorded.delete(source.tabId);
   post({ type: 'tab.detached', data: { tabId: source.tabId, reason } });
-});
+}
+chrome.debugger.onDetach.addListener(onDetach);
+
+// Hooks for the end-to-end tests (host/e2e), reachable only from a
+// debugger attached to this worker: headless Chrome has no debugging bar
+// whose Cancel a test could press, and no way to make the browser drop the
+// native port.
+self.reprokitTestHooks = {
+  // cancelFromDebuggingBar does what the bar's Cancel does: the debugger
+  // detaches with canceled_by_user.
+  async cancelFromDebuggingBar(tabId) {
+    await chrome.debugger.detach({ tabId });
+    onDetach({ tabId }, 'canceled_by_user');
+  },
+  // recordedTabs lists the tabs the debugger is attached to for recording.
+  recordedTabs() {
+    return [...recorded];
+  },
+  // dropPort closes the native port as a browser shutting down does.
+  dropPort() {
+    const p = port;
+    if (!p) return;
+    p.disconnect();
+    portGone(p, 'the port was closed');
+  },
+};
 
 // Popups and new tabs the recorded tabs open (SSO windows) are recorded too,
 // from the moment the debugger attaches to them.
@@ -274,7 +305,11 @@ async function browserVersion() {
     const m = /Chrom(?:e|ium)\/([\d.]+)/.exec(navigator.userAgent);
     full = m ? m[1] : '';
   }
-  return { protocolVersion: DEBUGGER_VERSION, product: 'Chrome/' + full, revision: '', userAgent: navigator.userAgent, jsVersion: '' };
+  // Browser.getVersion reports the full version in the user agent, where
+  // navigator.userAgent has the reduced one (156.0.0.0): answer as Chrome
+  // would, so both modes record the same environment.
+  const ua = full ? navigator.userAgent.replace(/(HeadlessChrome|Chrome|Chromium)\/[\d.]+/, '$1/' + full) : navigator.userAgent;
+  return { protocolVersion: DEBUGGER_VERSION, product: 'Chrome/' + full, revision: '', userAgent: ua, jsVersion: '' };
 }
 
 async function record(tabId, fields, limits) {

@@ -75,7 +75,8 @@ func status(t *testing.T, popup context.Context) string {
 }
 
 // waitStatus waits until the popup's status starts with prefix and returns
-// the status; it fails early on an error status unless prefix is "error".
+// the status; it fails early on an error status unless it waits for
+// "error" or "idle" (after a click on OK).
 func waitStatus(t *testing.T, popup context.Context, prefix string, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -85,7 +86,7 @@ func waitStatus(t *testing.T, popup context.Context, prefix string, timeout time
 		if strings.HasPrefix(last, prefix) {
 			return last
 		}
-		if prefix != "error" && strings.HasPrefix(last, "error") {
+		if prefix != "error" && prefix != "idle" && strings.HasPrefix(last, "error") {
 			detail := eval[string](t, popup, `document.querySelector('[data-testid=error-message]').textContent + ' / ' + document.querySelector('[data-testid=error-fix]').textContent`)
 			t.Fatalf("popup shows an error while waiting for %q: %s: %s%s", prefix, last, detail, hostLogTail())
 		}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"archive/zip"
 	"context"
+	"fmt"
 	"io"
 	"net/url"
 	"strings"
@@ -16,25 +17,44 @@ import (
 
 // scenario is the test-app session both modes record: an out-of-process
 // iframe, console output and an exception, planted secrets (cookies,
-// tokens, a websocket), typing and clicks, and a popup window.
-func scenario(t *testing.T, app context.Context) {
-	t.Helper()
+// tokens, a websocket), typing and clicks, and a popup window. It returns
+// an error instead of failing the test, so it can run as the launch mode's
+// scripted session too.
+func scenario(app context.Context) error {
 	base := env.app.URL
-	run(t, app, "open the frames page", chromedp.Navigate(base+"/frames"))
-	waitDone(t, app, "both frames load")
-	run(t, app, "open the console page", chromedp.Navigate(base+"/console"))
-	waitDone(t, app, "the console page logs")
-	run(t, app, "open the secrets page", chromedp.Navigate(base+"/secrets/page"))
-	waitDone(t, app, "the secrets page finishes its requests")
-	run(t, app, "type and click on the steps page",
-		chromedp.Navigate(base+"/steps"),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=search]`), "hello"),
-		chromedp.Click(chromedp.CSS(`[data-testid=go]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#out:not(:empty)`)),
-	)
-	run(t, app, "open the popup page", chromedp.Navigate(base+"/popup"))
-	click(t, app, "open-popup")
-	waitDone(t, app, "the popup window reports back")
+	steps := []struct {
+		what string
+		do   []chromedp.Action[chromedp.Void]
+	}{
+		{"open the frames page", []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/frames"), waitBodyDone()}},
+		{"open the console page", []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/console"), waitBodyDone()}},
+		{"open the secrets page", []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + "/secrets/page"), waitBodyDone()}},
+		{"type and click on the steps page", []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(base + "/steps"),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid=search]`), "hello"),
+			chromedp.Click(chromedp.CSS(`[data-testid=go]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#out:not(:empty)`)),
+		}},
+		{"open a popup window", []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(base + "/popup"),
+			chromedp.Click(chromedp.CSS(`[data-testid=open-popup]`)),
+			waitBodyDone(),
+		}},
+	}
+	for _, s := range steps {
+		ctx, cancel := context.WithTimeout(app, 20*time.Second)
+		err := chromedp.Do(ctx, s.do...)
+		cancel()
+		if err != nil {
+			text, _ := chromedp.Run(app, chromedp.Evaluate[string](`location.href + ': ' + document.body.innerText.slice(0, 500)`))
+			return fmt.Errorf("%s: %w (the page shows %s)", s.what, err, text)
+		}
+	}
+	return nil
+}
+
+func waitBodyDone() chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(`body[data-done]`))
 }
 
 // recordWithExtension opens a tab, records scenario through the popup's
@@ -45,10 +65,12 @@ func recordWithExtension(t *testing.T, more func(app, popup context.Context)) st
 	app := newTab(t)
 	run(t, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
 	popup, _ := openPopup(t, app)
-	waitStatus(t, popup, "idle", 5*time.Second)
+	resetPopup(t, popup)
 	click(t, popup, "record")
 	waitStatus(t, popup, "recording", 15*time.Second)
-	scenario(t, app)
+	if err := scenario(app); err != nil {
+		t.Fatalf("%v%s", err, hostLogTail())
+	}
 	if more != nil {
 		more(app, popup)
 	}

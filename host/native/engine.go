@@ -25,6 +25,7 @@ type engine interface {
 	Resume()
 	Stats() Stats
 	Done() <-chan struct{}
+	Err() error
 	Stop(ctx context.Context, reason string) error
 }
 
@@ -68,6 +69,7 @@ func (e *recorderEngine) Note(text string) error         { return e.rec.Note(tex
 func (e *recorderEngine) Pause()                         { e.rec.Pause() }
 func (e *recorderEngine) Resume()                        { e.rec.Resume() }
 func (e *recorderEngine) Done() <-chan struct{}          { return e.rec.Done() }
+func (e *recorderEngine) Err() error                     { return e.rec.Err() }
 
 func (e *recorderEngine) Stats() Stats {
 	st := e.rec.Stats()

@@ -120,6 +120,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer, opts Options) error {
 		h.out.Send(Message{Status: "error", Type: "hello", Code: err.Code, Params: err.Params})
 		return err
 	}
+	h.log.Printf("serving %s (pid %d, protocol %d, bundles to %s)", h.opts.Origin, os.Getpid(), protocolVersion(), h.outDir)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	max := opts.MaxFrame

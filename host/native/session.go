@@ -167,17 +167,18 @@ func (s *session) run() {
 		case <-s.ctx.Done():
 			return
 		case <-s.br.Detached():
-			switch s.br.Reason() {
-			case bridge.ReasonTargetClosed:
-				s.stop("tab closed")
-			case bridge.ReasonCanceledByUser:
-				s.stop("cancelled from the debugging bar")
-			default:
-				return // port closed: portClosed finishes the spool
+			if r := detachReason(s.br.Reason()); r != "" {
+				s.stop(r)
 			}
-			return
+			return // port closed: portClosed finishes the spool
 		case <-eng.Done():
-			s.stop("tab gone")
+			// The capture notices a detach from the events the bridge
+			// queued; the bridge knows why.
+			if r := detachReason(s.br.Reason()); r != "" {
+				s.stop(r)
+			} else if s.br.Reason() == "" {
+				s.stop("the recording ended: " + errText(eng.Err()))
+			}
 			return
 		case <-tick.C:
 			st := s.snapshot()
@@ -195,6 +196,27 @@ func (s *session) run() {
 			s.h.pushState(st)
 		}
 	}
+}
+
+// detachReason is the stop reason of a detach of the recorded tab, or ""
+// when the port closed (portClosed then hands the spool on).
+func detachReason(r bridge.DetachReason) string {
+	switch r {
+	case bridge.ReasonTargetClosed:
+		return "tab closed"
+	case bridge.ReasonCanceledByUser:
+		return "cancelled from the debugging bar"
+	case "", bridge.ReasonPortClosed:
+		return ""
+	}
+	return "debugger detached: " + string(r)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "the tab went away"
+	}
+	return err.Error()
 }
 
 // stop ends the capture, finalizes the spool, and saves at once (auto-save)
