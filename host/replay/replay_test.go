@@ -191,7 +191,7 @@ addEventListener('message', e => { const li = document.createElement('li'); li.t
 setTimeout(() => window.open('/popup', 'p', 'width=300,height=200'), 300);
 const w = new Worker('/worker.js'); w.onmessage = e => postMessage(e.data, '*');
 </script>`
-	worker := `setTimeout(() => { const ws = new WebSocket('wss://app.test/worker-feed'); ws.onmessage = e => postMessage('worker ' + e.data); }, 700);`
+	worker := `setTimeout(() => { const ws = new WebSocket('wss://app.test/worker-feed'); ws.onmessage = e => postMessage('worker ' + e.data); }, 1500);`
 	frame := `<!doctype html><script>
 setTimeout(() => { const ws = new WebSocket('wss://widgets.test/feed'); ws.onmessage = e => parent.postMessage('frame ' + e.data, '*'); }, 200);
 </script>`
