@@ -2,8 +2,10 @@ package capture
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -149,5 +151,60 @@ func TestHARFromARealChromiumRecordingGetsTheEdgeCasesRight(t *testing.T) {
 	}
 	if len(h.Log.Pages) != 5 || h.Log.Pages[0].Title != "Reprokit test app: all scenarios" || h.Log.Pages[1].Title != "http://127.0.0.1:38831/popup/child" {
 		t.Errorf("pages = %+v", h.Log.Pages)
+	}
+}
+
+// TestHARFromEveryCommittedLiveRecordingKeepsItsInvariants runs the builder
+// over the recorder's real logs in testdata/live (rewritten from a live
+// browser with REPROKIT_UPDATE_LIVE=1), checking what must hold for any
+// recording, whatever its content.
+func TestHARFromEveryCommittedLiveRecordingKeepsItsInvariants(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "live", "*.jsonl"))
+	if len(files) == 0 {
+		t.Skip("no live recordings in testdata/live")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			h := buildFixture(t, filepath.Join("live", filepath.Base(f)))
+			data, _ := os.ReadFile(f)
+			hops := 0
+			for _, line := range bytes.Split(data, []byte("\n")) {
+				var m struct{ Method string }
+				json.Unmarshal(line, &m)
+				if m.Method == "Network.requestWillBeSent" || m.Method == "Network.webSocketCreated" {
+					hops++
+				}
+			}
+			if len(h.Log.Entries) < hops {
+				t.Errorf("%d entries for %d requests and websockets: one was lost", len(h.Log.Entries), hops)
+			}
+			pages := map[string]bool{}
+			for _, p := range h.Log.Pages {
+				pages[p.ID] = true
+			}
+			prev := ""
+			for _, e := range h.Log.Entries {
+				id := e.Request.Method + " " + e.Request.URL
+				if e.StartedDateTime < prev {
+					t.Errorf("%s starts before the entry above it", id)
+				}
+				prev = e.StartedDateTime
+				if len(pages) > 0 && !pages[e.Pageref] {
+					t.Errorf("%s: pageref %q is not a page", id, e.Pageref)
+				}
+				if tm := e.Timings; tm.Send < 0 || tm.Wait < 0 || tm.Receive < 0 || e.Time < 0 {
+					t.Errorf("%s: negative timings %+v", id, tm)
+				}
+				if s := e.Response.Status; s >= 301 && s <= 308 && s != 304 && e.Response.RedirectURL == "" {
+					t.Errorf("%s: redirect %d without redirectURL", id, s)
+				}
+				if e.Response.Status == 0 && e.Error == "" && !e.Incomplete && e.ResourceType != "websocket" {
+					t.Errorf("%s: status 0 with neither an error nor _incomplete", id)
+				}
+				if e.Target == "" || e.ResourceType == "" || e.RequestID == "" {
+					t.Errorf("%s: target %q type %q id %q", id, e.Target, e.ResourceType, e.RequestID)
+				}
+			}
+		})
 	}
 }
