@@ -242,15 +242,16 @@ func devtoolsPort(t *testing.T, tmp string) string {
 }
 
 func TestCtrlCFinalizesNormallyAndRemovesTheSpool(t *testing.T) {
-	r := startRecord(t, "", app.URL+"/scenario/all")
+	r := startRecord(t, "", app.URL+"/cache/page")
 	r.waitLine("recording (spool")
-	waitReceived(t, "/beacon")
+	waitReceived(t, "/etag/data.json")
+	time.Sleep(300 * time.Millisecond)
 	r.cmd.Process.Signal(os.Interrupt)
 	if code := r.wait(); code != 0 {
 		t.Fatalf("exit %d after Ctrl-C; stderr:\n%s", code, r.stderr.all.String())
 	}
 	_, h, z := r.bundle()
-	for _, p := range []string{"/scenario/all", "/redirect/final", "/api/fragment-data"} {
+	for _, p := range []string{"/cache/page", "/cache/static.js", "/etag/data.json"} {
 		if !hasEntry(h, p) {
 			t.Errorf("no entry for %s", p)
 		}

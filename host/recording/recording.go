@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/reprokit/reprokit/host/browser"
+	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/capture"
 	"github.com/reprokit/reprokit/host/spool"
 	"github.com/reprokit/reprokit/host/version"
@@ -209,7 +210,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		tee.Flush()
 	}
 
-	path, err := finishSpool(context.WithoutCancel(ctx), dir, out, opts.Stderr)
+	path, err := finishSpool(context.WithoutCancel(ctx), dir, out, false, opts.Stderr)
 	if err != nil {
 		return res, fmt.Errorf("%w; the recording is kept in %s and will be recovered on the next run", err, dir.Path())
 	}
@@ -380,7 +381,7 @@ func OutputPath(out string, now time.Time) (string, error) {
 
 // finishSpool finalizes a stopped spool, writes its bundle to out and
 // removes the spool once the bundle is written.
-func finishSpool(ctx context.Context, dir *spool.Dir, out string, stderr io.Writer) (string, error) {
+func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool, stderr io.Writer) (string, error) {
 	m, err := dir.Meta()
 	if err != nil {
 		return "", err
@@ -394,11 +395,12 @@ func finishSpool(ctx context.Context, dir *spool.Dir, out string, stderr io.Writ
 			return "", err
 		}
 	}
-	fmt.Fprintln(stderr, "writing the bundle…")
-	path, err := writeBundle(ctx, dir, out, m.Options)
+	fmt.Fprintln(stderr, "sanitizing and writing the bundle…")
+	res, err := bundle.Write(ctx, dir, out, bundle.Options{Progress: stderr, Recovered: recovered})
 	if err != nil {
 		return "", fmt.Errorf("write the bundle: %w", err)
 	}
+	path := res.Path
 	if err := dir.SetStatus(spool.StatusBundled, ""); err != nil {
 		return path, err
 	}
@@ -446,7 +448,7 @@ func RecoverLeftovers(ctx context.Context, base string, stderr io.Writer) []stri
 		if m.Status == spool.StatusRecording {
 			d.SetStatus(spool.StatusStopped, "recovered after the recorder died")
 		}
-		path, err := finishSpool(ctx, d, out, stderr)
+		path, err := finishSpool(ctx, d, out, true, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "warning: could not recover %s: %v; it is kept for the next run\n", d.Path(), err)
 			continue
