@@ -146,7 +146,7 @@ func TestFinalizeWritesARecorderUserFlow(t *testing.T) {
 	if last := flow.Steps[9]; last["url"] != "http://a.test/other" {
 		t.Errorf("last navigate = %v", last)
 	}
-	if !strings.Contains(flow.Title, "http://a.test/login") {
+	if !strings.Contains(flow.Title, "http://a.test/login at 2025-11-26 20:00:00 +01:00") {
 		t.Errorf("title %q", flow.Title)
 	}
 	b, _ := os.ReadFile(dir.Join("steps.json"))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"time"
 )
 
 // StepsFlow is steps.json: a Chrome DevTools Recorder user flow that the
@@ -245,7 +246,11 @@ func (s *stepsBuilder) flow(env *Environment, b *harBuilder) StepsFlow {
 		if i == 0 {
 			title = "Reprokit recording of " + p.url
 			if env != nil && env.Start != "" {
-				title += " at " + env.Start
+				start := env.Start
+				if t, err := time.Parse(time.RFC3339Nano, start); err == nil {
+					start = t.Format("2006-01-02 15:04:05 -07:00")
+				}
+				title += " at " + start
 			}
 		}
 		// The latest user step shortly before this navigation caused it,
