@@ -1,3 +1,13 @@
+// Package capture records a browser session and turns it into the files
+// of a support bundle.
+//
+// The live half ([Conn], [Recorder], [Start]) taps the CDP connection of
+// every target of the recorded tab and writes each message into the
+// spool's protocol log (events.jsonl), with bodies, screenshots and
+// Reprokit records. The pure half reads only that log: [BuildHAR] turns it
+// into a HAR like DevTools' export, and [Finalize] writes session.har,
+// console.json, steps.json and environment.json from one pass over it, so
+// a log of a killed recorder, or a CDP dump of another tool, converts too.
 package capture
 
 import (
