@@ -227,3 +227,39 @@ setTimeout(() => { const ws = new WebSocket('wss://app.test/popup-feed'); ws.onm
 		t.Errorf("%d unmatched", rep.Unmatched)
 	}
 }
+
+// Steps find their elements by racing selectors, inside same-origin frames
+// too, and report each outcome; a step whose element is gone fails and the
+// next still runs.
+func TestReplayRunsStepsInFrames(t *testing.T) {
+	browserOrSkip(t)
+	page := `<!doctype html><p id=top></p><iframe src="/inner" style="position:absolute;top:100px;left:50px;width:400px;height:200px"></iframe>`
+	inner := `<!doctype html><input id=q aria-label="Query"><button onclick="parent.document.getElementById('top').textContent = 'clicked ' + document.getElementById('q').value">Send</button>`
+	h := &har.HAR{}
+	h.Log.Pages = []har.Page{{ID: "page_1"}}
+	in := entry("GET", "https://steps.test/inner", 200, "text/html", inner)
+	in.Pageref = ""
+	h.Log.Entries = []har.Entry{entry("GET", "https://steps.test/", 200, "text/html", page), in}
+	flow := `{"title":"t","steps":[
+ {"type":"setViewport","width":800,"height":600,"deviceScaleFactor":1,"isMobile":false,"hasTouch":false,"isLandscape":false},
+ {"type":"navigate","url":"https://steps.test/"},
+ {"type":"change","frame":[0],"value":"lamp","selectors":[["#missing"],["aria/Query"]]},
+ {"type":"click","frame":[0],"selectors":[["text/Send"],["xpath///button"]],"offsetX":5,"offsetY":5},
+ {"type":"click","selectors":[["#gone"]]},
+ {"type":"scroll","x":0,"y":10}
+]}`
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var text string
+	rep, err := Run(ctx, &Source{HAR: h, Steps: []byte(flow)}, Options{Steps: true, Timeout: 30 * time.Second, Quiet: 500 * time.Millisecond,
+		Progress: testWriter{t}, After: func(tab context.Context) { text, _ = chromedp.Run(tab, chromedp.Text(chromedp.ID("top"))) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text != "clicked lamp" {
+		t.Errorf("page shows %q, want the frame's button clicked after typing", text)
+	}
+	if rep.StepsTotal != 6 || rep.StepsOK != 5 || rep.Steps[4].OK || rep.Steps[2].Selector != "aria/Query" {
+		t.Errorf("steps %d/%d ok: %+v", rep.StepsOK, rep.StepsTotal, rep.Steps)
+	}
+}

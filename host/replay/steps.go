@@ -39,6 +39,9 @@ type Step struct {
 	HasTouch  bool       `json:"hasTouch,omitempty"`
 	// Expression is the JavaScript of a waitForExpression step.
 	Expression string `json:"expression,omitempty"`
+	// Frame is the path of frame indexes from the top document to the
+	// step's frame (same-origin frames).
+	Frame []int `json:"frame,omitempty"`
 }
 
 // StepResult is the outcome of one step.
@@ -132,7 +135,7 @@ func runStep(ctx context.Context, s Step) (string, error) {
 			return err
 		}))
 	case "click", "doubleClick", "hover":
-		hit, err := race(ctx, s.Selectors, true)
+		hit, err := race(ctx, s.Selectors, s.Frame, true)
 		if err != nil {
 			return "", err
 		}
@@ -155,20 +158,20 @@ func runStep(ctx context.Context, s Step) (string, error) {
 		}
 		return hit.Selector, chromedp.Do(ctx, chromedp.MouseClickXY(x, y, opts...))
 	case "change":
-		hit, err := race(ctx, s.Selectors, false)
+		hit, err := race(ctx, s.Selectors, s.Frame, false)
 		if err != nil {
 			return "", err
 		}
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
-  const el = window.__reprokitStep, v = %s;
+  const el = window.__reprokitStep, v = %s, W = el.ownerDocument.defaultView;
   el.focus();
   if (el.type === "checkbox" || el.type === "radio") { el.checked = v === "on"; }
   else if (el.type !== "file") {
-    const proto = el.localName === "select" ? HTMLSelectElement.prototype : el.localName === "textarea" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    const proto = el.localName === "select" ? W.HTMLSelectElement.prototype : el.localName === "textarea" ? W.HTMLTextAreaElement.prototype : W.HTMLInputElement.prototype;
     Object.getOwnPropertyDescriptor(proto, "value").set.call(el, v);
   }
-  el.dispatchEvent(new Event("input", {bubbles: true}));
-  el.dispatchEvent(new Event("change", {bubbles: true}));
+  el.dispatchEvent(new W.Event("input", {bubbles: true}));
+  el.dispatchEvent(new W.Event("change", {bubbles: true}));
 })()`, jsString(s.Value))))
 		return hit.Selector, err
 	case "keyDown", "keyUp":
@@ -182,14 +185,14 @@ func runStep(ctx context.Context, s Step) (string, error) {
 			_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("window.scrollTo(%g, %g)", s.X, s.Y)))
 			return "", err
 		}
-		hit, err := race(ctx, s.Selectors, false)
+		hit, err := race(ctx, s.Selectors, s.Frame, false)
 		if err != nil {
 			return "", err
 		}
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("window.__reprokitStep.scrollTo(%g, %g)", s.X, s.Y)))
 		return hit.Selector, err
 	case "waitForElement":
-		hit, err := race(ctx, s.Selectors, false)
+		hit, err := race(ctx, s.Selectors, s.Frame, false)
 		return hit.Selector, err
 	case "waitForExpression":
 		_, err := chromedp.Run(ctx, chromedp.Poll[bool](s.Expression, chromedp.WithPollingTimeout(stepTimeout)))
@@ -228,12 +231,16 @@ type raceHit struct {
 // aria/, xpath/, pierce/, text/, each possibly a chain through frames and
 // shadow roots) and takes the first that finds a visible element; the
 // element is left in window.__reprokitStep for the action.
-func race(ctx context.Context, selectors [][]string, scroll bool) (raceHit, error) {
+func race(ctx context.Context, selectors [][]string, frame []int, scroll bool) (raceHit, error) {
 	if len(selectors) == 0 {
 		return raceHit{}, fmt.Errorf("the step has no selectors")
 	}
 	sels, _ := json.Marshal(selectors)
-	expr := fmt.Sprintf(raceScript, sels, stepTimeout.Milliseconds(), scroll)
+	if frame == nil {
+		frame = []int{}
+	}
+	fr, _ := json.Marshal(frame)
+	expr := fmt.Sprintf(raceScript, sels, fr, stepTimeout.Milliseconds(), scroll)
 	hit, err := chromedp.Run(ctx, chromedp.Evaluate[*raceHit](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		return raceHit{}, fmt.Errorf("find the element: %w", err)
@@ -253,7 +260,8 @@ func jsString(s string) string {
 	return string(b)
 }
 
-const raceScript = `(async (alternatives, timeout, scroll) => {
+const raceScript = `(async (alternatives, framePath, timeout, scroll) => {
+  const top = () => { let doc = document; for (const i of framePath) doc = doc.defaultView.frames[i].document; return doc; };
   const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 || r.height > 0; };
   const name = el => (el.getAttribute("aria-label") || (el.labels && el.labels[0] && el.labels[0].innerText) ||
     el.getAttribute("alt") || el.getAttribute("title") || el.getAttribute("placeholder") ||
@@ -277,7 +285,7 @@ const raceScript = `(async (alternatives, timeout, scroll) => {
       return best; }
     try { return root.querySelector(s); } catch (e) { return null; }
   };
-  const chain = parts => { let root = document, el = null;
+  const chain = parts => { let root = top(), el = null;
     for (const s of parts) { if (!root) return null; el = one(root, s); if (!el) return null;
       root = el.shadowRoot || (el.contentDocument) || el; }
     return el; };
@@ -289,10 +297,12 @@ const raceScript = `(async (alternatives, timeout, scroll) => {
         if (scroll) el.scrollIntoView({block: "center", inline: "center"});
         window.__reprokitStep = el;
         const r = el.getBoundingClientRect();
-        return {selector: parts.join(" >> "), left: r.left, top: r.top, width: r.width, height: r.height};
+        let left = r.left, topY = r.top, win = el.ownerDocument.defaultView;
+        while (win !== window && win.frameElement) { const f = win.frameElement.getBoundingClientRect(); left += f.left; topY += f.top; win = win.parent; }
+        return {selector: parts.join(" >> "), left: left, top: topY, width: r.width, height: r.height};
       }
     }
     if (Date.now() > end) return null;
     await new Promise(res => setTimeout(res, 50));
   }
-})(%s, %d, %t)`
+})(%s, %s, %d, %t)`
