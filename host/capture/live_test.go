@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	_ "image/jpeg"
 	_ "image/png"
 	"io"
 	"net/http"
@@ -947,6 +948,54 @@ func TestLiveTestdataConverts(t *testing.T) {
 		var h har.HAR
 		if err := json.Unmarshal(out.Bytes(), &h); err != nil || len(h.Log.Entries) == 0 {
 			t.Errorf("%s: %v, %d entries", f, err, len(h.Log.Entries))
+		}
+	}
+}
+
+// TestScreencastFramesAreMasked records the sign-in page with --screencast
+// and checks the frames, their index and that the password field is black
+// in them.
+func TestScreencastFramesAreMasked(t *testing.T) {
+	l := startLive(t, capture.Options{Screencast: true})
+	l.do(chromedp.Navigate(app.URL + "/login"))
+	l.do(chromedp.SendKeys(chromedp.CSS(`#email`), "someone@example.org"))
+	ctx, cancel := context.WithTimeout(l.tab, 10*time.Second)
+	pw, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ X, Y, W, H float64 }](`(() => { const r = document.querySelector('#password').getBoundingClientRect(); return {X: r.x, Y: r.y, W: r.width, H: r.height}; })()`))
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		l.do(chromedp.SendKeys(chromedp.CSS(`#password`), "pw"), chromedp.Sleep(600*time.Millisecond))
+	}
+	r := l.stop()
+	var index []capture.ScreenshotInfo
+	b, err := os.ReadFile(r.dir.Join("screencast.json"))
+	if err != nil {
+		t.Fatalf("no screencast.json: %v", err)
+	}
+	if err := json.Unmarshal(b, &index); err != nil || len(index) < 2 {
+		t.Fatalf("screencast.json: %v, %d frames", err, len(index))
+	}
+	if n := len(r.records("Reprokit.screencastFrame")); n != len(index) {
+		t.Errorf("%d Reprokit.screencastFrame records for %d frames", n, len(index))
+	}
+	for i, f := range index {
+		if i > 0 && f.Time-index[i-1].Time < 0.4 {
+			t.Errorf("frames %d and %d are %.2fs apart: the rate is not low", i-1, i, f.Time-index[i-1].Time)
+		}
+	}
+	last := index[len(index)-1]
+	img := decodeImage(t, r.dir.Join(last.File))
+	if last.Width > 0 && img.Bounds().Dx() != last.Width {
+		t.Logf("frame is %dpx wide, index says %d", img.Bounds().Dx(), last.Width)
+	}
+	if dark := darkShare(img, pw.X+2, pw.Y+2, pw.W-4, pw.H-4); dark < 0.8 {
+		t.Errorf("the password field is only %.0f%% black in the last screencast frame", dark*100)
+	}
+	for _, l := range r.logs {
+		if l.Method == "Page.screencastFrame" {
+			t.Fatal("raw screencast frames (base64 images) were copied into the protocol log")
 		}
 	}
 }

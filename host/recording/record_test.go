@@ -397,6 +397,24 @@ func TestUntilSelectorStopsAndEventsTeeIsPrivate(t *testing.T) {
 	}
 }
 
+func TestMaxSizeAndDurationStop(t *testing.T) {
+	r := startRecord(t, "", "--max-size", "20KB", app.URL+"/cache/page")
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, r.stderr.all.String())
+	}
+	if !strings.Contains(r.stderr.all.String(), "max size 20 KB reached") {
+		t.Errorf("stderr lacks the max-size stop:\n%s", r.stderr.all.String())
+	}
+	r.bundle()
+	d := startRecord(t, "", "--duration", "1500ms", "--out", filepath.Join(t.TempDir(), "named.zip"), app.URL+"/redirect/final")
+	if code := d.wait(); code != 0 || !strings.Contains(d.stderr.all.String(), "duration 1.5s reached") {
+		t.Fatalf("exit %d; stderr:\n%s", code, d.stderr.all.String())
+	}
+	if out := strings.TrimSpace(d.stdout.String()); !strings.HasSuffix(out, "named.zip") {
+		t.Errorf("--out ignored: stdout %q", out)
+	}
+}
+
 func TestUsageErrorsExitTwo(t *testing.T) {
 	for _, args := range [][]string{
 		{"record", "--jpeg-quality", "101"},
