@@ -160,6 +160,17 @@ func (m *Matcher) Match(req Request) Match {
 		return Match{Reason: "unparsable URL"}
 	}
 	origin, path := originPath(u)
+	if method == "HEAD" && len(m.a.byKey["HEAD "+origin+path]) == 0 && len(m.a.byKey["GET "+origin+path]) > 0 {
+		// A HEAD the recording does not hold is answered from the GET
+		// (the browser drops the body).
+		req.Method = "GET"
+		res := m.Match(req)
+		if res.Entry != nil {
+			res.Kind = Fuzzy
+			res.Reason = "HEAD answered from the recorded GET: " + res.Reason
+		}
+		return res
+	}
 	query := parseQuery(u.RawQuery)
 	got := parseBody(req.Body, req.Header["content-type"])
 

@@ -191,6 +191,12 @@ func TestMatcherTable(t *testing.T) {
 			want: []string{"exact#1"},
 		},
 		{
+			name: "a HEAD the recording lacks is answered from the GET",
+			recs: []rec{{method: "GET", url: "https://a.test/file.zip"}, {method: "HEAD", url: "https://a.test/has-head"}},
+			reqs: []Request{req("HEAD", "https://a.test/file.zip"), req("HEAD", "https://a.test/has-head"), req("HEAD", "https://a.test/none")},
+			want: []string{"fuzzy#0", "exact#1", "unmatched"},
+		},
+		{
 			name: "a websocket entry answers only websocket requests",
 			recs: []rec{{method: "GET", url: "wss://a.test/live"}},
 			reqs: []Request{req("GET", "https://a.test/live"), req("GET", "wss://a.test/live")},
