@@ -51,8 +51,8 @@ func readJSON(t *testing.T, path string, v any) {
 func TestFinalizeKeepsEverythingAroundDamagedAndCutOffLines(t *testing.T) {
 	dir, warns := finalizedSpool(t)
 	joined := strings.Join(warns, "\n")
-	if !strings.Contains(joined, "line 12 is damaged") || !strings.Contains(joined, "cut-off message at line 43") {
-		t.Errorf("warnings should name the damaged line 12 and the cut-off end:\n%s", joined)
+	if !strings.Contains(joined, "line 13 is damaged") || !strings.Contains(joined, "cut-off message at line 44") {
+		t.Errorf("warnings should name the damaged line 13 and the cut-off end:\n%s", joined)
 	}
 	var h har.HAR
 	readJSON(t, dir.Join("session.har"), &h)

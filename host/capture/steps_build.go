@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -231,7 +232,9 @@ func (s *stepsBuilder) flow(env *Environment, b *harBuilder) StepsFlow {
 
 	var navs []*harPage
 	for _, p := range b.pages {
-		if p.session == tab {
+		// The blank page a tab starts with, and error pages, are not
+		// places a replay can navigate to.
+		if p.session == tab && p.url != "about:blank" && !strings.HasPrefix(p.url, "chrome-error:") {
 			navs = append(navs, p)
 		}
 	}
