@@ -174,3 +174,41 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestBudgetThinsTheScreencastAfterTheScreenshots(t *testing.T) {
+	f := sampleSession(t)
+	f.screenshots = [][]byte{pngImage(t, 200, 150, 1)}
+	for i := 0; i < 12; i++ {
+		f.screencast = append(f.screencast, pngImage(t, 200, 150, uint64(100+i)))
+	}
+	dir := makeSpool(t, f)
+	res, err := Write(context.Background(), dir, t.TempDir(), Options{Budget: 700 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var thinned, shots bool
+	for _, a := range res.Manifest.Budget.Actions {
+		if a.Action == "thin-screencast" {
+			thinned = true
+			if !shots {
+				t.Error("the screencast was thinned before the screenshots were shrunk")
+			}
+		}
+		if a.Action == "recompress-screenshot" || a.Action == "downscale-screenshot" {
+			shots = true
+		}
+	}
+	if !thinned {
+		t.Fatalf("no thin-screencast action: %+v (size %s)", res.Manifest.Budget.Actions, HumanSize(res.Size))
+	}
+	b, err := Open(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(b.Screencast); n == 0 || n >= 12 || n != res.Manifest.Counts.ScreencastFrames {
+		t.Errorf("%d frames in the bundle, manifest says %d", n, res.Manifest.Counts.ScreencastFrames)
+	}
+	if d := b.ReportData(); len(d.Screencast) != len(b.Screencast) {
+		t.Errorf("the report has %d frames, the bundle %d", len(d.Screencast), len(b.Screencast))
+	}
+}

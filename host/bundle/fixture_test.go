@@ -122,6 +122,7 @@ type spoolFixture struct {
 	steps       []map[string]any
 	env         map[string]any
 	screenshots [][]byte
+	screencast  [][]byte
 	reporter    map[string]string
 }
 
@@ -162,6 +163,17 @@ func makeSpool(t testing.TB, f spoolFixture) *spool.Dir {
 				"url": "https://app.example.com/", "reason": "load", "width": 64, "height": 48, "format": "png", "masked": true})
 		}
 		writeJSON("screenshots.json", idx)
+	}
+	if len(f.screencast) > 0 {
+		var idx []map[string]any
+		for i, img := range f.screencast {
+			name := fmt.Sprintf("%05d.png", i+1)
+			if err := dir.WriteFile(filepath.Join("screencast", name), img); err != nil {
+				t.Fatal(err)
+			}
+			idx = append(idx, map[string]any{"file": "screencast/" + name, "time": float64(t0.Add(time.Duration(i)*500*time.Millisecond).UnixMilli()) / 1000, "format": "png"})
+		}
+		writeJSON("screencast.json", idx)
 	}
 	err = dir.Update(func(m *spool.Meta) error {
 		m.Status = spool.StatusFinalized

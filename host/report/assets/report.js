@@ -295,7 +295,8 @@
       cons.appendChild(m);
     });
     var axis = el("div", { cls: "axis" });
-    for (var k = 0; k <= 5; k++) axis.appendChild((function (k) { var x = el("span", { text: "+" + (span * k / 5000).toFixed(1) + " s" }); x.style.left = (k * 20) + "%"; return x; })(k));
+    var digits = span < 5000 ? 2 : 1;
+    for (var k = 0; k <= 5; k++) axis.appendChild((function (k) { var x = el("span", { text: "+" + (span * k / 5000).toFixed(digits) + " s" }); x.style.left = (k * 20) + "%"; if (k === 0) x.style.transform = "none"; if (k === 5) x.style.transform = "translateX(-100%)"; return x; })(k));
     tl.appendChild(axis);
     s.appendChild(tl);
     if (S.length) {
