@@ -810,8 +810,14 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 			i = end
 			continue
 		}
-		prev2Start, prev2End = prevStart, prevEnd
-		prevStart, prevEnd = i, j
+		// a keyword counts only as a word of its own, not as letters
+		// inside base64 ("…+KeYx/…" in an image)
+		if (i == 0 || s[i-1] != '+' && s[i-1] != '/' && s[i-1] != '=') && (j == len(s) || s[j] != '+' && s[j] != '/') {
+			prev2Start, prev2End = prevStart, prevEnd
+			prevStart, prevEnd = i, j
+		} else {
+			prev2Start, prev2End, prevStart, prevEnd = -20, -20, -10, -10
+		}
 		i = j
 	}
 	if last == 0 {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -195,5 +196,16 @@ func TestRecordedBundleHoldsNoPlantedSecret(t *testing.T) {
 	}
 	for _, f := range fs {
 		t.Errorf("scan of the bundle finds %+v", f)
+		if os.Getenv("REPROKIT_DEBUG_SNIPPETS") != "" {
+			member := f.File[strings.IndexByte(f.File, '!')+1:]
+			var line, col int
+			fmt.Sscanf(f.Location, "%d:%d", &line, &col)
+			lines := strings.Split(string(members[member]), "\n")
+			if line > 0 && line <= len(lines) {
+				l := lines[line-1]
+				lo, hi := max(col-120, 0), min(col+80, len(l))
+				t.Logf("context: %q", l[lo:hi])
+			}
+		}
 	}
 }

@@ -17,7 +17,8 @@ import (
 const (
 	maxLocations     = 10000   // report locations kept; counts stay exact
 	maxMemoEntries   = 500000  // distinct redacted values remembered (about 16 bytes each)
-	maxSearchEntries = 1000000 // their search forms for Verify (40 bytes each)
+	maxSearchEntries = 1000000 // their search forms for Verify (24 bytes each)
+	maxSearchValue   = 4096    // longer values are left to the detectors
 	minVerifyValue   = 8       // shorter values are left to the structural rules
 )
 
@@ -41,7 +42,7 @@ type Redactor struct {
 	search    []searchEntry     // the forms of the redacted values, for Verify
 	sorted    bool              // search is sorted by head
 	kept      map[string]bool   // values kept on purpose (reporter fields)
-	keptHash  map[uint64]bool   // and their hashes
+	keptHash  map[uint32]bool   // and their hashes
 	seen      map[string]string // dry run: values that would be redacted
 	counts    map[[2]string]int
 	locs      []Location
@@ -53,14 +54,15 @@ type Redactor struct {
 }
 
 // searchEntry is one form of one redacted value, without the value: the
-// first 8 bytes, a hash and the length of the form, the hash of the value
-// (for the kept set) and its tag.
+// first 8 bytes, the length and a 32-bit keyed hash of the form (the 8
+// bytes already matched, so a false match is negligible), a hash of the
+// value (for the kept set) and its tag. 24 bytes.
 type searchEntry struct {
 	head  uint64
-	hash  uint64
-	value uint64
-	n     uint32
+	hash  uint32
+	value uint32
 	h8    uint32
+	n     uint16
 	kind  uint16
 }
 
@@ -83,7 +85,7 @@ func New(policy *Policy) *Redactor {
 		memo:      map[uint64]uint16{},
 		kindIndex: map[string]uint16{},
 		kept:      map[string]bool{},
-		keptHash:  map[uint64]bool{},
+		keptHash:  map[uint32]bool{},
 		counts:    map[[2]string]int{},
 	}
 }
@@ -164,19 +166,25 @@ func (r *Redactor) replace(loc *locator, rule, kind, v string) string {
 	return out
 }
 
-// remember adds the search forms of a redacted value. Callers hold r.mu.
+// remember adds the search forms of a redacted value. Personal data
+// (email, card, IP) is left to its detectors, which find it in any string
+// and in decoded bodies. Callers hold r.mu.
 func (r *Redactor) remember(v string, hv uint64, kind uint16) {
-	if len(v) < minVerifyValue || tooCommon(v) || len(r.search) >= maxSearchEntries {
+	switch r.kinds[kind] {
+	case "email", "card", "ip":
+		return
+	}
+	if len(v) < minVerifyValue || len(v) > maxSearchValue || tooCommon(v) || len(r.search) >= maxSearchEntries {
 		return
 	}
 	h8 := r.h8bits(v)
 	for _, f := range forms(v) {
-		if len(f) < minVerifyValue {
+		if len(f) < minVerifyValue || len(f) > 0xFFFF {
 			continue
 		}
 		r.search = append(r.search, searchEntry{
-			head: binary.LittleEndian.Uint64([]byte(f[:8])), hash: maphash.String(r.seed, f),
-			value: hv, n: uint32(len(f)), h8: h8, kind: kind,
+			head: binary.LittleEndian.Uint64([]byte(f[:8])), hash: uint32(maphash.String(r.seed, f)),
+			value: uint32(hv), n: uint16(len(f)), h8: h8, kind: kind,
 		})
 	}
 	r.sorted = false
@@ -306,7 +314,7 @@ func (r *Redactor) ReporterField(name, s string) string {
 	r.mu.Lock()
 	for _, v := range personalValues(out) {
 		r.kept[v] = true
-		r.keptHash[maphash.String(r.seed, v)] = true
+		r.keptHash[uint32(maphash.String(r.seed, v))] = true
 	}
 	r.mu.Unlock()
 	return out

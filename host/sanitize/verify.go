@@ -129,7 +129,7 @@ func (r *Redactor) dryChild() *Redactor {
 		kept[k] = true
 	}
 	return &Redactor{policy: r.policy, pol: r.pol, key: r.key, mac: hmac.New(sha256.New, r.key), seed: r.seed,
-		memo: map[uint64]uint16{}, kindIndex: map[string]uint16{}, kept: kept, keptHash: map[uint64]bool{}, counts: map[[2]string]int{}, dryRun: true}
+		memo: map[uint64]uint16{}, kindIndex: map[string]uint16{}, kept: kept, keptHash: map[uint32]bool{}, counts: map[[2]string]int{}, dryRun: true}
 }
 
 // scanStream runs the rules over a JSON or text stream in dry-run mode and
@@ -324,7 +324,7 @@ type searcher struct {
 	shift   uint
 	entries []searchEntry // sorted by head
 	kinds   []string
-	kept    map[uint64]bool
+	kept    map[uint32]bool
 	seed    maphash.Seed
 	maxLen  int
 }
@@ -338,7 +338,7 @@ func (r *Redactor) searcher() *searcher {
 		sort.Slice(r.search, func(i, j int) bool { return r.search[i].head < r.search[j].head })
 		r.sorted = true
 	}
-	s := &searcher{entries: r.search[:len(r.search):len(r.search)], kinds: append([]string{}, r.kinds...), seed: r.seed, kept: map[uint64]bool{}}
+	s := &searcher{entries: r.search[:len(r.search):len(r.search)], kinds: append([]string{}, r.kinds...), seed: r.seed, kept: map[uint32]bool{}}
 	for h := range r.keptHash {
 		s.kept[h] = true
 	}
@@ -371,7 +371,7 @@ func (s *searcher) find(b []byte) string {
 		if int(e.n) > len(b) || s.kept[e.value] {
 			continue
 		}
-		if maphash.Bytes(s.seed, b[:e.n]) == e.hash {
+		if uint32(maphash.Bytes(s.seed, b[:e.n])) == e.hash {
 			var h8 [4]byte
 			binary.BigEndian.PutUint32(h8[:], e.h8)
 			return "[REDACTED:" + s.kinds[e.kind] + ":" + hex.EncodeToString(h8[:]) + "]"
