@@ -316,9 +316,9 @@ func TestReportOfABundleShowsRowsFindingsAndScreenshots(t *testing.T) {
 	if _, err := chromedp.Run(tb.ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('input[type=search]'); s.value = "upload"; s.dispatchEvent(new Event("input")); })()`)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
-	if n := eval[int](t, tb, `document.querySelectorAll("#rk-table .row").length`); n != 1 {
-		t.Errorf("search 'upload': %d rows, want 1", n)
+	// The search waits for typing to pause: poll for the redraw.
+	if _, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](`document.querySelectorAll("#rk-table .row").length === 1`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("search 'upload': %d rows, want 1", eval[int](t, tb, `document.querySelectorAll("#rk-table .row").length`))
 	}
 	// Details of the JSON response are pretty-printed.
 	eval[bool](t, tb, `document.querySelector("#rk-table .row").click(), true`)
