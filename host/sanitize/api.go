@@ -32,7 +32,12 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR bool) 
 		start, _ = s.Seek(0, io.SeekCurrent)
 	}
 	bw := bufio.NewWriterSize(dst, 256<<10)
-	dec := jsontext.NewDecoder(bufio.NewReaderSize(src, 256<<10), decodeOptions...)
+	br := bufio.NewReaderSize(src, 256<<10)
+	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" { // Windows tools (Fiddler) write a BOM
+		br.Discard(3)
+		start += 3
+	}
+	dec := jsontext.NewDecoder(br, decodeOptions...)
 	enc := jsontext.NewEncoder(bw, encodeOptions...)
 	loc := &locator{file: doc}
 	s := &streamer{dec: dec, enc: enc, loc: loc}

@@ -53,3 +53,14 @@ func TestHARsOfOtherWritersAreSanitized(t *testing.T) {
 		})
 	}
 }
+
+func TestHARWithByteOrderMark(t *testing.T) {
+	in := "\xef\xbb\xbf" + `{"log":{"entries":[{"request":{"url":"https://a.example.com/?token=AbCdEf123456GhIjKl"}}]}}`
+	var out bytes.Buffer
+	if err := New(nil).HAR(&out, strings.NewReader(in)); err != nil {
+		t.Fatalf("a HAR with a BOM is refused: %v", err)
+	}
+	if strings.Contains(out.String(), "AbCdEf123456") || !json.Valid(out.Bytes()) {
+		t.Errorf("bad output: %s", out.String())
+	}
+}
