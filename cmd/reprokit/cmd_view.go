@@ -42,6 +42,10 @@ stderr. Serves until Ctrl-C. Nothing leaves the machine.`)
 	if err := report.Render(&page, b.ReportData()); err != nil {
 		return err
 	}
+	// Catch Ctrl-C before the address is printed: a user (or a script) may
+	// stop the server as soon as it is known.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	srv, err := report.Listen(page.Bytes(), *port)
 	if err != nil {
 		return err
@@ -52,7 +56,5 @@ stderr. Serves until Ctrl-C. Nothing leaves the machine.`)
 			fmt.Fprintf(os.Stderr, "reprokit view: %v\n", err)
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	return srv.Serve(ctx)
 }
