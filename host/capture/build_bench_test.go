@@ -3,6 +3,7 @@ package capture
 import (
 	"bufio"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -146,6 +147,7 @@ func BenchmarkBuildHARBaselineRead(b *testing.B) {
 	b.ResetTimer()
 	var peak uint64
 	for b.Loop() {
+		buf := make([]byte, 1<<20)
 		p := peakHeap(func() {
 			filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
 				if err != nil || fi.IsDir() {
@@ -157,8 +159,48 @@ func BenchmarkBuildHARBaselineRead(b *testing.B) {
 				}
 				defer f.Close()
 				sc := bufio.NewScanner(f)
-				sc.Buffer(make([]byte, 1<<20), 64<<20)
+				sc.Buffer(buf, 64<<20)
 				for sc.Scan() {
+				}
+				return sc.Err()
+			})
+		})
+		peak = max(peak, p)
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+}
+
+// BenchmarkBuildHARBaselineDecode decodes every line of the log with
+// encoding/json (into a map, then dropped) and reads the body files: the
+// least any converter that parses the log must do, without building.
+func BenchmarkBuildHARBaselineDecode(b *testing.B) {
+	dir, size := benchLog(b)
+	b.SetBytes(size)
+	b.ResetTimer()
+	var peak uint64
+	for b.Loop() {
+		buf := make([]byte, 1<<20)
+		p := peakHeap(func() {
+			filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
+				if err != nil || fi.IsDir() {
+					return err
+				}
+				f, err := os.Open(path)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if filepath.Base(path) != EventsFile {
+					_, err := io.CopyBuffer(io.Discard, f, buf)
+					return err
+				}
+				sc := bufio.NewScanner(f)
+				sc.Buffer(buf, 64<<20)
+				for sc.Scan() {
+					var m map[string]any
+					if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+						return err
+					}
 				}
 				return sc.Err()
 			})
