@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -89,9 +90,18 @@ type run struct {
 	err      error
 }
 
+// lockedBuffer collects stderr lines from the reader goroutine.
 type lockedBuffer struct {
-	ch  chan string
-	all bytes.Buffer
+	ch       chan string
+	mu       sync.Mutex
+	buf      bytes.Buffer
+	readDone chan struct{}
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startRecord(t *testing.T, tmp string, args ...string) *run {
@@ -100,15 +110,18 @@ func startRecord(t *testing.T, tmp string, args ...string) *run {
 	if tmp == "" {
 		tmp = shortTemp(t)
 	}
-	r := &run{t: t, tmp: tmp, out: t.TempDir(), done: make(chan struct{}), stderr: &lockedBuffer{ch: make(chan string, 1000)}}
+	r := &run{t: t, tmp: tmp, out: t.TempDir(), done: make(chan struct{}), stderr: &lockedBuffer{ch: make(chan string, 1000), readDone: make(chan struct{})}}
 	r.cmd = execRecord(tmp, r.out, args...)
 	r.cmd.Stdout = &r.stdout
 	pr, pw := io.Pipe()
 	r.cmd.Stderr = pw
 	go func() {
+		defer close(r.stderr.readDone)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
-			r.stderr.all.WriteString(sc.Text() + "\n")
+			r.stderr.mu.Lock()
+			r.stderr.buf.WriteString(sc.Text() + "\n")
+			r.stderr.mu.Unlock()
 			select {
 			case r.stderr.ch <- sc.Text():
 			default:
@@ -149,9 +162,9 @@ func (r *run) waitLine(s string) {
 				return
 			}
 		case <-r.done:
-			r.t.Fatalf("reprokit exited (%v) before printing %q; stderr:\n%s", r.err, s, r.stderr.all.String())
+			r.t.Fatalf("reprokit exited (%v) before printing %q; stderr:\n%s", r.err, s, r.stderr.String())
 		case <-timeout:
-			r.t.Fatalf("no %q on stderr within 60s:\n%s", s, r.stderr.all.String())
+			r.t.Fatalf("no %q on stderr within 60s:\n%s", s, r.stderr.String())
 		}
 	}
 }
@@ -162,9 +175,9 @@ func (r *run) wait() int {
 	select {
 	case <-r.done:
 	case <-time.After(90 * time.Second):
-		r.t.Fatalf("reprokit did not exit; stderr:\n%s", r.stderr.all.String())
+		r.t.Fatalf("reprokit did not exit; stderr:\n%s", r.stderr.String())
 	}
-	time.Sleep(50 * time.Millisecond) // let the stderr reader finish
+	<-r.stderr.readDone
 	if r.err == nil {
 		return 0
 	}
@@ -181,7 +194,7 @@ func (r *run) bundle() (string, har.HAR, *zip.ReadCloser) {
 	r.t.Helper()
 	path := strings.TrimSpace(r.stdout.String())
 	if path == "" || strings.Contains(path, "\n") || !filepath.IsAbs(path) || filepath.Dir(path) != r.out {
-		r.t.Fatalf("stdout %q is not one absolute path in %s; stderr:\n%s", r.stdout.String(), r.out, r.stderr.all.String())
+		r.t.Fatalf("stdout %q is not one absolute path in %s; stderr:\n%s", r.stdout.String(), r.out, r.stderr.String())
 	}
 	return openBundle(r.t, path)
 }
@@ -248,7 +261,7 @@ func TestCtrlCFinalizesNormallyAndRemovesTheSpool(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	r.cmd.Process.Signal(os.Interrupt)
 	if code := r.wait(); code != 0 {
-		t.Fatalf("exit %d after Ctrl-C; stderr:\n%s", code, r.stderr.all.String())
+		t.Fatalf("exit %d after Ctrl-C; stderr:\n%s", code, r.stderr.String())
 	}
 	_, h, z := r.bundle()
 	for _, p := range []string{"/cache/page", "/cache/static.js", "/etag/data.json"} {
@@ -265,8 +278,8 @@ func TestCtrlCFinalizesNormallyAndRemovesTheSpool(t *testing.T) {
 			t.Errorf("bundle lacks %s: %v", n, names)
 		}
 	}
-	if !strings.Contains(r.stderr.all.String(), "interrupted by Ctrl-C") {
-		t.Errorf("stderr does not say why it stopped:\n%s", r.stderr.all.String())
+	if !strings.Contains(r.stderr.String(), "interrupted by Ctrl-C") {
+		t.Errorf("stderr does not say why it stopped:\n%s", r.stderr.String())
 	}
 	if left := spools(t, r.tmp); len(left) != 0 {
 		t.Errorf("spools left after the bundle was written: %v", left)
@@ -291,14 +304,14 @@ func TestClosedTabKeepsTheDataAndExitsNonZero(t *testing.T) {
 		t.Fatalf("no recorded tab in %v", list)
 	}
 	if code := r.wait(); code != 1 {
-		t.Fatalf("exit %d after the tab closed, want 1; stderr:\n%s", code, r.stderr.all.String())
+		t.Fatalf("exit %d after the tab closed, want 1; stderr:\n%s", code, r.stderr.String())
 	}
 	_, h, _ := r.bundle()
 	if !hasEntry(h, "/redirect/final") {
 		t.Errorf("the bundle lost the page recorded before the tab closed")
 	}
-	if !strings.Contains(r.stderr.all.String(), "tab was closed") {
-		t.Errorf("stderr does not say the tab was closed:\n%s", r.stderr.all.String())
+	if !strings.Contains(r.stderr.String(), "tab was closed") {
+		t.Errorf("stderr does not say the tab was closed:\n%s", r.stderr.String())
 	}
 }
 
@@ -319,14 +332,14 @@ func TestBrowserCrashKeepsTheDataAndExitsNonZero(t *testing.T) {
 	c.Write(context.Background(), &cdproto.Message{ID: 1, Method: "Browser.crash"})
 	c.Close()
 	if code := r.wait(); code != 1 {
-		t.Fatalf("exit %d after the browser crashed, want 1; stderr:\n%s", code, r.stderr.all.String())
+		t.Fatalf("exit %d after the browser crashed, want 1; stderr:\n%s", code, r.stderr.String())
 	}
 	_, h, _ := r.bundle()
 	if !hasEntry(h, "/redirect/final") {
 		t.Errorf("the bundle lost the page recorded before the crash")
 	}
-	if !strings.Contains(r.stderr.all.String(), "crashed") {
-		t.Errorf("stderr does not name the crash:\n%s", r.stderr.all.String())
+	if !strings.Contains(r.stderr.String(), "crashed") {
+		t.Errorf("stderr does not name the crash:\n%s", r.stderr.String())
 	}
 }
 
@@ -343,16 +356,16 @@ func TestKilledRecorderIsRecoveredByTheNextRun(t *testing.T) {
 	}
 	second := startRecord(t, tmp, "--duration", "1s", app.URL+"/redirect/final")
 	if code := second.wait(); code != 0 {
-		t.Fatalf("second run exit %d; stderr:\n%s", code, second.stderr.all.String())
+		t.Fatalf("second run exit %d; stderr:\n%s", code, second.stderr.String())
 	}
 	var recovered string
-	for _, l := range strings.Split(second.stderr.all.String(), "\n") {
+	for _, l := range strings.Split(second.stderr.String(), "\n") {
 		if _, p, ok := strings.Cut(l, "recovered an interrupted recording into "); ok {
 			recovered = p
 		}
 	}
 	if recovered == "" || filepath.Dir(recovered) != second.out {
-		t.Fatalf("no recovery message naming a bundle in %s:\n%s", second.out, second.stderr.all.String())
+		t.Fatalf("no recovery message naming a bundle in %s:\n%s", second.out, second.stderr.String())
 	}
 	_, h, _ := openBundle(t, recovered)
 	if !hasEntry(h, "/form/done?name=Leftover") {
@@ -371,9 +384,9 @@ func TestUntilSelectorStopsAndEventsTeeIsPrivate(t *testing.T) {
 	events := filepath.Join(t.TempDir(), "events.jsonl")
 	r := startRecord(t, "", "--until-selector", "body[data-done]", "--events", events, "--jpeg-quality", "70", app.URL+"/streams")
 	if code := r.wait(); code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", code, r.stderr.all.String())
+		t.Fatalf("exit %d; stderr:\n%s", code, r.stderr.String())
 	}
-	stderr := r.stderr.all.String()
+	stderr := r.stderr.String()
 	if !strings.Contains(stderr, "selector body[data-done] appeared") || !strings.Contains(stderr, "UNSANITIZED") {
 		t.Errorf("stderr lacks the stop reason or the --events warning:\n%s", stderr)
 	}
@@ -400,15 +413,15 @@ func TestUntilSelectorStopsAndEventsTeeIsPrivate(t *testing.T) {
 func TestMaxSizeAndDurationStop(t *testing.T) {
 	r := startRecord(t, "", "--max-size", "20KB", app.URL+"/cache/page")
 	if code := r.wait(); code != 0 {
-		t.Fatalf("exit %d; stderr:\n%s", code, r.stderr.all.String())
+		t.Fatalf("exit %d; stderr:\n%s", code, r.stderr.String())
 	}
-	if !strings.Contains(r.stderr.all.String(), "max size 20 KB reached") {
-		t.Errorf("stderr lacks the max-size stop:\n%s", r.stderr.all.String())
+	if !strings.Contains(r.stderr.String(), "max size 20 KB reached") {
+		t.Errorf("stderr lacks the max-size stop:\n%s", r.stderr.String())
 	}
 	r.bundle()
 	d := startRecord(t, "", "--duration", "1500ms", "--out", filepath.Join(t.TempDir(), "named.zip"), app.URL+"/redirect/final")
-	if code := d.wait(); code != 0 || !strings.Contains(d.stderr.all.String(), "duration 1.5s reached") {
-		t.Fatalf("exit %d; stderr:\n%s", code, d.stderr.all.String())
+	if code := d.wait(); code != 0 || !strings.Contains(d.stderr.String(), "duration 1.5s reached") {
+		t.Fatalf("exit %d; stderr:\n%s", code, d.stderr.String())
 	}
 	if out := strings.TrimSpace(d.stdout.String()); !strings.HasSuffix(out, "named.zip") {
 		t.Errorf("--out ignored: stdout %q", out)
