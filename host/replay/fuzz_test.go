@@ -47,6 +47,9 @@ func FuzzRedactedEqual(f *testing.F) {
 	f.Add("plain", "")
 	f.Add("[REDACTED", "]")
 	f.Fuzz(func(t *testing.T, recorded, fill string) {
+		if _, sized := sizedRedaction(recorded); sized {
+			return // a sized placeholder stands for values of its size only
+		}
 		if !strings.Contains(recorded, redactionMark) {
 			if !redactedEqual(recorded, recorded) || (fill != recorded && redactedEqual(recorded, fill)) {
 				t.Fatalf("plain value %q", recorded)

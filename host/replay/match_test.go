@@ -275,6 +275,9 @@ func TestRedactedEqual(t *testing.T) {
 		{"a=[REDACTED:x];b=[REDACTED:y];c=3", "a=1;b=2;c=3", true},
 		{"a=[REDACTED:x];c=3", "a=1;c=4", false},
 		{"plain", "plain", true},
+		{"[REDACTED:file:9a] 14 bytes", "file contents\n", true},
+		{"[REDACTED:file:9a] 14 bytes", "other", false},
+		{"[REDACTED:email:1]@example.com", "ann@example.com", true},
 		{"plain", "other", false},
 	}
 	for _, c := range cases {

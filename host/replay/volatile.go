@@ -114,8 +114,13 @@ func isUUID(s string) bool {
 }
 
 // redactedEqual reports whether got fits recorded, where each "[REDACTED…]"
-// placeholder in recorded stands for any text (possibly empty).
+// placeholder in recorded stands for any text (possibly empty). The
+// sanitizer's sized shape for an uploaded file, "[REDACTED:file:…] N bytes",
+// stands for any value of N bytes.
 func redactedEqual(recorded, got string) bool {
+	if n, ok := sizedRedaction(recorded); ok {
+		return len(got) == n
+	}
 	var lits []string
 	rest := recorded
 	for {
@@ -148,4 +153,19 @@ func redactedEqual(recorded, got string) bool {
 		got = got[i+len(l):]
 	}
 	return strings.HasSuffix(got, last)
+}
+
+// sizedRedaction recognizes the sanitizer's sized placeholders,
+// "[REDACTED:file…] N bytes" and "[REDACTED:ws-binary…] N bytes", and
+// returns N.
+func sizedRedaction(s string) (int, bool) {
+	if !(strings.HasPrefix(s, redactionMark+":file") || strings.HasPrefix(s, redactionMark+":ws-binary")) || !strings.HasSuffix(s, " bytes") {
+		return 0, false
+	}
+	i := strings.IndexByte(s, ']')
+	if i < 0 || i+1 >= len(s) || s[i+1] != ' ' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(s[i+2:], " bytes"))
+	return n, err == nil
 }

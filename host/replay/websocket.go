@@ -217,7 +217,9 @@ func (p *wsPlayer) play(conn *websocket.Conn, e *har.Entry) {
 		typ, data := websocket.TextMessage, []byte(msg.Data)
 		if msg.Opcode == 2 {
 			typ = websocket.BinaryMessage
-			if b, err := base64.StdEncoding.DecodeString(msg.Data); err == nil {
+			if n, ok := sizedRedaction(msg.Data); ok && n < 64<<20 {
+				data = make([]byte, n) // redacted in the bundle: the size is all that is left
+			} else if b, err := base64.StdEncoding.DecodeString(msg.Data); err == nil {
 				data = b
 			}
 		}

@@ -21,6 +21,7 @@ func socketArchive() *Archive {
 		{Type: "receive", Time: now + 0.4, Opcode: 1, Data: "later"},
 		{Type: "send", Time: now + 0.5, Opcode: 1, Data: "question"},
 		{Type: "receive", Time: now + 0.6, Opcode: 1, Data: "answer"},
+		{Type: "receive", Time: now + 0.6, Opcode: 2, Data: "[REDACTED:ws-binary:1f] 5 bytes"},
 	}
 	e.WebSocketClose = &har.WebSocketClose{Time: now + 1, Closed: true}
 	h := &har.HAR{}
@@ -88,12 +89,15 @@ func TestPlayerPlaysRecordedSocket(t *testing.T) {
 			if a, _ := read(); a != "answer" {
 				t.Fatalf("got %q, want answer", a)
 			}
+			if b, _ := read(); b != "\x00\x00\x00\x00\x00" {
+				t.Fatalf("a redacted binary frame came as %q, want its 5 bytes as zeros", b)
+			}
 			c.SetReadDeadline(time.Now().Add(3 * time.Second))
 			_, _, err = c.ReadMessage()
 			if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
 				t.Errorf("after the last frame: %v, want the recorded normal close", err)
 			}
-			if sent, got := p.Frames(); sent < 5 || got != 1 {
+			if sent, got := p.Frames(); sent < 6 || got != 1 {
 				t.Errorf("frames sent/received %d/%d", sent, got)
 			}
 		})
