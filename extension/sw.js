@@ -169,11 +169,25 @@ function applyHostState(st) {
 
 // --- the CDP relay --------------------------------------------------------
 
+// SCREENSHOT_TIMEOUT bounds Page.captureScreenshot through chrome.debugger:
+// it can wait for a frame that never comes while the debugger attaches to a
+// popup window, and the recording's Stop waits for its screenshot.
+const SCREENSHOT_TIMEOUT = 3000;
+
 function relay(cmd) {
   const target = cmd.sessionId ? { tabId: cmd.tabId, sessionId: cmd.sessionId } : { tabId: cmd.tabId };
+  let answered = false;
+  const answer = (data) => {
+    if (answered) return;
+    answered = true;
+    post({ type: 'cdp.result', data });
+  };
+  if (cmd.method === 'Page.captureScreenshot') {
+    setTimeout(() => answer({ id: cmd.id, error: { code: -32000, message: 'the tab did not paint a frame within ' + SCREENSHOT_TIMEOUT + ' ms' } }), SCREENSHOT_TIMEOUT);
+  }
   chrome.debugger.sendCommand(target, cmd.method, cmd.params || {}).then(
-    (result) => post({ type: 'cdp.result', data: { id: cmd.id, result: result || {} } }),
-    (e) => post({ type: 'cdp.result', data: { id: cmd.id, error: cdpError(e) } }),
+    (result) => answer({ id: cmd.id, result: result || {} }),
+    (e) => answer({ id: cmd.id, error: cdpError(e) }),
   );
 }
 

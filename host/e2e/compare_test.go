@@ -15,7 +15,7 @@ import (
 
 // recordLaunchMode records scenario the way `reprokit record URL --headless`
 // does (its own browser, a fresh profile) and returns the bundle's path.
-func recordLaunchMode(t *testing.T) string {
+func recordLaunchMode(t testing.TB) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "launch.zip")
 	res, err := recording.Run(context.Background(), recording.Options{
@@ -37,7 +37,7 @@ var redactionTag = regexp.MustCompile(`\[REDACTED:([a-z-]+):[0-9a-f]+\]`)
 
 // entrySet is the set of "METHOD URL" of a bundle's entries, without what
 // only one mode can see.
-func entrySet(t *testing.T, path string) (map[string]bool, *bundle.Bundle) {
+func entrySet(t testing.TB, path string) (map[string]bool, *bundle.Bundle) {
 	t.Helper()
 	b, err := bundle.Open(path)
 	if err != nil {

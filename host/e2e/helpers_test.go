@@ -17,7 +17,7 @@ import (
 const popupURL = "chrome-extension://" + native.ExtensionID + "/popup.html"
 
 // newTab opens a tab in the shared browser; the test closes it at the end.
-func newTab(t *testing.T) context.Context {
+func newTab(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(env.browser)
 	t.Cleanup(cancel)
@@ -28,7 +28,7 @@ func newTab(t *testing.T) context.Context {
 }
 
 // run runs steps with a timeout, failing the test with what was being done.
-func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+func run(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -38,7 +38,7 @@ func run(t *testing.T, ctx context.Context, what string, steps ...chromedp.Actio
 }
 
 // eval evaluates a JavaScript expression (awaiting a promise) in ctx.
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -51,7 +51,7 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 
 // openPopup opens the extension popup in a tab, pointed at the tab of
 // appCtx, as a user opens it from the toolbar of that tab.
-func openPopup(t *testing.T, appCtx context.Context) (popup context.Context, tabID int) {
+func openPopup(t testing.TB, appCtx context.Context) (popup context.Context, tabID int) {
 	t.Helper()
 	popup = newTab(t)
 	run(t, popup, "open the popup", chromedp.Navigate(popupURL))
@@ -63,13 +63,13 @@ func openPopup(t *testing.T, appCtx context.Context) (popup context.Context, tab
 }
 
 // click clicks the popup button with data-testid id.
-func click(t *testing.T, ctx context.Context, id string) {
+func click(t testing.TB, ctx context.Context, id string) {
 	t.Helper()
 	run(t, ctx, "click "+id, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid=%q]`, id)), chromedp.NodeVisible))
 }
 
 // status returns the popup's status text.
-func status(t *testing.T, popup context.Context) string {
+func status(t testing.TB, popup context.Context) string {
 	t.Helper()
 	return eval[string](t, popup, `document.querySelector('[data-testid=status]').textContent`)
 }
@@ -77,7 +77,7 @@ func status(t *testing.T, popup context.Context) string {
 // waitStatus waits until the popup's status starts with prefix and returns
 // the status; it fails early on an error status unless it waits for
 // "error" or "idle" (after a click on OK).
-func waitStatus(t *testing.T, popup context.Context, prefix string, timeout time.Duration) string {
+func waitStatus(t testing.TB, popup context.Context, prefix string, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last string
@@ -99,7 +99,7 @@ func waitStatus(t *testing.T, popup context.Context, prefix string, timeout time
 
 // waitDone waits until the page of ctx sets body[data-done] (the test
 // app's pages do when their scenario finished).
-func waitDone(t *testing.T, ctx context.Context, what string) {
+func waitDone(t testing.TB, ctx context.Context, what string) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -123,7 +123,7 @@ func hostLogTail() string {
 
 // waitPopupAttached waits until the extension's debugger is attached to the
 // tab whose URL starts with url (a popup the recorded tab opened).
-func waitPopupAttached(t *testing.T, popup context.Context, url string) {
+func waitPopupAttached(t testing.TB, popup context.Context, url string) {
 	t.Helper()
 	for i := 0; i < 100; i++ {
 		ok := eval[bool](t, popup, fmt.Sprintf(
@@ -138,7 +138,7 @@ func waitPopupAttached(t *testing.T, popup context.Context, url string) {
 
 // waitRequest waits until the test app received a request whose URL ends
 // with suffix.
-func waitRequest(t *testing.T, suffix string) {
+func waitRequest(t testing.TB, suffix string) {
 	t.Helper()
 	for i := 0; i < 200; i++ {
 		for _, r := range env.app.Received() {

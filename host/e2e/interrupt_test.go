@@ -20,7 +20,7 @@ import (
 
 // startRecording opens the app in a tab of its own, opens the popup for it
 // and presses Record. The returned cancel closes the app tab.
-func startRecording(t *testing.T) (app context.Context, closeApp context.CancelFunc, popup context.Context, tabID int) {
+func startRecording(t testing.TB) (app context.Context, closeApp context.CancelFunc, popup context.Context, tabID int) {
 	t.Helper()
 	app, closeApp = chromedp.NewContext(env.browser)
 	t.Cleanup(closeApp)
@@ -39,7 +39,7 @@ func startRecording(t *testing.T) (app context.Context, closeApp context.CancelF
 // plantSecrets loads the frames page and fetches responses that carry the
 // app's planted secrets (a cookie, tokens in a JSON body), so a partial
 // bundle has something to sanitize.
-func plantSecrets(t *testing.T, app context.Context) {
+func plantSecrets(t testing.TB, app context.Context) {
 	t.Helper()
 	run(t, app, "open the frames page", chromedp.Navigate(env.app.URL+"/frames"))
 	waitDone(t, app, "both frames load")
@@ -52,7 +52,7 @@ func plantSecrets(t *testing.T, app context.Context) {
 
 // assertPartialBundle opens a bundle made from an interrupted recording and
 // checks it holds what was recorded until then, sanitized.
-func assertPartialBundle(t *testing.T, path, stopReason string, recovered bool) {
+func assertPartialBundle(t testing.TB, path, stopReason string, recovered bool) {
 	t.Helper()
 	b, err := bundle.Open(path)
 	if err != nil {
@@ -79,7 +79,7 @@ func assertPartialBundle(t *testing.T, path, stopReason string, recovered bool) 
 
 // assertNoSpoolLeft checks that no private working directory outlived its
 // bundle.
-func assertNoSpoolLeft(t *testing.T) {
+func assertNoSpoolLeft(t testing.TB) {
 	t.Helper()
 	for i := 0; i < 50; i++ {
 		left, _ := filepath.Glob(filepath.Join(env.tmpDir, "reprokit-*", "rec-*"))
@@ -103,7 +103,7 @@ func bundles() map[string]bool {
 }
 
 // waitNewBundle waits for a zip that was not in before.
-func waitNewBundle(t *testing.T, before map[string]bool, timeout time.Duration) string {
+func waitNewBundle(t testing.TB, before map[string]bool, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -121,7 +121,7 @@ func waitNewBundle(t *testing.T, before map[string]bool, timeout time.Duration) 
 
 // serviceWorker attaches to the extension's service worker, to call its
 // test hooks.
-func serviceWorker(t *testing.T) context.Context {
+func serviceWorker(t testing.TB) context.Context {
 	t.Helper()
 	infos, err := chromedp.Targets(env.browser)
 	if err != nil {
@@ -144,7 +144,7 @@ func serviceWorker(t *testing.T) context.Context {
 }
 
 // resetPopup brings the extension back to idle after an earlier test.
-func resetPopup(t *testing.T, popup context.Context) {
+func resetPopup(t testing.TB, popup context.Context) {
 	t.Helper()
 	st := status(t, popup)
 	switch {
@@ -243,7 +243,7 @@ func TestAKilledHostIsRecoveredAtTheNextStart(t *testing.T) {
 var pidLine = regexp.MustCompile(`serving chrome-extension://\S+ \(pid (\d+),`)
 
 // hostPID returns the pid of the host that started last (from its log).
-func hostPID(t *testing.T) int {
+func hostPID(t testing.TB) int {
 	t.Helper()
 	b, err := os.ReadFile(env.hostLog)
 	if err != nil {

@@ -145,7 +145,7 @@ func teardown() {
 	}
 }
 
-func needBrowser(t *testing.T) {
+func needBrowser(t testing.TB) {
 	t.Helper()
 	if env.skip != "" {
 		t.Skip(env.skip)

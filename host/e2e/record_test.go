@@ -60,7 +60,7 @@ func waitBodyDone() chromedp.Action[chromedp.Void] {
 // recordWithExtension opens a tab, records scenario through the popup's
 // Record and Stop, and returns the saved bundle's path. more runs after the
 // scenario, before Stop.
-func recordWithExtension(t *testing.T, more func(app, popup context.Context)) string {
+func recordWithExtension(t testing.TB, more func(app, popup context.Context)) string {
 	t.Helper()
 	app := newTab(t)
 	run(t, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
@@ -143,7 +143,7 @@ func hasURLPrefix(urls map[string]bool, prefix string) bool {
 
 // assertSanitized fails when any planted secret of the test app appears, in
 // plain or URL-encoded form, in any file of the bundle.
-func assertSanitized(t *testing.T, path string) {
+func assertSanitized(t testing.TB, path string) {
 	t.Helper()
 	zr, err := zip.OpenReader(path)
 	if err != nil {
