@@ -278,6 +278,8 @@ func TestRedactedEqual(t *testing.T) {
 		{"[REDACTED:file:9a] 14 bytes", "file contents\n", true},
 		{"[REDACTED:file:9a] 14 bytes", "other", false},
 		{"[REDACTED:email:1]@example.com", "ann@example.com", true},
+		{"Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.[REDACTED:jwt:77]", "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwiaXNzIjoieCJ9.c2ln", true},
+		{"Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.[REDACTED:jwt:77]", "Basic abc", false},
 		{"plain", "other", false},
 	}
 	for _, c := range cases {
