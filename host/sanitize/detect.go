@@ -480,6 +480,7 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 			}
 		}
 		if q == 0 && !urlCtx && !lineStart && !secretish(v) {
+			i = ve - 1 // the value is not a secret: do not look for names inside it
 			continue
 		}
 		if rule.Mode == ModeNoWord && plainWord(v) {
@@ -960,7 +961,7 @@ func (r *Redactor) emailPass(loc *locator, s string) string {
 			continue
 		}
 		ls := i
-		for ls > last && class[s[ls-1]]&cEmail != 0 {
+		for ls > last && i-ls < 64 && class[s[ls-1]]&cEmail != 0 { // a local part is at most 64 bytes
 			ls--
 		}
 		for ls < i && (s[ls] == '.' || s[ls] == '\'') {
@@ -971,7 +972,7 @@ func (r *Redactor) emailPass(loc *locator, s string) string {
 		}
 		de := i + at
 		dots := 0
-		for de < len(s) && class[s[de]]&cHost != 0 {
+		for de < len(s) && de-i < 256 && class[s[de]]&cHost != 0 {
 			if s[de] == '.' {
 				dots++
 			}

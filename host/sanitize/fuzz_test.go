@@ -178,3 +178,29 @@ func TestCanaryInEverySlotOfTheCorpus(t *testing.T) {
 		}
 	}
 }
+
+// TestPathologicalStringsStayLinear feeds strings that would make a naive
+// scanner quadratic; with the -timeout of the suite, a regression hangs.
+func TestPathologicalStringsStayLinear(t *testing.T) {
+	const n = 400000
+	r := New(nil)
+	for name, s := range map[string]string{
+		"at signs":       strings.Repeat("a@", n/2),
+		"assignments":    "token=" + strings.Repeat("a1=", n/3),
+		"colons":         strings.Repeat("token:a1", n/8),
+		"dots":           strings.Repeat("1.", n/2),
+		"colons and hex": strings.Repeat("a:", n/2),
+		"urls":           strings.Repeat("a://", n/4),
+		"jwt starts":     strings.Repeat("eyJ.", n/4),
+		"pem":            strings.Repeat("-----BEGIN ", n/11),
+		"tags":           strings.Repeat("<input ", n/7),
+		"keywords":       strings.Repeat("key ", n/4),
+		"digits":         strings.Repeat("4111 ", n/5),
+		"percent":        strings.Repeat("%40", n/3),
+	} {
+		out := r.Text(s)
+		if len(out) == 0 {
+			t.Errorf("%s: empty output", name)
+		}
+	}
+}
