@@ -31,6 +31,9 @@ type harDoc struct {
 	bodyLen []int            // length of response.content.text of each entry
 	reqLen  []int            // length of request.postData.text of each entry
 	warn    []string         // entries that could not be fully decoded
+
+	bt        *bodyText
+	entryOpts json.Options
 }
 
 type member struct {
@@ -132,27 +135,133 @@ func (d *harDoc) parseLog(dec *jsontext.Decoder) error {
 	return nil
 }
 
+// bodyText decodes the "text" member of a content or postData object: a
+// body up to keepTextBelow is unquoted; a larger one only has its length
+// taken (of the quoted form), so that a 100 MB HAR is not decoded twice.
+// The full text is read back from the raw entry when needed.
+type bodyText struct {
+	resp, req int // lengths of the bodies left raw, -1 when decoded
+}
+
+func (bt *bodyText) take(dec *jsontext.Decoder, dst *string, n *int) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	if v.Kind() != '"' {
+		return nil
+	}
+	if len(v) <= keepTextBelow+2 {
+		b, err := jsontext.AppendUnquote(nil, v)
+		if err != nil {
+			return err
+		}
+		*dst = string(b)
+		return nil
+	}
+	*n = len(v) - 2
+	return nil
+}
+
+// unmarshalers decode har.Content and har.PostData with [bodyText].
+func (bt *bodyText) unmarshalers() json.Options {
+	member := func(dec *jsontext.Decoder, each func(name string) error) error {
+		if dec.PeekKind() != '{' {
+			return json.SkipFunc
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		for dec.PeekKind() != '}' {
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return err
+			}
+			if err := each(tok.String()); err != nil {
+				return err
+			}
+		}
+		_, err := dec.ReadToken()
+		return err
+	}
+	field := func(dec *jsontext.Decoder, v any) error {
+		if err := json.UnmarshalDecode(dec, v, readOpts); err != nil {
+			// A field of an odd type (Firefox, hand-made HARs) is skipped,
+			// not fatal.
+			if _, ok := err.(*json.SemanticError); ok {
+				return nil
+			}
+			return err
+		}
+		return nil
+	}
+	content := json.UnmarshalFromFunc(func(dec *jsontext.Decoder, c *har.Content) error {
+		return member(dec, func(name string) error {
+			switch name {
+			case "text":
+				return bt.take(dec, &c.Text, &bt.resp)
+			case "size":
+				return field(dec, &c.Size)
+			case "compression":
+				return field(dec, &c.Compression)
+			case "mimeType":
+				return field(dec, &c.MimeType)
+			case "encoding":
+				return field(dec, &c.Encoding)
+			case "comment":
+				return field(dec, &c.Comment)
+			}
+			return dec.SkipValue()
+		})
+	})
+	post := json.UnmarshalFromFunc(func(dec *jsontext.Decoder, pd *har.PostData) error {
+		return member(dec, func(name string) error {
+			switch name {
+			case "text":
+				return bt.take(dec, &pd.Text, &bt.req)
+			case "mimeType":
+				return field(dec, &pd.MimeType)
+			case "params":
+				return field(dec, &pd.Params)
+			case "_encoding":
+				return field(dec, &pd.Encoding)
+			case "comment":
+				return field(dec, &pd.Comment)
+			}
+			return dec.SkipValue()
+		})
+	})
+	return json.WithUnmarshalers(json.JoinUnmarshalers(content, post))
+}
+
 func (d *harDoc) addEntry(raw jsontext.Value) {
+	if d.bt == nil {
+		d.bt = &bodyText{}
+		d.entryOpts = json.JoinOptions(readOpts, d.bt.unmarshalers())
+	}
+	d.bt.resp, d.bt.req = -1, -1
 	var e har.Entry
-	if err := json.Unmarshal(raw, &e, readOpts); err != nil {
+	if err := json.Unmarshal(raw, &e, d.entryOpts); err != nil {
 		// Keep what decodes leniently: a Firefox or hand-made HAR with an
 		// odd field must still show.
 		d.warn = append(d.warn, fmt.Sprintf("entry %d: %v", len(d.raw), err))
 		e = lenientEntry(raw)
+		d.bt.resp, d.bt.req = -1, -1
 	}
 	d.raw = append(d.raw, raw)
-	d.bodyLen = append(d.bodyLen, len(e.Response.Content.Text))
+	bl := len(e.Response.Content.Text)
+	if d.bt.resp >= 0 {
+		bl = d.bt.resp
+	}
+	d.bodyLen = append(d.bodyLen, bl)
 	rl := 0
 	if e.Request.PostData != nil {
 		rl = len(e.Request.PostData.Text)
+		if d.bt.req >= 0 {
+			rl = d.bt.req
+		}
 	}
 	d.reqLen = append(d.reqLen, rl)
-	if len(e.Response.Content.Text) > keepTextBelow {
-		e.Response.Content.Text = ""
-	}
-	if e.Request.PostData != nil && len(e.Request.PostData.Text) > keepTextBelow {
-		e.Request.PostData.Text = ""
-	}
 	d.entries = append(d.entries, e)
 }
 
@@ -211,7 +320,7 @@ func lenientEntry(raw jsontext.Value) har.Entry {
 // encoding ("base64" or "").
 func (d *harDoc) responseText(i int) (string, string) {
 	e := &d.entries[i]
-	if len(e.Response.Content.Text) == d.bodyLen[i] {
+	if e.Response.Content.Text != "" || d.bodyLen[i] == 0 {
 		return e.Response.Content.Text, e.Response.Content.Encoding
 	}
 	var x struct {
@@ -223,6 +332,9 @@ func (d *harDoc) responseText(i int) (string, string) {
 		} `json:"response"`
 	}
 	json.Unmarshal(d.raw[i], &x, readOpts)
+	if x.Response.Content.Encoding == "" {
+		x.Response.Content.Encoding = e.Response.Content.Encoding
+	}
 	return x.Response.Content.Text, x.Response.Content.Encoding
 }
 
@@ -232,7 +344,7 @@ func (d *harDoc) requestText(i int) string {
 	if e.Request.PostData == nil {
 		return ""
 	}
-	if len(e.Request.PostData.Text) == d.reqLen[i] {
+	if e.Request.PostData.Text != "" || d.reqLen[i] == 0 {
 		return e.Request.PostData.Text
 	}
 	var x struct {
