@@ -19,7 +19,13 @@ const popupURL = "chrome-extension://" + native.ExtensionID + "/popup.html"
 // newTab opens a tab in the shared browser; the test closes it at the end.
 func newTab(t testing.TB) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(env.browser)
+	return newTabIn(t, env.browser)
+}
+
+// newTabIn opens a tab in another browser of the test.
+func newTabIn(t testing.TB, browser context.Context) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open a tab: %v", err)
@@ -53,7 +59,13 @@ func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 // appCtx, as a user opens it from the toolbar of that tab.
 func openPopup(t testing.TB, appCtx context.Context) (popup context.Context, tabID int) {
 	t.Helper()
-	popup = newTab(t)
+	return openPopupIn(t, env.browser, appCtx)
+}
+
+// openPopupIn is openPopup in another browser of the test.
+func openPopupIn(t testing.TB, browser, appCtx context.Context) (popup context.Context, tabID int) {
+	t.Helper()
+	popup = newTabIn(t, browser)
 	run(t, popup, "open the popup", chromedp.Navigate(popupURL))
 	targetID := chromedp.FromContext(appCtx).Target.TargetID
 	tabID = eval[int](t, popup, fmt.Sprintf(

@@ -82,16 +82,28 @@ func setup() error {
 	if env.binary, err = hostBinary(); err != nil {
 		return err
 	}
-	userData := filepath.Join(env.tmp, "profile")
-	if err := install.RegisterHost(filepath.Join(userData, "NativeMessagingHosts"), env.binary, []string{native.ExtensionID}); err != nil {
-		return fmt.Errorf("register the host in the test profile: %w", err)
-	}
 	if env.app, err = testapp.Start(); err != nil {
 		return err
 	}
+	env.browser, env.cancel, err = launchBrowser(filepath.Join(env.tmp, "profile"),
+		"REPROKIT_OUT_DIR="+env.outDir, "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog,
+		"REPROKIT_HOST_DEBUG="+os.Getenv("REPROKIT_HOST_DEBUG"))
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+// launchBrowser starts headless Chromium with the real extension loaded
+// unpacked and the host registered in the profile userData; vars is the
+// environment Chrome passes on to the host.
+func launchBrowser(userData string, vars ...string) (context.Context, func(), error) {
+	if err := install.RegisterHost(filepath.Join(userData, "NativeMessagingHosts"), env.binary, []string{native.ExtensionID}); err != nil {
+		return nil, nil, fmt.Errorf("register the host in the test profile: %w", err)
+	}
 	ext := filepath.Join(env.root, "extension")
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
+		chromedp.ExecPath(browserPath()),
 		chromedp.Flag("headless", "new"),
 		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true),
@@ -104,16 +116,16 @@ func setup() error {
 		chromedp.Flag("disable-extensions-except", ext),
 		chromedp.UserDataDir(userData),
 		chromedp.WindowSize(1280, 900),
-		chromedp.Env("REPROKIT_OUT_DIR="+env.outDir, "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog, "REPROKIT_HOST_DEBUG="+os.Getenv("REPROKIT_HOST_DEBUG")),
+		chromedp.Env(vars...),
 	)
 	bctx, cancelB := chromedp.NewContext(actx)
-	env.browser = bctx
-	env.cancel = func() { cancelB(); cancelA() }
+	cancel := func() { cancelB(); cancelA() }
 	// The first Run binds the browser's life to its context: no timeout.
 	if err := chromedp.Do(bctx); err != nil {
-		return fmt.Errorf("start %s: %w", path, err)
+		cancel()
+		return nil, nil, fmt.Errorf("start %s: %w", browserPath(), err)
 	}
-	return nil
+	return bctx, cancel, nil
 }
 
 // hostBinary builds cmd/reprokit into the temp folder, or returns
