@@ -225,7 +225,16 @@
     s.querySelector("h2").appendChild(copyBtn(all, "Copy all"));
     var t = el("table", { cls: "plain" }, el("thead", null, el("tr", null, el("th", { text: "ID" }), el("th", { text: "Source" }), el("th", { text: "Request" }), el("th", { text: "Status" }), el("th", { text: "Time" }))));
     var tb = el("tbody");
-    R.slice(0, 2000).forEach(function (r) {
+    var shown = 0;
+    function more(n) {
+      R.slice(shown, shown + n).forEach(row);
+      shown = Math.min(R.length, shown + n);
+      moreBtn.hidden = shown >= R.length;
+      moreBtn.textContent = "Show " + Math.min(500, R.length - shown) + " more of " + (R.length - shown);
+    }
+    var moreBtn = el("button", { cls: "small" });
+    moreBtn.addEventListener("click", function () { more(500); });
+    function row(r) {
       var tr = el("tr", null,
         el("td", { cls: "mono" }, r.value, copyBtn(r.value)),
         el("td", { cls: "muted", text: r.source }),
@@ -235,9 +244,11 @@
       tr.style.cursor = "pointer";
       tr.addEventListener("click", function () { selectEntry(r.entry, true); });
       tb.appendChild(tr);
-    });
+    }
     t.appendChild(tb);
     s.appendChild(t);
+    s.appendChild(moreBtn);
+    more(50);
   })();
 
   // ---- timeline -------------------------------------------------------
