@@ -166,6 +166,29 @@ func (r *Redactor) replace(loc *locator, rule, kind, v string) string {
 	return out
 }
 
+// alsoSecret marks a value found inside another redacted one (the password
+// of a Basic credential) so that Verify searches for it and later places
+// tag it the same way; nothing is replaced or counted.
+func (r *Redactor) alsoSecret(kind, v string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dryRun || len(r.memo) >= maxMemoEntries {
+		return
+	}
+	hv := maphash.String(r.seed, v)
+	if _, ok := r.memo[hv]; ok {
+		return
+	}
+	ki, ok := r.kindIndex[kind]
+	if !ok {
+		ki = uint16(len(r.kinds))
+		r.kinds = append(r.kinds, kind)
+		r.kindIndex[kind] = ki
+	}
+	r.memo[hv] = ki
+	r.remember(v, hv, ki)
+}
+
 // remember adds the search forms of a redacted value. Personal data
 // (email, card, IP) is left to its detectors, which find it in any string
 // and in decoded bodies. Callers hold r.mu.

@@ -251,3 +251,16 @@ func TestBase64ImagesAreNotSecrets(t *testing.T) {
 		t.Errorf("an embedded image gives findings: %+v", fs)
 	}
 }
+
+func TestVerifyFindsTheBasicPasswordElsewhere(t *testing.T) {
+	e := newEntry("https://app.example.com/")
+	e.reqHeader("authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("ada:Correct-Horse-42")))
+	r, out := sanitizeOne(t, e)
+	if strings.Contains(out, "Correct-Horse-42") {
+		t.Fatal("the password survived")
+	}
+	fs, _ := r.Verify("steps.json", strings.NewReader(`{"typed":"Correct-Horse-42"}`))
+	if len(fs) != 1 || fs[0].Kind != "authorization" {
+		t.Errorf("the Basic password elsewhere is not found: %+v", fs)
+	}
+}

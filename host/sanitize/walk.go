@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"encoding/base64"
 	"strings"
 )
 
@@ -299,6 +300,13 @@ func (r *Redactor) header(loc *locator, name, v string) string {
 		case ModeScheme:
 			if i := strings.IndexByte(v, ' '); i > 0 && plainWord(v[:i]) {
 				rest := strings.TrimLeft(v[i:], " ")
+				if strings.EqualFold(v[:i], "basic") {
+					if dec, err := base64.StdEncoding.DecodeString(rest); err == nil {
+						if _, pw, ok := strings.Cut(string(dec), ":"); ok && pw != "" {
+							r.alsoSecret(rule.Name, pw) // Verify searches for the password too
+						}
+					}
+				}
 				return v[:i+1] + r.secret(loc, rule.Name, rest)
 			}
 			return r.secret(loc, rule.Name, v)
