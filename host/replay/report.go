@@ -28,7 +28,8 @@ type Report struct {
 	// Unmatched fit no recorded entry and failed as blocked.
 	Unmatched int `json:"unmatched"`
 	// Coverage is the share of the browser's requests answered from the
-	// recording: (exact + fuzzy + failed as recorded + synthesized) / requests.
+	// recording: (exact + fuzzy + failed as recorded) / requests. A
+	// synthesized preflight is not from the recording, so it does not count.
 	Coverage float64 `json:"coverage"`
 	// ArchiveUsed is the share of recorded entries served at least once.
 	ArchiveUsed float64 `json:"archive_used"`
@@ -86,7 +87,7 @@ func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
 		r.Requests++
 	}
 	if r.Requests > 0 {
-		r.Coverage = float64(r.ServedExact+r.ServedFuzzy+r.FailedAsRecorded+r.Synthesized) / float64(r.Requests)
+		r.Coverage = float64(r.ServedExact+r.ServedFuzzy+r.FailedAsRecorded) / float64(r.Requests)
 	}
 	if used, total := a.Used(); total > 0 {
 		r.ArchiveUsed = float64(used) / float64(total)
