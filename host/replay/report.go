@@ -41,6 +41,10 @@ type Report struct {
 	ScreenshotDiff float64 `json:"screenshot_diff"`
 
 	// Details.
+	// Ignored counts the browser's own favicon requests that the
+	// recording does not hold (DevTools exports leave them out); they are
+	// answered 204 and not counted in Requests.
+	Ignored         int              `json:"ignored,omitempty"`
 	ScreenshotPairs []ScreenshotPair `json:"screenshot_pairs,omitempty"`
 	UnmatchedList   []RequestLog     `json:"unmatched_requests,omitempty"`
 	Steps           []StepResult     `json:"steps,omitempty"`
@@ -71,6 +75,7 @@ func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
 	for _, l := range r.Log {
 		switch l.Outcome {
 		case Ignored:
+			r.Ignored++
 			continue
 		case ServedExact:
 			r.ServedExact++
