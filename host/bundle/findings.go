@@ -107,7 +107,8 @@ var ruleByID = func() map[string]Rule {
 const (
 	uploadLimit    = 20 << 20 // bytes; "uploads fail above 20 MB"
 	slowMillis     = 10_000
-	nearMillis     = 5_000 // an exception this close to a failure is "near"
+	nearMillis     = 5_000 // an exception this long after a failure is "near"
+	afterMillis    = 1_000 // … or a failure that starts this soon after it
 	maxEvidence    = 5
 	ssoLoopVisits  = 3 // the same sign-in URL this many times in one chain
 	maxLoopEntries = 20
@@ -330,9 +331,12 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 				if !in.failed || in.startMs == 0 {
 					continue
 				}
+				// The failure ends up to 5 s before the exception (its
+				// handler threw) or up to 1 s after it (the exception
+				// interrupted the request).
 				end := in.startMs + max(in.e.Time, 0)
 				t := float64(c.Time)
-				if t >= in.startMs-nearMillis && t <= end+nearMillis {
+				if end >= t-nearMillis && in.startMs <= t+afterMillis {
 					near = append(near, i)
 				}
 			}
