@@ -266,6 +266,7 @@ type InputError struct {
 	Err          error
 }
 
+// Error says where the input is invalid and why.
 func (e *InputError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("invalid JSON at line %d, column %d: %v", e.Line, e.Column, e.Err)
@@ -273,6 +274,7 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("invalid JSON at byte %d: %v", e.Offset, e.Err)
 }
 
+// Unwrap returns the decoder's error.
 func (e *InputError) Unwrap() error { return e.Err }
 
 // inputError turns a decoder error into an InputError, finding line and

@@ -46,6 +46,8 @@ type LeakError struct {
 	Findings []Finding
 }
 
+// Error names each finding's kind, file and location (at most five), never
+// a value, and says how to accept a finding on purpose.
 func (e *LeakError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d value(s) that must not be shared survive sanitizing:", len(e.Findings))
