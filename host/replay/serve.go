@@ -47,12 +47,10 @@ type server struct {
 	m    *Matcher
 	logf func(format string, a ...any)
 
-	mu       sync.Mutex
-	log      []RequestLog
-	pending  int
-	last     time.Time
-	held     int
-	requests int
+	mu      sync.Mutex
+	log     []RequestLog
+	pending int
+	last    time.Time
 }
 
 func newServer(m *Matcher, logf func(string, ...any)) *server {
@@ -140,9 +138,6 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 			// In flight when the recording stopped: it stays pending
 			// here too, and does not hold the replay open.
 			rl.Reason += "; no response recorded, left pending"
-			s.mu.Lock()
-			s.held++
-			s.mu.Unlock()
 			answer = func(context.Context) error { return nil }
 			break
 		}
@@ -171,9 +166,6 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 	}
 	s.mu.Lock()
 	s.log = append(s.log, rl)
-	if rl.Outcome != Ignored {
-		s.requests++
-	}
 	s.mu.Unlock()
 	s.logf("replay: %-9s %s %s (%s)", rl.Outcome, rl.Method, shortURL(rl.URL), rl.Reason)
 	return answer
@@ -183,7 +175,6 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 func (s *server) addSocket(rl RequestLog) {
 	s.mu.Lock()
 	s.log = append(s.log, rl)
-	s.requests++
 	s.last = time.Now()
 	s.mu.Unlock()
 	s.logf("replay: %-9s %s %s (%s)", rl.Outcome, rl.Method, shortURL(rl.URL), rl.Reason)
