@@ -146,16 +146,21 @@ func serviceWorker(t testing.TB) context.Context {
 // resetPopup brings the extension back to idle after an earlier test.
 func resetPopup(t testing.TB, popup context.Context) {
 	t.Helper()
-	st := status(t, popup)
-	switch {
-	case strings.HasPrefix(st, "review"):
-		click(t, popup, "discard")
-	case strings.HasPrefix(st, "done"):
-		click(t, popup, "again")
-	case strings.HasPrefix(st, "error"):
-		click(t, popup, "reset")
+	for try := 0; try < 5; try++ {
+		st := status(t, popup)
+		switch {
+		case strings.HasPrefix(st, "idle"):
+			return
+		case strings.HasPrefix(st, "review"):
+			click(t, popup, "discard")
+		case strings.HasPrefix(st, "done"):
+			click(t, popup, "again")
+		case strings.HasPrefix(st, "error"):
+			click(t, popup, "reset")
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
-	waitStatus(t, popup, "idle", 10*time.Second)
+	waitStatus(t, popup, "idle", 5*time.Second)
 }
 
 func TestClosingTheRecordedTabSavesWhatWasRecorded(t *testing.T) {

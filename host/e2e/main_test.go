@@ -87,7 +87,7 @@ func setup() error {
 	}
 	env.browser, env.cancel, err = launchBrowser(filepath.Join(env.tmp, "profile"),
 		"REPROKIT_OUT_DIR="+env.outDir, "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog,
-		"REPROKIT_HOST_DEBUG="+os.Getenv("REPROKIT_HOST_DEBUG"))
+		"REPROKIT_HOST_DEBUG="+os.Getenv("REPROKIT_HOST_DEBUG"), "REPROKIT_AUDIT_LOG="+filepath.Join(env.tmp, "audit.log"))
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,11 @@ package e2e
 import (
 	"archive/zip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"io"
 	"net/url"
 	"strings"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/reprokit/reprokit/host/audit"
 	"github.com/reprokit/reprokit/host/bundle"
 )
 
@@ -130,6 +135,28 @@ func TestRecordsTheAppTabItsFramesAndItsPopupThroughTheExtension(t *testing.T) {
 		t.Errorf("steps.json has no steps; the scenario typed and clicked")
 	}
 	assertSanitized(t, path)
+	assertAudited(t, path)
+}
+
+// assertAudited checks the audit log has the "bundle" line of path, with
+// the file's SHA-256 and no content.
+func assertAudited(t testing.TB, path string) {
+	t.Helper()
+	recs, _, err := audit.Read(filepath.Join(env.tmp, "audit.log"))
+	if err != nil {
+		t.Fatalf("read the audit log: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	sum := sha256.Sum256(data)
+	for _, r := range recs {
+		if r.Event == "bundle" && r.File == filepath.Base(path) {
+			if r.SHA256 != hex.EncodeToString(sum[:]) || r.Mode != "extension" || len(r.Redactions) == 0 {
+				t.Errorf("audit record %+v", r)
+			}
+			return
+		}
+	}
+	t.Errorf("no audit record for %s in %d records", filepath.Base(path), len(recs))
 }
 
 func hasURLPrefix(urls map[string]bool, prefix string) bool {

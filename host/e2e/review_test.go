@@ -21,7 +21,7 @@ func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 	needBrowser(t)
 	home := t.TempDir()
 	browser, cancel, err := launchBrowser(filepath.Join(t.TempDir(), "profile"),
-		"HOME="+home, "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog)
+		"HOME="+home, "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog, "REPROKIT_AUDIT_LOG="+filepath.Join(env.tmp, "audit.log"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/reprokit/reprokit/host/install"
 )
 
 // serve runs Serve on the frames of in (then end of input) and returns the
@@ -27,6 +29,9 @@ func serve(t testing.TB, opts Options, in []byte) ([]map[string]any, error) {
 	}
 	if opts.Finisher == nil {
 		opts.Finisher = func(string, string) error { return nil }
+	}
+	if opts.Managed == nil {
+		opts.Managed = &install.ManagedConfig{}
 	}
 	done := make(chan error, 1)
 	go func() { done <- Serve(context.Background(), bytes.NewReader(in), &out, opts) }()
@@ -171,7 +176,7 @@ func FuzzServe(f *testing.F) {
 		var out lockedBuffer
 		opts := Options{
 			Log: log.New(io.Discard, "", 0), SpoolBase: t.TempDir(), OutDir: t.TempDir(), MaxFrame: 1 << 16,
-			Finisher: func(string, string) error { return nil },
+			Finisher: func(string, string) error { return nil }, Managed: &install.ManagedConfig{},
 		}
 		done := make(chan struct{})
 		go func() {

@@ -95,20 +95,18 @@ func finalizeSpool(dir *spool.Dir) error {
 
 // previewSpool sanitizes and analyzes the finalized spool as the bundle
 // writer would, for the review.
-func previewSpool(ctx context.Context, dir *spool.Dir, outDir string) (*bundle.Review, error) {
-	return bundle.Preview(ctx, dir, bundle.Options{})
+func previewSpool(ctx context.Context, dir *spool.Dir, opts bundle.Options) (*bundle.Review, error) {
+	return bundle.Preview(ctx, dir, opts)
 }
 
-// writeBundle writes the sanitized bundle into outDir with the reporter's
-// review choices. A secret the sanitizer could not remove refuses the save
-// (fail closed) with CodeSecretsFound and the kinds the reporter may allow.
-func writeBundle(ctx context.Context, dir *spool.Dir, outDir string, req SaveRequest) (string, int64, error) {
+// writeBundle writes the sanitized bundle into outDir. A secret the
+// sanitizer could not remove refuses the save (fail closed) with
+// CodeSecretsFound and the kinds the reporter may allow.
+func writeBundle(ctx context.Context, dir *spool.Dir, outDir string, opts bundle.Options) (*bundle.Result, error) {
 	if err := os.MkdirAll(outDir, 0o700); err != nil {
-		return "", 0, Errorf(CodeSaveFailed, "Set REPROKIT_OUT_DIR to a folder you can write to.", "create the output folder %s: %v", outDir, err)
+		return nil, Errorf(CodeSaveFailed, "Set REPROKIT_OUT_DIR to a folder you can write to.", "create the output folder %s: %v", outDir, err)
 	}
-	res, err := bundle.Write(ctx, dir, outDir+string(os.PathSeparator), bundle.Options{
-		Exclude: req.ExcludeDomains, DropScreenshots: req.DropScreenshots, Allow: req.Allow, Recovered: req.recovered,
-	})
+	res, err := bundle.Write(ctx, dir, outDir+string(os.PathSeparator), opts)
 	var leak *bundle.LeakError
 	var sleak *sanitize.LeakError
 	var findings []sanitize.Finding
@@ -130,10 +128,7 @@ func writeBundle(ctx context.Context, dir *spool.Dir, outDir string, req SaveReq
 		e := Errorf(CodeSecretsFound, "Exclude the domain that holds it, or allow these kinds if they are safe to share.",
 			"the sanitized bundle still contains %d detected secret(s) (%s), so it was not saved", len(findings), strings.Join(list, ", "))
 		e.Params["kinds"] = list
-		return "", 0, e
+		return nil, e
 	}
-	if err != nil {
-		return "", 0, err
-	}
-	return res.Path, res.Size, nil
+	return res, err
 }

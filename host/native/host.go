@@ -24,6 +24,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/reprokit/reprokit/host/install"
 	"github.com/reprokit/reprokit/host/version"
 )
 
@@ -60,6 +61,9 @@ type Options struct {
 	Open func(path string) error
 	// Log receives the host's log lines; nil logs to stderr.
 	Log *log.Logger
+	// Managed is the administrator's managed configuration; nil reads it
+	// from the machine's browser policies (install.LoadManagedConfig).
+	Managed *install.ManagedConfig
 }
 
 // Host serves one native-messaging port.
@@ -69,6 +73,7 @@ type Host struct {
 	log    *log.Logger
 	outDir string
 	auto   bool
+	mp     machinePolicy
 
 	mu     sync.Mutex
 	helloV int // protocol version the extension said hello with; 0 before hello
@@ -152,7 +157,11 @@ func newHost(w io.Writer, opts Options) *Host {
 	if h.log == nil {
 		h.log = log.New(os.Stderr, "reprokit host: ", log.LstdFlags|log.Lmicroseconds)
 	}
+	h.mp = loadMachinePolicy(opts.Managed, h.log)
 	h.outDir = opts.OutDir
+	if h.outDir == "" {
+		h.outDir = h.mp.outDir
+	}
 	if h.outDir == "" {
 		h.outDir = DefaultOutDir()
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/reprokit/reprokit/host/bridge"
+	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/spool"
 	"github.com/reprokit/reprokit/host/version"
 )
@@ -258,7 +260,11 @@ func (s *session) finishStop(reason string) {
 		s.save(SaveRequest{})
 		return
 	}
-	rv, err := previewSpool(s.ctx, s.dir, s.h.outDir)
+	opts, err := s.h.mp.bundleOptions(SaveRequest{})
+	var rv *bundle.Review
+	if err == nil {
+		rv, err = previewSpool(s.ctx, s.dir, opts)
+	}
 	if err != nil {
 		s.fail(Errorf(CodeSaveFailed, "The recording is kept; the next start of the extension retries it.", "could not prepare the review: %v", err))
 		return
@@ -282,7 +288,11 @@ func (s *session) save(req SaveRequest) {
 	if req.Fields != nil {
 		s.dir.Update(func(m *spool.Meta) error { m.Reporter = req.Fields; return nil })
 	}
-	path, size, err := writeBundle(s.ctx, s.dir, s.h.outDir, req)
+	opts, err := s.h.mp.bundleOptions(req)
+	var res *bundle.Result
+	if err == nil {
+		res, err = writeBundle(s.ctx, s.dir, s.h.outDir, opts)
+	}
 	if err != nil {
 		if s.ctx.Err() != nil {
 			return
@@ -291,13 +301,18 @@ func (s *session) save(req SaveRequest) {
 		if !errors.As(err, &pe) {
 			pe = Errorf(CodeSaveFailed, "The recording is kept; press Save again, or exclude the domains the findings name.", "could not save the bundle: %v", err)
 		}
+		if pe.Code == CodeSecretsFound {
+			auditEvent("refused", s.h.log)
+		}
 		s.setPhase(PhaseReview, func(st *State) { st.Error = pe })
 		return
 	}
+	auditBundle(res, opts, s.h.log)
+	s.h.mp.applyRetention(s.h.outDir, s.h.log)
 	if err := s.dir.Remove(); err != nil {
 		s.h.log.Printf("%v", err)
 	}
-	s.end(PhaseDone, func(st *State) { st.Result = &Result{Path: path, Size: size}; st.Review = nil; st.Error = nil })
+	s.end(PhaseDone, func(st *State) { st.Result = &Result{Path: res.Path, Size: res.Size}; st.Review = nil; st.Error = nil })
 }
 
 // discard removes the recording without saving it.
@@ -305,6 +320,7 @@ func (s *session) discard() {
 	if err := s.dir.Remove(); err != nil {
 		s.h.log.Printf("%v", err)
 	}
+	auditEvent("discarded", s.h.log)
 	s.end(PhaseIdle, func(st *State) { *st = State{Phase: PhaseIdle, AutoSave: st.AutoSave} })
 }
 
@@ -369,8 +385,10 @@ func (h *Host) portClosed(ctx context.Context) {
 // outDir and removes the spool: the job of the detached child the host
 // starts (`reprokit native-finish`) and of the leftover recovery. It takes
 // the spool over (its pid in recording.json) so that no one else recovers it
-// at the same time. It returns the bundle's path.
+// at the same time, and applies the machine's managed configuration as the
+// host does. It returns the bundle's path.
 func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
+	logger := log.New(os.Stderr, "reprokit finish: ", log.LstdFlags)
 	dir, err := spool.Open(spoolPath)
 	if err != nil {
 		return "", err
@@ -385,8 +403,12 @@ func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 	if err := dir.Update(func(m *spool.Meta) error { m.PID = os.Getpid(); return nil }); err != nil {
 		return "", err
 	}
+	mp := loadMachinePolicy(nil, logger)
 	if outDir == "" {
 		outDir = m.Options.Out
+	}
+	if outDir == "" {
+		outDir = mp.outDir
 	}
 	if outDir == "" {
 		outDir = DefaultOutDir()
@@ -401,11 +423,21 @@ func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 			return "", fmt.Errorf("finalize %s: %w", spoolPath, err)
 		}
 	}
-	path, _, err := writeBundle(ctx, dir, outDir, SaveRequest{recovered: true})
+	opts, err := mp.bundleOptions(SaveRequest{recovered: true})
 	if err != nil {
+		return "", err
+	}
+	res, err := writeBundle(ctx, dir, outDir, opts)
+	if err != nil {
+		var pe *Error
+		if errors.As(err, &pe) && pe.Code == CodeSecretsFound {
+			auditEvent("refused", logger)
+		}
 		return "", fmt.Errorf("bundle %s: %w", spoolPath, err)
 	}
-	return path, dir.Remove()
+	auditBundle(res, opts, logger)
+	mp.applyRetention(outDir, logger)
+	return res.Path, dir.Remove()
 }
 
 // recoverLeftovers bundles the extension recordings that a killed host and

@@ -1,0 +1,74 @@
+package native
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reprokit/reprokit/host/install"
+)
+
+func TestTheManagedConfigurationBeatsWhatTheExtensionAsks(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("REPROKIT_OUT_DIR", "")
+	budget, keep := 5, false
+	cfg := &install.ManagedConfig{
+		OutputFolder: "~/Support bundles", SizeBudgetMB: &budget, AllowKeepFinding: &keep,
+		SanitizerPolicy: json.RawMessage(`{"keep":["x-workspace-id"]}`),
+	}
+	h := newHost(io.Discard, Options{Managed: cfg, Log: log.New(io.Discard, "", 0)})
+	if want := filepath.Join(home, "Support bundles"); h.outDir != want {
+		t.Errorf("output folder %q, want the managed %q", h.outDir, want)
+	}
+	opts, err := h.mp.bundleOptions(SaveRequest{Allow: []string{"jwt"}, ExcludeDomains: []string{"ads.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Allow != nil {
+		t.Errorf("the reporter kept findings %v although the policy forbids it", opts.Allow)
+	}
+	if opts.Budget != 5<<20 || opts.Policy == nil || len(opts.Exclude) != 1 {
+		t.Errorf("bundle options %+v", opts)
+	}
+}
+
+func TestABrokenManagedPolicyRefusesToSave(t *testing.T) {
+	mp := loadMachinePolicy(&install.ManagedConfig{SanitizerPolicy: json.RawMessage(`{"rules":[{"name":""}]}`)}, log.New(io.Discard, "", 0))
+	_, err := mp.bundleOptions(SaveRequest{})
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Code != CodeSaveFailed {
+		t.Fatalf("a broken managed policy gave %v, want a refused save", err)
+	}
+}
+
+func TestRetentionDeletesOldBundlesAndAuditsIt(t *testing.T) {
+	dir := t.TempDir()
+	auditLog := filepath.Join(t.TempDir(), "audit.log")
+	t.Setenv("REPROKIT_AUDIT_LOG", auditLog)
+	old, recent := filepath.Join(dir, "old.zip"), filepath.Join(dir, "recent.zip")
+	for _, f := range []string{old, recent} {
+		os.WriteFile(f, []byte("zip"), 0o600)
+	}
+	past := time.Now().AddDate(0, 0, -40)
+	os.Chtimes(old, past, past)
+	days := 30
+	mp := loadMachinePolicy(&install.ManagedConfig{RetentionDays: &days}, log.New(io.Discard, "", 0))
+	mp.applyRetention(dir, log.New(io.Discard, "", 0))
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Error("the 40-day-old bundle was kept")
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Error("the recent bundle was deleted")
+	}
+	b, _ := os.ReadFile(auditLog)
+	if !strings.Contains(string(b), `"event":"retention"`) || !strings.Contains(string(b), "old.zip") {
+		t.Errorf("audit log: %s", b)
+	}
+}
