@@ -235,7 +235,7 @@ func (a *App) appRoutes() *http.ServeMux {
 		}
 		cid := a.id("chatcmpl-")
 		writeJSON(w, 200, map[string]any{"id": cid, "conversation_id": "conv_q3_uploads", "request_id": rid,
-			"stream": "/api/stream?completion=" + cid})
+			"stream": "/api/stream?conversation=conv_q3_uploads"})
 	}))
 	mux.HandleFunc("GET /api/stream", a.stream)
 	mux.HandleFunc("POST /api/files", a.api(func(w http.ResponseWriter, r *http.Request, rid string) {
@@ -277,8 +277,11 @@ var upgrader = websocket.Upgrader{CheckOrigin: func(r *http.Request) bool { retu
 const reply = "Uploads to this workspace are limited to 20 MB per file. Your recording is about 21 MB, " +
 	"so the server rejected it with HTTP 413. Compress it or split it into two parts, or share it as a cloud link."
 
-// stream sends the assistant's reply over a websocket: one JSON frame per
-// word, a final "done" frame with the request ID, then a normal close.
+// stream sends the assistant's reply over a websocket. The client opens
+// /api/stream?conversation=… and subscribes with a text frame
+// {"type":"subscribe","completion":"chatcmpl-…"}; the server answers with a
+// "start" frame, one "delta" frame per word, a "done" frame with the
+// request ID, then a normal close.
 func (a *App) stream(w http.ResponseWriter, r *http.Request) {
 	rid := a.id("req_")
 	if !a.signedIn(r) {
@@ -300,8 +303,17 @@ func (a *App) stream(w http.ResponseWriter, r *http.Request) {
 		case <-done:
 		}
 	}()
-	completion := r.URL.Query().Get("completion")
-	c.WriteJSON(map[string]any{"type": "start", "completion": completion, "request_id": rid})
+	var sub struct {
+		Type       string `json:"type"`
+		Completion string `json:"completion"`
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if err := c.ReadJSON(&sub); err != nil || sub.Type != "subscribe" {
+		c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "subscribe first"), time.Now().Add(time.Second))
+		return
+	}
+	c.SetReadDeadline(time.Time{})
+	c.WriteJSON(map[string]any{"type": "start", "completion": sub.Completion, "request_id": rid})
 	for i, word := range strings.Fields(reply) {
 		if i > 0 {
 			word = " " + word
@@ -315,7 +327,7 @@ func (a *App) stream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	c.WriteJSON(map[string]any{"type": "done", "completion": completion, "request_id": rid})
+	c.WriteJSON(map[string]any{"type": "done", "completion": sub.Completion, "request_id": rid})
 	c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "done"), time.Now().Add(time.Second))
 	c.SetReadDeadline(time.Now().Add(2 * time.Second))
 	for {

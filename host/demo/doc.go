@@ -21,7 +21,8 @@
 //	GET  /app                    the chat workspace (static/app.html, app.css, app.js)
 //	GET  /api/me                 the account: email, plan, workspace ID
 //	POST /api/chat               {id: "chatcmpl-…", request_id, stream}, with an x-request-id header
-//	GET  /api/stream             websocket: the assistant's reply word by word, then {"type":"done"} and a normal close
+//	GET  /api/stream             websocket: after the client's {"type":"subscribe","completion"} frame, the
+//	                             assistant's reply word by word, then {"type":"done"} and a normal close
 //	POST /api/files              413 above 20 MB with {"error":{…},"request_id"}
 //	GET  /api/workspace/usage    always 500 with {"error":{…,"type":"server_error"},"request_id"}
 //

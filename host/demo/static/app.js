@@ -34,6 +34,7 @@ async function send(ev) {
   if (!r.ok) { toast('Message failed: ' + escapeHTML(j.error.message) + ' <code>' + escapeHTML(j.request_id) + '</code>'); return; }
   const out = bubble('assistant', '');
   const ws = new WebSocket(location.origin.replace('http', 'ws') + j.stream);
+  ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', completion: j.id }));
   ws.onmessage = (e) => {
     const f = JSON.parse(e.data);
     if (f.type === 'delta') out.textContent += f.text;
