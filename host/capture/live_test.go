@@ -196,6 +196,20 @@ func finalize(t *testing.T, dir *spool.Dir) *recorded {
 	sc.Buffer(nil, 256<<20)
 	for sc.Scan() {
 		var l logLine
+		if len(sc.Bytes()) > 1<<20 {
+			// A large body or upload: the tests need only its method, and
+			// decoding it fully is slow under the race detector.
+			if !json.Valid(sc.Bytes()) {
+				t.Fatalf("events.jsonl has a line that is not JSON (%d bytes)", len(sc.Bytes()))
+			}
+			head := sc.Bytes()[:4096]
+			if _, after, ok := bytes.Cut(head, []byte(`"method":"`)); ok {
+				m, _, _ := bytes.Cut(after, []byte(`"`))
+				l.Method = string(m)
+			}
+			r.logs = append(r.logs, l)
+			continue
+		}
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("events.jsonl line %q: %v", sc.Text()[:min(len(sc.Text()), 200)], err)
 		}
