@@ -71,6 +71,8 @@
 //	/secrets/jwt                  the JWT in an x-id-token response header
 //	/secrets/page                 a page that plants every secret: headers, JSON/urlencoded/multipart bodies,
 //	                              query strings, websocket frames, the console, a hidden input, data-private
+//	/ids, POST /api/completions   a completion ID ([CompletionID]) in a JSON body, then in a URL query
+//	                              and a websocket frame: a sanitizer must treat the three alike
 //	/console                      console.log/info/warn/error, an uncaught exception, an unhandled rejection, a 404 image
 //	/steps                        inputs, textarea, select, checkbox, sensitive fields, buttons, a link, a tall page
 //	/bench/300                    a page making exactly 300 requests (document, 149 images, 150 fetches of 2 KB);

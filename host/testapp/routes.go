@@ -46,6 +46,11 @@ type pageData struct {
 // like the upload limit of the vendor in PRODUCT.md.
 const MaxUpload = 20 << 20
 
+// CompletionID is the ID that /api/completions returns and the /ids page
+// sends back in a URL query and a websocket frame: not a secret, evidence
+// that a support bundle must keep (or redact the same way everywhere).
+const CompletionID = "chatcmpl-52b67a19af85c2211675d185"
+
 // BigSize is the default size of /big: just over 20 MB.
 const BigSize = 21 << 20
 
@@ -141,6 +146,11 @@ func (app *App) routes(name string) *http.ServeMux {
 	mux.HandleFunc("/api/nocors", func(w http.ResponseWriter, r *http.Request) {
 		app.writeAPI(w, http.StatusOK, map[string]any{"cors": false})
 	})
+	// An ID that a sanitizer must keep consistently (see /ids).
+	mux.HandleFunc("POST /api/completions", func(w http.ResponseWriter, r *http.Request) {
+		app.writeAPI(w, http.StatusOK, map[string]any{"id": CompletionID, "object": "chat.completion"})
+	})
+	mux.HandleFunc("GET /ids", html("ids.html"))
 	// Any other /api/ path: a small JSON answer naming the path.
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		app.writeAPI(w, http.StatusOK, map[string]any{"ok": true, "path": r.URL.Path, "origin": name})
