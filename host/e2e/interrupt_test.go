@@ -146,11 +146,14 @@ func serviceWorker(t testing.TB) context.Context {
 // resetPopup brings the extension back to idle after an earlier test.
 func resetPopup(t testing.TB, popup context.Context) {
 	t.Helper()
-	for try := 0; try < 5; try++ {
+	idle := 0
+	for try := 0; try < 10; try++ {
 		st := status(t, popup)
 		switch {
-		case strings.HasPrefix(st, "idle"):
-			return
+		case strings.HasPrefix(st, "idle: ready"), strings.HasPrefix(st, "idle: stIdle"):
+			if idle++; idle == 2 { // and stays idle
+				return
+			}
 		case strings.HasPrefix(st, "review"):
 			click(t, popup, "discard")
 		case strings.HasPrefix(st, "done"):

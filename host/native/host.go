@@ -74,6 +74,7 @@ type Host struct {
 	outDir string
 	auto   bool
 	mp     machinePolicy
+	debug  bool // REPROKIT_HOST_DEBUG: log the relay and the state changes
 
 	mu     sync.Mutex
 	helloV int // protocol version the extension said hello with; 0 before hello
@@ -157,6 +158,7 @@ func newHost(w io.Writer, opts Options) *Host {
 	if h.log == nil {
 		h.log = log.New(os.Stderr, "reprokit host: ", log.LstdFlags|log.Lmicroseconds)
 	}
+	h.debug = os.Getenv("REPROKIT_HOST_DEBUG") != ""
 	h.mp = loadMachinePolicy(opts.Managed, h.log)
 	h.outDir = opts.OutDir
 	if h.outDir == "" {

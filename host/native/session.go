@@ -11,6 +11,7 @@ import (
 
 	"github.com/reprokit/reprokit/host/bridge"
 	"github.com/reprokit/reprokit/host/bundle"
+	"github.com/reprokit/reprokit/host/capture"
 	"github.com/reprokit/reprokit/host/spool"
 	"github.com/reprokit/reprokit/host/version"
 )
@@ -76,6 +77,9 @@ func (s *session) snapshotLocked() State {
 
 // pushState sends a state message; it is also kept for a reopened popup.
 func (h *Host) pushState(st State) {
+	if h.debug {
+		h.log.Printf("state %s", st.Phase)
+	}
 	h.out.Send(Message{Type: "state", Data: st.withError()})
 }
 
@@ -132,7 +136,7 @@ func (h *Host) begin(req startRequest) (*session, error) {
 	s.br = bridge.New(req.Tab, req.Browser, func(c bridge.Command) error {
 		return h.out.Send(Message{Type: "cdp.send", Data: c})
 	})
-	if os.Getenv("REPROKIT_HOST_DEBUG") != "" {
+	if h.debug {
 		s.br.Debugf = h.log.Printf
 	}
 	h.rec = s
@@ -174,11 +178,21 @@ func (s *session) run() {
 			}
 			return // port closed: portClosed finishes the spool
 		case <-eng.Done():
-			// The capture notices a detach from the events the bridge
-			// queued; the bridge knows why.
-			if r := detachReason(s.br.Reason()); r != "" {
-				s.stop(r)
-			} else if s.br.Reason() == "" {
+			// chrome.debugger sends the tab's Inspector.detached before its
+			// onDetach, so the capture may notice first: give the bridge a
+			// moment to learn why.
+			select {
+			case <-s.br.Detached():
+			case <-time.After(time.Second):
+			}
+			switch r := s.br.Reason(); {
+			case detachReason(r) != "":
+				s.stop(detachReason(r))
+			case r == bridge.ReasonPortClosed:
+				// portClosed hands the spool on
+			case errors.Is(eng.Err(), capture.ErrTabClosed):
+				s.stop("tab closed")
+			default:
 				s.stop("the recording ended: " + errText(eng.Err()))
 			}
 			return
