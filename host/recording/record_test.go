@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -444,6 +445,30 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		if !ok || ee.ExitCode() != 2 || stdout.Len() != 0 {
 			t.Errorf("%v: %v, stdout %q; want exit 2 and nothing on stdout", args, err, stdout.String())
 		}
+	}
+}
+
+func TestHeadedWithoutADisplayAsksForHeadless(t *testing.T) {
+	needBrowser(t)
+	if runtime.GOOS != "linux" {
+		t.Skip("the display check is Linux's")
+	}
+	cmd := exec.Command(binary, "record", app.URL+"/redirect/final")
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "DISPLAY=") && !strings.HasPrefix(e, "WAYLAND_DISPLAY=") {
+			env = append(env, e)
+		}
+	}
+	cmd.Env = append(env, "TMPDIR="+shortTemp(t), "REPROKIT_OUT_DIR="+t.TempDir(), browser.EnvBrowser+"="+browserPath)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || stdout.Len() != 0 {
+		t.Fatalf("exit %v, stdout %q", err, stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "--headless") {
+		t.Errorf("stderr does not suggest --headless: %s", stderr.String())
 	}
 }
 
