@@ -66,8 +66,10 @@ type Options struct {
 	Allow  []string
 	// Drive, when set, runs the scripted session (the demo) in the recorded
 	// tab; tab is its chromedp context. The recording stops when it returns.
+	// [Screenshot] with Drive's ctx takes an on-demand screenshot.
 	Drive func(ctx context.Context, tab context.Context) error
-	// EnterStops stops the recording on Enter when stdin is a terminal.
+	// EnterStops stops the recording on Enter when stdin is a terminal, where
+	// "s", "p" and "n TEXT" also take a screenshot, pause and add a note.
 	EnterStops bool
 	// Signals stops the recording normally on SIGINT/SIGTERM.
 	Signals bool
@@ -259,12 +261,8 @@ func waitForStop(ctx context.Context, opts Options, sess *browser.Session, conn 
 	var enter chan struct{}
 	if opts.EnterStops && isTerminal(os.Stdin) {
 		enter = make(chan struct{})
-		go func() {
-			// Only a real Enter stops: an EOF (stdin closed) is no request.
-			if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err == nil {
-				close(enter)
-			}
-		}()
+		fmt.Fprintln(opts.Stderr, "keys: Enter stops; s+Enter takes a screenshot; p+Enter pauses or resumes; n TEXT+Enter adds a note")
+		go readCommands(ctx, os.Stdin, rec, opts.Stderr, enter)
 	}
 	var deadline <-chan time.Time
 	if opts.Duration > 0 {
@@ -273,13 +271,14 @@ func waitForStop(ctx context.Context, opts Options, sess *browser.Session, conn 
 		deadline = t.C
 	}
 	driveDone := make(chan error, 1)
+	driveCtx := context.WithValue(ctx, recorderKey{}, rec)
 	if opts.URL != "" && opts.Attach == "" {
 		go func() {
 			if err := chromedp.Do(sess.Tab, chromedp.Navigate(opts.URL)); err != nil && ctx.Err() == nil && rec.Err() == nil {
 				fmt.Fprintf(opts.Stderr, "warning: loading %s: %v (still recording)\n", opts.URL, err)
 			}
 			if opts.Drive != nil {
-				driveDone <- opts.Drive(ctx, sess.Tab)
+				driveDone <- opts.Drive(driveCtx, sess.Tab)
 			}
 		}()
 	} else {
@@ -287,7 +286,7 @@ func waitForStop(ctx context.Context, opts Options, sess *browser.Session, conn 
 			go rec.Screenshot(ctx, "start")
 		}
 		if opts.Drive != nil {
-			go func() { driveDone <- opts.Drive(ctx, sess.Tab) }()
+			go func() { driveDone <- opts.Drive(driveCtx, sess.Tab) }()
 		}
 	}
 	progress := newProgress(opts.Stderr, opts.ProgressEvery)
@@ -333,6 +332,55 @@ func waitForStop(ctx context.Context, opts Options, sess *browser.Session, conn 
 			if opts.UntilSelector != "" && selectorPresent(ctx, conn, sess, opts.UntilSelector) {
 				return "selector " + opts.UntilSelector + " appeared", nil
 			}
+		}
+	}
+}
+
+type recorderKey struct{}
+
+// Screenshot takes an on-demand screenshot (masked, with the reason) in the
+// recording whose Drive hook got ctx. It is how a scripted session marks
+// the moment that matters.
+func Screenshot(ctx context.Context, reason string) error {
+	rec, _ := ctx.Value(recorderKey{}).(*capture.Recorder)
+	if rec == nil {
+		return errors.New("recording.Screenshot: ctx is not the context of a Drive hook")
+	}
+	return rec.Screenshot(ctx, reason)
+}
+
+// readCommands reads the user's keys from a terminal: a bare Enter closes
+// stop; "s" takes a screenshot, "p" pauses or resumes, "n TEXT" adds a note.
+// An EOF (stdin closed) stops nothing.
+func readCommands(ctx context.Context, in io.Reader, rec *capture.Recorder, stderr io.Writer, stop chan struct{}) {
+	sc := bufio.NewScanner(in)
+	paused := false
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case line == "":
+			close(stop)
+			return
+		case line == "s":
+			if err := rec.Screenshot(ctx, "demand"); err != nil {
+				fmt.Fprintf(stderr, "\nscreenshot: %v\n", err)
+			} else {
+				fmt.Fprintln(stderr, "\nscreenshot taken")
+			}
+		case line == "p":
+			if paused {
+				rec.Resume()
+				fmt.Fprintln(stderr, "\nresumed")
+			} else {
+				rec.Pause()
+				fmt.Fprintln(stderr, "\npaused: nothing is recorded until you type p again")
+			}
+			paused = !paused
+		case strings.HasPrefix(line, "n "):
+			rec.Note(strings.TrimSpace(line[2:]))
+			fmt.Fprintln(stderr, "\nnote added")
+		default:
+			fmt.Fprintln(stderr, "\nkeys: Enter stops; s screenshot; p pause/resume; n TEXT note")
 		}
 	}
 }
