@@ -259,7 +259,7 @@ $('record').onclick = async () => {
   saveFields();
   const minutes = Number($('l-minutes').value) || 0;
   const mb = Number($('l-mb').value) || 0;
-  send('record', { tabId, fields: readFields(), limits: { maxSeconds: minutes * 60, maxBytes: mb * (1 << 20) } });
+  send('record', { tabId, fields: readFields(), limits: { maxSeconds: Math.round(minutes * 60), maxBytes: Math.round(mb * (1 << 20)) } });
 };
 $('stop').onclick = () => send('stop');
 $('pause').onclick = () => send('pause');

@@ -151,6 +151,17 @@ func TestBadInputGetsNumberedErrorsAndTheHostGoesOn(t *testing.T) {
 	}
 }
 
+func TestChromePagesAreRefusedWithTheFix(t *testing.T) {
+	msgs, _ := serve(t, Options{}, frames(`{"id":1,"type":"hello","data":{"protocol":1}}`,
+		`{"id":2,"type":"start","data":{"tab":{"tabId":3,"targetId":"T","url":"chrome://settings/"}}}`,
+		`{"id":3,"type":"start","data":{"tab":{"tabId":3,"targetId":"T","url":"https://chromewebstore.google.com/detail/x"}}}`))
+	for _, m := range msgs[1:] {
+		if code(m) != int(CodeCannotRecordPage) || m["params"].(map[string]any)["fix"] == "" {
+			t.Errorf("start on a protected page: %v", m)
+		}
+	}
+}
+
 func TestAnotherExtensionIsRefused(t *testing.T) {
 	msgs, err := serve(t, Options{Origin: "chrome-extension://abcdefghijklmnopabcdefghijklmnop/"}, frames(`{"id":1,"type":"ping"}`))
 	if err == nil || len(msgs) != 1 || code(msgs[0]) != int(CodeOriginNotAllowed) {

@@ -1,6 +1,11 @@
 package native
 
-import "unicode/utf8"
+import (
+	"time"
+	"unicode/utf8"
+
+	"github.com/reprokit/reprokit/host/spool"
+)
 
 // maxNote caps a note: a marker with a sentence, not a document.
 const maxNote = 4000
@@ -27,6 +32,9 @@ func init() {
 		if err := eng.Note(d.Text); err != nil {
 			return nil, Errorf(CodeInternal, "", "add the note: %v", err)
 		}
+		// recording.json keeps the notes too, with their time.
+		stamp := time.Now().Format(time.RFC3339)
+		s.dir.Update(func(m *spool.Meta) error { m.Notes = append(m.Notes, stamp+" "+d.Text); return nil })
 		return nil, nil
 	}})
 }

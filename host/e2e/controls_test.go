@@ -1,0 +1,77 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/reprokit/reprokit/host/bundle"
+	"github.com/reprokit/reprokit/host/spool"
+)
+
+// Pause stops recording events until Resume, a note is kept with its time,
+// and the maximum duration (set in the popup, paused time not counted)
+// stops the recording cleanly and saves it.
+func TestPauseResumeANoteAndTheMaximumDuration(t *testing.T) {
+	needBrowser(t)
+	app := newTab(t)
+	run(t, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
+	popup, _ := openPopup(t, app)
+	resetPopup(t, popup)
+	run(t, popup, "set a 4-second limit", chromedp.Click(chromedp.CSS(`#limits-box summary`)),
+		chromedp.SetValue(chromedp.CSS(`#l-minutes`), "0.0667"))
+	click(t, popup, "record")
+	waitStatus(t, popup, "recording", 15*time.Second)
+	click(t, popup, "pause")
+	waitStatus(t, popup, "paused", 5*time.Second)
+	run(t, app, "load a page while paused", chromedp.Evaluate[chromedp.Void](`fetch('/api/while-paused').then(() => undefined)`, chromedp.EvalAwaitPromise))
+	waitRequest(t, "/api/while-paused")
+	time.Sleep(1500 * time.Millisecond) // paused time does not count against the limit
+	click(t, popup, "resume")
+	waitStatus(t, popup, "recording", 5*time.Second)
+	run(t, app, "load a page after resuming", chromedp.Evaluate[chromedp.Void](`fetch('/api/after-resume').then(() => undefined)`, chromedp.EvalAwaitPromise))
+	run(t, popup, "write a note", chromedp.SendKeys(chromedp.CSS(`[data-testid=note-text]`), "clicked resume"))
+	click(t, popup, "note")
+	time.Sleep(300 * time.Millisecond)
+	spools, _ := filepath.Glob(filepath.Join(env.tmpDir, "reprokit-*", "rec-*"))
+	var noted bool
+	for _, s := range spools {
+		if d, err := spool.Open(s); err == nil {
+			if m, err := d.Meta(); err == nil && len(m.Notes) == 1 && strings.HasSuffix(m.Notes[0], " clicked resume") {
+				noted = true
+			}
+		}
+	}
+	if !noted {
+		t.Error("recording.json does not hold the note")
+	}
+	start := time.Now()
+	st := waitStatus(t, popup, "done", 30*time.Second)
+	if !strings.Contains(st, "maximum duration") {
+		t.Errorf("status %q does not say the maximum duration was reached", st)
+	}
+	t.Logf("stopped by the limit %v after the note", time.Since(start).Round(100*time.Millisecond))
+	path := eval[string](t, popup, `document.querySelector('[data-testid=result-path]').textContent.replace(/ \([^)]*\)$/, '')`)
+	b, err := bundle.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paused, resumed bool
+	for _, e := range b.Entries() {
+		paused = paused || strings.HasSuffix(e.Request.URL, "/api/while-paused")
+		resumed = resumed || strings.HasSuffix(e.Request.URL, "/api/after-resume")
+	}
+	if paused || !resumed {
+		t.Errorf("entries: request while paused recorded %v (want false), after resume %v (want true)", paused, resumed)
+	}
+	if b.Manifest.Recording.StopReason != "maximum duration reached" {
+		t.Errorf("stop reason %q", b.Manifest.Recording.StopReason)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+}
