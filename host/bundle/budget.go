@@ -212,10 +212,7 @@ func (p *pack) trimBody(it budgetItem) (int64, error) {
 			text, _ = p.doc.responseText(i)
 		}
 		size = len(text)
-		keep = min(truncateAbove, len(text))
-		for keep > 0 && keep < len(text) && !utf8Start(text[keep]) {
-			keep--
-		}
+		keep = safeCut(text, truncateAbove)
 		action = "truncate-body"
 	}
 	removed := size - keep

@@ -120,19 +120,53 @@ func requestBodySize(e *har.Entry) int64 {
 	return n
 }
 
-// shortURL cuts a URL for one line of text.
+// shortURL cuts a URL for one line of text (see [safeCut]).
 func shortURL(u string, n int) string {
 	if len(u) <= n {
 		return u
 	}
-	cut := n - 1
-	for cut > 0 && !utf8Start(u[cut]) {
-		cut--
+	cut := safeCut(u, n-1)
+	// In the query or fragment, keep whole name=value pairs: a name left
+	// with a cut value ("state=…") reads as a secret left in place.
+	if q := strings.IndexAny(u, "?#"); q >= 0 && q < cut {
+		if i := strings.LastIndexAny(u[:cut], "?#&;"); i >= q {
+			cut = i + 1
+		}
 	}
 	return u[:cut] + "…"
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// safeCut returns where to cut s to keep at most n bytes: at a rune
+// boundary, and never inside a sanitizer tag ("[REDACTED:kind:1a2b3c4d]"):
+// half a tag is no longer a tag, and the verifier would see the text around
+// it as a secret left in place.
+func safeCut(s string, n int) int {
+	if n >= len(s) {
+		return len(s)
+	}
+	if n < 0 {
+		return 0
+	}
+	cut := n
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	const tag = "[REDACTED:"
+	// A tag is short: look back a little for one that the cut would split.
+	from := max(0, cut-96)
+	if i := strings.LastIndex(s[from:cut], tag[:1]); i >= 0 {
+		start := from + i
+		rest := s[start:min(len(s), start+128)]
+		if strings.HasPrefix(tag, rest[:min(len(rest), len(tag))]) || strings.HasPrefix(rest, tag) {
+			if end := strings.IndexByte(rest, ']'); end < 0 || start+end >= cut {
+				cut = start
+			}
+		}
+	}
+	return cut
+}
 
 // entryLine is a one-line description of an entry for findings and text.
 func entryLine(e *har.Entry, errText string) string {

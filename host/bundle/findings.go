@@ -224,7 +224,7 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 		if status == 413 || requestBodySize(e) > uploadLimit {
 			fs.add("upload-too-large", i, -1, line)
 		}
-		if strings.Contains(errU, "ERR_BLOCKED_BY_CLIENT") {
+		if strings.Contains(errU, "ERR_BLOCKED_BY_CLIENT") || strings.EqualFold(e.BlockedReason, "inspector") {
 			fs.add("blocked-by-client", i, -1, line)
 		}
 		if strings.Contains(errU, "ERR_PROXY_") || strings.Contains(errU, "ERR_TUNNEL_") ||

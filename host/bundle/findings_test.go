@@ -12,6 +12,12 @@ func ok200(url string) har.Entry { return withType(entry("GET", url, 200, 0, 50)
 
 func withStatus(e har.Entry, s int) har.Entry { e.Response.Status = s; return e }
 
+func withBlocked(e har.Entry, reason string) har.Entry {
+	e.Response.Status = 0
+	e.BlockedReason = reason
+	return e
+}
+
 func withRedirect(e har.Entry, to string) har.Entry {
 	e.Response.RedirectURL = to
 	e.Response.Headers = append(e.Response.Headers, har.NameValue{Name: "Location", Value: to})
@@ -61,6 +67,7 @@ func TestEveryFindingRuleHasAPositiveAndANegativeCase(t *testing.T) {
 		{rule: "blocked-by-client",
 			positive: []har.Entry{withError(ok200("https://ads.example.net/pixel.gif"), "net::ERR_BLOCKED_BY_CLIENT")},
 			negative: []har.Entry{withError(ok200("https://ads.example.net/pixel.gif"), "net::ERR_ABORTED")}},
+		{rule: "blocked-by-client", positive: []har.Entry{withBlocked(ok200("https://ads.example.net/p.gif"), "inspector")}, negative: []har.Entry{withBlocked(ok200("https://ads.example.net/p.gif"), "csp")}},
 		{rule: "proxy-or-firewall",
 			positive: []har.Entry{withError(ok200("https://app.example.com/x"), "net::ERR_PROXY_CONNECTION_FAILED"), withError(ok200("https://app.example.com/y"), "net::ERR_TUNNEL_CONNECTION_FAILED")},
 			negative: []har.Entry{withError(ok200("https://app.example.com/x"), "net::ERR_ABORTED")}},
@@ -185,4 +192,23 @@ func rules(fs []Finding) []string {
 		out = append(out, f.Rule)
 	}
 	return out
+}
+
+func TestCutsNeverSplitASanitizerTag(t *testing.T) {
+	s := "https://app.example.com/cb?state=[REDACTED:secret-param:4eeea546]&x=1"
+	for n := 0; n <= len(s); n++ {
+		got := s[:safeCut(s, n)]
+		if i := strings.LastIndex(got, "["); i >= 0 && !strings.Contains(got[i:], "]") {
+			t.Fatalf("cut at %d keeps half a tag: %q", n, got)
+		}
+		if len(got) > n {
+			t.Fatalf("cut at %d keeps %d bytes", n, len(got))
+		}
+	}
+	if got := shortURL(s, 50); got != "https://app.example.com/cb?…" {
+		t.Errorf("shortURL = %q", got)
+	}
+	if got := shortURL("https://example.com/ünïcode/path", 16); !strings.HasSuffix(got, "…") || len(got) > 16+len("…") {
+		t.Errorf("shortURL = %q", got)
+	}
 }

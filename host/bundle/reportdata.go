@@ -318,10 +318,7 @@ func clip(s string, n int) (string, int) {
 	if len(s) <= n {
 		return s, 0
 	}
-	cut := n
-	for cut > 0 && !utf8Start(s[cut]) {
-		cut--
-	}
+	cut := safeCut(s, n)
 	return s[:cut], len(s) - cut
 }
 

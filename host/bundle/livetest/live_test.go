@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/reprokit/reprokit/host/bundle"
@@ -123,12 +124,27 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 			}
 			// The abnormal websocket close (the server drops the connection).
 			chromedp.Run(tab, chromedp.Evaluate[any](`abnormal()`, chromedp.EvalAwaitPromise))
+			// A content blocker (DevTools request blocking fails a request
+			// with net::ERR_BLOCKED_BY_CLIENT, as an ad blocker does) and an
+			// offline request.
+			if _, err := chromedp.Call(tab, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{{URLPattern: app.URL + "/api/blocked", Block: true}}}); err != nil {
+				return err
+			}
+			if _, err := chromedp.Call(tab, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+				MatchedNetworkConditions: []*network.Conditions{{URLPattern: app.URL + "/api/offline", Offline: true, DownloadThroughput: -1, UploadThroughput: -1}},
+			}); err != nil {
+				return err
+			}
 			for _, js := range []string{
 				fetch(app.URL + "/status/413"),
 				fetch(app.RefusedURL + "api/refused"),
 				fetch(app.OtherURL + "/api/nocors"),
 				fetch(app.URL + "/slow?ms=10300"),
 				fetch(app.URL + "/api/fine"),
+				fetch(app.URL + "/api/blocked"),
+				fetch(app.URL + "/api/offline"),
+				`Promise.race([` + fetch("http://reprokit-test.invalid/x") + `, new Promise(r => setTimeout(r, 5000))])`,
+				fetch(app.URL + "/auth/callback?error=access_denied&error_description=No+accounts+found&state=abc"),
 			} {
 				if _, err := chromedp.Run(tab, chromedp.Evaluate[any](js, chromedp.EvalAwaitPromise)); err != nil {
 					return err
@@ -169,11 +185,20 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 		"cors-error":             "/api/nocors",
 		"slow-request":           "/slow?ms=10300",
 		"exception-near-failure": "",
+		"blocked-by-client":      "/api/blocked",
+		"offline":                "/api/offline",
+		"dns-failure":            "reprokit-test.invalid",
+		"sso-error":              "/auth/callback?error=access_denied",
 	}
 	for rule, path := range want {
 		urls, ok := byRule[rule]
 		if !ok {
 			t.Errorf("the recorded scenario for %s did not trigger it", rule)
+			for _, e := range entries {
+				if path != "" && strings.Contains(e.Request.URL, path) {
+					t.Logf("  its entry: status %d, error %q/%q, blocked %q, cors %q", e.Response.Status, e.Error, e.Response.Error, e.BlockedReason, e.CorsError)
+				}
+			}
 			continue
 		}
 		if path != "" && !strings.Contains(strings.Join(urls, " "), path) {
