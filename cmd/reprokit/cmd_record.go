@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/reprokit/reprokit/host/browser"
 	"github.com/reprokit/reprokit/host/recording"
+	"github.com/reprokit/reprokit/host/sanitize"
 )
 
 func init() {
@@ -21,7 +23,12 @@ Launches a browser with a fresh profile (or attaches to a running one with
 --attach), records everything the tab does (HAR with bodies, websocket and SSE
 messages, screenshots, console, your steps, the environment) until you stop
 it, and writes a support bundle. Stop with Ctrl-C, Enter, by closing the
-window, or with --duration, --max-size, --until-selector.
+window, or with --duration, --max-size, --until-selector. In a terminal,
+type s then Enter for a screenshot, p to pause or resume, n TEXT to add a
+note. Password fields and [data-private] elements are masked in screenshots.
+
+Interrupted recordings (a killed process) are turned into bundles at the
+start of the next run; a message says where.
 
 Only the bundle path is printed on stdout. Exit 1 when the recording was
 interrupted (tab closed, browser crashed, disk full): the bundle then holds
@@ -85,6 +92,18 @@ everything recorded until that moment.`)
 			return usageErr("--budget: %v", err)
 		}
 		opts.Budget = &n
+	}
+	if *policy != "" {
+		// Check the policy before recording: a bad one found at the end
+		// would leave a recording that cannot become a bundle.
+		if _, err := sanitize.LoadPolicy(*policy); err != nil {
+			return usageErr("--policy: %v", err)
+		}
+		abs, err := filepath.Abs(*policy)
+		if err != nil {
+			return usageErr("--policy: %v", err)
+		}
+		opts.Policy = abs
 	}
 	if *out != "" && !strings.HasSuffix(strings.ToLower(*out), ".zip") {
 		return usageErr("--out %s: the bundle is a .zip; give a name ending in .zip", *out)

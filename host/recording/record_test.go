@@ -436,6 +436,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"record", "--target", "x"},
 		{"record", "a", "b"},
 		{"record", "--out", "bundle.tar"},
+		{"record", "--policy", "/nonexistent/policy.json"},
 	} {
 		cmd := exec.Command(binary, args...)
 		var stdout bytes.Buffer
