@@ -165,6 +165,12 @@ func safeCut(s string, n int) int {
 			}
 		}
 	}
+	// Do not end on "name=": the value would look cut off, not redacted.
+	if cut > 0 && s[cut-1] == '=' {
+		if i := strings.LastIndexAny(s[max(0, cut-256):cut-1], "&?;# \n\t,{\"'"); i >= 0 {
+			cut = max(0, cut-256) + i + 1
+		}
+	}
 	return cut
 }
 

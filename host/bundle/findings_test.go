@@ -205,6 +205,9 @@ func TestCutsNeverSplitASanitizerTag(t *testing.T) {
 			t.Fatalf("cut at %d keeps %d bytes", n, len(got))
 		}
 	}
+	if got := s[:safeCut(s, 33)]; got != "https://app.example.com/cb?" {
+		t.Errorf("a cut after state= keeps %q", got)
+	}
 	if got := shortURL(s, 50); got != "https://app.example.com/cb?…" {
 		t.Errorf("shortURL = %q", got)
 	}
