@@ -69,6 +69,8 @@ type LeakError struct {
 	Findings []sanitize.Finding
 }
 
+// Error names each finding's file, location and kind (never the value) and
+// says what to do.
 func (e *LeakError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "the sanitized bundle still contains %d detected secret(s), so no bundle was written:", len(e.Findings))
