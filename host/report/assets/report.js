@@ -278,6 +278,7 @@
       if (!img.t) return;
       var b = el("button", { cls: "thumb", title: [clock(img.t), img.r, img.u].filter(Boolean).join(" · ") }, el("img", { src: img.src }));
       b.style.left = pos(img.t);
+      if ((img.t - T0) / span > 0.85) b.style.transform = "translateX(-100%)"; // keep it inside the lane
       b.addEventListener("click", function () { openImage(img); });
       shots.appendChild(b);
     });
