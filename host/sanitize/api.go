@@ -16,14 +16,14 @@ import (
 // [*InputError] with the line and column when src can seek (an *os.File).
 // On error dst holds a partial document: write to a temporary file.
 func (r *Redactor) HAR(dst io.Writer, src io.Reader) error {
-	return r.stream(dst, src, "session.har", true)
+	return r.twoPass(dst, src, "session.har", true)
 }
 
 // JSON sanitizes any other JSON document (console.json, steps.json,
 // bundle.json) named doc in the report: every object key goes through the
 // name rules and every string through the URL rules and the detectors.
 func (r *Redactor) JSON(dst io.Writer, src io.Reader, doc string) error {
-	return r.stream(dst, src, doc, false)
+	return r.twoPass(dst, src, doc, false)
 }
 
 func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR bool) error {

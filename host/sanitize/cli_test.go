@@ -126,21 +126,24 @@ func TestCLIInvalidInputLeavesNothing(t *testing.T) {
 
 func TestCLIFailsClosedUnlessAllowed(t *testing.T) {
 	dir := t.TempDir()
-	// the cookie's value also sits in a body where no rule sees it: the
-	// rescan finds it and nothing is written
+	// A value redacted elsewhere is scrubbed from every string that holds
+	// it; here the password's bytes run across two JSON strings ("xZk3m"
+	// and the key "Q8vL2pX7y"), where no string holds it but the byte
+	// search of the rescan finds it: nothing is written.
 	in := filepath.Join(dir, "in.har")
-	os.WriteFile(in, []byte(`{"log":{"version":"1.2","entries":[{"request":{"method":"GET","url":"https://a.example.com/","headers":[{"name":"cookie","value":"sid=Zk3mQ8vL2pX7"}]},
-		"response":{"status":200,"content":{"mimeType":"text/plain","text":"you are Zk3mQ8vL2pX7 today"}}}]}}`), 0o644)
+	os.WriteFile(in, []byte(`{"log":{"version":"1.2","entries":[{"request":{"method":"POST","url":"https://a.example.com/login","headers":[],
+		"postData":{"mimeType":"application/json","text":"{\"password\":\"Zk3m\\\",\\\"Q8vL2pX7\"}"}},
+		"response":{"status":200,"content":{"mimeType":"text/plain","text":"ok"},"_x":{"a":"xZk3m","Q8vL2pX7y":1}}}]}}`), 0o644)
 	out := filepath.Join(dir, "out.har")
 	_, stderr, code := runCLI(t, "sanitize", in, "-o", out)
-	if code != 1 || !strings.Contains(stderr, "cookie in out.har at /log/entries/0/response/content/text") || strings.Contains(stderr, "Zk3mQ8vL2pX7") {
+	if code != 1 || !strings.Contains(stderr, "secret-key in out.har at /log/entries/0/response/_x/a") || strings.Contains(stderr, "Q8vL2pX7") {
 		t.Errorf("exit %d, stderr %q: want 1 naming the rule and location, not the value", code, stderr)
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("an output was written although verification failed")
 	}
-	if _, stderr, code := runCLI(t, "sanitize", in, "-o", out, "--allow", "cookie"); code != 0 {
-		t.Errorf("--allow cookie: exit %d: %s", code, stderr)
+	if _, stderr, code := runCLI(t, "sanitize", in, "-o", out, "--allow", "secret-key"); code != 0 {
+		t.Errorf("--allow secret-key: exit %d: %s", code, stderr)
 	}
 	stdout, _, code := runCLI(t, "sanitize", "--print-policy")
 	var p sanitize.Policy

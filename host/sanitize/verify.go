@@ -362,24 +362,46 @@ func filterHash(w uint64, shift uint) uint64 { return (w * 0x9E3779B97F4A7C15) >
 
 // find returns the tag of a form that starts at b[0], or "".
 func (s *searcher) find(b []byte) string {
+	tag, _ := s.match(b, false)
+	return tag
+}
+
+// findLongest returns the tag and length of the longest form that starts
+// at b[0] ("", 0 when none does).
+func (s *searcher) findLongest(b []byte) (string, int) {
+	return s.match(b, true)
+}
+
+func (s *searcher) match(b []byte, longest bool) (string, int) {
+	if len(b) < 8 {
+		return "", 0
+	}
 	w := binary.LittleEndian.Uint64(b)
 	h := filterHash(w, s.shift)
 	if s.bits[h>>6]&(1<<(h&63)) == 0 {
-		return ""
+		return "", 0
 	}
+	best := -1
 	i := sort.Search(len(s.entries), func(i int) bool { return s.entries[i].head >= w })
 	for ; i < len(s.entries) && s.entries[i].head == w; i++ {
 		e := s.entries[i]
-		if int(e.n) > len(b) || s.kept[e.value] {
+		if int(e.n) > len(b) || s.kept[e.value] || best >= 0 && e.n <= s.entries[best].n {
 			continue
 		}
 		if uint32(maphash.Bytes(s.seed, b[:e.n])) == e.hash {
-			var h8 [4]byte
-			binary.BigEndian.PutUint32(h8[:], e.h8)
-			return "[REDACTED:" + s.kinds[e.kind] + ":" + hex.EncodeToString(h8[:]) + "]"
+			best = i
+			if !longest {
+				break
+			}
 		}
 	}
-	return ""
+	if best < 0 {
+		return "", 0
+	}
+	e := s.entries[best]
+	var h8 [4]byte
+	binary.BigEndian.PutUint32(h8[:], e.h8)
+	return "[REDACTED:" + s.kinds[e.kind] + ":" + hex.EncodeToString(h8[:]) + "]", int(e.n)
 }
 
 // tooCommon: only letters, or fewer than 13 digits: such values are
