@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 )
 
 func httpDetect(b []byte) string { return http.DetectContentType(b) }
@@ -102,7 +103,18 @@ func firstNonEmpty(s ...string) string {
 
 // supportRequest writes SUPPORT_REQUEST.md: the support checklist of
 // PRODUCT.md filled in from the recording and the reporter's fields.
-func supportRequest(m *Manifest, steps []Step, shots []shotFile, frames int) string {
+// supportInput is what SUPPORT_REQUEST.md is made of.
+type supportInput struct {
+	m          *Manifest
+	steps      []Step
+	shots      []shotFile
+	frames     int
+	loc        *time.Location
+	reportSize int64 // 0 while unknown
+}
+
+func supportRequest(in supportInput) string {
+	m, steps, shots, frames := in.m, in.steps, in.shots, in.frames
 	var b strings.Builder
 	r := m.Reporter
 	zone := firstNonEmpty(m.Recording.TimeZone, m.TimeZone)
@@ -215,7 +227,7 @@ func supportRequest(m *Manifest, steps []Step, shots []shotFile, frames int) str
 		for i, s := range plain {
 			t := ""
 			if w := steps[stepIndex(steps, i)].when(); w != 0 {
-				t = " (" + w.Time().Format("15:04:05") + ")"
+				t = " (" + w.Time().In(in.loc).Format("15:04:05") + ")"
 			}
 			fmt.Fprintf(&b, "%d. %s%s\n", i+1, s, t)
 		}
@@ -237,10 +249,17 @@ func supportRequest(m *Manifest, steps []Step, shots []shotFile, frames int) str
 		}
 		fmt.Fprintf(&b, "| screenshots/ (%d files) | %s |\n", len(shots), HumanSize(n))
 	}
-	b.WriteString("| report.html | the report to open in a browser |\n| bundle.json | metadata, findings, request IDs, file checksums |\n")
-	fmt.Fprintf(&b, "\nThe bundle is about %s compressed", HumanSize(m.Budget.Final))
+	if in.reportSize > 0 {
+		fmt.Fprintf(&b, "| report.html (open it in a browser) | %s |\n", HumanSize(in.reportSize))
+		total += in.reportSize
+	} else {
+		b.WriteString("| report.html (open it in a browser) | |\n")
+	}
+	total += int64(b.Len()) // this file, about
+	b.WriteString("| bundle.json (metadata, findings, request IDs, checksums) | a few KB |\n")
+	fmt.Fprintf(&b, "\nIn all about %s before compression; the zip is smaller", HumanSize(total))
 	if m.Budget.Limit > 0 {
-		fmt.Fprintf(&b, " (budget %s)", HumanSize(m.Budget.Limit))
+		fmt.Fprintf(&b, " (size budget %s)", HumanSize(m.Budget.Limit))
 	}
 	b.WriteString(".")
 	if n := len(m.Budget.Actions); n > 0 {

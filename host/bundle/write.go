@@ -722,14 +722,23 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	}
 
 	m := p.manifest(z.files, cw.n)
-	support := []byte(supportRequest(m, p.steps, p.shots, len(p.cast)))
+	// SUPPORT_REQUEST.md states the size of what is attached, report.html
+	// included, and the report shows SUPPORT_REQUEST.md: render the report
+	// once to learn its size, then again with the final text.
+	sr := supportInput{m: m, steps: p.steps, shots: p.shots, frames: len(p.cast), loc: p.location()}
+	page, err := p.renderReport(m, supportRequest(sr), false)
+	if err != nil {
+		return 0, nil, err
+	}
+	sr.reportSize = int64(len(page))
+	support := []byte(supportRequest(sr))
 	if err := p.verify("SUPPORT_REQUEST.md", support); err != nil {
 		return 0, nil, err
 	}
 	if err := z.add("SUPPORT_REQUEST.md", support, true); err != nil {
 		return 0, nil, err
 	}
-	page, err := p.renderReport(m, string(support))
+	page, err = p.renderReport(m, string(support), true)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -806,7 +815,7 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 	m := &Manifest{
 		Format:    version.BundleFormat,
 		ID:        p.id,
-		Created:   p.created.Format(time.RFC3339),
+		Created:   p.created.In(p.location()).Format(time.RFC3339),
 		TimeZone:  p.meta.TimeZone,
 		Tool:      Tool{Name: "reprokit", Version: version.Version},
 		Reporter:  p.reporter(),
@@ -844,6 +853,17 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		m.Notes[i] = p.r.Text(p.notes[i])
 	}
 	return m
+}
+
+// location is the recording's time zone (recording.json), else the local one:
+// bundle.json and SUPPORT_REQUEST.md give times in it, with the offset.
+func (p *pack) location() *time.Location {
+	if p.meta.TimeZone != "" {
+		if l, err := time.LoadLocation(p.meta.TimeZone); err == nil {
+			return l
+		}
+	}
+	return time.Local
 }
 
 func nonNil[T any](s []T) []T {
@@ -921,7 +941,7 @@ func (p *pack) reporter() Reporter {
 
 // renderReport renders report.html for the bundle. The verifier checks a
 // copy without the embedded images (their base64 is not text to scan).
-func (p *pack) renderReport(m *Manifest, support string) ([]byte, error) {
+func (p *pack) renderReport(m *Manifest, support string, verify bool) ([]byte, error) {
 	var shots, cast []Image
 	for _, s := range p.shots {
 		shots = append(shots, Image{Screenshot: screenshotInfo(s), Data: s.data})
@@ -942,6 +962,9 @@ func (p *pack) renderReport(m *Manifest, support string) ([]byte, error) {
 		return nil, err
 	}
 	page := buf.Bytes()
+	if !verify {
+		return page, nil
+	}
 	d.Screenshots, d.Screencast = nil, nil
 	var check bytes.Buffer
 	if err := report.Render(&check, d); err != nil {
