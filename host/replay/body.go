@@ -59,7 +59,13 @@ func parseBody(raw []byte, contentType string) body {
 			return b
 		}
 	case strings.HasPrefix(mt, "multipart/"):
-		if parts, ok := parseMultipart(raw, params["boundary"]); ok {
+		parts, ok := parseMultipart(raw, params["boundary"])
+		if !ok {
+			// The declared boundary may not be the one in the body (a
+			// sanitizer can redact either): use the body's first line.
+			parts, ok = parseMultipart(raw, "")
+		}
+		if ok {
 			b.parts, b.kind = parts, bodyMultipart
 			return b
 		}

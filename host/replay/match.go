@@ -136,7 +136,8 @@ func (m *Matcher) Archive() *Archive { return m.a }
 // candidate is one scored recorded entry.
 type candidate struct {
 	r      *Recorded
-	score  float64
+	fit    float64 // query and body fit, 0..1: what the threshold applies to
+	score  float64 // fit plus the header tie-break
 	exact  bool
 	qres   queryResult
 	bres   bodyResult
@@ -216,7 +217,7 @@ func (m *Matcher) Match(req Request) Match {
 			return
 		}
 		c := m.score(r, req, query, got, vol, true)
-		if c.score-0.01*c.header < m.threshold {
+		if c.fit < m.threshold {
 			return
 		}
 		switch {
@@ -272,7 +273,7 @@ func (m *Matcher) scanGroups(key string, wsReq bool, req Request, query []param,
 			continue
 		}
 		c := m.score(r, req, query, got, vol, true)
-		if c.score-0.01*c.header < m.threshold {
+		if c.fit < m.threshold {
 			continue
 		}
 		switch {
@@ -315,7 +316,8 @@ func (m *Matcher) score(r *Recorded, req Request, query []param, got body, vol m
 	qr := c.qres.c.result("query")
 	c.bres = compareBody(r.body, got, req.BodyUnknown, m.volatile, silent)
 	c.header = headerScore(r.tieHdrs, req.Header)
-	c.score = min(qr.score, c.bres.score) + 0.01*c.header
+	c.fit = min(qr.score, c.bres.score)
+	c.score = c.fit + 0.01*c.header
 	c.exact = qr.exact && c.bres.exact
 	return c
 }

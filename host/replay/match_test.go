@@ -159,6 +159,19 @@ func TestMatcherTable(t *testing.T) {
 			want: []string{"exact#0"},
 		},
 		{
+			name: "multipart whose boundary the sanitizer redacted",
+			recs: []rec{{method: "POST", url: "https://a.test/up", ctype: "multipart/form-data; boundary=[REDACTED:secret:1]",
+				body: strings.ReplaceAll(strings.ReplaceAll(mp1, "AaB03x", "[REDACTED:secret:1]"), "file body", "[REDACTED:file:2] 9 bytes")}},
+			reqs: []Request{reqBody("POST", "https://a.test/up", "multipart/form-data; boundary=----WebKitFormBoundaryZ9", strings.ReplaceAll(mp1, "AaB03x", "----WebKitFormBoundaryZ9"))},
+			want: []string{"exact#0"},
+		},
+		{
+			name: "an opaque body that differs is still usable at the threshold",
+			recs: []rec{{method: "POST", url: "https://a.test/bin", ctype: "application/octet-stream", body: "\x01\x02recorded"}},
+			reqs: []Request{{Method: "POST", URL: "https://a.test/bin", Header: map[string]string{"content-type": "application/octet-stream", "accept": "x"}, Body: []byte("\x01\x02replayed")}},
+			want: []string{"fuzzy#0"},
+		},
+		{
 			name: "bodies choose between posts to the same URL",
 			recs: []rec{
 				{method: "POST", url: "https://a.test/f", ctype: "application/x-www-form-urlencoded", body: "q=apples"},
