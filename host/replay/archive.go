@@ -241,12 +241,23 @@ func recordedBody(pd *har.PostData, contentType string) body {
 	b := parseBody(raw, ct)
 	if len(raw) == 0 && len(pd.Params) > 0 {
 		// Some exporters keep only the parsed fields of a form.
+		b.present = true
+		if strings.HasPrefix(ct, "multipart/") {
+			for _, p := range pd.Params {
+				v := p.Value
+				if v == "" && p.FileName != "" {
+					v = redactionMark + ":not recorded]" // a file's bytes: unknown, match any
+				}
+				b.parts = append(b.parts, part{name: p.Name, fileName: p.FileName, contentType: p.ContentType, data: v})
+			}
+			b.kind = bodyMultipart
+			return b
+		}
 		for _, p := range pd.Params {
 			b.form = append(b.form, param{p.Name, p.Value})
 		}
 		sortParams(b.form)
 		b.kind = bodyForm
-		b.present = true
 	}
 	return b
 }

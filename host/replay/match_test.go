@@ -13,6 +13,7 @@ type rec struct {
 	method, url, ctype, body string
 	status                   int
 	headers                  map[string]string
+	params                   []har.Param // postData.params when the text is absent
 }
 
 func archiveOf(recs ...rec) *Archive {
@@ -27,8 +28,8 @@ func archiveOf(recs ...rec) *Archive {
 		for n, v := range r.headers {
 			e.Request.Headers = append(e.Request.Headers, har.NameValue{Name: n, Value: v})
 		}
-		if r.body != "" {
-			e.Request.PostData = &har.PostData{MimeType: r.ctype, Text: r.body}
+		if r.body != "" || r.params != nil {
+			e.Request.PostData = &har.PostData{MimeType: r.ctype, Text: r.body, Params: r.params}
 		}
 		e.Response.Status = r.status
 		if e.Response.Status == 0 {
@@ -163,6 +164,12 @@ func TestMatcherTable(t *testing.T) {
 			recs: []rec{{method: "POST", url: "https://a.test/up", ctype: "multipart/form-data; boundary=[REDACTED:secret:1]",
 				body: strings.ReplaceAll(strings.ReplaceAll(mp1, "AaB03x", "[REDACTED:secret:1]"), "file body", "[REDACTED:file:2] 9 bytes")}},
 			reqs: []Request{reqBody("POST", "https://a.test/up", "multipart/form-data; boundary=----WebKitFormBoundaryZ9", strings.ReplaceAll(mp1, "AaB03x", "----WebKitFormBoundaryZ9"))},
+			want: []string{"exact#0"},
+		},
+		{
+			name: "a multipart recorded as fields only (no text)",
+			recs: []rec{{method: "POST", url: "https://a.test/up2", ctype: "multipart/form-data; boundary=AaB03x", params: []har.Param{{Name: "title", Value: "hello"}, {Name: "file", FileName: "a.txt", ContentType: "text/plain"}}}},
+			reqs: []Request{reqBody("POST", "https://a.test/up2", "multipart/form-data; boundary=zz", strings.ReplaceAll(mp1, "AaB03x", "zz"))},
 			want: []string{"exact#0"},
 		},
 		{
