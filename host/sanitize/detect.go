@@ -850,7 +850,8 @@ func hasKeyword(w string) bool {
 
 // highEntropy says whether v is one token that looks generated: at least
 // minLen characters of [A-Za-z0-9_+/=.~-], digits and letters mixed, not a
-// UUID, and a Shannon entropy of at least bits per character.
+// UUID or an ID with a well-known prefix (request and completion IDs are
+// evidence), and a Shannon entropy of at least bits per character.
 func highEntropy(v string, minLen int, bits float64) bool {
 	if len(v) < minLen {
 		return false
@@ -874,7 +875,7 @@ func highEntropy(v string, minLen int, bits float64) bool {
 	if !digit || !letter || isUUID(v) {
 		return false
 	}
-	return entropy(counts[:], len(v)) >= bits
+	return entropy(counts[:], len(v)) >= bits && !wellKnownID(v)
 }
 
 func entropy(counts []uint16, n int) float64 {

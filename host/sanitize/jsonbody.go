@@ -95,9 +95,14 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 			if r == nil {
 				r, ex = w.r.keyRule(k)
 			}
+			saved := w.ctx
+			if r == nil {
+				w.ctx = idCtx(k, w.ctx)
+			}
 			if err := w.value(r, ex, depth+1); err != nil {
 				return err
 			}
+			w.ctx = saved
 			w.loc.pop()
 		}
 		if _, err := w.dec.ReadToken(); err != nil {

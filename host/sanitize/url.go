@@ -203,6 +203,9 @@ func (r *Redactor) param(loc *locator, name, v string, ctx textCtx) string {
 	if r.pol.keep[NormalizeName(name)] {
 		return r.text(loc, v, textCtx{noPersonal: true, noEntropy: true, depth: ctx.depth})
 	}
+	if idName(name) { // request_id=…: evidence, not a secret (vendor shapes still go)
+		ctx.noEntropy = true
+	}
 	if looksURL(v) {
 		return r.url(loc, v, ctx)
 	}

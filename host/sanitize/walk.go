@@ -32,7 +32,7 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 				if r.secretNode(loc, rule, exact, v, ctx) {
 					changed = true
 				}
-			} else if r.walk(loc, v, ctx) {
+			} else if r.walk(loc, v, idCtx(k, ctx)) {
 				changed = true
 			}
 			loc.pop()
@@ -326,7 +326,7 @@ func (r *Redactor) header(loc *locator, name, v string) string {
 		}
 		return r.secret(loc, rule.Name, v)
 	}
-	reqID := r.pol.requestID[lname]
+	reqID := r.pol.requestID[lname] || idName(lname)
 	ctx := textCtx{noEntropy: reqID}
 	if looksURL(v) {
 		return r.url(loc, v, ctx)
