@@ -314,7 +314,15 @@ func (c *Conn) Send(session target.SessionID, method string, params any, log boo
 	c.pmu.Lock()
 	c.pending[id] = &connCall{method: method, params: raw, session: session, log: log, done: done}
 	c.pmu.Unlock()
-	err := c.Write(context.Background(), &cdproto.Message{ID: id, SessionID: session, Method: cdproto.MethodType(method), Params: raw})
+	var err error
+	select {
+	case <-c.gone:
+		// The connection went away after the check above, and setGone
+		// may have failed the pending calls before this one was added.
+		err = errConnGone
+	default:
+		err = c.Write(context.Background(), &cdproto.Message{ID: id, SessionID: session, Method: cdproto.MethodType(method), Params: raw})
+	}
 	if err != nil {
 		c.pmu.Lock()
 		cl, ok := c.pending[id]

@@ -107,7 +107,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		opts.Stderr = os.Stderr
 	}
 	res := &Result{}
-	res.Recovered = RecoverLeftovers(ctx, opts.SpoolBase, opts.Stderr)
+	res.Recovered = recoverLeftovers(ctx, opts.SpoolBase, opts.Allow, opts.Stderr)
 
 	out, err := OutputPath(opts.Out, time.Now())
 	if err != nil {
@@ -212,9 +212,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		tee.Flush()
 	}
 
-	path, err := finishSpool(context.WithoutCancel(ctx), dir, out, false, opts.Stderr)
+	path, err := finishSpool(context.WithoutCancel(ctx), dir, out, false, nil, opts.Stderr)
 	if err != nil {
-		return res, fmt.Errorf("%w; the recording is kept in %s and will be recovered on the next run", err, dir.Path())
+		return res, fmt.Errorf("%w\nthe recording is kept in %s and the next `reprokit record` turns it into a bundle (give that run the --allow it needs)", err, dir.Path())
 	}
 	res.Path = path
 	if abnormal != nil {
@@ -429,7 +429,7 @@ func OutputPath(out string, now time.Time) (string, error) {
 
 // finishSpool finalizes a stopped spool, writes its bundle to out and
 // removes the spool once the bundle is written.
-func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool, stderr io.Writer) (string, error) {
+func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool, allow []string, stderr io.Writer) (string, error) {
 	m, err := dir.Meta()
 	if err != nil {
 		return "", err
@@ -444,7 +444,7 @@ func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool
 		}
 	}
 	fmt.Fprintln(stderr, "sanitizing and writing the bundle…")
-	res, err := bundle.Write(ctx, dir, out, bundle.Options{Progress: stderr, Recovered: recovered})
+	res, err := bundle.Write(ctx, dir, out, bundle.Options{Progress: stderr, Recovered: recovered, Allow: allow})
 	if err != nil {
 		return "", fmt.Errorf("write the bundle: %w", err)
 	}
@@ -463,6 +463,12 @@ func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool
 // spool only after its bundle is written. It returns the bundles' paths and
 // reports each on stderr.
 func RecoverLeftovers(ctx context.Context, base string, stderr io.Writer) []string {
+	return recoverLeftovers(ctx, base, nil, stderr)
+}
+
+// recoverLeftovers is RecoverLeftovers with the findings the user allows
+// now, so that a recording refused for a finding can still be bundled.
+func recoverLeftovers(ctx context.Context, base string, allow []string, stderr io.Writer) []string {
 	dirs, err := spool.Leftovers(base)
 	if err != nil {
 		fmt.Fprintf(stderr, "warning: looking for interrupted recordings: %v\n", err)
@@ -496,7 +502,7 @@ func RecoverLeftovers(ctx context.Context, base string, stderr io.Writer) []stri
 		if m.Status == spool.StatusRecording {
 			d.SetStatus(spool.StatusStopped, "recovered after the recorder died")
 		}
-		path, err := finishSpool(ctx, d, out, true, stderr)
+		path, err := finishSpool(ctx, d, out, true, allow, stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "warning: could not recover %s: %v; it is kept for the next run\n", d.Path(), err)
 			continue
