@@ -1013,3 +1013,40 @@ func TestScreencastFramesAreMasked(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsASharedWorker starts a shared worker from a page; in launch
+// mode the recorder attaches to it at the browser level and records its
+// requests.
+func TestRecordsASharedWorker(t *testing.T) {
+	l := startLive(t, capture.Options{})
+	l.do(chromedp.Navigate(app.URL + "/redirect/final"))
+	l.do(chromedp.Evaluate[chromedp.Void](`window.reprokitShared = new SharedWorker('/worker/worker.js?shared=1'); 0`))
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		n := 0
+		for _, r := range app.Received() {
+			if strings.Contains(r.URL, "/api/worker-data") {
+				n++
+			}
+		}
+		if n > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	r := l.stop()
+	shared := false
+	for _, rec := range r.records("Reprokit.targetInfo") {
+		var p struct{ Type string }
+		json.Unmarshal(rec.Params, &p)
+		if p.Type == "shared_worker" {
+			shared = true
+		}
+	}
+	if !shared {
+		t.Errorf("no Reprokit.targetInfo record of a shared_worker")
+	}
+	r.entry(t, "GET", "/worker/worker.js?shared=1")
+	r.entry(t, "GET", "/api/worker-data")
+}
