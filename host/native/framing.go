@@ -24,6 +24,7 @@ type FrameTooLargeError struct {
 	Max    int    // the cap
 }
 
+// Error says how big the frame was and that it was skipped.
 func (e *FrameTooLargeError) Error() string {
 	return fmt.Sprintf("native message of %d bytes is over the %d-byte limit; it was skipped (split the data or send it in smaller pieces)", e.Length, e.Max)
 }

@@ -66,6 +66,7 @@ type Error struct {
 	Params map[string]any
 }
 
+// Error gives the code and the English message, for logs.
 func (e *Error) Error() string {
 	if m, ok := e.Params["message"].(string); ok {
 		return fmt.Sprintf("error %d: %s", e.Code, m)
