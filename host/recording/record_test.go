@@ -535,3 +535,56 @@ func httpDo(t *testing.T, method, u string) []byte {
 	b, _ := io.ReadAll(resp.Body)
 	return b
 }
+
+func TestAttachRecordsTheNamedTabAndLeavesTheBrowserOpen(t *testing.T) {
+	needBrowser(t)
+	profile := shortTemp(t)
+	browserCmd := exec.Command(browserPath, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+		"--remote-debugging-port=0", "--user-data-dir="+profile, "about:blank")
+	if err := browserCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		browserCmd.Process.Kill()
+		browserCmd.Wait()
+	}()
+	var port string
+	for deadline := time.Now().Add(20 * time.Second); port == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if b, err := os.ReadFile(filepath.Join(profile, "DevToolsActivePort")); err == nil {
+			port, _, _ = strings.Cut(string(b), "\n")
+		}
+	}
+	if port == "" {
+		t.Fatal("the browser opened no debugging port")
+	}
+	httpDo(t, "PUT", "http://127.0.0.1:"+port+"/json/new?"+app.URL+"/redirect/final")
+	var pageWS string
+	for deadline := time.Now().Add(10 * time.Second); pageWS == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		for _, tgt := range jsonList(t, port) {
+			if strings.HasSuffix(fmt.Sprint(tgt["url"]), "/redirect/final") {
+				pageWS = fmt.Sprint(tgt["webSocketDebuggerUrl"])
+			}
+		}
+	}
+	r := startRecord(t, "", "--attach", "http://127.0.0.1:"+port, "--target", "/redirect/final", "--duration", "3s")
+	r.waitLine("recording (spool")
+	// Another client (the user, in effect) navigates the recorded tab.
+	c, err := remote.DialContext(context.Background(), pageWS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params, _ := json.Marshal(map[string]string{"url": app.URL + "/etag/data.json?attached=1"})
+	c.Write(context.Background(), &cdproto.Message{ID: 1, Method: "Page.navigate", Params: params})
+	c.Close()
+	if code := r.wait(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, r.stderr.String())
+	}
+	_, h, _ := r.bundle()
+	if !hasEntry(h, "/etag/data.json?attached=1") {
+		t.Errorf("the navigation in the attached tab was not recorded")
+	}
+	if len(jsonList(t, port)) == 0 {
+		t.Errorf("the attached browser lost its tabs")
+	}
+}
