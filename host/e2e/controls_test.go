@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,18 @@ import (
 	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/spool"
 )
+
+// waitCounter waits until the popup's counter id shows more than zero.
+func waitCounter(t testing.TB, popup context.Context, id string) {
+	t.Helper()
+	for i := 0; i < 40; i++ {
+		if n := eval[string](t, popup, fmt.Sprintf(`document.querySelector('[data-testid=%s]').textContent`, id)); n != "0" && n != "" {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("the popup's %s counter stays at 0 during a recording", id)
+}
 
 // Pause stops recording events until Resume, a note is kept with its time,
 // and the maximum duration (set in the popup, paused time not counted)
@@ -26,6 +40,15 @@ func TestPauseResumeANoteAndTheMaximumDuration(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#l-minutes`), "0.0667"))
 	click(t, popup, "record")
 	waitStatus(t, popup, "recording", 15*time.Second)
+	run(t, app, "load a page", chromedp.Evaluate[chromedp.Void](`fetch('/api/before-pause').then(() => undefined)`, chromedp.EvalAwaitPromise))
+
+	// Closing the popup does not stop the recording: a new popup shows it
+	// running, with its live counters.
+	chromedp.Cancel(popup)
+	popup, _ = openPopup(t, app)
+	waitStatus(t, popup, "recording", 5*time.Second)
+	waitCounter(t, popup, "requests")
+
 	click(t, popup, "pause")
 	waitStatus(t, popup, "paused", 5*time.Second)
 	run(t, app, "load a page while paused", chromedp.Evaluate[chromedp.Void](`fetch('/api/while-paused').then(() => undefined)`, chromedp.EvalAwaitPromise))

@@ -101,6 +101,12 @@ func launchBrowser(userData string, vars ...string) (context.Context, func(), er
 	if err := install.RegisterHost(filepath.Join(userData, "NativeMessagingHosts"), env.binary, []string{native.ExtensionID}); err != nil {
 		return nil, nil, fmt.Errorf("register the host in the test profile: %w", err)
 	}
+	return launchUnregistered(userData, vars...)
+}
+
+// launchUnregistered is launchBrowser without registering the host: a
+// machine where the extension is installed and the host is not.
+func launchUnregistered(userData string, vars ...string) (context.Context, func(), error) {
 	ext := filepath.Join(env.root, "extension")
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(browserPath()),
