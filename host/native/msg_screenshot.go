@@ -25,10 +25,8 @@ func init() {
 		go func() {
 			if err := eng.Screenshot(d.Reason); err != nil {
 				h.log.Printf("screenshot: %v", err)
-				s.setPhase(PhaseRecording, func(st *State) {})
-				return
 			}
-			h.pushState(s.snapshot())
+			h.pushState(s.snapshot()) // the counter shows whether it was taken
 		}()
 		return nil, nil
 	}})
