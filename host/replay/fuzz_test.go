@@ -47,8 +47,8 @@ func FuzzRedactedEqual(f *testing.F) {
 	f.Add("plain", "")
 	f.Add("[REDACTED", "]")
 	f.Fuzz(func(t *testing.T, recorded, fill string) {
-		if _, sized := sizedRedaction(recorded); sized {
-			return // a sized placeholder stands for values of its size only
+		if _, sized := sizedRedaction(recorded); sized || wholeSizedTag.MatchString(recorded) {
+			return // a sized placeholder has rules of its own (TestRedactedEqual)
 		}
 		if !strings.Contains(recorded, redactionMark) {
 			if !redactedEqual(recorded, recorded) || (fill != recorded && redactedEqual(recorded, fill)) {

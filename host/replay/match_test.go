@@ -167,6 +167,26 @@ func TestMatcherTable(t *testing.T) {
 			want: []string{"exact#0"},
 		},
 		{
+			// QA: the sanitized /secrets/page upload. The file part is a
+			// sized tag and the replayed page (its own source sanitized)
+			// uploads other bytes of another size; the token field is
+			// redacted too.
+			name: "a sanitized multipart matches any file in the redacted file part",
+			recs: []rec{{method: "POST", url: "https://a.test/up3", ctype: "multipart/form-data; boundary=----WebKitFormBoundaryTn7b",
+				body: "------WebKitFormBoundaryTn7b\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n[REDACTED:secret-param:97a9]\r\n" +
+					"------WebKitFormBoundaryTn7b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"headers.txt\"\r\nContent-Type: text/plain\r\n\r\n[REDACTED:file:fdba] 64 bytes\r\n------WebKitFormBoundaryTn7b--\r\n"}},
+			reqs: []Request{reqBody("POST", "https://a.test/up3", "multipart/form-data; boundary=----WebKitFormBoundaryQQ",
+				"------WebKitFormBoundaryQQ\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n[REDACTED:secret-param:97a9]\r\n"+
+					"------WebKitFormBoundaryQQ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"headers.txt\"\r\nContent-Type: text/plain\r\n\r\nAuthorization: Bearer [REDACTED:bearer:1]\n\r\n------WebKitFormBoundaryQQ--\r\n")},
+			want: []string{"exact#0"},
+		},
+		{
+			name: "repeated form values redacted as one tag match any values",
+			recs: []rec{{method: "POST", url: "https://a.test/rep", ctype: "application/x-www-form-urlencoded", body: "scope=read&key=[REDACTED:secret:1]"}},
+			reqs: []Request{reqBody("POST", "https://a.test/rep", "application/x-www-form-urlencoded", "key=k1&scope=read&key=k2")},
+			want: []string{"exact#0"},
+		},
+		{
 			name: "a multipart recorded as fields only (no text)",
 			recs: []rec{{method: "POST", url: "https://a.test/up2", ctype: "multipart/form-data; boundary=AaB03x", params: []har.Param{{Name: "title", Value: "hello"}, {Name: "file", FileName: "a.txt", ContentType: "text/plain"}}}},
 			reqs: []Request{reqBody("POST", "https://a.test/up2", "multipart/form-data; boundary=zz", strings.ReplaceAll(mp1, "AaB03x", "zz"))},
@@ -296,7 +316,14 @@ func TestRedactedEqual(t *testing.T) {
 		{"a=[REDACTED:x];c=3", "a=1;c=4", false},
 		{"plain", "plain", true},
 		{"[REDACTED:file:9a] 14 bytes", "file contents\n", true},
-		{"[REDACTED:file:9a] 14 bytes", "other", false},
+		// A redacted file part matches any file in its place (the
+		// replayed page may upload other bytes); a redacted binary frame
+		// keeps its size.
+		{"[REDACTED:file:9a] 14 bytes", "other", true},
+		{"[REDACTED:file:9a] 14 bytes", "", true},
+		{"[REDACTED:upload] 3 bytes", "a longer value", true},
+		{"[REDACTED:ws-binary:2] 4 bytes", "\x00\x01\x02\x03", true},
+		{"[REDACTED:ws-binary:2] 4 bytes", "12345", false},
 		{"[REDACTED:email:1]@example.com", "ann@example.com", true},
 		{"Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.[REDACTED:jwt:77]", "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxIiwiaXNzIjoieCJ9.c2ln", true},
 		{"Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.[REDACTED:jwt:77]", "Basic abc", false},

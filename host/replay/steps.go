@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -163,7 +164,7 @@ func runStep(ctx context.Context, s Step) (string, error) {
 			return "", err
 		}
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
-  const el = window.__reprokitStep, v = %s, W = el.ownerDocument.defaultView;
+  const el = window.__reprokitStep, v = %s, redacted = %t, W = el.ownerDocument.defaultView;
   el.focus();
   if (el.type === "checkbox" || el.type === "radio") { el.checked = v === "on"; }
   else if (el.type !== "file") {
@@ -172,7 +173,11 @@ func runStep(ctx context.Context, s Step) (string, error) {
   }
   el.dispatchEvent(new W.Event("input", {bubbles: true}));
   el.dispatchEvent(new W.Event("change", {bubbles: true}));
-})()`, jsString(s.Value))))
+  // The user's real value passed the form's checks (the form was sent);
+  // a stand-in for a redacted one may not (a pattern, a length), so the
+  // form is sent unchecked as it was for the user.
+  if (redacted && el.form && el.willValidate && !el.checkValidity()) el.form.noValidate = true;
+})()`, jsString(standIn(s.Value)), strings.Contains(s.Value, redactionMark))))
 		return hit.Selector, err
 	case "keyDown", "keyUp":
 		return "", chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -254,6 +259,37 @@ func race(ctx context.Context, selectors [][]string, frame []int, scroll bool) (
 	}
 	return *hit, nil
 }
+
+// standIn replaces each redaction tag in a recorded input value with a
+// plain token the field accepts: "[REDACTED:email:3c60c30a]@example.com"
+// becomes "redacted3c60c30a@example.com", a whole redacted email address
+// gets a domain. The tag itself fails an email field's check, and the form
+// is then never sent. The server's answer comes from the recording, where
+// the same tag matches any value in its place, so the token's value does
+// not matter.
+func standIn(v string) string {
+	if !strings.Contains(v, redactionMark) {
+		return v
+	}
+	return redactionTag.ReplaceAllStringFunc(v, func(tag string) string {
+		m := redactionTag.FindStringSubmatch(tag)
+		kind, id := m[1], strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, m[2])
+		tok := "redacted" + id
+		if kind == "email" && !strings.Contains(v, "@") {
+			tok += "@example.com"
+		}
+		return tok
+	})
+}
+
+// redactionTag is a sanitizer tag, "[REDACTED:kind:id]" (kind and id
+// optional).
+var redactionTag = regexp.MustCompile(`\[REDACTED(?::([^:\]]*))?(?::([^\]]*))?\]`)
 
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
