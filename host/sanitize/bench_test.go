@@ -198,6 +198,24 @@ func BenchmarkSanitizeHAR(b *testing.B) {
 	peakRSS(b)
 }
 
+// BenchmarkSanitizeHARPassOne is the sanitizing walk alone, without the
+// consistency pass that HAR adds (search of the output, scrub or copy):
+// the ratio of the two is that pass's cost.
+func BenchmarkSanitizeHARPassOne(b *testing.B) {
+	open, size := benchInput(b)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		in := open()
+		if err := New(nil).stream(io.Discard, in, "session.har", true); err != nil {
+			b.Fatal(err)
+		}
+		in.Close()
+	}
+	b.StopTimer()
+	peakRSS(b)
+}
+
 // BenchmarkSanitizeAndVerifyHAR is what `reprokit sanitize` does: sanitize,
 // then the fail-closed rescan of the output.
 func BenchmarkSanitizeAndVerifyHAR(b *testing.B) {

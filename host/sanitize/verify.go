@@ -337,7 +337,16 @@ func (r *Redactor) searcher() *searcher {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.sorted {
-		sort.Slice(r.search, func(i, j int) bool { return r.search[i].head < r.search[j].head })
+		sort.Slice(r.search, func(i, j int) bool {
+			a, b := &r.search[i], &r.search[j]
+			if a.head != b.head {
+				return a.head < b.head
+			}
+			if a.n != b.n {
+				return a.n < b.n
+			}
+			return a.hash < b.hash
+		})
 		r.sorted = true
 	}
 	s := &searcher{entries: r.search[:len(r.search):len(r.search)], kinds: append([]string{}, r.kinds...), seed: r.seed, kept: map[uint32]bool{}}
@@ -345,7 +354,7 @@ func (r *Redactor) searcher() *searcher {
 		s.kept[h] = true
 	}
 	bits := uint(16)
-	for 1<<bits < 16*len(s.entries) && bits < 27 {
+	for 1<<bits < 64*len(s.entries) && bits < 27 {
 		bits++
 	}
 	s.bits = make([]uint64, (1<<bits)/64)
@@ -372,6 +381,9 @@ func (s *searcher) findLongest(b []byte) (string, int) {
 	return s.match(b, true)
 }
 
+// match looks up the entries whose head is the first 8 bytes of b. They
+// are sorted by length and hash, so b is hashed once per distinct length
+// (many values can share a head: every JWT of one issuer starts alike).
 func (s *searcher) match(b []byte, longest bool) (string, int) {
 	if len(b) < 8 {
 		return "", 0
@@ -381,24 +393,32 @@ func (s *searcher) match(b []byte, longest bool) (string, int) {
 	if s.bits[h>>6]&(1<<(h&63)) == 0 {
 		return "", 0
 	}
+	es := s.entries
+	lo := sort.Search(len(es), func(i int) bool { return es[i].head >= w })
+	hi := lo + sort.Search(len(es)-lo, func(i int) bool { return es[lo+i].head > w })
 	best := -1
-	i := sort.Search(len(s.entries), func(i int) bool { return s.entries[i].head >= w })
-	for ; i < len(s.entries) && s.entries[i].head == w; i++ {
-		e := s.entries[i]
-		if int(e.n) > len(b) || s.kept[e.value] || best >= 0 && e.n <= s.entries[best].n {
-			continue
+	for i := lo; i < hi; {
+		n := es[i].n
+		if int(n) > len(b) {
+			break
 		}
-		if uint32(maphash.Bytes(s.seed, b[:e.n])) == e.hash {
-			best = i
-			if !longest {
+		j := i + sort.Search(hi-i, func(k int) bool { return es[i+k].n > n })
+		hb := uint32(maphash.Bytes(s.seed, b[:n]))
+		for k := i + sort.Search(j-i, func(k int) bool { return es[i+k].hash >= hb }); k < j && es[k].hash == hb; k++ {
+			if !s.kept[es[k].value] {
+				best = k
 				break
 			}
 		}
+		if best >= 0 && !longest {
+			break
+		}
+		i = j
 	}
 	if best < 0 {
 		return "", 0
 	}
-	e := s.entries[best]
+	e := es[best]
 	var h8 [4]byte
 	binary.BigEndian.PutUint32(h8[:], e.h8)
 	return "[REDACTED:" + s.kinds[e.kind] + ":" + hex.EncodeToString(h8[:]) + "]", int(e.n)

@@ -31,6 +31,7 @@ bench() { echo "$work/sanitize.test" -test.run '^$' -test.bench "^$1\$" -test.be
 
 measure base $(bench BenchmarkJSONRoundTrip)
 measure san $(bench BenchmarkSanitizeHAR)
+measure one $(bench BenchmarkSanitizeHARPassOne)
 measure ver $(bench BenchmarkSanitizeAndVerifyHAR)
 if [[ $cli == 1 ]]; then measure cli "$work/reprokit" sanitize "$har" -o "$work/out.har"; fi
 
@@ -41,6 +42,7 @@ row() { # name label
 		"$(echo "$size / 1000000 / $w" | bc -l)" "$(echo "$size / 1000000 / $c" | bc -l)" "$(echo "$r / 1024" | bc -l)" "$(echo "$c / $base_cpu" | bc -l)"
 }
 row base "baseline: encoding/json decode+encode"
+row one "sanitize walk only (no consistency pass)"
 row san "sanitize (Redactor.HAR)"
 row ver "sanitize + fail-closed verify"
 if [[ $cli == 1 ]]; then row cli "reprokit sanitize (CLI, writes the file)"; fi
