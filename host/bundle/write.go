@@ -209,6 +209,14 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 	if policy == nil {
 		policy = sanitize.DefaultPolicy()
 	}
+	if len(p.allow) > 0 {
+		// Verify leaves out what the policy allows; the filter in findings
+		// stays for kinds named differently.
+		allow := append(append([]string{}, opts.Allow...), meta.Options.Allow...)
+		if err := policy.Merge(&sanitize.Policy{Allow: allow}); err != nil {
+			return nil, fmt.Errorf("make a bundle: --allow: %w", err)
+		}
+	}
 	p.r = sanitize.New(policy)
 	if err := p.load(ctx); err != nil {
 		return nil, err
@@ -246,6 +254,19 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 		}
 	}
 	return p, nil
+}
+
+// errRewrite asks for the bundle to be written again (its HAR was scrubbed).
+var errRewrite = errors.New("write the bundle again")
+
+// analyzeKeepProtected recomputes findings and request IDs on a changed
+// HAR, keeping what was protected.
+func (p *pack) analyzeKeepProtected() {
+	old := p.protected
+	p.analyze()
+	for i := range old {
+		p.protected[i] = true
+	}
 }
 
 // budgetMargin is left under the budget for bundle.json, the zip directory
@@ -580,6 +601,10 @@ func (p *pack) writeWithBudget(ctx context.Context, dest string) (int64, *Manife
 			return 0, nil, err
 		}
 		size, m, err := p.writeZip(dest)
+		if errors.Is(err, errRewrite) && attempt < 6 {
+			need = 0
+			continue
+		}
 		if err != nil {
 			return 0, nil, err
 		}
@@ -602,21 +627,53 @@ func (p *pack) writeWithBudget(ctx context.Context, dest string) (int64, *Manife
 	}
 }
 
-// verify runs the fail-closed rescan on one output file.
-func (p *pack) verify(name string, data []byte) error {
+// checked runs the fail-closed rescan on one output file. A file written
+// before another one redacted a value it holds (console.json is sanitized
+// before session.har) is scrubbed (that value replaced by its tag, see
+// sanitize's Scrub) and rescanned; only findings that remain refuse the
+// bundle. It returns the content to write.
+func (p *pack) checked(name string, data []byte) ([]byte, error) {
+	bad, err := p.unallowed(name, data)
+	if err != nil || len(bad) == 0 {
+		return data, err
+	}
+	var out bytes.Buffer
+	if _, err := p.r.Scrub(&out, bytes.NewReader(data), name); err != nil {
+		return nil, fmt.Errorf("scrub %s: %w", name, err)
+	}
+	if bad, err = p.unallowed(name, out.Bytes()); err != nil {
+		return nil, err
+	}
+	if len(bad) > 0 {
+		return nil, &LeakError{Findings: bad}
+	}
+	return out.Bytes(), nil
+}
+
+// unallowed are the verifier's findings on data that the user did not allow.
+func (p *pack) unallowed(name string, data []byte) ([]sanitize.Finding, error) {
 	fs, err := p.r.Verify(name, bytes.NewReader(data))
 	if err != nil {
-		return fmt.Errorf("verify %s: %w", name, err)
+		return nil, fmt.Errorf("verify %s: %w", name, err)
 	}
 	var bad []sanitize.Finding
 	for _, f := range fs {
-		if p.allow[sanitize.NormalizeName(f.Kind)] {
+		if p.allow[sanitize.NormalizeName(f.Kind)] || (f.Rule != "" && p.allow[sanitize.NormalizeName(f.Rule)]) {
 			continue
 		}
 		if f.File == "" {
 			f.File = name
 		}
 		bad = append(bad, f)
+	}
+	return bad, nil
+}
+
+// verify refuses data when the rescan finds anything, scrubbed or not.
+func (p *pack) verify(name string, data []byte) error {
+	bad, err := p.unallowed(name, data)
+	if err != nil {
+		return err
 	}
 	if len(bad) > 0 {
 		return &LeakError{Findings: bad}
@@ -676,14 +733,32 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	}
 	// Verify and compress the HAR at the same time (two cores); the zip is
 	// a temporary file, removed if the verifier refuses.
-	verified := make(chan error, 1)
-	go func() { verified <- p.verify("session.har", harBuf.Bytes()) }()
+	type verdict struct {
+		data []byte
+		err  error
+	}
+	verified := make(chan verdict, 1)
+	go func() {
+		data, err := p.checked("session.har", harBuf.Bytes())
+		verified <- verdict{data, err}
+	}()
 	addErr := z.add("session.har", harBuf.Bytes(), true)
-	if err := <-verified; err != nil {
-		return 0, nil, err
+	v := <-verified
+	if v.err != nil {
+		return 0, nil, v.err
 	}
 	if addErr != nil {
 		return 0, nil, addErr
+	}
+	if len(v.data) != harBuf.Len() || !bytes.Equal(v.data, harBuf.Bytes()) {
+		// The HAR was scrubbed: take it as the bundle's HAR and write again.
+		doc, err := parseHAR(bytes.NewReader(v.data))
+		if err != nil || len(doc.raw) != len(p.doc.raw) {
+			return 0, nil, fmt.Errorf("make a bundle: the scrubbed session.har does not read back: %v", err)
+		}
+		p.doc = doc
+		p.analyzeKeepProtected()
+		return 0, nil, errRewrite
 	}
 	harBuf = bytes.Buffer{}
 	for _, side := range []struct {
@@ -693,10 +768,19 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		if side.data == nil {
 			continue
 		}
-		if err := p.verify(side.name, side.data); err != nil {
+		data, err := p.checked(side.name, side.data)
+		if err != nil {
 			return 0, nil, err
 		}
-		if err := z.add(side.name, side.data, true); err != nil {
+		switch side.name {
+		case "console.json":
+			p.consoleJSON = data
+		case "steps.json":
+			p.stepsJSON = data
+		case "environment.json":
+			p.envJSON = data
+		}
+		if err := z.add(side.name, data, true); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -707,8 +791,8 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		if len(set.shots) == 0 {
 			continue
 		}
-		idx := imageIndex(set.shots)
-		if err := p.verify(set.index, idx); err != nil {
+		idx, err := p.checked(set.index, imageIndex(set.shots))
+		if err != nil {
 			return 0, nil, err
 		}
 		if err := z.add(set.index, idx, true); err != nil {
@@ -731,8 +815,8 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		return 0, nil, err
 	}
 	sr.reportSize = int64(len(page))
-	support := []byte(supportRequest(sr))
-	if err := p.verify("SUPPORT_REQUEST.md", support); err != nil {
+	support, err := p.checked("SUPPORT_REQUEST.md", []byte(supportRequest(sr)))
+	if err != nil {
 		return 0, nil, err
 	}
 	if err := z.add("SUPPORT_REQUEST.md", support, true); err != nil {
@@ -752,7 +836,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		return 0, nil, fmt.Errorf("encode bundle.json: %w", err)
 	}
 	mj = append(mj, '\n')
-	if err := p.verify(ManifestFile, mj); err != nil {
+	if mj, err = p.checked(ManifestFile, mj); err != nil {
 		return 0, nil, err
 	}
 	if err := z.add(ManifestFile, mj, true); err != nil {
@@ -970,10 +1054,23 @@ func (p *pack) renderReport(m *Manifest, support string, verify bool) ([]byte, e
 	if err := report.Render(&check, d); err != nil {
 		return nil, err
 	}
-	if err := p.verify("report.html", check.Bytes()); err != nil {
+	bad, err := p.unallowed("report.html", check.Bytes())
+	if err != nil || len(bad) == 0 {
+		return page, err
+	}
+	// Scrub the page and its image-less copy the same way; the copy must
+	// then be clean.
+	var scrubbed, scrubbedCheck bytes.Buffer
+	if _, err := p.r.Scrub(&scrubbed, bytes.NewReader(page), "report.html"); err != nil {
+		return nil, fmt.Errorf("scrub report.html: %w", err)
+	}
+	if _, err := p.r.Scrub(&scrubbedCheck, bytes.NewReader(check.Bytes()), "report.html"); err != nil {
+		return nil, fmt.Errorf("scrub report.html: %w", err)
+	}
+	if err := p.verify("report.html", scrubbedCheck.Bytes()); err != nil {
 		return nil, err
 	}
-	return page, nil
+	return scrubbed.Bytes(), nil
 }
 
 func screenshotInfo(s shotFile) Screenshot {

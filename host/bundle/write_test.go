@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reprokit/reprokit/host/har"
 	"github.com/reprokit/reprokit/host/spool"
 )
 
@@ -184,5 +185,27 @@ func TestPreviewShowsWhatTheReporterReviewsAndWriteHonoursTheChoices(t *testing.
 	}
 	if _, ok := files["screenshots/0001.png"]; ok {
 		t.Error("the dropped screenshot is in the bundle")
+	}
+}
+
+// A value the HAR's sanitizing redacts (an API key header) that
+// console.json, sanitized earlier, still holds in free text: the bundle
+// scrubs it there too instead of refusing or leaking it.
+func TestAValueRedactedInTheHARIsScrubbedFromFilesWrittenBefore(t *testing.T) {
+	const key = "q7Zt2LmX9pWc4RkV"
+	f := sampleSession(t)
+	f.entries[3].Request.Headers = append(f.entries[3].Request.Headers, har.NameValue{Name: "X-Api-Key", Value: key})
+	f.console = append(f.console, map[string]any{"time": float64(t0.UnixMilli()) / 1000, "level": "log", "source": "console-api", "text": "calling the API with " + key})
+	res, err := Write(context.Background(), makeSpool(t, f), t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range readZip(t, res.Path) {
+		if strings.Contains(string(data), key) {
+			t.Errorf("%s still holds the redacted key", name)
+		}
+	}
+	if c := string(readZip(t, res.Path)["console.json"]); !strings.Contains(c, "calling the API with [REDACTED:") {
+		t.Errorf("console.json: %s", c)
 	}
 }
