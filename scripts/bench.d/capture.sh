@@ -20,6 +20,7 @@ go test -c -o "$work/recording.test" ./host/recording
 (cd host/recording && "$work/recording.test" -test.run '^$' -test.bench '^BenchmarkRecorderPeakRSS$' \
 	-test.benchtime 1x -test.timeout 20m) >"$work/rss.txt"
 awk '
+BEGIN { n = 0 }
 /^BenchmarkPageLoad300.*ratio/ {
 	for (i = 2; i <= NF; i++) {
 		if ($(i) == "plain-ms") p[n] = $(i-1)
