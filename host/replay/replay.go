@@ -207,7 +207,11 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	rep.fill(srv, archive, player)
 	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list())
 	rep.Duration = time.Since(start).Round(time.Millisecond).String()
-	rep.Pages = len(navs)
+	rep.reachedPages(landings(src.HAR), archive)
+	if rep.Pages == 0 {
+		rep.Pages, rep.PagesReached = len(navs), len(navs)
+	}
+	rep.warn()
 	if opts.Ready != nil {
 		opts.Ready(rep)
 	}
@@ -290,6 +294,94 @@ func pageURLs(h *har.HAR) []string {
 		}
 	}
 	return out
+}
+
+// landing is the document a recorded page landed on: its first document
+// request, followed through its recorded redirects (a POST→303 and an SSO
+// chain across origins included).
+type landing struct {
+	url   string
+	entry int
+}
+
+// landings returns the landing document of each recorded page with one, in
+// page order; a HAR without pages has one page, its first document.
+func landings(h *har.HAR) []landing {
+	isDoc := func(e *har.Entry) bool {
+		if e.ResourceType != "" {
+			return strings.EqualFold(e.ResourceType, "document")
+		}
+		s := e.Response.Status
+		return strings.HasPrefix(e.Response.Content.MimeType, "text/html") || (s >= 300 && s < 400)
+	}
+	follow := func(page string, i int) int {
+		for hops := 0; hops < 20; hops++ {
+			e := &h.Log.Entries[i]
+			if e.Response.Status < 300 || e.Response.Status > 399 {
+				break
+			}
+			loc := e.Response.RedirectURL
+			if loc == "" {
+				loc = headerValue(e.Response.Headers, "Location")
+			}
+			base, err := url.Parse(e.Request.URL)
+			if err != nil {
+				break
+			}
+			ref, err := base.Parse(loc)
+			if err != nil {
+				break
+			}
+			next := -1
+			for j := i + 1; j < len(h.Log.Entries); j++ {
+				if n := &h.Log.Entries[j]; n.Pageref == page && isDoc(n) && n.Request.URL == ref.String() {
+					next = j
+					break
+				}
+			}
+			if next < 0 {
+				break
+			}
+			i = next
+		}
+		return i
+	}
+	var out []landing
+	add := func(page string) {
+		for i := range h.Log.Entries {
+			if e := &h.Log.Entries[i]; e.Pageref == page && isDoc(e) {
+				j := follow(page, i)
+				out = append(out, landing{url: h.Log.Entries[j].Request.URL, entry: j})
+				return
+			}
+		}
+	}
+	for _, p := range h.Log.Pages {
+		add(p.ID)
+	}
+	if len(h.Log.Pages) == 0 {
+		add("")
+	}
+	return out
+}
+
+// reachedPages counts the recorded pages whose landing document the
+// replay served.
+func (r *Report) reachedPages(ls []landing, a *Archive) {
+	served := map[int]bool{}
+	for _, e := range a.Entries {
+		if e.Served() > 0 {
+			served[e.Index] = true
+		}
+	}
+	r.Pages, r.PagesReached, r.PagesNotReached = len(ls), 0, nil
+	for _, l := range ls {
+		if served[l.entry] {
+			r.PagesReached++
+		} else {
+			r.PagesNotReached = append(r.PagesNotReached, shortURL(l.url))
+		}
+	}
 }
 
 // isRedirectTarget reports whether entry i is the target of an earlier

@@ -8,6 +8,8 @@ import (
 	_ "image/png"
 	"io"
 	"net/url"
+	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -52,7 +54,18 @@ type Report struct {
 		Sent     int `json:"sent"`
 		Received int `json:"received"`
 	} `json:"websocket_frames"`
-	Pages    int          `json:"pages"`
+	// Pages is how many pages the recording holds; PagesReached how many
+	// of them the replay reached (the document each recorded page landed
+	// on, after its redirects, was served). PagesNotReached lists the
+	// others by the URL they landed on.
+	Pages           int      `json:"pages"`
+	PagesReached    int      `json:"pages_reached"`
+	PagesNotReached []string `json:"pages_not_reached,omitempty"`
+	// Warnings say in words where the replay fell short of the recording
+	// (pages not reached, little of the recording served, screenshots that
+	// differ), which the ratios alone may hide: coverage counts only the
+	// requests the replay made.
+	Warnings []string     `json:"warnings,omitempty"`
 	TimedOut bool         `json:"timed_out,omitempty"`
 	Duration string       `json:"duration"`
 	Log      []RequestLog `json:"log"`
@@ -108,23 +121,66 @@ func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
 	}
 }
 
-// WriteTable writes the report as a table for a person.
+// The report flags an archive_used below lowArchiveUsed and a
+// screenshot_diff above highScreenshotDiff: either means the replay did not
+// show what the user saw, whatever the coverage.
+const (
+	lowArchiveUsed     = 0.9
+	highScreenshotDiff = 0.05
+)
+
+// warn fills Warnings from the measured figures.
+func (r *Report) warn() {
+	r.Warnings = nil
+	if r.PagesReached < r.Pages {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("the replay reached %d of the %d recorded pages (not reached: %s); coverage counts only the requests the replay made",
+			r.PagesReached, r.Pages, strings.Join(r.PagesNotReached, ", ")))
+	}
+	if r.ArchiveUsed < lowArchiveUsed {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("only %.0f%% of the recorded entries were served (archive_used %.2f): the replay did less than the user did; try --steps, or look at the failed steps and unmatched requests",
+			100*r.ArchiveUsed, r.ArchiveUsed))
+	}
+	if r.ScreenshotDiff > highScreenshotDiff {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("screenshots differ by up to %.0f%% of their pixels (screenshot_diff %.2f); compare them with --screenshots DIR", 100*r.ScreenshotDiff, r.ScreenshotDiff))
+	}
+	unpaired := 0
+	for _, p := range r.ScreenshotPairs {
+		if p.Replay == "" {
+			unpaired++
+		}
+	}
+	if unpaired > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d of %d recorded screenshots have no replay screenshot of the same page (each counts as 100%% different)", unpaired, len(r.ScreenshotPairs)))
+	}
+	if r.StepsOK < r.StepsTotal {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d of %d steps failed", r.StepsTotal-r.StepsOK, r.StepsTotal))
+	}
+}
+
+// WriteTable writes the report as a table for a person. Figures that mean
+// the replay fell short are marked, and the warnings follow the table.
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	pct := func(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
+	flag := func(bad bool, v, why string) string {
+		if bad {
+			return v + "\t<- " + why
+		}
+		return v
+	}
 	rows := [][2]string{
 		{"requests", fmt.Sprint(r.Requests)},
 		{"served exact", fmt.Sprint(r.ServedExact)},
 		{"served fuzzy", fmt.Sprint(r.ServedFuzzy)},
 		{"synthesized (CORS preflights)", fmt.Sprint(r.Synthesized)},
 		{"failed as recorded", fmt.Sprint(r.FailedAsRecorded)},
-		{"unmatched (blocked)", fmt.Sprint(r.Unmatched)},
-		{"coverage", pct(r.Coverage)},
-		{"archive used", pct(r.ArchiveUsed)},
+		{"unmatched (blocked)", flag(r.Unmatched > 0, fmt.Sprint(r.Unmatched), "BLOCKED, listed below")},
+		{"coverage (of the replay's requests)", pct(r.Coverage)},
+		{"archive used (of the recording)", flag(r.ArchiveUsed < lowArchiveUsed, pct(r.ArchiveUsed), "LOW: much of the recording was never replayed")},
+		{"pages reached", flag(r.PagesReached < r.Pages, fmt.Sprintf("%d/%d", r.PagesReached, r.Pages), "NOT ALL: the replay did not reach the recorded pages")},
 		{"websocket frames played", fmt.Sprint(r.WebSocketFrames.Sent)},
-		{"steps ok", fmt.Sprintf("%d/%d", r.StepsOK, r.StepsTotal)},
-		{"screenshot diff (max)", pct(r.ScreenshotDiff)},
-		{"pages", fmt.Sprint(r.Pages)},
+		{"steps ok", flag(r.StepsOK < r.StepsTotal, fmt.Sprintf("%d/%d", r.StepsOK, r.StepsTotal), "FAILED steps below")},
+		{"screenshot diff (max)", flag(r.ScreenshotDiff > highScreenshotDiff, pct(r.ScreenshotDiff), "HIGH: the pages look different")},
 		{"duration", r.Duration},
 	}
 	for _, row := range rows {
@@ -132,6 +188,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(r.Warnings) > 0 {
+		fmt.Fprintln(w)
+		for _, s := range r.Warnings {
+			fmt.Fprintln(w, "WARNING:", s)
+		}
 	}
 	if r.TimedOut {
 		fmt.Fprintln(w, "\nthe replay hit --timeout with requests still pending")
@@ -150,13 +212,16 @@ func (r *Report) WriteTable(w io.Writer) error {
 	return nil
 }
 
-// compareScreenshots pairs each recorded screenshot, in order, with the
-// replay screenshots of the same page (same URL without fragment) and keeps
-// the closest one; it returns the largest difference over the pairs.
+// compareScreenshots pairs each recorded screenshot with the replay
+// screenshots of the same page (same URL without fragment, redacted values
+// matching any) and with the replay screenshot taken at the same position
+// in order (a recorder may label a screenshot with the URL the page was
+// leaving), and keeps the closest; it returns the largest difference over
+// the pairs. Images of other sizes are compared at the recorded size.
 func compareScreenshots(recorded, replayed []Screenshot) (float64, []ScreenshotPair) {
 	var worst float64
 	var pairs []ScreenshotPair
-	for _, rs := range recorded {
+	for k, rs := range recorded {
 		ri, err := decodeImage(rs.Data)
 		pair := ScreenshotPair{Recorded: rs.File, URL: rs.URL, Diff: 1}
 		if err != nil {
@@ -165,6 +230,11 @@ func compareScreenshots(recorded, replayed []Screenshot) (float64, []ScreenshotP
 			continue
 		}
 		cands := sameURL(replayed, rs.URL)
+		byOrder := ""
+		if k < len(replayed) && !slices.ContainsFunc(cands, func(c Screenshot) bool { return c.File == replayed[k].File }) {
+			cands = append(cands, replayed[k])
+			byOrder = replayed[k].File
+		}
 		if len(cands) == 0 {
 			pair.Note = "no replay screenshot of this page"
 			pairs = append(pairs, pair)
@@ -176,8 +246,18 @@ func compareScreenshots(recorded, replayed []Screenshot) (float64, []ScreenshotP
 			if err != nil {
 				continue
 			}
+			// A replay at another device pixel ratio or window size
+			// is compared at the recorded size.
+			note := ""
+			if c.File == byOrder {
+				note = "paired by order: its URL is not the recorded one"
+			}
+			if rb, cb := ri.Bounds(), ci.Bounds(); rb.Dx() != cb.Dx() || rb.Dy() != cb.Dy() {
+				note = strings.TrimPrefix(note+"; ", "; ") + fmt.Sprintf("replay screenshot %dx%d scaled to the recorded %dx%d", cb.Dx(), cb.Dy(), rb.Dx(), rb.Dy())
+				ci = scaleTo(ci, rb.Dx(), rb.Dy())
+			}
 			if d := pixelDiff(ri, ci); d < pair.Diff || pair.Replay == "" {
-				pair.Diff, pair.Replay = d, c.File
+				pair.Diff, pair.Replay, pair.Note = d, c.File, note
 			}
 		}
 		worst = max(worst, pair.Diff)
@@ -193,7 +273,9 @@ func sameURL(shots []Screenshot, u string) []Screenshot {
 	want := stripFragment(u)
 	var out []Screenshot
 	for _, s := range shots {
-		if stripFragment(s.URL) == want {
+		// A page whose recorded URL holds a redacted value is the same
+		// page with any value in its place.
+		if got := stripFragment(s.URL); got == want || (strings.Contains(want, redactionMark) && redactedEqual(want, got)) {
 			out = append(out, s)
 		}
 	}
@@ -207,6 +289,20 @@ func stripFragment(u string) string {
 	}
 	p.Fragment, p.RawFragment = "", ""
 	return p.String()
+}
+
+// scaleTo resamples img to w×h (nearest pixel): enough to compare a
+// screenshot taken at another device pixel ratio with the recorded one.
+func scaleTo(img image.Image, w, h int) image.Image {
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		sy := b.Min.Y + y*b.Dy()/h
+		for x := range w {
+			out.Set(x, y, img.At(b.Min.X+x*b.Dx()/w, sy))
+		}
+	}
+	return out
 }
 
 func decodeImage(b []byte) (image.Image, error) {

@@ -330,7 +330,11 @@ const raceScript = `(async (alternatives, framePath, timeout, scroll) => {
     for (const parts of alternatives) {
       let el = null; try { el = chain(parts); } catch (e) {}
       if (el && el.nodeType === 1) {
-        if (scroll) el.scrollIntoView({block: "center", inline: "center"});
+        // Scroll only an element out of view, and only as far as needed:
+        // the user clicked what they saw, and a page scrolled further than
+        // theirs makes the screenshots differ.
+        if (scroll) { const v = el.getBoundingClientRect(), W = el.ownerDocument.defaultView;
+          if (v.top < 0 || v.left < 0 || v.bottom > W.innerHeight || v.right > W.innerWidth) el.scrollIntoView({block: "nearest", inline: "nearest"}); }
         window.__reprokitStep = el;
         const r = el.getBoundingClientRect();
         let left = r.left, topY = r.top, win = el.ownerDocument.defaultView;
