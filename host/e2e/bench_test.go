@@ -23,13 +23,15 @@ func BenchmarkScenarioNotRecorded(b *testing.B) {
 	needBrowser(b)
 	var drive time.Duration
 	for i := 0; i < b.N; i++ {
-		app := newTab(b)
+		app, closeApp := benchTab(b)
 		run(b, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
 		start := time.Now()
 		if err := scenario(app); err != nil {
 			b.Fatal(err)
 		}
 		drive += time.Since(start)
+		closePopupWindow(app)
+		closeApp()
 	}
 	b.ReportMetric(float64(drive.Milliseconds())/float64(b.N), "scenario-ms")
 }
@@ -68,7 +70,7 @@ func BenchmarkScenarioExtensionMode(b *testing.B) {
 	needBrowser(b)
 	var drive, total, stop time.Duration
 	for i := 0; i < b.N; i++ {
-		app := newTab(b)
+		app, closeApp := benchTab(b)
 		run(b, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
 		popup, _ := openPopup(b, app)
 		resetPopup(b, popup)
@@ -85,8 +87,27 @@ func BenchmarkScenarioExtensionMode(b *testing.B) {
 		waitStatus(b, popup, "done", 60*time.Second)
 		stop += time.Since(t1)
 		total += time.Since(start)
+		// Each iteration starts from the same browser: no tabs or popup
+		// windows of the earlier ones (launch mode gets a new browser).
+		closePopupWindow(app)
+		closeApp()
+		chromedp.Cancel(popup)
 	}
 	b.ReportMetric(float64(drive.Milliseconds())/float64(b.N), "scenario-ms")
 	b.ReportMetric(float64(stop.Milliseconds())/float64(b.N), "stop-ms")
 	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "total-ms")
+}
+
+// benchTab opens a tab that the iteration closes itself.
+func benchTab(b *testing.B) (context.Context, func()) {
+	ctx, cancel := chromedp.NewContext(env.browser)
+	if err := chromedp.Do(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return ctx, cancel
+}
+
+// closePopupWindow closes the window the scenario's popup step opened.
+func closePopupWindow(app context.Context) {
+	chromedp.Do(app, chromedp.Evaluate[chromedp.Void](`(() => { const w = window.open('', 'reprokit-popup'); if (w) w.close(); })()`))
 }
