@@ -84,6 +84,7 @@ func Launch(ctx context.Context, opts Options) (*Session, error) {
 		chromedp.Flag("password-store", "basic"),
 		chromedp.Flag("use-mock-keychain", true),
 		chromedp.Flag("metrics-recording-only", true),
+		chromedp.ModifyCmdFunc(browserProcAttr),
 		chromedp.WithDialer(func(ctx context.Context, wsURL string) (chromedp.Transport, error) {
 			dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 			defer cancel()

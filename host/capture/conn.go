@@ -182,6 +182,13 @@ func (c *Conn) Err() error {
 	}
 }
 
+// logError returns the error that stopped the log, or nil.
+func (c *Conn) logError() error {
+	c.lmu.Lock()
+	defer c.lmu.Unlock()
+	return c.logErr
+}
+
 // Written returns the number of bytes written to the protocol log and the
 // body files so far: the size of the recording in the spool.
 func (c *Conn) Written() int64 {

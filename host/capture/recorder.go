@@ -619,7 +619,9 @@ func (r *Recorder) stop(ctx context.Context, reason string) error {
 	r.conn.Record("Reprokit.stop", "", map[string]any{"reason": reason})
 	r.shutdown()
 	r.conn.closeLog()
-	return r.conn.Err()
+	// Only a failed log is an error of Stop: a browser that is gone already
+	// is reported by Err.
+	return r.conn.logError()
 }
 
 // shutdown stops the recorder's goroutines.

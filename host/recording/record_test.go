@@ -588,3 +588,67 @@ func TestAttachRecordsTheNamedTabAndLeavesTheBrowserOpen(t *testing.T) {
 		t.Errorf("the attached browser lost its tabs")
 	}
 }
+
+// TestTerminalCtrlCReachesOnlyTheRecorder sends SIGINT to the whole process
+// group of reprokit, as a terminal's Ctrl-C does: the browser is in its own
+// group, so it survives until the recorder has taken its stop screenshot.
+func TestTerminalCtrlCReachesOnlyTheRecorder(t *testing.T) {
+	needBrowser(t)
+	tmp, out := shortTemp(t), t.TempDir()
+	cmd := execRecord(tmp, out, app.URL+"/cache/page")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	pr, pw := io.Pipe()
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	ready := make(chan struct{})
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		sc := bufio.NewScanner(pr)
+		once := false
+		for sc.Scan() {
+			stderr.WriteString(sc.Text() + "\n")
+			if !once && strings.Contains(sc.Text(), "recording (spool") {
+				once = true
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(60 * time.Second):
+		t.Fatal("reprokit did not start recording")
+	}
+	waitReceived(t, "/etag/data.json")
+	time.Sleep(500 * time.Millisecond)
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	err := cmd.Wait()
+	pw.Close()
+	<-readDone
+	if err != nil {
+		t.Fatalf("exit %v after a terminal Ctrl-C; stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted by Ctrl-C") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	_, _, z := openBundle(t, strings.TrimSpace(stdout.String()))
+	stopShot := false
+	for _, f := range z.File {
+		if f.Name == "bundle.json" || f.Name == "screenshots.json" {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			if bytes.Contains(b, []byte(`"reason": "stop"`)) || bytes.Contains(b, []byte(`"reason":"stop"`)) {
+				stopShot = true
+			}
+		}
+	}
+	if !stopShot {
+		t.Errorf("no stop screenshot: the browser died with the Ctrl-C")
+	}
+}
