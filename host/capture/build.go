@@ -221,6 +221,7 @@ func (b *harBuilder) handle(m *logMessage) error {
 			r := ev.Response
 			h.resp = &r
 			h.respTime = ev.Timestamp
+			h.encodedSeen += int64(r.EncodedDataLength)
 			if ev.Type != "" {
 				h.resType = ev.Type
 			}
@@ -247,7 +248,9 @@ func (b *harBuilder) handle(m *logMessage) error {
 		if err := unmarshalParams(m, &ev); err != nil {
 			return err
 		}
-		if h := b.lastHop(m.SessionID, string(ev.RequestID)); h != nil {
+		// A failed document load is followed by the loadingFinished of
+		// Chrome's error page under the same id: the request stays failed.
+		if h := b.lastHop(m.SessionID, string(ev.RequestID)); h != nil && !h.failed {
 			b.mono(ev.Timestamp)
 			h.done = true
 			h.endTime = ev.Timestamp
@@ -266,6 +269,11 @@ func (b *harBuilder) handle(m *logMessage) error {
 			break
 		}
 		h := r.hops[len(r.hops)-1]
+		if h.failed {
+			// Chrome's error page, reloaded or aborted: the first
+			// failure is the request's.
+			break
+		}
 		b.mono(ev.Timestamp)
 		h.done, h.failed = true, true
 		h.endTime = ev.Timestamp
@@ -284,9 +292,10 @@ func (b *harBuilder) handle(m *logMessage) error {
 		if err := unmarshalParams(m, &ev); err != nil {
 			return err
 		}
-		if h := b.lastHop(m.SessionID, string(ev.RequestID)); h != nil {
+		if h := b.lastHop(m.SessionID, string(ev.RequestID)); h != nil && !h.failed {
 			b.mono(ev.Timestamp)
 			h.dataLength += ev.DataLength
+			h.encodedSeen += ev.EncodedDataLength
 			h.lastSeen = ev.Timestamp
 		}
 	case "Network.requestServedFromCache":
@@ -458,12 +467,18 @@ func (b *harBuilder) handleResult(m *logMessage) error {
 		if r == nil || len(r.hops) == 0 {
 			return nil
 		}
+		h := r.hops[len(r.hops)-1]
+		if h.failed && h.resp == nil {
+			// A failed request has no body: what Chrome returns is its
+			// own error page (chrome-error://chromewebdata).
+			return nil
+		}
 		body, err := b.responseBody(m)
 		if err != nil {
 			return err
 		}
 		if body != nil {
-			r.hops[len(r.hops)-1].body = body
+			h.body = body
 		}
 	case "Network.getRequestPostData":
 		var p evRequestID

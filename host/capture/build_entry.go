@@ -120,16 +120,20 @@ func (b *harBuilder) entry(h *hop, page *harPage) (har.Entry, map[int]bool, erro
 		RedirectURL:  loc,
 		HeadersSize:  -1,
 		BodySize:     -1,
-		TransferSize: int64(h.transferSize),
+		TransferSize: b.transferSize(h),
 		Error:        h.errorText,
 		Comment:      e.Response.Comment,
 	}
 	if headersText != "" {
 		e.Response.HeadersSize = int64(len(headersText))
 	}
-	if fromCache != "" || status == 304 {
+	// HAR 1.2 allows a size or -1: the body's share of the transfer is
+	// known only when the whole transfer is, and covers the headers.
+	switch {
+	case fromCache != "" || status == 304:
 		e.Response.BodySize = 0
-	} else if headersText != "" {
+	case h.ws != nil || h.failed || !h.done:
+	case headersText != "" && h.transferSize >= float64(len(headersText)):
 		e.Response.BodySize = int64(h.transferSize) - int64(len(headersText))
 	}
 	size := h.dataLength
@@ -159,7 +163,7 @@ func (b *harBuilder) entry(h *hop, page *harPage) (har.Entry, map[int]bool, erro
 		}
 	}
 	e.Response.Content.Size = size
-	if fromCache == "" && status != 304 && status != 206 && headersText != "" && size > 0 {
+	if fromCache == "" && status != 304 && status != 206 && e.Response.BodySize >= 0 && headersText != "" && size > 0 {
 		e.Response.Content.Compression = size - e.Response.BodySize
 	}
 	e.TransferSize = e.Response.TransferSize
@@ -230,6 +234,17 @@ func (b *harBuilder) entry(h *hop, page *harPage) (har.Entry, map[int]bool, erro
 	}
 	e.Time = roundMs(e.Time)
 	return e, b64, nil
+}
+
+// transferSize is the hop's `_transferSize`: the encoded bytes of
+// loadingFinished, else (a response still being read when the recording
+// stopped) the encoded bytes seen so far. Never negative.
+func (b *harBuilder) transferSize(h *hop) int64 {
+	n := int64(h.transferSize)
+	if !h.done && h.encodedSeen > n {
+		n = h.encodedSeen
+	}
+	return max(n, 0)
 }
 
 // hopTarget labels the target a request belongs to. The document request

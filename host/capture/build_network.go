@@ -49,6 +49,7 @@ type hop struct {
 	lastSeen     float64
 	done, failed bool
 	transferSize float64
+	encodedSeen  int64 // encoded bytes seen before loadingFinished (headers and data)
 	dataLength   int64
 	errorText    string
 	canceled     bool
@@ -178,6 +179,10 @@ func (b *harBuilder) requestWillBeSent(m *logMessage, ev *evRequestWillBeSent) {
 				}
 			}
 		}
+	}
+	if strings.HasPrefix(ev.DocumentURL, "chrome-error:") && r == nil {
+		// The images of Chrome's own error page, not the recorded site's.
+		return
 	}
 	if r == nil {
 		r = b.requests[reqKey(m.SessionID, id)]

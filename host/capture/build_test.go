@@ -623,3 +623,45 @@ func TestHARCopiesLargeBodiesStraightFromTheLogFile(t *testing.T) {
 		t.Error("BuildHAR on the seeked file differs from the direct build")
 	}
 }
+
+// failed_navigation.jsonl is a real Chromium 156 recording of a page whose
+// server refused the connection: Chrome reports loadingFailed, then loads
+// its own error page under the same request id (loadingFinished and a
+// 250 KB body), then auto-reloads and aborts.
+func TestHARKeepsARefusedNavigationFailedWithoutChromesErrorPage(t *testing.T) {
+	h := buildFixture(t, "failed_navigation.jsonl")
+	es := entries(h, "http://127.0.0.1:39999/")
+	if len(es) == 0 {
+		t.Fatalf("the refused navigation is not an entry")
+	}
+	for i, e := range es {
+		if e.Response.Status != 0 || e.Error != "net::ERR_CONNECTION_REFUSED" || e.Incomplete {
+			t.Errorf("attempt %d: status %d error %q incomplete %v, want 0 net::ERR_CONNECTION_REFUSED", i, e.Response.Status, e.Error, e.Incomplete)
+		}
+		if e.Response.Content.Text != "" || e.Response.Content.Size != 0 || e.Response.TransferSize != 0 || e.Response.BodySize != -1 {
+			t.Errorf("attempt %d: a failed request carries a body: text %d chars, size %d, transfer %d, bodySize %d",
+				i, len(e.Response.Content.Text), e.Response.Content.Size, e.Response.TransferSize, e.Response.BodySize)
+		}
+	}
+	for _, e := range h.Log.Entries {
+		if strings.HasPrefix(e.Request.URL, "data:") {
+			t.Errorf("an image of Chrome's error page is an entry: %.60s", e.Request.URL)
+		}
+	}
+}
+
+func TestHARSizesAreNeverNegative(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.jsonl"))
+	live, _ := filepath.Glob(filepath.Join("testdata", "live", "*.jsonl"))
+	for _, f := range append(files, live...) {
+		rel, _ := filepath.Rel("testdata", f)
+		h := buildFixture(t, rel)
+		for _, e := range h.Log.Entries {
+			r := e.Response
+			if r.BodySize < -1 || r.HeadersSize < -1 || r.TransferSize < 0 || e.Request.BodySize < -1 || e.Request.HeadersSize < -1 {
+				t.Errorf("%s: %s %s: response bodySize %d headersSize %d _transferSize %d, request bodySize %d headersSize %d (HAR 1.2: a size or -1)",
+					rel, e.Request.Method, e.Request.URL, r.BodySize, r.HeadersSize, r.TransferSize, e.Request.BodySize, e.Request.HeadersSize)
+			}
+		}
+	}
+}

@@ -88,13 +88,16 @@ type Recorder struct {
 	sessions map[target.SessionID]*recSession
 	targets  map[target.ID]target.SessionID
 	stats    Stats
-	paused   bool
-	mainURL  string
-	shotSeq  int
-	shots    []ScreenshotInfo
-	frames   []ScreenshotInfo
-	lastCast time.Time
-	stopped  bool
+	// failedIDs are the requests (session + id) that failed and whose
+	// loadingFinished (Chrome's error page) has not come yet.
+	failedIDs map[string]struct{}
+	paused    bool
+	mainURL   string
+	shotSeq   int
+	shots     []ScreenshotInfo
+	frames    []ScreenshotInfo
+	lastCast  time.Time
+	stopped   bool
 
 	queueMu sync.Mutex
 	queueC  *sync.Cond
@@ -141,6 +144,7 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		start:     time.Now(),
 		sessions:  map[target.SessionID]*recSession{},
 		targets:   map[target.ID]target.SessionID{},
+		failedIDs: map[string]struct{}{},
 		shotReq:   make(chan shotRequest, 16),
 		done:      make(chan struct{}),
 		procDone:  make(chan struct{}),
@@ -447,8 +451,15 @@ func (r *Recorder) handle(m *cdproto.Message) {
 			r.mu.Unlock()
 		}
 	case "Network.loadingFailed":
+		var ev struct {
+			RequestID string `json:"requestId"`
+		}
+		json.Unmarshal(m.Params, &ev)
 		r.mu.Lock()
 		r.stats.Failed++
+		// Chrome loads its error page under a failed document's id and
+		// reports its loadingFinished next: that is not the site's body.
+		r.failedIDs[string(m.SessionID)+"\x00"+ev.RequestID] = struct{}{}
 		r.mu.Unlock()
 	case "Network.loadingFinished":
 		var ev struct {
@@ -458,9 +469,14 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		if json.Unmarshal(m.Params, &ev) != nil {
 			return
 		}
+		key := string(m.SessionID) + "\x00" + ev.RequestID
 		r.mu.Lock()
-		r.stats.Bytes += int64(ev.EncodedDataLength)
-		skip := r.paused || r.stopped
+		_, failed := r.failedIDs[key]
+		delete(r.failedIDs, key)
+		if !failed {
+			r.stats.Bytes += int64(ev.EncodedDataLength)
+		}
+		skip := r.paused || r.stopped || failed
 		r.mu.Unlock()
 		if !skip {
 			r.bodies.Add(1)
