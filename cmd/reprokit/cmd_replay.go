@@ -33,6 +33,10 @@ pending for 2 s (or at --timeout), then prints the fidelity report: a table,
 or with --json an object with requests, served_exact, served_fuzzy,
 synthesized, failed_as_recorded, unmatched, coverage, archive_used,
 steps_ok, steps_total and screenshot_diff (ratios are fractions 0..1).
+Coverage counts only the requests the replay made, so the report also says
+how many recorded pages the replay reached (pages, pages_reached) and warns
+in words (warnings; marked in the table) when little of the recording was
+served, a page was not reached, steps failed or screenshots differ.
 
 Exit status: 0 when the replay ran; 1 when it could not run; 2 for bad
 arguments or an unreadable recording.`

@@ -65,6 +65,9 @@ func TestReplayCLI(t *testing.T) {
 	if rep["requests"] != 2.0 || rep["served_exact"] != 1.0 || rep["served_fuzzy"] != 1.0 || rep["coverage"] != 1.0 || rep["archive_used"] != 1.0 {
 		t.Errorf("report %v, want 2 requests, 1 exact, 1 fuzzy (the cache buster), coverage and archive_used 1", rep)
 	}
+	if rep["pages"] != 1.0 || rep["pages_reached"] != 1.0 || rep["warnings"] != nil {
+		t.Errorf("pages %v reached %v warnings %v, want the one page reached and no warning", rep["pages"], rep["pages_reached"], rep["warnings"])
+	}
 	if !strings.Contains(stderr.String(), "fuzzy") || !strings.Contains(stderr.String(), "volatile") {
 		t.Errorf("stderr does not explain the fuzzy match:\n%s", stderr.String())
 	}
