@@ -225,6 +225,9 @@ func (b *harBuilder) entry(h *hop, page *harPage) (har.Entry, map[int]bool, erro
 			if h.resp != nil {
 				e.Comment = "the response had arrived, but its body was still being read (or never read by the page) when the recording stopped"
 			}
+			if h.resp != nil && h.body != nil {
+				e.Comment = "the page never finished reading the response; its body was fetched when the recording stopped"
+			}
 		}
 	}
 	e.Timings = b.timings(h, endTime)

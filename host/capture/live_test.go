@@ -307,6 +307,13 @@ func TestRecordsEveryEdgeCaseOfTheTestApp(t *testing.T) {
 	// A navigation away while an image is still loading.
 	l.do(chromedp.Navigate(app.URL + "/slow/page?away=1"))
 	l.waitFor(`location.pathname === '/nav/landed'`)
+	// A main-frame load refused by the server: Chrome shows its error page.
+	func() {
+		ctx, cancel := context.WithTimeout(l.tab, 20*time.Second)
+		defer cancel()
+		chromedp.Do(ctx, chromedp.Navigate(app.RefusedURL+"nav")) // fails: nothing listens
+	}()
+	time.Sleep(300 * time.Millisecond)
 	// A stream still open when the recording stops.
 	l.do(chromedp.Navigate(app.URL + "/streams"))
 	l.waitFor(`document.body.dataset.done === '1'`)
@@ -394,6 +401,32 @@ func TestRecordsEveryEdgeCaseOfTheTestApp(t *testing.T) {
 			t.Errorf("refused: status %d error %q", e.Response.Status, e.Error+e.Response.Error)
 		}
 	})
+	t.Run("a refused main-frame load has no body, not Chrome's error page", func(t *testing.T) {
+		es := r.entries("GET", app.RefusedURL+"nav")
+		if len(es) == 0 {
+			t.Fatalf("no entry of the refused navigation:\n%s", r.list())
+		}
+		ids := map[string]bool{}
+		for _, e := range es {
+			ids[e.RequestID] = true
+			if e.Response.Status != 0 || e.Error == "" || e.Response.Content.Text != "" || e.Response.Content.Size != 0 || e.Response.BodySize != -1 {
+				t.Errorf("refused navigation: status %d error %q content %d bytes (size %d) bodySize %d",
+					e.Response.Status, e.Error, len(e.Response.Content.Text), e.Response.Content.Size, e.Response.BodySize)
+			}
+		}
+		for _, rec := range r.records("Network.getResponseBody") {
+			var p struct{ RequestID string }
+			json.Unmarshal(rec.Params, &p)
+			if ids[p.RequestID] {
+				t.Errorf("the recorder fetched a body for the failed request %s (Chrome's error page)", p.RequestID)
+			}
+		}
+		for _, e := range r.har.Log.Entries {
+			if strings.HasPrefix(e.Request.URL, "chrome-error:") {
+				t.Errorf("Chrome's error page is an entry: %s", e.Request.URL)
+			}
+		}
+	})
 	t.Run("websocket text and binary frames, both ways", func(t *testing.T) {
 		var ws *har.Entry
 		for _, e := range r.entries("GET", "") {
@@ -443,6 +476,13 @@ func TestRecordsEveryEdgeCaseOfTheTestApp(t *testing.T) {
 		}
 		if e := r.entry(t, "POST", "/post/binary"); e.Request.PostData == nil || e.Request.PostData.Text == "" {
 			t.Errorf("binary post data %+v", e.Request.PostData)
+		}
+		// The page never reads these responses: no loadingFinished, so
+		// the recorder asks for the bodies at stop.
+		for _, p := range []string{"/post/urlencoded", "/post/json", "/post/multipart", "/post/binary"} {
+			if e := r.entry(t, "POST", p); !strings.Contains(e.Response.Content.Text, "{") || e.Response.TransferSize <= 0 || e.Response.BodySize < -1 {
+				t.Errorf("%s: response body %q, _transferSize %d, bodySize %d (incomplete %v)", p, e.Response.Content.Text, e.Response.TransferSize, e.Response.BodySize, e.Incomplete)
+			}
 		}
 	})
 	t.Run("gzip response decoded", func(t *testing.T) {

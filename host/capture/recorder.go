@@ -91,13 +91,17 @@ type Recorder struct {
 	// failedIDs are the requests (session + id) that failed and whose
 	// loadingFinished (Chrome's error page) has not come yet.
 	failedIDs map[string]struct{}
-	paused    bool
-	mainURL   string
-	shotSeq   int
-	shots     []ScreenshotInfo
-	frames    []ScreenshotInfo
-	lastCast  time.Time
-	stopped   bool
+	// unread are the fetch/XHR responses that arrived and have not
+	// finished: a body the page never reads gets no loadingFinished, so
+	// Stop asks for it.
+	unread   map[string]unreadResponse
+	paused   bool
+	mainURL  string
+	shotSeq  int
+	shots    []ScreenshotInfo
+	frames   []ScreenshotInfo
+	lastCast time.Time
+	stopped  bool
 
 	queueMu sync.Mutex
 	queueC  *sync.Cond
@@ -145,6 +149,7 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		sessions:  map[target.SessionID]*recSession{},
 		targets:   map[target.ID]target.SessionID{},
 		failedIDs: map[string]struct{}{},
+		unread:    map[string]unreadResponse{},
 		shotReq:   make(chan shotRequest, 16),
 		done:      make(chan struct{}),
 		procDone:  make(chan struct{}),
@@ -441,15 +446,24 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		}
 	case "Network.responseReceived":
 		var ev struct {
-			Response struct {
-				Status int `json:"status"`
+			RequestID string `json:"requestId"`
+			Type      string `json:"type"`
+			Response  struct {
+				Status   int    `json:"status"`
+				MimeType string `json:"mimeType"`
 			} `json:"response"`
 		}
-		if json.Unmarshal(m.Params, &ev) == nil && ev.Response.Status >= 400 {
-			r.mu.Lock()
-			r.stats.Failed++
-			r.mu.Unlock()
+		if json.Unmarshal(m.Params, &ev) != nil {
+			return
 		}
+		r.mu.Lock()
+		if ev.Response.Status >= 400 {
+			r.stats.Failed++
+		}
+		if (ev.Type == "Fetch" || ev.Type == "XHR") && ev.Response.MimeType != "text/event-stream" && len(r.unread) < maxUnreadBodies {
+			r.unread[string(m.SessionID)+"\x00"+ev.RequestID] = unreadResponse{session: m.SessionID, id: ev.RequestID}
+		}
+		r.mu.Unlock()
 	case "Network.loadingFailed":
 		var ev struct {
 			RequestID string `json:"requestId"`
@@ -460,6 +474,7 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		// Chrome loads its error page under a failed document's id and
 		// reports its loadingFinished next: that is not the site's body.
 		r.failedIDs[string(m.SessionID)+"\x00"+ev.RequestID] = struct{}{}
+		delete(r.unread, string(m.SessionID)+"\x00"+ev.RequestID)
 		r.mu.Unlock()
 	case "Network.loadingFinished":
 		var ev struct {
@@ -473,6 +488,7 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		r.mu.Lock()
 		_, failed := r.failedIDs[key]
 		delete(r.failedIDs, key)
+		delete(r.unread, key)
 		if !failed {
 			r.stats.Bytes += int64(ev.EncodedDataLength)
 		}
@@ -618,7 +634,12 @@ func (r *Recorder) stop(ctx context.Context, reason string) error {
 	}
 	r.mu.Lock()
 	r.stopped = true
+	unread := r.unread
+	r.unread = map[string]unreadResponse{}
 	r.mu.Unlock()
+	if alive && r.Err() == nil {
+		r.fetchUnreadBodies(ctx, unread)
+	}
 	// Wait for the bodies that are being fetched, a little.
 	waited := make(chan struct{})
 	go func() { r.bodies.Wait(); close(waited) }()
@@ -672,5 +693,37 @@ func (r *Recorder) requestShot(req shotRequest) bool {
 		return true
 	default:
 		return false
+	}
+}
+
+// maxUnreadBodies bounds the responses Stop asks a body for.
+const maxUnreadBodies = 2000
+
+// unreadResponse is a fetch/XHR response that arrived and has not finished.
+type unreadResponse struct {
+	session target.SessionID
+	id      string
+}
+
+// fetchUnreadBodies asks Chrome, at stop, for the bodies of responses that
+// arrived but never finished (the page did not read them): Chrome often has
+// them complete. A body still streaming gets no answer; the wait is short.
+func (r *Recorder) fetchUnreadBodies(ctx context.Context, unread map[string]unreadResponse) {
+	if len(unread) == 0 {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, u := range unread {
+		wg.Add(1)
+		r.conn.Send(u.session, "Network.getResponseBody", map[string]any{"requestId": u.id}, true,
+			func(jsonv2.Value, error) { wg.Done() })
+	}
+	waited := make(chan struct{})
+	go func() { wg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(1500 * time.Millisecond):
+	case <-ctx.Done():
+	case <-r.done:
 	}
 }
