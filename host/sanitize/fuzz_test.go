@@ -204,3 +204,44 @@ func TestPathologicalStringsStayLinear(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSameValue plants one value twice in a fuzzed HAR: once where a rule
+// redacts it (after "token=") and once as a plain word where no rule would,
+// in any two places and either order. The plain copy must get the tag too.
+func FuzzSameValue(f *testing.F) {
+	for i, s := range fuzzSeeds(f) {
+		f.Add(s, uint16(i*7), uint16(i*13), uint16(i*5), uint16(i*3))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, slotA, posA, slotB, posB uint16) {
+		const v = "Qm7Xv2Lp9Rk4Tz8Wn3Bc6Hy1Jd"
+		var doc any
+		dec := json.NewDecoder(bytes.NewReader(in))
+		dec.UseNumber()
+		if dec.Decode(&doc) != nil {
+			return
+		}
+		var root any = doc
+		slots := stringSlots(root, func(nv any) { root = nv })
+		if len(slots) == 0 {
+			return
+		}
+		// the plain copy first, so that the other does not split "token="
+		slots[int(slotB)%len(slots)](" "+v+" ", int(posB))
+		slots = stringSlots(root, func(nv any) { root = nv })
+		slots[int(slotA)%len(slots)](" token="+v+" ", int(posA))
+		planted, err := json.Marshal(root)
+		if err != nil {
+			return
+		}
+		var out bytes.Buffer
+		if err := New(nil).HAR(&out, bytes.NewReader(planted)); err != nil {
+			t.Fatalf("sanitize failed on valid JSON: %v", err)
+		}
+		if bytes.Contains(out.Bytes(), []byte(v)) {
+			t.Fatalf("the value survived:\n%s\noutput:\n%s", planted, out.Bytes())
+		}
+		if !json.Valid(out.Bytes()) {
+			t.Fatalf("output is not valid JSON")
+		}
+	})
+}

@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -24,51 +25,115 @@ import (
 // replaces: a value redacted elsewhere in the bundle.
 const sameValueRule = "same-value"
 
-// twoPass sanitizes src into a private temporary file (pass 1), searches
-// that for values redacted anywhere in it, and writes it to dst: copied
-// when nothing was found, scrubbed when something was. Memory stays
-// bounded by the largest entry; the temporary file lives in a new 0700
-// directory that is removed before returning.
+// spillLimit is how much of a first pass is held in memory before it
+// moves to a temporary file. A variable so that tests can lower it.
+var spillLimit = 16 << 20
+
+// twoPass sanitizes src (pass 1) into memory, or into a private temporary
+// file beyond spillLimit, searches that for values redacted anywhere in
+// it, and writes it to dst: copied when nothing was found, scrubbed when
+// something was. Memory stays bounded by the largest entry plus
+// spillLimit; the temporary file lives in a new 0700 directory that is
+// removed before returning.
 func (r *Redactor) twoPass(dst io.Writer, src io.Reader, doc string, isHAR bool) error {
-	dir, err := os.MkdirTemp("", "reprokit-sanitize-")
-	if err != nil {
-		return fmt.Errorf("sanitize %s: make a private temporary directory: %w (set TMPDIR to a writable folder)", doc, err)
-	}
-	defer os.RemoveAll(dir)
-	tmp, err := os.OpenFile(filepath.Join(dir, "pass1.json"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("sanitize %s: create a temporary file in %s: %w (set TMPDIR to a writable folder)", doc, dir, err)
-	}
-	defer tmp.Close()
-	if err := r.stream(tmp, src, doc, isHAR); err != nil {
+	sp := &spill{doc: doc}
+	defer sp.remove()
+	if err := r.stream(sp, src, doc, isHAR); err != nil {
 		return err
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("sanitize %s: read back the temporary file: %w", doc, err)
+	if sp.err != nil {
+		return sp.err
 	}
 	r.verifyMu.Lock()
 	defer r.verifyMu.Unlock()
 	s := r.searcher()
 	found := false
 	if len(s.entries) > 0 {
-		sr := &searchReader{r: tmp, s: s}
+		rd, err := sp.reader()
+		if err != nil {
+			return err
+		}
+		sr := &searchReader{r: rd, s: s}
 		if _, err := io.Copy(io.Discard, sr); err != nil {
 			return fmt.Errorf("sanitize %s: read back the temporary file: %w", doc, err)
 		}
 		sr.finish()
 		found = len(sr.hits) > 0
-		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-			return fmt.Errorf("sanitize %s: read back the temporary file: %w", doc, err)
-		}
+	}
+	rd, err := sp.reader()
+	if err != nil {
+		return err
 	}
 	if !found {
-		if _, err := io.Copy(dst, tmp); err != nil {
+		if _, err := io.Copy(dst, rd); err != nil {
 			return fmt.Errorf("write sanitized %s: %w", doc, err)
 		}
 		return nil
 	}
-	_, err = r.scrub(dst, tmp, doc, s)
+	_, err = r.scrub(dst, rd, doc, s)
 	return err
+}
+
+// spill holds the first pass: in memory up to spillLimit, then in a file
+// in a new private directory.
+type spill struct {
+	doc string
+	buf []byte
+	dir string
+	f   *os.File
+	err error
+}
+
+func (sp *spill) Write(p []byte) (int, error) {
+	if sp.f == nil && len(sp.buf)+len(p) <= spillLimit {
+		sp.buf = append(sp.buf, p...)
+		return len(p), nil
+	}
+	if sp.f == nil {
+		dir, err := os.MkdirTemp("", "reprokit-sanitize-")
+		if err != nil {
+			sp.err = fmt.Errorf("sanitize %s: make a private temporary directory: %w (set TMPDIR to a writable folder)", sp.doc, err)
+			return 0, sp.err
+		}
+		sp.dir = dir
+		f, err := os.OpenFile(filepath.Join(dir, "pass1.json"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			sp.err = fmt.Errorf("sanitize %s: create a temporary file in %s: %w (set TMPDIR to a writable folder)", sp.doc, dir, err)
+			return 0, sp.err
+		}
+		sp.f = f
+		if _, err := f.Write(sp.buf); err != nil {
+			sp.err = fmt.Errorf("sanitize %s: write the temporary file: %w (is the disk full?)", sp.doc, err)
+			return 0, sp.err
+		}
+		sp.buf = nil
+	}
+	n, err := sp.f.Write(p)
+	if err != nil {
+		sp.err = fmt.Errorf("sanitize %s: write the temporary file: %w (is the disk full?)", sp.doc, err)
+		return n, sp.err
+	}
+	return n, nil
+}
+
+// reader reads the first pass from its start.
+func (sp *spill) reader() (io.Reader, error) {
+	if sp.f == nil {
+		return bytes.NewReader(sp.buf), nil
+	}
+	if _, err := sp.f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("sanitize %s: read back the temporary file: %w", sp.doc, err)
+	}
+	return sp.f, nil
+}
+
+func (sp *spill) remove() {
+	if sp.f != nil {
+		sp.f.Close()
+	}
+	if sp.dir != "" {
+		os.RemoveAll(sp.dir)
+	}
 }
 
 // Scrub copies src to dst, replacing every value this Redactor redacted (8

@@ -48,7 +48,15 @@ func streamHAR(v string, urlFirst bool) []byte {
 
 func TestSameValueIsTaggedEverywhereInBothStreamOrders(t *testing.T) {
 	const v = "Qm7Xv2Lp9Rk4Tz8Wn3Bc6Hy1Jd" // 26 characters: entropy in a URL parameter, not in a JSON string
-	for _, urlFirst := range []bool{false, true} {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	defer func(n int) { spillLimit = n }(spillLimit)
+	for _, c := range []struct {
+		urlFirst bool
+		spill    int
+	}{{false, 16 << 20}, {true, 16 << 20}, {false, 100}, {true, 100}} {
+		urlFirst := c.urlFirst
+		spillLimit = c.spill // 100: the first pass goes to a temporary file
 		r := New(nil)
 		var out bytes.Buffer
 		if err := r.HAR(&out, bytes.NewReader(streamHAR(v, urlFirst))); err != nil {
@@ -83,6 +91,9 @@ func TestSameValueIsTaggedEverywhereInBothStreamOrders(t *testing.T) {
 			if strings.Contains(l.Location+l.Tag, v) {
 				t.Errorf("the report shows the value: %+v", l)
 			}
+		}
+		if left, _ := os.ReadDir(tmp); len(left) != 0 {
+			t.Errorf("spill %d: temporary files left behind: %v", c.spill, left)
 		}
 	}
 }
