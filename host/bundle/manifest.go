@@ -111,11 +111,14 @@ type Counts struct {
 	BodyBytes int64 `json:"bodyBytes"`
 }
 
-// RequestID is one request or trace ID found in a response header or a JSON
-// error body, linked to its HAR entry.
+// RequestID is one request, completion or trace ID found in a response
+// header, a JSON response body, a URL query parameter or a websocket message
+// or server-sent event, linked to its HAR entry.
 type RequestID struct {
 	Value string `json:"value"`
-	// Source is "header:<name>" or "body:<json path>".
+	// Source is "header:<name>", "body:<json path>", "query:<parameter>",
+	// "frame:<json path>" (a websocket message) or "event:<json path>" (a
+	// server-sent event, or a data: line of a text/event-stream body).
 	Source string `json:"source"`
 	// Entry is the index of the entry in session.har's log.entries.
 	Entry  int    `json:"entry"`

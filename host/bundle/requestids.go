@@ -3,6 +3,7 @@ package bundle
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -27,12 +28,68 @@ var requestIDBodyKeys = map[string]bool{
 	"trace_id": true, "traceId": true, "correlation_id": true, "correlationId": true,
 }
 
-const maxIDBody = 256 << 10 // JSON bodies larger than this are not searched
+// idPrefixes are the prefixes of well-known request and completion IDs
+// (OpenAI-style chatcmpl-, cmpl-, resp_, run_, msg_; Anthropic-style msg_,
+// req_). A value with one of them, followed by at least 8 ID characters, is
+// an ID wherever it appears under an ID-like key, in a query parameter or in
+// a frame.
+var idPrefixes = []string{"chatcmpl-", "cmpl-", "msg_", "run_", "resp_", "req_"}
 
-// RequestIDs collects the request IDs of entries: from the response headers
-// in [RequestIDHeaders] and from JSON bodies of responses (request_id,
-// requestId at any depth). Each ID appears once per entry; failed requests
-// come first, then the order of the log.
+// idKeys are the JSON keys (lowercase, without '_' and '-') under which a
+// value with a known prefix is taken as an ID; [requestIDBodyKeys] take
+// any value.
+var idKeys = map[string]bool{
+	"id": true, "completion": true, "completionid": true, "requestid": true, "responseid": true,
+	"messageid": true, "runid": true, "xrequestid": true, "previousresponseid": true,
+}
+
+const (
+	maxIDBody   = 256 << 10 // JSON bodies larger than this are not searched
+	maxIDFrames = 2000      // websocket messages and events searched per entry
+	maxIDFrame  = 64 << 10  // larger frames are not searched
+)
+
+// knownID reports whether s is a well-known request or completion ID: a
+// prefix of [idPrefixes] followed by 8 or more letters, digits, '-' or '_'.
+func knownID(s string) bool {
+	for _, p := range idPrefixes {
+		if len(s) >= len(p)+8 && len(s) <= 200 && strings.HasPrefix(s, p) {
+			for _, c := range s[len(p):] {
+				if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// mayHoldID is a cheap test before decoding a body or frame.
+func mayHoldID(text string) bool {
+	if strings.Contains(text, "equest") || strings.Contains(text, "race") || strings.Contains(text, "orrelation") || strings.Contains(text, "EQUEST") {
+		return true
+	}
+	for _, p := range idPrefixes {
+		if strings.Contains(text, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func normKey(k string) string {
+	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
+}
+
+// RequestIDs collects the request and completion IDs of entries: from the
+// response headers in [RequestIDHeaders]; from JSON response bodies
+// (request_id, requestId, trace and correlation IDs at any depth, and
+// id/completion_id/response_id/… when the value has a known prefix such as
+// chatcmpl-, see [idPrefixes]); from URL query parameters whose value has a
+// known prefix (?completion=chatcmpl-…); and from websocket messages and
+// server-sent events (JSON frames, the same keys as bodies). Each ID appears
+// once per entry; failed requests come first, then the order of the log.
 func RequestIDs(entries []har.Entry) []RequestID {
 	infos := make([]entryInfo, len(entries))
 	for i := range entries {
@@ -77,9 +134,113 @@ func requestIDs(infos []entryInfo) []RequestID {
 			for _, f := range findIDKeys(body, "", 0) {
 				add(f.value, "body:"+f.path)
 			}
+		} else if sse := eventStreamBody(&e.Response.Content); len(sse) > 0 {
+			for _, v := range sse {
+				for _, f := range findIDKeys(v, "", 0) {
+					add(f.value, "event:"+f.path)
+				}
+			}
+		}
+		for _, q := range queryIDs(e) {
+			add(q.value, "query:"+q.path)
+		}
+		for k, m := range e.WebSocketMessages {
+			if k >= maxIDFrames {
+				break
+			}
+			if m.Opcode == 2 {
+				continue
+			}
+			for _, f := range frameIDs(m.Data) {
+				add(f.value, "frame:"+f.path)
+			}
+		}
+		for k, m := range e.EventSourceMessages {
+			if k >= maxIDFrames {
+				break
+			}
+			for _, f := range frameIDs(m.Data) {
+				add(f.value, "event:"+f.path)
+			}
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Failed && !out[b].Failed })
+	return out
+}
+
+// queryIDs are the URL query parameters of e whose value is a known ID.
+func queryIDs(e *har.Entry) []idHit {
+	var out []idHit
+	if len(e.Request.QueryString) > 0 {
+		for _, q := range e.Request.QueryString {
+			if knownID(q.Value) {
+				out = append(out, idHit{q.Name, q.Value})
+			}
+		}
+		return out
+	}
+	_, rawQuery, ok := strings.Cut(e.Request.URL, "?")
+	if !ok || !mayHoldID(rawQuery) {
+		return nil
+	}
+	rawQuery, _, _ = strings.Cut(rawQuery, "#")
+	vals, _ := url.ParseQuery(rawQuery)
+	names := make([]string, 0, len(vals))
+	for k := range vals {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		for _, v := range vals[k] {
+			if knownID(v) {
+				out = append(out, idHit{k, v})
+			}
+		}
+	}
+	return out
+}
+
+// frameIDs are the IDs in one websocket message or event: a JSON frame is
+// searched like a body; a plain text frame that is an ID is one.
+func frameIDs(data string) []idHit {
+	if len(data) > maxIDFrame || !mayHoldID(data) {
+		return nil
+	}
+	t := strings.TrimSpace(data)
+	if knownID(t) {
+		return []idHit{{"", t}}
+	}
+	if t == "" || (t[0] != '{' && t[0] != '[') {
+		return nil
+	}
+	var v any
+	if json.Unmarshal([]byte(t), &v) != nil {
+		return nil
+	}
+	return findIDKeys(v, "", 0)
+}
+
+// eventStreamBody decodes the JSON "data:" lines of a small
+// text/event-stream response body (a streamed completion).
+func eventStreamBody(c *har.Content) []any {
+	if c.Text == "" || len(c.Text) > maxIDBody || c.Encoding == "base64" || !strings.Contains(strings.ToLower(c.MimeType), "event-stream") || !mayHoldID(c.Text) {
+		return nil
+	}
+	var out []any
+	for _, line := range strings.Split(c.Text, "\n") {
+		d, ok := strings.CutPrefix(strings.TrimRight(line, "\r"), "data:")
+		if !ok || len(out) >= maxIDFrames {
+			continue
+		}
+		d = strings.TrimSpace(d)
+		if d == "" || d[0] != '{' || !mayHoldID(d) {
+			continue
+		}
+		var v any
+		if json.Unmarshal([]byte(d), &v) == nil {
+			out = append(out, v)
+		}
+	}
 	return out
 }
 
@@ -97,7 +258,7 @@ func jsonBody(c *har.Content) any {
 		text = string(b)
 	}
 	// Most bodies name no ID: skip the decoding for them.
-	if !strings.Contains(text, "equest") && !strings.Contains(text, "race") && !strings.Contains(text, "orrelation") && !strings.Contains(text, "EQUEST") {
+	if !mayHoldID(text) {
 		return nil
 	}
 	t := strings.TrimSpace(text)
@@ -130,11 +291,9 @@ func findIDKeys(v any, path string, depth int) []idHit {
 			if path != "" {
 				p = path + "." + k
 			}
-			if requestIDBodyKeys[k] {
-				if s, ok := x[k].(string); ok {
-					out = append(out, idHit{p, s})
-					continue
-				}
+			if s, ok := x[k].(string); ok && (requestIDBodyKeys[k] || idKeys[normKey(k)] && knownID(s)) {
+				out = append(out, idHit{p, s})
+				continue
 			}
 			out = append(out, findIDKeys(x[k], p, depth+1)...)
 		}
