@@ -181,6 +181,17 @@ func TestMatcherTable(t *testing.T) {
 			want: []string{"exact#0"},
 		},
 		{
+			name: "multipart files redacted as one tag match any number of files of that name",
+			recs: []rec{{method: "POST", url: "https://a.test/up4", ctype: "multipart/form-data; boundary=b1",
+				body: "--b1\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\n[REDACTED:file:1] 9 bytes\r\n" +
+					"--b1\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--b1--\r\n"}},
+			reqs: []Request{reqBody("POST", "https://a.test/up4", "multipart/form-data; boundary=b2",
+				"--b2\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n"+
+					"--b2\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\none\r\n"+
+					"--b2\r\nContent-Disposition: form-data; name=\"files\"; filename=\"b.txt\"\r\n\r\ntwo\r\n--b2--\r\n")},
+			want: []string{"exact#0"},
+		},
+		{
 			name: "repeated form values redacted as one tag match any values",
 			recs: []rec{{method: "POST", url: "https://a.test/rep", ctype: "application/x-www-form-urlencoded", body: "scope=read&key=[REDACTED:secret:1]"}},
 			reqs: []Request{reqBody("POST", "https://a.test/rep", "application/x-www-form-urlencoded", "key=k1&scope=read&key=k2")},
