@@ -1,8 +1,11 @@
 package bundle
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -210,5 +213,51 @@ func TestBudgetThinsTheScreencastAfterTheScreenshots(t *testing.T) {
 	}
 	if d := b.ReportData(); len(d.Screencast) != len(b.Screencast) {
 		t.Errorf("the report has %d frames, the bundle %d", len(d.Screencast), len(b.Screencast))
+	}
+}
+
+// QA: stderr said 21 size-budget reductions where inspect said 32, and
+// SUPPORT_REQUEST.md gave a size that was not the zip's.
+func TestCountsAndSizeAgreeOnStderrInspectAndTheSupportRequest(t *testing.T) {
+	f := budgetSession(t)
+	for _, limit := range []int64{2 << 18, DefaultBudget} {
+		dir := makeSpool(t, f)
+		var progress bytes.Buffer
+		res, err := Write(context.Background(), dir, t.TempDir(), Options{Budget: limit, Progress: &progress})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(res.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Size() != res.Size {
+			t.Errorf("Result.Size %d, file %d", res.Size, st.Size())
+		}
+		b, err := Open(res.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(b.Manifest.Budget.Actions)
+		if limit == 2<<18 && n == 0 {
+			t.Fatalf("budget %s: no action", HumanSize(limit))
+		}
+		lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+		final := lines[len(lines)-1]
+		if want := fmt.Sprintf("%d size-budget reduction", n); !strings.Contains(final, want) {
+			t.Errorf("budget %s: the last progress line does not say %q:\n%s", HumanSize(limit), want, progress.String())
+		}
+		var text bytes.Buffer
+		s := b.Summary()
+		s.WriteText(&text)
+		if want := fmt.Sprintf(": %d reduction", n); !strings.Contains(text.String(), want) {
+			t.Errorf("inspect does not say %q:\n%s", want, text.String())
+		}
+		if b.Manifest.Budget.Final != st.Size() {
+			t.Errorf("bundle.json budget.final %d, the zip is %d bytes", b.Manifest.Budget.Final, st.Size())
+		}
+		if want := "One bundle file (a .zip) of " + HumanSize(st.Size()); !strings.Contains(b.Support, want) {
+			t.Errorf("SUPPORT_REQUEST.md does not say %q for a %d-byte zip:\n%s", want, st.Size(), b.Support)
+		}
 	}
 }

@@ -105,12 +105,13 @@ func firstNonEmpty(s ...string) string {
 // PRODUCT.md filled in from the recording and the reporter's fields.
 // supportInput is what SUPPORT_REQUEST.md is made of.
 type supportInput struct {
-	m          *Manifest
-	steps      []Step
-	shots      []shotFile
-	frames     int
-	loc        *time.Location
-	reportSize int64 // 0 while unknown
+	m       *Manifest
+	steps   []Step
+	shots   []shotFile
+	frames  int
+	loc     *time.Location
+	zipSize int64 // the size of the bundle file
+	actions int   // size-budget actions
 }
 
 func supportRequest(in supportInput) string {
@@ -232,38 +233,30 @@ func supportRequest(in supportInput) string {
 			fmt.Fprintf(&b, "%d. %s%s\n", i+1, s, t)
 		}
 	}
-	b.WriteString("\n## Attached\n\n| File | Size |\n|---|---|\n")
-	var total int64
+	b.WriteString("\n## Attached\n\n")
+	fmt.Fprintf(&b, "One bundle file (a .zip) of %s", HumanSize(in.zipSize))
+	if m.Budget.Limit > 0 {
+		fmt.Fprintf(&b, ", size budget %s", HumanSize(m.Budget.Limit))
+	}
+	b.WriteString(". It holds these files (sizes before compression):\n\n| File | Size |\n|---|---|\n")
+	var shotBytes int64
+	nshots := 0
 	for _, f := range m.Files {
 		if strings.HasPrefix(f.Name, "screenshots/") || strings.HasPrefix(f.Name, "screencast/") {
-			total += f.Size
+			shotBytes += f.Size
+			nshots++
 			continue
 		}
 		fmt.Fprintf(&b, "| %s | %s |\n", f.Name, HumanSize(f.Size))
-		total += f.Size
 	}
-	if len(shots) > 0 {
-		var n int64
-		for _, s := range shots {
-			n += int64(len(s.data))
-		}
-		fmt.Fprintf(&b, "| screenshots/ (%d files) | %s |\n", len(shots), HumanSize(n))
+	if nshots > 0 {
+		fmt.Fprintf(&b, "| screenshots/, screencast/ (%d images) | %s |\n", nshots, HumanSize(shotBytes))
 	}
-	if in.reportSize > 0 {
-		fmt.Fprintf(&b, "| report.html (open it in a browser) | %s |\n", HumanSize(in.reportSize))
-		total += in.reportSize
-	} else {
-		b.WriteString("| report.html (open it in a browser) | |\n")
-	}
-	total += int64(b.Len()) // this file, about
-	b.WriteString("| bundle.json (metadata, findings, request IDs, checksums) | a few KB |\n")
-	fmt.Fprintf(&b, "\nIn all about %s before compression; the zip is smaller", HumanSize(total))
-	if m.Budget.Limit > 0 {
-		fmt.Fprintf(&b, " (size budget %s)", HumanSize(m.Budget.Limit))
-	}
-	b.WriteString(".")
-	if n := len(m.Budget.Actions); n > 0 {
-		fmt.Fprintf(&b, " To fit the budget, %d item(s) were removed or shrunk; bundle.json lists each one.", n)
+	b.WriteString("| SUPPORT_REQUEST.md (this file) | a few KB |\n")
+	b.WriteString("| report.html (open it in a browser) | — |\n")
+	b.WriteString("| bundle.json (metadata, findings, request IDs, checksums) | — |\n")
+	if in.actions > 0 {
+		fmt.Fprintf(&b, "\nTo fit the budget, %d item(s) were removed or shrunk; bundle.json lists each one.", in.actions)
 	}
 	if m.Budget.OverBudget {
 		b.WriteString("\n\n**" + m.Budget.Message + "**")

@@ -1,13 +1,10 @@
 package bundle
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
-	"compress/flate"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,16 +122,18 @@ type pack struct {
 	excluded    int
 	domains     []DomainCount // every domain, before exclusion
 
-	findings   []Finding
-	requestIDs []RequestID
-	protected  map[int]bool
-	budget     budgetState
-	estimated  int64
-	overBudget bool  // the last complete bundle was over the budget with nothing left to trim
-	lastSize   int64 // size of the last complete bundle
-	notes      []string
-	id         string
-	created    time.Time
+	findings    []Finding
+	requestIDs  []RequestID
+	protected   map[int]bool
+	budget      budgetState
+	estimated   int64
+	overBudget  bool  // the last complete bundle was over the budget with nothing left to trim
+	lastSize    int64 // size of the last complete bundle
+	members     memberCache
+	harVerified [32]byte // SHA-256 of the last session.har the verifier passed
+	notes       []string
+	id          string
+	created     time.Time
 }
 
 func (p *pack) logf(format string, a ...any) {
@@ -174,7 +173,14 @@ func Write(ctx context.Context, dir *spool.Dir, out string, opts Options) (*Resu
 		p.logf("warning: %v", err)
 	}
 	abs, _ := filepath.Abs(dest)
-	p.logf("wrote %s (%s, %d requests, %d findings) in %s", abs, HumanSize(size), len(p.infos), len(p.findings), time.Since(start).Round(time.Millisecond))
+	budget := "no size budget"
+	if p.budgetMax > 0 {
+		budget = fmt.Sprintf("%d size-budget reduction%s", len(m.Budget.Actions), plural(len(m.Budget.Actions)))
+		if m.Budget.OverBudget {
+			budget += ", STILL OVER the " + HumanSize(p.budgetMax) + " budget"
+		}
+	}
+	p.logf("wrote %s (%s, %d requests, %d findings, %d request IDs, %s) in %s", abs, HumanSize(size), len(p.infos), len(p.findings), len(m.RequestIDs), budget, time.Since(start).Round(time.Millisecond))
 	return &Result{Path: abs, Size: size, Manifest: m, Elapsed: time.Since(start)}, nil
 }
 
@@ -229,7 +235,7 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 		if _, err := p.trim(p.estimated-(p.budgetMax-budgetMargin), false); err != nil {
 			return nil, err
 		}
-		p.logf("size budget %s: %d reductions before sanitizing (estimated %s)", HumanSize(p.budgetMax), len(p.budget.actions), HumanSize(p.estimated))
+		p.logf("size budget %s: %d reductions so far, before sanitizing (estimated %s)", HumanSize(p.budgetMax), len(p.budget.actions), HumanSize(p.estimated))
 	}
 	if err := p.sanitizeHAR(ctx); err != nil {
 		return nil, err
@@ -681,34 +687,150 @@ func (p *pack) verify(name string, data []byte) error {
 	return nil
 }
 
-// zipFile is one file added to the zip.
-type zipWriter struct {
-	zw      *zip.Writer
-	files   []File
-	created time.Time
-}
-
-func (z *zipWriter) add(name string, data []byte, compress bool) error {
-	h := &zip.FileHeader{Name: name, Method: zip.Store, Modified: z.created}
-	if compress {
-		h.Method = zip.Deflate
-	}
-	h.SetMode(0o644)
-	w, err := z.zw.CreateHeader(h)
-	if err != nil {
-		return fmt.Errorf("write %s into the bundle: %w", name, err)
-	}
-	if _, err := w.Write(data); err != nil {
-		return fmt.Errorf("write %s into the bundle: %w (is the disk full?)", name, err)
-	}
-	sum := sha256.Sum256(data)
-	z.files = append(z.files, File{Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
-	return nil
-}
-
 // writeZip writes the whole bundle to a temporary file next to dest and
 // renames it. It returns the size and the manifest written.
+//
+// Every file is compressed in memory first (see [zipMember]), so that the
+// size of the finished zip is known before it is written: SUPPORT_REQUEST.md
+// and bundle.json state it. The HAR is verified on one core while the other
+// compresses it and builds the report.
 func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
+	var harBuf bytes.Buffer
+	if err := p.doc.write(&harBuf); err != nil {
+		return 0, nil, err
+	}
+	har := harBuf.Bytes()
+	harSum := sha256.Sum256(har)
+	type verdict struct {
+		data []byte
+		err  error
+	}
+	verified := make(chan verdict, 1)
+	if p.harVerified == harSum {
+		verified <- verdict{har, nil} // written again unchanged: verified already
+	} else {
+		go func() {
+			data, err := p.checked("session.har", har)
+			verified <- verdict{data, err}
+		}()
+	}
+	harMember := p.members.member("session.har", har, true)
+	var images []*zipMember
+	for _, set := range [][]shotFile{p.shots, p.cast} {
+		for _, s := range set {
+			images = append(images, p.members.member(s.name, s.data, false))
+		}
+	}
+	// The report's heavy part (entries, previews) does not wait for the
+	// verifier; its manifest is set below.
+	d := p.reportData(&Manifest{})
+	v := <-verified
+	if v.err != nil {
+		return 0, nil, v.err
+	}
+	if !bytes.Equal(v.data, har) {
+		// The HAR was scrubbed: take it as the bundle's HAR and write again.
+		doc, err := parseHAR(bytes.NewReader(v.data))
+		if err != nil || len(doc.raw) != len(p.doc.raw) {
+			return 0, nil, fmt.Errorf("make a bundle: the scrubbed session.har does not read back: %v", err)
+		}
+		p.doc = doc
+		p.analyzeKeepProtected()
+		return 0, nil, errRewrite
+	}
+	p.harVerified = harSum
+	harBuf = bytes.Buffer{}
+
+	members := []*zipMember{harMember}
+	for _, side := range []struct {
+		name string
+		data *[]byte
+	}{{"console.json", &p.consoleJSON}, {"steps.json", &p.stepsJSON}, {"environment.json", &p.envJSON}} {
+		if *side.data == nil {
+			continue
+		}
+		data, err := p.checked(side.name, *side.data)
+		if err != nil {
+			return 0, nil, err
+		}
+		*side.data = data
+		members = append(members, p.members.member(side.name, data, true))
+	}
+	k := 0
+	for _, set := range []struct {
+		index string
+		shots []shotFile
+	}{{"screenshots.json", p.shots}, {"screencast.json", p.cast}} {
+		if len(set.shots) == 0 {
+			continue
+		}
+		idx, err := p.checked(set.index, imageIndex(set.shots))
+		if err != nil {
+			return 0, nil, err
+		}
+		members = append(members, p.members.member(set.index, idx, true))
+		members = append(members, images[k:k+len(set.shots)]...)
+		k += len(set.shots)
+	}
+
+	files := func(ms []*zipMember) []File {
+		out := make([]File, len(ms))
+		for i, m := range ms {
+			out[i] = m.file()
+		}
+		return out
+	}
+	m := p.manifest(files(members), zipSize(members))
+	mj0, _ := json.Marshal(m)
+	d.Manifest = mj0
+	// SUPPORT_REQUEST.md states the size of the finished zip, and the
+	// report shows SUPPORT_REQUEST.md: find the size that the text states
+	// and the zip has (the text changes only when the rounded size does).
+	sr := supportInput{m: m, steps: p.steps, shots: p.shots, frames: len(p.cast), loc: p.location(), actions: len(p.budget.actions)}
+	sr.zipSize = zipSize(members) + 64<<10
+	var all []*zipMember
+	var mj []byte
+	for attempt := 0; ; attempt++ {
+		last := attempt >= 3
+		support, err := p.checked("SUPPORT_REQUEST.md", []byte(supportRequest(sr)))
+		if err != nil {
+			return 0, nil, err
+		}
+		page, err := p.renderPage(d, string(support), true)
+		if err != nil {
+			return 0, nil, err
+		}
+		all = append(append([]*zipMember{}, members...), p.members.member("SUPPORT_REQUEST.md", support, true), p.members.member("report.html", page, true))
+		final := *m
+		final.Files = files(all)
+		// bundle.json states the zip's size too, and is in it: a few rounds
+		// settle it (the number changes its own compressed size by a byte
+		// at most).
+		size := zipSize(all) + int64(len(mj0)/4)
+		for round := 0; round < 4; round++ {
+			final.Budget.Final = size
+			b, err := json.MarshalIndent(&final, "", "  ")
+			if err != nil {
+				return 0, nil, fmt.Errorf("encode bundle.json: %w", err)
+			}
+			if mj, err = p.checked(ManifestFile, append(b, '\n')); err != nil {
+				return 0, nil, err
+			}
+			got := zipSize(append(all, p.members.member(ManifestFile, mj, true)))
+			if got == size {
+				break
+			}
+			size = got
+		}
+		all = append(all, p.members.member(ManifestFile, mj, true))
+		size = zipSize(all)
+		if HumanSize(size) == HumanSize(sr.zipSize) || last {
+			m = &final
+			break
+		}
+		sr.zipSize = size
+	}
+
 	tmp, err := os.CreateTemp(filepath.Dir(dest), ".reprokit-*.zip.tmp")
 	if err != nil {
 		return 0, nil, fmt.Errorf("create the bundle in %s: %w", filepath.Dir(dest), err)
@@ -721,129 +843,12 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		}
 	}()
 	cw := &countingFile{w: tmp}
-	zw := zip.NewWriter(cw)
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestSpeed)
-	})
-	z := &zipWriter{zw: zw, created: p.created}
-
-	var harBuf bytes.Buffer
-	if err := p.doc.write(&harBuf); err != nil {
+	bw := bufio.NewWriterSize(cw, 1<<20)
+	if err := writeMembers(bw, all, p.created); err != nil {
 		return 0, nil, err
 	}
-	// Verify and compress the HAR at the same time (two cores); the zip is
-	// a temporary file, removed if the verifier refuses.
-	type verdict struct {
-		data []byte
-		err  error
-	}
-	verified := make(chan verdict, 1)
-	go func() {
-		data, err := p.checked("session.har", harBuf.Bytes())
-		verified <- verdict{data, err}
-	}()
-	addErr := z.add("session.har", harBuf.Bytes(), true)
-	v := <-verified
-	if v.err != nil {
-		return 0, nil, v.err
-	}
-	if addErr != nil {
-		return 0, nil, addErr
-	}
-	if len(v.data) != harBuf.Len() || !bytes.Equal(v.data, harBuf.Bytes()) {
-		// The HAR was scrubbed: take it as the bundle's HAR and write again.
-		doc, err := parseHAR(bytes.NewReader(v.data))
-		if err != nil || len(doc.raw) != len(p.doc.raw) {
-			return 0, nil, fmt.Errorf("make a bundle: the scrubbed session.har does not read back: %v", err)
-		}
-		p.doc = doc
-		p.analyzeKeepProtected()
-		return 0, nil, errRewrite
-	}
-	harBuf = bytes.Buffer{}
-	for _, side := range []struct {
-		name string
-		data []byte
-	}{{"console.json", p.consoleJSON}, {"steps.json", p.stepsJSON}, {"environment.json", p.envJSON}} {
-		if side.data == nil {
-			continue
-		}
-		data, err := p.checked(side.name, side.data)
-		if err != nil {
-			return 0, nil, err
-		}
-		switch side.name {
-		case "console.json":
-			p.consoleJSON = data
-		case "steps.json":
-			p.stepsJSON = data
-		case "environment.json":
-			p.envJSON = data
-		}
-		if err := z.add(side.name, data, true); err != nil {
-			return 0, nil, err
-		}
-	}
-	for _, set := range []struct {
-		index string
-		shots []shotFile
-	}{{"screenshots.json", p.shots}, {"screencast.json", p.cast}} {
-		if len(set.shots) == 0 {
-			continue
-		}
-		idx, err := p.checked(set.index, imageIndex(set.shots))
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := z.add(set.index, idx, true); err != nil {
-			return 0, nil, err
-		}
-		for _, s := range set.shots {
-			if err := z.add(s.name, s.data, false); err != nil {
-				return 0, nil, err
-			}
-		}
-	}
-
-	m := p.manifest(z.files, cw.n)
-	// SUPPORT_REQUEST.md states the size of what is attached, report.html
-	// included, and the report shows SUPPORT_REQUEST.md: render the report
-	// once to learn its size, then again with the final text.
-	sr := supportInput{m: m, steps: p.steps, shots: p.shots, frames: len(p.cast), loc: p.location()}
-	page, err := p.renderReport(m, supportRequest(sr), false)
-	if err != nil {
-		return 0, nil, err
-	}
-	sr.reportSize = int64(len(page))
-	support, err := p.checked("SUPPORT_REQUEST.md", []byte(supportRequest(sr)))
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := z.add("SUPPORT_REQUEST.md", support, true); err != nil {
-		return 0, nil, err
-	}
-	page, err = p.renderReport(m, string(support), true)
-	if err != nil {
-		return 0, nil, err
-	}
-	if err := z.add("report.html", page, true); err != nil {
-		return 0, nil, err
-	}
-	m.Files = append([]File{}, z.files...)
-	m.Budget.Final = cw.n + 4096
-	mj, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return 0, nil, fmt.Errorf("encode bundle.json: %w", err)
-	}
-	mj = append(mj, '\n')
-	if mj, err = p.checked(ManifestFile, mj); err != nil {
-		return 0, nil, err
-	}
-	if err := z.add(ManifestFile, mj, true); err != nil {
-		return 0, nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return 0, nil, fmt.Errorf("finish the bundle: %w", err)
+	if err := bw.Flush(); err != nil {
+		return 0, nil, fmt.Errorf("finish the bundle: %w (is the disk full?)", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		return 0, nil, fmt.Errorf("finish the bundle: %w (is the disk full?)", err)
@@ -1023,9 +1028,9 @@ func (p *pack) reporter() Reporter {
 	return r
 }
 
-// renderReport renders report.html for the bundle. The verifier checks a
-// copy without the embedded images (their base64 is not text to scan).
-func (p *pack) renderReport(m *Manifest, support string, verify bool) ([]byte, error) {
+// reportData builds what report.html shows for the bundle (the expensive
+// part: entries and previews), with m as its manifest.
+func (p *pack) reportData(m *Manifest) *report.Data {
 	var shots, cast []Image
 	for _, s := range p.shots {
 		shots = append(shots, Image{Screenshot: screenshotInfo(s), Data: s.data})
@@ -1034,13 +1039,20 @@ func (p *pack) renderReport(m *Manifest, support string, verify bool) ([]byte, e
 		cast = append(cast, Image{Screenshot: screenshotInfo(s), Data: s.data})
 	}
 	in := reportInput{
-		title: "Reprokit report", source: "bundle " + m.ID, kind: "bundle", manifest: m, doc: p.doc, infos: p.infos,
-		console: p.console, steps: p.steps, shots: shots, cast: cast, support: support, limits: bundleLimits,
+		title: "Reprokit report", source: "bundle " + p.id, kind: "bundle", manifest: m, doc: p.doc, infos: p.infos,
+		console: p.console, steps: p.steps, shots: shots, cast: cast, limits: bundleLimits,
 	}
 	if h := mainHost(p.infos); h != "" {
 		in.title += ": " + h
 	}
-	d := buildReport(in)
+	return buildReport(in)
+}
+
+// renderPage renders report.html from d with the support text. The
+// verifier checks a copy without the embedded images (their base64 is not
+// text to scan).
+func (p *pack) renderPage(d *report.Data, support string, verify bool) ([]byte, error) {
+	d.Support = support
 	var buf bytes.Buffer
 	if err := report.Render(&buf, d); err != nil {
 		return nil, err
@@ -1049,12 +1061,13 @@ func (p *pack) renderReport(m *Manifest, support string, verify bool) ([]byte, e
 	if !verify {
 		return page, nil
 	}
-	d.Screenshots, d.Screencast = nil, nil
-	var check bytes.Buffer
-	if err := report.Render(&check, d); err != nil {
+	check := *d
+	check.Screenshots, check.Screencast = nil, nil
+	var checkBuf bytes.Buffer
+	if err := report.Render(&checkBuf, &check); err != nil {
 		return nil, err
 	}
-	bad, err := p.unallowed("report.html", check.Bytes())
+	bad, err := p.unallowed("report.html", checkBuf.Bytes())
 	if err != nil || len(bad) == 0 {
 		return page, err
 	}
@@ -1064,7 +1077,7 @@ func (p *pack) renderReport(m *Manifest, support string, verify bool) ([]byte, e
 	if _, err := p.r.Scrub(&scrubbed, bytes.NewReader(page), "report.html"); err != nil {
 		return nil, fmt.Errorf("scrub report.html: %w", err)
 	}
-	if _, err := p.r.Scrub(&scrubbedCheck, bytes.NewReader(check.Bytes()), "report.html"); err != nil {
+	if _, err := p.r.Scrub(&scrubbedCheck, bytes.NewReader(checkBuf.Bytes()), "report.html"); err != nil {
 		return nil, fmt.Errorf("scrub report.html: %w", err)
 	}
 	if err := p.verify("report.html", scrubbedCheck.Bytes()); err != nil {
