@@ -242,6 +242,25 @@ func tagKind(s string) string {
 	return ""
 }
 
+// tagEnd returns the index after a well-formed tag at the start of s,
+// "[REDACTED:<kind>:<8 hex>]", or -1.
+func tagEnd(s string) int {
+	i := len("[REDACTED:")
+	k := i
+	for k < len(s) && (class[s[k]]&cWord != 0 || s[k] == '.') {
+		k++
+	}
+	if k == i || k+10 > len(s) || s[k] != ':' || s[k+9] != ']' {
+		return -1
+	}
+	for _, c := range []byte(s[k+1 : k+9]) {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return -1
+		}
+	}
+	return k + 10
+}
+
 // firstTag returns the first "[REDACTED:kind:h8]" in s.
 func firstTag(s string) string {
 	i := strings.Index(s, "[REDACTED:")
@@ -258,9 +277,26 @@ func firstTag(s string) string {
 // isTag reports whether s is already sanitized: it starts with a tag (an
 // email keeps its domain after the tag, a file tag carries a size), or it
 // is a sanitized JWT ("<header>.<payload>.[REDACTED:jwt:<h8>]").
+// Only these whole shapes count: a string that merely starts with a tag
+// ("[REDACTED:x:1] sk-…") is sanitized like any other.
 func isTag(s string) bool {
 	if strings.HasPrefix(s, "[REDACTED:") {
-		return strings.IndexByte(s, ']') > 0
+		end := tagEnd(s)
+		if end < 0 {
+			return false
+		}
+		rest := s[end:]
+		switch {
+		case rest == "":
+			return true
+		case rest[0] == '@': // an email keeps its domain
+			d := rest[1:]
+			return len(d) <= 255 && strings.IndexByte(d, '.') > 0 && strings.IndexFunc(d, func(c rune) bool { return c >= 0x80 || class[c]&cHost == 0 }) < 0
+		case strings.HasPrefix(rest, " ") && strings.HasSuffix(rest, " bytes"): // a file or binary frame keeps its size
+			n := rest[1 : len(rest)-len(" bytes")]
+			return n != "" && strings.Trim(n, "0123456789") == ""
+		}
+		return false
 	}
 	if strings.HasPrefix(s, "eyJ") && strings.HasSuffix(s, "]") {
 		i := strings.Index(s, ".[REDACTED:jwt:")

@@ -263,3 +263,25 @@ func TestRecordedDemoHARVerifiesClean(t *testing.T) {
 		t.Errorf("Verify: %+v %v", fs, err)
 	}
 }
+
+func TestAStringStartingWithATagIsStillSanitized(t *testing.T) {
+	const key = "sk-proj-Ab3De5Fg7Hj9Kl1Mn3Pq5Rs7Tu9Vw1Xy3Z"
+	const gh = "ghp_Ab3De5Fg7Hj9Kl1Mn3Pq5Rs7Tu9Vw1Xy3Z12"
+	e := newEntry("https://a.example.com/")
+	e.m["comment"] = "[REDACTED:x:1] " + key
+	e.m["_note"] = "[REDACTED:email:0a1b2c3d]@" + key
+	e.body("application/json", `{"a":"[REDACTED:secret-key:0a1b2c3d] `+gh+`","b":"[REDACTED:file:0a1b2c3d] `+key+` bytes"}`)
+	r, out := sanitizeOne(t, e)
+	if strings.Contains(out, key) || strings.Contains(out, gh) {
+		t.Errorf("a key after a tag-like prefix survived: %s", out)
+	}
+	if fs, err := r.Verify("session.har", strings.NewReader(out)); err != nil || len(fs) != 0 {
+		t.Errorf("Verify: %v %v", fs, err)
+	}
+	// real sanitized shapes are left alone on a rescan
+	for _, s := range []string{"[REDACTED:email:0a1b2c3d]@example.com", "[REDACTED:file:0a1b2c3d] 123 bytes", "[REDACTED:ws-binary:0a1b2c3d] 9 bytes", "[REDACTED:acme-id:0a1b2c3d]"} {
+		if !isTag(s) {
+			t.Errorf("isTag(%q) = false", s)
+		}
+	}
+}
