@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,9 +67,24 @@ everything recorded until that moment.`)
 		if *attach != "" {
 			return usageErr("a URL and --attach do not go together: navigate the attached tab yourself, or pick it with --target")
 		}
-		if !strings.Contains(opts.URL, "://") && !strings.HasPrefix(opts.URL, "about:") && !strings.HasPrefix(opts.URL, "data:") {
-			opts.URL = "https://" + opts.URL
+		u, err := recordURL(opts.URL)
+		if err != nil {
+			return usageErr("%v", err)
 		}
+		opts.URL = u
+	}
+	if *attach == "" {
+		// A browser that cannot start is a usage error when the user named
+		// it; checked before the recovery of old recordings runs.
+		if _, err := browser.Find(*browserPath); err != nil {
+			var pe *browser.PathError
+			if errors.As(err, &pe) {
+				return usageErr("%v", err)
+			}
+			return negative("%v", err)
+		}
+	} else if !strings.HasPrefix(*attach, "ws://") && !strings.HasPrefix(*attach, "wss://") && !strings.HasPrefix(*attach, "http://") && !strings.HasPrefix(*attach, "https://") {
+		return usageErr("--attach %s: give ws://host:port/devtools/browser/… or http://host:port", *attach)
 	}
 	if *targetText != "" && *attach == "" {
 		return usageErr("--target needs --attach")
@@ -122,6 +138,47 @@ everything recorded until that moment.`)
 		return err
 	}
 	return nil
+}
+
+// recordURL checks the URL to record and completes a bare host name
+// ("example.com/path", "localhost:8080") with https://. A word that is not
+// a host ("notaurl") is a usage error rather than a recording of an error
+// page.
+func recordURL(s string) (string, error) {
+	orig := s
+	bad := func(why string) error {
+		return fmt.Errorf("%q is not a URL to record (%s): give an address such as https://example.com/ or localhost:8080", orig, why)
+	}
+	if strings.HasPrefix(s, "about:") || strings.HasPrefix(s, "data:") {
+		return s, nil
+	}
+	bare := !strings.Contains(s, "://")
+	if bare {
+		if strings.HasPrefix(s, "-") {
+			return "", bad("it looks like a flag")
+		}
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", bad(err.Error())
+	}
+	switch u.Scheme {
+	case "http", "https":
+		h := u.Hostname()
+		if h == "" {
+			return "", bad("no host")
+		}
+		// Without a scheme, a single word is a typo more likely than an
+		// intranet host; with one (http://intranet/), it is what it says.
+		if bare && !strings.Contains(h, ".") && !strings.Contains(h, ":") && h != "localhost" && u.Port() == "" {
+			return "", bad("no host name with a dot, no port")
+		}
+	case "file", "chrome", "chrome-extension":
+	default:
+		return "", bad("scheme " + u.Scheme + " is not http, https or file")
+	}
+	return s, nil
 }
 
 // parseRecordSize parses a size such as "200MB", "500k", "1.5G" or a plain

@@ -41,7 +41,7 @@ func Find(path string) (string, error) {
 	if path != "" {
 		p, err := exec.LookPath(path)
 		if err != nil {
-			return "", fmt.Errorf("browser %q not found or not executable: %w (check --browser or %s)", path, err, EnvBrowser)
+			return "", &PathError{Path: path, Err: err}
 		}
 		return p, nil
 	}
@@ -57,6 +57,33 @@ func Find(path string) (string, error) {
 		}
 	}
 	return "", ErrNotFound
+}
+
+// PathError is the error of [Find] when the browser the user named (with
+// --browser or $REPROKIT_BROWSER) is missing or not executable: a usage
+// error, where [ErrNotFound] means nothing is installed.
+type PathError struct {
+	Path string
+	Err  error
+}
+
+// Error names the path, why it cannot run, and how to fix it.
+func (e *PathError) Error() string {
+	return fmt.Sprintf("browser %q not found or not executable: %v; check --browser or $%s, or leave both unset to use an installed browser (%s)",
+		e.Path, e.Err, EnvBrowser, installHint())
+}
+
+// Unwrap returns the lookup error.
+func (e *PathError) Unwrap() error { return e.Err }
+
+func installHint() string {
+	switch runtime.GOOS {
+	case "darwin":
+		return "install Google Chrome, Chromium, Edge or Brave"
+	case "windows":
+		return "install Google Chrome or Microsoft Edge"
+	}
+	return "install one with `apt-get install chromium`"
 }
 
 // candidates lists where goos keeps Chromium-family browsers, in order of

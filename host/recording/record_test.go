@@ -355,6 +355,9 @@ func TestKilledRecorderIsRecoveredByTheNextRun(t *testing.T) {
 	if left := spools(t, tmp); len(left) != 1 {
 		t.Fatalf("want the killed recorder's spool, found %v", left)
 	}
+	// A second leftover whose bundle cannot be written (its policy file is
+	// gone): tried once, then left to `reprokit recover`.
+	refused := plantLeftover(t, tmp, "", "/nonexistent/policy.json")
 	second := startRecord(t, tmp, "--duration", "1s", app.URL+"/redirect/final")
 	if code := second.wait(); code != 0 {
 		t.Fatalf("second run exit %d; stderr:\n%s", code, second.stderr.String())
@@ -365,8 +368,12 @@ func TestKilledRecorderIsRecoveredByTheNextRun(t *testing.T) {
 			recovered = p
 		}
 	}
-	if recovered == "" || filepath.Dir(recovered) != second.out {
-		t.Fatalf("no recovery message naming a bundle in %s:\n%s", second.out, second.stderr.String())
+	// The killed run's bundle goes where that run was to write it.
+	if recovered == "" || filepath.Dir(recovered) != first.out {
+		t.Fatalf("no recovery message naming a bundle in the first run's folder %s:\n%s", first.out, second.stderr.String())
+	}
+	if !strings.Contains(second.stderr.String(), "could not recover") || !strings.Contains(second.stderr.String(), "reprokit recover --discard") {
+		t.Errorf("the failed recovery does not say how to resolve it:\n%s", second.stderr.String())
 	}
 	_, h, _ := openBundle(t, recovered)
 	if !hasEntry(h, "/form/done?name=Leftover") {
@@ -376,8 +383,17 @@ func TestKilledRecorderIsRecoveredByTheNextRun(t *testing.T) {
 	if !hasEntry(h2, "/redirect/final") {
 		t.Errorf("the second run's own bundle lacks its page")
 	}
-	if left := spools(t, tmp); len(left) != 0 {
-		t.Errorf("spools left after recovery: %v", left)
+	if left := spools(t, tmp); len(left) != 1 || left[0] != refused.Path() {
+		t.Errorf("spools left after recovery: %v, want only the refused one", left)
+	}
+	// A later run does not retry it (seconds of sanitizing every time), it
+	// only points to `reprokit recover`.
+	third := startRecord(t, tmp, "--duration", "500ms", "about:blank")
+	if code := third.wait(); code != 0 {
+		t.Fatalf("third run exit %d; stderr:\n%s", code, third.stderr.String())
+	}
+	if strings.Contains(third.stderr.String(), "recovering") || !strings.Contains(third.stderr.String(), "reprokit recover --list") {
+		t.Errorf("the third run retried the refused recording or did not point to `reprokit recover`:\n%s", third.stderr.String())
 	}
 }
 
@@ -437,14 +453,31 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"record", "a", "b"},
 		{"record", "--out", "bundle.tar"},
 		{"record", "--policy", "/nonexistent/policy.json"},
+		{"record", "notaurl"},
+		{"record", "ftp://example.com/"},
+		{"record", "--browser", "/nonexistent/chrome", "example.com"},
+		{"record", "--attach", "localhost:9222"},
+		{"recover", "--discard", "no-such-recording"},
+		{"recover", "--list", "--discard", "x"},
 	} {
+		// A leftover recording sits in the spool: a usage error must be
+		// reported before the recovery of old recordings starts.
+		tmp := t.TempDir()
+		left := plantLeftover(t, tmp, "", "")
 		cmd := exec.Command(binary, args...)
-		var stdout bytes.Buffer
-		cmd.Stdout = &stdout
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "REPROKIT_OUT_DIR="+t.TempDir())
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
 		ee, ok := err.(*exec.ExitError)
 		if !ok || ee.ExitCode() != 2 || stdout.Len() != 0 {
 			t.Errorf("%v: %v, stdout %q; want exit 2 and nothing on stdout", args, err, stdout.String())
+		}
+		if strings.Contains(stderr.String(), "recovering") {
+			t.Errorf("%v: leftover recovery ran before the usage error:\n%s", args, stderr.String())
+		}
+		if _, err := os.Stat(left.Join("recording.json")); err != nil {
+			t.Errorf("%v: the leftover recording was touched: %v", args, err)
 		}
 	}
 }
@@ -479,10 +512,10 @@ func TestNoBrowserGivesTheInstallHint(t *testing.T) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() == 0 {
-		t.Fatalf("exit %v with a missing browser", err)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Fatalf("exit %v with a missing --browser, want 2 (usage)", err)
 	}
-	if !strings.Contains(stderr.String(), "--browser") {
+	if !strings.Contains(stderr.String(), "--browser") || !strings.Contains(stderr.String(), "install") {
 		t.Errorf("stderr does not say how to fix it: %s", stderr.String())
 	}
 }

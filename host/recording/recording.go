@@ -107,12 +107,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		opts.Stderr = os.Stderr
 	}
 	res := &Result{}
-	res.Recovered = recoverLeftovers(ctx, opts.SpoolBase, opts.Allow, opts.Stderr)
-
+	// Check what the user asked for before anything else runs: a bad
+	// argument must not trigger the (slow) recovery of old recordings.
 	out, err := OutputPath(opts.Out, time.Now())
 	if err != nil {
 		return res, err
 	}
+	if opts.Attach == "" {
+		if _, err := browser.Find(opts.Browser); err != nil {
+			return res, err
+		}
+	}
+	res.Recovered = recoverLeftovers(ctx, opts.SpoolBase, opts.Allow, opts.Stderr)
+
 	mode := spool.ModeLaunch
 	if opts.Attach != "" {
 		mode = spool.ModeAttach
@@ -214,7 +221,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	path, err := finishSpool(context.WithoutCancel(ctx), dir, out, false, nil, opts.Stderr)
 	if err != nil {
-		return res, fmt.Errorf("%w\nthe recording is kept in %s and the next `reprokit record` turns it into a bundle (give that run the --allow it needs)", err, dir.Path())
+		markBundleError(dir, err)
+		return res, fmt.Errorf("%w\n%s", err, resolveHint(dir))
 	}
 	res.Path = path
 	if abnormal != nil {
@@ -456,59 +464,4 @@ func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
 	return path, nil
-}
-
-// RecoverLeftovers turns the spools of dead processes under base into
-// bundles in $REPROKIT_OUT_DIR or the current directory, and removes each
-// spool only after its bundle is written. It returns the bundles' paths and
-// reports each on stderr.
-func RecoverLeftovers(ctx context.Context, base string, stderr io.Writer) []string {
-	return recoverLeftovers(ctx, base, nil, stderr)
-}
-
-// recoverLeftovers is RecoverLeftovers with the findings the user allows
-// now, so that a recording refused for a finding can still be bundled.
-func recoverLeftovers(ctx context.Context, base string, allow []string, stderr io.Writer) []string {
-	dirs, err := spool.Leftovers(base)
-	if err != nil {
-		fmt.Fprintf(stderr, "warning: looking for interrupted recordings: %v\n", err)
-		return nil
-	}
-	var paths []string
-	for _, d := range dirs {
-		m, err := d.Meta()
-		if err != nil {
-			fmt.Fprintf(stderr, "warning: an interrupted recording in %s cannot be read (%v); it is left there\n", d.Path(), err)
-			continue
-		}
-		started, _ := time.Parse(time.RFC3339Nano, m.Started)
-		if started.IsZero() {
-			started = time.Now()
-		}
-		outDir := os.Getenv(EnvOutDir)
-		if outDir == "" {
-			outDir = "."
-		}
-		out, err := filepath.Abs(filepath.Join(outDir, "reprokit-recovered-"+started.Format("20060102-150405")+".zip"))
-		if err == nil {
-			if _, serr := os.Stat(out); serr == nil {
-				out = strings.TrimSuffix(out, ".zip") + "-" + m.ID[:8] + ".zip"
-			}
-		}
-		if err != nil {
-			continue
-		}
-		fmt.Fprintf(stderr, "recovering an interrupted recording from %s (%s)…\n", m.Started, d.Path())
-		if m.Status == spool.StatusRecording {
-			d.SetStatus(spool.StatusStopped, "recovered after the recorder died")
-		}
-		path, err := finishSpool(ctx, d, out, true, allow, stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "warning: could not recover %s: %v; it is kept for the next run\n", d.Path(), err)
-			continue
-		}
-		fmt.Fprintf(stderr, "recovered an interrupted recording into %s\n", path)
-		paths = append(paths, path)
-	}
-	return paths
 }

@@ -65,6 +65,11 @@ type Meta struct {
 	Reporter    map[string]string `json:"reporter,omitempty"`
 	Notes       []string          `json:"notes,omitempty"`
 	Options     Options           `json:"options"`
+	// BundleError says why the last attempt to make a bundle of this spool
+	// failed (usually fail closed: a detected secret). Automatic recovery
+	// does not retry such a spool; `reprokit recover` does, with the
+	// --allow the user gives, or discards it.
+	BundleError string `json:"bundleError,omitempty"`
 }
 
 // Options are the user's choices that a recovered spool needs to become the
