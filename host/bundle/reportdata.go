@@ -105,6 +105,7 @@ func buildReport(in reportInput) *report.Data {
 		Title: in.title, Source: in.source, Kind: in.kind, Manifest: mj, Support: in.support,
 		Warnings: in.warnings, Entries: make([]report.Entry, len(in.infos)),
 	}
+	d.Browser = browserOf(in.manifest.Environment)
 	ids := map[int][]string{}
 	for _, r := range in.manifest.RequestIDs {
 		ids[r.Entry] = append(ids[r.Entry], r.Value)
@@ -442,4 +443,19 @@ func budgetVerb(action string) string {
 		return "truncated"
 	}
 	return "removed"
+}
+
+// browserOf names the browser of an environment.json ("" when unknown).
+func browserOf(raw json.RawMessage) string {
+	var env struct {
+		Browser struct {
+			Name, Product, Version, UserAgent string
+			Brands                            []string
+		}
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &env) != nil {
+		return ""
+	}
+	b := env.Browser
+	return browserLabel(b.Name, b.Product, b.Version, b.UserAgent, b.Brands)
 }

@@ -31,7 +31,10 @@ func code(s string) string {
 // envLine is the environment in one line: "Chrome 156.0 on Linux 6.8 (x86 64-bit), desktop; network: ethernet, 4g".
 func envLine(raw json.RawMessage) string {
 	var env struct {
-		Browser struct{ Name, Product, Version, UserAgent string }
+		Browser struct {
+			Name, Product, Version, UserAgent string
+			Brands                            []string
+		}
 		OS      struct{ Name, Version, Arch, Bitness string }
 		Device  struct{ Type, Model string }
 		Network struct {
@@ -45,10 +48,8 @@ func envLine(raw json.RawMessage) string {
 		return ""
 	}
 	var parts []string
-	b := strings.TrimSpace(firstNonEmpty(env.Browser.Name, strings.SplitN(env.Browser.Product, "/", 2)[0]) + " " + env.Browser.Version)
-	if b == "" {
-		b = env.Browser.UserAgent
-	}
+	br := env.Browser
+	b := browserLabel(br.Name, br.Product, br.Version, br.UserAgent, br.Brands)
 	if b != "" {
 		parts = append(parts, b)
 	}
@@ -83,6 +84,62 @@ func envLine(raw json.RawMessage) string {
 		line += "; locale " + env.Locale
 	}
 	return line
+}
+
+// browserLabel names a browser once, with its version once: "Chromium
+// 156.0.8078.108", "Google Chrome 156.0.7500.0", "Microsoft Edge 156.0…".
+// The name is the product's own brand (environment.json's name, else its
+// brands); Browser.getVersion's product says "Chrome/…" for every
+// Chromium-family browser, so it and the user agent are the last resort.
+func browserLabel(name, product, version, ua string, brands []string) string {
+	prodName, prodVersion, _ := strings.Cut(product, "/")
+	if version == "" {
+		version = prodVersion
+	}
+	if name == "" {
+		var generic string
+		for _, b := range brands {
+			n := strings.TrimSpace(b)
+			if i := strings.LastIndexByte(n, ' '); i > 0 && strings.IndexFunc(n[i+1:], func(r rune) bool { return (r < '0' || r > '9') && r != '.' }) < 0 {
+				n = n[:i]
+			}
+			l := strings.ToLower(n)
+			if strings.Contains(l, "brand") && strings.Contains(l, "not") || n == "" {
+				continue // GREASE: "Not:A-Brand 8"
+			}
+			if l == "chromium" {
+				generic = n
+				continue
+			}
+			name = n
+			break
+		}
+		name = firstNonEmpty(name, generic)
+	}
+	if name == "" && ua != "" {
+		for _, k := range []struct{ token, name string }{{"Edg/", "Microsoft Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"HeadlessChrome/", "Chrome (headless)"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}} {
+			if i := strings.Index(ua, k.token); i >= 0 {
+				name = k.name
+				if version == "" {
+					version, _, _ = strings.Cut(ua[i+len(k.token):], " ")
+				}
+				break
+			}
+		}
+	}
+	if name == "" {
+		name = prodName
+		if name == "HeadlessChrome" {
+			name = "Chrome (headless)"
+		}
+	}
+	if name == "" {
+		return ua
+	}
+	if version == "" || strings.Contains(name, version) {
+		return name
+	}
+	return name + " " + version
 }
 
 func bitness(b string) string {

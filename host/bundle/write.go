@@ -782,7 +782,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	}
 	m := p.manifest(files(members), zipSize(members))
 	mj0, _ := json.Marshal(m)
-	d.Manifest = mj0
+	d.Manifest, d.Browser = mj0, browserOf(m.Environment)
 	// SUPPORT_REQUEST.md states the size of the finished zip, and the
 	// report shows SUPPORT_REQUEST.md: find the size that the text states
 	// and the zip has (the text changes only when the rounded size does).

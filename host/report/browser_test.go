@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -193,6 +194,17 @@ func mkEntry(method, url string, status int, offsetMs, durMs float64, typ, mime,
 // screenshots, and bundles it with bundle.Write.
 func makeBundle(t *testing.T, entries []har.Entry, console []map[string]any, shots int) string {
 	t.Helper()
+	var times []time.Duration
+	for i := 0; i < shots; i++ {
+		times = append(times, time.Duration(i)*time.Second)
+	}
+	return makeBundleWith(t, entries, console, times, map[string]any{"browser": map[string]any{"name": "Chromium", "version": "156"}, "os": map[string]any{"name": "Linux"}})
+}
+
+// makeBundleWith is makeBundle with screenshots at the given offsets and
+// the given environment.json.
+func makeBundleWith(t *testing.T, entries []har.Entry, console []map[string]any, shotTimes []time.Duration, envDoc map[string]any) string {
+	t.Helper()
 	dir, err := spool.Create(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -208,15 +220,15 @@ func makeBundle(t *testing.T, entries []har.Entry, console []map[string]any, sho
 		{"type": "click", "selectors": [][]string{{"aria/Upload"}}, "time": float64(t0.Add(time.Second).UnixMilli()) / 1000},
 	}})
 	dir.WriteFile("steps.json", steps)
-	env, _ := json.Marshal(map[string]any{"browser": map[string]any{"name": "Chromium", "version": "156"}, "os": map[string]any{"name": "Linux"}})
+	env, _ := json.Marshal(envDoc)
 	dir.WriteFile("environment.json", env)
 	var idx []map[string]any
-	for i := 0; i < shots; i++ {
+	for i, at := range shotTimes {
 		name := fmt.Sprintf("%04d.png", i+1)
 		dir.WriteFile(filepath.Join("screenshots", name), pngImage(320, 200, uint8(60*i)))
-		idx = append(idx, map[string]any{"file": "screenshots/" + name, "time": float64(t0.Add(time.Duration(i)*time.Second).UnixMilli()) / 1000, "url": "https://app.example.com/", "reason": "load"})
+		idx = append(idx, map[string]any{"file": "screenshots/" + name, "time": float64(t0.Add(at).UnixMilli()) / 1000, "url": "https://app.example.com/", "reason": "load", "width": 320, "height": 200})
 	}
-	if shots > 0 {
+	if len(shotTimes) > 0 {
 		b, _ := json.Marshal(idx)
 		dir.WriteFile("screenshots.json", b)
 	}
@@ -411,4 +423,73 @@ func TestScriptTrapsCatchScriptThatRuns(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("traps missed script: binding %v dialogs %v errors %v", tb.pwned, tb.dialogs, tb.errors)
+}
+
+// QA: three thumbnails stacked on each other around +2.3–2.9 s, the last
+// one and the last axis label were cut off at the right edge, and the
+// browser showed as "Chrome/156… 156…" for a Chromium.
+func TestTimelineThumbnailsDoNotOverlapAndTheBrowserIsNamedOnce(t *testing.T) {
+	needBrowser(t)
+	entries := []har.Entry{
+		mkEntry("GET", "https://app.example.com/", 200, 0, 120, "document", "text/html", "<html></html>"),
+		mkEntry("GET", "https://api.example.com/data", 500, 2500, 30, "fetch", "application/json", `{"error":"x"}`),
+		mkEntry("GET", "https://api.example.com/late", 200, 11500, 100, "fetch", "application/json", `{}`),
+	}
+	var times []time.Duration
+	for _, ms := range []int{300, 2300, 2450, 2600, 2900, 3000, 6100, 11550, 11600} {
+		times = append(times, time.Duration(ms)*time.Millisecond)
+	}
+	env := map[string]any{"browser": map[string]any{"product": "Chrome/156.0.8078.108", "version": "156.0.8078.108",
+		"brands": []string{"Not:A-Brand 8", "Chromium 156"}, "userAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"}}
+	path := makeBundleWith(t, entries, nil, times, env)
+	html, _ := renderFile(t, path)
+	tb := newTab(t)
+	for _, width := range []int{1280, 700} {
+		if _, err := chromedp.Call(tb.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: int64(width), Height: 900, DeviceScaleFactor: 1}); err != nil {
+			t.Fatal(err)
+		}
+		tb.open(t, html)
+		type box struct{ L, T, R, B float64 }
+		got := eval[struct {
+			Thumbs []box
+			Hidden int
+			Lane   box
+			Labels []box
+		}](t, tb, `(() => {
+			const r = e => { const b = e.getBoundingClientRect(); return {L: b.left, T: b.top, R: b.right, B: b.bottom}; };
+			const th = Array.from(document.querySelectorAll("#timeline .thumb"));
+			return {Thumbs: th.filter(e => !e.hidden).map(r), Hidden: th.filter(e => e.hidden).length,
+				Lane: r(document.querySelector("#timeline .timeline")), Labels: Array.from(document.querySelectorAll("#timeline .axis span")).map(r)};
+		})()`)
+		if len(got.Thumbs)+got.Hidden != len(times) || len(got.Thumbs) < 6 {
+			t.Errorf("width %d: %d thumbnails shown, %d hidden, of %d", width, len(got.Thumbs), got.Hidden, len(times))
+		}
+		for i, a := range got.Thumbs {
+			if a.L < got.Lane.L || a.R > got.Lane.R+0.5 || a.B > got.Lane.B+0.5 {
+				t.Errorf("width %d: thumbnail %d %+v is outside the timeline %+v", width, i, a, got.Lane)
+			}
+			for j, b := range got.Thumbs[i+1:] {
+				if a.L < b.R-0.5 && b.L < a.R-0.5 && a.T < b.B-0.5 && b.T < a.B-0.5 {
+					t.Errorf("width %d: thumbnails %d %+v and %d %+v overlap", width, i, a, i+1+j, b)
+				}
+			}
+		}
+		for i, l := range got.Labels {
+			if l.L < got.Lane.L || l.R > got.Lane.R+0.5 {
+				t.Errorf("width %d: axis label %d %+v is cut off by the timeline %+v", width, i, l, got.Lane)
+			}
+		}
+		if width == 1280 {
+			artifact(t, tb, "report-timeline.png")
+		}
+	}
+	txt := eval[string](t, tb, `document.getElementById("summary").textContent`)
+	if !strings.Contains(txt, "Chromium 156.0.8078.108") || strings.Contains(txt, "Chrome/") || strings.Count(txt, "156.0.8078.108") != 1 {
+		t.Errorf("the browser is not named once as Chromium 156.0.8078.108: %q", txt)
+	}
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	if len(tb.errors) > 0 {
+		t.Errorf("the report logged errors: %v", tb.errors)
+	}
 }

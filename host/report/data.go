@@ -16,6 +16,9 @@ type Data struct {
 	// Manifest is bundle.json (or one synthesized for a bare HAR): the
 	// report reads its fields by their documented names (docs/BUNDLE.md).
 	Manifest json.RawMessage `json:"manifest"`
+	// Browser names the recording's browser and its version once
+	// ("Chromium 156.0.8078.108"), worked out from the environment.
+	Browser string `json:"browser,omitzero"`
 	// Support is SUPPORT_REQUEST.md, shown as text with a copy button.
 	Support string `json:"support,omitzero"`
 	// Entries are the requests in log order; indexes match session.har.

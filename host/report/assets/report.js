@@ -178,7 +178,7 @@
       ["Recovered", rec.recovered ? "yes: made from a recording its process left behind" : ""]
     ])));
     grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Environment" }), kv([
-      ["Browser", [br.name || br.product, br.version].filter(Boolean).join(" ")],
+      ["Browser", D.browser || br.name || br.product || br.userAgent],
       ["OS", [os.name, os.version, os.arch, os.bitness ? os.bitness + "-bit" : ""].filter(Boolean).join(" ")],
       ["Device", [dev.type, dev.model].filter(Boolean).join(" ")],
       ["Network", net.online === false && (br.version || br.product) ? "offline" : [net.type, net.effectiveType, net.rttMillis ? net.rttMillis + " ms RTT" : "", net.downlinkMbps ? net.downlinkMbps + " Mbit/s" : ""].filter(Boolean).join(", ")],
@@ -274,14 +274,62 @@
       return track;
     }
     var shots = lane("Screenshots", "shots");
+    var thumbs = [];
     S.forEach(function (img) {
       if (!img.t) return;
-      var b = el("button", { cls: "thumb", title: [clock(img.t), img.r, img.u].filter(Boolean).join(" · ") }, el("img", { src: img.src }));
-      b.style.left = pos(img.t);
-      if ((img.t - T0) / span > 0.85) b.style.transform = "translateX(-100%)"; // keep it inside the lane
+      var pic = el("img", { src: img.src });
+      var b = el("button", { cls: "thumb", title: [clock(img.t), img.r, img.u].filter(Boolean).join(" · ") }, pic);
+      var tick = el("span", { cls: "tick" });
       b.addEventListener("click", function () { openImage(img); });
+      shots.appendChild(tick);
       shots.appendChild(b);
+      thumbs.push({ img: img, b: b, pic: pic, tick: tick, ratio: img.w && img.h ? img.w / img.h : 4 / 3 });
     });
+    // Thumbnails never overlap and stay inside the lane: each sits at its
+    // time (a tick marks it) or, when its neighbours take that place, as
+    // near as the rows allow; the rows and the thumbnail size give way to
+    // a crowded recording, and what still does not fit is in the gallery.
+    function layoutThumbs() {
+      var W = shots.clientWidth;
+      if (!W || !thumbs.length) return;
+      var gap = 4, sizes = [62, 44, 30], maxRows = 3, placed = null, h = 62;
+      for (var si = 0; si < sizes.length && !placed; si++) {
+        h = sizes[si];
+        placed = place(h, si === sizes.length - 1);
+      }
+      var rows = 1;
+      placed.forEach(function (p) { if (p.row >= 0) rows = Math.max(rows, p.row + 1); });
+      shots.parentNode.style.height = (rows * (h + 6) + 10) + "px";
+      placed.forEach(function (p, i) {
+        var t = thumbs[i];
+        t.tick.style.left = p.x + "px";
+        if (p.row < 0) { t.b.hidden = true; return; }
+        t.b.hidden = false;
+        t.pic.style.height = (h - 2) + "px";
+        t.b.style.height = h + "px";
+        t.b.style.width = p.w + "px";
+        t.b.style.left = p.left + "px";
+        t.b.style.top = (4 + p.row * (h + 6)) + "px";
+      });
+      function place(h, last) {
+        var ends = [], out = [], all = true;
+        thumbs.forEach(function (t) {
+          var w = Math.max(16, Math.round((h - 2) * t.ratio) + 2);
+          var x = Math.max(0, Math.min(W, (t.img.t - T0) / span * W));
+          var want = Math.max(0, Math.min(W - w, x - w / 2));
+          var row = -1, left = want;
+          for (var r = 0; r < maxRows; r++) {
+            var free = r < ends.length ? ends[r] + gap : 0;
+            var l = Math.max(want, free);
+            if (l + w <= W && (row < 0 || l < left)) { row = r; left = l; if (l === want) break; }
+          }
+          if (row < 0) { all = false; if (!last) return; }
+          else { while (ends.length <= row) ends.push(-gap); ends[row] = left + w; }
+          out.push({ x: x, w: w, left: left, row: row });
+        });
+        return all || last ? out : null;
+      }
+    }
     var steps = lane("Steps");
     ST.forEach(function (st, i) {
       if (!st.t) return;
@@ -311,6 +359,8 @@
     for (var k = 0; k <= 5; k++) axis.appendChild((function (k) { var x = el("span", { text: "+" + (span * k / 5000).toFixed(digits) + " s" }); x.style.left = (k * 20) + "%"; if (k === 0) x.style.transform = "none"; if (k === 5) x.style.transform = "translateX(-100%)"; return x; })(k));
     tl.appendChild(axis);
     s.appendChild(tl);
+    layoutThumbs();
+    window.addEventListener("resize", layoutThumbs);
     if (S.length) {
       var g = el("div", { cls: "gallery" });
       S.forEach(function (img) {
