@@ -6,9 +6,11 @@
 const $ = (id) => document.getElementById(id);
 const t = (name, subs) => chrome.i18n.getMessage(name, subs) || name;
 
-// The status text starts with the phase word (a stable hook for tests and
-// support); the localized words follow. starting shows as idle and stopping
-// as saving, so a test that waits for "recording" sees a running capture.
+// The status element's text starts with the English phase word (a stable
+// hook for tests and support) in a visually hidden span, so a user sees
+// only the localized words that follow. starting shows as idle and
+// stopping as saving, so a test that waits for "recording" sees a running
+// capture. The phase itself is also in the element's data-phase.
 const STATUS_WORD = {
   idle: 'idle', starting: 'idle', recording: 'recording', paused: 'paused', stopping: 'saving',
   review: 'review', saving: 'saving', done: 'done', error: 'error',
@@ -58,14 +60,15 @@ function fmtElapsed(ms) {
   return m + ':' + String(s % 60).padStart(2, '0');
 }
 
-function stopReasonText(r) {
-  switch (r) {
-    case 'tab closed': return t('reasonTabClosed');
-    case 'cancelled from the debugging bar': return t('reasonCancelled');
-    case 'maximum duration reached': return t('reasonMaxDuration');
-    case 'maximum size reached': return t('reasonMaxSize');
-    default: return '';
-  }
+// STOP_TEXT maps the host's stop codes (docs/PROTOCOL.md, "Stop codes") to
+// their messages; the Stop button needs no words.
+const STOP_TEXT = {
+  'tab-closed': 'reasonTabClosed', cancelled: 'reasonCancelled', 'max-duration': 'reasonMaxDuration',
+  'max-size': 'reasonMaxSize', crashed: 'reasonCrashed', detached: 'reasonDetached', ended: 'reasonEnded',
+};
+
+function stopReasonText(code) {
+  return STOP_TEXT[code] ? t(STOP_TEXT[code]) : '';
 }
 
 function errorText(e) {
@@ -87,10 +90,12 @@ function draw() {
   const ph = state.phase || 'idle';
   let detail = t(STATUS_TEXT[ph] || 'stIdle');
   if (ph === 'recording' || ph === 'paused') detail += ' ' + fmtElapsed(state.elapsedMs);
-  const reason = stopReasonText(state.stopReason);
+  const reason = stopReasonText(state.stopCode);
   if (reason && ['stopping', 'review', 'saving', 'done'].includes(ph)) detail += ' — ' + reason;
-  $('status').textContent = (STATUS_WORD[ph] || ph) + ': ' + detail;
-  $('status').dataset.phase = ph;
+  if (ph === 'error' && state.error) detail = errorText(state.error).message;
+  $('status-word').textContent = (STATUS_WORD[ph] || ph) + ': ';
+  $('status-text').textContent = detail;
+  $('status').dataset.phase = STATUS_WORD[ph] || ph;
 
   $('idle').hidden = !(ph === 'idle');
   $('recording').hidden = !(ph === 'recording' || ph === 'paused' || ph === 'starting' || ph === 'stopping');

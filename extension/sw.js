@@ -10,6 +10,8 @@ const DEBUGGER_VERSION = '1.3';
 
 let port = null; // the native port; open for as long as a recording lives
 let hostInfo = null; // data of the hello reply
+let outDir = ''; // where the host saves bundles (hello), kept after the port closes
+let dismissed = ''; // the recording whose outcome the user dismissed (New recording, OK)
 let nextID = 1;
 const waiting = new Map(); // request id -> {resolve, reject}
 const chunks = new Map(); // chunked host message id -> parts
@@ -32,7 +34,10 @@ function broadcast() {
   }
 }
 
+let stateSet = false; // a state was set since the worker started
+
 function setState(s) {
+  stateSet = true;
   state = s;
   broadcast();
 }
@@ -65,6 +70,7 @@ function connectHost() {
       locale: chrome.i18n.getUILanguage(),
     }).then((data) => {
       hostInfo = data;
+      outDir = (data && data.outDir) || outDir;
       resolve(data);
     }, (e) => {
       if (port === p) { port = null; hostInfo = null; }
@@ -88,7 +94,13 @@ function portGone(p, why) {
   const wasActive = ['starting', 'recording', 'paused', 'stopping', 'saving', 'review'].includes(state.phase);
   detachAll();
   if (wasActive) {
-    setState({ phase: 'error', attached: false, error: err.info });
+    // What was recorded is in the host's private spool: the host's
+    // detached finisher saves it now, or the next Record does.
+    const info = state.phase !== 'starting' ? {
+      code: 'hostExitedRecording', message: msg('errHostExitedRecording'),
+      fix: msg('fixHostExitedRecording', [outDir || msg('defaultOutDir')]), detail: why,
+    } : err.info;
+    setState({ phase: 'error', attached: false, error: info });
   }
 }
 
@@ -163,6 +175,9 @@ function onHostMessage(m) {
 }
 
 function applyHostState(st) {
+  // A late state of a recording the user already dismissed must not bring
+  // its outcome back (the popup would not return to idle).
+  if (st.recording && st.recording === dismissed) return;
   if (!st.attached && recorded.size) detachAll();
   setState(st);
 }
@@ -227,6 +242,14 @@ self.reprokitTestHooks = {
   async cancelFromDebuggingBar(tabId) {
     await chrome.debugger.detach({ tabId });
     onDetach({ tabId }, 'canceled_by_user');
+  },
+  // state returns what the popup draws.
+  state() {
+    return state;
+  },
+  // hostMessage handles m as if the host had sent it (a late state).
+  hostMessage(m) {
+    onHostMessage(m);
   },
   // recordedTabs lists the tabs the debugger is attached to for recording.
   recordedTabs() {
@@ -417,6 +440,7 @@ chrome.runtime.onConnect.addListener((p) => {
         break;
       case 'reset':
         if (!['starting', 'recording', 'paused', 'stopping', 'saving'].includes(state.phase)) {
+          if (state.recording) dismissed = state.recording;
           setState({ phase: 'idle' });
           if (port) command('reset', {});
         }
@@ -429,7 +453,10 @@ chrome.runtime.onConnect.addListener((p) => {
 // (done or error stay visible); a running recording keeps the worker alive
 // through its open native port.
 chrome.storage.session.get('state').then((v) => {
-  if (v && v.state && state.phase === 'idle' && ['done', 'error', 'idle'].includes(v.state.phase)) {
+  // Only if nothing happened meanwhile: a New recording clicked while this
+  // read was on its way must not bring the old outcome back.
+  if (!stateSet && v && v.state && ['done', 'error', 'idle'].includes(v.state.phase)) {
     state = v.state;
+    broadcast();
   }
 }).catch(() => {});

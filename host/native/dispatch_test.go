@@ -3,8 +3,11 @@ package native
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -210,4 +213,30 @@ func FuzzServe(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A store-published copy has another ID; `reprokit install --extension-id`
+// records it in the install receipt, and the host then accepts it.
+func TestAnExtensionIDFromTheInstallReceiptIsAccepted(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("REPROKIT_ROOT", t.TempDir())
+	const published = "abcdefghijklmnopabcdefghijklmnop"
+	origin := "chrome-extension://" + published + "/"
+	if msgs, err := serve(t, Options{Origin: origin}, frames(`{"id":1,"type":"ping"}`)); err == nil {
+		t.Fatalf("accepted %s before any receipt named it: %v", published, msgs)
+	}
+	receipt := install.DefaultEnv().ReceiptPath(install.ScopeUser)
+	if err := os.MkdirAll(filepath.Dir(receipt), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(install.Receipt{Version: 1, Scope: install.ScopeUser, ExtensionIDs: []string{ExtensionID, published}})
+	if err := os.WriteFile(receipt, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := serve(t, Options{Origin: origin}, frames(`{"id":1,"type":"ping"}`))
+	if err != nil || len(msgs) != 1 || msgs[0]["status"] != "ok" {
+		t.Fatalf("the extension named in %s: err %v, replies %v", receipt, err, msgs)
+	}
 }

@@ -188,6 +188,7 @@ func (h *Host) checkOrigin() *Error {
 	if extra := os.Getenv("REPROKIT_EXTENSION_IDS"); extra != "" {
 		allowed = append(allowed, strings.Split(extra, ",")...)
 	}
+	allowed = append(allowed, receiptExtensionIDs(install.DefaultEnv())...)
 	for _, a := range allowed {
 		if strings.TrimSpace(a) == id {
 			return nil
@@ -195,6 +196,24 @@ func (h *Host) checkOrigin() *Error {
 	}
 	return Errorf(CodeOriginNotAllowed, "Install the Reprokit extension from your administrator, or add its ID to the host's allowed_origins with `reprokit install --extension-id ID`.",
 		"origin %q is not an allowed extension", h.opts.Origin)
+}
+
+// receiptExtensionIDs returns the extension IDs that `reprokit install
+// --extension-id` recorded in the user and system install receipts: a
+// store-published copy whose ID differs from the pinned one.
+func receiptExtensionIDs(e *install.Env) []string {
+	var ids []string
+	for _, scope := range []install.Scope{install.ScopeUser, install.ScopeSystem} {
+		b, err := os.ReadFile(e.ReceiptPath(scope))
+		if err != nil {
+			continue
+		}
+		var r install.Receipt
+		if json.Unmarshal(b, &r) == nil {
+			ids = append(ids, r.ExtensionIDs...)
+		}
+	}
+	return ids
 }
 
 // dispatch decodes one frame and runs its handler. Messages are handled in

@@ -130,24 +130,17 @@ func auditEvent(event string, logger *log.Logger) {
 }
 
 // applyRetention deletes the bundles in dir older than the managed
-// retention, each with a "retention" audit record.
+// retention (install.ApplyRetention: only zips that hold a bundle.json,
+// each with a "retention" audit record; other files are never touched).
 func (mp machinePolicy) applyRetention(dir string, logger *log.Logger) {
 	if mp.retentionDays <= 0 {
 		return
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.zip"))
-	cutoff := time.Now().AddDate(0, 0, -mp.retentionDays)
-	for _, f := range files {
-		st, err := os.Stat(f)
-		if err != nil || st.ModTime().After(cutoff) {
-			continue
-		}
-		if err := os.Remove(f); err != nil {
-			logger.Printf("retention: %v", err)
-			continue
-		}
-		if err := audit.Append(audit.Record{Event: "retention", File: filepath.Base(f), Size: st.Size(), Version: version.Version}); err != nil {
-			logger.Printf("audit log: %v", err)
-		}
+	removed, err := install.ApplyRetention(dir, mp.retentionDays, time.Now())
+	for _, p := range removed {
+		logger.Printf("retention: removed %s (older than %d days)", p, mp.retentionDays)
+	}
+	if err != nil {
+		logger.Printf("%v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"errors"
 	"io"
@@ -53,11 +54,13 @@ func TestRetentionDeletesOldBundlesAndAuditsIt(t *testing.T) {
 	auditLog := filepath.Join(t.TempDir(), "audit.log")
 	t.Setenv("REPROKIT_AUDIT_LOG", auditLog)
 	old, recent := filepath.Join(dir, "old.zip"), filepath.Join(dir, "recent.zip")
-	for _, f := range []string{old, recent} {
-		os.WriteFile(f, []byte("zip"), 0o600)
-	}
+	theirs := filepath.Join(dir, "holiday-photos.zip") // not a bundle: never touched
+	writeZip(t, old, "bundle.json")
+	writeZip(t, recent, "bundle.json")
+	writeZip(t, theirs, "IMG_0001.jpg")
 	past := time.Now().AddDate(0, 0, -40)
 	os.Chtimes(old, past, past)
+	os.Chtimes(theirs, past, past)
 	days := 30
 	mp := loadMachinePolicy(&install.ManagedConfig{RetentionDays: &days}, log.New(io.Discard, "", 0))
 	mp.applyRetention(dir, log.New(io.Discard, "", 0))
@@ -67,8 +70,27 @@ func TestRetentionDeletesOldBundlesAndAuditsIt(t *testing.T) {
 	if _, err := os.Stat(recent); err != nil {
 		t.Error("the recent bundle was deleted")
 	}
+	if _, err := os.Stat(theirs); err != nil {
+		t.Error("retention deleted an old zip that is not a Reprokit bundle")
+	}
 	b, _ := os.ReadFile(auditLog)
 	if !strings.Contains(string(b), `"event":"retention"`) || !strings.Contains(string(b), "old.zip") {
 		t.Errorf("audit log: %s", b)
 	}
+}
+
+// writeZip writes a zip holding one small file named name.
+func writeZip(t testing.TB, path, name string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create(name)
+	w.Write([]byte("{}"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 }

@@ -26,7 +26,7 @@ func init() {
 			if err := eng.Screenshot(d.Reason); err != nil {
 				h.log.Printf("screenshot: %v", err)
 			}
-			h.pushState(s.snapshot()) // the counter shows whether it was taken
+			s.pushLive() // the counter shows whether it was taken
 		}()
 		return nil, nil
 	}})

@@ -9,7 +9,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		s.stop("stopped by the user")
+		s.stop(StopUser, stopText(StopUser))
 		return nil, nil
 	}})
 }

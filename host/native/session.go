@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -29,6 +30,10 @@ type session struct {
 	ctx    context.Context // ends when the port closes
 	cancel context.CancelFunc
 
+	// pushMu orders the state messages of the session: a snapshot is
+	// taken and sent under it, so a stale one (a live counter taken before
+	// Stop) never follows a newer phase.
+	pushMu   sync.Mutex
 	mu       sync.Mutex
 	state    State
 	eng      engine
@@ -41,6 +46,8 @@ type session struct {
 
 // setPhase moves the session to p and tells the extension.
 func (s *session) setPhase(p Phase, edit func(st *State)) {
+	s.pushMu.Lock()
+	defer s.pushMu.Unlock()
 	s.mu.Lock()
 	s.state.Phase = p
 	if edit != nil {
@@ -48,6 +55,19 @@ func (s *session) setPhase(p Phase, edit func(st *State)) {
 	}
 	st := s.snapshotLocked()
 	s.mu.Unlock()
+	s.h.pushState(st)
+}
+
+// pushLive sends the live counters while the recording runs, and nothing
+// once it stopped: a screenshot finishing after Stop must not send the
+// finished state again after the user pressed New recording.
+func (s *session) pushLive() {
+	s.pushMu.Lock()
+	defer s.pushMu.Unlock()
+	st := s.snapshot()
+	if st.Phase != PhaseRecording && st.Phase != PhasePaused {
+		return
+	}
 	s.h.pushState(st)
 }
 
@@ -132,7 +152,7 @@ func (h *Host) begin(req startRequest) (*session, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &session{h: h, dir: dir, tab: req.Tab, limits: req.Limits, fields: req.Fields, ctx: ctx, cancel: cancel}
-	s.state = State{Phase: PhaseStarting, TabID: req.Tab.TabID, URL: req.Tab.URL, Limits: req.Limits, AutoSave: h.auto}
+	s.state = State{Phase: PhaseStarting, Recording: filepath.Base(dir.Path()), TabID: req.Tab.TabID, URL: req.Tab.URL, Limits: req.Limits, AutoSave: h.auto}
 	s.br = bridge.New(req.Tab, req.Browser, func(c bridge.Command) error {
 		return h.out.Send(Message{Type: "cdp.send", Data: c})
 	})
@@ -173,8 +193,8 @@ func (s *session) run() {
 		case <-s.ctx.Done():
 			return
 		case <-s.br.Detached():
-			if r := detachReason(s.br.Reason()); r != "" {
-				s.stop(r)
+			if code, text := detachStop(s.br.Reason()); code != "" {
+				s.stop(code, text)
 			}
 			return // port closed: portClosed finishes the spool
 		case <-eng.Done():
@@ -185,16 +205,10 @@ func (s *session) run() {
 			case <-s.br.Detached():
 			case <-time.After(time.Second):
 			}
-			switch r := s.br.Reason(); {
-			case detachReason(r) != "":
-				s.stop(detachReason(r))
-			case r == bridge.ReasonPortClosed:
-				// portClosed hands the spool on
-			case errors.Is(eng.Err(), capture.ErrTabClosed):
-				s.stop("tab closed")
-			default:
-				s.stop("the recording ended: " + errText(eng.Err()))
+			if s.br.Reason() == bridge.ReasonPortClosed {
+				return // portClosed hands the spool on
 			}
+			s.stop(endedStop(s.br.Reason(), eng.Err()))
 			return
 		case <-tick.C:
 			st := s.snapshot()
@@ -202,30 +216,46 @@ func (s *session) run() {
 				return
 			}
 			if s.limits.MaxSeconds > 0 && st.ElapsedMs >= int64(s.limits.MaxSeconds)*1000 {
-				s.stop("maximum duration reached")
+				s.stop(StopMaxDuration, stopText(StopMaxDuration))
 				return
 			}
 			if s.limits.MaxBytes > 0 && st.Stats.Bytes >= s.limits.MaxBytes {
-				s.stop("maximum size reached")
+				s.stop(StopMaxSize, stopText(StopMaxSize))
 				return
 			}
-			s.h.pushState(st)
+			s.pushLive()
 		}
 	}
 }
 
-// detachReason is the stop reason of a detach of the recorded tab, or ""
-// when the port closed (portClosed then hands the spool on).
-func detachReason(r bridge.DetachReason) string {
+// detachStop is the stop code and reason of a detach of the recorded tab,
+// or "" when the port closed (portClosed then hands the spool on).
+func detachStop(r bridge.DetachReason) (StopCode, string) {
 	switch r {
 	case bridge.ReasonTargetClosed:
-		return "tab closed"
+		return StopTabClosed, stopText(StopTabClosed)
 	case bridge.ReasonCanceledByUser:
-		return "cancelled from the debugging bar"
+		return StopCancelled, stopText(StopCancelled)
 	case "", bridge.ReasonPortClosed:
-		return ""
+		return "", ""
 	}
-	return "debugger detached: " + string(r)
+	return StopDetached, "debugger detached: " + string(r)
+}
+
+// endedStop is the stop code and reason of a capture that ended by itself:
+// the bridge's detach reason when it knows one, else the capture's error.
+// The code never depends on an error's wording.
+func endedStop(r bridge.DetachReason, err error) (StopCode, string) {
+	if code, text := detachStop(r); code != "" {
+		return code, text
+	}
+	switch {
+	case errors.Is(err, capture.ErrTabClosed):
+		return StopTabClosed, stopText(StopTabClosed)
+	case errors.Is(err, capture.ErrTabCrashed):
+		return StopCrashed, stopText(StopCrashed)
+	}
+	return StopEnded, "the recording ended: " + errText(err)
 }
 
 func errText(err error) string {
@@ -237,9 +267,9 @@ func errText(err error) string {
 
 // stop ends the capture, finalizes the spool, and saves at once (auto-save)
 // or prepares the review. It runs once; later calls return at once.
-func (s *session) stop(reason string) {
+func (s *session) stop(code StopCode, reason string) {
 	s.stopOnce.Do(func() {
-		s.setPhase(PhaseStopping, func(st *State) { st.StopReason = reason })
+		s.setPhase(PhaseStopping, func(st *State) { st.StopReason = reason; st.StopCode = code })
 		s.work.Add(1)
 		go func() {
 			defer s.work.Done()
@@ -344,15 +374,26 @@ func (s *session) fail(e *Error) {
 }
 
 // end moves to a final phase and frees the port for the next recording.
+//
+// The host forgets the session before it sends the final state, so a
+// reset the extension sends on seeing that state always finds it in last.
 func (s *session) end(p Phase, edit func(st *State)) {
-	s.setPhase(p, edit)
-	st := s.snapshot()
+	s.pushMu.Lock()
+	defer s.pushMu.Unlock()
+	s.mu.Lock()
+	s.state.Phase = p
+	if edit != nil {
+		edit(&s.state)
+	}
+	st := s.snapshotLocked()
+	s.mu.Unlock()
 	s.h.mu.Lock()
 	if s.h.rec == s {
 		s.h.rec = nil
 		s.h.last = &st
 	}
 	s.h.mu.Unlock()
+	s.h.pushState(st)
 }
 
 // portClosed runs when the extension's port closes. Chrome kills this

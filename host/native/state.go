@@ -32,19 +32,23 @@ type State struct {
 	Phase Phase `json:"phase"`
 	// Attached tells the extension to keep its debugger on the recorded tabs;
 	// when false it detaches them.
-	Attached   bool           `json:"attached"`
-	TabID      int            `json:"tabId,omitempty"`
-	URL        string         `json:"url,omitempty"`
-	Started    string         `json:"started,omitempty"` // RFC 3339 with offset
-	ElapsedMs  int64          `json:"elapsedMs"`
-	Stats      Stats          `json:"stats"`
-	Limits     Limits         `json:"limits"`
-	StopReason string         `json:"stopReason,omitempty"`
-	AutoSave   bool           `json:"autoSave"`
-	Review     *bundle.Review `json:"review,omitempty"`
-	Result     *Result        `json:"result,omitempty"`
-	Error      *Error         `json:"-"`
-	ErrorInfo  any            `json:"error,omitempty"`
+	Attached   bool     `json:"attached"`
+	TabID      int      `json:"tabId,omitempty"`
+	URL        string   `json:"url,omitempty"`
+	Started    string   `json:"started,omitempty"` // RFC 3339 with offset
+	ElapsedMs  int64    `json:"elapsedMs"`
+	Stats      Stats    `json:"stats"`
+	Limits     Limits   `json:"limits"`
+	StopReason string   `json:"stopReason,omitempty"` // English, for support and the bundle
+	StopCode   StopCode `json:"stopCode,omitempty"`   // what the popup shows, localized
+	// Recording names the recording (its spool folder) so the extension can
+	// ignore a state of a recording the user already dismissed.
+	Recording string         `json:"recording,omitempty"`
+	AutoSave  bool           `json:"autoSave"`
+	Review    *bundle.Review `json:"review,omitempty"`
+	Result    *Result        `json:"result,omitempty"`
+	Error     *Error         `json:"-"`
+	ErrorInfo any            `json:"error,omitempty"`
 }
 
 // Stats are the live counters of a recording.
@@ -78,4 +82,40 @@ func (s State) withError() State {
 	}
 	s.Attached = s.Phase.attached()
 	return s
+}
+
+// StopCode says why a recording stopped, as a stable word the popup maps to
+// its localized text (docs/PROTOCOL.md, "Stop codes"). The English
+// StopReason beside it goes into the bundle for support.
+type StopCode string
+
+// The stop codes. Codes are never renamed; new ones are added.
+const (
+	StopUser        StopCode = "user"         // the Stop button
+	StopTabClosed   StopCode = "tab-closed"   // the recorded tab was closed
+	StopCancelled   StopCode = "cancelled"    // Cancel on Chrome's debugging bar
+	StopMaxDuration StopCode = "max-duration" // the maximum duration was reached
+	StopMaxSize     StopCode = "max-size"     // the maximum size was reached
+	StopCrashed     StopCode = "crashed"      // the tab's renderer crashed
+	StopDetached    StopCode = "detached"     // chrome.debugger detached for another reason
+	StopEnded       StopCode = "ended"        // the capture ended by itself (the reason says why)
+)
+
+// stopText is the English stop reason of code written into the recording.
+func stopText(code StopCode) string {
+	switch code {
+	case StopUser:
+		return "stopped by the user"
+	case StopTabClosed:
+		return "tab closed"
+	case StopCancelled:
+		return "cancelled from the debugging bar"
+	case StopMaxDuration:
+		return "maximum duration reached"
+	case StopMaxSize:
+		return "maximum size reached"
+	case StopCrashed:
+		return "tab crashed"
+	}
+	return "the recording ended"
 }
