@@ -102,7 +102,9 @@ type EnvironmentViewport struct {
 // navigator.onLine, navigator.connection (type, effectiveType, downlink in
 // Mbit/s, rtt in ms, saveData) and the proxy configuration.
 type EnvironmentNetwork struct {
-	Online        bool    `json:"online"`
+	// Online is navigator.onLine; absent when the page could not be asked
+	// (never claimed offline when unknown).
+	Online        *bool   `json:"online,omitempty"`
 	Type          string  `json:"type,omitempty"`          // "wifi", "ethernet", "cellular", … when exposed
 	EffectiveType string  `json:"effectiveType,omitempty"` // "4g", "3g", …
 	DownlinkMbps  float64 `json:"downlinkMbps,omitempty"`

@@ -54,6 +54,11 @@ func (e *environmentBuilder) handle(m *logMessage) error {
 // log's times (with the recording's UTC offset).
 func (e *environmentBuilder) result() Environment {
 	env := e.env
+	if n := env.Network.Online; n != nil && !*n && env.Screen.Width == 0 && env.TimeZone == "" {
+		// A recorder before 2026-11 wrote online:false when the page did
+		// not answer at all (no screen, no zone): that is unknown.
+		env.Network.Online = nil
+	}
 	b := &env.Browser
 	if e.haveVersion {
 		v := e.version

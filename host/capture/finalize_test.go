@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -166,7 +167,7 @@ func TestFinalizeCompletesTheEnvironment(t *testing.T) {
 	if env.Browser.Product != "HeadlessChrome/156.0.7500.0" || env.Browser.Version != "156.0.7500.0" || !env.Browser.Headless || env.Browser.ProtocolVersion != "1.3" || env.Browser.Name != "Chromium" {
 		t.Errorf("browser = %+v", env.Browser)
 	}
-	if env.OS.Name != "Linux" || env.TimeZone != "Europe/Paris" || env.UTCOffset != "+01:00" || env.Locale != "en-GB" || !env.Network.Online {
+	if env.OS.Name != "Linux" || env.TimeZone != "Europe/Paris" || env.UTCOffset != "+01:00" || env.Locale != "en-GB" || env.Network.Online == nil || !*env.Network.Online {
 		t.Errorf("environment = %+v", env)
 	}
 	if env.Start != "2025-11-26T20:00:00.000+01:00" || env.End != "2025-11-26T20:00:12.000+01:00" {
@@ -196,5 +197,29 @@ func TestEnvironmentReadsTheOSFromTheUserAgent(t *testing.T) {
 		if [3]string{n, v, a} != want {
 			t.Errorf("%s: %q %q %q, want %v", ua, n, v, a, want)
 		}
+	}
+}
+
+func TestFinalizeNeverCallsAnUnansweredEnvironmentOffline(t *testing.T) {
+	dir, err := spool.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What an older recorder wrote when the page did not answer.
+	log := `{"time":1764183599.7,"method":"Reprokit.environment","sessionId":"TAB","params":{"browser":{"product":"HeadlessChrome/156.0.7500.0"},"os":{"name":"Linux"},"screen":{},"viewport":{},"network":{"online":false},"utcOffsetMinutes":0}}
+{"time":1764183600.7,"method":"Reprokit.stop","params":{"reason":"test"}}
+`
+	if err := dir.WriteFile(EventsFile, []byte(log)); err != nil {
+		t.Fatal(err)
+	}
+	if err := Finalize(dir); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(dir.Join("environment.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte(`"online"`)) {
+		t.Errorf("environment.json claims a network state nobody asked: %s", b)
 	}
 }

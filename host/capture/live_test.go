@@ -580,6 +580,11 @@ func TestRecordsEveryEdgeCaseOfTheTestApp(t *testing.T) {
 		if len(envs) != 1 || json.Unmarshal(envs[0].Params, &env) != nil || env.Browser.Version == "" || env.OS.Name == "" || env.TimeZone == "" {
 			t.Errorf("environment record %v", envs)
 		}
+		// Asked while the first page loads: the page's answer, not blanks
+		// that read as "offline" (QA).
+		if env.Screen.Width == 0 || env.Viewport.Width == 0 || env.Locale == "" || env.Network.Online == nil || !*env.Network.Online {
+			t.Errorf("environment lacks the page's answer: screen %+v viewport %+v locale %q online %v", env.Screen, env.Viewport, env.Locale, env.Network.Online)
+		}
 	})
 }
 

@@ -115,6 +115,12 @@ type Recorder struct {
 	shotDone   chan struct{}
 	watchDone  chan struct{}
 
+	// envCtx ends the environment's retries at stop; envDone is closed
+	// once its record is written.
+	envCtx    context.Context
+	envCancel context.CancelFunc
+	envDone   chan struct{}
+
 	done     chan struct{}
 	doneErr  error
 	doneOnce sync.Once
@@ -157,6 +163,8 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		watchDone: make(chan struct{}),
 	}
 	r.queueC = sync.NewCond(&r.queueMu)
+	r.envCtx, r.envCancel = context.WithCancel(context.Background())
+	r.envDone = make(chan struct{})
 	if r.tabID == "" {
 		res, err := conn.Call(ctx, tab, "Target.getTargetInfo", nil, false)
 		if err != nil {
@@ -184,6 +192,8 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		"sessionId": tab, "targetId": r.tabID, "type": "page", "recordedTab": true,
 	})
 	if err := r.setupTab(ctx); err != nil {
+		r.envCancel()
+		close(r.envDone)
 		r.finish(err)
 		r.shutdown()
 		return nil, err
@@ -631,6 +641,13 @@ func (r *Recorder) stop(ctx context.Context, reason string) error {
 			r.conn.Call(sctx, r.tab, "Page.stopScreencast", nil, false)
 			cancel()
 		}
+	}
+	// The environment record, with what is known by now.
+	r.envCancel()
+	select {
+	case <-r.envDone:
+	case <-time.After(5 * time.Second):
+	case <-ctx.Done():
 	}
 	r.mu.Lock()
 	r.stopped = true

@@ -72,7 +72,8 @@ type envFromPage struct {
 // writeEnvironment gathers the environment and writes the
 // Reprokit.environment record. Missing parts stay empty.
 func (r *Recorder) writeEnvironment() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer close(r.envDone)
+	ctx, cancel := context.WithTimeout(r.envCtx, 10*time.Second)
 	defer cancel()
 	var env Environment
 	env.Mode = r.opts.Mode
@@ -95,19 +96,7 @@ func (r *Recorder) writeEnvironment() {
 		}
 	}
 
-	var p envFromPage
-	if res, err := r.conn.Call(ctx, r.tab, "Runtime.evaluate", map[string]any{
-		"expression": envScript, "awaitPromise": true, "returnByValue": true,
-	}, false); err == nil {
-		var v struct {
-			Result struct {
-				Value string `json:"value"`
-			} `json:"result"`
-		}
-		if json.Unmarshal(res, &v) == nil {
-			json.Unmarshal([]byte(v.Result.Value), &p)
-		}
-	}
+	p, asked := r.askPage(ctx)
 	if env.Browser.UserAgent == "" {
 		env.Browser.UserAgent = p.UserAgent
 	}
@@ -117,9 +106,18 @@ func (r *Recorder) writeEnvironment() {
 	env.UTCOffsetMinutes = p.OffsetMinutes
 	env.UTCOffset = envOffset(p.OffsetMinutes)
 	if p.TimeZone == "" {
+		// The browser runs on this machine in launch mode, and almost
+		// always in the others: the host's zone and locale stand in.
 		_, off := time.Now().Zone()
 		env.UTCOffsetMinutes = off / 60
 		env.UTCOffset = envOffset(off / 60)
+		env.TimeZone = hostTimeZone()
+	}
+	if env.Locale == "" {
+		env.Locale = hostLocale()
+	}
+	if p.Screen.Width == 0 {
+		r.screenFromBrowser(ctx, &p)
 	}
 	env.Screen = EnvironmentScreen{
 		Width: p.Screen.Width, Height: p.Screen.Height, AvailWidth: p.Screen.AvailWidth, AvailHeight: p.Screen.AvailHeight,
@@ -130,7 +128,10 @@ func (r *Recorder) writeEnvironment() {
 		HasTouch: p.MaxTouchPoints > 0, IsLandscape: p.InnerWidth >= p.InnerHeight,
 	}
 	env.Device = EnvironmentDevice{Type: "desktop", Touch: p.MaxTouchPoints > 0, MaxTouchPoints: p.MaxTouchPoints}
-	env.Network.Online = p.Online
+	if asked {
+		online := p.Online
+		env.Network.Online = &online
+	}
 	if c := p.Connection; c != nil {
 		env.Network.Type = c.Type
 		env.Network.EffectiveType = c.EffectiveType
@@ -168,6 +169,107 @@ func (r *Recorder) writeEnvironment() {
 	}
 	env.Network.Proxy, env.Network.ProxyServer, env.Network.ProxyBypass = envProxy(r.opts.ProxyServer, r.opts.ProxyBypass)
 	r.conn.Record("Reprokit.environment", r.tab, env)
+}
+
+// askPage runs envScript in the recorded tab's main frame. The first try
+// may meet a document being replaced (the start URL loading): it retries
+// until the page answers with a screen size, or ctx ends (the recording
+// stops). asked reports whether any answer came.
+func (r *Recorder) askPage(ctx context.Context) (p envFromPage, asked bool) {
+	for attempt := 0; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		res, err := r.conn.Call(actx, r.tab, "Runtime.evaluate", map[string]any{
+			"expression": envScript, "awaitPromise": true, "returnByValue": true,
+		}, false)
+		cancel()
+		if err == nil {
+			var v struct {
+				Result struct {
+					Value string `json:"value"`
+				} `json:"result"`
+			}
+			var got envFromPage
+			if json.Unmarshal(res, &v) == nil && v.Result.Value != "" && json.Unmarshal([]byte(v.Result.Value), &got) == nil {
+				p, asked = got, true
+				if got.Screen.Width > 0 && got.TimeZone != "" {
+					return p, true
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return p, asked
+		case <-r.done:
+			return p, asked
+		case <-time.After(time.Duration(min(attempt+1, 5)) * 200 * time.Millisecond):
+		}
+	}
+}
+
+// screenFromBrowser fills the screen and viewport from the browser when the
+// page could not tell: the window's bounds and the layout viewport.
+func (r *Recorder) screenFromBrowser(ctx context.Context, p *envFromPage) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if res, err := r.conn.Call(cctx, r.tab, "Page.getLayoutMetrics", nil, false); err == nil {
+		var m struct {
+			CSSLayoutViewport struct {
+				ClientWidth  int `json:"clientWidth"`
+				ClientHeight int `json:"clientHeight"`
+			} `json:"cssLayoutViewport"`
+			CSSVisualViewport struct {
+				Zoom float64 `json:"zoom"`
+			} `json:"cssVisualViewport"`
+		}
+		if json.Unmarshal(res, &m) == nil && p.InnerWidth == 0 {
+			p.InnerWidth, p.InnerHeight = m.CSSLayoutViewport.ClientWidth, m.CSSLayoutViewport.ClientHeight
+		}
+	}
+	if res, err := r.conn.Call(cctx, "", "Browser.getWindowForTarget", map[string]any{"targetId": r.tabID}, false); err == nil {
+		var w struct {
+			Bounds struct {
+				Width  int `json:"width"`
+				Height int `json:"height"`
+			} `json:"bounds"`
+		}
+		if json.Unmarshal(res, &w) == nil && p.Screen.Width == 0 {
+			// The window, not the screen: the best the browser tells.
+			p.Screen.Width, p.Screen.Height = w.Bounds.Width, w.Bounds.Height
+		}
+	}
+}
+
+// hostTimeZone is the IANA name of this machine's zone, or "".
+func hostTimeZone() string {
+	if tz := os.Getenv("TZ"); tz != "" && !strings.HasPrefix(tz, ":") && strings.Contains(tz, "/") {
+		return tz
+	}
+	if l, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(l, "zoneinfo/"); ok {
+			return name
+		}
+	}
+	if b, err := os.ReadFile("/etc/timezone"); err == nil {
+		return strings.TrimSpace(string(b))
+	}
+	if n := time.Local.String(); n != "Local" {
+		return n
+	}
+	return ""
+}
+
+// hostLocale turns LC_ALL/LANG ("en_US.UTF-8") into a BCP 47 tag ("en-US").
+func hostLocale() string {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := os.Getenv(k)
+		if v == "" || v == "C" || v == "POSIX" || strings.HasPrefix(v, "C.") {
+			continue
+		}
+		v, _, _ = strings.Cut(v, ".")
+		v, _, _ = strings.Cut(v, "@")
+		return strings.ReplaceAll(v, "_", "-")
+	}
+	return ""
 }
 
 func envOffset(min int) string {
