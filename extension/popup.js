@@ -73,15 +73,21 @@ function stopReasonText(code) {
 
 function errorText(e) {
   if (!e) return { message: t('errUnknown'), fix: '' };
-  // Numbered host errors (docs/PROTOCOL.md) have localized texts; the
-  // host's English message is the fallback.
+  // Numbered host errors (docs/PROTOCOL.md) and the service worker's own
+  // (named) errors have localized texts; the message the host or worker
+  // sent is the fallback.
   const known = {
     5: ['errVersion', 'fixVersion'], 6: ['errOrigin', 'fixOrigin'], 12: ['errCannotRecord', 'fixCannotRecord'],
     13: ['errAttach', 'fixAttach'], 21: ['errSave', 'fixSave'], 22: ['errSecrets', 'fixSecrets'],
+    hostMissing: ['errHostMissing', 'fixHostMissing'], hostExited: ['errHostExited', 'fixHostExited'],
+    hostExitedRecording: ['errHostExitedRecording', 'fixHostExitedRecording'],
+    cannotRecord: ['errCannotRecord', 'fixCannotRecord'], attachFailed: ['errAttach', 'fixAttach'],
+    tabClosed: ['errTabGone', 'fixTabGone'],
   };
   const k = known[e.code];
   if (k) {
-    return { message: t(k[0], [e.detail || e.message || '']), fix: t(k[1], [e.host || '', e.extension || '']) };
+    const fixSubs = e.code === 'hostExitedRecording' ? [e.outDir || t('defaultOutDir')] : [e.host || '', e.extension || ''];
+    return { message: t(k[0], [e.detail || e.message || '']), fix: t(k[1], fixSubs) };
   }
   return { message: e.message || t('errUnknown'), fix: e.fix || '' };
 }

@@ -42,9 +42,11 @@ function setState(s) {
   broadcast();
 }
 
-// localError shows an error the extension found itself, with its fix.
-function localError(code, message, fix) {
-  setState({ phase: 'error', attached: false, error: { code, message, fix } });
+// localError shows an error the extension found itself, with its fix. The
+// popup localizes it again by its code (detail fills the message's
+// placeholder); message and fix are the fallbacks.
+function localError(code, message, fix, detail) {
+  setState({ phase: 'error', attached: false, error: { code, message, fix, detail } });
 }
 
 // --- the native port -------------------------------------------------------
@@ -98,7 +100,7 @@ function portGone(p, why) {
     // detached finisher saves it now, or the next Record does.
     const info = state.phase !== 'starting' ? {
       code: 'hostExitedRecording', message: msg('errHostExitedRecording'),
-      fix: msg('fixHostExitedRecording', [outDir || msg('defaultOutDir')]), detail: why,
+      fix: msg('fixHostExitedRecording', [outDir || msg('defaultOutDir')]), detail: why, outDir,
     } : err.info;
     setState({ phase: 'error', attached: false, error: info });
   }
@@ -360,7 +362,7 @@ async function record(tabId, fields, limits) {
   }
   const url = tab.pendingUrl || tab.url || '';
   if (!recordable(url)) {
-    localError('cannotRecord', msg('errCannotRecord', [url]), msg('fixCannotRecord'));
+    localError('cannotRecord', msg('errCannotRecord', [url]), msg('fixCannotRecord'), url);
     return;
   }
   setState({ phase: 'starting', attached: true, tabId, url });
@@ -375,9 +377,9 @@ async function record(tabId, fields, limits) {
   } catch (e) {
     const text = String(e && e.message || e);
     if (/chrome:\/\/|Cannot access|cannot be debugged|extensions gallery/i.test(text)) {
-      localError('cannotRecord', msg('errCannotRecord', [url]), msg('fixCannotRecord'));
+      localError('cannotRecord', msg('errCannotRecord', [url]), msg('fixCannotRecord'), url);
     } else {
-      localError('attachFailed', msg('errAttach', [text]), msg('fixAttach'));
+      localError('attachFailed', msg('errAttach', [text]), msg('fixAttach'), text);
     }
     return;
   }

@@ -107,8 +107,14 @@ func launchBrowser(userData string, vars ...string) (context.Context, func(), er
 // launchUnregistered is launchBrowser without registering the host: a
 // machine where the extension is installed and the host is not.
 func launchUnregistered(userData string, vars ...string) (context.Context, func(), error) {
+	return launchWith(userData, nil, vars...)
+}
+
+// launchWith is launchUnregistered with more browser options (a UI
+// language).
+func launchWith(userData string, more []chromedp.ExecAllocatorOption, vars ...string) (context.Context, func(), error) {
 	ext := filepath.Join(env.root, "extension")
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
+	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(browserPath()),
 		chromedp.Flag("headless", "new"),
 		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -123,7 +129,8 @@ func launchUnregistered(userData string, vars ...string) (context.Context, func(
 		chromedp.UserDataDir(userData),
 		chromedp.WindowSize(1280, 900),
 		chromedp.Env(vars...),
-	)
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), append(opts, more...)...)
 	bctx, cancelB := chromedp.NewContext(actx)
 	cancel := func() { cancelB(); cancelA() }
 	// The first Run binds the browser's life to its context: no timeout.
