@@ -278,6 +278,9 @@ func (b *harBuilder) handle(m *logMessage) error {
 		h.done, h.failed = true, true
 		h.endTime = ev.Timestamp
 		h.errorText, h.canceled, h.blockedReason = ev.ErrorText, ev.Canceled, ev.BlockedReason
+		if h.errorText == "" {
+			h.errorText = blockedErrorText(ev.BlockedReason)
+		}
 		if ev.CorsErrorStatus != nil {
 			h.corsError = ev.CorsErrorStatus.CorsError
 			if ev.CorsErrorStatus.FailedParameter != "" {
@@ -380,6 +383,18 @@ func (b *harBuilder) handle(m *logMessage) error {
 				b.setTitle(sid, ev.TargetInfo.URL, ev.TargetInfo.Title)
 			}
 		}
+	case "Reprokit.webSocketClose":
+		var ev struct {
+			URL      string  `json:"url"`
+			Code     int     `json:"code"`
+			Reason   string  `json:"reason"`
+			WasClean bool    `json:"wasClean"`
+			Time     float64 `json:"time"`
+		}
+		if err := unmarshalParams(m, &ev); err != nil {
+			return err
+		}
+		b.webSocketCloseCode(m.SessionID, ev.URL, ev.Code, ev.Reason)
 	case "Reprokit.pageTitle":
 		var ev reprokitPageTitle
 		if err := unmarshalParams(m, &ev); err != nil {
@@ -749,4 +764,23 @@ func (b *harBuilder) collectHops() []*hop {
 func isoTime(wall float64) string {
 	ms := int64(math.Round(wall * 1000))
 	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// blockedErrorText is the net error DevTools shows for a request blocked
+// for reason, for logs whose loadingFailed left errorText empty: the HAR
+// always carries `_error` next to `_blockedReason`.
+func blockedErrorText(reason string) string {
+	switch reason {
+	case "":
+		return ""
+	case "csp":
+		return "net::ERR_BLOCKED_BY_CSP"
+	case "coep-frame-resource-needs-coep-header", "coop-sandboxed-iframe-cannot-navigate-to-coop-page",
+		"corp-not-same-origin", "corp-not-same-origin-after-defaulted-to-same-origin-by-coep",
+		"corp-not-same-origin-after-defaulted-to-same-origin-by-dip",
+		"corp-not-same-origin-after-defaulted-to-same-origin-by-coep-and-dip", "corp-not-same-site",
+		"sri-message-signature-mismatch":
+		return "net::ERR_BLOCKED_BY_RESPONSE"
+	}
+	return "net::ERR_BLOCKED_BY_CLIENT"
 }

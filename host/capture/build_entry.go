@@ -195,8 +195,11 @@ func (b *harBuilder) entry(h *hop, page *harPage) (har.Entry, map[int]bool, erro
 		for _, f := range ws.frames {
 			e.WebSocketMessages = append(e.WebSocketMessages, har.WebSocketMessage{Type: f.typ, Time: b.wallOf(h, f.mono), Opcode: f.opcode, Data: f.data})
 		}
-		if ws.closed || ws.errMsg != "" {
-			c := &har.WebSocketClose{Closed: ws.closed, Error: ws.errMsg}
+		if ws.closed || ws.errMsg != "" || ws.code != 0 {
+			c := &har.WebSocketClose{Closed: ws.closed, Error: ws.errMsg, Code: ws.code, Reason: ws.reason}
+			if ws.code == 1006 && c.Error == "" {
+				c.Error = "abnormal closure (1006): the connection was lost without a close frame"
+			}
 			t := ws.closedMono
 			if t == 0 {
 				t = ws.errMono

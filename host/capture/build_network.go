@@ -99,6 +99,8 @@ type wsState struct {
 	closed     bool
 	errMsg     string
 	errMono    float64
+	code       int // close code the page saw; 0 unknown
+	reason     string
 }
 
 func reqKey(session, id string) string { return session + "\x00" + id }

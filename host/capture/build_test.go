@@ -665,3 +665,46 @@ func TestHARSizesAreNeverNegative(t *testing.T) {
 		}
 	}
 }
+
+// buildString converts an inline log.
+func buildString(t *testing.T, log string) *har.HAR {
+	t.Helper()
+	var out bytes.Buffer
+	if err := BuildHAR(strings.NewReader(log), &out, BuildOptions{TempDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	var h har.HAR
+	if err := json.Unmarshal(out.Bytes(), &h); err != nil {
+		t.Fatalf("%v:\n%s", err, out.String())
+	}
+	return &h
+}
+
+func TestHARCarriesTheWebSocketCloseCodeThePageSaw(t *testing.T) {
+	h := buildString(t, `{"time":1,"method":"Network.webSocketCreated","sessionId":"T","params":{"requestId":"w1","url":"ws://a.test/ws"}}
+{"time":1,"method":"Network.webSocketCreated","sessionId":"T","params":{"requestId":"w2","url":"ws://a.test/ws?close=abnormal"}}
+{"time":1.1,"method":"Network.webSocketFrameReceived","sessionId":"T","params":{"requestId":"w1","timestamp":1.1,"response":{"opcode":1,"mask":false,"payloadData":"hello"}}}
+{"time":1.2,"method":"Network.webSocketClosed","sessionId":"T","params":{"requestId":"w1","timestamp":1.2}}
+{"time":1.3,"method":"Network.webSocketClosed","sessionId":"T","params":{"requestId":"w2","timestamp":1.3}}
+{"time":1.21,"method":"Reprokit.webSocketClose","sessionId":"T","params":{"url":"ws://a.test/ws","code":1000,"reason":"bye","wasClean":true,"time":1.21}}
+{"time":1.31,"method":"Reprokit.webSocketClose","sessionId":"T","params":{"url":"ws://a.test/ws?close=abnormal","code":1006,"reason":"","wasClean":false,"time":1.31}}
+`)
+	normal := entry(t, h, "ws://a.test/ws")
+	if c := normal.WebSocketClose; c == nil || c.Code != 1000 || c.Reason != "bye" || c.Error != "" || !c.Closed {
+		t.Errorf("normal close = %+v", c)
+	}
+	abnormal := entry(t, h, "ws://a.test/ws?close=abnormal")
+	if c := abnormal.WebSocketClose; c == nil || c.Code != 1006 || !strings.Contains(c.Error, "1006") {
+		t.Errorf("abnormal close = %+v, want code 1006 with an error", c)
+	}
+}
+
+func TestHARKeepsTheNetErrorNextToABlockedReason(t *testing.T) {
+	h := buildString(t, `{"time":1,"method":"Network.requestWillBeSent","sessionId":"T","params":{"requestId":"1","loaderId":"L","request":{"url":"http://tracker.test/px.gif","method":"GET","headers":{}},"timestamp":1,"wallTime":1700000000,"type":"Image"}}
+{"time":1.1,"method":"Network.loadingFailed","sessionId":"T","params":{"requestId":"1","timestamp":1.1,"type":"Image","errorText":"","canceled":false,"blockedReason":"inspector"}}
+`)
+	e := entry(t, h, "http://tracker.test/px.gif")
+	if e.BlockedReason != "inspector" || e.Error != "net::ERR_BLOCKED_BY_CLIENT" {
+		t.Errorf("blocked request: _blockedReason %q _error %q", e.BlockedReason, e.Error)
+	}
+}

@@ -88,6 +88,30 @@ func (b *harBuilder) webSocket(m *logMessage) error {
 	return nil
 }
 
+// webSocketCloseCode gives the close code the page saw (a
+// Reprokit.webSocketClose record of the step script) to the oldest socket
+// of that URL without one, in the page's session first.
+func (b *harBuilder) webSocketCloseCode(session, url string, code int, reason string) {
+	var fallback *hop
+	for _, r := range b.all {
+		for _, h := range r.hops {
+			if h.ws == nil || h.ws.code != 0 || h.url != url {
+				continue
+			}
+			if h.session == session {
+				h.ws.code, h.ws.reason = code, reason
+				return
+			}
+			if fallback == nil {
+				fallback = h
+			}
+		}
+	}
+	if fallback != nil {
+		fallback.ws.code, fallback.ws.reason = code, reason
+	}
+}
+
 // wsHop finds or creates the single hop of a websocket.
 func (b *harBuilder) wsHop(m *logMessage, id string) *hop {
 	r := b.find(m.SessionID, id)
@@ -186,6 +210,9 @@ func (b *harBuilder) extraOnlyHop(r *netRequest) *hop {
 	if r.failure != nil {
 		h.done, h.failed = true, true
 		h.errorText, h.canceled, h.blockedReason = r.failure.ErrorText, r.failure.Canceled, r.failure.BlockedReason
+		if h.errorText == "" {
+			h.errorText = blockedErrorText(h.blockedReason)
+		}
 		if r.failure.CorsErrorStatus != nil {
 			h.corsError = r.failure.CorsErrorStatus.CorsError
 		}

@@ -447,6 +447,20 @@ func TestRecordsEveryEdgeCaseOfTheTestApp(t *testing.T) {
 			}
 		}
 	})
+	t.Run("websocket close codes as the page saw them", func(t *testing.T) {
+		var abnormal *har.Entry
+		for _, e := range r.entries("GET", "") {
+			if strings.HasPrefix(e.Request.URL, "ws://") && strings.Contains(e.Request.URL, "close=abnormal") {
+				abnormal = e
+			}
+		}
+		if abnormal == nil {
+			t.Fatalf("no abnormal websocket entry:\n%s", r.list())
+		}
+		if c := abnormal.WebSocketClose; c == nil || c.Code != 1006 || c.Error == "" {
+			t.Errorf("abnormal close = %+v, want code 1006 and an error", c)
+		}
+	})
 	t.Run("server-sent events", func(t *testing.T) {
 		if e := r.entry(t, "GET", "/sse"); len(e.EventSourceMessages) < 3 {
 			t.Errorf("/sse has %d event source messages, want 3", len(e.EventSourceMessages))

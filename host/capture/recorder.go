@@ -538,6 +538,11 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		if json.Unmarshal([]byte(ev.Payload), &step) != nil {
 			return
 		}
+		if step["type"] == "__wsclose" {
+			delete(step, "type")
+			r.conn.Record("Reprokit.webSocketClose", m.SessionID, step)
+			return
+		}
 		r.conn.Record("Reprokit.step", m.SessionID, step)
 	case "Page.screencastFrame":
 		if m.SessionID == r.tab {

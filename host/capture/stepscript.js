@@ -20,6 +20,26 @@
     try { fn(JSON.stringify(step)); } catch (e) { /* the binding went away */ }
   }
 
+  // The close code of every websocket the page opens (CDP reports only
+  // that a socket closed): a Proxy keeps the constructor's identity,
+  // prototype and constants for the page.
+  try {
+    var NativeWS = window.WebSocket;
+    if (typeof NativeWS === 'function' && typeof Proxy === 'function') {
+      window.WebSocket = new Proxy(NativeWS, {
+        construct: function (target, args, newTarget) {
+          var ws = Reflect.construct(target, args, newTarget);
+          try {
+            ws.addEventListener('close', function (e) {
+              send({ type: '__wsclose', url: ws.url, code: e.code, reason: String(e.reason || '').slice(0, 512), wasClean: !!e.wasClean });
+            });
+          } catch (e) { /* not a socket we can watch */ }
+          return ws;
+        }
+      });
+    }
+  } catch (e) { /* leave the page's WebSocket alone */ }
+
   function isSensitive(el) {
     if (!el || !el.getAttribute) return false;
     if ((el.type || '').toLowerCase() === 'password') return true;

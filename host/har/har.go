@@ -214,6 +214,10 @@ type WebSocketClose struct {
 	Time   float64 `json:"time"`
 	Error  string  `json:"error,omitempty"`
 	Closed bool    `json:"closed"`
+	// Code and Reason are the close event's as the page saw them (1000
+	// normal, 1006 abnormal: no close frame); 0 when unknown.
+	Code   int    `json:"code,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // EventSourceMessage is one server-sent event as DevTools exports it.
