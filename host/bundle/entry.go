@@ -165,6 +165,26 @@ func safeCut(s string, n int) int {
 			}
 		}
 	}
+	// Never cut inside a JWT: the sanitizer keeps a JWT's harmless header
+	// and payload before its tag ("eyJ….eyJ….[REDACTED:jwt:…]"), and a
+	// shortened "eyJ…" reads as a token left in place. Keep it whole or not
+	// at all.
+	if cut > 0 && cut < len(s) && tokenByte(s[cut]) || cut > 0 && cut < len(s) && s[cut] == '[' && tokenByte(s[cut-1]) {
+		start := cut
+		for start > 0 && cut-start < 8<<10 && tokenByte(s[start-1]) {
+			start--
+		}
+		// The JWT starts at an "eyJ" that follows no token character but
+		// a separator such as '=' or a space.
+		region := s[start:min(len(s), cut+2)]
+		for j := strings.LastIndex(region, "eyJ"); j >= 0; j = strings.LastIndex(region[:j], "eyJ") {
+			at := start + j
+			if at < cut && (at == 0 || !b64urlByte(s[at-1]) && s[at-1] != '.') {
+				cut = at
+				break
+			}
+		}
+	}
 	// Do not end on "name=": the value would look cut off, not redacted.
 	if cut > 0 && s[cut-1] == '=' {
 		if i := strings.LastIndexAny(s[max(0, cut-256):cut-1], "&?;# \n\t,{\"'"); i >= 0 {
@@ -172,6 +192,15 @@ func safeCut(s string, n int) int {
 		}
 	}
 	return cut
+}
+
+// tokenByte reports a byte of a base64url token or of a JWT's dotted parts.
+func tokenByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == '=' || c == '+' || c == '/'
+}
+
+func b64urlByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }
 
 // entryLine is a one-line description of an entry for findings and text.

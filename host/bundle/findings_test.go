@@ -215,3 +215,27 @@ func TestCutsNeverSplitASanitizerTag(t *testing.T) {
 		t.Errorf("shortURL = %q", got)
 	}
 }
+
+// QA: a report that shortened a sanitized JWT after "Bearer" was flagged by
+// the sanitizer's recheck ("eyJ…" reads as a token left in place).
+func TestCutsNeverShortenASanitizedJWT(t *testing.T) {
+	jwt := "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2lkcC5leGFtcGxlLmNvbSJ9.[REDACTED:jwt:1a2b3c4d]"
+	for _, s := range []string{
+		"Authorization: Bearer " + jwt + " and then some text",
+		"https://app.example.com/cb?x=1&id_token=" + jwt,
+		`{"token":"` + jwt + `"}`,
+	} {
+		for n := 0; n <= len(s); n++ {
+			got := s[:safeCut(s, n)]
+			if i := strings.Index(got, "eyJ"); i >= 0 && !strings.Contains(got[i:], "[REDACTED:jwt:1a2b3c4d]") {
+				t.Fatalf("cut at %d shortens the JWT: %q", n, got)
+			}
+			if len(got) > n {
+				t.Fatalf("cut at %d keeps %d bytes", n, len(got))
+			}
+		}
+		if got := shortURL(s, len(s)-10); strings.Contains(got, "eyJ") && !strings.Contains(got, "[REDACTED:jwt:1a2b3c4d]") {
+			t.Errorf("shortURL shortens the JWT: %q", got)
+		}
+	}
+}

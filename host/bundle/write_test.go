@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -207,5 +208,40 @@ func TestAValueRedactedInTheHARIsScrubbedFromFilesWrittenBefore(t *testing.T) {
 	}
 	if c := string(readZip(t, res.Path)["console.json"]); !strings.Contains(c, "calling the API with [REDACTED:") {
 		t.Errorf("console.json: %s", c)
+	}
+}
+
+// QA: report.html shortened a sanitized JWT after "Bearer" (the console
+// preview is cut at 8 KB), and the sanitizer's recheck flagged the "eyJ…".
+func TestTheReportNeverShortensASanitizedJWT(t *testing.T) {
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	jwt := b64(`{"alg":"HS256","typ":"JWT"}`) + "." + b64(`{"iss":"https://idp.example.com","sub":"1234567890","exp":1900000000}`) + "." + b64("0123456789abcdef0123456789abcdef")
+	f := sampleSession(t)
+	for _, pad := range []int{8192 - 7 - 20, 8192 - 7 - 60, 8192 - 7 - 100} {
+		f.console = append(f.console, map[string]any{"time": "2026-11-26T10:00:01Z", "level": "error", "source": "console-api",
+			"text": strings.Repeat("x", pad) + " Bearer " + jwt + " was refused; id_token=" + jwt + " next"})
+	}
+	dir := makeSpool(t, f)
+	res, err := Write(context.Background(), dir, t.TempDir()+"/", Options{})
+	if err != nil {
+		t.Fatalf("the bundle was refused: %v", err)
+	}
+	page := string(readZip(t, res.Path)["report.html"])
+	n := 0
+	for rest := page; ; {
+		i := strings.Index(rest, "eyJ")
+		if i < 0 {
+			break
+		}
+		n++
+		tok := rest[i:]
+		end := strings.IndexAny(tok, ` "\&`)
+		if end < 0 || !strings.Contains(tok[:end], "[REDACTED:jwt:") {
+			t.Errorf("report.html shows a shortened JWT: %q", tok[:min(len(tok), 200)])
+		}
+		rest = tok[3:]
+	}
+	if n == 0 {
+		t.Logf("no JWT kept in the report previews (cut before it)")
 	}
 }

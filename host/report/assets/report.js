@@ -62,6 +62,15 @@
     function p(x, n) { x = String(x); while (x.length < n) x = "0" + x; return x; }
     return p(d.getHours(), 2) + ":" + p(d.getMinutes(), 2) + ":" + p(d.getSeconds(), 2) + "." + p(d.getMilliseconds(), 3);
   }
+  // cutText shortens s to n characters, but never inside a word that holds a
+  // sanitizer tag or a JWT: half of one reads as a secret left in place.
+  function cutText(s, n) {
+    if (s.length <= n) return s;
+    var c = n, from = Math.max(s.lastIndexOf(" ", c - 1), s.lastIndexOf("\n", c - 1)) + 1, to = s.slice(c).search(/[ \n]/);
+    var word = s.slice(from, to < 0 ? s.length : c + to);
+    if (/\[REDACTED|ey[J]/.test(word)) c = from;
+    return s.slice(0, c) + "…";
+  }
   function rel(t) { return t && T0 ? "+" + ((t - T0) / 1000).toFixed(2) + " s" : ""; }
   function copyText(text, btn) {
     function done(ok) {
@@ -349,7 +358,7 @@
     var cons = lane("Console errors");
     CO.forEach(function (c) {
       if (c.l !== "error" || !c.t) return;
-      var m = el("button", { cls: "mark con", title: c.x.slice(0, 300) });
+      var m = el("button", { cls: "mark con", title: cutText(c.x, 300) });
       m.style.left = pos(c.t);
       m.addEventListener("click", function () { document.getElementById("console").scrollIntoView(); });
       cons.appendChild(m);
