@@ -62,9 +62,9 @@ func loadMachinePolicy(cfg *install.ManagedConfig, logger *log.Logger) machinePo
 			mp.policy = p
 		}
 	}
-	if cfg.SizeBudgetMB != nil {
-		mp.budget = int64(*cfg.SizeBudgetMB) << 20
-		if *cfg.SizeBudgetMB <= 0 {
+	if b, ok := cfg.BudgetBytes(); ok {
+		mp.budget = b
+		if b <= 0 { // sizeBudgetMB 0: no limit
 			mp.budget = bundle.NoBudget
 		}
 	}
