@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/reprokit/reprokit/host/har"
 	"github.com/reprokit/reprokit/host/version"
@@ -122,7 +125,7 @@ func Open(p string) (*Bundle, error) {
 		b.Kind = "har"
 		doc, err := parseHAR(bufio.NewReaderSize(io.LimitReader(skipBOM(f), MaxHARSize+1), 1<<20))
 		if err != nil {
-			return nil, fmt.Errorf("open %s: %w (give a bundle .zip or a HAR file)", p, err)
+			return nil, fmt.Errorf("open %s: %s (give a bundle .zip or a HAR file)", p, plainJSONError(f, err))
 		}
 		b.doc = doc
 	}
@@ -473,4 +476,37 @@ func countAll(infos []entryInfo, doc *harDoc, console []ConsoleMessage, steps, s
 		}
 	}
 	return c
+}
+
+// plainJSONError says where a HAR is not valid JSON by line and column
+// (1-based, counted in the file) in plain words, without the JSON library's
+// byte offset and prefix.
+func plainJSONError(f io.ReadSeeker, err error) string {
+	var se *jsontext.SyntacticError
+	if !errors.As(err, &se) {
+		return strings.ReplaceAll(err.Error(), "jsontext: ", "")
+	}
+	what := "the JSON is not valid"
+	if se.Err != nil {
+		what = strings.ReplaceAll(se.Err.Error(), "jsontext: ", "")
+	}
+	if errors.Is(se.Err, io.ErrUnexpectedEOF) {
+		what = "the file ends in the middle of the JSON (was it cut off?)"
+	}
+	line, col := 1, 1
+	if _, serr := f.Seek(0, io.SeekStart); serr == nil {
+		br := bufio.NewReader(io.LimitReader(skipBOM(f), se.ByteOffset))
+		for {
+			c, rerr := br.ReadByte()
+			if rerr != nil {
+				break
+			}
+			if c == '\n' {
+				line, col = line+1, 1
+			} else if c&0xC0 != 0x80 {
+				col++
+			}
+		}
+	}
+	return fmt.Sprintf("not a valid HAR: %s at line %d, column %d", what, line, col)
 }

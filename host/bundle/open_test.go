@@ -252,3 +252,17 @@ func FuzzOpen(f *testing.F) {
 		s.WriteText(new(bytes.Buffer))
 	})
 }
+
+// QA: a malformed HAR gave a byte offset and "jsontext:".
+func TestAMalformedHARIsReportedByLineAndColumn(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.har")
+	os.WriteFile(p, []byte("{\n  \"log\": {\n    \"entries\": [\n      {\"request\": {]}\n    ]\n  }\n}\n"), 0o644)
+	_, err := Open(p)
+	if err == nil {
+		t.Fatal("a malformed HAR opened")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "line 4, column 20") || strings.Contains(msg, "jsontext") || strings.Contains(msg, "offset") {
+		t.Errorf("error %q does not give line 4, column 20 in plain words", msg)
+	}
+}
