@@ -27,7 +27,7 @@ const sameValueRule = "same-value"
 
 // spillLimit is how much of a first pass is held in memory before it
 // moves to a temporary file. A variable so that tests can lower it.
-var spillLimit = 16 << 20
+var spillLimit = 4 << 20
 
 // twoPass sanitizes src (pass 1) into memory, or into a private temporary
 // file beyond spillLimit, searches that for values redacted anywhere in

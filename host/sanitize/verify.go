@@ -550,8 +550,9 @@ func (sr *searchReader) scan(final bool) {
 		limit = 0
 	}
 	bits, shift := sr.s.bits, sr.s.shift
-	for i := 0; i < limit && i+8 <= len(b); i++ {
-		h := filterHash(binary.LittleEndian.Uint64(b[i:]), shift)
+	end := min(limit, len(b)-7)
+	for i := 0; i < end; i++ {
+		h := filterHash(binary.LittleEndian.Uint64(b[i:i+8]), shift)
 		if bits[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
@@ -563,11 +564,7 @@ func (sr *searchReader) scan(final bool) {
 		}
 	}
 	// advance line counting over the consumed part and drop it
-	for _, c := range b[:limit] {
-		if c == '\n' {
-			sr.line++
-		}
-	}
+	sr.line += bytes.Count(b[:limit], []byte{'\n'})
 	if k := bytes.LastIndexByte(b[:limit], '\n'); k >= 0 {
 		sr.lineOff = sr.base + int64(k) + 1
 	}
