@@ -23,7 +23,10 @@ type Summary struct {
 	RequestIDs []RequestID `json:"requestIds"`
 	Budget     Budget      `json:"budget"`
 	Files      []File      `json:"files"`
-	Warnings   []string    `json:"warnings,omitempty"`
+	// Integrity lists where the zip disagrees with bundle.json's file list
+	// (see [Bundle.Integrity]); empty when they agree.
+	Integrity []string `json:"integrity"`
+	Warnings  []string `json:"warnings,omitempty"`
 }
 
 // Summary summarizes the bundle.
@@ -36,7 +39,7 @@ func (b *Bundle) Summary() Summary {
 	s := Summary{
 		Path: abs, Kind: b.Kind, Size: b.Size, ID: m.ID, Format: m.Format, Created: m.Created, Tool: m.Tool,
 		Recording: m.Recording, Counts: m.Counts, Findings: nonNil(m.Findings), RequestIDs: nonNil(m.RequestIDs),
-		Budget: m.Budget, Files: nonNil(m.Files), Warnings: b.Warnings,
+		Budget: m.Budget, Files: nonNil(m.Files), Integrity: nonNil(b.Integrity), Warnings: b.Warnings,
 	}
 	if s.Budget.Actions == nil {
 		s.Budget.Actions = []BudgetAction{}
@@ -116,6 +119,16 @@ func (s *Summary) WriteText(w io.Writer) error {
 		p("\n")
 		if b.Message != "" {
 			p("          %s\n", b.Message)
+		}
+	}
+	if s.Kind == "bundle" && s.Format >= 1 {
+		if len(s.Integrity) == 0 {
+			p("files     %d, sizes and SHA-256 match bundle.json\n", len(s.Files))
+		} else {
+			p("INTEGRITY %d problem%s: the zip does not match bundle.json (changed or damaged after it was written)\n", len(s.Integrity), plural(len(s.Integrity)))
+			for _, w := range s.Integrity {
+				p("  %s\n", w)
+			}
 		}
 	}
 	for _, w := range s.Warnings {

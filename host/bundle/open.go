@@ -58,6 +58,11 @@ type Bundle struct {
 	Support string
 	// Warnings are problems met while reading that did not stop it.
 	Warnings []string
+	// Integrity lists where the zip disagrees with bundle.json's file list:
+	// a member that is missing, extra or duplicated, or whose size or
+	// SHA-256 differs (the bundle was changed or damaged after it was
+	// written). Empty when they agree, and for a bare HAR.
+	Integrity []string
 
 	doc   *harDoc
 	files map[string][]byte // other small files of the zip, by name
@@ -204,10 +209,12 @@ func (b *Bundle) readZip(zr *zip.Reader) error {
 		}
 		if !safeName(f.Name) {
 			b.Warnings = append(b.Warnings, fmt.Sprintf("ignored a zip entry with an unsafe name: %q", shortURL(f.Name, 80)))
+			b.Integrity = append(b.Integrity, fmt.Sprintf("extra member %q (an unsafe name, ignored)", shortURL(f.Name, 80)))
 			continue
 		}
 		if _, dup := byName[f.Name]; dup {
 			b.Warnings = append(b.Warnings, "ignored a duplicate zip entry: "+f.Name)
+			b.Integrity = append(b.Integrity, "duplicate member "+f.Name+" (the first one is read)")
 			continue
 		}
 		byName[f.Name] = f
@@ -338,7 +345,60 @@ func (b *Bundle) readZip(zr *zip.Reader) error {
 	}
 	b.Screenshots = readImages("screenshots.json", "screenshots")
 	b.Screencast = readImages("screencast.json", "screencast")
+	if b.Manifest != nil && b.Manifest.Format >= 1 {
+		b.checkFiles(byName)
+	}
 	return nil
+}
+
+// checkFiles compares the zip's members with bundle.json's file list:
+// names, sizes and SHA-256 (each member is read again, within the limits).
+func (b *Bundle) checkFiles(byName map[string]*zip.File) {
+	listed := map[string]File{}
+	for _, f := range b.Manifest.Files {
+		listed[f.Name] = f
+	}
+	var names []string
+	for name := range byName {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var read int64
+	for _, name := range names {
+		if name == ManifestFile {
+			continue
+		}
+		want, ok := listed[name]
+		if !ok {
+			b.Integrity = append(b.Integrity, "extra member "+name+" (not in bundle.json's file list)")
+			continue
+		}
+		rc, err := byName[name].Open()
+		if err != nil {
+			b.Integrity = append(b.Integrity, fmt.Sprintf("%s cannot be read: %v", name, err))
+			continue
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, io.LimitReader(rc, MaxZipTotal-read+1))
+		rc.Close()
+		read += n
+		switch {
+		case read > MaxZipTotal:
+			b.Integrity = append(b.Integrity, "the zip holds more data than Reprokit checks; the rest was not checked")
+			return
+		case err != nil:
+			b.Integrity = append(b.Integrity, fmt.Sprintf("%s is damaged: %v", name, err))
+		case n != want.Size:
+			b.Integrity = append(b.Integrity, fmt.Sprintf("%s is %d bytes, bundle.json says %d", name, n, want.Size))
+		case !strings.EqualFold(hex.EncodeToString(h.Sum(nil)), want.SHA256):
+			b.Integrity = append(b.Integrity, name+": SHA-256 differs from bundle.json (changed after the bundle was written)")
+		}
+	}
+	for _, f := range b.Manifest.Files {
+		if byName[f.Name] == nil {
+			b.Integrity = append(b.Integrity, "missing member "+f.Name+" (listed in bundle.json)")
+		}
+	}
 }
 
 func imageFormat(name string) string {
@@ -508,5 +568,9 @@ func plainJSONError(f io.ReadSeeker, err error) string {
 			}
 		}
 	}
-	return fmt.Sprintf("not a valid HAR: %s at line %d, column %d", what, line, col)
+	prefix := strings.TrimSuffix(err.Error(), se.Error())
+	if prefix == err.Error() {
+		prefix = "not a valid HAR: "
+	}
+	return fmt.Sprintf("%s%s at line %d, column %d", prefix, what, line, col)
 }

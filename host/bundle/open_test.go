@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -264,5 +266,75 @@ func TestAMalformedHARIsReportedByLineAndColumn(t *testing.T) {
 	msg := err.Error()
 	if !strings.Contains(msg, "line 4, column 20") || strings.Contains(msg, "jsontext") || strings.Contains(msg, "offset") {
 		t.Errorf("error %q does not give line 4, column 20 in plain words", msg)
+	}
+}
+
+// QA: inspect must flag extra or duplicate zip members and files whose
+// SHA-256 differs from bundle.json's list.
+func TestInspectFlagsMembersThatDoNotMatchBundleJSON(t *testing.T) {
+	res, err := Write(context.Background(), makeSpool(t, sampleSession(t)), t.TempDir()+"/", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := Open(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clean.Integrity) != 0 {
+		t.Fatalf("a fresh bundle has integrity problems: %v", clean.Integrity)
+	}
+	var text bytes.Buffer
+	s := clean.Summary()
+	s.WriteText(&text)
+	if !strings.Contains(text.String(), "SHA-256 match bundle.json") {
+		t.Errorf("inspect does not say the files match:\n%s", text.String())
+	}
+
+	zr, err := zip.OpenReader(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	tampered := filepath.Join(t.TempDir(), "tampered.zip")
+	out, _ := os.Create(tampered)
+	zw := zip.NewWriter(out)
+	for _, f := range zr.File {
+		switch f.Name {
+		case "console.json":
+			rc, _ := f.Open()
+			data, _ := io.ReadAll(rc)
+			rc.Close()
+			data = bytes.Replace(data, []byte("e"), []byte("E"), 1) // same size, other content
+			w, _ := zw.Create(f.Name)
+			w.Write(data)
+		case "steps.json":
+			zw.Copy(f)
+			zw.Copy(f) // twice
+		default:
+			zw.Copy(f)
+		}
+	}
+	w, _ := zw.Create("extra/payload.js")
+	w.Write([]byte("alert(1)"))
+	zw.Close()
+	out.Close()
+	b, err := Open(tampered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(b.Integrity, "\n")
+	for _, want := range []string{"console.json", "SHA-256", "duplicate member steps.json", "extra member extra/payload.js"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("integrity problems do not mention %q:\n%s", want, all)
+		}
+	}
+	text.Reset()
+	s = b.Summary()
+	s.WriteText(&text)
+	if !strings.Contains(text.String(), "INTEGRITY") || !strings.Contains(text.String(), "extra/payload.js") {
+		t.Errorf("inspect does not flag the tampered zip:\n%s", text.String())
+	}
+	if js, _ := json.Marshal(s); !strings.Contains(string(js), `"integrity":["`) {
+		t.Errorf("inspect --json has no integrity list: %s", js)
 	}
 }

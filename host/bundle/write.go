@@ -803,24 +803,43 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		all = append(append([]*zipMember{}, members...), p.members.member("SUPPORT_REQUEST.md", support, true), p.members.member("report.html", page, true))
 		final := *m
 		final.Files = files(all)
-		// bundle.json states the zip's size too, and is in it: a few rounds
-		// settle it (the number changes its own compressed size by a byte
-		// at most).
-		size := zipSize(all) + int64(len(mj0)/4)
-		for round := 0; round < 4; round++ {
+		// bundle.json states the zip's size too, and is in it: find the
+		// number that makes the zip that size (a few rounds; the number
+		// changes its own compressed size by a few bytes, and when the
+		// rounds swing between two sizes, trailing spaces settle it).
+		encode := func(size int64, pad int) ([]byte, error) {
 			final.Budget.Final = size
 			b, err := json.MarshalIndent(&final, "", "  ")
 			if err != nil {
-				return 0, nil, fmt.Errorf("encode bundle.json: %w", err)
+				return nil, fmt.Errorf("encode bundle.json: %w", err)
 			}
-			if mj, err = p.checked(ManifestFile, append(b, '\n')); err != nil {
+			b = append(b, bytes.Repeat([]byte{' '}, pad)...)
+			return append(b, '\n'), nil
+		}
+		size := zipSize(all) + int64(len(mj0)/4)
+		mj = nil
+		for pad := 0; pad < 24 && mj == nil; pad++ {
+			x := size
+			for round := 0; round < 4; round++ {
+				b, err := encode(x, pad)
+				if err != nil {
+					return 0, nil, err
+				}
+				got := zipSize(append(all, p.members.member(ManifestFile, b, true)))
+				if got == x {
+					mj = b
+					break
+				}
+				x = got
+			}
+		}
+		if mj == nil {
+			if mj, err = encode(size, 0); err != nil {
 				return 0, nil, err
 			}
-			got := zipSize(append(all, p.members.member(ManifestFile, mj, true)))
-			if got == size {
-				break
-			}
-			size = got
+		}
+		if mj, err = p.checked(ManifestFile, mj); err != nil {
+			return 0, nil, err
 		}
 		all = append(all, p.members.member(ManifestFile, mj, true))
 		size = zipSize(all)
