@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reprokit/reprokit/host/sanitize"
+
 	"github.com/reprokit/reprokit/host/har"
 	"github.com/reprokit/reprokit/host/spool"
 )
@@ -243,5 +245,49 @@ func TestTheReportNeverShortensASanitizedJWT(t *testing.T) {
 	}
 	if n == 0 {
 		t.Logf("no JWT kept in the report previews (cut before it)")
+	}
+}
+
+// A finding is allowed by its rule as well as its kind: a GitHub token as
+// the value of a token parameter has kind github-token and rule
+// secret-param, and --allow secret-param must accept it (QA: verify()
+// matched the kind only).
+func TestAllowAcceptsAFindingByItsRule(t *testing.T) {
+	const tok = "ghp_1234567890abcdefghijABCDEFGHIJ123456"
+	f := sampleSession(t)
+	f.entries = append(f.entries, withType(entry("GET", "https://api.example.com/hook?token="+tok, 200, 100, 10), "fetch"))
+	res, err := Write(context.Background(), makeSpool(t, f), t.TempDir()+"/", Options{Allow: []string{"secret-param"}})
+	if err != nil {
+		t.Fatalf("--allow secret-param refused the bundle: %v", err)
+	}
+	if strings.Contains(string(readZip(t, res.Path)["session.har"]), tok) {
+		t.Logf("the token was kept in the HAR, as allowed")
+	}
+	// The bundle's own filter, on a verifier finding whose rule differs
+	// from its kind (the policy here does not allow it, so Verify reports
+	// it).
+	text := []byte("callback https://api.example.com/hook?token=" + tok + " done\n")
+	p := &pack{r: sanitize.New(sanitize.DefaultPolicy()), allow: map[string]bool{}}
+	all, err := p.unallowed("notes.txt", text)
+	if err != nil || len(all) == 0 {
+		t.Fatalf("the verifier finds nothing in a token parameter: %v %v", all, err)
+	}
+	var rule string
+	for _, f := range all {
+		if f.Rule != "" && f.Rule != f.Kind {
+			rule = f.Rule
+		}
+	}
+	if rule == "" {
+		t.Skipf("no finding here has a rule other than its kind: %+v", all)
+	}
+	p.allow[sanitize.NormalizeName(rule)] = true
+	for _, f := range all {
+		if f.Rule != rule {
+			p.allow[sanitize.NormalizeName(f.Kind)] = true
+		}
+	}
+	if left, _ := p.unallowed("notes.txt", text); len(left) != 0 {
+		t.Errorf("allowing rule %s leaves %+v", rule, left)
 	}
 }
