@@ -93,6 +93,12 @@ func TestRecordedBundleHoldsNoPlantedSecret(t *testing.T) {
 			if err := waitDone(tab); err != nil {
 				return err
 			}
+			if err := chromedp.Do(tab, chromedp.Navigate(app.URL+"/ids")); err != nil {
+				return err
+			}
+			if err := waitDone(tab); err != nil {
+				return err
+			}
 			if err := chromedp.Do(tab, chromedp.Navigate(app.URL+"/login")); err != nil {
 				return err
 			}
@@ -166,6 +172,17 @@ func TestRecordedBundleHoldsNoPlantedSecret(t *testing.T) {
 					t.Errorf("%s: the planted %s survives sanitizing (form %q)", name, s.Name, form)
 				}
 			}
+		}
+	}
+	// A completion ID is evidence: kept in the JSON body, the URL query and
+	// the websocket frame alike (it was redacted in the URL only, and the
+	// rescan refused the bundle).
+	if !strings.Contains(raw.String(), "completion="+testapp.CompletionID) {
+		t.Errorf("the raw HAR lacks the completion ID in a URL: the /ids page did not run, the test proves nothing")
+	}
+	for _, want := range []string{`\"id\":\"` + testapp.CompletionID, "completion=" + testapp.CompletionID, `\"completion\":\"` + testapp.CompletionID} {
+		if !strings.Contains(outputs["session.har"], want) {
+			t.Errorf("the sanitized HAR lacks the completion ID as %s", want)
 		}
 	}
 	for _, want := range []string{"/secrets/token.json", "/secrets/echo-auth", "/post/multipart", "/ws?token=[REDACTED:", "[REDACTED:cookie:", "Bearer [REDACTED:"} {
