@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
+	"unicode/utf16"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -528,4 +530,147 @@ func jsonString(s string) jsontext.Value {
 func jsonAny(v any) jsontext.Value {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// responseHead returns the start of the response body of entry i (at
+// least n bytes of it when it is that long), its total length and its
+// encoding: the report previews a large body without unquoting all of it.
+// The total of a large body is content.size when given, else the length of
+// its JSON string.
+func (d *harDoc) responseHead(i, n int) (string, int, string) {
+	e := &d.entries[i]
+	if e.Response.Content.Text != "" || d.bodyLen[i] == 0 {
+		return e.Response.Content.Text, len(e.Response.Content.Text), e.Response.Content.Encoding
+	}
+	q := rawMember(d.raw[i], "response", "content", "text")
+	enc := e.Response.Content.Encoding
+	if enc == "" {
+		if v := rawMember(d.raw[i], "response", "content", "encoding"); len(v) > 2 {
+			enc = unquotePrefix(v, 16)
+		}
+	}
+	total := d.bodyLen[i]
+	if s := e.Response.Content.Size; s > 0 && enc == "" {
+		total = int(s)
+	}
+	return unquotePrefix(q, n), total, enc
+}
+
+// requestHead is [harDoc.responseHead] for the request body.
+func (d *harDoc) requestHead(i, n int) (string, int) {
+	e := &d.entries[i]
+	if e.Request.PostData == nil {
+		return "", 0
+	}
+	if e.Request.PostData.Text != "" || d.reqLen[i] == 0 {
+		return e.Request.PostData.Text, len(e.Request.PostData.Text)
+	}
+	return unquotePrefix(rawMember(d.raw[i], "request", "postData", "text"), n), d.reqLen[i]
+}
+
+// rawMember returns the raw JSON value at the path of object members in v,
+// or nil.
+func rawMember(v jsontext.Value, path ...string) jsontext.Value {
+	dec := jsontext.NewDecoder(bytes.NewReader(v), readOpts)
+	for depth, name := range path {
+		if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+			return nil
+		}
+		for {
+			if dec.PeekKind() == '}' {
+				return nil
+			}
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return nil
+			}
+			if tok.String() == name {
+				break
+			}
+			if dec.SkipValue() != nil {
+				return nil
+			}
+		}
+		if depth == len(path)-1 {
+			val, err := dec.ReadValue()
+			if err != nil {
+				return nil
+			}
+			return val
+		}
+	}
+	return nil
+}
+
+// unquotePrefix unquotes the JSON string q until at least n bytes are out
+// (or q ends): a preview of a long string without decoding all of it.
+func unquotePrefix(q []byte, n int) string {
+	if len(q) < 2 || q[0] != '"' {
+		return ""
+	}
+	q = q[1 : len(q)-1]
+	var b strings.Builder
+	b.Grow(min(n+8, len(q)))
+	hex4 := func(h []byte) (rune, bool) {
+		var r rune
+		for _, c := range h {
+			switch {
+			case c >= '0' && c <= '9':
+				r = r<<4 | rune(c-'0')
+			case c >= 'a' && c <= 'f':
+				r = r<<4 | rune(c-'a'+10)
+			case c >= 'A' && c <= 'F':
+				r = r<<4 | rune(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	for i := 0; i < len(q) && b.Len() < n; {
+		c := q[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		if i+1 >= len(q) {
+			break
+		}
+		switch q[i+1] {
+		case '"', '\\', '/':
+			b.WriteByte(q[i+1])
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			if i+6 > len(q) {
+				return b.String()
+			}
+			r, ok := hex4(q[i+2 : i+6])
+			if !ok {
+				return b.String()
+			}
+			i += 6
+			if utf16.IsSurrogate(r) && i+6 <= len(q) && q[i] == '\\' && q[i+1] == 'u' {
+				if r2, ok := hex4(q[i+2 : i+6]); ok {
+					r = utf16.DecodeRune(r, r2)
+					i += 6
+				}
+			}
+			b.WriteRune(r)
+			continue
+		default:
+			return b.String()
+		}
+		i += 2
+	}
+	return b.String()
 }

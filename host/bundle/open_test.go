@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/reprokit/reprokit/host/har"
 )
 
 func TestOpenReadsHARsOfChromeFirefoxAndPlaywright(t *testing.T) {
@@ -336,5 +338,33 @@ func TestInspectFlagsMembersThatDoNotMatchBundleJSON(t *testing.T) {
 	}
 	if js, _ := json.Marshal(s); !strings.Contains(string(js), `"integrity":["`) {
 		t.Errorf("inspect --json has no integrity list: %s", js)
+	}
+}
+
+// The report previews a large body from its start without unquoting all of
+// it: the head must equal the start of the full text, escapes and
+// surrogate pairs included.
+func TestTheHeadOfALargeBodyIsTheStartOfItsText(t *testing.T) {
+	body := strings.Repeat("line \"quoted\" \\ tab\t é 😀 <tag>\n", 12000) // > 256 KB, held raw
+	e := withBody(entry("GET", "https://app.example.com/big", 200, 0, 10), "text/plain", body)
+	e.Request.PostData = &har.PostData{MimeType: "text/plain", Text: body}
+	p := filepath.Join(t.TempDir(), "big.har")
+	writeHAR(t, p, []har.Entry{e})
+	b, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.doc.entries[0].Response.Content.Text != "" {
+		t.Fatal("the body is held decoded: the test needs a raw one")
+	}
+	for _, n := range []int{0, 1, 7, 1000, 32 << 10, len(body) + 10} {
+		head, total, _ := b.doc.responseHead(0, n)
+		if len(head) < min(n, len(body)) || !strings.HasPrefix(body, head) || total < len(body) {
+			t.Errorf("responseHead(%d): %d bytes, prefix %v, total %d of %d", n, len(head), strings.HasPrefix(body, head), total, len(body))
+		}
+		rq, _ := b.doc.requestHead(0, n)
+		if len(rq) < min(n, len(body)) || !strings.HasPrefix(body, rq) {
+			t.Errorf("requestHead(%d): %d bytes, not the start of the body", n, len(rq))
+		}
 	}
 }

@@ -149,14 +149,15 @@ func buildReport(in reportInput) *report.Data {
 		}
 		if pd := e.Request.PostData; pd != nil {
 			re.ReqMime = pd.MimeType
-			text := in.doc.requestText(i)
+			limit := min(in.limits.perBody, max(budget, 4096))
+			text, total := in.doc.requestHead(i, limit+8)
 			if pd.Encoding == "base64" {
-				re.ReqCut = int64(len(text) * 3 / 4)
+				re.ReqCut = int64(total * 3 / 4)
 				re.BodyNote = "The request body is binary (" + HumanSize(re.ReqCut) + ")."
 			} else {
-				preview, cut := clip(text, min(in.limits.perBody, max(budget, 4096)))
+				preview, _ := clip(text, limit)
 				budget -= len(preview)
-				re.ReqBody, re.ReqCut = preview, int64(cut)
+				re.ReqBody, re.ReqCut = preview, int64(max(0, total-len(preview)))
 			}
 			if text == "" && len(pd.Params) > 0 {
 				var b strings.Builder
@@ -174,10 +175,24 @@ func buildReport(in reportInput) *report.Data {
 			}
 		}
 		if n := in.doc.bodyLen[i]; n > 0 {
-			text, enc := in.doc.responseText(i)
 			mt := strings.ToLower(e.Response.Content.MimeType)
+			limit := min(in.limits.perBody, max(budget, 0))
+			if info.failed || len(findingRules[i]) > 0 {
+				limit = max(limit, min(in.limits.perBody, 16<<10)) // evidence always shows
+			}
+			imageCandidate := in.limits.images && strings.HasPrefix(mt, "image/") && n <= maxImagePreview*4/3
+			var text, enc string
+			var total int
+			if imageCandidate {
+				text, enc = in.doc.responseText(i)
+				total = len(text)
+			} else {
+				// A large body is previewed from its start, not unquoted
+				// whole.
+				text, total, enc = in.doc.responseHead(i, max(limit, 16)*4/3+8)
+			}
 			switch {
-			case enc == "base64" && in.limits.images && strings.HasPrefix(mt, "image/") && len(text) <= maxImagePreview*4/3:
+			case enc == "base64" && imageCandidate && len(text) <= maxImagePreview*4/3:
 				if raw, err := base64.StdEncoding.DecodeString(text); err == nil {
 					if src := imageDataURL(raw); src != "" && budget > len(src) {
 						re.Image = src
@@ -188,22 +203,27 @@ func buildReport(in reportInput) *report.Data {
 					re.BodyNote = "Image body (" + HumanSize(int64(len(text)*3/4)) + ") not previewed."
 				}
 			case enc == "base64":
-				raw, err := base64.StdEncoding.DecodeString(text)
+				head := text
+				if total > len(text) {
+					head = text[:len(text)/4*4]
+				}
+				raw, err := base64.StdEncoding.DecodeString(head)
+				if err == nil && total > len(text) {
+					for k := 0; k < 3 && len(raw) > 0 && !utf8.Valid(raw); k++ {
+						raw = raw[:len(raw)-1] // a character cut by the head
+					}
+				}
 				if err == nil && textMime(mt) && utf8.Valid(raw) {
-					preview, cut := clip(string(raw), min(in.limits.perBody, max(budget, 0)))
+					preview, _ := clip(string(raw), limit)
 					budget -= len(preview)
-					re.ResBody, re.ResCut = preview, int64(cut)
+					re.ResBody, re.ResCut = preview, int64(max(0, total*3/4-len(preview)))
 				} else {
-					re.BodyNote = "Binary body (" + mt + ", " + HumanSize(int64(len(text)*3/4)) + "): see session.har."
+					re.BodyNote = "Binary body (" + mt + ", " + HumanSize(int64(total*3/4)) + "): see session.har."
 				}
 			case textMime(mt) || info.kind != "image":
-				limit := min(in.limits.perBody, max(budget, 0))
-				if info.failed || len(findingRules[i]) > 0 {
-					limit = max(limit, min(in.limits.perBody, 16<<10)) // evidence always shows
-				}
-				preview, cut := clip(text, limit)
+				preview, _ := clip(text, limit)
 				budget -= len(preview)
-				re.ResBody, re.ResCut = preview, int64(cut)
+				re.ResBody, re.ResCut = preview, int64(max(0, total-len(preview)))
 			}
 		}
 		if raw := trimmedNote(in.doc.raw[i]); raw != "" {

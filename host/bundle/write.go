@@ -287,18 +287,30 @@ func (p *pack) sanitizeHAR(ctx context.Context) error {
 		return err
 	}
 	p.logf("sanitizing session.har (%s)", HumanSize(int64(raw.Len())))
-	var out bytes.Buffer
-	out.Grow(raw.Len() + raw.Len()/8)
-	if err := p.r.HAR(&out, &raw); err != nil {
+	// The sanitized HAR is read back as the sanitizer writes it (its last
+	// pass streams), on the other core.
+	pr, pw := io.Pipe()
+	sanitized := make(chan error, 1)
+	go func() {
+		err := p.r.HAR(pw, &raw)
+		pw.CloseWithError(err)
+		sanitized <- err
+	}()
+	doc, perr := parseHAR(bufio.NewReaderSize(pr, 1<<20))
+	if perr != nil {
+		pr.CloseWithError(perr)
+	} else {
+		io.Copy(io.Discard, pr) // what follows the JSON, so the writer finishes
+	}
+	if err := <-sanitized; err != nil && (perr == nil || !errors.Is(err, perr)) {
 		return fmt.Errorf("make a bundle: sanitize session.har: %w", err)
 	}
 	raw = bytes.Buffer{}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	doc, err := parseHAR(&out)
-	if err != nil {
-		return fmt.Errorf("make a bundle: the sanitized session.har: %w", err)
+	if perr != nil {
+		return fmt.Errorf("make a bundle: the sanitized session.har: %w", perr)
 	}
 	if len(doc.raw) != len(p.doc.raw) {
 		return fmt.Errorf("make a bundle: the sanitizer returned %d entries for %d", len(doc.raw), len(p.doc.raw))
