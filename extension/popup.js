@@ -29,16 +29,37 @@ const dropped = new Set(); // screenshots the reporter deleted in the review
 const excluded = new Set(); // domains the reporter excluded
 const allowed = new Set(); // finding kinds the reporter allows after a refused save
 
-const port = chrome.runtime.connect({ name: 'popup' });
-port.onMessage.addListener((m) => {
-  if (m.type === 'state') {
-    state = m.state || { phase: 'idle' };
-    draw();
-  }
-});
+// The port to the service worker. Chrome may stop and restart the worker
+// while the popup stays open (its port then disconnects); a click must not
+// be lost on the dead port, so the popup connects again and the worker
+// answers with its state.
+let port = null;
+
+function connect() {
+  const p = chrome.runtime.connect({ name: 'popup' });
+  p.onMessage.addListener((m) => {
+    if (m.type === 'state') {
+      state = m.state || { phase: 'idle' };
+      draw();
+    }
+  });
+  p.onDisconnect.addListener(() => {
+    if (port === p) port = null;
+  });
+  port = p;
+}
 
 function send(type, extra) {
-  port.postMessage(Object.assign({ type }, extra || {}));
+  const m = Object.assign({ type }, extra || {});
+  for (let i = 0; i < 2; i++) {
+    if (!port) connect();
+    try {
+      port.postMessage(m);
+      return;
+    } catch (_) {
+      port = null; // disconnected: connect again once
+    }
+  }
 }
 
 function localize() {
@@ -289,6 +310,7 @@ $('show-file').onclick = () => send('open', { what: 'folder' });
 $('again').onclick = () => send('reset');
 $('reset').onclick = () => send('reset');
 
+connect();
 localize();
 loadFields();
 chooseTab().then((id) => { tabId = id; });

@@ -105,7 +105,7 @@ func waitStatus(t testing.TB, popup context.Context, prefix string, timeout time
 		time.Sleep(100 * time.Millisecond)
 	}
 	notice := eval[string](t, popup, `document.querySelector('[data-testid=notice]').textContent`)
-	t.Fatalf("popup status is %q after %v, want %q... (notice: %q)%s", last, timeout, prefix, notice, hostLogTail())
+	t.Fatalf("popup status is %q after %v, want %q... (notice: %q; %s)%s", last, timeout, prefix, notice, workerState(t), hostLogTail())
 	return ""
 }
 
@@ -161,4 +161,31 @@ func waitRequest(t testing.TB, suffix string) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	t.Fatalf("the app never received %s", suffix)
+}
+
+// workerState describes the service worker's state for a failure message.
+func workerState(t testing.TB) string {
+	t.Helper()
+	infos, err := chromedp.Targets(env.browser)
+	if err != nil {
+		return "no targets: " + err.Error()
+	}
+	for _, i := range infos {
+		if i.Type != "service_worker" || !strings.HasPrefix(i.URL, "chrome-extension://"+native.ExtensionID+"/") {
+			continue
+		}
+		ctx, cancel := chromedp.NewContext(env.browser, chromedp.WithTargetID(i.TargetID), chromedp.WithDetachOnCancel())
+		defer cancel()
+		if err := chromedp.Do(ctx); err != nil {
+			return "worker: " + err.Error()
+		}
+		tctx, cancel2 := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel2()
+		v, err := chromedp.Run(tctx, chromedp.Evaluate[string](`JSON.stringify(Object.assign({}, self.reprokitTestHooks.state(), {review: undefined}))`))
+		if err != nil {
+			return "worker: " + err.Error()
+		}
+		return "worker state " + v
+	}
+	return "no service worker running"
 }
