@@ -48,6 +48,11 @@ type Options struct {
 	ProxyServer, ProxyBypass string
 	// Logf receives warnings for the user (stderr); nil drops them.
 	Logf func(format string, args ...any)
+	// MaxSize, when positive, bounds what the recording holds in the
+	// spool: a response body that would take it over is not fetched, and
+	// [Recorder.LimitReached] is closed once it is reached, for the caller
+	// to stop.
+	MaxSize int64
 }
 
 // Stats are the live figures of a recording.
@@ -121,6 +126,9 @@ type Recorder struct {
 	envCancel context.CancelFunc
 	envDone   chan struct{}
 
+	limit     chan struct{}
+	limitOnce sync.Once
+
 	done     chan struct{}
 	doneErr  error
 	doneOnce sync.Once
@@ -158,6 +166,7 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		unread:    map[string]unreadResponse{},
 		shotReq:   make(chan shotRequest, 16),
 		done:      make(chan struct{}),
+		limit:     make(chan struct{}),
 		procDone:  make(chan struct{}),
 		shotDone:  make(chan struct{}),
 		watchDone: make(chan struct{}),
@@ -288,6 +297,7 @@ func (r *Recorder) processLoop() {
 		for _, m := range batch {
 			r.handle(m)
 		}
+		r.checkLimit()
 	}
 }
 
@@ -310,6 +320,19 @@ func (r *Recorder) finish(err error) {
 		r.doneErr = err
 		close(r.done)
 	})
+}
+
+// LimitReached is closed once the recording holds [Options.MaxSize] bytes
+// (or a body that would take it over arrived and was left out).
+func (r *Recorder) LimitReached() <-chan struct{} { return r.limit }
+
+func (r *Recorder) reachLimit() { r.limitOnce.Do(func() { close(r.limit) }) }
+
+// checkLimit closes LimitReached when the spool holds MaxSize bytes.
+func (r *Recorder) checkLimit() {
+	if r.opts.MaxSize > 0 && r.Stats().SpoolBytes >= r.opts.MaxSize {
+		r.reachLimit()
+	}
 }
 
 // Done is closed when the recording ended by itself: the tab was closed or
@@ -504,10 +527,19 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		}
 		skip := r.paused || r.stopped || failed
 		r.mu.Unlock()
+		if !skip && r.opts.MaxSize > 0 && r.Stats().SpoolBytes+int64(ev.EncodedDataLength) > r.opts.MaxSize {
+			// Checked as bodies arrive, not on a timer: one large body
+			// would otherwise overshoot the limit by its whole size.
+			skip = true
+			r.reachLimit()
+		}
 		if !skip {
 			r.bodies.Add(1)
 			r.conn.Send(m.SessionID, "Network.getResponseBody", map[string]any{"requestId": ev.RequestID}, true,
-				func(jsonv2.Value, error) { r.bodies.Done() })
+				func(jsonv2.Value, error) {
+					r.checkLimit()
+					r.bodies.Done()
+				})
 		}
 	case "Page.frameNavigated":
 		var ev struct {

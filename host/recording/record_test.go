@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -436,6 +437,31 @@ func TestMaxSizeAndDurationStop(t *testing.T) {
 		t.Errorf("stderr lacks the max-size stop:\n%s", r.stderr.String())
 	}
 	r.bundle()
+	// A 4 MB body against a 1 MB limit: the body is left out as it
+	// arrives instead of overshooting by its whole size (QA: 5.9 MB).
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/big" {
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Write(bytes.Repeat([]byte("0123456789abcdef"), 4<<20/16))
+			return
+		}
+		io.WriteString(w, `<title>big</title><script>fetch('/big').then(r => r.arrayBuffer())</script>`)
+	}))
+	defer srv.Close()
+	big := startRecord(t, "", "--max-size", "1MB", "--duration", "30s", srv.URL+"/")
+	if code := big.wait(); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, big.stderr.String())
+	}
+	var held float64
+	var unit string
+	if _, after, ok := strings.Cut(big.stderr.String(), "the recording holds "); !ok {
+		t.Fatalf("no size in the stop line:\n%s", big.stderr.String())
+	} else if _, err := fmt.Sscanf(after, "%f %s", &held, &unit); err != nil {
+		t.Fatalf("stop line %q: %v", after, err)
+	}
+	if !strings.Contains(big.stderr.String(), "max size 1.0 MB reached") || (unit != "KB)" && unit != "B)" && !(unit == "MB)" && held < 2)) {
+		t.Errorf("--max-size 1MB: the recording holds %v %s; stderr:\n%s", held, unit, big.stderr.String())
+	}
 	d := startRecord(t, "", "--duration", "1500ms", "--out", filepath.Join(t.TempDir(), "named.zip"), app.URL+"/redirect/final")
 	if code := d.wait(); code != 0 || !strings.Contains(d.stderr.String(), "duration 1.5s reached") {
 		t.Fatalf("exit %d; stderr:\n%s", code, d.stderr.String())

@@ -191,6 +191,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		BrowserTargets: true,
 		SharedWorkers:  mode == spool.ModeLaunch,
 		Logf:           logf,
+		MaxSize:        opts.MaxSize,
 	})
 	if err != nil {
 		sess.Close()
@@ -207,7 +208,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	cancel()
 	res.Stats = rec.Stats()
 	clearProgress(opts.Stderr)
-	fmt.Fprintf(opts.Stderr, "stopped: %s (%s)\n", reason, formatStats(res.Stats))
+	fmt.Fprintf(opts.Stderr, "stopped: %s (%s; the recording holds %s)\n", reason, formatStats(res.Stats), humanBytes(res.Stats.SpoolBytes))
 	if stopErr != nil && abnormal == nil {
 		abnormal = stopErr
 	}
@@ -310,6 +311,8 @@ func waitForStop(ctx context.Context, opts Options, sess *browser.Session, conn 
 			return "Enter pressed", nil
 		case <-deadline:
 			return "duration " + opts.Duration.String() + " reached", nil
+		case <-rec.LimitReached():
+			return fmt.Sprintf("max size %s reached", humanBytes(opts.MaxSize)), nil
 		case err := <-driveDone:
 			if err != nil {
 				return "the scripted session failed", fmt.Errorf("scripted session: %w", err)
