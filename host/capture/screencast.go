@@ -14,7 +14,7 @@ const screencastMinGap = 500 * time.Millisecond
 
 // screencastMaskScript keeps the mask style on in every document while the
 // screencast runs, from the first paint on.
-var screencastMaskScript = `(function(){var f=function(){try{` + maskExpression(true) + `}catch(e){}};f();document.addEventListener('DOMContentLoaded',f);})();`
+var screencastMaskScript = `(function(){var f=function(){try{` + MaskExpression(true) + `}catch(e){}};f();document.addEventListener('DOMContentLoaded',f);})();`
 
 func (r *Recorder) startScreencast(ctx context.Context) error {
 	if err := r.mask(ctx, true); err != nil {

@@ -102,7 +102,7 @@ func (r *Recorder) recordTitle() {
 // mask turns the mask style on or off in the tab and in its out-of-process
 // frames. It fails when the tab's own document could not be masked.
 func (r *Recorder) mask(ctx context.Context, on bool) error {
-	expr := map[string]any{"expression": maskExpression(on), "returnByValue": true}
+	expr := map[string]any{"expression": MaskExpression(on), "returnByValue": true}
 	if _, err := r.conn.Call(ctx, r.tab, "Runtime.evaluate", expr, false); err != nil {
 		return err
 	}

@@ -13,19 +13,23 @@ var stepScript string
 // `Reprokit.step` record.
 const StepBinding = "__reprokitStep"
 
-// maskCSS hides password inputs and elements marked data-private while a
-// screenshot or screencast frame is taken: they are painted black.
-const maskCSS = `input[type=password],[data-private],[data-private] *{filter:brightness(0)!important;background:#000!important;color:#000!important;-webkit-text-fill-color:#000!important;border-color:#000!important;text-shadow:none!important}`
+// MaskCSS is the screenshot mask: the style that paints password inputs
+// and elements marked data-private (and everything inside them) black while
+// a screenshot or screencast frame is taken. host/replay masks its
+// screenshots with the same style so that they compare with the recorded
+// ones; [MaskExpression] turns it on and off in a page.
+const MaskCSS = `input[type=password],[data-private],[data-private] *{filter:brightness(0)!important;background:#000!important;color:#000!important;-webkit-text-fill-color:#000!important;border-color:#000!important;text-shadow:none!important}`
 
-// maskExpression returns the JavaScript that adds (on) or removes the mask
-// style in the document and in its same-origin frames; frames of other
-// origins run in child sessions and get their own call.
-func maskExpression(on bool) string {
+// MaskExpression returns the JavaScript expression that adds (on) or
+// removes [MaskCSS] in the document and in its same-origin frames, and
+// evaluates to true. Frames of other origins run in their own targets and
+// need their own evaluation.
+func MaskExpression(on bool) string {
 	flag := "false"
 	if on {
 		flag = "true"
 	}
-	return `(function(on){var css=` + "`" + maskCSS + "`" + `;
+	return `(function(on){var css=` + "`" + MaskCSS + "`" + `;
 function apply(doc){try{var s=doc.getElementById('__reprokit_mask');
 if(on){if(!s){s=doc.createElement('style');s.id='__reprokit_mask';s.textContent=css;(doc.head||doc.documentElement).appendChild(s);}}
 else if(s){s.remove();}
