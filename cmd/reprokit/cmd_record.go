@@ -38,6 +38,7 @@ everything recorded until that moment.`)
 	browserPath := fs.String("browser", "", "browser executable (default: $"+browser.EnvBrowser+", else Chrome, Chromium, Edge or Brave)")
 	attach := fs.String("attach", "", "attach to a running browser: ws://host:port/devtools/browser/… or http://host:port")
 	targetText := fs.String("target", "", "with --attach: record the first tab whose URL contains this text")
+	reload := fs.Bool("reload", false, "with --attach: reload the tab once recording is set up (requests made before attaching are not recorded)")
 	duration := fs.Duration("duration", 0, "stop after this long (e.g. 30s, 5m)")
 	maxSize := fs.String("max-size", "", "stop once the recording holds this much (e.g. 200MB)")
 	until := fs.String("until-selector", "", "stop once this CSS selector matches in the recorded tab")
@@ -57,7 +58,7 @@ everything recorded until that moment.`)
 		return usageErr("record takes at most one URL, got %q", pos)
 	}
 	opts := recording.Options{
-		Attach: *attach, Target: *targetText, Browser: *browserPath, Headless: *headless,
+		Attach: *attach, Target: *targetText, Reload: *reload, Browser: *browserPath, Headless: *headless,
 		Duration: *duration, UntilSelector: *until, Out: *out, Events: *events,
 		Screencast: *screencast, JPEGQuality: *jpeg, Policy: *policy, Allow: allow,
 		EnterStops: true, Signals: true,
@@ -88,6 +89,9 @@ everything recorded until that moment.`)
 	}
 	if *targetText != "" && *attach == "" {
 		return usageErr("--target needs --attach")
+	}
+	if *reload && *attach == "" {
+		return usageErr("--reload needs --attach: a launched browser records from the first request")
 	}
 	if *jpeg < 0 || *jpeg > 100 {
 		return usageErr("--jpeg-quality %d: give 1 to 100, or 0 for PNG", *jpeg)

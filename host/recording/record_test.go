@@ -483,6 +483,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"record", "ftp://example.com/"},
 		{"record", "--browser", "/nonexistent/chrome", "example.com"},
 		{"record", "--attach", "localhost:9222"},
+		{"record", "--reload", "example.com"},
 		{"recover", "--discard", "no-such-recording"},
 		{"recover", "--list", "--discard", "x"},
 	} {
@@ -645,6 +646,17 @@ func TestAttachRecordsTheNamedTabAndLeavesTheBrowserOpen(t *testing.T) {
 	}
 	if len(jsonList(t, port)) == 0 {
 		t.Errorf("the attached browser lost its tabs")
+	}
+	if !strings.Contains(r.stderr.String(), "--reload") {
+		t.Errorf("attaching to a loaded tab does not warn that its earlier requests are missing:\n%s", r.stderr.String())
+	}
+	// With --reload, the already-loaded page's own request is recorded.
+	re := startRecord(t, "", "--attach", "http://127.0.0.1:"+port, "--target", "attached=1", "--reload", "--duration", "2s")
+	if code := re.wait(); code != 0 {
+		t.Fatalf("--reload: exit %d; stderr:\n%s", code, re.stderr.String())
+	}
+	if _, h, _ := re.bundle(); !hasEntry(h, "/etag/data.json?attached=1") {
+		t.Errorf("--reload did not record the page's request:\n%s", re.stderr.String())
 	}
 }
 

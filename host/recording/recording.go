@@ -38,6 +38,9 @@ type Options struct {
 	// Attach, when set, attaches to a running browser (ws://… or
 	// http://host:port) instead of launching one; Target picks its tab.
 	Attach, Target string
+	// Reload, with Attach, reloads the recorded tab once recording is set
+	// up, so that the page's own requests are recorded.
+	Reload bool
 	// Browser is the executable to launch; empty finds one.
 	Browser string
 	// Headless launches without a window.
@@ -291,7 +294,16 @@ func waitForStop(ctx context.Context, opts Options, sess *browser.Session, conn 
 			}
 		}()
 	} else {
-		if opts.Attach != "" {
+		if opts.Attach != "" && opts.Reload {
+			go func() {
+				rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				if _, err := conn.Call(rctx, sess.TabSession, "Page.reload", map[string]any{}, false); err != nil {
+					fmt.Fprintf(opts.Stderr, "warning: --reload: %v (still recording)\n", err)
+				}
+			}()
+		} else if opts.Attach != "" {
+			fmt.Fprintln(opts.Stderr, "note: requests the tab made before attaching are not recorded; reload the page now, or pass --reload next time")
 			go rec.Screenshot(ctx, "start")
 		}
 		if opts.Drive != nil {
