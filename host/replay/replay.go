@@ -26,6 +26,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -170,6 +171,25 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	}
 	if err := chromedp.Do(tab, prepare(true)); err != nil {
 		return nil, fmt.Errorf("prepare the tab: %w", err)
+	}
+	// The tab's requests as the page starts them: one still on its way
+	// to interception keeps the replay from ending (see server.started).
+	if err := chromedp.Listen(serveCtx, func(ev any) {
+		switch ev := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			if ev.Type != network.ResourceTypeWebSocket && strings.HasPrefix(ev.Request.URL, "http") {
+				srv.pageRequest(string(ev.RequestID), true)
+			}
+		case *network.EventLoadingFinished:
+			srv.pageRequest(string(ev.RequestID), false)
+		case *network.EventLoadingFailed:
+			srv.pageRequest(string(ev.RequestID), false)
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("watch the tab's requests: %w", err)
+	}
+	if _, err := chromedp.Call(tab, network.Enable, network.EnableParams{MaxPostDataSize: new(int64(1))}); err != nil {
+		return nil, fmt.Errorf("watch the tab's requests: %w", err)
 	}
 	// Popups, frames of other sites and workers run in targets of their
 	// own: they get the same emulation and websocket redirect as they appear.

@@ -51,10 +51,36 @@ type server struct {
 	log     []RequestLog
 	pending int
 	last    time.Time
+	// started are the tab's requests the page started (Network) that
+	// interception has not shown yet, by network request ID, with when
+	// they started. A request with a large body (a 21 MB upload) reaches
+	// Fetch seconds later on a loaded machine: without this, the replay
+	// would look quiet and end before it arrives.
+	started map[string]time.Time
 }
 
+// startedLimit is how long a request the page started may keep the
+// replay from being quiet before interception shows it (one that never
+// reaches interception, say).
+const startedLimit = 15 * time.Second
+
 func newServer(m *Matcher, logf func(string, ...any)) *server {
-	return &server{m: m, logf: logf, last: time.Now()}
+	return &server{m: m, logf: logf, last: time.Now(), started: map[string]time.Time{}}
+}
+
+// pageRequest notes a request the page started (start) or that ended
+// without interception's help (a cache hit, a blob: URL) or was answered.
+func (s *server) pageRequest(id string, start bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if start {
+		s.started[id] = time.Now()
+		return
+	}
+	if _, ok := s.started[id]; ok {
+		delete(s.started, id)
+		s.last = time.Now()
+	}
 }
 
 // touch notes activity: the replay is quiet only when nothing happened for
@@ -73,6 +99,12 @@ func (s *server) idleSince() time.Time {
 	if s.pending > 0 {
 		return time.Time{}
 	}
+	for id, t := range s.started {
+		if time.Since(t) < startedLimit {
+			return time.Time{}
+		}
+		delete(s.started, id)
+	}
 	return s.last
 }
 
@@ -89,6 +121,7 @@ func (s *server) serve(ctx context.Context, events func(yield func(fetch.EventRe
 		s.mu.Lock()
 		s.pending++
 		s.last = time.Now()
+		delete(s.started, string(ev.NetworkID))
 		s.mu.Unlock()
 		answer := s.decide(ev)
 		wg.Go(func() {

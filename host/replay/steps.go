@@ -43,7 +43,16 @@ type Step struct {
 	// Frame is the path of frame indexes from the top document to the
 	// step's frame (same-origin frames).
 	Frame []int `json:"frame,omitempty"`
+	// Time is when the user took the step (Unix seconds; Reprokit's
+	// recorder adds it): the replay leaves at least the recorded gap
+	// between two steps, since the user waited for the page (a streamed
+	// reply still moving the layout, say).
+	Time float64 `json:"time,omitempty"`
 }
+
+// maxStepGap bounds the recorded wait between two steps that a replay
+// keeps: a user who paused for a minute is not waited for.
+const maxStepGap = 5 * time.Second
 
 // StepResult is the outcome of one step.
 type StepResult struct {
@@ -82,11 +91,23 @@ func (f *Flow) navigates() bool {
 // the next one still runs: later steps often work on the same page.
 func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, shots *shotTaker, logf func(string, ...any)) []StepResult {
 	var out []StepResult
+	var prevStart time.Time
+	var prevTime float64
 	for i, s := range f.Steps {
 		if ctx.Err() != nil {
 			break
 		}
+		if s.Time > 0 && prevTime > 0 && s.Time > prevTime {
+			gap := min(time.Duration((s.Time-prevTime)*float64(time.Second)), maxStepGap)
+			if wait := time.Until(prevStart.Add(gap)); wait > 0 {
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+			}
+		}
 		start := time.Now()
+		prevStart, prevTime = start, s.Time
 		before, _ := chromedp.Run(ctx, chromedp.Location())
 		res := StepResult{Index: i, Type: s.Type}
 		sel, err := runStep(ctx, s)
