@@ -32,6 +32,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/reprokit/reprokit/host/browser"
+	"github.com/reprokit/reprokit/host/capture"
 	"github.com/reprokit/reprokit/host/har"
 )
 
@@ -471,9 +472,9 @@ func (s *shotTaker) take(ctx context.Context, reason string) {
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	// Mask as the recorder does, so that recorded and replayed images
 	// compare like with like.
-	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](maskExpression(true)))
+	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(true)))
 	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](maskExpression(false)))
+	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(false)))
 	if err != nil {
 		s.logf("replay: screenshot: %v", err)
 		return
@@ -702,19 +703,4 @@ func clockScript(start time.Time) string {
   }
   window.Date = ReplayDate;
 })();`, start.UnixMilli())
-}
-
-// maskCSS is a copy of the recorder's screenshot mask (host/capture
-// maskCSS): password inputs and elements marked data-private painted black.
-// The end-to-end test compares recorded and replayed screenshots, so it
-// fails when the two drift apart.
-const maskCSS = `input[type=password],[data-private],[data-private] *{filter:brightness(0)!important;background:#000!important;color:#000!important;-webkit-text-fill-color:#000!important;border-color:#000!important;text-shadow:none!important}`
-
-func maskExpression(on bool) string {
-	return fmt.Sprintf(`(function(on){var css=%q;
-function apply(doc){try{var s=doc.getElementById('__reprokit_mask');
-if(on){if(!s){s=doc.createElement('style');s.id='__reprokit_mask';s.textContent=css;(doc.head||doc.documentElement).appendChild(s);}}
-else if(s){s.remove();}
-var fs=doc.querySelectorAll('iframe,frame');for(var i=0;i<fs.length;i++){try{if(fs[i].contentDocument)apply(fs[i].contentDocument);}catch(e){}}}catch(e){}}
-apply(document);return true;})(%t)`, maskCSS, on)
 }
