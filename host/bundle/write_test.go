@@ -291,3 +291,22 @@ func TestAllowAcceptsAFindingByItsRule(t *testing.T) {
 		t.Errorf("allowing rule %s leaves %+v", rule, left)
 	}
 }
+
+// reprokit demo was refused now and then: the report verified as text saw
+// "Sec-WebSocket-Key","<random base64>" as a keyword next to a secret,
+// although the HAR keeps that header (it is no secret). The report's data
+// is verified as the JSON it is.
+func TestAWebSocketKeyHeaderDoesNotFailTheReport(t *testing.T) {
+	f := sampleSession(t)
+	ws := withType(entry("GET", "wss://app.example.com/api/stream", 101, 100, 900), "websocket")
+	ws.Request.Headers = append(ws.Request.Headers, har.NameValue{Name: "Sec-WebSocket-Key", Value: "pEZ75J9DqjrLUKr3za336A=="})
+	ws.Response.Headers = append(ws.Response.Headers, har.NameValue{Name: "Sec-WebSocket-Accept", Value: "Xk9qT2vR8mLpZ3wN7yB4cD1eF6g="})
+	f.entries = append(f.entries, ws)
+	res, err := Write(context.Background(), makeSpool(t, f), t.TempDir()+"/", Options{})
+	if err != nil {
+		t.Fatalf("the bundle was refused: %v", err)
+	}
+	if page := string(readZip(t, res.Path)["report.html"]); !strings.Contains(page, "pEZ75J9DqjrLUKr3za336A==") {
+		t.Errorf("report.html lost the websocket key")
+	}
+}
