@@ -95,7 +95,7 @@ values and unknown fields are kept. Memory stays bounded by the largest entry.
 
 	cr := &sanitizeCounter{r: src}
 	stop := sanitizeProgress("sanitize", cr, st)
-	err = r.HAR(tmp, struct {
+	err = r.StrictHAR(tmp, struct {
 		io.Reader
 		io.Seeker
 	}{cr, src})

@@ -16,17 +16,27 @@ import (
 // [*InputError] with the line and column when src can seek (an *os.File).
 // On error dst holds a partial document: write to a temporary file.
 func (r *Redactor) HAR(dst io.Writer, src io.Reader) error {
-	return r.twoPass(dst, src, "session.har", true)
+	return r.twoPass(dst, src, "session.har", true, false)
+}
+
+// StrictHAR is [Redactor.HAR] for input from users (`reprokit sanitize`):
+// valid JSON that is not a HAR (no top-level "log" object, such as `{}`)
+// is refused with an [*InputError] saying "not a HAR: no log object"
+// instead of being copied through.
+func (r *Redactor) StrictHAR(dst io.Writer, src io.Reader) error {
+	return r.twoPass(dst, src, "session.har", true, true)
 }
 
 // JSON sanitizes any other JSON document (console.json, steps.json,
 // bundle.json) named doc in the report: every object key goes through the
 // name rules and every string through the URL rules and the detectors.
 func (r *Redactor) JSON(dst io.Writer, src io.Reader, doc string) error {
-	return r.twoPass(dst, src, doc, false)
+	return r.twoPass(dst, src, doc, false, false)
 }
 
-func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR bool) error {
+// stream is the walk of one JSON document; requireLog refuses a document
+// without a top-level "log" object (not a HAR).
+func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requireLog bool) error {
 	var start int64
 	if s, ok := src.(io.Seeker); ok {
 		start, _ = s.Seek(0, io.SeekCurrent)
@@ -47,8 +57,14 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR bool) 
 		}
 		return r.text(loc, k, textCtx{})
 	}
+	sawLog := false
 	if isHAR {
-		s.whole = harWhole
+		s.whole = func(path []string) bool {
+			if len(path) == 1 && path[0] == "log" && dec.PeekKind() == '{' {
+				sawLog = true
+			}
+			return harWhole(path)
+		}
 		s.visit = r.visitHAR
 	} else {
 		s.whole = func(path []string) bool { return len(path) >= 2 }
@@ -61,6 +77,9 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR bool) 
 	}
 	if err := s.run(); err != nil {
 		return inputError(err, src, start)
+	}
+	if requireLog && !sawLog {
+		return &InputError{Offset: 0, Line: 1, Column: 1, notHAR: true, Err: errors.New(`not a HAR: no log object (a HAR is {"log":{"entries":[…]}}); export the HAR again from the browser's network panel`)}
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write sanitized %s: %w", doc, err)

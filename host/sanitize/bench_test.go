@@ -207,7 +207,7 @@ func BenchmarkSanitizeHARPassOne(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		in := open()
-		if err := New(nil).stream(io.Discard, in, "session.har", true); err != nil {
+		if err := New(nil).stream(io.Discard, in, "session.har", true, true); err != nil {
 			b.Fatal(err)
 		}
 		in.Close()

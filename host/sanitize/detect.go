@@ -102,6 +102,12 @@ func (r *Redactor) secret(loc *locator, rule, v string) string {
 	if v == "" || isTag(v) {
 		return v
 	}
+	if mediaDataURI(v) {
+		// an inline image, font or sound under a name that looks
+		// sensitive ("token_icon"): not a secret; its base64 is only
+		// searched for key shapes
+		return r.wordPass(loc, v, textCtx{noEntropy: true})
+	}
 	if strings.HasPrefix(v, "eyJ") {
 		if end, kind := jwtAt(v, 0); end == len(v) && (kind == "jwt" || kind == "jwe") {
 			return r.replace(loc, rule, kind, v)
@@ -111,6 +117,26 @@ func (r *Redactor) secret(loc *locator, rule, v string) string {
 		return r.replace(loc, rule, kind, v)
 	}
 	return r.replace(loc, rule, rule, v)
+}
+
+// mediaDataURI says whether v is a data: URI of an image, a font, audio or
+// video (Chrome's error pages and most CSS inline them by the kilobyte).
+func mediaDataURI(v string) bool {
+	if len(v) < 11 || !hasPrefixFold(v, "data:") {
+		return false
+	}
+	m := v[5:]
+	comma := strings.IndexByte(m, ',')
+	if comma < 0 || comma > 128 {
+		return false
+	}
+	m = strings.ToLower(m[:comma])
+	for _, p := range []string{"image/", "font/", "audio/", "video/", "application/font", "application/x-font", "application/vnd.ms-fontobject"} {
+		if strings.HasPrefix(m, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // --- private keys
@@ -245,6 +271,9 @@ func (r *Redactor) htmlPass(loc *locator, s string, ctx textCtx) string {
 		}
 		rule := ""
 		if m := r.matchAny(name); m != nil {
+			if !r.phoneApplies(m, v, ctx) {
+				continue
+			}
 			rule = m.Name
 		} else if isInput && strings.EqualFold(attrs.get("type"), "hidden") && len(v) >= 8 {
 			rule = "hidden-input"
@@ -486,7 +515,7 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 		if rule.Mode == ModeNoWord && plainWord(v) {
 			continue
 		}
-		if rule.Mode == ModeCookie {
+		if rule.Mode == ModeCookie || !r.phoneApplies(rule, v, ctx) {
 			continue
 		}
 		b.WriteString(s[last:vs])
@@ -798,7 +827,7 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 			for k < len(s) && class[s[k]]&cB64 != 0 {
 				k++
 			}
-			if k-i >= 16 && (near1 && hasKeyword(s[prevStart:prevEnd]) || near2 && hasKeyword(s[prev2Start:prev2End])) && highEntropy(s[i:k], 16, 3.2) {
+			if k-i >= 16 && (near1 && r.keyword(s[prevStart:prevEnd]) || near2 && r.keyword(s[prev2Start:prev2End])) && highEntropy(s[i:k], 16, 3.2) {
 				kind, end = "keyword", k
 			}
 		}
@@ -826,6 +855,13 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// keyword says whether the word w makes the next high-entropy word a
+// secret: it holds a keyword and is not a name kept on purpose
+// ("Sec-WebSocket-Key" in a report's header table).
+func (r *Redactor) keyword(w string) bool {
+	return hasKeyword(w) && !r.pol.keep[NormalizeName(w)]
 }
 
 func hasKeyword(w string) bool {
@@ -1141,7 +1177,7 @@ func (r *Redactor) ipPass(loc *locator, s string) string {
 			v = v[:strings.IndexByte(v, ':')]
 			ip = net.ParseIP(v)
 		}
-		if ip == nil || ip.IsLoopback() || ip.IsUnspecified() {
+		if ip == nil || ip.IsLoopback() || ip.IsUnspecified() || versionAt(s, start, v) {
 			continue
 		}
 		b.WriteString(s[last:start])
@@ -1154,6 +1190,29 @@ func (r *Redactor) ipPass(loc *locator, s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// versionAt says whether the dotted quad v at s[start:] is a version
+// number rather than an address: after a product token ("Chrome/156.0.0.0",
+// "Version/17.0.0.0", "Edg/…") or a client hint's v="…", or a Chrome
+// reduced version ("156.0.0.0": no host has such an address).
+func versionAt(s string, start int, v string) bool {
+	if strings.HasSuffix(v, ".0.0.0") {
+		return true
+	}
+	if start >= 3 && s[start-1] == '"' && s[start-2] == '=' && s[start-3] == 'v' {
+		return true // sec-ch-ua: "Chromium";v="156.0.7000.10"
+	}
+	if start < 2 || s[start-1] != '/' {
+		return false
+	}
+	// the product token before the '/': a word starting with a capital
+	// letter (URL paths are lower case by convention)
+	i := start - 1
+	for i > 0 && class[s[i-1]]&cAlnum != 0 {
+		i--
+	}
+	return i < start-1 && s[i] >= 'A' && s[i] <= 'Z' && (i == 0 || s[i-1] == ' ' || s[i-1] == '(' || s[i-1] == '"' || s[i-1] == ';' || s[i-1] == '\'' || s[i-1] == '\\' || s[i-1] == '\n')
 }
 
 func isIPChar(c byte) bool {

@@ -66,5 +66,15 @@ func idCtx(k string, ctx textCtx) textCtx {
 	if !ctx.noEntropy && idName(k) {
 		ctx.noEntropy = true
 	}
+	if ctx.ip && userAgentName(k) {
+		ctx.ip = false // "Chrome/156.0.0.0" is a version, not an address
+	}
 	return ctx
+}
+
+// userAgentName reports whether a key names a user agent or a client hint
+// (userAgent, user_agent, ua, sec-ch-ua-full-version-list, …).
+func userAgentName(k string) bool {
+	n := NormalizeName(k)
+	return n == "ua" || strings.HasSuffix(n, "useragent") || strings.HasPrefix(n, "secchua") || n == "brands" || n == "fullversionlist"
 }

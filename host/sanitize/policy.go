@@ -27,6 +27,7 @@ const (
 	ModeURL    = "url"    // the value is a URL: sanitize it, do not redact it whole
 	ModeIP     = "ip"     // redact the IP addresses in the value (personal data)
 	ModeNoWord = "noword" // a secret unless it is a plain word such as an error code
+	ModePhone  = "phone"  // personal data when the value is shaped like a phone number
 )
 
 // Rule is one named line of the policy table: values found under one of
@@ -80,10 +81,11 @@ var defaultRules = []Rule{
 	{Name: "url", In: InParam, Mode: ModeURL, Names: words("redirect_uri redirect_url redirect return_to returnto return_url next continue relaystate callback goto url dest destination target_url")},
 	{Name: "azure-storage-key", In: InParam, Names: words("accountkey sharedaccesskey sharedaccesssignature")},
 	{Name: "secret-param", In: InParam, Names: words("code state token access_token id_token refresh_token password passwd pwd pass key api_key sig signature x-amz-signature x-amz-credential x-amz-security-token x-goog-signature x-goog-credential samlresponse samlrequest client_secret secret session sessionid sid otp ticket assertion code_verifier jwt auth authtoken"),
-		Contains: words("token secret passw signature credential session apikey privatekey jwt")},
+		Contains: words("token secret passw signature credential session apikey privatekey jwt csrf xsrf")},
 	{Name: "code", In: InKey, Mode: ModeNoWord, Names: words("code")},
 	{Name: "secret-key", In: InKey, Names: words("password passwd pwd pass secret client_secret token access_token refresh_token id_token code_verifier otp pin cvc cvv cvv2 card_number cardnumber cc_number ccnumber pan iban api_key apikey private_key privatekey assertion samlresponse session sessionid ssn secret_key access_key accountkey authorization cookie set-cookie"),
-		Contains: words("password passwd secret token apikey privatekey accesskey signingkey credential session cvv cvc iban cardnumber jwt signature authorization")},
+		Contains: words("password passwd secret token apikey privatekey accesskey signingkey credential session cvv cvc iban cardnumber jwt signature authorization csrf xsrf")},
+	{Name: "phone", In: InKey, Mode: ModePhone, Names: words("phone phone_number phonenumber mobile mobile_number mobilephone tel telephone msisdn cell cellphone"), Contains: words("phone")},
 	{Name: "path-token", In: InPath, Names: words("reset reset-password password-reset invite invitation invitations magic magic-link magiclink verify verify-email confirm confirm-email activate activation unsubscribe token tokens login-token sso")},
 }
 
@@ -97,7 +99,7 @@ var defaultRequestIDHeaders = words("x-request-id request-id x-correlation-id co
 
 // defaultKeep are names whose values are harmless although their name looks
 // sensitive (":authority" says "auth", www-authenticate describes a challenge).
-var defaultKeep = words(":authority www-authenticate access-control-allow-credentials access-control-allow-headers access-control-expose-headers access-control-request-headers sec-websocket-extensions sec-websocket-protocol sec-websocket-version keep-alive token_type tokentype")
+var defaultKeep = words(":authority www-authenticate access-control-allow-credentials access-control-allow-headers access-control-expose-headers access-control-request-headers sec-websocket-extensions sec-websocket-protocol sec-websocket-version sec-websocket-key sec-websocket-accept keep-alive token_type tokentype")
 
 func words(s string) []string { return strings.Fields(s) }
 
@@ -164,7 +166,7 @@ func (p *Policy) Merge(other *Policy) error {
 			return fmt.Errorf("rule %q: \"in\" must be header, param, key or path, not %q", r.Name, r.In)
 		}
 		switch r.Mode {
-		case ModeValue, ModeScheme, ModeCookie, ModeURL, ModeIP, ModeNoWord:
+		case ModeValue, ModeScheme, ModeCookie, ModeURL, ModeIP, ModeNoWord, ModePhone:
 		default:
 			return fmt.Errorf("rule %q: unknown mode %q", r.Name, r.Mode)
 		}

@@ -138,6 +138,14 @@ func (r *Redactor) render(kind, v string) string {
 func (r *Redactor) replace(loc *locator, rule, kind, v string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if kind == "file" || kind == "ws-binary" {
+		// a dropped payload, not a secret: its tag carries a size, and
+		// neither its kind nor its value spreads to other places (the
+		// page's script may hold the same text as an uploaded file)
+		out := r.render(kind, v)
+		r.recordLocked(loc, rule, kind, firstTag(out))
+		return out
+	}
 	hv := maphash.String(r.seed, v)
 	if k, ok := r.memo[hv]; ok {
 		kind = r.kinds[k]
@@ -194,7 +202,7 @@ func (r *Redactor) alsoSecret(kind, v string) {
 // and in decoded bodies. Callers hold r.mu.
 func (r *Redactor) remember(v string, hv uint64, kind uint16) {
 	switch r.kinds[kind] {
-	case "email", "card", "ip":
+	case "email", "card", "ip", "phone":
 		return
 	}
 	if len(v) < minVerifyValue || len(v) > maxSearchValue || tooCommon(v) || len(r.search) >= maxSearchEntries {
@@ -371,6 +379,9 @@ func (r *Redactor) ReporterField(name, s string) string {
 	}
 	out := r.text(loc, s, textCtx{noPersonal: true})
 	r.mu.Lock()
+	if rule := r.pol.match(InKey, name); rule != nil && rule.Mode == ModePhone && phoneShaped(out) {
+		r.kept[out] = true // a phone number typed on purpose
+	}
 	for _, v := range personalValues(out) {
 		r.kept[v] = true
 		r.keptHash[uint32(maphash.String(r.seed, v))] = true

@@ -35,10 +35,10 @@ var spillLimit = 4 << 20
 // something was. Memory stays bounded by the largest entry plus
 // spillLimit; the temporary file lives in a new 0700 directory that is
 // removed before returning.
-func (r *Redactor) twoPass(dst io.Writer, src io.Reader, doc string, isHAR bool) error {
+func (r *Redactor) twoPass(dst io.Writer, src io.Reader, doc string, isHAR, requireLog bool) error {
 	sp := &spill{doc: doc}
 	defer sp.remove()
-	if err := r.stream(sp, src, doc, isHAR); err != nil {
+	if err := r.stream(sp, src, doc, isHAR, requireLog); err != nil {
 		return err
 	}
 	if sp.err != nil {

@@ -264,10 +264,14 @@ type InputError struct {
 	Offset       int64
 	Line, Column int
 	Err          error
+	notHAR       bool // valid JSON, but not a HAR
 }
 
 // Error says where the input is invalid and why.
 func (e *InputError) Error() string {
+	if e.notHAR {
+		return e.Err.Error()
+	}
 	if e.Line > 0 {
 		return fmt.Sprintf("invalid JSON at line %d, column %d: %v", e.Line, e.Column, e.Err)
 	}

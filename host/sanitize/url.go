@@ -154,7 +154,7 @@ func (r *Redactor) query(loc *locator, q string, ctx textCtx) string {
 			}
 		}
 		val := unescapeQuery(rawVal)
-		nv := r.param(loc, name, val, ctx)
+		nv := r.formParam(loc, name, val, ctx)
 		if nv == val {
 			continue
 		}

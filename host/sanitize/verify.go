@@ -151,7 +151,7 @@ func (r *Redactor) scanStream(name string, src io.Reader) ([]Finding, error) {
 	}
 	if first == '{' || first == '[' {
 		isHAR := strings.HasSuffix(strings.ToLower(name), ".har") || bytes.Contains(head, []byte(`"log"`))
-		if err := r.stream(io.Discard, br, name, isHAR); err != nil {
+		if err := r.stream(io.Discard, br, name, isHAR, false); err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) {
 				return nil, err

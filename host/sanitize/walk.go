@@ -70,7 +70,7 @@ func (r *Redactor) secretNode(loc *locator, rule *Rule, exact bool, v *node, ctx
 		}
 		var ns string
 		switch {
-		case rule.Mode == ModeNoWord && plainWord(v.str):
+		case rule.Mode == ModeNoWord && plainWord(v.str), !r.phoneApplies(rule, v.str, ctx):
 			ns = r.jsonString(loc, v.str, ctx)
 		case rule.Mode == ModeURL:
 			ns = r.url(loc, v.str, ctx)
@@ -81,7 +81,7 @@ func (r *Redactor) secretNode(loc *locator, rule *Rule, exact bool, v *node, ctx
 		v.str = ns
 		return changed
 	case '0':
-		if !exact {
+		if !exact || !r.phoneApplies(rule, v.str, ctx) {
 			return false
 		}
 		v.kind, v.str = '"', r.secret(loc, rule.Name, v.str)
@@ -261,17 +261,56 @@ func (r *Redactor) params(loc *locator, ps *node, form bool) {
 			if strings.IndexByte(val, '%') >= 0 {
 				val = unescapeQuery(val)
 			}
-			if nv := r.param(loc, name, val, textCtx{ip: form}); nv != val {
+			if nv := r.formParam(loc, name, val, textCtx{ip: form}); nv != val {
 				v.str = nv
-			}
-			if rule := r.pol.match(InKey, name); rule != nil && v.str == val && !(rule.Mode == ModeNoWord && plainWord(val)) {
-				v.str = r.secret(loc, rule.Name, val)
 			}
 		}
 		v.done = true
 		loc.pop()
 		loc.pop()
 	}
+}
+
+// formParam sanitizes the decoded value of a query, fragment or form
+// parameter: the parameter rules, then the key rules (ssn, cc_number, pin,
+// phone, …). postData.text and postData.params, and a URL and its
+// queryString, go through this same table, so they agree.
+func (r *Redactor) formParam(loc *locator, name, val string, ctx textCtx) string {
+	nv := r.param(loc, name, val, ctx)
+	if nv != val || val == "" || isTag(val) {
+		return nv
+	}
+	if rule := r.pol.match(InKey, name); rule != nil && rule.Mode != ModeURL && !(rule.Mode == ModeNoWord && plainWord(val)) && r.phoneApplies(rule, val, ctx) {
+		return r.secret(loc, rule.Name, val)
+	}
+	return nv
+}
+
+// phoneApplies says whether a rule applies to v: always, except the phone
+// rule, which takes only phone-shaped values and not in reporter fields.
+func (r *Redactor) phoneApplies(rule *Rule, v string, ctx textCtx) bool {
+	if rule.Mode != ModePhone {
+		return true
+	}
+	return !ctx.noPersonal && !r.pol.disabled["phone"] && phoneShaped(v)
+}
+
+// phoneShaped: an optional '+', then 7 to 15 digits with spaces, '-', '.'
+// or parentheses between them ("+14155550123", "(415) 555-0123").
+func phoneShaped(v string) bool {
+	v = strings.TrimSpace(v)
+	v = strings.TrimPrefix(v, "+")
+	digits := 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 7 && digits <= 15
 }
 
 // file replaces an uploaded file with a tag and its size.
@@ -505,7 +544,7 @@ func (r *Redactor) multipart(loc *locator, s, mime string, ctx textCtx) string {
 		case filename != "" && body != "":
 			nb = r.file(loc, body)
 		default:
-			if rule := r.matchAny(name); rule != nil && !(rule.Mode == ModeNoWord && plainWord(body)) && rule.Mode != ModeURL {
+			if rule := r.matchAny(name); rule != nil && !(rule.Mode == ModeNoWord && plainWord(body)) && rule.Mode != ModeURL && r.phoneApplies(rule, body, ctx) {
 				nb = r.secret(loc, rule.Name, body)
 			} else {
 				nb = r.body(loc, body, ctype, ctx)
