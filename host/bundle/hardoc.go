@@ -233,7 +233,26 @@ func (bt *bodyText) unmarshalers() json.Options {
 			return dec.SkipValue()
 		})
 	})
-	return json.WithUnmarshalers(json.JoinUnmarshalers(content, post))
+	// A websocket close whose code is not a number (a sanitizer tag) must
+	// not lose the entry's frames.
+	wsClose := json.UnmarshalFromFunc(func(dec *jsontext.Decoder, c *har.WebSocketClose) error {
+		return member(dec, func(name string) error {
+			switch name {
+			case "time":
+				return field(dec, &c.Time)
+			case "error":
+				return field(dec, &c.Error)
+			case "closed":
+				return field(dec, &c.Closed)
+			case "code":
+				return field(dec, &c.Code)
+			case "reason":
+				return field(dec, &c.Reason)
+			}
+			return dec.SkipValue()
+		})
+	})
+	return json.WithUnmarshalers(json.JoinUnmarshalers(content, post, wsClose))
 }
 
 func (d *harDoc) addEntry(raw jsontext.Value) {

@@ -368,3 +368,24 @@ func TestTheHeadOfALargeBodyIsTheStartOfItsText(t *testing.T) {
 		}
 	}
 }
+
+// A sanitized HAR had "_webSocketClose": {"code": "[REDACTED:code:…]"}:
+// the entry must keep its frames (and their completion IDs).
+func TestAnOddWebSocketCloseCodeKeepsTheFrames(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ws.har")
+	os.WriteFile(p, []byte(`{"log":{"version":"1.2","entries":[{"startedDateTime":"2026-11-26T10:00:00Z","time":5,
+		"request":{"method":"GET","url":"ws://127.0.0.1/api/stream","headers":[]},
+		"response":{"status":101,"headers":[],"content":{"size":0,"mimeType":""}},"_resourceType":"websocket",
+		"_webSocketMessages":[{"type":"receive","time":1,"opcode":1,"data":"{\"completion\":\"chatcmpl-52b67a19af85c2211675d185\"}"}],
+		"_webSocketClose":{"time":2,"closed":true,"code":"[REDACTED:code:500a1a37]","reason":"done"}}]}}`), 0o644)
+	b, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Warnings) > 0 || len(b.Entries()[0].WebSocketMessages) != 1 || !b.Entries()[0].WebSocketClose.Closed {
+		t.Fatalf("the entry lost its frames or close: %+v, warnings %v", b.Entries()[0], b.Warnings)
+	}
+	if ids := b.Manifest.RequestIDs; len(ids) != 1 || ids[0].Value != "chatcmpl-52b67a19af85c2211675d185" {
+		t.Errorf("request IDs %+v", ids)
+	}
+}
