@@ -29,7 +29,12 @@ type s then Enter for a screenshot, p to pause or resume, n TEXT to add a
 note. Password fields and [data-private] elements are masked in screenshots.
 
 Interrupted recordings (a killed process) are turned into bundles at the
-start of the next run; a message says where.
+start of the next run, into the folder they were meant for; a message says
+where. A recording whose bundle was refused (a detected secret) waits for
+`+"`reprokit recover`"+` (--list, --allow KIND, --discard ID).
+
+With --attach, requests the tab made before attaching are not recorded:
+pass --reload to reload it once recording is set up.
 
 Only the bundle path is printed on stdout. Exit 1 when the recording was
 interrupted (tab closed, browser crashed, disk full): the bundle then holds

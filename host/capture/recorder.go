@@ -766,6 +766,11 @@ func (r *Recorder) fetchUnreadBodies(ctx context.Context, unread map[string]unre
 	if len(unread) == 0 {
 		return
 	}
+	select {
+	case <-r.limit:
+		return // the recording is as large as the user allows
+	default:
+	}
 	var wg sync.WaitGroup
 	for _, u := range unread {
 		wg.Add(1)
