@@ -116,8 +116,11 @@ func browserLabel(name, product, version, ua string, brands []string) string {
 		}
 		name = firstNonEmpty(name, generic)
 	}
+	// Without the brand, "Chrome" in the product or user agent is any
+	// Chromium-family browser: say so rather than guess.
+	headless := strings.HasPrefix(product, "HeadlessChrome") || strings.Contains(ua, "HeadlessChrome/")
 	if name == "" && ua != "" {
-		for _, k := range []struct{ token, name string }{{"Edg/", "Microsoft Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"HeadlessChrome/", "Chrome (headless)"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"}} {
+		for _, k := range []struct{ token, name string }{{"Edg/", "Microsoft Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"Chrome/", "Chrome/Chromium"}, {"Safari/", "Safari"}} {
 			if i := strings.Index(ua, k.token); i >= 0 {
 				name = k.name
 				if version == "" {
@@ -129,17 +132,21 @@ func browserLabel(name, product, version, ua string, brands []string) string {
 	}
 	if name == "" {
 		name = prodName
-		if name == "HeadlessChrome" {
-			name = "Chrome (headless)"
+		if name == "Chrome" || name == "HeadlessChrome" {
+			name = "Chrome/Chromium"
 		}
 	}
 	if name == "" {
 		return ua
 	}
-	if version == "" || strings.Contains(name, version) {
-		return name
+	label := name
+	if version != "" && !strings.Contains(name, version) {
+		label += " " + version
 	}
-	return name + " " + version
+	if headless && name == "Chrome/Chromium" {
+		label += " (headless)"
+	}
+	return label
 }
 
 func bitness(b string) string {
