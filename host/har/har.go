@@ -64,7 +64,7 @@ type Entry struct {
 	Initiator           json.RawMessage      `json:"_initiator,omitempty"`
 	Priority            string               `json:"_priority,omitempty"`
 	ResourceType        string               `json:"_resourceType,omitempty"`
-	TransferSize        int64                `json:"_transferSize,omitempty"`
+	TransferSize        int64                `json:"_transferSize"`
 	FromCache           string               `json:"_fromCache,omitempty"` // "memory" or "disk"
 	FromServiceWorker   bool                 `json:"_fromServiceWorker,omitempty"`
 	Error               string               `json:"_error,omitempty"`
@@ -107,7 +107,7 @@ type Response struct {
 	RedirectURL  string      `json:"redirectURL"`
 	HeadersSize  int64       `json:"headersSize"`
 	BodySize     int64       `json:"bodySize"`
-	TransferSize int64       `json:"_transferSize,omitempty"`
+	TransferSize int64       `json:"_transferSize"`
 	Error        string      `json:"_error,omitempty"`
 	Comment      string      `json:"comment,omitempty"`
 

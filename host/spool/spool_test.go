@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 )
 
 func TestCreateIsPrivateAndOwnedByThisProcess(t *testing.T) {
@@ -95,5 +96,66 @@ func TestLeftoversFindsOnlySpoolsOfDeadProcesses(t *testing.T) {
 	}
 	if _, err := os.Stat(dead.Path()); !os.IsNotExist(err) {
 		t.Fatal("spool still there after Remove")
+	}
+}
+
+func TestLeftoversTreatsAZombieAsDead(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc: zombies cannot be told apart here")
+	}
+	// A child that is killed and not waited for stays a zombie, like a host
+	// killed by the user while Chrome has not reaped it yet.
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Skip("no `sleep` command:", err)
+	}
+	pid := cmd.Process.Pid
+	defer cmd.Wait()
+	if !processAlive(pid) {
+		t.Fatal("a running child is not alive")
+	}
+	base := t.TempDir()
+	d, _ := Create(base)
+	if err := d.Update(func(m *Meta) error { m.PID = pid; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := Leftovers(base); len(got) != 0 {
+		t.Fatalf("the spool of a running process is a leftover: %v", got)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !procExited(pid) {
+		if time.Now().After(deadline) {
+			t.Fatal("killed child never became a zombie")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if processAlive(pid) {
+		t.Fatal("a zombie counts as alive")
+	}
+	got, err := Leftovers(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Path() != d.Path() {
+		t.Fatalf("leftovers = %v, want the zombie's spool %s", got, d.Path())
+	}
+}
+
+func TestStatExitedParsesOddCommandNames(t *testing.T) {
+	for stat, want := range map[string]bool{
+		"42 (reprokit) Z 1 42": true,
+		"42 (a) b) S 1 42":     false,
+		"42 (we ird) (Z) R 1":  false,
+		"42 (we ird) (x) Z 1":  true,
+		"42 (chrome) X 1":      true,
+		"garbage":              false,
+		"42 (cut)":             false,
+	} {
+		if got := statExited([]byte(stat)); got != want {
+			t.Errorf("statExited(%q) = %v, want %v", stat, got, want)
+		}
 	}
 }
