@@ -419,6 +419,16 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 			continue
 		}
 		name := s[ns:ne]
+		// a CSS attribute selector ("aria/Password[role=\"textbox\"]"):
+		// the name is the attribute's, not the text before '['; a
+		// bracketed parameter name ("user[password]=…") stays whole
+		if k := strings.LastIndexByte(name, '['); k >= 0 && name[len(name)-1] != ']' {
+			ns += k + 1
+			if ns == ne {
+				continue
+			}
+			name = s[ns:ne]
+		}
 		before := byte(0)
 		if ns > 0 {
 			before = s[ns-1]
@@ -508,8 +518,10 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 				continue
 			}
 		}
-		if q == 0 && !urlCtx && !lineStart && !secretish(v) {
-			i = ve - 1 // the value is not a secret: do not look for names inside it
+		if (q == 0 && !urlCtx && !lineStart || before == '[') && !secretish(v) {
+			// a variable or a selector's attribute value, not a secret:
+			// do not look for names inside it
+			i = ve - 1
 			continue
 		}
 		if rule.Mode == ModeNoWord && plainWord(v) {

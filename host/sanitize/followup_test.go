@@ -266,3 +266,69 @@ func TestWebSocketHandshakeHeadersStay(t *testing.T) {
 		t.Errorf("scan of a header table: %+v", fs)
 	}
 }
+
+// A HAR cut short (also renamed .txt) is scanned again as text, never
+// called clean; in a zip, where it cannot be re-read, scanning fails.
+func TestScanOfATruncatedHARFindsItsSecrets(t *testing.T) {
+	e := newEntry("https://api.example.com/v1/me?access_token=Zx9Qm7Xv2Lp9Rk4Tz8Wn3Bc6Hy")
+	e.reqHeader("authorization", "Bearer Rk4Tz8Wn3Bc6Hy1JdQm7Xv2Lp9Tz8")
+	e.reqHeader("x-id-token", jwtFor(&gen{rand.New(rand.NewPCG(4, 4))}, `{"sub":"u1","exp":1893456000}`))
+	e.body("text/plain", strings.Repeat("x", 2000))
+	full, _ := json.MarshalIndent(map[string]any{"log": map[string]any{"version": "1.2", "entries": []any{e.m}}}, "", "  ")
+	cut := full[:bytes.Index(full, []byte(`"x-id-token"`))+600]
+	dir := t.TempDir()
+	for _, name := range []string{"cut.har", "cut.txt"} {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, cut, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fs, err := ScanFile(p, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		kinds := map[string]bool{}
+		for _, f := range fs {
+			kinds[f.Kind] = true
+			if !strings.Contains(f.Location, ":") || strings.HasPrefix(f.Location, "/") {
+				t.Errorf("%s: location %q is not line:column", name, f.Location)
+			}
+		}
+		for _, k := range []string{"secret-param", "jwt"} {
+			if !kinds[k] {
+				t.Errorf("%s: no %s finding in %+v", name, k, fs)
+			}
+		}
+		if len(fs) < 3 {
+			t.Errorf("%s: %d findings, want the URL parameter, the bearer token and the JWT: %+v", name, len(fs), fs)
+		}
+	}
+	if _, err := Scan("cut.har", bytes.NewBuffer(cut), nil); err == nil {
+		t.Error("a truncated HAR that cannot be re-read is not an error")
+	}
+}
+
+// Selectors in steps.json keep their attribute values: the "textbox" of
+// aria/Password[role="textbox"] is not a secret parameter; a secret-shaped
+// value in a selector, and a bracketed form name, still go.
+func TestSelectorsAreNotSecretParams(t *testing.T) {
+	steps := `{"steps":[{"type":"change","selectors":[["aria/Password[role=\"textbox\"]"],["#password"],["input[name=\"password\"]"],["[data-token=\"Zx9Qm7Xv2Lp9Rk4Tz8Wn\"]"]],"target":"main"},` +
+		`{"type":"navigate","url":"https://app.example.com/login","title":"Sign in"},{"note":"posted user[password]=Correct-Horse-42 to /login"}]}`
+	r := New(nil)
+	var out bytes.Buffer
+	if err := r.JSON(&out, strings.NewReader(steps), "steps.json"); err != nil {
+		t.Fatal(err)
+	}
+	for _, keep := range []string{`aria/Password[role=\"textbox\"]`, `input[name=\"password\"]`, `#password`} {
+		if !strings.Contains(out.String(), keep) {
+			t.Errorf("%s was changed:\n%s", keep, out.String())
+		}
+	}
+	for _, secret := range []string{"Zx9Qm7Xv2Lp9Rk4Tz8Wn", "Correct-Horse-42"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("%s leaked:\n%s", secret, out.String())
+		}
+	}
+	if got := r.Text(`aria/Password[role="textbox"]`); got != `aria/Password[role="textbox"]` {
+		t.Errorf("Text: %s", got)
+	}
+}

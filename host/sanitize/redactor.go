@@ -49,8 +49,9 @@ type Redactor struct {
 	truncated bool
 	total     int
 
-	dryRun  bool // Verify and Scan: record findings, replacement unused
-	scanIPs bool // Scan: report IP addresses in text files too
+	dryRun   bool // Verify and Scan: record findings, replacement unused
+	scanIPs  bool // Scan: report IP addresses in text files too
+	userScan bool // Scan: broken JSON is rescanned as text, or an error
 }
 
 // searchEntry is one form of one redacted value, without the value: the

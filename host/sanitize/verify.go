@@ -137,6 +137,14 @@ func (r *Redactor) dryChild() *Redactor {
 // scanStream runs the rules over a JSON or text stream in dry-run mode and
 // returns what they would redact as findings.
 func (r *Redactor) scanStream(name string, src io.Reader) ([]Finding, error) {
+	seeker, canSeek := src.(io.Seeker)
+	var start int64
+	if canSeek {
+		var err error
+		if start, err = seeker.Seek(0, io.SeekCurrent); err != nil {
+			canSeek = false
+		}
+	}
 	br := bufio.NewReaderSize(src, 256<<10)
 	head, _ := br.Peek(512)
 	first := byte(0)
@@ -156,9 +164,26 @@ func (r *Redactor) scanStream(name string, src io.Reader) ([]Finding, error) {
 			if !errors.As(err, &ie) {
 				return nil, err
 			}
-			// not JSON after all: scan what is left as text (the rest of
-			// the file; the JSON part was scanned)
-			return r.findings(name), r.scanText(name, br)
+			// broken or truncated JSON: the entry being read when it broke
+			// was never walked, so scan the whole file again as text
+			// (line:column locations); without a way back, say so rather
+			// than call it clean
+			if !canSeek && !r.userScan {
+				// Verify: scan what is left as text; the search for
+				// redacted values saw every byte
+				return r.findings(name), r.scanText(name, br)
+			}
+			r.findings(name)
+			if !canSeek {
+				return nil, fmt.Errorf("%s is not valid JSON (%v) and cannot be re-read as text: extract it and scan the file", name, ie)
+			}
+			if _, err := seeker.Seek(start, io.SeekStart); err != nil {
+				return nil, fmt.Errorf("%s is not valid JSON (%v) and cannot be re-read as text: %w", name, ie, err)
+			}
+			if err := r.scanText(name, bufio.NewReaderSize(src, 256<<10)); err != nil {
+				return nil, err
+			}
+			return r.findings(name), nil
 		}
 		return r.findings(name), nil
 	}
@@ -217,6 +242,7 @@ func scan(name string, rd io.Reader, p *Policy, ips bool) ([]Finding, error) {
 	r := New(p)
 	r.dryRun = true
 	r.scanIPs = ips
+	r.userScan = true
 	return r.scanStream(name, rd)
 }
 
