@@ -1094,7 +1094,19 @@ func TestRecordsASharedWorker(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	time.Sleep(300 * time.Millisecond)
+	// An alert left open stalls Page.captureScreenshot and Runtime.evaluate
+	// (as navigations and popups sometimes do): Stop must not wait long for
+	// its screenshot (it took 15 s before).
+	l.do(chromedp.Evaluate[chromedp.Void](`setTimeout(() => alert('stall the screenshot'), 0); 0`))
+	time.Sleep(300 * time.Millisecond)
+	began := time.Now()
 	r := l.stop()
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("Stop took %s with a stalled screenshot; want at most about 6 s", took.Round(time.Millisecond))
+	}
+	if len(r.records("Reprokit.stop")) != 1 {
+		t.Errorf("no Reprokit.stop record after a stalled screenshot")
+	}
 	shared := false
 	for _, rec := range r.records("Reprokit.targetInfo") {
 		var p struct{ Type string }

@@ -126,6 +126,12 @@ type Recorder struct {
 	envCancel context.CancelFunc
 	envDone   chan struct{}
 
+	// shotCtx bounds every screenshot; Stop cancels it once the stop
+	// screenshot is taken or given up, so a stalled capture never holds
+	// Stop longer than [shotTimeout].
+	shotCtx    context.Context
+	shotCancel context.CancelFunc
+
 	limit     chan struct{}
 	limitOnce sync.Once
 
@@ -174,6 +180,7 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 	r.queueC = sync.NewCond(&r.queueMu)
 	r.envCtx, r.envCancel = context.WithCancel(context.Background())
 	r.envDone = make(chan struct{})
+	r.shotCtx, r.shotCancel = context.WithCancel(context.Background())
 	if r.tabID == "" {
 		res, err := conn.Call(ctx, tab, "Target.getTargetInfo", nil, false)
 		if err != nil {
@@ -667,11 +674,18 @@ func (r *Recorder) stop(ctx context.Context, reason string) error {
 	if alive {
 		done := make(chan error, 1)
 		if r.requestShot(shotRequest{reason: "stop", done: done}) {
+			// Page.captureScreenshot may not answer around navigations,
+			// popups and dialogs, and an earlier stalled shot may be ahead
+			// of this one: Stop waits for it a bounded time only.
+			wait := time.NewTimer(stopShotWait)
 			select {
 			case <-done:
 			case <-ctx.Done():
 			case <-r.done:
+			case <-wait.C:
+				r.warnf("the screenshot at stop did not come within %s (the page may be navigating or showing a dialog); stopping without it", stopShotWait)
 			}
+			wait.Stop()
 		}
 		if r.opts.Screencast {
 			sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -679,6 +693,9 @@ func (r *Recorder) stop(ctx context.Context, reason string) error {
 			cancel()
 		}
 	}
+	// No screenshot is taken from here on: one still in flight or queued
+	// gives up now.
+	r.shotCancel()
 	// The environment record, with what is known by now.
 	r.envCancel()
 	select {

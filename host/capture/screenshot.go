@@ -29,6 +29,17 @@ type ScreenshotInfo struct {
 	Masked bool    `json:"masked"` // the mask style was on during the capture
 }
 
+// shotTimeout bounds one screenshot (mask, capture): Page.captureScreenshot
+// may not answer around navigations, popups and dialogs, and the recording
+// must not wait long for it.
+const shotTimeout = 4 * time.Second
+
+// unmaskTimeout bounds taking the mask off after a capture.
+const unmaskTimeout = time.Second
+
+// stopShotWait is the longest Stop waits for its screenshot.
+const stopShotWait = shotTimeout + unmaskTimeout + 500*time.Millisecond
+
 type shotRequest struct {
 	reason string
 	title  bool // also write a Reprokit.pageTitle record
@@ -63,7 +74,9 @@ func (r *Recorder) shotLoop() {
 		if late {
 			continue
 		}
-		if r.Err() == nil {
+		if cerr := r.shotCtx.Err(); cerr != nil {
+			err = fmt.Errorf("screenshot (%s) not taken: the recording is stopping", req.reason)
+		} else if r.Err() == nil {
 			err = r.takeShot(req.reason)
 			if err != nil {
 				r.warnf("screenshot (%s): %v", req.reason, err)
@@ -79,7 +92,7 @@ func (r *Recorder) shotLoop() {
 
 // recordTitle writes a Reprokit.pageTitle record for the tab's document.
 func (r *Recorder) recordTitle() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(r.shotCtx, shotTimeout)
 	defer cancel()
 	res, err := r.conn.Call(ctx, r.tab, "Runtime.evaluate", map[string]any{
 		"expression": "JSON.stringify([document.title, location.href])", "returnByValue": true,
@@ -130,7 +143,7 @@ func (r *Recorder) format() (string, map[string]any) {
 // takeShot masks, captures, unmasks and writes one screenshot. A page that
 // cannot be masked is not captured: no unmasked image is ever written.
 func (r *Recorder) takeShot(reason string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(r.shotCtx, shotTimeout)
 	defer cancel()
 	var err error
 	for try := 0; try < 3; try++ {
@@ -145,7 +158,11 @@ func (r *Recorder) takeShot(reason string) error {
 	format, params := r.format()
 	res, err := r.conn.Call(ctx, r.tab, "Page.captureScreenshot", params, false)
 	if !r.opts.Screencast {
-		r.mask(ctx, false)
+		// Unmask even when the capture timed out: the page must not keep
+		// the black boxes. A short budget of its own, since ctx may be over.
+		uctx, ucancel := context.WithTimeout(context.Background(), unmaskTimeout)
+		r.mask(uctx, false)
+		ucancel()
 	}
 	if err != nil {
 		return err
