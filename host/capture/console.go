@@ -19,11 +19,13 @@ type ConsoleLog struct {
 type ConsoleMessage struct {
 	// Time is the wall time, RFC 3339 in UTC with milliseconds.
 	Time string `json:"time"`
-	// Level is "verbose", "info", "warning" or "error" (DevTools' levels).
+	// Level is "verbose", "info", "warning" or "error" (DevTools' levels),
+	// or "note" for the reporter's notes (Source "reprokit", Type "note").
 	Level string `json:"level"`
 	// Source is "console-api" for console.* calls, "exception" for uncaught
-	// exceptions and unhandled rejections, else the Log.entryAdded source
-	// ("network", "security", "violation", "intervention", …).
+	// exceptions and unhandled rejections, "reprokit" for a note, else the
+	// Log.entryAdded source ("network", "security", "violation",
+	// "intervention", …).
 	Source string `json:"source"`
 	// Type is the console method for console-api messages: "log", "warning",
 	// "error", "table", "assert", "trace", …
@@ -164,6 +166,16 @@ func (c *consoleBuilder) handle(m *logMessage) error {
 		}
 		cm := ConsoleMessage{Source: e.Source, Level: e.Level, Text: e.Text, RequestID: e.NetworkRequestID}
 		c.add(m, cm, e.Timestamp/1000, e.StackTrace, e.URL, line, 0)
+	case "Reprokit.note":
+		// The reporter's own marker ("clicked save, nothing happened"):
+		// kept in the console, in time with what the page logged.
+		var ev struct {
+			Text string `json:"text"`
+		}
+		if err := unmarshalParams(m, &ev); err != nil {
+			return err
+		}
+		c.add(m, ConsoleMessage{Source: "reprokit", Level: "note", Type: "note", Text: ev.Text}, m.Time, nil, "", 0, 0)
 	}
 	return nil
 }
@@ -195,6 +207,9 @@ func (c *consoleBuilder) add(m *logMessage, cm ConsoleMessage, wall float64, st 
 func (c *consoleBuilder) result(label func(session string) string) ConsoleLog {
 	sort.SliceStable(c.msgs, func(i, j int) bool { return c.msgs[i].wall < c.msgs[j].wall })
 	for i := range c.msgs {
+		if c.msgs[i].Source == "reprokit" {
+			continue // a note comes from the reporter, not from a target
+		}
 		c.msgs[i].Target = label(c.msgs[i].session)
 	}
 	if c.msgs == nil {

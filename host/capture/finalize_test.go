@@ -52,7 +52,7 @@ func readJSON(t *testing.T, path string, v any) {
 func TestFinalizeKeepsEverythingAroundDamagedAndCutOffLines(t *testing.T) {
 	dir, warns := finalizedSpool(t)
 	joined := strings.Join(warns, "\n")
-	if !strings.Contains(joined, "line 13 is damaged") || !strings.Contains(joined, "cut-off message at line 44") {
+	if !strings.Contains(joined, "line 13 is damaged") || !strings.Contains(joined, "cut-off message at line 45") {
 		t.Errorf("warnings should name the damaged line 13 and the cut-off end:\n%s", joined)
 	}
 	var h har.HAR
@@ -85,6 +85,8 @@ func TestFinalizeRendersConsoleMessagesLikeDevTools(t *testing.T) {
 		{"error", "exception", "Uncaught TypeError: Cannot read properties of undefined (reading 'id')", "http://a.test/app.js", "page", 42},
 		{"error", "network", "Failed to load resource: the server responded with a status of 500 (Internal Server Error)", "http://a.test/api/fail", "page", 0},
 		{"error", "console-api", "from worker", "", "worker", 0},
+		// The reporter's note (Reprokit.note) is in the console, in time.
+		{"note", "reprokit", "clicked save, nothing happened", "", "", 0},
 	}
 	if len(cl.Messages) != len(want) {
 		t.Fatalf("%d messages: %+v", len(cl.Messages), cl.Messages)
@@ -98,6 +100,9 @@ func TestFinalizeRendersConsoleMessagesLikeDevTools(t *testing.T) {
 	exc := cl.Messages[2]
 	if !strings.Contains(exc.Stack, "at submit (http://a.test/app.js:42:13)") || !strings.Contains(exc.Stack, "at (anonymous) (http://a.test/app.js:51:3)") || exc.Column != 13 {
 		t.Errorf("exception stack/column: %q %d", exc.Stack, exc.Column)
+	}
+	if cl.Messages[5].Time != "2025-11-26T19:00:00.400Z" {
+		t.Errorf("the note's time is %q", cl.Messages[5].Time)
 	}
 	if cl.Messages[0].Time != "2025-11-26T19:00:00.100Z" || cl.Messages[3].RequestID != "5.4" {
 		t.Errorf("time %q requestId %q", cl.Messages[0].Time, cl.Messages[3].RequestID)
