@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -488,6 +489,10 @@ func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 		if errors.As(err, &pe) && pe.Code == CodeSecretsFound {
 			auditEvent("refused", logger)
 		}
+		// Marked, as `reprokit record` marks its own: leftover recovery
+		// leaves this spool to `reprokit recover` instead of retrying it on
+		// every start.
+		dir.MarkBundleError(err)
 		return "", fmt.Errorf("bundle %s: %w", spoolPath, err)
 	}
 	auditBundle(res, opts, logger)
@@ -497,6 +502,8 @@ func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 
 // recoverLeftovers bundles the extension recordings that a killed host and
 // finisher left behind; each spool is removed only once its bundle exists.
+// A spool whose bundle failed before (bundleError) is skipped and named
+// with how to finish it (`reprokit recover`).
 func (h *Host) recoverLeftovers() {
 	dirs, err := spool.Leftovers(h.opts.SpoolBase)
 	if err != nil {
@@ -508,9 +515,16 @@ func (h *Host) recoverLeftovers() {
 		if err != nil || m.Mode != spool.ModeExtension {
 			continue
 		}
+		if m.AwaitsUser() {
+			// Its bundle was refused before (fail closed): retrying it
+			// on every start would refuse it again. The same rule as
+			// `reprokit record`'s recovery.
+			h.log.Printf("not retrying %s, whose bundle failed: %s\n%s", d.Path(), strings.SplitN(m.BundleError, "\n", 2)[0], spool.ResolveHint(d))
+			continue
+		}
 		path, err := Finish(context.Background(), d.Path(), "")
 		if err != nil {
-			h.log.Printf("recover %s: %v", d.Path(), err)
+			h.log.Printf("recover %s: %v\n%s", d.Path(), err, spool.ResolveHint(d))
 			continue
 		}
 		h.log.Printf("recovered an unfinished recording into %s", path)

@@ -167,24 +167,12 @@ func Discard(l *Leftover) error {
 }
 
 // markBundleError records in the spool why its bundle could not be written,
-// so that automatic recovery leaves it to `reprokit recover`.
-func markBundleError(dir *spool.Dir, err error) {
-	dir.Update(func(m *spool.Meta) error {
-		m.BundleError = err.Error()
-		return nil
-	})
-}
+// so that automatic recovery leaves it to `reprokit recover` (the rule the
+// native host shares: [spool.Dir.MarkBundleError]).
+func markBundleError(dir *spool.Dir, err error) { dir.MarkBundleError(err) }
 
 // resolveHint tells the user how to finish a recording whose bundle failed.
-func resolveHint(dir *spool.Dir) string {
-	id := strings.TrimPrefix(filepath.Base(dir.Path()), "rec-")
-	if m, err := dir.Meta(); err == nil && m.ID != "" {
-		id = m.ID
-	}
-	return fmt.Sprintf("the recording is kept in %s; to finish it run\n"+
-		"  reprokit recover --allow KIND %s     (keep the finding named above and write the bundle)\n"+
-		"  reprokit recover --discard %s        (delete the recording)", dir.Path(), id, id)
-}
+func resolveHint(dir *spool.Dir) string { return spool.ResolveHint(dir) }
 
 // recoverLeftovers bundles, at the start of a run, each recording a killed
 // process left, once; a recording whose bundle failed before (fail closed)
@@ -203,7 +191,7 @@ func recoverLeftovers(ctx context.Context, base string, allow []string, stderr i
 			waiting = append(waiting, l.ID())
 			continue
 		}
-		if l.Meta.BundleError != "" {
+		if l.Meta.AwaitsUser() {
 			waiting = append(waiting, l.ID())
 			continue
 		}

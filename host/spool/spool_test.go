@@ -1,10 +1,12 @@
 package spool
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -157,5 +159,49 @@ func TestStatExitedParsesOddCommandNames(t *testing.T) {
 		if got := statExited([]byte(stat)); got != want {
 			t.Errorf("statExited(%q) = %v, want %v", stat, got, want)
 		}
+	}
+}
+
+// The rule both leftover recoveries (reprokit record's and the native
+// host's) follow: a spool whose bundle was refused is marked, still listed
+// as a leftover for `reprokit recover`, and awaits the user.
+func TestABundleErrorLeavesTheSpoolToTheUser(t *testing.T) {
+	base := t.TempDir()
+	d, _ := Create(base)
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip("no `true` command:", err)
+	}
+	d.Update(func(m *Meta) error { m.PID = cmd.Process.Pid; return nil })
+	if m, _ := d.Meta(); m.AwaitsUser() {
+		t.Fatal("a fresh spool awaits the user")
+	}
+	if err := d.MarkBundleError(errors.New("refused: 1 secret found (kind jwt)\nsecond line")); err != nil {
+		t.Fatal(err)
+	}
+	m, err := d.Meta()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.AwaitsUser() || !strings.HasPrefix(m.BundleError, "refused: 1 secret") {
+		t.Fatalf("after MarkBundleError: awaits %v, bundleError %q", m.AwaitsUser(), m.BundleError)
+	}
+	raw, _ := os.ReadFile(filepath.Join(d.Path(), "recording.json"))
+	if !strings.Contains(string(raw), `"bundleError"`) {
+		t.Errorf("recording.json has no bundleError: %s", raw)
+	}
+	ls, _ := Leftovers(base)
+	if len(ls) != 1 {
+		t.Fatalf("a refused spool must stay listed for `reprokit recover`, got %v", ls)
+	}
+	hint := ResolveHint(d)
+	for _, want := range []string{d.Path(), "reprokit recover --allow KIND " + m.ID, "reprokit recover --discard " + m.ID} {
+		if !strings.Contains(hint, want) {
+			t.Errorf("hint lacks %q:\n%s", want, hint)
+		}
+	}
+	var nilMeta *Meta
+	if nilMeta.AwaitsUser() {
+		t.Error("an unreadable spool (nil meta) awaits the user")
 	}
 }
