@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 
 	"github.com/reprokit/reprokit/host/browser"
 	"github.com/reprokit/reprokit/host/demo"
@@ -48,8 +47,8 @@ reprokit view, or unzip it and open report.html.`)
 	if *headed && runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return usageErr("--headed needs a display, but DISPLAY and WAYLAND_DISPLAY are not set: run `reprokit demo` without --headed to record headless")
 	}
-	if *out != "" && !strings.HasSuffix(strings.ToLower(*out), ".zip") {
-		return usageErr("--out %s: the bundle is a .zip; give a name ending in .zip", *out)
+	if err := checkOutputArgs(*out, *events); err != nil {
+		return err
 	}
 	opts := recording.Options{
 		Browser: *browserPath, Headless: !*headed, Out: *out, Screencast: *screencast, Events: *events,
@@ -61,6 +60,11 @@ reprokit view, or unzip it and open report.html.`)
 			return usageErr("--budget: %v", err)
 		}
 		opts.Budget = &n
+	}
+	// As record does: everything the user gave is checked before the demo
+	// app starts, and a browser that cannot be found stops here.
+	if err := checkBrowserArg(*browserPath); err != nil {
+		return err
 	}
 
 	app, err := demo.Start()

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/reprokit/reprokit/host/browser"
 	"github.com/reprokit/reprokit/host/recording"
@@ -82,12 +84,8 @@ everything recorded until that moment.`)
 	if *attach == "" {
 		// A browser that cannot start is a usage error when the user named
 		// it; checked before the recovery of old recordings runs.
-		if _, err := browser.Find(*browserPath); err != nil {
-			var pe *browser.PathError
-			if errors.As(err, &pe) {
-				return usageErr("%v", err)
-			}
-			return negative("%v", err)
+		if err := checkBrowserArg(*browserPath); err != nil {
+			return err
 		}
 	} else if !strings.HasPrefix(*attach, "ws://") && !strings.HasPrefix(*attach, "wss://") && !strings.HasPrefix(*attach, "http://") && !strings.HasPrefix(*attach, "https://") {
 		return usageErr("--attach %s: give ws://host:port/devtools/browser/… or http://host:port", *attach)
@@ -130,8 +128,8 @@ everything recorded until that moment.`)
 		}
 		opts.Policy = abs
 	}
-	if *out != "" && !strings.HasSuffix(strings.ToLower(*out), ".zip") {
-		return usageErr("--out %s: the bundle is a .zip; give a name ending in .zip", *out)
+	if err := checkOutputArgs(*out, *events); err != nil {
+		return err
 	}
 	res, err := recording.Run(context.Background(), opts)
 	if res != nil && res.Path != "" {
@@ -145,6 +143,41 @@ everything recorded until that moment.`)
 			return negative("%v", err)
 		}
 		return err
+	}
+	return nil
+}
+
+// checkBrowserArg checks, before anything runs, that a browser can be found:
+// a --browser that is not an executable is a usage error, no browser at all
+// is a negative answer naming how to install one. record and demo share it.
+func checkBrowserArg(path string) error {
+	if _, err := browser.Find(path); err != nil {
+		var pe *browser.PathError
+		if errors.As(err, &pe) {
+			return usageErr("%v", err)
+		}
+		return negative("%v", err)
+	}
+	return nil
+}
+
+// checkOutputArgs checks --out (a .zip in a directory that exists; without
+// it, $REPROKIT_OUT_DIR or the current directory must exist) and the
+// directory of --events before anything runs, so that a typo is a usage
+// error at once rather than a failure after the recording. record and demo
+// share it.
+func checkOutputArgs(out, events string) error {
+	if out != "" && !strings.HasSuffix(strings.ToLower(out), ".zip") {
+		return usageErr("--out %s: the bundle is a .zip; give a name ending in .zip", out)
+	}
+	if _, err := recording.OutputPath(out, time.Now()); err != nil {
+		return usageErr("%v", err)
+	}
+	if events != "" {
+		dir := filepath.Dir(events)
+		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+			return usageErr("--events %s: the directory %s does not exist: create it or give another path", events, dir)
+		}
 	}
 	return nil
 }
