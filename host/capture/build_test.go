@@ -169,6 +169,11 @@ func TestHARReportsARevalidationAs304AndCacheHitsAsFromCache(t *testing.T) {
 	if mem.Response.Content.Text != "" {
 		t.Errorf("a failed getResponseBody must leave no text, got %q", mem.Response.Content.Text)
 	}
+	// DevTools writes `_transferSize: 0` for a memory hit (no bytes moved);
+	// the field must not be dropped as empty.
+	if raw, _ := json.Marshal(mem); mem.TransferSize != 0 || !strings.Contains(string(raw), `"_transferSize":0`) {
+		t.Errorf("memory hit: _transferSize %d, written as %s", mem.TransferSize, raw)
+	}
 	disk := entry(t, h, "http://a.test/style.css")
 	if disk.FromCache != "disk" || disk.Response.Content.Text != "body{color:#123456}\n" || disk.ConnectionID != "" {
 		t.Errorf("disk hit: fromCache %q text %q connection id %q", disk.FromCache, disk.Response.Content.Text, disk.ConnectionID)
