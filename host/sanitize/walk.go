@@ -179,6 +179,14 @@ func (r *Redactor) entry(loc *locator, n *node) {
 		}
 		loc.pop()
 	}
+	if wc := n.get("_webSocketClose"); wc != nil && wc.kind == '{' {
+		// Reprokit's own field (har.WebSocketClose): the close code is a
+		// number that readers decode as one, not an OAuth "code"; the
+		// reason and error texts still go through the generic walk.
+		if c := wc.get("code"); c != nil && c.kind == '0' {
+			c.done = true
+		}
+	}
 	r.walk(loc, n, textCtx{})
 }
 
