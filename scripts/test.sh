@@ -97,7 +97,7 @@ if go vet $pkgs >&2; then note "go vet" ok; else note "go vet" FAIL; status=1; f
 say "== go test -race -timeout $timeout $pkgs"
 log="$(mktemp -t reprokit-test.XXXXXX)"
 trap 'rm -f "$log"' EXIT
-go test -race -timeout "$timeout" $pkgs 2>&1 | tee "$log" >&2
+go test -race -timeout "$timeout" $pkgs 2>&1 | tee "$log"
 test_status=${PIPESTATUS[0]}
 failed="$(grep -E '^FAIL[[:space:]]+[^[:space:]]+' "$log" | awk '{print $2}' | sort -u | tr '\n' ' ')"
 if [[ $test_status -eq 0 ]]; then
