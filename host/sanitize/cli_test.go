@@ -151,3 +151,28 @@ func TestCLIFailsClosedUnlessAllowed(t *testing.T) {
 		t.Errorf("--print-policy: exit %d, %d rules", code, len(p.Rules))
 	}
 }
+
+// sanitize refuses JSON that is not a HAR with exit 2 and writes nothing;
+// scan of a truncated HAR (also renamed .txt) reports its secrets, exit 1.
+func TestCLINotAHARAndTruncatedHAR(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "empty.har")
+	os.WriteFile(in, []byte("{}\n"), 0o600)
+	out := filepath.Join(dir, "out.har")
+	_, stderr, code := runCLI(t, "sanitize", in, "-o", out)
+	if code != 2 || !strings.Contains(stderr, "not a HAR: no log object") {
+		t.Errorf("sanitize {}: exit %d, stderr %q: want 2 and \"not a HAR: no log object\"", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("sanitize {} wrote an output")
+	}
+	har := `{"log":{"version":"1.2","entries":[{"request":{"method":"GET","url":"https://api.example.com/me?access_token=Zx9Qm7Xv2Lp9Rk4Tz8Wn3Bc6Hy","headers":[{"name":"authorization","value":"Bearer Rk4Tz8Wn3Bc6Hy1JdQm7Xv2Lp9Tz8"}]},"response":{"content":{"text":"`
+	for _, name := range []string{"cut.har", "cut.txt"} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(har), 0o600)
+		stdout, stderr, code := runCLI(t, "scan", p)
+		if code != 1 || strings.Count(stdout, "\n") < 2 || strings.Contains(stdout, "Zx9Qm7") {
+			t.Errorf("scan %s: exit %d, stdout %q, stderr %q: want 1 with the URL parameter and the bearer token", name, code, stdout, stderr)
+		}
+	}
+}
