@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/reprokit/reprokit/host/browser"
+	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/demo"
 	"github.com/reprokit/reprokit/host/recording"
 )
@@ -55,7 +56,7 @@ reprokit view, or unzip it and open report.html.`)
 		Signals: true,
 	}
 	if *budget != "" {
-		n, err := parseRecordSize(*budget)
+		n, err := bundle.ParseSize(*budget)
 		if err != nil {
 			return usageErr("--budget: %v", err)
 		}

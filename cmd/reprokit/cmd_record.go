@@ -7,11 +7,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/reprokit/reprokit/host/browser"
+	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/recording"
 	"github.com/reprokit/reprokit/host/sanitize"
 )
@@ -103,14 +103,14 @@ everything recorded until that moment.`)
 		return usageErr("--duration must be positive")
 	}
 	if *maxSize != "" {
-		n, err := parseRecordSize(*maxSize)
+		n, err := bundle.ParseSize(*maxSize)
 		if err != nil {
 			return usageErr("--max-size: %v", err)
 		}
 		opts.MaxSize = n
 	}
 	if *budget != "" {
-		n, err := parseRecordSize(*budget)
+		n, err := bundle.ParseSize(*budget)
 		if err != nil {
 			return usageErr("--budget: %v", err)
 		}
@@ -221,30 +221,4 @@ func recordURL(s string) (string, error) {
 		return "", bad("scheme " + u.Scheme + " is not http, https or file")
 	}
 	return s, nil
-}
-
-// parseRecordSize parses a size such as "200MB", "500k", "1.5G" or a plain
-// number of bytes; units are powers of 1024.
-func parseRecordSize(s string) (int64, error) {
-	t := strings.ToUpper(strings.TrimSpace(s))
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "IB"), "B")
-	mult := float64(1)
-	if t != "" {
-		switch t[len(t)-1] {
-		case 'K':
-			mult = 1 << 10
-		case 'M':
-			mult = 1 << 20
-		case 'G':
-			mult = 1 << 30
-		}
-		if mult > 1 {
-			t = strings.TrimSpace(t[:len(t)-1])
-		}
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 || f > 1<<50 {
-		return 0, fmt.Errorf("invalid size %q: write it like 25MB, 500KB or 0 for no limit", s)
-	}
-	return int64(f * mult), nil
 }
