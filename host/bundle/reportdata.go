@@ -315,6 +315,8 @@ func normLevel(l string) string {
 		return "info"
 	case "debug", "verbose", "trace":
 		return "debug"
+	case "note":
+		return "note" // the reporter's "Add a note" markers
 	}
 	return "log"
 }

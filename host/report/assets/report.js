@@ -598,7 +598,7 @@
     var errs = C.filter(function (m) { return m.l === "error"; }).length;
     var s = section("console", "Console", C.length + (errs ? " (" + errs + " errors)" : ""));
     if (!C.length) { s.appendChild(el("p", { cls: "empty", text: "No console message recorded." })); return; }
-    var lvl = el("select", { aria: { label: "Console level" } }, el("option", { value: "", text: "All levels" }), el("option", { value: "error", text: "Errors" }), el("option", { value: "warning", text: "Errors and warnings" }));
+    var lvl = el("select", { aria: { label: "Console level" } }, el("option", { value: "", text: "All levels" }), el("option", { value: "error", text: "Errors" }), el("option", { value: "warning", text: "Errors and warnings" }), el("option", { value: "note", text: "Reporter notes" }));
     var list = el("div", { cls: "console" });
     s.appendChild(el("div", { cls: "filters" }, lvl));
     s.appendChild(list);
@@ -609,6 +609,7 @@
         var m = C[i];
         if (lvl.value === "error" && m.l !== "error") continue;
         if (lvl.value === "warning" && m.l !== "error" && m.l !== "warning") continue;
+        if (lvl.value === "note" && m.l !== "note") continue;
         n++;
         list.appendChild(el("div", { cls: "msg " + m.l },
           el("span", { cls: "muted", text: clock(m.t) }), el("span", { text: m.l }),
