@@ -512,6 +512,9 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 		if v == "" || isTag(v) || strings.HasPrefix(v, "[REDACTED:") {
 			continue
 		}
+		if q == 0 && c == '=' && vs > i+1 && nextAssignment(v) {
+			continue // "session= token=…": session is empty, token is next
+		}
 		if strings.HasPrefix(v, "eyJ") {
 			if end, kind := jwtAt(s, vs); kind == "sanitized" {
 				i = end - 1
@@ -540,6 +543,21 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// nextAssignment says whether an unquoted value is itself "name=value"
+// (not base64 padding): the value of the assignment before it is empty.
+func nextAssignment(v string) bool {
+	k := strings.IndexByte(v, '=')
+	if k <= 0 || strings.TrimRight(v[k:], "=") == "" {
+		return false
+	}
+	for i := 0; i < k; i++ {
+		if class[v[i]]&cName == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func valueStop(c, op byte) bool {
