@@ -88,10 +88,6 @@ func recordApp(t *testing.T) (bundle, raw string, live recorded) {
 		Headless: true, Budget: &zero, Out: filepath.Join(dir, "session.zip"),
 		Events: filepath.Join(dir, "events.jsonl"), SpoolBase: filepath.Join(dir, "spool"),
 		Stderr: logWriter{t},
-		// The scenario page's source holds the text of the file it
-		// uploads, so the sanitizer's fail-closed rescan finds the
-		// redacted upload there: a matter for the sanitizer, not replay.
-		Allow: []string{"file"},
 		Drive: func(ctx, tab context.Context) error {
 			if err := chromedp.Do(tab, chromedp.Navigate(app.URL+"/scenario/all")); err != nil {
 				return err
