@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"os"
-
-	"github.com/reprokit/reprokit/host/bundle"
 )
 
 func init() {
@@ -22,13 +20,9 @@ Firefox and Playwright (findings and request IDs are computed for those).`)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("give one bundle or HAR file")
-	}
-	b, err := bundle.Open(pos[0])
+	b, err := openBundleArg(fs, pos)
 	if err != nil {
-		return usageErr("%v", err)
+		return err
 	}
 	s := b.Summary()
 	if *asJSON {

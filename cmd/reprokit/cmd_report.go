@@ -27,13 +27,9 @@ request IDs. Prints the path of the report on stdout.`)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("give one bundle or HAR file")
-	}
-	b, err := bundle.Open(pos[0])
+	b, err := openBundleArg(fs, pos)
 	if err != nil {
-		return usageErr("%v", err)
+		return err
 	}
 	if *out == "" {
 		base := strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))

@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/report"
 )
 
@@ -27,16 +26,12 @@ stderr. Serves until Ctrl-C. Nothing leaves the machine.`)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return usageErr("give one bundle or HAR file")
-	}
 	if *port < 0 || *port > 65535 {
 		return usageErr("--port %d is not a port number", *port)
 	}
-	b, err := bundle.Open(pos[0])
+	b, err := openBundleArg(fs, pos)
 	if err != nil {
-		return usageErr("%v", err)
+		return err
 	}
 	var page bytes.Buffer
 	if err := report.Render(&page, b.ReportData()); err != nil {
