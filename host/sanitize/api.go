@@ -107,5 +107,5 @@ func (r *Redactor) visitHAR(loc *locator, n *node) {
 		r.entry(loc, n)
 		return
 	}
-	r.walk(loc, n, textCtx{})
+	r.walk(loc, n, textCtx{structure: true})
 }

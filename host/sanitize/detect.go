@@ -15,6 +15,11 @@ type textCtx struct {
 	ip         bool // bodies and forwarding headers: IP addresses are personal data
 	noEntropy  bool // request-ID headers: no entropy or keyword-entropy rule
 	depth      int  // nesting of URLs and JSON inside strings
+	// structure: the HAR's own fields and Reprokit's documents, not a
+	// recorded body. Their numbers are sizes, timings, statuses and close
+	// codes that readers decode as numbers, never secrets; a number under
+	// a secret name ("pin": 1234) is redacted in bodies only.
+	structure bool
 }
 
 // byte classes for the scanners.

@@ -81,7 +81,7 @@ func (r *Redactor) secretNode(loc *locator, rule *Rule, exact bool, v *node, ctx
 		v.str = ns
 		return changed
 	case '0':
-		if !exact || !r.phoneApplies(rule, v.str, ctx) {
+		if ctx.structure || !exact || !r.phoneApplies(rule, v.str, ctx) {
 			return false
 		}
 		v.kind, v.str = '"', r.secret(loc, rule.Name, v.str)
@@ -113,6 +113,7 @@ func (r *Redactor) jsonString(loc *locator, s string, ctx textCtx) string {
 	if (s[0] == '{' || s[0] == '[') && ctx.depth < 4 {
 		c := ctx
 		c.depth++
+		c.structure = false // JSON inside a string is recorded content
 		if ns, ok := r.jsonDoc(loc, s, c); ok {
 			return ns
 		}
@@ -179,15 +180,7 @@ func (r *Redactor) entry(loc *locator, n *node) {
 		}
 		loc.pop()
 	}
-	if wc := n.get("_webSocketClose"); wc != nil && wc.kind == '{' {
-		// Reprokit's own field (har.WebSocketClose): the close code is a
-		// number that readers decode as one, not an OAuth "code"; the
-		// reason and error texts still go through the generic walk.
-		if c := wc.get("code"); c != nil && c.kind == '0' {
-			c.done = true
-		}
-	}
-	r.walk(loc, n, textCtx{})
+	r.walk(loc, n, textCtx{structure: true})
 }
 
 // message sanitizes a request or a response.
