@@ -50,6 +50,18 @@ func (f *installFlags) register(fs *flag.FlagSet, forInstall bool) {
 	}
 }
 
+// parse parses args (no positional argument is allowed) and returns the
+// options; install and uninstall share it.
+func (f *installFlags) parse(fs *flag.FlagSet, args []string) (install.Options, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return install.Options{}, err
+	}
+	if fs.NArg() > 0 {
+		return install.Options{}, usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	return f.options()
+}
+
 func (f *installFlags) options() (install.Options, error) {
 	scope, err := install.ParseScope(f.scope)
 	if err != nil {
@@ -100,13 +112,7 @@ registry keys (Windows). What it writes is recorded in a receipt, so
 Then run 'reprokit doctor' to check the result.`)
 	var f installFlags
 	f.register(fs, true)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q", fs.Arg(0))
-	}
-	opts, err := f.options()
+	opts, err := f.parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -17,13 +17,7 @@ location of the scope. A manifest that no longer names io.reprokit.host is
 left in place. The reprokit binary itself is removed by scripts/uninstall.sh.`)
 	var f installFlags
 	f.register(fs, false)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q", fs.Arg(0))
-	}
-	opts, err := f.options()
+	opts, err := f.parse(fs, args)
 	if err != nil {
 		return err
 	}
