@@ -823,7 +823,14 @@ func fetchJSONList(port string) ([]map[string]any, error) {
 // through /json/new.
 func startDebuggableBrowser(t *testing.T, url string) (port string, stop func()) {
 	t.Helper()
-	profile := t.TempDir()
+	// Not t.TempDir: Chromium's helper processes can still be writing to the
+	// profile for a moment after the browser is killed, and TempDir's
+	// cleanup fails the test on a directory that is not empty.
+	profile, err := os.MkdirTemp("", "reprokit-attach-profile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { removeEventually(profile) })
 	cmd := exec.Command(browserPath, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
 		"--remote-debugging-port=0", "--user-data-dir="+profile, "about:blank")
@@ -831,11 +838,13 @@ func startDebuggableBrowser(t *testing.T, url string) (port string, stop func())
 	if err != nil {
 		t.Fatal(err)
 	}
+	ownProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Its own process group, so that stop kills the helpers too.
 	stop = func() {
-		cmd.Process.Kill()
+		killProcessGroup(cmd)
 		cmd.Wait()
 	}
 	found := make(chan string, 1)
@@ -1120,4 +1129,15 @@ func TestRecordsASharedWorker(t *testing.T) {
 	}
 	r.entry(t, "GET", "/worker/worker.js?shared=1")
 	r.entry(t, "GET", "/api/worker-data")
+}
+
+// removeEventually removes dir, retrying while processes that were just
+// killed finish writing into it.
+func removeEventually(dir string) {
+	for i := 0; i < 50; i++ {
+		if os.RemoveAll(dir) == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
