@@ -167,9 +167,12 @@ type BudgetAction struct {
 
 // Excluded lists what the reporter chose to leave out at review.
 type Excluded struct {
-	Domains     []string `json:"domains,omitempty"`
-	Entries     int      `json:"entries,omitempty"`
-	Screenshots []string `json:"screenshots,omitempty"`
+	Domains []string `json:"domains,omitempty"`
+	Entries int      `json:"entries,omitempty"`
+	// ConsoleMessages counts the console messages of the excluded domains
+	// (their source URL or the top frame of their stack) left out.
+	ConsoleMessages int      `json:"consoleMessages,omitempty"`
+	Screenshots     []string `json:"screenshots,omitempty"`
 }
 
 // File is one file of a bundle.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -122,7 +123,10 @@ type pack struct {
 	shots, cast []shotFile
 	dropped     []string
 	excluded    int
-	domains     []DomainCount // every domain, before exclusion
+	// excludedConsole counts the console messages left out with their
+	// domains.
+	excludedConsole int
+	domains         []DomainCount // every domain, before exclusion
 
 	findings    []Finding
 	requestIDs  []RequestID
@@ -336,6 +340,84 @@ func (p *pack) open(name string) (*os.File, error) {
 	return f, nil
 }
 
+// sanitizeConsole sanitizes console.json, first leaving out the messages
+// that came from an excluded domain (their source URL or the top frame of
+// their stack), as their requests are.
+func (p *pack) sanitizeConsole() ([]byte, error) {
+	if len(p.opts.Exclude) == 0 {
+		return p.sanitizeJSON("console.json")
+	}
+	f, err := p.open("console.json")
+	if f == nil || err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read console.json in the recording: %w", err)
+	}
+	kept, dropped, err := dropConsole(raw, func(u string) bool {
+		pu, err := url.Parse(u)
+		return err == nil && pu.Hostname() != "" && excludedHost(strings.ToLower(pu.Hostname()), p.opts.Exclude)
+	})
+	if err != nil {
+		// Not readable as console.json: the sanitizer treats it as any
+		// JSON (and says what is wrong with it), nothing is left out.
+		kept = raw
+	}
+	p.excludedConsole = dropped
+	var buf bytes.Buffer
+	if err := p.r.JSON(&buf, bytes.NewReader(kept), "console.json"); err != nil {
+		return nil, fmt.Errorf("sanitize console.json: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// dropConsole removes from a console.json document the messages whose URL,
+// or the URL of the top frame of their stack, is excluded. Every other
+// field of the document and of the kept messages stays as it was.
+func dropConsole(doc []byte, excluded func(url string) bool) ([]byte, int, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &top); err != nil {
+		return nil, 0, err
+	}
+	var msgs []json.RawMessage
+	if err := json.Unmarshal(top["messages"], &msgs); err != nil || msgs == nil {
+		return doc, 0, err
+	}
+	kept := msgs[:0]
+	for _, m := range msgs {
+		var c struct {
+			URL   string `json:"url"`
+			Stack struct {
+				CallFrames []struct {
+					URL string `json:"url"`
+				} `json:"callFrames"`
+			} `json:"stack"`
+		}
+		json.Unmarshal(m, &c)
+		u := c.URL
+		if u == "" && len(c.Stack.CallFrames) > 0 {
+			u = c.Stack.CallFrames[0].URL
+		}
+		if u != "" && excluded(u) {
+			continue
+		}
+		kept = append(kept, m)
+	}
+	dropped := len(msgs) - len(kept)
+	if dropped == 0 {
+		return doc, 0, nil
+	}
+	b, err := json.Marshal(kept)
+	if err != nil {
+		return nil, 0, err
+	}
+	top["messages"] = b
+	out, err := json.Marshal(top)
+	return out, dropped, err
+}
+
 // sanitizeJSON runs one optional JSON file of the spool through the
 // redactor; it returns nil when the file is absent.
 func (p *pack) sanitizeJSON(name string) ([]byte, error) {
@@ -378,7 +460,7 @@ func (p *pack) load(ctx context.Context) error {
 		p.logf("left out %d requests to %s", p.excluded, strings.Join(p.opts.Exclude, ", "))
 	}
 
-	if p.consoleJSON, err = p.sanitizeJSON("console.json"); err != nil {
+	if p.consoleJSON, err = p.sanitizeConsole(); err != nil {
 		return err
 	}
 	if p.consoleJSON != nil {
@@ -970,7 +1052,7 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		Findings:  nonNil(p.findings),
 		Files:     files,
 		Notes:     p.notes,
-		Excluded:  Excluded{Domains: p.opts.Exclude, Entries: p.excluded, Screenshots: p.dropped},
+		Excluded:  Excluded{Domains: p.opts.Exclude, Entries: p.excluded, ConsoleMessages: p.excludedConsole, Screenshots: p.dropped},
 		Budget:    Budget{Limit: p.budgetMax, Estimated: p.estimated, Final: contentSize, Actions: nonNil(p.budget.actions)},
 		Recording: Recording{ID: p.meta.ID, Mode: string(p.meta.Mode), Start: p.meta.Started, End: p.meta.Ended, TimeZone: p.meta.TimeZone, StopReason: p.meta.StopReason, StartURL: p.r.Text(p.meta.StartURL), Recovered: p.opts.Recovered},
 	}
@@ -990,10 +1072,9 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 	if len(p.envJSON) > 0 && json.Valid(p.envJSON) {
 		m.Environment = json.RawMessage(p.envJSON)
 	}
-	// Counts per rule and kind, never values; the locations stay out (they
-	// can be thousands, and a support engineer needs the counts).
-	rep := p.r.Report()
-	if b, err := json.Marshal(map[string]any{"total": rep.Total, "counts": nonNil(rep.Counts)}); err == nil {
+	// Counts per rule and kind and where each redaction is (the first
+	// 10,000; "truncated" says there were more), never values.
+	if b, err := json.Marshal(p.r.Report()); err == nil {
 		m.Redaction = b
 	}
 	m.Counts = countAll(p.infos, p.doc, p.console, len(p.steps), len(p.shots), len(p.cast))

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -309,4 +310,92 @@ func TestAWebSocketKeyHeaderDoesNotFailTheReport(t *testing.T) {
 	if page := string(readZip(t, res.Path)["report.html"]); !strings.Contains(page, "pEZ75J9DqjrLUKr3za336A==") {
 		t.Errorf("report.html lost the websocket key")
 	}
+}
+
+// Leaving a domain out at review leaves out its console messages too (by
+// their URL, or the top frame of their stack), and says how many.
+func TestExcludingADomainLeavesOutItsConsoleMessages(t *testing.T) {
+	f := sampleSession(t)
+	f.entries = append(f.entries, withType(entry("GET", "https://cdn.tracker.test/t.js", 200, 50, 10), "script"))
+	f.console = append(f.console,
+		map[string]any{"time": 1.5, "level": "error", "source": "javascript", "text": "tracker failed: uid 4417-secret-ish", "url": "https://cdn.tracker.test/t.js", "line": 3},
+		map[string]any{"time": 1.6, "level": "warning", "source": "console-api", "text": "tracker warns", "stack": map[string]any{"callFrames": []map[string]any{{"url": "https://tracker.test/x.js", "lineNumber": 1}}}},
+		map[string]any{"time": 1.7, "level": "error", "source": "javascript", "text": "app failed", "url": "https://app.example.com/app.js", "line": 9},
+	)
+	dir := makeSpool(t, f)
+	res, err := Write(context.Background(), dir, t.TempDir(), Options{Exclude: []string{"tracker.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Manifest
+	if m.Excluded.Entries != 1 || m.Excluded.ConsoleMessages != 2 || m.Counts.ConsoleMessages != 3 {
+		t.Errorf("excluded %+v, counts %+v", m.Excluded, m.Counts)
+	}
+	console := string(readZip(t, res.Path)["console.json"])
+	if strings.Contains(console, "tracker") || !strings.Contains(console, "app failed") || !strings.Contains(console, "Uncaught TypeError") {
+		t.Errorf("console.json after excluding tracker.test:\n%s", console)
+	}
+}
+
+// bundle.json's redaction report says where each redaction is, as a JSON
+// pointer into the bundle's file that resolves to the tag, never the value.
+func TestTheRedactionReportLocatesEachRedaction(t *testing.T) {
+	const key = "q7Zt2LmX9pWc4RkVx81"
+	f := sampleSession(t)
+	f.entries[3].Request.Headers = append(f.entries[3].Request.Headers, har.NameValue{Name: "X-Api-Key", Value: key})
+	dir := makeSpool(t, f)
+	res, err := Write(context.Background(), dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := readZip(t, res.Path)
+	if strings.Contains(string(files["bundle.json"]), key) {
+		t.Fatal("bundle.json holds the redacted value")
+	}
+	var rep sanitize.Report
+	if err := json.Unmarshal(res.Manifest.Redaction, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Total == 0 || len(rep.Counts) == 0 || len(rep.Locations) != min(rep.Total, 10000) {
+		t.Fatalf("redaction report: total %d, %d counts, %d locations", rep.Total, len(rep.Counts), len(rep.Locations))
+	}
+	var doc any
+	if err := json.Unmarshal(files["session.har"], &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range rep.Locations {
+		if l.File != "session.har" || !strings.HasPrefix(l.Location, "/log/entries/3/request/headers/") {
+			continue
+		}
+		v := resolvePointer(doc, l.Location)
+		s, _ := v.(string)
+		if !strings.Contains(s, l.Tag) {
+			t.Errorf("%s in session.har is %v, not the tag %s", l.Location, v, l.Tag)
+		}
+		found = true
+	}
+	if !found {
+		t.Errorf("no location for the API key header among %+v", rep.Locations)
+	}
+}
+
+// resolvePointer follows an RFC 6901 JSON pointer through decoded JSON.
+func resolvePointer(v any, ptr string) any {
+	for _, tok := range strings.Split(ptr, "/")[1:] {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[tok]
+		case []any:
+			var i int
+			if _, err := fmt.Sscan(tok, &i); err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
 }
