@@ -265,3 +265,30 @@ func BenchmarkJSONRoundTrip(b *testing.B) {
 	b.StopTimer()
 	peakRSS(b)
 }
+
+// BenchmarkConsistencySearch is the search for redacted values that
+// HAR's consistency pass and Verify run over a sanitized output.
+func BenchmarkConsistencySearch(b *testing.B) {
+	open, _ := benchInput(b)
+	in := open()
+	r := New(nil)
+	var out bytes.Buffer
+	if err := r.stream(&out, in, "session.har", true, true); err != nil {
+		b.Fatal(err)
+	}
+	in.Close()
+	s := r.searcher()
+	b.SetBytes(int64(out.Len()))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sr := &searchReader{r: bytes.NewReader(out.Bytes()), s: s}
+		if _, err := io.Copy(io.Discard, sr); err != nil {
+			b.Fatal(err)
+		}
+		sr.finish()
+		if len(sr.hits) > 0 {
+			b.Fatalf("%d hits in a consistent output", len(sr.hits))
+		}
+	}
+	b.ReportMetric(float64(len(s.entries)), "forms")
+}
