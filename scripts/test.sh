@@ -4,7 +4,9 @@
 #
 # On a fresh Debian/Ubuntu machine it first installs what the tests need
 # with apt-get (sudo when not root): Chromium when no Chromium-family
-# browser is found, and a C compiler when none is found (-race needs cgo).
+# browser is found, Xvfb and xdotool (a virtual display for the tests of
+# browser windows) when missing, and a C compiler when none is found (-race
+# needs cgo).
 #
 # Environment:
 #   REPROKIT_BROWSER  browser the tests drive (default: the first one found)
@@ -68,6 +70,13 @@ browser="$(find_browser)" || {
 }
 export REPROKIT_BROWSER="$browser"
 say "browser: $browser ($("$browser" --version 2>/dev/null | head -1))"
+
+# A virtual display, and a way to press keys in it, for the tests of
+# browsers with a window (record's default, replay --open, demo --headed).
+if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
+	say "== no virtual display for the tests of browser windows: installing xvfb and xdotool"
+	apt_install xvfb xdotool || die "could not install xvfb and xdotool: install them (apt-get install xvfb xdotool) and re-run"
+fi
 
 # The race detector needs cgo, which needs a C compiler.
 if [[ "$(go env CGO_ENABLED)" != "1" ]] || ! command -v "$(go env CC | awk '{print $1}')" >/dev/null; then

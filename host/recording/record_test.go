@@ -113,7 +113,15 @@ func startRecord(t *testing.T, tmp string, args ...string) *run {
 		tmp = shortTemp(t)
 	}
 	r := &run{t: t, tmp: tmp, out: t.TempDir(), done: make(chan struct{}), stderr: &lockedBuffer{ch: make(chan string, 1000), readDone: make(chan struct{})}}
-	r.cmd = execRecord(tmp, r.out, args...)
+	r.start(execRecord(tmp, r.out, args...))
+	return r
+}
+
+// start runs cmd as r's process, collecting its output.
+func (r *run) start(cmd *exec.Cmd) {
+	t := r.t
+	t.Helper()
+	r.cmd = cmd
 	r.cmd.Stdout = &r.stdout
 	pr, pw := io.Pipe()
 	r.cmd.Stderr = pw
@@ -142,7 +150,6 @@ func startRecord(t *testing.T, tmp string, args ...string) *run {
 		r.cmd.Process.Kill()
 		<-r.done
 	})
-	return r
 }
 
 // execRecord prepares `reprokit record --headless args…` with its spool and
