@@ -63,13 +63,41 @@ func idName(name string) bool {
 // idCtx is the context of the value of JSON key k: no entropy rule when
 // the key names an identifier.
 func idCtx(k string, ctx textCtx) textCtx {
-	if !ctx.noEntropy && idName(k) {
+	if ctx.noEntropy && !ctx.ip {
+		return ctx // nothing a key could change
+	}
+	kind := keyKinds(k)
+	if !ctx.noEntropy && kind&keyID != 0 {
 		ctx.noEntropy = true
 	}
-	if ctx.ip && userAgentName(k) {
+	if ctx.ip && kind&keyUserAgent != 0 {
 		ctx.ip = false // "Chrome/156.0.0.0" is a version, not an address
 	}
 	return ctx
+}
+
+// What a JSON key says about its value, for idCtx.
+const (
+	keyID        = 1 << iota // idName
+	keyUserAgent             // userAgentName
+)
+
+// keyNames caches keyKinds: every key of every JSON body asks.
+var keyNames = nameCache[uint8]{max: 20000}
+
+func keyKinds(k string) uint8 {
+	if v, ok := keyNames.get(k); ok {
+		return v
+	}
+	var v uint8
+	if idName(k) {
+		v |= keyID
+	}
+	if userAgentName(k) {
+		v |= keyUserAgent
+	}
+	keyNames.put(k, v)
+	return v
 }
 
 // userAgentName reports whether a key names a user agent or a client hint

@@ -7,8 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
 // Where a name rule looks for the name it matches.
@@ -261,8 +259,7 @@ type compiledPolicy struct {
 	requestID map[string]bool
 	patterns  []Pattern
 
-	cache     [4]sync.Map // normalized-or-raw name -> matchResult, per place
-	cacheSize atomic.Int32
+	cache [4]nameCache[matchResult] // raw name -> its match, per place
 }
 
 // matchResult is a cached answer of match.
@@ -296,6 +293,7 @@ func (p *Policy) compile() *compiledPolicy {
 	c := &compiledPolicy{keep: map[string]bool{}, allow: map[string]bool{}, disabled: map[string]bool{}, requestID: map[string]bool{}}
 	for i := range c.exact {
 		c.exact[i] = map[string]*Rule{}
+		c.cache[i].max = maxMatchCache / 2
 	}
 	for i := range p.Rules {
 		r := &p.Rules[i]
@@ -345,8 +343,7 @@ const maxMatchCache = 20000
 // (not only contained).
 func (c *compiledPolicy) matchExact(in string, name string) (*Rule, bool) {
 	i := inIndex(in)
-	if v, ok := c.cache[i].Load(name); ok {
-		m := v.(matchResult)
+	if m, ok := c.cache[i].get(name); ok {
 		return m.rule, m.exact
 	}
 	var m matchResult
@@ -363,9 +360,6 @@ func (c *compiledPolicy) matchExact(in string, name string) (*Rule, bool) {
 			}
 		}
 	}
-	if c.cacheSize.Load() < maxMatchCache && len(name) <= 64 {
-		c.cacheSize.Add(1)
-		c.cache[i].Store(strings.Clone(name), m)
-	}
+	c.cache[i].put(name, m)
 	return m.rule, m.exact
 }
