@@ -5,9 +5,7 @@ package recording_test
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -17,78 +15,24 @@ import (
 	"github.com/reprokit/reprokit/host/testapp"
 )
 
-// needDisplay starts a virtual display for the test, or skips it when Xvfb
-// is missing (fails in CI, where scripts/test.sh installs it).
-func needDisplay(t *testing.T) *testapp.Display {
-	t.Helper()
-	d, err := testapp.StartDisplay()
-	if errors.Is(err, testapp.ErrNoXvfb) && os.Getenv("CI") == "" {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(d.Close)
-	return d
-}
-
-// onDisplay is the environment of a process that opens its windows on d.
-func onDisplay(d *testapp.Display, extra ...string) []string {
-	var env []string
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "DISPLAY=") && !strings.HasPrefix(e, "WAYLAND_DISPLAY=") {
-			env = append(env, e)
-		}
-	}
-	return append(append(env, "DISPLAY="+d.Name), extra...)
-}
-
-// closeWindow closes the browser's window on d as a user does, with
-// Ctrl+Shift+W in the focused window (xdotool).
-func closeWindow(t *testing.T, d *testapp.Display) {
-	t.Helper()
-	xdotool, err := exec.LookPath("xdotool")
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skip("xdotool is not installed (apt-get install xdotool; scripts/test.sh installs it)")
-		}
-		t.Fatal("xdotool is not installed; scripts/test.sh installs it")
-	}
-	var window string
-	for deadline := time.Now().Add(30 * time.Second); window == "" && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		cmd := exec.Command(xdotool, "search", "--onlyvisible", "--class", "chrom")
-		cmd.Env = onDisplay(d)
-		out, _ := cmd.Output()
-		if ids := strings.Fields(string(out)); len(ids) > 0 {
-			window = ids[len(ids)-1]
-		}
-	}
-	if window == "" {
-		t.Fatal("no browser window appeared on the display")
-	}
-	cmd := exec.Command(xdotool, "windowfocus", "--sync", window, "key", "--clearmodifiers", "ctrl+shift+w")
-	cmd.Env = onDisplay(d)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("xdotool: %v: %s", err, out)
-	}
-}
-
 // The default `reprokit record URL` opens a real browser window; closing
 // it is how the user stops, and the bundle is written as for any stop.
 func TestARecordingInAWindowEndsWhenTheUserClosesTheWindow(t *testing.T) {
 	needBrowser(t)
-	d := needDisplay(t)
+	d := testapp.NeedDisplay(t)
 	tmp := shortTemp(t)
 	r := &run{t: t, tmp: tmp, out: t.TempDir(), done: make(chan struct{}), stderr: &lockedBuffer{ch: make(chan string, 1000), readDone: make(chan struct{})}}
 	cmd := exec.Command(binary, "record", app.URL+"/redirect/301")
-	cmd.Env = onDisplay(d, "TMPDIR="+tmp, "REPROKIT_OUT_DIR="+r.out, browser.EnvBrowser+"="+browserPath)
+	cmd.Env = d.Env("TMPDIR="+tmp, "REPROKIT_OUT_DIR="+r.out, browser.EnvBrowser+"="+browserPath)
 	r.start(cmd)
 	r.waitLine("recording (spool")
 	waitReceived(t, "/redirect/final")
 	if !strings.Contains(r.stderr.String(), "closing the window") {
 		t.Errorf("the start message does not say that closing the window stops:\n%s", r.stderr.String())
 	}
-	closeWindow(t, d)
+	if err := d.CloseWindow(30 * time.Second); err != nil {
+		t.Fatal(err)
+	}
 	if code := r.wait(); code != 0 {
 		t.Fatalf("exit %d after the window was closed; stderr:\n%s", code, r.stderr.String())
 	}

@@ -238,7 +238,10 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	}
 	if opts.Open {
 		logf("replay: the browser stays open on the replay; close its window (or press Ctrl-C) to end")
-		_ = chromedp.WaitClosed(ctx)
+		// The tab's context: WaitClosed needs the browser's (it returned
+		// at once on the caller's plain context). Ctrl-C cancels ctx, and
+		// with it the tab.
+		_ = chromedp.WaitClosed(tab)
 	}
 	return rep, nil
 }

@@ -66,3 +66,78 @@ func (d *Display) Close() {
 	d.cmd.Process.Kill()
 	d.cmd.Wait()
 }
+
+// Env is the environment of a process that opens its windows on d: the
+// current one without DISPLAY and WAYLAND_DISPLAY, then DISPLAY=d.Name,
+// then extra.
+func (d *Display) Env(extra ...string) []string {
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "DISPLAY=") && !strings.HasPrefix(e, "WAYLAND_DISPLAY=") {
+			env = append(env, e)
+		}
+	}
+	return append(append(env, "DISPLAY="+d.Name), extra...)
+}
+
+// ErrNoXdotool is returned by [Display.CloseWindow] when xdotool is not
+// installed (Debian's package xdotool; scripts/test.sh installs it).
+var ErrNoXdotool = errors.New("xdotool is not installed (apt-get install xdotool; scripts/test.sh installs it)")
+
+// CloseWindow closes the browser window on d as a user does: it waits up
+// to timeout for a visible Chromium window, focuses it and presses
+// Ctrl+Shift+W (close the window) with xdotool.
+func (d *Display) CloseWindow(timeout time.Duration) error {
+	xdotool, err := exec.LookPath("xdotool")
+	if err != nil {
+		return ErrNoXdotool
+	}
+	var window string
+	for deadline := time.Now().Add(timeout); window == "" && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		cmd := exec.Command(xdotool, "search", "--onlyvisible", "--class", "chrom")
+		cmd.Env = d.Env()
+		out, _ := cmd.Output()
+		if ids := strings.Fields(string(out)); len(ids) > 0 {
+			window = ids[len(ids)-1]
+		}
+	}
+	if window == "" {
+		return fmt.Errorf("no browser window appeared on display %s within %s", d.Name, timeout)
+	}
+	cmd := exec.Command(xdotool, "windowfocus", "--sync", window, "key", "--clearmodifiers", "ctrl+shift+w")
+	cmd.Env = d.Env()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("xdotool: %w: %s", err, out)
+	}
+	return nil
+}
+
+// TB is the part of testing.TB that [NeedDisplay] uses.
+type TB interface {
+	Helper()
+	Skip(args ...any)
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
+// NeedDisplay starts a virtual display for a test and stops it when the
+// test ends. When Xvfb or xdotool is missing it skips the test, or fails
+// it when the environment variable CI is set (scripts/test.sh installs
+// both).
+func NeedDisplay(t TB) *Display {
+	t.Helper()
+	_, noXdotool := exec.LookPath("xdotool")
+	d, err := StartDisplay()
+	if err == nil && noXdotool != nil {
+		d.Close()
+		err = ErrNoXdotool
+	}
+	if err != nil {
+		if os.Getenv("CI") == "" && (errors.Is(err, ErrNoXvfb) || errors.Is(err, ErrNoXdotool)) {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return d
+}
