@@ -48,9 +48,12 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requi
 		start += 3
 	}
 	dec := jsontext.NewDecoder(br, decodeOptions...)
-	enc := jsontext.NewEncoder(bw, encodeOptions...)
+	out := &jsonOut{w: bw}
+	if dst == io.Discard {
+		out.w = nil // a dry run: walk, write nothing
+	}
 	loc := &locator{file: doc}
-	s := &streamer{dec: dec, enc: enc, loc: loc}
+	s := &streamer{dec: dec, out: out, loc: loc}
 	s.key = func(loc *locator, k string) string {
 		if len(k) < 6 {
 			return k

@@ -176,7 +176,7 @@ func writeNode(enc *jsontext.Encoder, n *node) error {
 // largest such value and not by the file.
 type streamer struct {
 	dec   *jsontext.Decoder
-	enc   *jsontext.Encoder
+	out   *jsonOut
 	loc   *locator
 	whole func(path []string) bool            // read the value at path as a tree?
 	key   func(loc *locator, k string) string // sanitize a streamed object key
@@ -195,7 +195,8 @@ func (s *streamer) run() error {
 		}
 		return err
 	}
-	return nil
+	s.out.byte('\n') // as jsontext ends a top-level value
+	return s.out.flush()
 }
 
 func (s *streamer) value(depth int) error {
@@ -214,17 +215,15 @@ func (s *streamer) value(depth int) error {
 		if s.items != nil {
 			s.items()
 		}
-		return writeNode(s.enc, n)
+		s.out.node(n)
+		return s.out.err
 	}
-	tok, err := s.dec.ReadToken()
-	if err != nil {
+	if _, err := s.dec.ReadToken(); err != nil {
 		return err
 	}
-	if err := s.enc.WriteToken(tok); err != nil {
-		return err
-	}
+	s.out.byte(byte(kind))
 	if kind == '{' {
-		for s.dec.PeekKind() != '}' {
+		for i := 0; s.dec.PeekKind() != '}'; i++ {
 			kt, err := s.dec.ReadToken()
 			if err != nil {
 				return err
@@ -233,9 +232,11 @@ func (s *streamer) value(depth int) error {
 			if s.key != nil {
 				key = s.key(s.loc, key)
 			}
-			if err := s.enc.WriteToken(jsontext.String(key)); err != nil {
-				return err
+			if i > 0 {
+				s.out.byte(',')
 			}
+			s.out.str(key)
+			s.out.byte(':')
 			s.loc.push(key)
 			if err := s.value(depth + 1); err != nil {
 				return err
@@ -244,6 +245,9 @@ func (s *streamer) value(depth int) error {
 		}
 	} else {
 		for i := 0; s.dec.PeekKind() != ']'; i++ {
+			if i > 0 {
+				s.out.byte(',')
+			}
 			s.loc.push(itoa(i))
 			if err := s.value(depth + 1); err != nil {
 				return err
@@ -251,11 +255,12 @@ func (s *streamer) value(depth int) error {
 			s.loc.pop()
 		}
 	}
-	tok, err = s.dec.ReadToken()
+	tok, err := s.dec.ReadToken()
 	if err != nil {
 		return err
 	}
-	return s.enc.WriteToken(tok)
+	s.out.byte(byte(tok.Kind()))
+	return nil
 }
 
 // InputError is invalid JSON input, with the place it was found. Line and
