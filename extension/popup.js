@@ -23,7 +23,12 @@ const FIELDS = ['description', 'email', 'plan', 'workspace', 'customApp', 'safet
 // Remembered between recordings: who the reporter is, not what happened.
 const REMEMBERED = ['email', 'plan', 'workspace', 'customApp'];
 
-let state = { phase: 'idle' };
+// state is the worker's state; null until the worker has answered. The
+// popup draws no phase and no button before that: a default "idle" drawn
+// at load time was read (and clicked) as the worker's state while the
+// worker still held a finished recording (issue 5: New recording seemed not
+// to reset the popup).
+let state = null;
 let tabId = null;
 const dropped = new Set(); // screenshots the reporter deleted in the review
 const excluded = new Set(); // domains the reporter excluded
@@ -114,6 +119,13 @@ function errorText(e) {
 }
 
 function draw() {
+  if (!state) {
+    $('status-word').textContent = '';
+    $('status-text').textContent = '';
+    $('status').dataset.phase = '';
+    for (const id of ['idle', 'recording', 'review', 'done', 'error', 'notice']) $(id).hidden = true;
+    return;
+  }
   const ph = state.phase || 'idle';
   let detail = t(STATUS_TEXT[ph] || 'stIdle');
   if (ph === 'recording' || ph === 'paused') detail += ' ' + fmtElapsed(state.elapsedMs);

@@ -414,49 +414,59 @@ async function command(type, data) {
 
 chrome.runtime.onConnect.addListener((p) => {
   if (p.name !== 'popup') return;
-  popups.add(p);
   p.onDisconnect.addListener(() => popups.delete(p));
-  p.postMessage({ type: 'state', state });
+  // A restarted worker answers once it has read its last state back, never
+  // with the idle it starts from; the popup's clicks wait for that too, in
+  // order.
+  let queue = restored.then(() => {
+    popups.add(p);
+    try { p.postMessage({ type: 'state', state }); } catch (e) { /* closed */ }
+  });
   p.onMessage.addListener((m) => {
-    switch (m.type) {
-      case 'record':
-        record(m.tabId, m.fields, m.limits);
-        break;
-      case 'stop':
-      case 'pause':
-      case 'resume':
-      case 'discard':
-        command(m.type, {});
-        break;
-      case 'screenshot':
-        command('screenshot', { reason: 'user' });
-        break;
-      case 'note':
-        command('note', { text: m.text });
-        break;
-      case 'save':
-        command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], allow: m.allow || [], fields: m.fields });
-        break;
-      case 'open':
-        command('open', { what: m.what });
-        break;
-      case 'reset':
-        if (!['starting', 'recording', 'paused', 'stopping', 'saving'].includes(state.phase)) {
-          if (state.recording) dismissed = state.recording;
-          setState({ phase: 'idle' });
-          if (port) command('reset', {});
-        }
-        break;
-    }
+    queue = queue.then(() => onPopupMessage(m));
   });
 });
 
+// onPopupMessage runs a popup's click.
+function onPopupMessage(m) {
+  switch (m.type) {
+    case 'record':
+      record(m.tabId, m.fields, m.limits);
+      break;
+    case 'stop':
+    case 'pause':
+    case 'resume':
+    case 'discard':
+      command(m.type, {});
+      break;
+    case 'screenshot':
+      command('screenshot', { reason: 'user' });
+      break;
+    case 'note':
+      command('note', { text: m.text });
+      break;
+    case 'save':
+      command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], allow: m.allow || [], fields: m.fields });
+      break;
+    case 'open':
+      command('open', { what: m.what });
+      break;
+    case 'reset':
+      if (!['starting', 'recording', 'paused', 'stopping', 'saving'].includes(state.phase)) {
+        if (state.recording) dismissed = state.recording;
+        setState({ phase: 'idle' });
+        if (port) command('reset', {});
+      }
+      break;
+  }
+}
+
 // A service worker that restarts while idle starts from its last state
 // (done or error stay visible); a running recording keeps the worker alive
-// through its open native port.
-chrome.storage.session.get('state').then((v) => {
-  // Only if nothing happened meanwhile: a New recording clicked while this
-  // read was on its way must not bring the old outcome back.
+// through its open native port. Popups get an answer only once this is
+// read (restored).
+const restored = chrome.storage.session.get('state').then((v) => {
+  // Only if nothing happened meanwhile (a host message).
   if (!stateSet && v && v.state && ['done', 'error', 'idle'].includes(v.state.phase)) {
     state = v.state;
     broadcast();

@@ -86,6 +86,21 @@ func status(t testing.TB, popup context.Context) string {
 	return eval[string](t, popup, `document.querySelector('[data-testid=status]').textContent`)
 }
 
+// knownStatus waits until the popup shows the worker's state (its status
+// is empty before the worker answered) and returns the status.
+func knownStatus(t testing.TB, popup context.Context) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if st := status(t, popup); st != "" {
+			return st
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the popup shows no state 5 s after it opened (%s)", workerState(t))
+	return ""
+}
+
 // waitStatus waits until the popup's status starts with prefix and returns
 // the status; it fails early on an error status unless it waits for
 // "error" or "idle" (after a click on OK).
