@@ -53,7 +53,7 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requi
 		out.w = nil // a dry run: walk, write nothing
 	}
 	loc := &locator{file: doc}
-	s := &streamer{dec: dec, out: out, loc: loc}
+	s := &streamer{dec: dec, out: out, loc: loc, atEntries: r.atEntries}
 	s.key = func(loc *locator, k string) string {
 		if len(k) < 6 {
 			return k

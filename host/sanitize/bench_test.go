@@ -292,3 +292,42 @@ func BenchmarkConsistencySearch(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(s.entries)), "forms")
 }
+
+// sanitizedBench is the benchmark HAR sanitized, and its Redactor.
+func sanitizedBench(b *testing.B) (*Redactor, []byte) {
+	open, _ := benchInput(b)
+	in := open()
+	defer in.Close()
+	r := New(nil)
+	var out bytes.Buffer
+	if err := r.HAR(&out, in); err != nil {
+		b.Fatal(err)
+	}
+	return r, out.Bytes()
+}
+
+// BenchmarkVerifyHAR is the fail-closed rescan of a sanitized HAR as the
+// bundle held it before VerifyBytes: Verify of a bytes.Reader, one core.
+func BenchmarkVerifyHAR(b *testing.B) {
+	r, data := sanitizedBench(b)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if fs, err := r.Verify("session.har", bytes.NewReader(data)); err != nil || len(fs) > 0 {
+			b.Fatal(err, fs)
+		}
+	}
+}
+
+// BenchmarkVerifyBytesHAR is the same rescan with VerifyBytes, which uses
+// every core (GOMAXPROCS).
+func BenchmarkVerifyBytesHAR(b *testing.B) {
+	r, data := sanitizedBench(b)
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if fs, err := r.VerifyBytes("session.har", data); err != nil || len(fs) > 0 {
+			b.Fatal(err, fs)
+		}
+	}
+}

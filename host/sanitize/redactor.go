@@ -50,6 +50,10 @@ type Redactor struct {
 	truncated bool
 	total     int
 
+	// atEntries is called at the '[' of log.entries when a HAR is
+	// streamed (VerifyBytes puts the findings of its entries there).
+	atEntries func()
+
 	dryRun   bool // Verify and Scan: record findings, replacement unused
 	scanIPs  bool // Scan: report IP addresses in text files too
 	userScan bool // Scan: broken JSON is rescanned as text, or an error

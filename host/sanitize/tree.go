@@ -175,14 +175,15 @@ func writeNode(enc *jsontext.Encoder, n *node) error {
 // visit wants whole values (a HAR entry), so memory is bounded by the
 // largest such value and not by the file.
 type streamer struct {
-	dec   *jsontext.Decoder
-	out   *jsonOut
-	loc   *locator
-	whole func(path []string) bool            // read the value at path as a tree?
-	key   func(loc *locator, k string) string // sanitize a streamed object key
-	visit func(loc *locator, n *node)         // sanitize one tree in place
-	items func()                              // called after each tree (progress)
-	arena arena                               // nodes of the current tree, reused
+	dec       *jsontext.Decoder
+	out       *jsonOut
+	loc       *locator
+	whole     func(path []string) bool            // read the value at path as a tree?
+	key       func(loc *locator, k string) string // sanitize a streamed object key
+	visit     func(loc *locator, n *node)         // sanitize one tree in place
+	items     func()                              // called after each tree (progress)
+	atEntries func()                              // called at the '[' of log.entries, if set
+	arena     arena                               // nodes of the current tree, reused
 }
 
 func (s *streamer) run() error {
@@ -222,6 +223,9 @@ func (s *streamer) value(depth int) error {
 		return err
 	}
 	s.out.byte(byte(kind))
+	if kind == '[' && s.atEntries != nil && len(s.loc.path) == 2 && s.loc.path[0] == "log" && s.loc.path[1] == "entries" {
+		s.atEntries()
+	}
 	if kind == '{' {
 		for i := 0; s.dec.PeekKind() != '}'; i++ {
 			kt, err := s.dec.ReadToken()

@@ -92,13 +92,25 @@ func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 		return nil, fmt.Errorf("verify %s: %w", name, err)
 	}
 	sr.finish()
+	var again io.Reader
+	if canSeek {
+		if _, err := seeker.Seek(start, io.SeekStart); err == nil {
+			again = seeker
+		}
+	}
+	return r.verdict(name, findings, sr, again), nil
+}
+
+// verdict adds the redacted values the search found to the findings of
+// the rescan and drops what the policy allows. again reads the file from
+// its start a second time, to name the JSON pointers of the values found
+// (nil: they are named by line and column).
+func (r *Redactor) verdict(name string, findings []Finding, sr *searchReader, again io.Reader) []Finding {
 	if len(sr.hits) > 0 {
 		isJSON := sr.first == '{' || sr.first == '['
 		var ptrs map[int64]string
-		if isJSON && canSeek {
-			if _, err := seeker.Seek(start, io.SeekStart); err == nil {
-				ptrs = pointersAt(seeker, sr.hits)
-			}
+		if isJSON && again != nil {
+			ptrs = pointersAt(again, sr.hits)
 		}
 		for _, h := range sr.hits {
 			loc := itoa(h.line) + ":" + itoa(h.col)
@@ -116,9 +128,9 @@ func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 		out = append(out, f)
 	}
 	if len(out) == 0 {
-		return nil, nil
+		return nil
 	}
-	return out, nil
+	return out
 }
 
 // dryChild is a Redactor with the same key, policy and kept values that
