@@ -80,6 +80,9 @@ type Host struct {
 	helloV int // protocol version the extension said hello with; 0 before hello
 	rec    *session
 	last   *State // the state of the last recording once it is over
+	// recovered are the leftovers this host bundled at hello (the
+	// "recovered" messages), apart from the port's recording.
+	recovered []Recovered
 }
 
 // handler answers one message type. It returns the data of the reply, or an

@@ -13,24 +13,38 @@ import (
 
 // open shows the saved bundle to the user: "report" opens its report.html
 // in the default browser, "folder" opens the folder that holds the file.
+// With a path it shows a recovered bundle instead (a "recovered" message).
 func init() {
 	register("open", handler{run: func(h *Host, req Request) (any, error) {
 		var d struct {
 			What string `json:"what"`
+			// Path names a recovered bundle (a "recovered" message);
+			// empty means the port's saved recording.
+			Path string `json:"path"`
 		}
 		if err := decode(req, &d); err != nil {
 			return nil, err
 		}
-		st := h.current()
-		if st.Result == nil {
-			return nil, Errorf(CodeNothingToReview, "Save a recording first.", "no bundle has been saved yet")
+		var bundlePath string
+		if d.Path != "" {
+			p, err := h.recoveredBundle(d.Path)
+			if err != nil {
+				return nil, err
+			}
+			bundlePath = p
+		} else {
+			st := h.current()
+			if st.Result == nil {
+				return nil, Errorf(CodeNothingToReview, "Save a recording first.", "no bundle has been saved yet")
+			}
+			bundlePath = st.Result.Path
 		}
 		var target string
 		switch d.What {
 		case "folder":
-			target = filepath.Dir(st.Result.Path)
+			target = filepath.Dir(bundlePath)
 		case "report":
-			p, err := extractReport(st.Result.Path)
+			p, err := extractReport(bundlePath)
 			if err != nil {
 				return nil, Errorf(CodeOpenFailed, "Open the bundle with `reprokit view FILE`.", "%v", err)
 			}

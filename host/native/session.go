@@ -528,5 +528,6 @@ func (h *Host) recoverLeftovers() {
 			continue
 		}
 		h.log.Printf("recovered an unfinished recording into %s", path)
+		h.reportRecovered(filepath.Base(d.Path()), m, path)
 	}
 }
