@@ -29,6 +29,7 @@ const REMEMBERED = ['email', 'plan', 'workspace', 'customApp'];
 // worker still held a finished recording (issue 5: New recording seemed not
 // to reset the popup).
 let state = null;
+let recovered = []; // bundles of earlier, interrupted recordings (apart from state)
 let tabId = null;
 const dropped = new Set(); // screenshots the reporter deleted in the review
 const excluded = new Set(); // domains the reporter excluded
@@ -45,6 +46,7 @@ function connect() {
   p.onMessage.addListener((m) => {
     if (m.type === 'state') {
       state = m.state || { phase: 'idle' };
+      recovered = m.recovered || [];
       draw();
     }
   });
@@ -123,9 +125,10 @@ function draw() {
     $('status-word').textContent = '';
     $('status-text').textContent = '';
     $('status').dataset.phase = '';
-    for (const id of ['idle', 'recording', 'review', 'done', 'error', 'notice']) $(id).hidden = true;
+    for (const id of ['idle', 'recording', 'review', 'done', 'error', 'notice', 'recovered']) $(id).hidden = true;
     return;
   }
+  drawRecovered();
   const ph = state.phase || 'idle';
   let detail = t(STATUS_TEXT[ph] || 'stIdle');
   if (ph === 'recording' || ph === 'paused') detail += ' ' + fmtElapsed(state.elapsedMs);
@@ -170,6 +173,53 @@ function draw() {
 
   if (state.review) drawReview(state.review);
   if (state.result) $('d-path').textContent = state.result.path + ' (' + fmtBytes(state.result.size) + ')';
+}
+
+// drawRecovered lists the recovered bundles in their own box: each is an
+// earlier recording that was interrupted, saved on its own, never the
+// recording this popup shows above.
+function drawRecovered() {
+  const list = $('recovered-list');
+  list.textContent = '';
+  $('recovered').hidden = !recovered.length;
+  for (const r of recovered) {
+    const el = document.createElement('li');
+    el.dataset.testid = 'recovered-item';
+    el.dataset.path = r.path;
+    const what = document.createElement('p');
+    what.className = 'mono';
+    what.dataset.testid = 'recovered-path';
+    what.textContent = r.path + ' (' + fmtBytes(r.size) + ')';
+    el.appendChild(what);
+    if (r.started) {
+      const when = document.createElement('p');
+      when.className = 'hint';
+      when.textContent = t('recoveredStarted', [new Date(r.started).toLocaleString(chrome.i18n.getUILanguage())]);
+      el.appendChild(when);
+    }
+    if (r.error) {
+      const err = document.createElement('p');
+      err.className = 'fix';
+      err.dataset.testid = 'recovered-error';
+      const e = errorText(r.error);
+      err.textContent = e.message + (e.fix ? ' ' + e.fix : '');
+      el.appendChild(err);
+    }
+    const row = document.createElement('div');
+    row.className = 'row';
+    for (const [id, label, action, what2] of [
+      ['recovered-open', 'btnOpenReport', 'open', 'report'], ['recovered-folder', 'btnShowFile', 'open', 'folder'],
+      ['recovered-discard', 'btnDiscard', 'discard', ''], ['recovered-keep', 'btnKeep', 'keep', ''],
+    ]) {
+      const b = document.createElement('button');
+      b.dataset.testid = id;
+      b.textContent = t(label);
+      b.onclick = () => send('recovered', { action, path: r.path, what: what2 });
+      row.appendChild(b);
+    }
+    el.appendChild(row);
+    list.appendChild(el);
+  }
 }
 
 function li(text, cls) {

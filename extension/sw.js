@@ -22,15 +22,19 @@ const popups = new Set(); // ports of open popups
 // state is what the popup draws: the host's state plus errors the host
 // cannot know about (host missing, page not recordable).
 let state = { phase: 'idle' };
+// recovered lists the bundles a new host made of earlier, interrupted
+// recordings (its "recovered" messages): shown apart from state, never as
+// the state of the recording the user is starting.
+let recovered = [];
 
 function msg(name, subs) {
   return chrome.i18n.getMessage(name, subs) || name;
 }
 
 function broadcast() {
-  chrome.storage.session.set({ state }).catch(() => {});
+  chrome.storage.session.set({ state, recovered }).catch(() => {});
   for (const p of popups) {
-    try { p.postMessage({ type: 'state', state }); } catch (e) { /* closed */ }
+    try { p.postMessage({ type: 'state', state, recovered }); } catch (e) { /* closed */ }
   }
 }
 
@@ -172,6 +176,9 @@ function onHostMessage(m) {
     case 'state':
       applyHostState(m.data);
       return;
+    case 'recovered':
+      addRecovered(m.data);
+      return;
   }
   if (m.status === 'error') console.warn('reprokit host:', m.code, m.params);
 }
@@ -182,6 +189,35 @@ function applyHostState(st) {
   if (st.recording && st.recording === dismissed) return;
   if (!st.attached && recorded.size) detachAll();
   setState(st);
+}
+
+// addRecovered keeps a bundle the host recovered, once per path.
+function addRecovered(r) {
+  if (!r || !r.path) return;
+  recovered = recovered.filter((x) => x.path !== r.path).concat([r]);
+  broadcast();
+}
+
+// recoveredAction opens or deletes a recovered bundle through the host
+// (starting one when no port is open), or forgets it (keep). An error is
+// shown on that bundle's line, not as the recording's state.
+async function recoveredAction(action, path, what) {
+  const forget = () => { recovered = recovered.filter((x) => x.path !== path); broadcast(); };
+  if (action === 'keep') { forget(); return; }
+  try {
+    await connectHost();
+    if (action === 'discard') {
+      await request('discardRecovered', { path });
+      forget();
+    } else {
+      await request('open', { what, path });
+    }
+  } catch (e) {
+    const info = e.info || { message: String(e) };
+    if (action === 'discard' && info.code === 20) { forget(); return; } // gone already
+    recovered = recovered.map((x) => x.path === path ? Object.assign({}, x, { error: info }) : x);
+    broadcast();
+  }
 }
 
 // --- the CDP relay --------------------------------------------------------
@@ -248,6 +284,10 @@ self.reprokitTestHooks = {
   // state returns what the popup draws.
   state() {
     return state;
+  },
+  // recovered returns the recovered bundles the popup lists.
+  recovered() {
+    return recovered;
   },
   // hostMessage handles m as if the host had sent it (a late state).
   hostMessage(m) {
@@ -420,7 +460,7 @@ chrome.runtime.onConnect.addListener((p) => {
   // order.
   let queue = restored.then(() => {
     popups.add(p);
-    try { p.postMessage({ type: 'state', state }); } catch (e) { /* closed */ }
+    try { p.postMessage({ type: 'state', state, recovered }); } catch (e) { /* closed */ }
   });
   p.onMessage.addListener((m) => {
     queue = queue.then(() => onPopupMessage(m));
@@ -451,6 +491,9 @@ function onPopupMessage(m) {
     case 'open':
       command('open', { what: m.what });
       break;
+    case 'recovered':
+      recoveredAction(m.action, m.path, m.what);
+      break;
     case 'reset':
       if (!['starting', 'recording', 'paused', 'stopping', 'saving'].includes(state.phase)) {
         if (state.recording) dismissed = state.recording;
@@ -465,10 +508,13 @@ function onPopupMessage(m) {
 // (done or error stay visible); a running recording keeps the worker alive
 // through its open native port. Popups get an answer only once this is
 // read (restored).
-const restored = chrome.storage.session.get('state').then((v) => {
+const restored = chrome.storage.session.get(['state', 'recovered']).then((v) => {
+  if (v && Array.isArray(v.recovered)) {
+    for (const r of v.recovered) if (!recovered.some((x) => x.path === r.path)) recovered.push(r);
+  }
   // Only if nothing happened meanwhile (a host message).
   if (!stateSet && v && v.state && ['done', 'error', 'idle'].includes(v.state.phase)) {
     state = v.state;
-    broadcast();
   }
+  broadcast();
 }).catch(() => {});

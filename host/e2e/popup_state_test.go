@@ -1,11 +1,21 @@
 package e2e
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/reprokit/reprokit/host/bundle"
+	"github.com/reprokit/reprokit/host/spool"
 )
 
 // A popup that opens while the service worker is slow to answer (busy here
@@ -63,4 +73,141 @@ func TestAPopupShowsTheWorkersStateNeverAGuessWhileTheWorkerIsBusy(t *testing.T)
 	if !strings.HasPrefix(path, env.outDir) {
 		t.Errorf("the new recording was saved as %q; want a bundle in %s", path, env.outDir)
 	}
+}
+
+// A leftover recording that the new host recovers at hello, while the
+// user's Record starts, is shown apart: labelled as recovered, with its own
+// bundle, open and discard; the popup's status follows the new recording
+// (recording, then done with its own bundle), never the recovered one.
+func TestALeftoverRecoveredByANewHostIsShownApartFromTheNewRecording(t *testing.T) {
+	needBrowser(t)
+	app := newTab(t)
+	run(t, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
+	popup, _ := openPopup(t, app)
+	resetPopup(t, popup)
+	sw := serviceWorker(t)
+	// The next Record starts a new host, which looks for leftovers at hello.
+	run(t, sw, "close the idle native port", chromedp.Evaluate[chromedp.Void](`self.reprokitTestHooks.dropPort()`))
+	leftover := plantLeftover(t)
+
+	click(t, popup, "record")
+	waitStatus(t, popup, "recording", 15*time.Second)
+	recovered := waitRecovered(t, popup, 60*time.Second)
+	if st := status(t, popup); !strings.HasPrefix(st, "recording") {
+		t.Errorf("after the recovery the popup's status is %q; want the new recording's", st)
+	}
+	rec := eval[string](t, sw, `self.reprokitTestHooks.state().recording || ''`)
+	if rec == "" || rec == filepath.Base(leftover) {
+		t.Errorf("the worker's recording is %q; want the new one, not the leftover %s", rec, filepath.Base(leftover))
+	}
+	label := eval[string](t, popup, `document.querySelector('[data-testid=recovered]').textContent`)
+	if !strings.Contains(label, "Recovered recording") || !strings.Contains(label, "not your current recording") {
+		t.Errorf("the recovered box says %q; want it labelled as a recovered, separate recording", label)
+	}
+	b, err := bundle.Open(recovered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Manifest.Recording.Recovered {
+		t.Errorf("%s does not say recovered in bundle.json", recovered)
+	}
+
+	run(t, app, "load a page", chromedp.Navigate(env.app.URL+"/frames"))
+	waitDone(t, app, "the frames load")
+	click(t, popup, "stop")
+	waitStatus(t, popup, "done", 60*time.Second)
+	path := eval[string](t, popup, `document.querySelector('[data-testid=result-path]').textContent.replace(/ \([^)]*\)$/, '')`)
+	if path == recovered {
+		t.Fatalf("the new recording's result is the recovered bundle %s", path)
+	}
+	nb, err := bundle.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := map[string]bool{}
+	for _, e := range nb.Entries() {
+		urls[e.Request.URL] = true
+	}
+	if nb.Manifest.Recording.Recovered || !hasURLPrefix(urls, env.app.URL+"/frames") {
+		t.Errorf("the new recording's bundle: recovered %v, has /frames %v; want its own recording", nb.Manifest.Recording.Recovered, hasURLPrefix(urls, env.app.URL+"/frames"))
+	}
+	if got := recoveredPaths(t, popup); len(got) != 1 || got[0] != recovered {
+		t.Errorf("after the new recording the recovered box lists %v; want %s still", got, recovered)
+	}
+
+	// Discard deletes the recovered bundle and its line; the new one stays.
+	run(t, popup, "discard the recovered bundle", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid=recovered-item][data-path=%q] [data-testid=recovered-discard]`, recovered)), chromedp.NodeVisible))
+	for i := 0; i < 100 && len(recoveredPaths(t, popup)) > 0; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := recoveredPaths(t, popup); len(got) != 0 {
+		t.Fatalf("the recovered box still lists %v after Discard (%s)", got, eval[string](t, popup, `document.querySelector('[data-testid=recovered]').textContent`))
+	}
+	if _, err := os.Stat(recovered); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the recovered bundle is still there after Discard: %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the new recording's bundle is gone: %v", err)
+	}
+	if st := status(t, popup); !strings.HasPrefix(st, "done") {
+		t.Errorf("discarding the recovered bundle changed the status to %q", st)
+	}
+}
+
+// plantLeftover makes in the host's spool folder the spool a killed host
+// leaves (capture's test protocol log, a dead owner, extension mode) and
+// returns its path.
+func plantLeftover(t testing.TB) string {
+	t.Helper()
+	base := filepath.Join(env.tmpDir, "reprokit-"+strconv.Itoa(os.Getuid()))
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d, err := spool.Create(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.ReadFile(filepath.Join(env.root, "host", "capture", "testdata", "spool", "events.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WriteFile("events.jsonl", log); err != nil {
+		t.Fatal(err)
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Update(func(m *spool.Meta) error {
+		m.PID = dead.ProcessState.Pid()
+		m.Mode = spool.ModeExtension
+		m.Options.Out = env.outDir
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return d.Path()
+}
+
+// recoveredPaths lists the bundles the popup's recovered box shows.
+func recoveredPaths(t testing.TB, popup context.Context) []string {
+	t.Helper()
+	return eval[[]string](t, popup, `[...document.querySelectorAll('#recovered:not([hidden]) [data-testid=recovered-item]')].map((x) => x.dataset.path)`)
+}
+
+// waitRecovered waits until the popup lists one recovered bundle and
+// returns its path.
+func waitRecovered(t testing.TB, popup context.Context, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if got := recoveredPaths(t, popup); len(got) == 1 {
+			return got[0]
+		} else if len(got) > 1 {
+			t.Fatalf("the popup lists %d recovered bundles, want 1: %v", len(got), got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("no recovered bundle in the popup after %v (%s)%s", timeout, workerState(t), hostLogTail())
+	return ""
 }
