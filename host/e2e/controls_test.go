@@ -36,6 +36,13 @@ func TestPauseResumeANoteAndTheMaximumDuration(t *testing.T) {
 	run(t, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
 	popup, _ := openPopup(t, app)
 	resetPopup(t, popup)
+	// The popup remembers the limits: the later tests must not record
+	// under this 4-second one (under load their scenario outlasted it).
+	t.Cleanup(func() {
+		p := newTab(t)
+		run(t, p, "forget the 4-second limit", chromedp.Navigate(popupURL),
+			chromedp.Evaluate[chromedp.Void](`chrome.storage.local.remove('limits')`, chromedp.EvalAwaitPromise))
+	})
 	run(t, popup, "set a 4-second limit", chromedp.Click(chromedp.CSS(`#limits-box summary`)),
 		chromedp.SetValue(chromedp.CSS(`#l-minutes`), "0.0667"))
 	click(t, popup, "record")
