@@ -60,35 +60,28 @@ func idName(name string) bool {
 	return false
 }
 
-// idCtx is the context of the value of JSON key k: no entropy rule when
-// the key names an identifier.
-func idCtx(k string, ctx textCtx) textCtx {
-	if ctx.noEntropy && !ctx.ip {
-		return ctx // nothing a key could change
-	}
-	kind := keyKinds(k)
-	if !ctx.noEntropy && kind&keyID != 0 {
+// keyCtx is the context of the value of a JSON key whose keyKinds are
+// kinds: no entropy rule when the key names an identifier, no IP rule
+// when it names a user agent.
+func keyCtx(kinds uint8, ctx textCtx) textCtx {
+	if !ctx.noEntropy && kinds&keyID != 0 {
 		ctx.noEntropy = true
 	}
-	if ctx.ip && kind&keyUserAgent != 0 {
+	if ctx.ip && kinds&keyUserAgent != 0 {
 		ctx.ip = false // "Chrome/156.0.0.0" is a version, not an address
 	}
 	return ctx
 }
 
-// What a JSON key says about its value, for idCtx.
+// What a JSON key says about its value, for keyCtx.
 const (
 	keyID        = 1 << iota // idName
 	keyUserAgent             // userAgentName
 )
 
-// keyNames caches keyKinds: every key of every JSON body asks.
-var keyNames = nameCache[uint8]{max: 20000}
-
+// keyKinds says what a JSON key says about its value (cached with the
+// key's rule, see compiledPolicy.lookup).
 func keyKinds(k string) uint8 {
-	if v, ok := keyNames.get(k); ok {
-		return v
-	}
 	var v uint8
 	if idName(k) {
 		v |= keyID
@@ -96,7 +89,6 @@ func keyKinds(k string) uint8 {
 	if userAgentName(k) {
 		v |= keyUserAgent
 	}
-	keyNames.put(k, v)
 	return v
 }
 

@@ -92,12 +92,13 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 				return err
 			}
 			r, ex := rule, exact
-			if r == nil {
-				r, ex = w.r.keyRule(k)
-			}
 			saved := w.ctx
 			if r == nil {
-				w.ctx = idCtx(k, w.ctx)
+				m := w.r.keyRule(k)
+				r, ex = m.rule, m.exact
+				if r == nil {
+					w.ctx = keyCtx(m.kinds, w.ctx)
+				}
 			}
 			if err := w.value(r, ex, depth+1); err != nil {
 				return err

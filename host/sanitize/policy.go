@@ -266,12 +266,16 @@ type compiledPolicy struct {
 type matchResult struct {
 	rule  *Rule
 	exact bool
+	kinds uint8 // JSON keys only: what the name says about its value (keyKinds)
 }
 
 type containsRule struct {
 	sub  string
 	rule *Rule
 }
+
+// inKeyIndex is inIndex(InKey).
+const inKeyIndex = 2
 
 func inIndex(in string) int {
 	switch in {
@@ -342,16 +346,21 @@ const maxMatchCache = 20000
 // matchExact is match that also says whether the name was listed exactly
 // (not only contained).
 func (c *compiledPolicy) matchExact(in string, name string) (*Rule, bool) {
-	i := inIndex(in)
+	m := c.lookup(inIndex(in), name)
+	return m.rule, m.exact
+}
+
+// lookup is the cached match of name in place i (an inIndex).
+func (c *compiledPolicy) lookup(i int, name string) matchResult {
 	if m, ok := c.cache[i].get(name); ok {
-		return m.rule, m.exact
+		return m
 	}
 	var m matchResult
 	n := NormalizeName(name)
 	switch {
 	case c.keep[n]:
 	case c.exact[i][n] != nil:
-		m = matchResult{c.exact[i][n], true}
+		m = matchResult{rule: c.exact[i][n], exact: true}
 	default:
 		for _, cr := range c.contains[i] {
 			if strings.Contains(n, cr.sub) {
@@ -360,6 +369,9 @@ func (c *compiledPolicy) matchExact(in string, name string) (*Rule, bool) {
 			}
 		}
 	}
+	if i == inKeyIndex {
+		m.kinds = keyKinds(name)
+	}
 	c.cache[i].put(name, m)
-	return m.rule, m.exact
+	return m
 }

@@ -131,7 +131,8 @@ func readNode(dec *jsontext.Decoder, depth int, a *arena) (*node, error) {
 	return n, nil
 }
 
-// writeNode encodes a tree.
+// writeNode encodes a tree with jsontext: the reference that jsonOut, which
+// writes the output, is tested against (emit_test.go).
 func writeNode(enc *jsontext.Encoder, n *node) error {
 	switch n.kind {
 	case '"':

@@ -644,9 +644,9 @@ func (sr *searchReader) scan(final bool) {
 		}
 	}
 	// advance line counting over the consumed part and drop it
-	sr.line += bytes.Count(b[:limit], []byte{'\n'})
-	if k := bytes.LastIndexByte(b[:limit], '\n'); k >= 0 {
-		sr.lineOff = sr.base + int64(k) + 1
+	if n := bytes.Count(b[:limit], []byte{'\n'}); n > 0 { // LastIndexByte is a byte loop: only when there is one
+		sr.line += n
+		sr.lineOff = sr.base + int64(bytes.LastIndexByte(b[:limit], '\n')) + 1
 	}
 	sr.base += int64(limit)
 	sr.buf = append(sr.buf[:0], b[limit:]...)

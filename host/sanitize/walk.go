@@ -28,11 +28,11 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 					changed = true
 				}
 			}
-			if rule, exact := r.keyRule(k); rule != nil {
-				if r.secretNode(loc, rule, exact, v, ctx) {
+			if m := r.keyRule(k); m.rule != nil {
+				if r.secretNode(loc, m.rule, m.exact, v, ctx) {
 					changed = true
 				}
-			} else if r.walk(loc, v, idCtx(k, ctx)) {
+			} else if r.walk(loc, v, keyCtx(m.kinds, ctx)) {
 				changed = true
 			}
 			loc.pop()
@@ -54,10 +54,11 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 	return changed
 }
 
-// keyRule matches a JSON key; exact says the name was listed (not only
-// contained), which also redacts numbers ("pin": 1234).
-func (r *Redactor) keyRule(k string) (*Rule, bool) {
-	return r.pol.matchExact(InKey, k)
+// keyRule matches a JSON key: its rule, whether the name was listed
+// exactly (not only contained, which also redacts numbers: "pin": 1234),
+// and what the name says about its value (keyCtx).
+func (r *Redactor) keyRule(k string) matchResult {
+	return r.pol.lookup(inKeyIndex, k)
 }
 
 // secretNode redacts the value of a sensitive key: strings (and numbers

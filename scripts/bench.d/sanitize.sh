@@ -7,6 +7,9 @@
 # its own. MB/s is given for wall time and for CPU time (user+sys), which
 # stays meaningful on a busy machine.
 # Goals (issue 3): >= 60 MB/s on one core, peak RSS < 100 MB, <= 3x the baseline.
+# Then the fail-closed rescan of the sanitized HAR (issue 4): Verify on one
+# core against VerifyBytes on every core, timed inside the benchmark (the
+# sanitizing that makes its input is not counted).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mb="${REPROKIT_BENCH_MB:-200}"
@@ -21,9 +24,12 @@ size=$(stat -c %s "$har")
 echo "input: generated HAR of $((size / 1000000)) MB"
 
 # measure NAME CMD…: prints nothing, sets wall/cpu/rss for NAME
+# (one core; PROCS=0 measure … lets Go use every core)
 measure() {
 	local name="$1"; shift
-	/usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" env GOMAXPROCS=1 REPROKIT_BENCH_HAR="$har" "$@" >"$work/$name.out" 2>&1 || { cat "$work/$name.out" >&2; return 1; }
+	local procs=(GOMAXPROCS=1)
+	if [[ "${PROCS:-1}" == 0 ]]; then procs=(-u GOMAXPROCS); fi
+	/usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" env "${procs[@]}" REPROKIT_BENCH_HAR="$har" "$@" >"$work/$name.out" 2>&1 || { cat "$work/$name.out" >&2; return 1; }
 	read -r wall user sys rss <"$work/$name.time"
 	eval "${name}_wall=$wall ${name}_cpu=$(echo "$user + $sys" | bc) ${name}_rss=$rss"
 }
@@ -34,6 +40,8 @@ measure san $(bench BenchmarkSanitizeHAR)
 measure one $(bench BenchmarkSanitizeHARPassOne)
 measure ver $(bench BenchmarkSanitizeAndVerifyHAR)
 if [[ $cli == 1 ]]; then measure cli "$work/reprokit" sanitize "$har" -o "$work/out.har"; fi
+measure vseq $(bench BenchmarkVerifyHAR)
+PROCS=0 measure vpar $(bench BenchmarkVerifyBytesHAR)
 
 row() { # name label
 	local w c r
@@ -47,3 +55,10 @@ row san "sanitize (Redactor.HAR)"
 row ver "sanitize + fail-closed verify"
 if [[ $cli == 1 ]]; then row cli "reprokit sanitize (CLI, writes the file)"; fi
 echo "goals: sanitize >= 60 MB/s on one core, < 100 MB peak RSS, <= 3x the baseline"
+# the rescan rows: ns/op of the benchmark itself
+nsop() { awk '/^Benchmark/ { for (i = 2; i <= NF; i++) if ($(i) == "ns/op") print $(i-1) }' "$work/$1.out"; }
+vseq_ns=$(nsop vseq)
+vpar_ns=$(nsop vpar)
+printf '%-44s %7.1f MB/s wall (one core)\n' "verify the sanitized HAR: Verify" "$(echo "$size / 1000 / ($vseq_ns / 1000000)" | bc -l)"
+printf '%-44s %7.1f MB/s wall (%d cores)  %4.2fx faster than Verify\n' "verify the sanitized HAR: VerifyBytes" "$(echo "$size / 1000 / ($vpar_ns / 1000000)" | bc -l)" "$(nproc)" "$(echo "$vseq_ns / $vpar_ns" | bc -l)"
+echo "(load average now: $(cut -d' ' -f1-3 /proc/loadavg); wall figures on a busy machine are upper bounds)"
