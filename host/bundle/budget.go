@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // DefaultBudget is the default size budget of a bundle: what support
@@ -50,14 +48,14 @@ type budgetState struct {
 }
 
 // compressRatio estimates the deflate ratio of s from three 8 KB samples.
-func compressRatio(s string) float64 {
+func compressRatio(s []byte) float64 {
 	if len(s) < 512 {
 		return 0.6
 	}
 	const chunk = 8 << 10
 	var sample []byte
 	if len(s) <= 3*chunk {
-		sample = []byte(s)
+		sample = s
 	} else {
 		mid := len(s) / 2
 		sample = make([]byte, 0, 3*chunk)
@@ -220,14 +218,20 @@ func (p *pack) trimBody(it budgetItem) (int64, error) {
 	if keep > 0 {
 		newText = text[:keep] + "\n…[truncated by Reprokit to meet the size budget: " + strconv.Itoa(removed) + " more bytes]"
 	}
-	marker := map[string]any{"action": action, "step": it.step, "originalSize": size}
+	// A struct, not a map: its members keep their order, so the bundle's
+	// bytes are the same every time.
+	marker := struct {
+		Action       string `json:"action"`
+		Step         int    `json:"step"`
+		OriginalSize int    `json:"originalSize"`
+	}{action, it.step, size}
 	var path []string
 	if it.request {
 		path = []string{"request", "postData"}
 	} else {
 		path = []string{"response", "content"}
 	}
-	nv, err := editPath(p.doc.raw[i], path, func(o *object) error {
+	nv, err := editPath(p.doc.entryRaw(i), path, func(o *object) error {
 		o.set("text", jsonString(newText))
 		if keep == 0 && !it.request {
 			// The text is gone; its encoding no longer applies.
@@ -240,7 +244,7 @@ func (p *pack) trimBody(it budgetItem) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("trim the body of entry %d for the size budget: %w", i, err)
 	}
-	p.doc.raw[i] = jsontext.Value(nv)
+	p.doc.setEntry(i, nv)
 	if it.request {
 		p.doc.reqLen[i] = len(newText)
 		if pd := p.doc.entries[i].Request.PostData; pd != nil {

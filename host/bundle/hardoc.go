@@ -28,7 +28,7 @@ const keepTextBelow = 256 << 10
 type harDoc struct {
 	top     []member         // members of the root object; "log" holds nothing (see logMembers)
 	log     []member         // members of "log"; "entries" holds nothing (see raw)
-	raw     []jsontext.Value // log.entries as written
+	raw     []jsontext.Value // log.entries as written; nil: in file (see entryRaw)
 	entries []har.Entry      // decoded; large bodies emptied (see bodyLen)
 	bodyLen []int            // length of response.content.text of each entry
 	reqLen  []int            // length of request.postData.text of each entry
@@ -36,6 +36,10 @@ type harDoc struct {
 
 	bt        *bodyText
 	entryOpts json.Options
+
+	// A document parsed with [parseHARFile] holds its entries in a file
+	// (see hardoc_file.go) instead of in raw.
+	fileStore
 }
 
 type member struct {
@@ -46,24 +50,32 @@ type member struct {
 // parseHAR reads a HAR. It accepts any root object with a "log" member; an
 // entry that does not decode into [har.Entry] is kept raw with a warning.
 func parseHAR(r io.Reader) (*harDoc, error) {
-	dec := jsontext.NewDecoder(r, readOpts)
 	d := &harDoc{}
+	if err := d.parse(r); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// parse reads the HAR from r into d.
+func (d *harDoc) parse(r io.Reader) error {
+	dec := jsontext.NewDecoder(r, readOpts)
 	if tok, err := dec.ReadToken(); err != nil {
-		return nil, fmt.Errorf("not a HAR file: %w", err)
+		return fmt.Errorf("not a HAR file: %w", err)
 	} else if tok.Kind() != '{' {
-		return nil, fmt.Errorf("not a HAR file: the file is not a JSON object")
+		return fmt.Errorf("not a HAR file: the file is not a JSON object")
 	}
 	sawLog := false
 	for dec.PeekKind() != '}' {
 		tok, err := dec.ReadToken()
 		if err != nil {
-			return nil, fmt.Errorf("read the HAR: %w", err)
+			return fmt.Errorf("read the HAR: %w", err)
 		}
 		name := tok.String()
 		if name != "log" || sawLog {
 			v, err := dec.ReadValue()
 			if err != nil {
-				return nil, fmt.Errorf("read the HAR member %q: %w", name, err)
+				return fmt.Errorf("read the HAR member %q: %w", name, err)
 			}
 			d.top = append(d.top, member{name, v.Clone()})
 			continue
@@ -71,16 +83,16 @@ func parseHAR(r io.Reader) (*harDoc, error) {
 		sawLog = true
 		d.top = append(d.top, member{name: "log"})
 		if err := d.parseLog(dec); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if _, err := dec.ReadToken(); err != nil {
-		return nil, fmt.Errorf("read the HAR: %w", err)
+		return fmt.Errorf("read the HAR: %w", err)
 	}
 	if !sawLog {
-		return nil, fmt.Errorf("not a HAR file: no \"log\" object at the top")
+		return fmt.Errorf("not a HAR file: no \"log\" object at the top")
 	}
-	return d, nil
+	return nil
 }
 
 func (d *harDoc) parseLog(dec *jsontext.Decoder) error {
@@ -123,7 +135,11 @@ func (d *harDoc) parseLog(dec *jsontext.Decoder) error {
 			if v.Kind() != '{' {
 				return fmt.Errorf("HAR entry %d is not an object", len(d.raw))
 			}
-			d.addEntry(v.Clone())
+			if d.file != nil {
+				d.addEntry(v, dec.InputOffset()-int64(len(v)))
+			} else {
+				d.addEntry(v.Clone(), 0)
+			}
 		}
 		dec.ReadToken()
 	}
@@ -143,6 +159,10 @@ func (d *harDoc) parseLog(dec *jsontext.Decoder) error {
 // The full text is read back from the raw entry when needed.
 type bodyText struct {
 	resp, req int // lengths of the bodies left raw, -1 when decoded
+	// respAt, respEnd locate the response text's JSON string in the
+	// entry (0, 0: none); quoted is the length of the last string taken.
+	respAt, respEnd int64
+	quoted          int
 }
 
 func (bt *bodyText) take(dec *jsontext.Decoder, dst *string, n *int) error {
@@ -153,6 +173,7 @@ func (bt *bodyText) take(dec *jsontext.Decoder, dst *string, n *int) error {
 	if v.Kind() != '"' {
 		return nil
 	}
+	bt.quoted = len(v)
 	if len(v) <= keepTextBelow+2 {
 		b, err := jsontext.AppendUnquote(nil, v)
 		if err != nil {
@@ -201,7 +222,11 @@ func (bt *bodyText) unmarshalers() json.Options {
 		return member(dec, func(name string) error {
 			switch name {
 			case "text":
-				return bt.take(dec, &c.Text, &bt.resp)
+				bt.quoted = 0
+				err := bt.take(dec, &c.Text, &bt.resp)
+				bt.respEnd = dec.InputOffset()
+				bt.respAt = bt.respEnd - int64(bt.quoted)
+				return err
 			case "size":
 				return field(dec, &c.Size)
 			case "compression":
@@ -255,12 +280,15 @@ func (bt *bodyText) unmarshalers() json.Options {
 	return json.WithUnmarshalers(json.JoinUnmarshalers(content, post, wsClose))
 }
 
-func (d *harDoc) addEntry(raw jsontext.Value) {
+// addEntry decodes one entry; off is where raw starts in the file of a
+// file-backed document, which keeps its place instead of the bytes.
+func (d *harDoc) addEntry(raw jsontext.Value, off int64) {
 	if d.bt == nil {
 		d.bt = &bodyText{}
 		d.entryOpts = json.JoinOptions(readOpts, d.bt.unmarshalers())
 	}
 	d.bt.resp, d.bt.req = -1, -1
+	d.bt.respAt, d.bt.respEnd = 0, 0
 	var e har.Entry
 	if err := json.Unmarshal(raw, &e, d.entryOpts); err != nil {
 		// Keep what decodes leniently: a Firefox or hand-made HAR with an
@@ -268,8 +296,8 @@ func (d *harDoc) addEntry(raw jsontext.Value) {
 		d.warn = append(d.warn, fmt.Sprintf("entry %d: %v", len(d.raw), err))
 		e = lenientEntry(raw)
 		d.bt.resp, d.bt.req = -1, -1
+		d.bt.respAt, d.bt.respEnd = 0, 0
 	}
-	d.raw = append(d.raw, raw)
 	bl := len(e.Response.Content.Text)
 	if d.bt.resp >= 0 {
 		bl = d.bt.resp
@@ -283,6 +311,12 @@ func (d *harDoc) addEntry(raw jsontext.Value) {
 		}
 	}
 	d.reqLen = append(d.reqLen, rl)
+	if d.file != nil {
+		d.raw = append(d.raw, nil)
+		d.placeEntry(raw, off, &e)
+	} else {
+		d.raw = append(d.raw, raw)
+	}
 	d.entries = append(d.entries, e)
 }
 
@@ -341,6 +375,9 @@ func lenientEntry(raw jsontext.Value) har.Entry {
 // encoding ("base64" or "").
 func (d *harDoc) responseText(i int) (string, string) {
 	e := &d.entries[i]
+	if d.dropped(i) {
+		return d.droppedText(i), e.Response.Content.Encoding
+	}
 	if e.Response.Content.Text != "" || d.bodyLen[i] == 0 {
 		return e.Response.Content.Text, e.Response.Content.Encoding
 	}
@@ -352,7 +389,7 @@ func (d *harDoc) responseText(i int) (string, string) {
 			} `json:"content"`
 		} `json:"response"`
 	}
-	json.Unmarshal(d.raw[i], &x, readOpts)
+	json.Unmarshal(d.entryRaw(i), &x, readOpts)
 	if x.Response.Content.Encoding == "" {
 		x.Response.Content.Encoding = e.Response.Content.Encoding
 	}
@@ -375,7 +412,7 @@ func (d *harDoc) requestText(i int) string {
 			} `json:"postData"`
 		} `json:"request"`
 	}
-	json.Unmarshal(d.raw[i], &x, readOpts)
+	json.Unmarshal(d.entryRaw(i), &x, readOpts)
 	return x.Request.PostData.Text
 }
 
@@ -405,12 +442,13 @@ func (d *harDoc) write(w io.Writer) error {
 				continue
 			}
 			bw.str("[")
-			for k, e := range d.raw {
+			var buf []byte
+			for k := range d.raw {
 				if k > 0 {
 					bw.str(",")
 				}
 				bw.str("\n    ")
-				bw.bytes(e)
+				buf = d.writeEntry(bw, k, buf)
 			}
 			bw.str("\n  ]")
 		}
@@ -446,9 +484,15 @@ func (d *harDoc) dropEntries(drop func(i int) bool) int {
 			continue
 		}
 		d.raw[keep], d.entries[keep], d.bodyLen[keep], d.reqLen[keep] = d.raw[i], d.entries[i], d.bodyLen[i], d.reqLen[i]
+		if d.file != nil {
+			d.offs[keep], d.lens[keep], d.text[keep] = d.offs[i], d.lens[i], d.text[i]
+		}
 		keep++
 	}
 	d.raw, d.entries, d.bodyLen, d.reqLen = d.raw[:keep], d.entries[:keep], d.bodyLen[:keep], d.reqLen[:keep]
+	if d.file != nil {
+		d.offs, d.lens, d.text = d.offs[:keep], d.lens[:keep], d.text[:keep]
+	}
 	return n
 }
 
@@ -558,13 +602,19 @@ func jsonAny(v any) jsontext.Value {
 // its JSON string.
 func (d *harDoc) responseHead(i, n int) (string, int, string) {
 	e := &d.entries[i]
+	if d.dropped(i) {
+		// As if it were kept: the whole text (at most keepTextBelow).
+		t := d.droppedText(i)
+		return t, len(t), e.Response.Content.Encoding
+	}
 	if e.Response.Content.Text != "" || d.bodyLen[i] == 0 {
 		return e.Response.Content.Text, len(e.Response.Content.Text), e.Response.Content.Encoding
 	}
-	q := rawMember(d.raw[i], "response", "content", "text")
+	raw := d.entryRaw(i)
+	q := rawMember(raw, "response", "content", "text")
 	enc := e.Response.Content.Encoding
 	if enc == "" {
-		if v := rawMember(d.raw[i], "response", "content", "encoding"); len(v) > 2 {
+		if v := rawMember(raw, "response", "content", "encoding"); len(v) > 2 {
 			enc = unquotePrefix(v, 16)
 		}
 	}
@@ -584,7 +634,7 @@ func (d *harDoc) requestHead(i, n int) (string, int) {
 	if e.Request.PostData.Text != "" || d.reqLen[i] == 0 {
 		return e.Request.PostData.Text, len(e.Request.PostData.Text)
 	}
-	return unquotePrefix(rawMember(d.raw[i], "request", "postData", "text"), n), d.reqLen[i]
+	return unquotePrefix(rawMember(d.entryRaw(i), "request", "postData", "text"), n), d.reqLen[i]
 }
 
 // rawMember returns the raw JSON value at the path of object members in v,

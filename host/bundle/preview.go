@@ -68,6 +68,7 @@ func Preview(ctx context.Context, dir *spool.Dir, opts Options) (*Review, error)
 	if err != nil {
 		return nil, err
 	}
+	defer p.close()
 	rep := p.r.Report()
 	rv := &Review{
 		Domains: p.domains, Redaction: nonNil(rep.Counts), RedactionTotal: rep.Total,

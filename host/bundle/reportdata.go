@@ -226,11 +226,11 @@ func buildReport(in reportInput) *report.Data {
 				re.ResBody, re.ResCut = preview, int64(max(0, total-len(preview)))
 			}
 		}
-		if raw := trimmedNote(in.doc.raw[i]); raw != "" {
+		if note := trimmedNote(in.doc, i); note != "" {
 			if re.BodyNote != "" {
 				re.BodyNote += " "
 			}
-			re.BodyNote += raw
+			re.BodyNote += note
 		}
 		if len(e.WebSocketMessages) > 0 {
 			re.WSTotal = len(e.WebSocketMessages)
@@ -427,7 +427,11 @@ func stackText(raw json.RawMessage) string {
 
 // trimmedNote says what the size budget did to an entry, from the
 // `_reprokitTrimmed` marker it left in the raw entry.
-func trimmedNote(raw []byte) string {
+func trimmedNote(doc *harDoc, i int) string {
+	if !doc.mayBeTrimmed(i) {
+		return ""
+	}
+	raw := doc.entryRaw(i)
 	if !bytes.Contains(raw, []byte("_reprokitTrimmed")) {
 		return ""
 	}

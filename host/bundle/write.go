@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"net/url"
@@ -137,9 +138,13 @@ type pack struct {
 	lastSize    int64 // size of the last complete bundle
 	members     memberCache
 	harVerified [32]byte // SHA-256 of the last session.har the verifier passed
-	notes       []string
-	id          string
-	created     time.Time
+	// work is the pack's private directory inside the spool (0700): the
+	// sanitized HAR and the compressed zip members are files there, so
+	// that a large recording is not held in memory. close removes it.
+	work    string
+	notes   []string
+	id      string
+	created time.Time
 }
 
 func (p *pack) logf(format string, a ...any) {
@@ -164,6 +169,7 @@ func Write(ctx context.Context, dir *spool.Dir, out string, opts Options) (*Resu
 	if err != nil {
 		return nil, err
 	}
+	defer p.close()
 	if out == "" {
 		out = p.meta.Options.Out
 	}
@@ -230,8 +236,25 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 		}
 	}
 	p.r = sanitize.New(policy)
-	if err := p.load(ctx); err != nil {
+	if err := p.prepare(ctx); err != nil {
+		p.close()
 		return nil, err
+	}
+	return p, nil
+}
+
+// prepare reads, sanitizes and analyzes the spool (see [newPack]).
+func (p *pack) prepare(ctx context.Context) error {
+	// The HAR is held in files, not in memory: the spool's session.har,
+	// then the sanitized copy and the zip members in a private directory
+	// inside the spool, removed by close.
+	work, err := os.MkdirTemp(p.dir.Path(), ".bundle-")
+	if err != nil {
+		return fmt.Errorf("make a bundle: create a working directory in the recording %s: %w (is the disk full?)", p.dir.Path(), err)
+	}
+	p.work = work
+	if err := p.load(ctx); err != nil {
+		return err
 	}
 	// Budget first, on the raw HAR: what findings point to, failed requests
 	// and documents are protected already.
@@ -239,12 +262,12 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 	p.estimated = p.estimate()
 	if p.budgetMax > 0 && p.estimated > p.budgetMax-budgetMargin {
 		if _, err := p.trim(p.estimated-(p.budgetMax-budgetMargin), false); err != nil {
-			return nil, err
+			return err
 		}
 		p.logf("size budget %s: %d reductions so far, before sanitizing (estimated %s)", HumanSize(p.budgetMax), len(p.budget.actions), HumanSize(p.estimated))
 	}
 	if err := p.sanitizeHAR(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	rawProtected := p.protected
 	p.analyze()
@@ -254,7 +277,7 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 	if p.budgetMax > 0 {
 		if est := p.estimate(); est > p.budgetMax-budgetMargin {
 			if _, err := p.trim(est-(p.budgetMax-budgetMargin), true); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
@@ -265,7 +288,7 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 			a.URL = shortURL(p.infos[a.Entry].e.Request.URL, 300)
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // errRewrite asks for the bundle to be written again (its HAR was scrubbed).
@@ -286,46 +309,110 @@ func (p *pack) analyzeKeepProtected() {
 const budgetMargin = 64 << 10
 
 // sanitizeHAR runs the (trimmed) raw HAR through the sanitizer and replaces
-// it with the result.
+// it with the result. Neither is held in memory: the raw HAR streams from
+// its file into the sanitizer, whose output is written to a private file as
+// it is parsed (on the other core), and the document then reads its
+// entries from there.
 func (p *pack) sanitizeHAR(ctx context.Context) error {
-	var raw bytes.Buffer
-	if err := p.doc.write(&raw); err != nil {
+	p.logf("sanitizing session.har (%s)", HumanSize(p.doc.size()))
+	out, err := p.createTemp("session-*.har")
+	if err != nil {
 		return err
 	}
-	p.logf("sanitizing session.har (%s)", HumanSize(int64(raw.Len())))
-	// The sanitized HAR is read back as the sanitizer writes it (its last
-	// pass streams), on the other core.
+	keep := false
+	defer func() {
+		if !keep {
+			out.Close()
+			os.Remove(out.Name())
+		}
+	}()
+	// The raw HAR, written into a pipe to the sanitizer.
+	inR, inW := io.Pipe()
+	written := make(chan error, 1)
+	go func() {
+		bw := bufio.NewWriterSize(inW, 256<<10)
+		err := p.doc.write(bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		inW.CloseWithError(err)
+		written <- err
+	}()
+	// The sanitized HAR, read back through the file as it is written.
 	pr, pw := io.Pipe()
 	sanitized := make(chan error, 1)
 	go func() {
-		err := p.r.HAR(pw, &raw)
+		err := p.r.HAR(pw, inR)
+		inR.CloseWithError(errSanitized) // the writer stops, whatever is left
 		pw.CloseWithError(err)
 		sanitized <- err
 	}()
-	doc, perr := parseHAR(bufio.NewReaderSize(pr, 1<<20))
+	ow := bufio.NewWriterSize(out, 1<<20)
+	tee := io.TeeReader(pr, ow)
+	doc, perr := parseHARStream(out, tee)
 	if perr != nil {
 		pr.CloseWithError(perr)
 	} else {
-		io.Copy(io.Discard, pr) // what follows the JSON, so the writer finishes
+		io.Copy(io.Discard, tee) // what follows the JSON, so the writer finishes
 	}
-	if err := <-sanitized; err != nil && (perr == nil || !errors.Is(err, perr)) {
-		return fmt.Errorf("make a bundle: sanitize session.har: %w", err)
+	serr := <-sanitized
+	werr := <-written
+	if werr != nil && !errors.Is(werr, errSanitized) && !errors.Is(werr, io.ErrClosedPipe) {
+		return fmt.Errorf("make a bundle: %w", werr)
 	}
-	raw = bytes.Buffer{}
+	if serr != nil && (perr == nil || !errors.Is(serr, perr)) {
+		return fmt.Errorf("make a bundle: sanitize session.har: %w", serr)
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if perr != nil {
 		return fmt.Errorf("make a bundle: the sanitized session.har: %w", perr)
 	}
+	if err := ow.Flush(); err != nil {
+		return fmt.Errorf("make a bundle: write the sanitized session.har in %s: %w (is the disk full?)", p.work, err)
+	}
 	if len(doc.raw) != len(p.doc.raw) {
 		return fmt.Errorf("make a bundle: the sanitizer returned %d entries for %d", len(doc.raw), len(p.doc.raw))
 	}
-	p.doc = doc
+	keep = true
+	p.setDoc(doc)
 	for _, w := range p.doc.warn {
 		p.notes = append(p.notes, "session.har "+w)
 	}
 	return nil
+}
+
+// errSanitized stops the writer of the sanitizer's input once the
+// sanitizer is done with it.
+var errSanitized = errors.New("the sanitizer has finished")
+
+// createTemp creates a file in the pack's private directory.
+func (p *pack) createTemp(pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(p.work, pattern)
+	if err != nil {
+		return nil, fmt.Errorf("make a bundle: create a temporary file in %s: %w (is the disk full?)", p.work, err)
+	}
+	return f, nil
+}
+
+// setDoc makes doc the bundle's HAR, closing the file of the one it
+// replaces (and removing it when it is the pack's own).
+func (p *pack) setDoc(doc *harDoc) {
+	if old := p.doc; old != nil && old != doc {
+		old.closeFile(p.work)
+	}
+	p.doc = doc
+}
+
+// close releases the pack's files and removes its private directory.
+func (p *pack) close() {
+	if p.doc != nil {
+		p.doc.closeFile(p.work)
+	}
+	if p.work != "" {
+		os.RemoveAll(p.work)
+	}
 }
 
 // open opens a file of the spool; missing optional files give nil, nil.
@@ -441,12 +528,13 @@ func (p *pack) load(ctx context.Context) error {
 	if f == nil {
 		return fmt.Errorf("make a bundle: %s has no session.har: the recording was not finalized (run `reprokit recover` to finalize it)", p.dir.Path())
 	}
-	// The raw HAR stays in memory only: the budget trims it before the
-	// sanitizer runs, so that bodies that will not be in the bundle are not
-	// sanitized (most of the time of a large recording).
-	p.doc, err = parseHAR(bufio.NewReaderSize(f, 1<<20))
-	f.Close()
+	// The raw HAR is read where it is, in the spool, and its edits are
+	// held in memory only: the budget trims it before the sanitizer runs,
+	// so that bodies that will not be in the bundle are not sanitized (most
+	// of the time of a large recording).
+	p.doc, err = parseHARFile(f)
 	if err != nil {
+		f.Close()
 		return fmt.Errorf("make a bundle: read the recording's session.har: %w (the recording is damaged; its spool %s is kept)", err, p.dir.Path())
 	}
 	if err := ctx.Err(); err != nil {
@@ -622,7 +710,7 @@ func (p *pack) estimate() int64 {
 	var total float64
 	var previews float64
 	for i := range p.infos {
-		over := len(p.doc.raw[i]) - p.doc.bodyLen[i] - p.doc.reqLen[i]
+		over := p.doc.entryLen(i) - p.doc.bodyLen[i] - p.doc.reqLen[i]
 		total += float64(over) * 0.15 * 2 // in session.har and in the report
 		if n := p.doc.bodyLen[i]; n > 0 {
 			r := p.ratio(i, false)
@@ -662,7 +750,7 @@ func (p *pack) ratio(i int, request bool) float64 {
 	}
 	// The raw entry is a good enough sample of its body, and needs no
 	// unescaping.
-	r := compressRatio(string(p.doc.raw[i]))
+	r := compressRatio(p.doc.entryRaw(i))
 	p.budget.ratio[k] = r
 	return r
 }
@@ -752,9 +840,55 @@ func (p *pack) checked(name string, data []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// checkedFile is [pack.checked] for a large file, f of size bytes: it
+// returns nil when f passes as it is, else a new file of the pack's private
+// directory with its scrubbed content (the caller's to close and remove).
+func (p *pack) checkedFile(name string, f *os.File, size int64) (*os.File, error) {
+	bad, err := p.unallowedReader(name, io.NewSectionReader(f, 0, size))
+	if err != nil || len(bad) == 0 {
+		return nil, err
+	}
+	out, err := p.createTemp("scrubbed-*.json")
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			out.Close()
+			os.Remove(out.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(out, 1<<20)
+	if _, err := p.r.Scrub(bw, io.NewSectionReader(f, 0, size), name); err != nil {
+		return nil, fmt.Errorf("scrub %s: %w", name, err)
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, fmt.Errorf("scrub %s into %s: %w (is the disk full?)", name, p.work, err)
+	}
+	st, err := out.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("scrub %s: %w", name, err)
+	}
+	if bad, err = p.unallowedReader(name, io.NewSectionReader(out, 0, st.Size())); err != nil {
+		return nil, err
+	}
+	if len(bad) > 0 {
+		return nil, &LeakError{Findings: bad}
+	}
+	ok = true
+	return out, nil
+}
+
 // unallowed are the verifier's findings on data that the user did not allow.
 func (p *pack) unallowed(name string, data []byte) ([]sanitize.Finding, error) {
-	fs, err := p.r.Verify(name, bytes.NewReader(data))
+	return p.unallowedReader(name, bytes.NewReader(data))
+}
+
+// unallowedReader is [pack.unallowed] for data read from r (seekable for
+// precise locations).
+func (p *pack) unallowedReader(name string, r io.Reader) ([]sanitize.Finding, error) {
+	fs, err := p.r.Verify(name, r)
 	if err != nil {
 		return nil, fmt.Errorf("verify %s: %w", name, err)
 	}
@@ -786,31 +920,57 @@ func (p *pack) verify(name string, data []byte) error {
 // writeZip writes the whole bundle to a temporary file next to dest and
 // renames it. It returns the size and the manifest written.
 //
-// Every file is compressed in memory first (see [zipMember]), so that the
-// size of the finished zip is known before it is written: SUPPORT_REQUEST.md
-// and bundle.json state it. The HAR is verified on one core while the other
-// compresses it and builds the report.
+// Every file is compressed first (see [zipMember]), so that the size of the
+// finished zip is known before it is written: SUPPORT_REQUEST.md and
+// bundle.json state it. session.har goes through files of the pack's
+// private directory, never whole in memory: it is written out, then
+// verified on one core while the other compresses it and builds the report.
 func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
-	var harBuf bytes.Buffer
-	if err := p.doc.write(&harBuf); err != nil {
+	harFile, err := p.createTemp("har-*.json")
+	if err != nil {
 		return 0, nil, err
 	}
-	har := harBuf.Bytes()
-	harSum := sha256.Sum256(har)
+	defer func() {
+		harFile.Close()
+		os.Remove(harFile.Name())
+	}()
+	hs, hc := sha256.New(), crc32.NewIEEE()
+	hw := &countingFile{w: io.MultiWriter(harFile, hs, hc)}
+	bw := bufio.NewWriterSize(hw, 1<<20)
+	err = p.doc.write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if rerr := p.doc.readErr(); rerr != nil {
+		return 0, nil, fmt.Errorf("make a bundle: %w", rerr)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("make a bundle: write session.har in %s: %w (is the disk full?)", p.work, err)
+	}
+	harSize := hw.n
+	var harSum [32]byte
+	hs.Sum(harSum[:0])
 	type verdict struct {
-		data []byte
-		err  error
+		scrubbed *os.File // nil: as written
+		err      error
 	}
 	verified := make(chan verdict, 1)
 	if p.harVerified == harSum {
-		verified <- verdict{har, nil} // written again unchanged: verified already
+		verified <- verdict{} // written again unchanged: verified already
 	} else {
 		go func() {
-			data, err := p.checked("session.har", har)
-			verified <- verdict{data, err}
+			f, err := p.checkedFile("session.har", harFile, harSize)
+			verified <- verdict{f, err}
 		}()
 	}
-	harMember := p.members.member("session.har", har, true)
+	harMember, merr := p.members.fileMember("session.har", harFile, harSize, harSum, hc.Sum32(), p.work)
+	if merr != nil {
+		if v := <-verified; v.scrubbed != nil {
+			v.scrubbed.Close()
+			os.Remove(v.scrubbed.Name())
+		}
+		return 0, nil, merr
+	}
 	var images []*zipMember
 	for _, set := range [][]shotFile{p.shots, p.cast} {
 		for _, s := range set {
@@ -824,18 +984,22 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	if v.err != nil {
 		return 0, nil, v.err
 	}
-	if !bytes.Equal(v.data, har) {
+	if v.scrubbed != nil {
 		// The HAR was scrubbed: take it as the bundle's HAR and write again.
-		doc, err := parseHAR(bytes.NewReader(v.data))
+		doc, err := parseHARFile(v.scrubbed)
 		if err != nil || len(doc.raw) != len(p.doc.raw) {
+			v.scrubbed.Close()
+			os.Remove(v.scrubbed.Name())
 			return 0, nil, fmt.Errorf("make a bundle: the scrubbed session.har does not read back: %v", err)
 		}
-		p.doc = doc
+		p.setDoc(doc)
 		p.analyzeKeepProtected()
 		return 0, nil, errRewrite
 	}
+	if err := p.doc.readErr(); err != nil {
+		return 0, nil, fmt.Errorf("make a bundle: %w", err)
+	}
 	p.harVerified = harSum
-	harBuf = bytes.Buffer{}
 
 	members := []*zipMember{harMember}
 	for _, side := range []struct {
@@ -890,7 +1054,6 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	// is written (and goes round again in the rare case that a scrub
 	// changed the size).
 	checkedRound := false
-	var err error
 	var lastSupport string
 	var lastPage []byte
 	for attempt := 0; ; attempt++ {
@@ -984,7 +1147,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		}
 	}()
 	cw := &countingFile{w: tmp}
-	bw := bufio.NewWriterSize(cw, 1<<20)
+	bw = bufio.NewWriterSize(cw, 1<<20)
 	if err := writeMembers(bw, all, p.created); err != nil {
 		return 0, nil, err
 	}

@@ -1,0 +1,223 @@
+package bundle
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/reprokit/reprokit/host/har"
+)
+
+// keepTextInFile: a file-backed document keeps the decoded response bodies
+// up to this size in its entries (and those the request ID search reads);
+// larger ones are read back from the file when the budget or the report
+// needs them, so that a 200 MB recording is not held in memory.
+const keepTextInFile = 4 << 10
+
+// fileStore is where a file-backed [harDoc] keeps its entries: the bytes of
+// entry i are at offs[i] in file, lens[i] long, unless raw[i] holds an
+// edited copy (the budget's). Reads may come from several goroutines.
+type fileStore struct {
+	file *os.File
+	offs []int64
+	lens []int
+	// text locates the response text (its JSON string) of an entry whose
+	// decoded text was not kept: {start, end} from the entry's start;
+	// {0, 0} when the entry keeps it.
+	text [][2]int32
+
+	mu  sync.Mutex
+	err error // the first read error
+}
+
+// parseHARFile reads a HAR from the file f (from its start) and keeps its
+// entries there: only their place, the decoded fields and the small bodies
+// are held in memory. f must stay open and unchanged while the document is
+// used; closing it is the caller's job.
+func parseHARFile(f *os.File) (*harDoc, error) {
+	return parseHARStream(f, io.NewSectionReader(f, 0, 1<<62))
+}
+
+// parseHARStream is [parseHARFile] for a file that is being written: r
+// yields the file's bytes from its start, each of them already in f when r
+// returns it (a tee of what is written to f).
+func parseHARStream(f *os.File, r io.Reader) (*harDoc, error) {
+	d := &harDoc{}
+	d.file = f
+	if err := d.parse(bufio.NewReaderSize(r, 1<<20)); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// placeEntry records where the entry raw (just decoded into e) is in the
+// file, and drops its decoded response text when it is large and the
+// request ID search has no use for it.
+func (d *harDoc) placeEntry(raw jsontext.Value, off int64, e *har.Entry) {
+	d.offs = append(d.offs, off)
+	d.lens = append(d.lens, len(raw))
+	loc := [2]int32{}
+	c := &e.Response.Content
+	if d.bt.resp < 0 && d.bt.respEnd > d.bt.respAt && len(c.Text) > keepTextInFile && !idCandidate(c) {
+		loc = [2]int32{int32(d.bt.respAt), int32(d.bt.respEnd)}
+		c.Text = ""
+	}
+	d.text = append(d.text, loc)
+}
+
+// idCandidate reports whether the request ID search may read this body
+// (a superset of what [jsonBody] and [eventStreamBody] accept).
+func idCandidate(c *har.Content) bool {
+	if c.Text == "" || len(c.Text) > maxIDBody {
+		return false
+	}
+	if c.Encoding != "base64" {
+		return mayHoldID(c.Text)
+	}
+	if strings.Contains(strings.ToLower(c.MimeType), "json") {
+		return true
+	}
+	// Binary JSON is searched only when it starts with '{' (after spaces).
+	head := c.Text[:min(len(c.Text), 1024)/4*4]
+	b, err := base64.StdEncoding.DecodeString(head)
+	if err != nil {
+		return true
+	}
+	// As strings.TrimSpace sees it: a prefix of spaces only may go on.
+	b = bytes.TrimLeftFunc(b, unicode.IsSpace)
+	return len(b) == 0 || b[0] == '{' || !utf8.FullRune(b)
+}
+
+// dropped reports whether the decoded response text of entry i was not
+// kept (see [harDoc.droppedText]).
+func (d *harDoc) dropped(i int) bool {
+	return d.file != nil && d.raw[i] == nil && d.text[i][1] > 0
+}
+
+// droppedText reads back the response text of entry i that the parse
+// decoded and did not keep: the same string as the decoded one.
+func (d *harDoc) droppedText(i int) string {
+	loc := d.text[i]
+	q := make([]byte, loc[1]-loc[0])
+	if _, err := d.file.ReadAt(q, d.offs[i]+int64(loc[0])); err != nil {
+		d.fail(err)
+		return ""
+	}
+	b, err := jsontext.AppendUnquote(nil, q)
+	if err != nil {
+		d.fail(fmt.Errorf("entry %d: %w", i, err))
+		return ""
+	}
+	return string(b)
+}
+
+// entryRaw returns the bytes of entry i as written (a copy for a
+// file-backed document).
+func (d *harDoc) entryRaw(i int) jsontext.Value {
+	if d.file == nil || d.raw[i] != nil {
+		return d.raw[i]
+	}
+	b := make([]byte, d.lens[i])
+	if _, err := d.file.ReadAt(b, d.offs[i]); err != nil {
+		d.fail(err)
+		return jsontext.Value("{}")
+	}
+	return b
+}
+
+// entryLen is the length of entry i as written.
+func (d *harDoc) entryLen(i int) int {
+	if d.file == nil || d.raw[i] != nil {
+		return len(d.raw[i])
+	}
+	return d.lens[i]
+}
+
+// setEntry replaces entry i as written (an edit of the budget).
+func (d *harDoc) setEntry(i int, v jsontext.Value) {
+	d.raw[i] = v
+}
+
+// writeEntry writes entry i as written to w; buf is scratch space, returned
+// for the next call.
+func (d *harDoc) writeEntry(w *errWriter, i int, buf []byte) []byte {
+	if d.file == nil || d.raw[i] != nil {
+		w.bytes(d.raw[i])
+		return buf
+	}
+	const chunk = 1 << 20
+	if cap(buf) < min(d.lens[i], chunk) {
+		buf = make([]byte, min(max(d.lens[i], 64<<10), chunk))
+	}
+	for off, n := d.offs[i], d.lens[i]; n > 0 && w.err == nil; {
+		b := buf[:min(n, cap(buf))]
+		if _, err := d.file.ReadAt(b, off); err != nil {
+			d.fail(err)
+			w.err = fmt.Errorf("read the recording's HAR: %w", err)
+			break
+		}
+		w.bytes(b)
+		off += int64(len(b))
+		n -= len(b)
+	}
+	return buf
+}
+
+// mayBeTrimmed reports whether entry i may carry a size-budget marker
+// (see [trimmedNote]): the budget comments every body it trims, so a
+// file-backed entry without such a comment is not read back to look.
+func (d *harDoc) mayBeTrimmed(i int) bool {
+	if d.file == nil || d.raw[i] != nil {
+		return true
+	}
+	e := &d.entries[i]
+	return strings.Contains(e.Response.Content.Comment, "Reprokit") ||
+		e.Request.PostData != nil && strings.Contains(e.Request.PostData.Comment, "Reprokit")
+}
+
+// size is the length of the document as written, about.
+func (d *harDoc) size() int64 {
+	n := int64(1024)
+	for i := range d.raw {
+		n += int64(d.entryLen(i) + 6)
+	}
+	return n
+}
+
+// closeFile closes the file of a file-backed document, and removes it when
+// it is in the directory work (a pack's own file, not the spool's).
+func (d *harDoc) closeFile(work string) {
+	if d.file == nil {
+		return
+	}
+	d.file.Close()
+	if work != "" && filepath.Dir(d.file.Name()) == work {
+		os.Remove(d.file.Name())
+	}
+}
+
+func (d *harDoc) fail(err error) {
+	d.mu.Lock()
+	if d.err == nil {
+		d.err = fmt.Errorf("read the HAR back from %s: %w (is the disk failing or full?)", d.file.Name(), err)
+	}
+	d.mu.Unlock()
+}
+
+// readErr is the first error reading a file-backed document: what was
+// built from it since is not to be used.
+func (d *harDoc) readErr() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.err
+}
