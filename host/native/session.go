@@ -442,19 +442,38 @@ func (h *Host) portClosed(ctx context.Context) {
 // starts (`reprokit native-finish`) and of the leftover recovery. It takes
 // the spool over (its pid in recording.json) so that no one else recovers it
 // at the same time, and applies the machine's managed configuration as the
-// host does. It returns the bundle's path.
+// host does. Only one process at a time finishes a spool (a claim the
+// operating system drops when the process dies): another one gets an error
+// saying so and leaves the spool to it. It returns the bundle's path.
 func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 	logger := log.New(os.Stderr, "reprokit finish: ", log.LstdFlags)
 	dir, err := spool.Open(spoolPath)
 	if err != nil {
 		return "", err
 	}
+	release, err := claimSpool(dir)
+	if err != nil {
+		return "", err
+	}
+	claimed := true
+	defer func() {
+		if claimed {
+			release()
+		}
+	}()
+	// removeSpool gives the claim back first: Windows cannot remove a
+	// folder with an open file.
+	removeSpool := func() error {
+		release()
+		claimed = false
+		return dir.Remove()
+	}
 	m, err := dir.Meta()
 	if err != nil {
 		return "", err
 	}
 	if m.Status == spool.StatusBundled {
-		return "", dir.Remove()
+		return "", removeSpool()
 	}
 	if err := dir.Update(func(m *spool.Meta) error { m.PID = os.Getpid(); return nil }); err != nil {
 		return "", err
@@ -497,7 +516,7 @@ func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 	}
 	auditBundle(res, opts, logger)
 	mp.applyRetention(outDir, logger)
-	return res.Path, dir.Remove()
+	return res.Path, removeSpool()
 }
 
 // recoverLeftovers bundles the extension recordings that a killed host and
@@ -523,6 +542,10 @@ func (h *Host) recoverLeftovers() {
 			continue
 		}
 		path, err := Finish(context.Background(), d.Path(), "")
+		if errors.Is(err, errBeingFinished) {
+			h.log.Printf("not recovering %s: %v", d.Path(), err)
+			continue
+		}
 		if err != nil {
 			h.log.Printf("recover %s: %v\n%s", d.Path(), err, spool.ResolveHint(d))
 			continue
