@@ -101,6 +101,26 @@ func knownStatus(t testing.TB, popup context.Context) string {
 	return ""
 }
 
+// settledStatus waits until the popup shows a phase the user acts on
+// (idle, review, done, error), as after an earlier test's recording is
+// still being saved, and returns the status.
+func settledStatus(t testing.TB, popup context.Context) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	var st string
+	for time.Now().Before(deadline) {
+		st = status(t, popup)
+		for _, p := range []string{"idle", "review", "done", "error"} {
+			if strings.HasPrefix(st, p) {
+				return st
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the popup stays %q for 60 s (%s)%s", st, workerState(t), hostLogTail())
+	return ""
+}
+
 // waitStatus waits until the popup's status starts with prefix and returns
 // the status; it fails early on an error status unless it waits for
 // "error" or "idle" (after a click on OK).

@@ -150,7 +150,13 @@ func serviceWorker(t testing.TB) context.Context {
 // draw "idle" before the worker's "done" arrived, so the click was skipped).
 func resetPopup(t testing.TB, popup context.Context) {
 	t.Helper()
-	switch st := knownStatus(t, popup); {
+	st := knownStatus(t, popup)
+	if strings.HasPrefix(st, "recording") || strings.HasPrefix(st, "paused") {
+		// An earlier test that failed left its recording running.
+		click(t, popup, "stop")
+	}
+	st = settledStatus(t, popup)
+	switch {
 	case strings.HasPrefix(st, "review"):
 		click(t, popup, "discard")
 	case strings.HasPrefix(st, "done"):
@@ -225,6 +231,15 @@ func TestAKilledHostIsRecoveredAtTheNextStart(t *testing.T) {
 	click(t, popup, "record") // a new host starts and bundles the leftover
 	waitStatus(t, popup, "recording", 15*time.Second)
 	path := waitNewBundle(t, before, 60*time.Second)
+	// The popup lists the recovered bundle apart; its status stays the new
+	// recording's.
+	recovered := waitRecoveredIn(t, popup, before, 60*time.Second)
+	if st := status(t, popup); !strings.HasPrefix(st, "recording") {
+		t.Errorf("with the recovered bundle listed the status is %q; want the new recording's", st)
+	}
+	if b, err := bundle.Open(recovered); err != nil || !b.Manifest.Recording.Recovered {
+		t.Errorf("the popup lists %s as recovered: %v", recovered, err)
+	}
 	click(t, popup, "stop")
 	waitStatus(t, popup, "done", 60*time.Second)
 	b, err := bundle.Open(path)

@@ -85,6 +85,20 @@ func TestALeftoverRecoveredByANewHostIsShownApartFromTheNewRecording(t *testing.
 	run(t, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
 	popup, _ := openPopup(t, app)
 	resetPopup(t, popup)
+	// Keep forgets the bundles earlier tests recovered (the killed-host
+	// test's) and leaves their files alone.
+	for _, p := range recoveredPaths(t, popup) {
+		run(t, popup, "keep "+p, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid=recovered-item][data-path=%q] [data-testid=recovered-keep]`, p)), chromedp.NodeVisible))
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("Keep touched the recovered bundle %s: %v", p, err)
+		}
+	}
+	for i := 0; i < 50 && len(recoveredPaths(t, popup)) > 0; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := recoveredPaths(t, popup); len(got) != 0 {
+		t.Fatalf("the popup still lists %v after Keep", got)
+	}
 	sw := serviceWorker(t)
 	// The next Record starts a new host, which looks for leftovers at hello.
 	run(t, sw, "close the idle native port", chromedp.Evaluate[chromedp.Void](`self.reprokitTestHooks.dropPort()`))
@@ -199,12 +213,25 @@ func recoveredPaths(t testing.TB, popup context.Context) []string {
 // returns its path.
 func waitRecovered(t testing.TB, popup context.Context, timeout time.Duration) string {
 	t.Helper()
+	return waitRecoveredIn(t, popup, nil, timeout)
+}
+
+// waitRecoveredIn waits until the popup lists one recovered bundle that is
+// not in before and returns its path.
+func waitRecoveredIn(t testing.TB, popup context.Context, before map[string]bool, timeout time.Duration) string {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		if got := recoveredPaths(t, popup); len(got) == 1 {
+		var got []string
+		for _, p := range recoveredPaths(t, popup) {
+			if !before[p] {
+				got = append(got, p)
+			}
+		}
+		if len(got) == 1 {
 			return got[0]
 		} else if len(got) > 1 {
-			t.Fatalf("the popup lists %d recovered bundles, want 1: %v", len(got), got)
+			t.Fatalf("the popup lists %d new recovered bundles, want 1: %v", len(got), got)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
