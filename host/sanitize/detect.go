@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"math/bits"
 	"net"
 	"sort"
 	"strings"
@@ -1133,8 +1134,19 @@ func (r *Redactor) cardPass(loc *locator, s string) string {
 }
 
 func countDigits(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
+	n, i := 0, 0
+	// 8 bytes at a time: a byte is a digit when its low 7 bits are in
+	// 0x30…0x39 and its high bit is clear (exact: no carry crosses bytes)
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		x := w &^ highs
+		ge30 := x + (0x80-0x30)*ones
+		ge3a := x + (0x80-0x3a)*ones
+		n += bits.OnesCount64(ge30 &^ ge3a &^ w & highs)
+	}
+	for ; i < len(s); i++ {
 		if s[i]-'0' < 10 {
 			n++
 		}

@@ -129,3 +129,20 @@ func FuzzQuoteMatchesJSONText(f *testing.F) {
 		}
 	})
 }
+
+func FuzzCountDigits(f *testing.F) {
+	for _, s := range []string{"", "0123456789", "a1b2c3d4e5f6g7h8i9", "\xb0\xb9/:09\x30\x39\xff12345678"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := 0
+		for i := 0; i < len(s); i++ {
+			if s[i] >= '0' && s[i] <= '9' {
+				want++
+			}
+		}
+		if got := countDigits(s); got != want {
+			t.Fatalf("countDigits(%q) = %d, want %d", s, got, want)
+		}
+	})
+}

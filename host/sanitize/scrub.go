@@ -54,7 +54,7 @@ func (r *Redactor) twoPass(dst io.Writer, src io.Reader, doc string, isHAR, requ
 			return err
 		}
 		sr := &searchReader{r: rd, s: s}
-		if _, err := io.Copy(io.Discard, sr); err != nil {
+		if err := sr.drain(); err != nil {
 			return fmt.Errorf("sanitize %s: read back the temporary file: %w", doc, err)
 		}
 		sr.finish()

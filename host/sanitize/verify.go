@@ -599,6 +599,22 @@ func (sr *searchReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// drain searches everything left in the reader, in large reads
+// (io.Copy to io.Discard reads 8 KB at a time, and each read moves the
+// tail that a form may still span).
+func (sr *searchReader) drain() error {
+	buf := make([]byte, 256<<10)
+	for {
+		_, err := sr.Read(buf)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
 func (sr *searchReader) finish() {
 	if len(sr.s.entries) > 0 {
 		sr.scan(true)

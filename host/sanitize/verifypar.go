@@ -28,7 +28,7 @@ func (r *Redactor) VerifyBytes(name string, data []byte) ([]Finding, error) {
 	sr.first = firstByte(head)
 	searched := make(chan error, 1)
 	go func() {
-		_, err := io.Copy(io.Discard, sr)
+		err := sr.drain()
 		sr.finish()
 		searched <- err
 	}()

@@ -133,3 +133,28 @@ func TestTheCasesOfVerifyBytesAreWhatTheyClaim(t *testing.T) {
 		}
 	}
 }
+
+// FuzzVerifyBytes: on any input, VerifyBytes (split into chunks of a few
+// entries, on two workers) finds what Verify finds, in the same order.
+func FuzzVerifyBytes(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+	}
+	f.Add([]byte(`{"log":{"entries":[{"a":"sk-proj-Ab3Ab3Ab3Ab3Ab3Ab3Ab3Ab3"} , "x\"]" ,[{"b":1}]],"pages":[]}}`))
+	f.Add([]byte(`{"log":{"entries":[{},{}]}`))
+	f.Add([]byte(` {"log" : {"entries" : [ ] } } `))
+	r := New(nil)
+	var clean bytes.Buffer
+	raw, _ := os.ReadFile(filepath.Join("testdata", "leak-corpus.har"))
+	r.HAR(&clean, bytes.NewReader(raw)) // values for the search to find
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		w, c := verifyWorkers, verifyChunk
+		verifyWorkers, verifyChunk = 2, 64
+		defer func() { verifyWorkers, verifyChunk = w, c }()
+		want, err1 := r.Verify("session.har", bytes.NewReader(doc))
+		got, err2 := r.VerifyBytes("session.har", doc)
+		if (err1 == nil) != (err2 == nil) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("VerifyBytes: %v, %v\nVerify: %v, %v", got, err2, want, err1)
+		}
+	})
+}
