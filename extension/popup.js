@@ -175,46 +175,50 @@ function draw() {
   if (state.result) $('d-path').textContent = state.result.path + ' (' + fmtBytes(state.result.size) + ')';
 }
 
-// drawRecovered lists the recovered bundles in their own box: each is an
-// earlier recording that was interrupted, saved on its own, never the
-// recording this popup shows above.
+// drawRecovered lists, in their own box, the earlier recordings that were
+// interrupted and that a new host recovered: each was saved as a bundle of
+// its own (open, show file, discard, keep), or is kept on disk with how to
+// finish it. None is the recording this popup shows above.
 function drawRecovered() {
   const list = $('recovered-list');
   list.textContent = '';
   $('recovered').hidden = !recovered.length;
+  const line = (text, cls, testid) => {
+    const p = document.createElement('p');
+    p.className = cls;
+    if (testid) p.dataset.testid = testid;
+    p.textContent = text;
+    return p;
+  };
   for (const r of recovered) {
+    const key = r.path || r.recording;
     const el = document.createElement('li');
     el.dataset.testid = 'recovered-item';
-    el.dataset.path = r.path;
-    const what = document.createElement('p');
-    what.className = 'mono';
-    what.dataset.testid = 'recovered-path';
-    what.textContent = r.path + ' (' + fmtBytes(r.size) + ')';
-    el.appendChild(what);
-    if (r.started) {
-      const when = document.createElement('p');
-      when.className = 'hint';
-      when.textContent = t('recoveredStarted', [new Date(r.started).toLocaleString(chrome.i18n.getUILanguage())]);
-      el.appendChild(when);
+    el.dataset.path = r.path || '';
+    el.dataset.recording = r.recording || '';
+    if (r.started) el.appendChild(line(t('recoveredStarted', [new Date(r.started).toLocaleString(chrome.i18n.getUILanguage())]), 'hint'));
+    if (r.path) {
+      el.appendChild(line(t('recoveredSaved'), ''));
+      el.appendChild(line(r.path + ' (' + fmtBytes(r.size) + ')', 'mono', 'recovered-path'));
+    } else if (r.error) {
+      el.appendChild(line(t('errRecoverFailed', [r.error.message || '']), '', 'recovered-failed'));
+      el.appendChild(line(t('fixRecoverFailed', [r.id || '']), 'fix'));
     }
-    if (r.error) {
-      const err = document.createElement('p');
-      err.className = 'fix';
-      err.dataset.testid = 'recovered-error';
-      const e = errorText(r.error);
-      err.textContent = e.message + (e.fix ? ' ' + e.fix : '');
-      el.appendChild(err);
+    if (r.actionError) {
+      const e = errorText(r.actionError);
+      el.appendChild(line(e.message + (e.fix ? ' ' + e.fix : ''), 'fix', 'recovered-error'));
     }
     const row = document.createElement('div');
     row.className = 'row';
-    for (const [id, label, action, what2] of [
+    const buttons = r.path ? [
       ['recovered-open', 'btnOpenReport', 'open', 'report'], ['recovered-folder', 'btnShowFile', 'open', 'folder'],
       ['recovered-discard', 'btnDiscard', 'discard', ''], ['recovered-keep', 'btnKeep', 'keep', ''],
-    ]) {
+    ] : [['recovered-keep', 'btnOK', 'keep', '']];
+    for (const [id, label, action, what] of buttons) {
       const b = document.createElement('button');
       b.dataset.testid = id;
       b.textContent = t(label);
-      b.onclick = () => send('recovered', { action, path: r.path, what: what2 });
+      b.onclick = () => send('recovered', { action, key, what });
       row.appendChild(b);
     }
     el.appendChild(row);

@@ -191,19 +191,28 @@ function applyHostState(st) {
   setState(st);
 }
 
-// addRecovered keeps a bundle the host recovered, once per path.
+// recoveredKey names an entry of recovered: its bundle, or the recording
+// when it could not be bundled (it then has an error and no path).
+function recoveredKey(r) {
+  return r.path || r.recording;
+}
+
+// addRecovered keeps what the host recovered, once per bundle or recording.
 function addRecovered(r) {
-  if (!r || !r.path) return;
-  recovered = recovered.filter((x) => x.path !== r.path).concat([r]);
+  if (!r || !recoveredKey(r)) return;
+  recovered = recovered.filter((x) => recoveredKey(x) !== recoveredKey(r)).concat([r]);
   broadcast();
 }
 
 // recoveredAction opens or deletes a recovered bundle through the host
-// (starting one when no port is open), or forgets it (keep). An error is
-// shown on that bundle's line, not as the recording's state.
-async function recoveredAction(action, path, what) {
-  const forget = () => { recovered = recovered.filter((x) => x.path !== path); broadcast(); };
-  if (action === 'keep') { forget(); return; }
+// (starting one when no port is open), or forgets the entry (keep). An
+// error is shown on that entry's line, not as the recording's state.
+async function recoveredAction(action, key, what) {
+  const forget = () => { recovered = recovered.filter((x) => recoveredKey(x) !== key); broadcast(); };
+  const item = recovered.find((x) => recoveredKey(x) === key);
+  if (!item) return;
+  if (action === 'keep' || !item.path) { forget(); return; }
+  const path = item.path;
   try {
     await connectHost();
     if (action === 'discard') {
@@ -215,7 +224,7 @@ async function recoveredAction(action, path, what) {
   } catch (e) {
     const info = e.info || { message: String(e) };
     if (action === 'discard' && info.code === 20) { forget(); return; } // gone already
-    recovered = recovered.map((x) => x.path === path ? Object.assign({}, x, { error: info }) : x);
+    recovered = recovered.map((x) => recoveredKey(x) === key ? Object.assign({}, x, { actionError: info }) : x);
     broadcast();
   }
 }
@@ -492,7 +501,7 @@ function onPopupMessage(m) {
       command('open', { what: m.what });
       break;
     case 'recovered':
-      recoveredAction(m.action, m.path, m.what);
+      recoveredAction(m.action, m.key, m.what);
       break;
     case 'reset':
       if (!['starting', 'recording', 'paused', 'stopping', 'saving'].includes(state.phase)) {
@@ -510,7 +519,7 @@ function onPopupMessage(m) {
 // read (restored).
 const restored = chrome.storage.session.get(['state', 'recovered']).then((v) => {
   if (v && Array.isArray(v.recovered)) {
-    for (const r of v.recovered) if (!recovered.some((x) => x.path === r.path)) recovered.push(r);
+    for (const r of v.recovered) if (!recovered.some((x) => recoveredKey(x) === recoveredKey(r))) recovered.push(r);
   }
   // Only if nothing happened meanwhile (a host message).
   if (!stateSet && v && v.state && ['done', 'error', 'idle'].includes(v.state.phase)) {

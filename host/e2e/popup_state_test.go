@@ -103,6 +103,18 @@ func TestALeftoverRecoveredByANewHostIsShownApartFromTheNewRecording(t *testing.
 	// The next Record starts a new host, which looks for leftovers at hello.
 	run(t, sw, "close the idle native port", chromedp.Evaluate[chromedp.Void](`self.reprokitTestHooks.dropPort()`))
 	leftover := plantLeftover(t)
+	// A second leftover's bundle was refused before (fail closed): it is
+	// not retried, and the popup says it is kept and how to finish it.
+	waiting := plantLeftover(t)
+	t.Cleanup(func() { os.RemoveAll(waiting) })
+	wd, err := spool.Open(waiting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wd.MarkBundleError(errors.New("the sanitized bundle still contains 1 detected secret(s) (jwt)")); err != nil {
+		t.Fatal(err)
+	}
+	wm, _ := wd.Meta()
 
 	click(t, popup, "record")
 	waitStatus(t, popup, "recording", 15*time.Second)
@@ -124,6 +136,20 @@ func TestALeftoverRecoveredByANewHostIsShownApartFromTheNewRecording(t *testing.
 	}
 	if !b.Manifest.Recording.Recovered {
 		t.Errorf("%s does not say recovered in bundle.json", recovered)
+	}
+	failedSel := fmt.Sprintf(`[data-testid=recovered-item][data-recording=%q]`, filepath.Base(waiting))
+	var failed string
+	for i := 0; i < 100 && failed == ""; i++ {
+		failed = eval[string](t, popup, `document.querySelector('`+failedSel+`')?.textContent || ''`)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(failed, "could not be saved automatically") || !strings.Contains(failed, "detected secret") ||
+		!strings.Contains(failed, "reprokit recover --discard "+wm.ID) {
+		t.Errorf("the refused leftover's line says %q; want that it is kept and how to finish it", failed)
+	}
+	run(t, popup, "OK on the refused leftover", chromedp.Click(chromedp.CSS(failedSel+` [data-testid=recovered-keep]`), chromedp.NodeVisible))
+	if _, err := os.Stat(filepath.Join(waiting, spool.MetaFile)); err != nil {
+		t.Errorf("the refused leftover's spool was touched: %v", err)
 	}
 
 	run(t, app, "load a page", chromedp.Navigate(env.app.URL+"/frames"))
@@ -156,6 +182,9 @@ func TestALeftoverRecoveredByANewHostIsShownApartFromTheNewRecording(t *testing.
 	}
 	if got := recoveredPaths(t, popup); len(got) != 0 {
 		t.Fatalf("the recovered box still lists %v after Discard (%s)", got, eval[string](t, popup, `document.querySelector('[data-testid=recovered]').textContent`))
+	}
+	if shown := eval[bool](t, popup, `!document.getElementById('recovered').hidden`); shown {
+		t.Errorf("the recovered box is still shown with nothing in it: %q", eval[string](t, popup, `document.getElementById('recovered').textContent`))
 	}
 	if _, err := os.Stat(recovered); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the recovered bundle is still there after Discard: %v", err)
@@ -206,7 +235,7 @@ func plantLeftover(t testing.TB) string {
 // recoveredPaths lists the bundles the popup's recovered box shows.
 func recoveredPaths(t testing.TB, popup context.Context) []string {
 	t.Helper()
-	return eval[[]string](t, popup, `[...document.querySelectorAll('#recovered:not([hidden]) [data-testid=recovered-item]')].map((x) => x.dataset.path)`)
+	return eval[[]string](t, popup, `[...document.querySelectorAll('#recovered:not([hidden]) [data-testid=recovered-item]:not([data-path=""])')].map((x) => x.dataset.path)`)
 }
 
 // waitRecovered waits until the popup lists one recovered bundle and

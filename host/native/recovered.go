@@ -18,13 +18,19 @@ type Recovered struct {
 	// Recording names the recovered recording (its spool folder, rec-…),
 	// never the port's current recording.
 	Recording string `json:"recording"`
-	// Path and Size are the bundle's.
-	Path string `json:"path"`
-	Size int64  `json:"size"`
+	// Path and Size are the bundle's (none when Error is set).
+	Path string `json:"path,omitempty"`
+	Size int64  `json:"size,omitempty"`
 	// Started is when the recording started (RFC 3339); StopReason why it
 	// ended ("extension disconnected" for a killed host).
 	Started    string `json:"started,omitempty"`
 	StopReason string `json:"stopReason,omitempty"`
+	// ID and Error are set instead of Path when the leftover could not be
+	// bundled (its bundle was refused, fail closed, or finishing failed):
+	// it is kept in its spool until the user runs `reprokit recover
+	// --allow KIND ID` or `--discard ID`; Error says why, with that fix.
+	ID    string         `json:"id,omitempty"`
+	Error map[string]any `json:"error,omitempty"`
 }
 
 // reportRecovered tells the extension about a leftover that recovery
@@ -42,6 +48,22 @@ func (h *Host) reportRecovered(name string, before *spool.Meta, path string) {
 	h.recovered = append(h.recovered, r)
 	h.mu.Unlock()
 	h.out.Send(Message{Type: "recovered", Data: r})
+}
+
+// reportUnrecovered tells the extension about a leftover that stays in its
+// spool because it could not be bundled, so the user learns it is kept and
+// how to finish it instead of never hearing of it.
+func (h *Host) reportUnrecovered(d *spool.Dir, m *spool.Meta, err error) {
+	id := m.ID
+	if id == "" {
+		id = strings.TrimPrefix(filepath.Base(d.Path()), "rec-")
+	}
+	e := Errorf(CodeSaveFailed, spool.ResolveHint(d), "%s", strings.SplitN(err.Error(), "\n", 2)[0])
+	info := map[string]any{"code": e.Code}
+	for k, v := range e.Params {
+		info[k] = v
+	}
+	h.out.Send(Message{Type: "recovered", Data: Recovered{Recording: filepath.Base(d.Path()), ID: id, Started: m.Started, StopReason: m.StopReason, Error: info}})
 }
 
 // recoveredBundle checks that path is a bundle the extension may open or

@@ -260,3 +260,29 @@ func TestDiscardRecoveredRefusesABundleThatWasNotRecovered(t *testing.T) {
 		t.Errorf("the saved bundle was touched: %v", err)
 	}
 }
+
+// A leftover whose bundle was refused before (fail closed) is not retried
+// at hello, and not kept quiet either: a "recovered" message without a
+// bundle says it is kept and how to finish it.
+func TestALeftoverThatWaitsForTheUserIsReportedWithHowToFinishIt(t *testing.T) {
+	base, out := t.TempDir(), t.TempDir()
+	d := plantLeftover(t, base, out)
+	if err := d.MarkBundleError(errors.New("the sanitized bundle still contains 1 detected secret(s) (jwt)")); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := d.Meta()
+	p := openPort(t, Options{SpoolBase: base, OutDir: out, Log: log.New(io.Discard, "", 0), Managed: &install.ManagedConfig{},
+		Finisher: func(string, string) error { return nil }})
+	p.request("hello", fmt.Sprintf(`{"protocol":%d}`, protocolVersion()), nil)
+	rec := p.next("recovered")
+	data, _ := rec["data"].(map[string]any)
+	e, _ := data["error"].(map[string]any)
+	fix, _ := e["fix"].(string)
+	if data["path"] != nil || data["id"] != m.ID || e["code"] != float64(CodeSaveFailed) ||
+		!strings.Contains(e["message"].(string), "detected secret") || !strings.Contains(fix, "reprokit recover --discard "+m.ID) {
+		t.Errorf("recovered message %v; want no bundle, the id and how to finish it", rec)
+	}
+	if _, err := os.Stat(d.Path()); err != nil {
+		t.Errorf("the waiting spool was touched: %v", err)
+	}
+}

@@ -539,6 +539,7 @@ func (h *Host) recoverLeftovers() {
 			// on every start would refuse it again. The same rule as
 			// `reprokit record`'s recovery.
 			h.log.Printf("not retrying %s, whose bundle failed: %s\n%s", d.Path(), strings.SplitN(m.BundleError, "\n", 2)[0], spool.ResolveHint(d))
+			h.reportUnrecovered(d, m, errors.New(m.BundleError))
 			continue
 		}
 		path, err := Finish(context.Background(), d.Path(), "")
@@ -548,6 +549,7 @@ func (h *Host) recoverLeftovers() {
 		}
 		if err != nil {
 			h.log.Printf("recover %s: %v\n%s", d.Path(), err, spool.ResolveHint(d))
+			h.reportUnrecovered(d, m, err)
 			continue
 		}
 		h.log.Printf("recovered an unfinished recording into %s", path)
