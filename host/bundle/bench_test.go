@@ -201,6 +201,8 @@ func BenchmarkWrite200MBNoBudget(b *testing.B) {
 	writeBigHAR(b, dir, 2000, 100)
 	out := b.TempDir()
 	var size, peak int64
+	cpu0 := cpuTime()
+	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op") }()
 	for b.Loop() {
 		runtime.GC()
 		debug.FreeOSMemory()
