@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -145,4 +146,56 @@ func FuzzCountDigits(f *testing.F) {
 			t.Fatalf("countDigits(%q) = %d, want %d", s, got, want)
 		}
 	})
+}
+
+// A JSON body that the walk changes is written back compactly, byte for
+// byte as jsontext writes it (jsonDoc used a jsontext.Encoder before
+// jsonOut).
+func TestChangedJSONBodiesAreWrittenAsJSONTextWouldWriteThem(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "leak-corpus.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	var collect func(v any)
+	collect = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, c := range v {
+				collect(c)
+			}
+		case []any:
+			for _, c := range v {
+				collect(c)
+			}
+		case string:
+			if t := strings.TrimSpace(v); t != "" && (t[0] == '{' || t[0] == '[') && json.Valid([]byte(t)) {
+				bodies = append(bodies, v)
+				var pretty bytes.Buffer
+				json.Indent(&pretty, []byte(t), " ", "\t")
+				bodies = append(bodies, pretty.String())
+			}
+		}
+	}
+	var doc any
+	json.Unmarshal(raw, &doc)
+	collect(doc)
+	bodies = append(bodies, `{"a":"\u0000\u001f\b\f\n\r\t\"\\\/ \u2028 <>& é \ud83d\ude00 \ud800","password":"hunter2hunter2","n":[1.5e3,-0,true,false,null,{}],"pin":1234}`,
+		"{\"password\":\"x\xff\xfe\",\"k\":\"\xc3\"}")
+	r := New(nil)
+	changed := 0
+	for _, b := range bodies {
+		out, ok := r.jsonDoc(&locator{file: "t"}, b, textCtx{})
+		if !ok || out == b {
+			continue
+		}
+		changed++
+		want, ok := reencode(t, []byte(out))
+		if !ok || string(bytes.TrimSuffix(want, []byte("\n"))) != out {
+			t.Fatalf("body written as\n%s\njsontext writes\n%s", out, want)
+		}
+	}
+	if changed < 20 {
+		t.Fatalf("only %d of %d bodies changed: the test proves little", changed, len(bodies))
+	}
 }

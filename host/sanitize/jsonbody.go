@@ -9,18 +9,18 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// bodyCoder is a reusable decoder and encoder for JSON bodies.
+// bodyCoder is a reusable decoder and writer for JSON bodies.
 type bodyCoder struct {
 	src strings.Reader
 	dec *jsontext.Decoder
-	out bytes.Buffer
-	enc *jsontext.Encoder
+	buf bytes.Buffer
+	out jsonOut // writes to buf
 }
 
 var bodyCoders = sync.Pool{New: func() any {
 	c := &bodyCoder{}
 	c.dec = jsontext.NewDecoder(&c.src, decodeOptions...)
-	c.enc = jsontext.NewEncoder(&c.out, encodeOptions...)
+	c.out.w = &c.buf
 	return c
 }}
 
@@ -33,9 +33,9 @@ func (r *Redactor) jsonDoc(loc *locator, s string, ctx textCtx) (out string, ok 
 	defer bodyCoders.Put(c)
 	c.src.Reset(s)
 	c.dec.Reset(&c.src, decodeOptions...)
-	c.out.Reset()
-	c.enc.Reset(&c.out, encodeOptions...)
-	w := &jsonWalker{r: r, dec: c.dec, enc: c.enc, loc: loc, ctx: ctx}
+	c.buf.Reset()
+	c.out.buf, c.out.err = c.out.buf[:0], nil
+	w := &jsonWalker{r: r, dec: c.dec, out: &c.out, loc: loc, ctx: ctx}
 	depth := len(loc.path)
 	if err := w.value(nil, false, 0); err != nil {
 		loc.path = loc.path[:depth]
@@ -47,13 +47,14 @@ func (r *Redactor) jsonDoc(loc *locator, s string, ctx textCtx) (out string, ok 
 	if !w.changed {
 		return s, true
 	}
-	return string(bytes.TrimRight(c.out.Bytes(), "\n")), true
+	c.out.flush()
+	return c.buf.String(), true
 }
 
 type jsonWalker struct {
 	r       *Redactor
 	dec     *jsontext.Decoder
-	enc     *jsontext.Encoder
+	out     *jsonOut
 	loc     *locator
 	ctx     textCtx
 	changed bool
@@ -71,10 +72,8 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 	}
 	switch tok.Kind() {
 	case '{':
-		if err := w.enc.WriteToken(jsontext.BeginObject); err != nil {
-			return err
-		}
-		for w.dec.PeekKind() != '}' {
+		w.out.byte('{')
+		for i := 0; w.dec.PeekKind() != '}'; i++ {
 			kt, err := w.dec.ReadToken()
 			if err != nil {
 				return err
@@ -88,9 +87,11 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 					w.changed = true
 				}
 			}
-			if err := w.enc.WriteToken(jsontext.String(nk)); err != nil {
-				return err
+			if i > 0 {
+				w.out.byte(',')
 			}
+			w.out.str(nk)
+			w.out.byte(':')
 			r, ex := rule, exact
 			saved := w.ctx
 			if r == nil {
@@ -109,12 +110,14 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 		if _, err := w.dec.ReadToken(); err != nil {
 			return err
 		}
-		return w.enc.WriteToken(jsontext.EndObject)
+		w.out.byte('}')
+		return nil
 	case '[':
-		if err := w.enc.WriteToken(jsontext.BeginArray); err != nil {
-			return err
-		}
+		w.out.byte('[')
 		for i := 0; w.dec.PeekKind() != ']'; i++ {
+			if i > 0 {
+				w.out.byte(',')
+			}
 			w.loc.push(itoa(i))
 			if err := w.value(rule, exact, depth+1); err != nil {
 				return err
@@ -124,7 +127,8 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 		if _, err := w.dec.ReadToken(); err != nil {
 			return err
 		}
-		return w.enc.WriteToken(jsontext.EndArray)
+		w.out.byte(']')
+		return nil
 	case '"':
 		s := tok.String()
 		ns := s
@@ -138,14 +142,22 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 		if ns != s {
 			w.changed = true
 		}
-		return w.enc.WriteToken(jsontext.String(ns))
+		w.out.str(ns)
+		return nil
 	case '0':
 		if rule != nil && exact {
 			w.changed = true
-			return w.enc.WriteToken(jsontext.String(w.r.secret(w.loc, rule.Name, tok.String())))
+			w.out.str(w.r.secret(w.loc, rule.Name, tok.String()))
+			return nil
 		}
-		return w.enc.WriteToken(tok)
-	default:
-		return w.enc.WriteToken(tok)
+		w.out.raw(tok.String())
+		return nil
+	case 'n':
+		w.out.raw("null")
+	case 't':
+		w.out.raw("true")
+	case 'f':
+		w.out.raw("false")
 	}
+	return nil
 }

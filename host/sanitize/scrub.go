@@ -65,7 +65,9 @@ func (r *Redactor) twoPass(dst io.Writer, src io.Reader, doc string, isHAR, requ
 		return err
 	}
 	if !found {
-		if _, err := io.Copy(dst, rd); err != nil {
+		// 256 KB at a time (io.Copy to a writer that reads from its
+		// source, like io.Discard, goes 8 KB at a time)
+		if _, err := io.CopyBuffer(dst, struct{ io.Reader }{rd}, make([]byte, 256<<10)); err != nil {
 			return fmt.Errorf("write sanitized %s: %w", doc, err)
 		}
 		return nil
