@@ -125,7 +125,7 @@ func (r *Redactor) jsonString(loc *locator, s string, ctx textCtx) string {
 	if ns := r.text(loc, s, ctx); ns != s {
 		return ns
 	}
-	if !ctx.noEntropy && !r.pol.disabled["entropy"] && highEntropy(s, 32, 4.05) {
+	if !ctx.noEntropy && !r.pol.disabled["entropy"] && highEntropy(s, 32, 4.05) && !pathLike(s) {
 		return r.secret(loc, "entropy", s)
 	}
 	return s
