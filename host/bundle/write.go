@@ -1237,7 +1237,11 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 	}
 	// Counts per rule and kind and where each redaction is (the first
 	// 10,000; "truncated" says there were more), never values.
-	if b, err := json.Marshal(p.r.Report()); err == nil {
+	rep := p.r.Report()
+	for i := range rep.Locations {
+		rep.Locations[i].Location = stringPointer(rep.Locations[i].Location)
+	}
+	if b, err := json.Marshal(rep); err == nil {
 		m.Redaction = b
 	}
 	m.Counts = countAll(p.infos, p.doc, p.console, len(p.steps), len(p.shots), len(p.cast))
@@ -1245,6 +1249,27 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		m.Notes[i] = p.r.Text(p.notes[i])
 	}
 	return m
+}
+
+// stringPointer cuts a redaction's location at the string that holds it:
+// the sanitizer follows JSON and forms inside a body ("…/postData/text/user/
+// password"), but the body is one string of the file, and the keys inside it
+// are recorded content that bundle.json must not repeat as values of its own.
+func stringPointer(ptr string) string {
+	i := 0
+	for i < len(ptr) {
+		j := strings.IndexByte(ptr[i+1:], '/')
+		end := len(ptr)
+		if j >= 0 {
+			end = i + 1 + j
+		}
+		switch ptr[i+1 : end] {
+		case "text", "data", "value":
+			return ptr[:end]
+		}
+		i = end
+	}
+	return ptr
 }
 
 // location is the recording's time zone (recording.json), else the local one:

@@ -343,6 +343,9 @@ func TestTheRedactionReportLocatesEachRedaction(t *testing.T) {
 	const key = "q7Zt2LmX9pWc4RkVx81"
 	f := sampleSession(t)
 	f.entries[3].Request.Headers = append(f.entries[3].Request.Headers, har.NameValue{Name: "X-Api-Key", Value: key})
+	// A password inside a JSON body, under a key that looks generated.
+	const oddKey = "aZ9kQ2mX7pL4wR8tYb3NcV6"
+	f.entries[2].Request.PostData = &har.PostData{MimeType: "application/json", Text: `{"users":{"` + oddKey + `":{"password":"hunter2hunter2"}}}`}
 	dir := makeSpool(t, f)
 	res, err := Write(context.Background(), dir, t.TempDir(), Options{})
 	if err != nil {
@@ -351,6 +354,9 @@ func TestTheRedactionReportLocatesEachRedaction(t *testing.T) {
 	files := readZip(t, res.Path)
 	if strings.Contains(string(files["bundle.json"]), key) {
 		t.Fatal("bundle.json holds the redacted value")
+	}
+	if strings.Contains(string(files["bundle.json"]), oddKey) {
+		t.Error("bundle.json repeats a key from inside a body in a location")
 	}
 	var rep sanitize.Report
 	if err := json.Unmarshal(res.Manifest.Redaction, &rep); err != nil {
@@ -377,6 +383,13 @@ func TestTheRedactionReportLocatesEachRedaction(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no location for the API key header among %+v", rep.Locations)
+	}
+	body := false
+	for _, l := range rep.Locations {
+		body = body || l.File == "session.har" && l.Location == "/log/entries/2/request/postData/text" && l.Kind == "secret-key"
+	}
+	if !body {
+		t.Errorf("no location that points at the body holding the password among %+v", rep.Locations)
 	}
 }
 
