@@ -23,8 +23,9 @@ func TestNewRecordingWorksAfterChromeRestartedTheServiceWorker(t *testing.T) {
 	popup, _ := openPopup(t, app)
 	resetPopup(t, popup)
 	sw := serviceWorker(t)
-	run(t, sw, "show a finished recording", chromedp.Evaluate[chromedp.Void](
-		`self.reprokitTestHooks.hostMessage({type: 'state', data: {phase: 'done', attached: false, recording: 'rec-restart-test', result: {path: '/tmp/x.zip', size: 1}}})`))
+	run(t, sw, "show a finished recording and a recovered one", chromedp.Evaluate[chromedp.Void](
+		`self.reprokitTestHooks.hostMessage({type: 'state', data: {phase: 'done', attached: false, recording: 'rec-restart-test', result: {path: '/tmp/x.zip', size: 1}}});
+		 self.reprokitTestHooks.hostMessage({type: 'recovered', data: {recording: 'rec-restart-recovered', path: '/tmp/recovered.zip', size: 1}})`))
 	waitStatus(t, popup, "done", 5*time.Second)
 
 	if _, err := chromedp.Call(popup, serviceworker.Enable, cdp.Empty{}); err != nil {
@@ -48,6 +49,11 @@ func TestNewRecordingWorksAfterChromeRestartedTheServiceWorker(t *testing.T) {
 	if st := knownStatus(t, again); !strings.HasPrefix(st, "idle") {
 		t.Errorf("a new popup shows %q after New recording", st)
 	}
+	// The restarted worker still lists the recovered bundle, apart.
+	if got := recoveredPaths(t, again); len(got) != 1 || got[0] != "/tmp/recovered.zip" {
+		t.Errorf("after the worker restarted the popup lists the recovered bundles %v; want /tmp/recovered.zip", got)
+	}
+	run(t, again, "keep the recovered bundle", chromedp.Click(chromedp.CSS(`[data-testid=recovered-item][data-path="/tmp/recovered.zip"] [data-testid=recovered-keep]`), chromedp.NodeVisible))
 }
 
 // workerRunning reports whether the extension's service worker runs.
