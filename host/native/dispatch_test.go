@@ -184,6 +184,8 @@ func FuzzServe(f *testing.F) {
 	f.Add(frames(hello, `{"id":2,"type":"start","data":{"tab":{"tabId":1,"targetId":"T","url":"https://example.com/"}}}`, `{"type":"cdp.result","data":{"id":1,"result":{}}}`))
 	f.Add(frames(hello, `{"type":"cdp.event","data":{"tabId":1,"method":"Network.requestWillBeSent","params":{}}}`))
 	f.Add(frames(hello, `{"type":"tab.detached","data":{"tabId":1,"reason":"target_closed"}}`, `{"id":3,"type":"save"}`))
+	f.Add(frames(hello, `{"id":2,"type":"discardRecovered","data":{"path":"/etc/passwd.zip"}}`, `{"id":3,"type":"open","data":{"what":"report","path":"../x.zip"}}`))
+	f.Add(frames(hello, `{"id":2,"type":"discardRecovered","data":{"path":7}}`, `{"id":3,"type":"open","data":{"what":"folder","path":""}}`))
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
 	f.Add(append(frames(hello), 5, 0, 0, 0, '{'))
 	f.Fuzz(func(t *testing.T, in []byte) {
