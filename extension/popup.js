@@ -179,10 +179,14 @@ function draw() {
 // interrupted and that a new host recovered: each was saved as a bundle of
 // its own (open, show file, discard, keep), or is kept on disk with how to
 // finish it. None is the recording this popup shows above.
+let drawnRecovered = ''; // what the list shows, so a state tick does not rebuild it under a click
 function drawRecovered() {
+  $('recovered').hidden = !recovered.length;
+  const shown = JSON.stringify(recovered);
+  if (shown === drawnRecovered) return;
+  drawnRecovered = shown;
   const list = $('recovered-list');
   list.textContent = '';
-  $('recovered').hidden = !recovered.length;
   const line = (text, cls, testid) => {
     const p = document.createElement('p');
     p.className = cls;

@@ -463,16 +463,18 @@ async function command(type, data) {
 
 chrome.runtime.onConnect.addListener((p) => {
   if (p.name !== 'popup') return;
-  p.onDisconnect.addListener(() => popups.delete(p));
+  let closed = false;
+  p.onDisconnect.addListener(() => { closed = true; popups.delete(p); });
   // A restarted worker answers once it has read its last state back, never
   // with the idle it starts from; the popup's clicks wait for that too, in
   // order.
   let queue = restored.then(() => {
+    if (closed) return;
     popups.add(p);
     try { p.postMessage({ type: 'state', state, recovered }); } catch (e) { /* closed */ }
   });
   p.onMessage.addListener((m) => {
-    queue = queue.then(() => onPopupMessage(m));
+    queue = queue.then(() => onPopupMessage(m)).catch((e) => console.warn('reprokit: popup message', m.type, e));
   });
 });
 

@@ -547,6 +547,12 @@ func (h *Host) recoverLeftovers() {
 			h.log.Printf("not recovering %s: %v", d.Path(), err)
 			continue
 		}
+		if _, serr := os.Stat(d.Path()); (err != nil || path == "") && errors.Is(serr, os.ErrNotExist) {
+			// Another process (the detached finisher) bundled it and
+			// removed it meanwhile: its bundle is not ours to report.
+			h.log.Printf("%s was finished by another process", d.Path())
+			continue
+		}
 		if err != nil {
 			h.log.Printf("recover %s: %v\n%s", d.Path(), err, spool.ResolveHint(d))
 			h.reportUnrecovered(d, m, err)
