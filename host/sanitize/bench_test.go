@@ -331,3 +331,34 @@ func BenchmarkVerifyBytesHAR(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSanitizeAndVerifyBytesHAR is what the bundle does with a HAR:
+// sanitize it into memory, then VerifyBytes (every core) on those bytes.
+func BenchmarkSanitizeAndVerifyBytesHAR(b *testing.B) {
+	open, size := benchInput(b)
+	b.SetBytes(size)
+	var out bytes.Buffer
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out.Reset()
+		in := open()
+		r := New(nil)
+		if err := r.HAR(&out, in); err != nil {
+			b.Fatal(err)
+		}
+		in.Close()
+		if fs, err := r.VerifyBytes("session.har", out.Bytes()); err != nil || len(fs) > 0 {
+			b.Fatal(err, fs)
+		}
+	}
+}
+
+// BenchmarkSanitizeHARNoReadAhead is BenchmarkSanitizeHAR with the
+// read-ahead goroutine off: with two cores or more, the ratio of the two
+// is what reading ahead gains (with one core they are the same walk).
+func BenchmarkSanitizeHARNoReadAhead(b *testing.B) {
+	saved := pipelineStreams
+	pipelineStreams = false
+	defer func() { pipelineStreams = saved }()
+	BenchmarkSanitizeHAR(b)
+}

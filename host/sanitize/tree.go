@@ -188,6 +188,9 @@ type streamer struct {
 }
 
 func (s *streamer) run() error {
+	if pipelined() {
+		return s.runPipelined()
+	}
 	if err := s.value(0); err != nil {
 		return err
 	}
