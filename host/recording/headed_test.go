@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,17 @@ func TestARecordingInAWindowEndsWhenTheUserClosesTheWindow(t *testing.T) {
 	r.start(cmd)
 	r.waitLine("recording (spool")
 	waitReceived(t, "/redirect/final")
+	// As a user would, close the window once the page has shown (its load
+	// screenshot is in the spool).
+	spoolDir := spoolOf(t, r.stderr.String())
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if shots, _ := filepath.Glob(filepath.Join(spoolDir, "screenshots", "*")); len(shots) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no screenshot in %s after 30 s; stderr:\n%s", spoolDir, r.stderr.String())
+		}
+	}
 	if !strings.Contains(r.stderr.String(), "closing the window") {
 		t.Errorf("the start message does not say that closing the window stops:\n%s", r.stderr.String())
 	}
@@ -74,4 +86,16 @@ func TestARecordingInAWindowEndsWhenTheUserClosesTheWindow(t *testing.T) {
 	if err := json.Unmarshal(b, &env); err != nil || env.Browser.Headless {
 		t.Errorf("environment.json says headless (%v): %s", err, b)
 	}
+}
+
+// spoolOf is the spool directory that `reprokit record` named on stderr
+// ("recording (spool DIR); …").
+func spoolOf(t *testing.T, stderr string) string {
+	t.Helper()
+	_, after, ok := strings.Cut(stderr, "recording (spool ")
+	dir, _, ok2 := strings.Cut(after, ")")
+	if !ok || !ok2 || !filepath.IsAbs(dir) {
+		t.Fatalf("no spool directory on stderr:\n%s", stderr)
+	}
+	return dir
 }
