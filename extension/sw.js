@@ -509,7 +509,11 @@ function onPopupMessage(m) {
       if (!['starting', 'recording', 'paused', 'stopping', 'saving'].includes(state.phase)) {
         if (state.recording) dismissed = state.recording;
         setState({ phase: 'idle' });
-        if (port) command('reset', {});
+        // The host forgets the outcome too; when its port closes before it
+        // answers, a host that is gone has forgotten it anyway: New
+        // recording stays idle instead of turning into a "helper exited"
+        // error that hides Record.
+        if (port) request('reset', {}).catch((e) => console.warn('reprokit: reset:', e.message));
       }
       break;
   }

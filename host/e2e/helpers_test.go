@@ -74,10 +74,16 @@ func openPopupIn(t testing.TB, browser, appCtx context.Context) (popup context.C
 	return popup, tabID
 }
 
-// click clicks the popup button with data-testid id.
+// click clicks the popup button with data-testid id; when it does not
+// become visible the failure says what the popup and the worker show.
 func click(t testing.TB, ctx context.Context, id string) {
 	t.Helper()
-	run(t, ctx, "click "+id, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid=%q]`, id)), chromedp.NodeVisible))
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid=%q]`, id)), chromedp.NodeVisible)); err != nil {
+		st, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=status]')?.textContent || ''`))
+		t.Fatalf("click %s: %v (the page's status %q; %s)%s", id, err, st, workerState(t), hostLogTail())
+	}
 }
 
 // status returns the popup's status text.

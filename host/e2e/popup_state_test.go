@@ -75,6 +75,34 @@ func TestAPopupShowsTheWorkersStateNeverAGuessWhileTheWorkerIsBusy(t *testing.T)
 	}
 }
 
+// New recording sends reset to the host; when the port closes before the
+// host answers (the host exits, the browser drops the port), the popup
+// stays idle with Record, as the user asked, instead of showing the port's
+// failure as an error (a loaded run of the suite found Record hidden).
+func TestNewRecordingStaysIdleWhenThePortClosesBeforeTheHostAnswers(t *testing.T) {
+	needBrowser(t)
+	app := newTab(t)
+	run(t, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
+	popup, _ := openPopup(t, app)
+	resetPopup(t, popup)
+	sw := serviceWorker(t)
+	run(t, sw, "show a finished recording", chromedp.Evaluate[chromedp.Void](
+		`self.reprokitTestHooks.hostMessage({type: 'state', data: {phase: 'done', attached: false, recording: 'rec-reset-race', result: {path: '/tmp/reset.zip', size: 1}}})`))
+	waitStatus(t, popup, "done", 5*time.Second)
+	// In one task of the worker: a port to a host, New recording (its reset
+	// request goes out), and the port closes before any answer can come.
+	run(t, sw, "New recording, then the port closes", chromedp.Evaluate[chromedp.Void](
+		`connectHost().then(() => { onPopupMessage({type: 'reset'}); self.reprokitTestHooks.dropPort(); })`, chromedp.EvalAwaitPromise))
+	time.Sleep(300 * time.Millisecond)
+	if st := status(t, popup); !strings.HasPrefix(st, "idle") {
+		t.Fatalf("New recording followed by a closed port shows %q (%s); want idle", st, workerState(t))
+	}
+	click(t, popup, "record")
+	waitStatus(t, popup, "recording", 15*time.Second)
+	click(t, popup, "stop")
+	waitStatus(t, popup, "done", 60*time.Second)
+}
+
 // A leftover recording that the new host recovers at hello, while the
 // user's Record starts, is shown apart: labelled as recovered, with its own
 // bundle, open and discard; the popup's status follows the new recording
