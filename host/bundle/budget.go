@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/jpeg"
 	_ "image/png" // screenshots are PNG or JPEG
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,21 +48,23 @@ type budgetState struct {
 	actions []BudgetAction
 }
 
-// compressRatio estimates the deflate ratio of s from three 8 KB samples.
-func compressRatio(s []byte) float64 {
-	if len(s) < 512 {
+// compressRatioAt estimates the deflate ratio of the n bytes of r from
+// three 8 KB samples (of the start, middle and end), reading only those.
+func compressRatioAt(r io.ReaderAt, n int) float64 {
+	if n < 512 {
 		return 0.6
 	}
 	const chunk = 8 << 10
 	var sample []byte
-	if len(s) <= 3*chunk {
-		sample = s
+	if n <= 3*chunk {
+		sample = make([]byte, n)
+		r.ReadAt(sample, 0)
 	} else {
-		mid := len(s) / 2
-		sample = make([]byte, 0, 3*chunk)
-		sample = append(sample, s[:chunk]...)
-		sample = append(sample, s[mid:mid+chunk]...)
-		sample = append(sample, s[len(s)-chunk:]...)
+		mid := n / 2
+		sample = make([]byte, 3*chunk)
+		r.ReadAt(sample[:chunk], 0)
+		r.ReadAt(sample[chunk:2*chunk], int64(mid))
+		r.ReadAt(sample[2*chunk:], int64(n-chunk))
 	}
 	var cw countWriter
 	fw, _ := flatePool.Get().(*flate.Writer)
@@ -73,8 +76,8 @@ func compressRatio(s []byte) float64 {
 	fw.Write(sample)
 	fw.Close()
 	flatePool.Put(fw)
-	r := float64(cw.n) / float64(len(sample))
-	return min(max(r, 0.01), 1.0)
+	ratio := float64(cw.n) / float64(len(sample))
+	return min(max(ratio, 0.01), 1.0)
 }
 
 // flatePool keeps flate writers: each holds about 1 MB of state.

@@ -501,7 +501,7 @@ func (d *harDoc) dropEntries(drop func(i int) bool) int {
 type object []member
 
 func parseObject(v jsontext.Value) (object, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(v), readOpts)
+	dec := jsontext.NewDecoder(bytes.NewBuffer(v), readOpts) // a Buffer is parsed in place, not copied
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return nil, err
@@ -610,19 +610,22 @@ func (d *harDoc) responseHead(i, n int) (string, int, string) {
 	if e.Response.Content.Text != "" || d.bodyLen[i] == 0 {
 		return e.Response.Content.Text, len(e.Response.Content.Text), e.Response.Content.Encoding
 	}
-	raw := d.entryRaw(i)
-	q := rawMember(raw, "response", "content", "text")
 	enc := e.Response.Content.Encoding
-	if enc == "" {
-		if v := rawMember(raw, "response", "content", "encoding"); len(v) > 2 {
-			enc = unquotePrefix(v, 16)
+	head, inFile := d.textHead(i, n)
+	if !inFile {
+		raw := d.entryRaw(i)
+		head = unquotePrefix(rawMember(raw, "response", "content", "text"), n)
+		if enc == "" {
+			if v := rawMember(raw, "response", "content", "encoding"); len(v) > 2 {
+				enc = unquotePrefix(v, 16)
+			}
 		}
 	}
 	total := d.bodyLen[i]
 	if s := e.Response.Content.Size; s > 0 && enc == "" {
 		total = int(s)
 	}
-	return unquotePrefix(q, n), total, enc
+	return head, total, enc
 }
 
 // requestHead is [harDoc.responseHead] for the request body.
@@ -640,7 +643,7 @@ func (d *harDoc) requestHead(i, n int) (string, int) {
 // rawMember returns the raw JSON value at the path of object members in v,
 // or nil.
 func rawMember(v jsontext.Value, path ...string) jsontext.Value {
-	dec := jsontext.NewDecoder(bytes.NewReader(v), readOpts)
+	dec := jsontext.NewDecoder(bytes.NewBuffer(v), readOpts) // a Buffer is parsed in place, not copied
 	for depth, name := range path {
 		if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
 			return nil

@@ -31,13 +31,19 @@ type fileStore struct {
 	file *os.File
 	offs []int64
 	lens []int
-	// text locates the response text (its JSON string) of an entry whose
-	// decoded text was not kept: {start, end} from the entry's start;
-	// {0, 0} when the entry keeps it.
-	text [][2]int32
+	// text locates the response text (its JSON string) in each entry.
+	text []textLoc
 
 	mu  sync.Mutex
 	err error // the first read error
+}
+
+// textLoc is where the response text of an entry is, as a JSON string,
+// from the entry's start: at, end; end is 0 when there is none. dropped
+// says the decoded text was not kept in the entry.
+type textLoc struct {
+	at, end int32
+	dropped bool
 }
 
 // parseHARFile reads a HAR from the file f (from its start) and keeps its
@@ -66,10 +72,13 @@ func parseHARStream(f *os.File, r io.Reader) (*harDoc, error) {
 func (d *harDoc) placeEntry(raw jsontext.Value, off int64, e *har.Entry) {
 	d.offs = append(d.offs, off)
 	d.lens = append(d.lens, len(raw))
-	loc := [2]int32{}
+	var loc textLoc
+	if d.bt.respEnd > d.bt.respAt {
+		loc = textLoc{at: int32(d.bt.respAt), end: int32(d.bt.respEnd)}
+	}
 	c := &e.Response.Content
-	if d.bt.resp < 0 && d.bt.respEnd > d.bt.respAt && len(c.Text) > keepTextInFile && !idCandidate(c) {
-		loc = [2]int32{int32(d.bt.respAt), int32(d.bt.respEnd)}
+	if d.bt.resp < 0 && loc.end > 0 && len(c.Text) > keepTextInFile && !idCandidate(c) {
+		loc.dropped = true
 		c.Text = ""
 	}
 	d.text = append(d.text, loc)
@@ -101,15 +110,15 @@ func idCandidate(c *har.Content) bool {
 // dropped reports whether the decoded response text of entry i was not
 // kept (see [harDoc.droppedText]).
 func (d *harDoc) dropped(i int) bool {
-	return d.file != nil && d.raw[i] == nil && d.text[i][1] > 0
+	return d.file != nil && d.raw[i] == nil && d.text[i].dropped
 }
 
 // droppedText reads back the response text of entry i that the parse
 // decoded and did not keep: the same string as the decoded one.
 func (d *harDoc) droppedText(i int) string {
 	loc := d.text[i]
-	q := make([]byte, loc[1]-loc[0])
-	if _, err := d.file.ReadAt(q, d.offs[i]+int64(loc[0])); err != nil {
+	q := make([]byte, loc.end-loc.at)
+	if _, err := d.file.ReadAt(q, d.offs[i]+int64(loc.at)); err != nil {
 		d.fail(err)
 		return ""
 	}
@@ -133,6 +142,38 @@ func (d *harDoc) entryRaw(i int) jsontext.Value {
 		return jsontext.Value("{}")
 	}
 	return b
+}
+
+// textHead returns the start of the response text of entry i, a large
+// body left quoted in the file, as [unquotePrefix] would from the whole
+// string (at least n bytes of it when it is that long); ok is false when
+// the document cannot tell (the text is not in the file).
+func (d *harDoc) textHead(i, n int) (head string, ok bool) {
+	if d.file == nil || d.raw[i] != nil || d.text[i].end == 0 {
+		return "", false
+	}
+	loc := d.text[i]
+	size := int(loc.end - loc.at)
+	// An escape is at most 6 bytes for at least one byte out: 6n bytes and
+	// a few more unquote to the same first n bytes as the whole string.
+	take := min(size, 6*n+32)
+	q := make([]byte, take, take+1)
+	if _, err := d.file.ReadAt(q, d.offs[i]+int64(loc.at)); err != nil {
+		d.fail(err)
+		return "", true
+	}
+	if take < size {
+		q = append(q, '"') // unquotePrefix drops the closing quote
+	}
+	return unquotePrefix(q, n), true
+}
+
+// entryReaderAt reads entry i as written.
+func (d *harDoc) entryReaderAt(i int) io.ReaderAt {
+	if d.file == nil || d.raw[i] != nil {
+		return bytes.NewReader(d.raw[i])
+	}
+	return io.NewSectionReader(d.file, d.offs[i], int64(d.lens[i]))
 }
 
 // entryLen is the length of entry i as written.

@@ -750,7 +750,7 @@ func (p *pack) ratio(i int, request bool) float64 {
 	}
 	// The raw entry is a good enough sample of its body, and needs no
 	// unescaping.
-	r := compressRatio(p.doc.entryRaw(i))
+	r := compressRatioAt(p.doc.entryReaderAt(i), p.doc.entryLen(i))
 	p.budget.ratio[k] = r
 	return r
 }
