@@ -539,6 +539,11 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 		if rule.Mode == ModeCookie || !r.phoneApplies(rule, v, ctx) {
 			continue
 		}
+		if nextAssignment(v) {
+			// `"token": token=V` redacts "token=V" whole; V alone is the
+			// secret too wherever else it appears (found by FuzzSameValue)
+			r.alsoSecret(rule.Name, v[strings.IndexByte(v, '=')+1:])
+		}
 		b.WriteString(s[last:vs])
 		b.WriteString(r.secret(loc.at(vs), rule.Name, v))
 		last = ve
