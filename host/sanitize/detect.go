@@ -122,7 +122,40 @@ func (r *Redactor) secret(loc *locator, rule, v string) string {
 	if kind, end := r.vendorAt(v, 0); kind != "" && end == len(v) {
 		return r.replace(loc, rule, kind, v)
 	}
+	r.nestedSecrets(v)
 	return r.replace(loc, rule, rule, v)
+}
+
+// nestedSecrets marks the secrets inside a composite value that a rule
+// redacts whole ("x token=V y" under an Authorization header): V may
+// appear alone elsewhere, so Verify and the consistency pass search for
+// it too (found by FuzzSameValue). Values of one piece are skipped.
+func (r *Redactor) nestedSecrets(v string) {
+	if r.dryRun || !composite(v) {
+		return
+	}
+	probe := r.dryChild()
+	probe.text(&locator{}, v, textCtx{noPersonal: true})
+	vals := make([]string, 0, len(probe.seen))
+	for s := range probe.seen {
+		if s != v {
+			vals = append(vals, s)
+		}
+	}
+	sort.Strings(vals)
+	for _, s := range vals {
+		r.alsoSecret(probe.seen[s], s)
+	}
+}
+
+// composite says whether v has parts: a separator, or an '=' that is not
+// base64 padding.
+func composite(v string) bool {
+	if strings.ContainsAny(v, " \t\n:;,&\"'") {
+		return true
+	}
+	k := strings.IndexByte(v, '=')
+	return k >= 0 && strings.TrimRight(v[k:], "=") != ""
 }
 
 // mediaDataURI says whether v is a data: URI of an image, a font, audio or
