@@ -448,11 +448,15 @@ async function record(tabId, fields, limits) {
   }
 }
 
+// command sends a request for a click. Its failure is shown as a notice on
+// the current state, or as the error state when there is nothing to keep:
+// a saved recording (done) stays on screen with its path when, say, Open
+// report fails.
 async function command(type, data) {
   try {
     return await request(type, data);
   } catch (e) {
-    if (['idle', 'done', 'error'].includes(state.phase)) {
+    if (['idle', 'error'].includes(state.phase)) {
       setState({ phase: 'error', attached: false, error: e.info || { message: String(e) } });
     } else {
       setState(Object.assign({}, state, { notice: e.info || { message: String(e) } }));

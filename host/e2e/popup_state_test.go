@@ -103,6 +103,38 @@ func TestNewRecordingStaysIdleWhenThePortClosesBeforeTheHostAnswers(t *testing.T
 	waitStatus(t, popup, "done", 60*time.Second)
 }
 
+// An action on a saved recording that fails (here Open report, which the
+// host refuses because it saved nothing on this port) shows as a notice:
+// the saved bundle's path stays on screen, and New recording still works.
+func TestAFailedOpenKeepsTheSavedRecordingOnScreen(t *testing.T) {
+	needBrowser(t)
+	app := newTab(t)
+	run(t, app, "open the app", chromedp.Navigate(env.app.URL+"/"))
+	popup, _ := openPopup(t, app)
+	resetPopup(t, popup)
+	sw := serviceWorker(t)
+	run(t, sw, "show a saved recording the host does not know", chromedp.Evaluate[chromedp.Void](
+		`connectHost().then(() => self.reprokitTestHooks.hostMessage({type: 'state', data: {phase: 'done', attached: false, recording: 'rec-open-fails', result: {path: '/tmp/open-fails.zip', size: 1}}}))`, chromedp.EvalAwaitPromise))
+	waitStatus(t, popup, "done", 5*time.Second)
+	click(t, popup, "open-report")
+	var notice string
+	for i := 0; i < 50 && notice == ""; i++ {
+		notice = eval[string](t, popup, `document.querySelector('[data-testid=notice]:not([hidden])')?.textContent || ''`)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(notice, "no bundle has been saved") {
+		t.Errorf("the failed Open report shows the notice %q; want the host's reason", notice)
+	}
+	if st := status(t, popup); !strings.HasPrefix(st, "done") {
+		t.Errorf("after a failed Open report the status is %q; want the saved recording's done", st)
+	}
+	if p := eval[string](t, popup, `document.querySelector('[data-testid=result-path]').textContent`); !strings.HasPrefix(p, "/tmp/open-fails.zip") {
+		t.Errorf("the saved path shows %q after the failed open", p)
+	}
+	click(t, popup, "again")
+	waitStatus(t, popup, "idle", 5*time.Second)
+}
+
 // A leftover recording that the new host recovers at hello, while the
 // user's Record starts, is shown apart: labelled as recovered, with its own
 // bundle, open and discard; the popup's status follows the new recording
