@@ -259,6 +259,7 @@ func (p *pack) trimBody(it budgetItem) (int64, error) {
 		if keep == 0 {
 			p.doc.entries[i].Response.Content.Encoding = ""
 		}
+		p.doc.settleText(i)
 	}
 	p.budget.actions = append(p.budget.actions, BudgetAction{
 		Step: it.step, Action: action, Entry: i, URL: shortURL(in.e.Request.URL, 300),

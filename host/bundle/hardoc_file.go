@@ -33,6 +33,10 @@ type fileStore struct {
 	lens []int
 	// text locates the response text (its JSON string) in each entry.
 	text []textLoc
+	// own: the file is the pack's, and edited entries are appended to it
+	// (at end) instead of being held in memory.
+	own bool
+	end int64
 
 	mu  sync.Mutex
 	err error // the first read error
@@ -40,10 +44,12 @@ type fileStore struct {
 
 // textLoc is where the response text of an entry is, as a JSON string,
 // from the entry's start: at, end; end is 0 when there is none. dropped
-// says the decoded text was not kept in the entry.
+// says the decoded text was not kept in the entry; edited that the entry
+// was replaced (see [harDoc.setEntry]).
 type textLoc struct {
 	at, end int32
 	dropped bool
+	edited  bool
 }
 
 // parseHARFile reads a HAR from the file f (from its start) and keeps its
@@ -184,9 +190,81 @@ func (d *harDoc) entryLen(i int) int {
 	return d.lens[i]
 }
 
-// setEntry replaces entry i as written (an edit of the budget).
+// setEntry replaces entry i as written (an edit of the budget). A
+// document whose file is the pack's own appends the new entry to it.
 func (d *harDoc) setEntry(i int, v jsontext.Value) {
-	d.raw[i] = v
+	if d.file == nil || !d.own {
+		d.raw[i] = v
+		return
+	}
+	if _, err := d.file.WriteAt(v, d.end); err != nil {
+		d.fail(err)
+		d.raw[i] = v
+		return
+	}
+	d.raw[i] = nil
+	d.offs[i], d.lens[i] = d.end, len(v)
+	d.end += int64(len(v))
+	d.text[i] = textLoc{edited: true}
+	if at, end, ok := memberSpan(v, "response", "content", "text"); ok && v[at] == '"' {
+		d.text[i] = textLoc{at: int32(at), end: int32(end), edited: true}
+	}
+}
+
+// ownFile makes the document's file its own (see [fileStore]): size bytes
+// long, read and written by the document only.
+func (d *harDoc) ownFile(size int64) {
+	d.own, d.end = true, size
+}
+
+// settleText drops the decoded response text of entry i, as the parse
+// would have, when it was set after an edit (see [harDoc.setEntry]).
+func (d *harDoc) settleText(i int) {
+	if d.file == nil || d.raw[i] != nil || d.text[i].end == 0 {
+		return
+	}
+	c := &d.entries[i].Response.Content
+	// The file holds the text as JSON quoted it: the same string when it
+	// is valid UTF-8.
+	if len(c.Text) > keepTextInFile && utf8.ValidString(c.Text) && !idCandidate(c) {
+		d.text[i].dropped = true
+		c.Text = ""
+	}
+}
+
+// memberSpan is where the value at the path of object members in v is:
+// v[at:end].
+func memberSpan(v jsontext.Value, path ...string) (at, end int, ok bool) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(v), readOpts)
+	for depth, name := range path {
+		if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+			return 0, 0, false
+		}
+		for {
+			if dec.PeekKind() == '}' {
+				return 0, 0, false
+			}
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return 0, 0, false
+			}
+			if tok.String() == name {
+				break
+			}
+			if dec.SkipValue() != nil {
+				return 0, 0, false
+			}
+		}
+		if depth == len(path)-1 {
+			val, err := dec.ReadValue()
+			if err != nil {
+				return 0, 0, false
+			}
+			end := int(dec.InputOffset())
+			return end - len(val), end, true
+		}
+	}
+	return 0, 0, false
 }
 
 // writeEntry writes entry i as written to w; buf is scratch space, returned
@@ -218,7 +296,7 @@ func (d *harDoc) writeEntry(w *errWriter, i int, buf []byte) []byte {
 // (see [trimmedNote]): the budget comments every body it trims, so a
 // file-backed entry without such a comment is not read back to look.
 func (d *harDoc) mayBeTrimmed(i int) bool {
-	if d.file == nil || d.raw[i] != nil {
+	if d.file == nil || d.raw[i] != nil || d.text[i].edited {
 		return true
 	}
 	e := &d.entries[i]

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -295,5 +296,43 @@ func TestAValueRedactedAfterTheHARIsScrubbedFromIt(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("the working directory holds more than the HAR and its member: %v", names)
+	}
+}
+
+func TestBodiesTheBudgetTruncatesStayInTheFileAndTheReportSaysSo(t *testing.T) {
+	f := sampleSession(t)
+	for i := 0; i < 12; i++ {
+		f.entries = append(f.entries, withType(withBody(entry("GET", fmt.Sprintf("https://api.example.com/big/%d", i), 200, float64(3000+i), 20), "application/json", randomText(400<<10, uint64(i))), "fetch"))
+	}
+	dir := makeSpool(t, f)
+	p, err := newPack(context.Background(), dir, Options{Budget: 2 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.close()
+	d := p.reportData(&Manifest{})
+	truncated := 0
+	for _, a := range p.budget.actions {
+		if a.Action != "truncate-body" {
+			continue
+		}
+		truncated++
+		i := a.Entry
+		if p.doc.raw[i] != nil || !p.doc.dropped(i) {
+			t.Errorf("entry %d: its truncated body is held in memory", i)
+		}
+		text, _ := p.doc.responseText(i)
+		if len(text) < truncateAbove || !strings.Contains(text, "[truncated by Reprokit to meet the size budget") {
+			t.Errorf("entry %d: the truncated body reads back as %d bytes ending %q", i, len(text), text[max(0, len(text)-80):])
+		}
+		if !strings.Contains(d.Entries[i].BodyNote, "truncated the response body") {
+			t.Errorf("entry %d: the report does not say the body was truncated: %q", i, d.Entries[i].BodyNote)
+		}
+	}
+	if truncated == 0 {
+		t.Fatalf("the budget truncated nothing: %+v", p.budget.actions)
+	}
+	if err := p.doc.readErr(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -375,6 +375,11 @@ func (p *pack) sanitizeHAR(ctx context.Context) error {
 	if len(doc.raw) != len(p.doc.raw) {
 		return fmt.Errorf("make a bundle: the sanitizer returned %d entries for %d", len(doc.raw), len(p.doc.raw))
 	}
+	st, err := out.Stat()
+	if err != nil {
+		return fmt.Errorf("make a bundle: the sanitized session.har in %s: %w", p.work, err)
+	}
+	doc.ownFile(st.Size()) // the budget's edits are appended to it
 	keep = true
 	p.setDoc(doc)
 	for _, w := range p.doc.warn {
@@ -987,11 +992,16 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	if v.scrubbed != nil {
 		// The HAR was scrubbed: take it as the bundle's HAR and write again.
 		doc, err := parseHARFile(v.scrubbed)
+		var st os.FileInfo
+		if err == nil {
+			st, err = v.scrubbed.Stat()
+		}
 		if err != nil || len(doc.raw) != len(p.doc.raw) {
 			v.scrubbed.Close()
 			os.Remove(v.scrubbed.Name())
 			return 0, nil, fmt.Errorf("make a bundle: the scrubbed session.har does not read back: %v", err)
 		}
+		doc.ownFile(st.Size())
 		p.setDoc(doc)
 		p.analyzeKeepProtected()
 		return 0, nil, errRewrite
