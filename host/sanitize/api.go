@@ -68,10 +68,14 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requi
 			}
 			return harWhole(path)
 		}
-		s.visit = r.visitHAR
+		s.visitWith = (*Redactor).visitHAR
 	} else {
 		s.whole = func(path []string) bool { return len(path) >= 2 }
-		s.visit = func(loc *locator, n *node) { r.walk(loc, n, textCtx{}) }
+		s.visitWith = func(r *Redactor, loc *locator, n *node) { r.walk(loc, n, textCtx{}) }
+	}
+	s.visit = func(loc *locator, n *node) { s.visitWith(r, loc, n) }
+	if r.dryRun && r.atEntries == nil {
+		s.dry = r // a dry run: trees can be walked in parallel
 	}
 	if dec.PeekKind() == 0 {
 		if _, err := dec.ReadToken(); err == io.EOF {

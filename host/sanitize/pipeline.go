@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // With two cores or more, a document is read ahead: one goroutine decodes
@@ -34,8 +36,9 @@ type event struct {
 
 // batch is a run of events and the arena of their trees.
 type batch struct {
-	events []event
-	arena  arena
+	events  []event
+	arena   arena
+	pending atomic.Int32 // consumeDry: walks of its trees not yet done, plus one
 	err    error // reading stopped here with this error (after the events)
 	last   bool  // the last batch of the document
 }
@@ -54,7 +57,12 @@ func (s *streamer) runPipelined() error {
 	full := make(chan *batch, readAhead)
 	stop := make(chan struct{})
 	go s.readAhead(free, full, stop)
-	err := s.consume(free, full)
+	var err error
+	if s.dry != nil && s.visitWith != nil {
+		err = s.consumeDry(free, full)
+	} else {
+		err = s.consume(free, full)
+	}
 	close(stop)
 	for range full { // wait for the reader: nothing reads the source after run returns
 	}
@@ -245,4 +253,121 @@ func (s *streamer) readAhead(free <-chan *batch, full chan<- *batch, stop <-chan
 	}
 	b.err, b.last = err, true
 	send()
+}
+
+// consumeDry is consume for a dry run (Verify, Scan), which writes nothing
+// and only records findings: the trees are walked in parallel, each by a
+// worker's own dry Redactor, and the findings of the walks, and of the
+// keys the consumer sanitizes itself, are put back in document order, so
+// that they are those of a walk on one goroutine.
+func (s *streamer) consumeDry(free chan<- *batch, full <-chan *batch) error {
+	r := s.dry
+	var results []*[]Location // in document order
+	// keys: what the consumer found so far becomes the next result
+	cut := func() {
+		r.mu.Lock()
+		if len(r.locs) > 0 {
+			locs := r.locs
+			results = append(results, &locs)
+			r.locs = nil
+		}
+		r.mu.Unlock()
+	}
+	release := func(b *batch) {
+		if b.pending.Add(-1) == 0 {
+			b.events = b.events[:0]
+			b.arena.reset()
+			free <- b
+		}
+	}
+	type task struct {
+		b    *batch
+		loc  locator
+		tree *node
+		out  *[]Location
+	}
+	tasks := make(chan task, batchEvents)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			child := r.dryChild()
+			for t := range tasks {
+				s.visitWith(child, &t.loc, t.tree)
+				child.mu.Lock()
+				*t.out = child.locs
+				child.locs = nil
+				child.mu.Unlock()
+				release(t.b)
+			}
+		}()
+	}
+	finish := func(err error) error {
+		close(tasks)
+		wg.Wait()
+		cut()
+		var all []Location
+		for _, l := range results {
+			for _, x := range *l {
+				if len(all) >= maxLocations {
+					r.mu.Lock()
+					r.truncated = true
+					r.mu.Unlock()
+					break
+				}
+				all = append(all, x)
+			}
+		}
+		r.mu.Lock()
+		r.locs = all
+		r.mu.Unlock()
+		return err
+	}
+	var stack []frame
+	for b := range full {
+		b.pending.Store(1)
+		for _, e := range b.events {
+			switch e.kind {
+			case 'v':
+				if len(stack) > 0 && stack[len(stack)-1].kind == '[' {
+					f := &stack[len(stack)-1]
+					s.loc.push(itoa(f.count))
+					f.count++
+				}
+				cut()
+				out := new([]Location)
+				results = append(results, out)
+				b.pending.Add(1)
+				tasks <- task{b: b, loc: locator{file: s.loc.file, path: append([]string(nil), s.loc.path...)}, tree: e.tree, out: out}
+				if len(stack) > 0 {
+					s.loc.pop()
+				}
+			case '{', '[':
+				if len(stack) > 0 && stack[len(stack)-1].kind == '[' {
+					f := &stack[len(stack)-1]
+					s.loc.push(itoa(f.count))
+					f.count++
+				}
+				stack = append(stack, frame{kind: e.kind})
+			case 'k':
+				key := e.key
+				if s.key != nil {
+					key = s.key(s.loc, key)
+				}
+				stack[len(stack)-1].count++
+				s.loc.push(key)
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 {
+					s.loc.pop()
+				}
+			}
+		}
+		if b.last {
+			return finish(b.err)
+		}
+		release(b)
+	}
+	return finish(errStopped)
 }

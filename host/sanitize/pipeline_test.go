@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -88,7 +89,68 @@ func FuzzReadAhead(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
 	}
+	r := New(nil)
+	raw, _ := os.ReadFile(filepath.Join("testdata", "leak-corpus.har"))
+	r.HAR(io.Discard, bytes.NewReader(raw)) // values for the search to find
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		sanitizeBothWays(t, doc, true)
+		verifyBothWays(t, r, "session.har", doc)
 	})
+}
+
+// verifyBothWays verifies doc on one goroutine and with the trees walked
+// in parallel, and fails unless the findings are the same, in order.
+func verifyBothWays(t *testing.T, r *Redactor, name string, doc []byte) int {
+	t.Helper()
+	if runtime.GOMAXPROCS(0) < 2 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	}
+	run := func(ahead bool) ([]Finding, string) {
+		saved := pipelineStreams
+		pipelineStreams = ahead
+		defer func() { pipelineStreams = saved }()
+		fs, err := r.Verify(name, bytes.NewReader(doc))
+		return fs, fmt.Sprint(err)
+	}
+	f1, e1 := run(false)
+	f2, e2 := run(true)
+	if e1 != e2 || !reflect.DeepEqual(f1, f2) {
+		t.Fatalf("%s: walking trees in parallel changes the findings of %.80q:\n%v, %s\n%v, %s", name, doc, f1, e1, f2, e2)
+	}
+	return len(f1)
+}
+
+func TestVerifyWalksTreesInParallelWithTheSameFindings(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "leak-corpus.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(nil)
+	var clean bytes.Buffer
+	if err := r.HAR(&clean, bytes.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if n := verifyBothWays(t, r, "session.har", raw); n < 50 {
+		t.Fatalf("only %d findings in the raw corpus: the test proves little", n)
+	}
+	verifyBothWays(t, r, "session.har", raw[:len(raw)/2])
+	verifyBothWays(t, r, "console.json", raw)
+	verifyBothWays(t, r, "session.har", clean.Bytes())
+	// keys that the consumer sanitizes itself, between trees walked by workers
+	keys := []byte(`{"outer":{"AKIAZ7Q3NXP5V2KL4MDR":{"password":"hunter22hunter"},"ghp_Q7vX2mK9pL4sT8wZ1cN5bH3jF6gD0aE2rT5y":"x",` +
+		`"b":{"token":"Zx8kLm2Pq9Rt4Vw7Bn3Cd6Fg1Hj5Kl0Q"},"xoxb-2837465019-4829301746-Zk3mQ8vL2pX7nR5tY1wB9cJ4":[{"secret":"Qm7Xv2Lp9Rk4Tz8Wn3"}]}}`)
+	if n := verifyBothWays(t, r, "console.json", keys); n < 6 {
+		t.Fatalf("%d findings in keys and values: want 6", n)
+	}
+	var doc any
+	json.Unmarshal(raw, &doc)
+	many := []any{}
+	for i := 0; i < 120; i++ {
+		many = append(many, doc)
+	}
+	big, _ := json.Marshal(map[string]any{"log": map[string]any{"entries": many, "pages": many[:3]}})
+	// past the cap of the rescan's locations (the search's hits follow)
+	if n := verifyBothWays(t, r, "session.har", big); n < maxLocations {
+		t.Fatalf("%d findings: want the cap of %d and more", n, maxLocations)
+	}
 }

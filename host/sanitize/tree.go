@@ -179,12 +179,14 @@ type streamer struct {
 	dec       *jsontext.Decoder
 	out       *jsonOut
 	loc       *locator
-	whole     func(path []string) bool            // read the value at path as a tree?
-	key       func(loc *locator, k string) string // sanitize a streamed object key
-	visit     func(loc *locator, n *node)         // sanitize one tree in place
-	items     func()                              // called after each tree (progress)
-	atEntries func()                              // called at the '[' of log.entries, if set
-	arena     arena                               // nodes of the current tree, reused
+	whole     func(path []string) bool                 // read the value at path as a tree?
+	key       func(loc *locator, k string) string      // sanitize a streamed object key
+	visit     func(loc *locator, n *node)              // sanitize one tree in place
+	items     func()                                   // called after each tree (progress)
+	atEntries func()                                   // called at the '[' of log.entries, if set
+	visitWith func(r *Redactor, loc *locator, n *node) // visit, by another Redactor
+	dry       *Redactor                                // a dry run's Redactor: walk trees in parallel
+	arena     arena                                    // nodes of the current tree, reused
 }
 
 func (s *streamer) run() error {
