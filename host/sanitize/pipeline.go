@@ -39,8 +39,8 @@ type batch struct {
 	events  []event
 	arena   arena
 	pending atomic.Int32 // consumeDry: walks of its trees not yet done, plus one
-	err    error // reading stopped here with this error (after the events)
-	last   bool  // the last batch of the document
+	err     error        // reading stopped here with this error (after the events)
+	last    bool         // the last batch of the document
 }
 
 var errStopped = errors.New("sanitize: read-ahead stopped")
