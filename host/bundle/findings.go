@@ -3,6 +3,7 @@ package bundle
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -408,9 +409,16 @@ func ssoError(raw string) bool {
 
 // ssoLoops finds redirect chains that visit the same sign-in URL (host and
 // path) three times or more: a redirect loop through an identity provider.
+// Visits are counted per chain, so signing in normally several times in one
+// recording is not a loop.
 func ssoLoops(infos []entryInfo, fs *findingSet) {
-	visits := map[string][]int{}
-	var keys []string
+	chain := redirectChains(infos)
+	type visit struct {
+		chain int
+		key   string
+	}
+	visits := map[visit][]int{}
+	var keys []visit
 	for i := range infos {
 		e := infos[i].e
 		s := e.Response.Status
@@ -427,10 +435,11 @@ func ssoLoops(infos []entryInfo, fs *findingSet) {
 				continue
 			}
 		}
-		if _, ok := visits[key]; !ok {
-			keys = append(keys, key)
+		k := visit{chain[i], key}
+		if _, ok := visits[k]; !ok {
+			keys = append(keys, k)
 		}
-		visits[key] = append(visits[key], i)
+		visits[k] = append(visits[k], i)
 	}
 	for _, k := range keys {
 		v := visits[k]
@@ -448,6 +457,66 @@ func ssoLoops(infos []entryInfo, fs *findingSet) {
 			fs.add("sso-redirect-loop", i, -1, line)
 		}
 	}
+}
+
+// redirectChains numbers the redirect chains: chain[i] is the same for
+// every hop of one chain. Hops are linked by the request ID that the
+// browser keeps across a chain (`_requestId`, written by Reprokit), or,
+// in HARs without it, from a redirect to the next entry that requests the
+// URL it redirected to.
+func redirectChains(infos []entryInfo) []int {
+	parent := make([]int, len(infos))
+	for i := range parent {
+		parent[i] = i
+	}
+	var root func(int) int
+	root = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	union := func(a, b int) { parent[root(b)] = root(a) }
+
+	byID := map[string]int{}
+	waiting := map[string][]int{}       // redirect target URL -> hops that sent the browser there
+	claimed := make([]bool, len(infos)) // linked to its chain by request ID
+	for i := range infos {
+		e := infos[i].e
+		if id := e.RequestID; id != "" {
+			if j, ok := byID[id]; ok && isRedirect(infos[j].e) {
+				union(j, i)
+				claimed[i] = true
+				if from := waiting[e.Request.URL]; len(from) > 0 {
+					waiting[e.Request.URL] = slices.DeleteFunc(from, func(x int) bool { return x == j })
+				}
+			}
+			byID[id] = i
+		}
+		if from := waiting[e.Request.URL]; !claimed[i] && len(from) > 0 {
+			union(from[0], i)
+			waiting[e.Request.URL] = from[1:]
+		}
+		if isRedirect(e) && e.Response.RedirectURL != "" {
+			to := e.Response.RedirectURL
+			if base, err := url.Parse(e.Request.URL); err == nil {
+				if ref, err := base.Parse(to); err == nil {
+					to = ref.String()
+				}
+			}
+			waiting[to] = append(waiting[to], i)
+		}
+	}
+	chain := make([]int, len(infos))
+	for i := range chain {
+		chain[i] = root(i)
+	}
+	return chain
+}
+
+func isRedirect(e *har.Entry) bool {
+	return e.Response.Status >= 300 && e.Response.Status <= 399
 }
 
 func isIdentityURL(hostPath string) bool {

@@ -239,3 +239,59 @@ func TestCutsNeverShortenASanitizedJWT(t *testing.T) {
 		}
 	}
 }
+
+// A user who signs in normally three times in one recording went through
+// the identity provider three times, in three chains: that is not a loop.
+// Three bounces in one chain are, whether the chain is known by the
+// browser's request ID or only by its redirects.
+func TestSignInLoopsAreCountedPerRedirectChain(t *testing.T) {
+	signIn := func(id string, n int) []har.Entry {
+		var out []har.Entry
+		for hop := 1; hop <= n; hop++ {
+			cb := "https://app.example.com/sso/callback?code=c" + string(rune('0'+hop))
+			out = append(out,
+				withRedirect(withStatus(ok200("https://idp.example.com/oauth2/authorize?client_id=app"), 302), cb),
+				withRedirect(withStatus(ok200(cb), 302), "https://idp.example.com/oauth2/authorize?client_id=app"))
+		}
+		out[len(out)-1] = withRedirect(out[len(out)-1], "/home")
+		out = append(out, withType(ok200("https://app.example.com/home"), "document"))
+		for i := range out {
+			out[i].RequestID = id
+		}
+		return out
+	}
+	var normal []har.Entry
+	for _, id := range []string{"A1", "B2", "C3"} {
+		normal = append(normal, signIn(id, 1)...)
+	}
+	if f := findRule(Findings(normal, nil), "sso-redirect-loop"); f != nil {
+		t.Errorf("three normal sign-ins are reported as a loop: %+v", *f)
+	}
+	loop := append(signIn("L1", 3), normal...)
+	f := findRule(Findings(loop, nil), "sso-redirect-loop")
+	if f == nil {
+		t.Fatal("three bounces in one chain are not a loop")
+	}
+	for _, i := range f.Entries {
+		if i >= 7 {
+			t.Errorf("entry %d (%s) of a normal sign-in is in the loop", i, loop[i].Request.URL)
+		}
+	}
+	if len(f.Entries) != 6 {
+		t.Errorf("the loop points at %v, want its 6 bounces", f.Entries)
+	}
+	// Without request IDs (a HAR from another tool), the redirects link
+	// the hops; a relative Location resolves against the hop's URL.
+	for i := range loop {
+		loop[i].RequestID = ""
+	}
+	if f := findRule(Findings(loop, nil), "sso-redirect-loop"); f == nil || len(f.Entries) != 6 {
+		t.Errorf("without request IDs: %+v, want the 6 bounces", f)
+	}
+	for i := range normal {
+		normal[i].RequestID = ""
+	}
+	if f := findRule(Findings(normal, nil), "sso-redirect-loop"); f != nil {
+		t.Errorf("without request IDs, three normal sign-ins are reported as a loop: %+v", *f)
+	}
+}

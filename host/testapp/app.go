@@ -2,6 +2,7 @@ package testapp
 
 import (
 	"crypto/sha256"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -26,10 +27,26 @@ type App struct {
 	// RefusedURL is "http://127.0.0.1:PORT/" on a port where nothing
 	// listens, so connecting to it is refused.
 	RefusedURL string
+	// SecureURL is "https://127.0.0.1:PORT", origin S: the same pages over
+	// TLS with a self-signed certificate made at start, which a browser
+	// rejects with net::ERR_CERT_AUTHORITY_INVALID, as it does behind a
+	// TLS-inspecting proxy whose CA it does not trust. A browser started
+	// with --ignore-certificate-errors-spki-list=[App.SecureSPKI] accepts
+	// it (for the mixed-content page, /mixed).
+	SecureURL string
+	// SecureSPKI is the base64 SHA-256 of the public key of SecureURL's
+	// certificate.
+	SecureSPKI string
+	// ProxyURL is "http://127.0.0.1:PORT", a forward proxy that blocks
+	// everything as a firewall does: CONNECT gets 403 (Chromium:
+	// net::ERR_TUNNEL_CONNECTION_FAILED). Its requests are recorded with
+	// Origin "P".
+	ProxyURL string
 	// Secrets are the values planted in this app's responses.
 	Secrets SecretSet
 
-	a, b    *httptest.Server
+	a, b, s *httptest.Server
+	proxy   net.Listener
 	closing chan struct{}
 	once    sync.Once
 
@@ -44,7 +61,8 @@ type App struct {
 // Request is one HTTP request a server of the app received (websocket
 // upgrades included), in arrival order.
 type Request struct {
-	// Origin is "A" for [App.URL] and "B" for [App.OtherURL].
+	// Origin is "A" for [App.URL], "B" for [App.OtherURL], "S" for
+	// [App.SecureURL] and "P" for [App.ProxyURL].
 	Origin string
 	// Method is the HTTP method.
 	Method string
@@ -100,10 +118,40 @@ func StartWith(opts Options) (*App, error) {
 	// of B in its own process under site isolation.
 	app.OtherURL = "http://localhost:" + strconv.Itoa(lb.Addr().(*net.TCPAddr).Port)
 
+	ls, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		la.Close()
+		lb.Close()
+		return nil, fmt.Errorf("testapp: listen on 127.0.0.1 for the secure origin: %w", err)
+	}
+	lp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		la.Close()
+		lb.Close()
+		ls.Close()
+		return nil, fmt.Errorf("testapp: listen on 127.0.0.1 for the proxy: %w", err)
+	}
+	cert, spki, err := selfSignedCert()
+	if err != nil {
+		la.Close()
+		lb.Close()
+		ls.Close()
+		lp.Close()
+		return nil, fmt.Errorf("testapp: make the secure origin's certificate: %w", err)
+	}
+	app.SecureURL = "https://127.0.0.1:" + strconv.Itoa(ls.Addr().(*net.TCPAddr).Port)
+	app.SecureSPKI = spki
+	app.ProxyURL = "http://" + lp.Addr().String()
+
 	app.a = &httptest.Server{Listener: la, Config: &http.Server{Handler: app.handler("A")}}
 	app.b = &httptest.Server{Listener: lb, Config: &http.Server{Handler: app.handler("B")}}
+	app.s = &httptest.Server{Listener: ls, Config: &http.Server{Handler: app.handler("S"), ErrorLog: quietLog},
+		TLS: &tls.Config{Certificates: []tls.Certificate{cert}}}
 	app.a.Start()
 	app.b.Start()
+	app.s.StartTLS()
+	app.proxy = lp
+	go acceptLoop(lp, app.serveFirewallProxy)
 	return app, nil
 }
 
@@ -128,7 +176,8 @@ func (app *App) Close() {
 			c.Close()
 		}
 		app.wsMu.Unlock()
-		for _, s := range []*httptest.Server{app.a, app.b} {
+		app.proxy.Close()
+		for _, s := range []*httptest.Server{app.a, app.b, app.s} {
 			s.CloseClientConnections()
 			s.Close()
 		}
@@ -152,12 +201,22 @@ func (app *App) Reset() {
 	app.requestID = 0
 }
 
-// origin returns the base URL of the server named "A" or "B".
+// origin returns the base URL of the server named "A", "B" or "S".
 func (app *App) origin(name string) string {
-	if name == "B" {
+	switch name {
+	case "B":
 		return app.OtherURL
+	case "S":
+		return app.SecureURL
 	}
 	return app.URL
+}
+
+// record appends r to the received requests.
+func (app *App) record(r Request) {
+	app.mu.Lock()
+	app.received = append(app.received, r)
+	app.mu.Unlock()
 }
 
 // nextRequestID returns a deterministic request ID in the style of API
@@ -175,18 +234,19 @@ func (app *App) nextRequestID() string {
 func (app *App) handler(name string) http.Handler {
 	mux := app.routes(name)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u := "http://" + r.Host + r.URL.RequestURI()
-		app.mu.Lock()
-		app.received = append(app.received, Request{
+		scheme := "http://"
+		if r.TLS != nil {
+			scheme = "https://"
+		}
+		app.record(Request{
 			Origin:        name,
 			Method:        r.Method,
-			URL:           u,
+			URL:           scheme + r.Host + r.URL.RequestURI(),
 			Path:          r.URL.Path,
 			Header:        r.Header.Clone(),
 			ContentLength: r.ContentLength,
 			Time:          time.Now(),
 		})
-		app.mu.Unlock()
 		mux.ServeHTTP(w, r)
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/template"
@@ -38,6 +39,8 @@ type pageData struct {
 	Self    string // the origin serving this page
 	Other   string // the other origin
 	Refused string // a URL whose connection is refused
+	Secure  string // the HTTPS origin S
+	Remote  string // RemoteHost, a host outside loopback
 	Secrets SecretSet
 	Query   map[string]int // integer query parameters the page uses
 }
@@ -64,6 +67,7 @@ func (app *App) routes(name string) *http.ServeMux {
 	page := func(tmpl, contentType string, cache string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			data := pageData{A: app.URL, B: app.OtherURL, Self: self, Other: other, Refused: app.RefusedURL, Secrets: app.Secrets,
+				Secure: app.SecureURL, Remote: RemoteHost,
 				Query: map[string]int{"n": queryInt(r, "n", 300), "kb": queryInt(r, "kb", 2)}}
 			var buf bytes.Buffer
 			if err := pages.ExecuteTemplate(&buf, tmpl, data); err != nil {
@@ -254,6 +258,46 @@ func (app *App) routes(name string) *http.ServeMux {
 		app.writeAPI(w, http.StatusOK, map[string]any{"uploaded": n})
 	})
 	mux.HandleFunc("GET /upload/page", html("upload.html"))
+
+	// Single sign-on: /sso/start on the app sends the browser to the
+	// identity provider, /idp/authorize on the other origin, which sends it
+	// back to /sso/callback with a code. With ?loop=N the callback "loses"
+	// the session N-1 times and starts over, a sign-in redirect loop.
+	ssoQuery := func(r *http.Request, hop int) string {
+		q := url.Values{}
+		q.Set("client_id", "reprokit-test")
+		q.Set("loop", strconv.Itoa(queryInt(r, "loop", 0)))
+		q.Set("hop", strconv.Itoa(hop))
+		return q.Encode()
+	}
+	mux.HandleFunc("GET /sso/start", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, other+"/idp/authorize?"+ssoQuery(r, 1)+"&redirect_uri="+url.QueryEscape(self+"/sso/callback"), http.StatusFound)
+	})
+	mux.HandleFunc("GET /idp/authorize", func(w http.ResponseWriter, r *http.Request) {
+		back := r.URL.Query().Get("redirect_uri")
+		if !strings.HasPrefix(back, app.URL+"/") && !strings.HasPrefix(back, app.OtherURL+"/") {
+			http.Error(w, "testapp: /idp/authorize needs a redirect_uri on the app's origins", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, back+"?code=rk-code-"+strconv.Itoa(queryInt(r, "hop", 1))+"&"+ssoQuery(r, queryInt(r, "hop", 1)), http.StatusFound)
+	})
+	mux.HandleFunc("GET /sso/callback", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		hop := queryInt(r, "hop", 1)
+		if hop < queryInt(r, "loop", 0) && hop < 8 {
+			http.Redirect(w, r, other+"/idp/authorize?"+ssoQuery(r, hop+1)+"&redirect_uri="+url.QueryEscape(self+"/sso/callback"), http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, "/sso/done", http.StatusFound)
+	})
+	mux.HandleFunc("GET /sso/done", html("sso-done.html"))
+
+	// Mixed content: on SecureURL, a page that loads a script and fetches
+	// from http://RemoteHost (blocked) and fetches plain-HTTP loopback
+	// (allowed: loopback is potentially trustworthy).
+	mux.HandleFunc("GET /mixed", html("mixed.html"))
 
 	// Error statuses with JSON bodies and request IDs.
 	mux.HandleFunc("/status/{code}", func(w http.ResponseWriter, r *http.Request) {

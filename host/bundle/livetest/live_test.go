@@ -8,6 +8,7 @@ package livetest
 import (
 	"archive/zip"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -113,7 +114,6 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 				app.URL + "/errors",  // 401, 403, 429, 500, 502, 503
 				app.URL + "/console", // an uncaught exception and a 404 image
 				app.URL + "/websocket",
-				app.URL + "/api/ok", // harmless
 			}
 			for _, u := range steps {
 				if err := chromedp.Do(tab, chromedp.Navigate(u)); err != nil {
@@ -122,8 +122,19 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 				chromedp.Run(tab, chromedp.Poll[bool](`document.body && document.body.dataset.done !== undefined || document.readyState === "complete"`, chromedp.WithPollingTimeout(5*time.Second)))
 				time.Sleep(500 * time.Millisecond)
 			}
-			// The abnormal websocket close (the server drops the connection).
-			chromedp.Run(tab, chromedp.Evaluate[any](`abnormal()`, chromedp.EvalAwaitPromise))
+			// The abnormal websocket close, on the page that defines it: the
+			// server drops the connection without a close frame (1006).
+			if code, err := chromedp.Run(tab, chromedp.Evaluate[int](`abnormal()`, chromedp.EvalAwaitPromise)); err != nil || code != 1006 {
+				return fmt.Errorf("abnormal() on /websocket: close code %d, %v; want 1006", code, err)
+			}
+			// Sign-in: the normal chain through the identity provider (start,
+			// authorize, callback, done: each once), then a loop that bounces
+			// between the app and the identity provider four times.
+			for _, u := range []string{app.URL + "/sso/start", app.URL + "/sso/start?loop=4", app.URL + "/api/ok"} {
+				if err := chromedp.Do(tab, chromedp.Navigate(u)); err != nil {
+					return fmt.Errorf("navigate to %s: %w", u, err)
+				}
+			}
 			// A content blocker (DevTools request blocking fails a request
 			// with net::ERR_BLOCKED_BY_CLIENT, as an ad blocker does) and an
 			// offline request.
@@ -145,6 +156,10 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 				fetch(app.URL + "/api/offline"),
 				`Promise.race([` + fetch("http://reprokit-test.invalid/x") + `, new Promise(r => setTimeout(r, 5000))])`,
 				fetch(app.URL + "/auth/callback?error=access_denied&error_description=No+accounts+found&state=abc"),
+				// The app's HTTPS origin has a self-signed certificate: to the
+				// browser, the same as a TLS-inspecting proxy with an
+				// untrusted CA.
+				fetch(app.SecureURL + "/api/intercepted"),
 			} {
 				if _, err := chromedp.Run(tab, chromedp.Evaluate[any](js, chromedp.EvalAwaitPromise)); err != nil {
 					return err
@@ -177,18 +192,21 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 	}
 	t.Logf("findings: %v", byRule)
 	want := map[string]string{
-		"auth-failed":            "/status/401",
-		"rate-limited":           "/status/429",
-		"http-5xx":               "/status/500",
-		"upload-too-large":       "/status/413",
-		"connection-failure":     "/api/refused",
-		"cors-error":             "/api/nocors",
-		"slow-request":           "/slow?ms=10300",
-		"exception-near-failure": "",
-		"blocked-by-client":      "/api/blocked",
-		"offline":                "/api/offline",
-		"dns-failure":            "reprokit-test.invalid",
-		"sso-error":              "/auth/callback?error=access_denied",
+		"auth-failed":              "/status/401",
+		"rate-limited":             "/status/429",
+		"http-5xx":                 "/status/500",
+		"upload-too-large":         "/status/413",
+		"connection-failure":       "/api/refused",
+		"cors-error":               "/api/nocors",
+		"slow-request":             "/slow?ms=10300",
+		"exception-near-failure":   "",
+		"blocked-by-client":        "/api/blocked",
+		"offline":                  "/api/offline",
+		"dns-failure":              "reprokit-test.invalid",
+		"sso-error":                "/auth/callback?error=access_denied",
+		"websocket-abnormal-close": "/ws?close=abnormal",
+		"tls-interception":         "/api/intercepted",
+		"sso-redirect-loop":        "/idp/authorize?",
 	}
 	for rule, path := range want {
 		urls, ok := byRule[rule]
@@ -205,7 +223,9 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 			t.Errorf("%s points at %v, not at %s", rule, urls, path)
 		}
 	}
-	// Negative cases: the harmless requests are in no finding.
+	// Negative cases: the harmless requests are in no finding, the echo
+	// socket that closed normally (1000) is not abnormal, and the normal
+	// sign-in chain is not a loop.
 	for rule, urls := range byRule {
 		for _, u := range urls {
 			if strings.Contains(u, "/api/ok") || strings.Contains(u, "/api/fine") {
@@ -213,12 +233,35 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 			}
 		}
 	}
-	if _, ok := byRule["websocket-abnormal-close"]; !ok {
-		for _, e := range entries {
-			if strings.Contains(e.Request.URL, "/ws") {
-				t.Logf("note: the abnormal websocket close (1006) is not flagged; its entry: status %d, error %q, close %+v, %d messages",
-					e.Response.Status, e.Error+e.Response.Error, e.WebSocketClose, len(e.WebSocketMessages))
-			}
+	for _, u := range byRule["websocket-abnormal-close"] {
+		if !strings.Contains(u, "close=abnormal") {
+			t.Errorf("websocket-abnormal-close points at %s, which closed normally", u)
+		}
+	}
+	loops := 0
+	for _, u := range byRule["sso-redirect-loop"] {
+		if strings.Contains(u, "loop=0") || strings.HasSuffix(u, "/sso/start") {
+			t.Errorf("sso-redirect-loop points at %s, a hop of the normal sign-in", u)
+		}
+		if strings.Contains(u, "loop=4") {
+			loops++
+		}
+	}
+	if loops < 6 {
+		t.Errorf("sso-redirect-loop points at %d hops of the loop, want the 8 bounces (authorize and callback, 4 times each): %v", loops, byRule["sso-redirect-loop"])
+	}
+	normal := 0
+	for _, e := range entries {
+		if strings.Contains(e.Request.URL, "loop=0") {
+			normal++
+		}
+	}
+	if normal < 2 {
+		t.Errorf("the normal sign-in chain is not in the recording (%d hops with loop=0)", normal)
+	}
+	for _, rule := range []string{"proxy-or-firewall", "mixed-content"} {
+		if urls, ok := byRule[rule]; ok {
+			t.Errorf("%s fired on a session with no proxy and no HTTPS page: %v", rule, urls)
 		}
 	}
 	// Request IDs: the app's x-request-id on the failed requests, first.
