@@ -142,11 +142,9 @@ func TestVerifyWalksTreesInParallelWithTheSameFindings(t *testing.T) {
 	if n := verifyBothWays(t, r, "console.json", keys); n < 6 {
 		t.Fatalf("%d findings in keys and values: want 6", n)
 	}
-	var doc any
-	json.Unmarshal(raw, &doc)
 	many := []any{}
-	for i := 0; i < 120; i++ {
-		many = append(many, doc)
+	for i := 0; i < maxLocations+50; i++ {
+		many = append(many, map[string]any{"request": map[string]any{"url": fmt.Sprintf("https://x.example.com/?n=%d&password=pw-%d-Xy7z", i, i)}})
 	}
 	big, _ := json.Marshal(map[string]any{"log": map[string]any{"entries": many, "pages": many[:3]}})
 	// past the cap of the rescan's locations (the search's hits follow)
