@@ -15,15 +15,17 @@ import (
 // walk, in the same order, so the output and the report are the same
 // bytes; decoding is about a third of the work of a HAR. Memory stays
 // bounded: at most readAhead batches are in flight, each of at most
-// batchEvents events or batchNodes nodes (or one larger tree).
+// batchEvents events, batchNodes nodes or batchBytes of input (or one
+// larger tree): two entries where the walk on one goroutine holds one.
 
 // pipelineStreams turns the read-ahead on (tests compare both ways).
 var pipelineStreams = true
 
 const (
-	readAhead   = 3
+	readAhead   = 2
 	batchEvents = 64
 	batchNodes  = 4096
+	batchBytes  = 1 << 20 // of input
 )
 
 // event is one step of a document: an object or array opens ('{', '[')
@@ -38,6 +40,7 @@ type event struct {
 type batch struct {
 	events  []event
 	arena   arena
+	bytes   int64        // of input read into the batch's trees
 	pending atomic.Int32 // consumeDry: walks of its trees not yet done, plus one
 	err     error        // reading stopped here with this error (after the events)
 	last    bool         // the last batch of the document
@@ -145,7 +148,7 @@ func (s *streamer) consume(free chan<- *batch, full <-chan *batch) error {
 		if b.last {
 			return b.err
 		}
-		b.events = b.events[:0]
+		b.events, b.bytes = b.events[:0], 0
 		b.arena.reset()
 		free <- b
 	}
@@ -178,7 +181,7 @@ func (s *streamer) readAhead(free <-chan *batch, full chan<- *batch, stop <-chan
 	}
 	emit := func(e event) error {
 		b.events = append(b.events, e)
-		if len(b.events) >= batchEvents || b.arena.n >= batchNodes {
+		if len(b.events) >= batchEvents || b.arena.n >= batchNodes || b.bytes >= batchBytes {
 			if !send() || !get() {
 				return errStopped
 			}
@@ -194,10 +197,12 @@ func (s *streamer) readAhead(free <-chan *batch, full chan<- *batch, stop <-chan
 			return err
 		}
 		if (kind != '{' && kind != '[') || s.whole(path) {
+			start := s.dec.InputOffset()
 			n, err := readNode(s.dec, depth, &b.arena)
 			if err != nil {
 				return err
 			}
+			b.bytes += s.dec.InputOffset() - start
 			return emit(event{kind: 'v', tree: n})
 		}
 		if _, err := s.dec.ReadToken(); err != nil {
@@ -275,7 +280,7 @@ func (s *streamer) consumeDry(free chan<- *batch, full <-chan *batch) error {
 	}
 	release := func(b *batch) {
 		if b.pending.Add(-1) == 0 {
-			b.events = b.events[:0]
+			b.events, b.bytes = b.events[:0], 0
 			b.arena.reset()
 			free <- b
 		}
