@@ -207,13 +207,7 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 	for i := range infos {
 		byURL[infos[i].e.Request.URL] = append(byURL[infos[i].e.Request.URL], i)
 	}
-	pageSecure := false
-	for i := range infos {
-		if infos[i].kind == "document" && strings.HasPrefix(infos[i].e.Request.URL, "https:") {
-			pageSecure = true
-			break
-		}
-	}
+	securePage := securePages(infos)
 
 	for i := range infos {
 		in := &infos[i]
@@ -225,7 +219,7 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 		if status == 413 || requestBodySize(e) > uploadLimit {
 			fs.add("upload-too-large", i, -1, line)
 		}
-		if strings.Contains(errU, "ERR_BLOCKED_BY_CLIENT") || strings.EqualFold(e.BlockedReason, "inspector") {
+		if blockedByClient(e, errU) {
 			fs.add("blocked-by-client", i, -1, line)
 		}
 		if strings.Contains(errU, "ERR_PROXY_") || strings.Contains(errU, "ERR_TUNNEL_") ||
@@ -278,14 +272,27 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 		if in.kind != "websocket" && in.kind != "eventsource" && e.Time > slowMillis {
 			fs.add("slow-request", i, -1, line+" in "+secs(e.Time))
 		}
+		// A plain-HTTP document is a navigation (the first hop of an
+		// upgrade to HTTPS, say), not content of a secure page; a frame
+		// that a secure page loads over HTTP is blocked and named so.
 		if strings.EqualFold(e.BlockedReason, "mixed-content") ||
-			(pageSecure && strings.HasPrefix(e.Request.URL, "http:") && !isLoopback(in.host)) {
+			(in.kind != "document" && securePage(in) && strings.HasPrefix(e.Request.URL, "http:") && !isLoopback(in.host)) {
 			fs.add("mixed-content", i, -1, line)
 		}
 	}
 	ssoLoops(infos, &fs)
 
 	// Console evidence: messages name URLs; link them to entries.
+	// blockedByBrowser: a console line about a request that the browser
+	// itself blocked (its entry names another reason).
+	blockedByBrowser := func(u string) bool {
+		for _, i := range byURL[u] {
+			if r := infos[i].e.BlockedReason; r != "" && !clientBlockReason(r) {
+				return true
+			}
+		}
+		return false
+	}
 	for ci := range console {
 		c := &console[ci]
 		text := c.Text
@@ -300,7 +307,7 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 		if c.isError() && tooLargeText.MatchString(text) {
 			fs.add("upload-too-large", -1, ci, line)
 		}
-		if strings.Contains(text, "ERR_BLOCKED_BY_CLIENT") {
+		if strings.Contains(text, "ERR_BLOCKED_BY_CLIENT") && !blockedByBrowser(c.URL) {
 			fs.add("blocked-by-client", -1, ci, line)
 		}
 		if corsText.MatchString(text) {
@@ -350,6 +357,55 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 		}
 	}
 	return fs.list()
+}
+
+// blockedByClient reports a request that an extension, a content blocker
+// or DevTools request blocking stopped. Chromium fails its own blocks
+// (mixed content, CSP, CORP, COEP) with the same net::ERR_BLOCKED_BY_CLIENT
+// and names the cause in blockedReason: those are not the client's.
+func blockedByClient(e *har.Entry, errU string) bool {
+	if e.BlockedReason != "" {
+		return clientBlockReason(e.BlockedReason) &&
+			(strings.Contains(errU, "ERR_BLOCKED_BY_CLIENT") || !strings.EqualFold(e.BlockedReason, "other"))
+	}
+	return strings.Contains(errU, "ERR_BLOCKED_BY_CLIENT")
+}
+
+// clientBlockReason reports a CDP blockedReason that a client-side blocker
+// gives: "other" (an extension), "inspector" (DevTools request blocking),
+// "subresource-filter" (Chrome's ad filter).
+func clientBlockReason(r string) bool {
+	switch strings.ToLower(r) {
+	case "other", "inspector", "subresource-filter":
+		return true
+	}
+	return false
+}
+
+// securePages returns whether an entry belongs to an HTTPS page: its page
+// (pageref) was loaded over HTTPS, judged by the page's first document
+// that is not a redirect. An entry with no page counts as secure when any
+// document of the recording was.
+func securePages(infos []entryInfo) func(*entryInfo) bool {
+	byPage := map[string]bool{}
+	any := false
+	for i := range infos {
+		in := &infos[i]
+		if in.kind != "document" || isRedirect(in.e) {
+			continue
+		}
+		https := strings.HasPrefix(in.e.Request.URL, "https:")
+		any = any || https
+		if _, seen := byPage[in.e.Pageref]; !seen && in.e.Pageref != "" {
+			byPage[in.e.Pageref] = https
+		}
+	}
+	return func(in *entryInfo) bool {
+		if secure, ok := byPage[in.e.Pageref]; ok {
+			return secure
+		}
+		return in.e.Pageref == "" && any
+	}
 }
 
 func firstLine(s string) string {

@@ -295,3 +295,45 @@ func TestSignInLoopsAreCountedPerRedirectChain(t *testing.T) {
 		t.Errorf("without request IDs, three normal sign-ins are reported as a loop: %+v", *f)
 	}
 }
+
+func onPage(e har.Entry, page string) har.Entry { e.Pageref = page; return e }
+
+// Chromium fails a request it blocks as mixed content with
+// net::ERR_BLOCKED_BY_CLIENT, the error of an ad blocker, and names the
+// real cause in blockedReason (as it does for CSP and CORP blocks).
+func TestABrowserBlockIsNotAContentBlocker(t *testing.T) {
+	page := onPage(withType(ok200("https://app.example.com/"), "document"), "page_1")
+	mixed := onPage(withBlocked(withError(ok200("http://cdn.example.com/lib.js"), "net::ERR_BLOCKED_BY_CLIENT"), "mixed-content"), "page_1")
+	csp := onPage(withBlocked(withError(ok200("https://ads.example.net/x.js"), "net::ERR_BLOCKED_BY_CLIENT"), "csp"), "page_1")
+	console := []ConsoleMessage{{Level: "error", Source: "network", Text: "Failed to load resource: net::ERR_BLOCKED_BY_CLIENT", URL: "http://cdn.example.com/lib.js"}}
+	fs := Findings([]har.Entry{page, mixed, csp}, console)
+	if f := findRule(fs, "blocked-by-client"); f != nil {
+		t.Errorf("the browser's own blocks are reported as a content blocker: %+v", *f)
+	}
+	if f := findRule(fs, "mixed-content"); f == nil || len(f.Entries) != 1 || f.Entries[0] != 1 {
+		t.Errorf("mixed-content: %+v, want the blocked script", f)
+	}
+	// An extension's block: blockedReason "other" (or none, in a HAR of
+	// another tool) with the same error.
+	ext := onPage(withBlocked(withError(ok200("https://ads.example.net/ad.js"), "net::ERR_BLOCKED_BY_CLIENT"), "other"), "page_1")
+	bare := onPage(withError(ok200("https://ads.example.net/ad2.js"), "net::ERR_BLOCKED_BY_CLIENT"), "page_1")
+	if f := findRule(Findings([]har.Entry{page, ext, bare}, nil), "blocked-by-client"); f == nil || len(f.Entries) != 2 {
+		t.Errorf("blocked-by-client: %+v, want the extension's two blocks", f)
+	}
+}
+
+// A plain-HTTP request of a plain-HTTP page is not mixed content, even in
+// a recording that also has an HTTPS page.
+func TestMixedContentLooksAtTheRequestsOwnPage(t *testing.T) {
+	entries := []har.Entry{
+		onPage(withType(ok200("http://intranet.example.com/"), "document"), "page_1"),
+		onPage(ok200("http://intranet.example.com/api/list"), "page_1"),
+		onPage(withRedirect(withStatus(withType(ok200("http://app.example.com/"), "document"), 301), "https://app.example.com/"), "page_2"),
+		onPage(withType(ok200("https://app.example.com/"), "document"), "page_2"),
+		onPage(ok200("http://cdn.example.com/pixel.gif"), "page_2"),
+	}
+	f := findRule(Findings(entries, nil), "mixed-content")
+	if f == nil || len(f.Entries) != 1 || f.Entries[0] != 4 {
+		t.Errorf("mixed-content: %+v, want only the HTTP image of the HTTPS page (entry 4)", f)
+	}
+}

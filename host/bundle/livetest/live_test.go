@@ -171,26 +171,8 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("record: %v", err)
 	}
-	dir := spoolFromZip(t, res.Path)
-	bres, err := bundle.Write(ctx, dir, t.TempDir(), bundle.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := bundle.Open(bres.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, byRule := bundleFindings(ctx, t, res.Path)
 	entries := b.Entries()
-	byRule := map[string][]string{}
-	for _, f := range b.Manifest.Findings {
-		for _, i := range f.Entries {
-			byRule[f.Rule] = append(byRule[f.Rule], entries[i].Request.URL)
-		}
-		if len(f.Entries) == 0 {
-			byRule[f.Rule] = append(byRule[f.Rule], "(console)")
-		}
-	}
-	t.Logf("findings: %v", byRule)
 	want := map[string]string{
 		"auth-failed":              "/status/401",
 		"rate-limited":             "/status/429",
@@ -280,6 +262,34 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 	}
 	f.Close()
 	checkReportInChromium(t, bin, html, len(entries), len(b.Manifest.Findings), len(b.Screenshots))
+}
+
+// bundleFindings makes the bundle of a recording with bundle.Write and
+// returns it with the URLs of the entries each finding points at
+// ("(console)" for a finding with console evidence only).
+func bundleFindings(ctx context.Context, t *testing.T, recorded string) (*bundle.Bundle, map[string][]string) {
+	t.Helper()
+	dir := spoolFromZip(t, recorded)
+	bres, err := bundle.Write(ctx, dir, t.TempDir(), bundle.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.Open(bres.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := b.Entries()
+	byRule := map[string][]string{}
+	for _, f := range b.Manifest.Findings {
+		for _, i := range f.Entries {
+			byRule[f.Rule] = append(byRule[f.Rule], entries[i].Request.URL)
+		}
+		if len(f.Entries) == 0 {
+			byRule[f.Rule] = append(byRule[f.Rule], "(console)")
+		}
+	}
+	t.Logf("findings: %v", byRule)
+	return b, byRule
 }
 
 func jsString(s string) string { return strconv.Quote(s) }
