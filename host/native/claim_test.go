@@ -25,7 +25,7 @@ func TestHelperHoldsAClaim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := claimSpool(d); err != nil {
+	if _, err := d.Claim(); err != nil {
 		t.Fatal(err)
 	}
 	os.Stdout.WriteString("held\n")
@@ -56,8 +56,8 @@ func TestFinishLeavesASpoolThatAnotherProcessIsFinishing(t *testing.T) {
 		t.Fatalf("the helper process did not take the claim: %q, %v", line, err)
 	}
 
-	if _, err := Finish(context.Background(), d.Path(), out); !errors.Is(err, errBeingFinished) {
-		t.Fatalf("Finish while another process holds the claim: %v; want %v", err, errBeingFinished)
+	if _, err := Finish(context.Background(), d.Path(), out); !errors.Is(err, spool.ErrBeingFinished) {
+		t.Fatalf("Finish while another process holds the claim: %v; want %v", err, spool.ErrBeingFinished)
 	}
 	if zips, _ := filepath.Glob(filepath.Join(out, "*.zip")); len(zips) != 0 {
 		t.Errorf("a bundle was written while another process held the claim: %v", zips)

@@ -451,7 +451,7 @@ func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	release, err := claimSpool(dir)
+	release, err := dir.Claim()
 	if err != nil {
 		return "", err
 	}
@@ -543,7 +543,7 @@ func (h *Host) recoverLeftovers() {
 			continue
 		}
 		path, err := Finish(context.Background(), d.Path(), "")
-		if errors.Is(err, errBeingFinished) {
+		if errors.Is(err, spool.ErrBeingFinished) {
 			h.log.Printf("not recovering %s: %v", d.Path(), err)
 			continue
 		}

@@ -451,11 +451,30 @@ func OutputPath(out string, now time.Time) (string, error) {
 }
 
 // finishSpool finalizes a stopped spool, writes its bundle to out and
-// removes the spool once the bundle is written.
+// removes the spool once the bundle is written. It holds the spool's claim
+// meanwhile, so that a native host recovering leftovers never finishes the
+// same spool at the same time; when another process holds it, the error is
+// [spool.ErrBeingFinished] and the spool is left to that process.
 func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool, allow []string, stderr io.Writer) (string, error) {
+	release, err := dir.Claim()
+	if err != nil {
+		return "", err
+	}
+	claimed := true
+	defer func() {
+		if claimed {
+			release()
+		}
+	}()
 	m, err := dir.Meta()
 	if err != nil {
 		return "", err
+	}
+	if m.Status == spool.StatusBundled {
+		return "", fmt.Errorf("the recording in %s was bundled by another process meanwhile", dir.Path())
+	}
+	if recovered && m.Status == spool.StatusRecording {
+		dir.SetStatus(spool.StatusStopped, "recovered after the recorder died")
 	}
 	if m.Status == spool.StatusRecording || m.Status == spool.StatusStopped {
 		fmt.Fprintln(stderr, "building the HAR, console and steps…")
@@ -475,6 +494,10 @@ func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool
 	if err := dir.SetStatus(spool.StatusBundled, ""); err != nil {
 		return path, err
 	}
+	// The claim goes first: Windows cannot remove a folder with an open
+	// file.
+	release()
+	claimed = false
 	if err := dir.Remove(); err != nil {
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}

@@ -103,14 +103,15 @@ func Recover(ctx context.Context, l *Leftover, opts RecoverOptions) (string, err
 		return "", fmt.Errorf("the recording in %s cannot be read (%v): remove it with `reprokit recover --discard %s`", l.Dir.Path(), l.Err, l.ID())
 	}
 	m := l.Meta
-	if m.Status == spool.StatusRecording {
-		l.Dir.SetStatus(spool.StatusStopped, "recovered after the recorder died")
-	}
 	out, err := recoveredOutPath(m)
 	if err != nil {
 		return "", err
 	}
 	path, err := finishSpool(ctx, l.Dir, out, true, opts.Allow, opts.Stderr)
+	if errors.Is(err, spool.ErrBeingFinished) {
+		// Not this process's failure: the other one writes the bundle.
+		return "", fmt.Errorf("%s: %w; its bundle appears when that process is done", l.Dir.Path(), err)
+	}
 	if err != nil {
 		markBundleError(l.Dir, err)
 		return "", err
@@ -197,6 +198,10 @@ func recoverLeftovers(ctx context.Context, base string, allow []string, stderr i
 		}
 		fmt.Fprintf(stderr, "recovering an interrupted recording from %s (%s)…\n", l.Meta.Started, l.Dir.Path())
 		path, err := Recover(ctx, l, RecoverOptions{Allow: allow, Stderr: stderr})
+		if errors.Is(err, spool.ErrBeingFinished) {
+			fmt.Fprintf(stderr, "note: %v\n", err)
+			continue
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "warning: could not recover %s: %v\n%s\n", l.Dir.Path(), err, resolveHint(l.Dir))
 			continue

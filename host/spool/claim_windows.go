@@ -1,6 +1,6 @@
 //go:build windows
 
-package native
+package spool
 
 import (
 	"errors"
@@ -20,7 +20,7 @@ func lockFile(path string) (func(), error) {
 	if err != nil {
 		const errorSharingViolation syscall.Errno = 32
 		if errors.Is(err, errorSharingViolation) {
-			return nil, errBeingFinished
+			return nil, ErrBeingFinished
 		}
 		return nil, fmt.Errorf("claim the recording %s: %w", path, err)
 	}

@@ -1,6 +1,6 @@
 //go:build !unix && !windows
 
-package native
+package spool
 
 // lockFile has no lock to take where neither flock nor Windows sharing
 // modes exist: one finisher at a time is then not enforced.

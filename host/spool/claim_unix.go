@@ -1,6 +1,6 @@
 //go:build unix
 
-package native
+package spool
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ func lockFile(path string) (func(), error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, errBeingFinished
+			return nil, ErrBeingFinished
 		}
 		return nil, fmt.Errorf("claim the recording %s: %w", path, err)
 	}
