@@ -18,11 +18,15 @@ import (
 	"github.com/reprokit/reprokit/host/har"
 )
 
-// keepTextInFile: a file-backed document keeps the decoded response bodies
-// up to this size in its entries (and those the request ID search reads);
-// larger ones are read back from the file when the budget or the report
-// needs them, so that a 200 MB recording is not held in memory.
+// A file-backed document keeps the decoded response bodies in its entries
+// up to keepTextInFile bytes each, those the request ID search reads, and
+// others while they add up to keepTextTotal; the rest are read back from
+// the file when the budget or the report needs them, so that a 200 MB
+// recording is not held in memory while a small one is read only once.
 const keepTextInFile = 4 << 10
+
+// keepTextTotal is a variable for tests, which read every body back.
+var keepTextTotal int64 = 16 << 20
 
 // fileStore is where a file-backed [harDoc] keeps its entries: the bytes of
 // entry i are at offs[i] in file, lens[i] long, unless raw[i] holds an
@@ -37,6 +41,8 @@ type fileStore struct {
 	// (at end) instead of being held in memory.
 	own bool
 	end int64
+	// kept counts the decoded bodies kept over keepTextInFile.
+	kept int64
 
 	mu  sync.Mutex
 	err error // the first read error
@@ -83,11 +89,24 @@ func (d *harDoc) placeEntry(raw jsontext.Value, off int64, e *har.Entry) {
 		loc = textLoc{at: int32(d.bt.respAt), end: int32(d.bt.respEnd)}
 	}
 	c := &e.Response.Content
-	if d.bt.resp < 0 && loc.end > 0 && len(c.Text) > keepTextInFile && !idCandidate(c) {
+	if d.bt.resp < 0 && loc.end > 0 && !d.keepText(c) {
 		loc.dropped = true
 		c.Text = ""
 	}
 	d.text = append(d.text, loc)
+}
+
+// keepText decides whether the decoded body c stays in its entry.
+func (d *harDoc) keepText(c *har.Content) bool {
+	n := int64(len(c.Text))
+	switch {
+	case n <= keepTextInFile || idCandidate(c):
+		return true
+	case d.kept+n <= keepTextTotal:
+		d.kept += n
+		return true
+	}
+	return false
 }
 
 // idCandidate reports whether the request ID search may read this body
@@ -226,7 +245,7 @@ func (d *harDoc) settleText(i int) {
 	c := &d.entries[i].Response.Content
 	// The file holds the text as JSON quoted it: the same string when it
 	// is valid UTF-8.
-	if len(c.Text) > keepTextInFile && utf8.ValidString(c.Text) && !idCandidate(c) {
+	if utf8.ValidString(c.Text) && !d.keepText(c) {
 		d.text[i].dropped = true
 		c.Text = ""
 	}

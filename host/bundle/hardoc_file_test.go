@@ -56,7 +56,16 @@ func fileHAR(t *testing.T) []byte {
 	return append(append(append([]byte{}, data[:i]...), []byte(","+twice+",\n  "+null)...), data[i:]...)
 }
 
+// readBodiesBack makes file-backed documents keep no large body in memory
+// for the test (they keep up to keepTextTotal of them otherwise).
+func readBodiesBack(t *testing.T) {
+	old := keepTextTotal
+	keepTextTotal = 0
+	t.Cleanup(func() { keepTextTotal = old })
+}
+
 func TestAHARReadFromItsFileReadsAsTheSameHARInMemory(t *testing.T) {
+	readBodiesBack(t)
 	data := fileHAR(t)
 	mem, err := parseHAR(bytes.NewReader(data))
 	if err != nil {
@@ -300,6 +309,7 @@ func TestAValueRedactedAfterTheHARIsScrubbedFromIt(t *testing.T) {
 }
 
 func TestBodiesTheBudgetTruncatesStayInTheFileAndTheReportSaysSo(t *testing.T) {
+	readBodiesBack(t)
 	f := sampleSession(t)
 	for i := 0; i < 12; i++ {
 		f.entries = append(f.entries, withType(withBody(entry("GET", fmt.Sprintf("https://api.example.com/big/%d", i), 200, float64(3000+i), 20), "application/json", randomText(400<<10, uint64(i))), "fetch"))
@@ -334,5 +344,38 @@ func TestBodiesTheBudgetTruncatesStayInTheFileAndTheReportSaysSo(t *testing.T) {
 	}
 	if err := p.doc.readErr(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestLargeBodiesAreKeptInMemoryOnlyUpToATotal(t *testing.T) {
+	old := keepTextTotal
+	keepTextTotal = 50 << 10
+	t.Cleanup(func() { keepTextTotal = old })
+	var entries []har.Entry
+	for i := 0; i < 5; i++ {
+		entries = append(entries, withType(withBody(entry("GET", fmt.Sprintf("https://app.example.com/%d.txt", i), 200, float64(i), 5), "text/plain", strings.Repeat("z", 20<<10)), "fetch"))
+	}
+	path := filepath.Join(t.TempDir(), "session.har")
+	writeHAR(t, path, entries)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := parseHARFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []int
+	for i := range doc.entries {
+		if !doc.dropped(i) {
+			kept = append(kept, i)
+		}
+		if text, _ := doc.responseText(i); len(text) != 20<<10 {
+			t.Errorf("entry %d reads as %d bytes", i, len(text))
+		}
+	}
+	if !reflect.DeepEqual(kept, []int{0, 1}) {
+		t.Errorf("entries %v keep their bodies in memory, want the first two (50 KB of 20 KB bodies)", kept)
 	}
 }
