@@ -54,8 +54,9 @@ type App struct {
 	received  []Request
 	requestID int
 
-	wsMu    sync.Mutex
-	wsConns map[*websocket.Conn]struct{}
+	wsMu       sync.Mutex // guards wsConns and proxyConns
+	wsConns    map[*websocket.Conn]struct{}
+	proxyConns map[net.Conn]struct{}
 }
 
 // Request is one HTTP request a server of the app received (websocket
@@ -91,9 +92,10 @@ func Start() (*App, error) { return StartWith(Options{}) }
 // StartWith starts the app with opts.
 func StartWith(opts Options) (*App, error) {
 	app := &App{
-		Secrets: opts.Secrets,
-		closing: make(chan struct{}),
-		wsConns: map[*websocket.Conn]struct{}{},
+		Secrets:    opts.Secrets,
+		closing:    make(chan struct{}),
+		wsConns:    map[*websocket.Conn]struct{}{},
+		proxyConns: map[net.Conn]struct{}{},
 	}
 	if app.Secrets == (SecretSet{}) {
 		app.Secrets = Secrets
@@ -173,6 +175,9 @@ func (app *App) Close() {
 		close(app.closing)
 		app.wsMu.Lock()
 		for c := range app.wsConns {
+			c.Close()
+		}
+		for c := range app.proxyConns {
 			c.Close()
 		}
 		app.wsMu.Unlock()

@@ -1,6 +1,7 @@
 // Package testapp is the local web app that Reprokit's browser tests
 // record: two loopback servers (net/http/httptest) serving the same pages
-// under two sites, with every edge case of capture, sanitizing and replay.
+// under two sites, with every edge case of capture, sanitizing and replay,
+// plus an HTTPS origin and a firewall proxy for the network failures.
 //
 //	app, err := testapp.Start()
 //	defer app.Close()
@@ -13,6 +14,22 @@
 // runs in its own renderer process (an out-of-process iframe target).
 // [App.RefusedURL] points at a closed port. Both origins serve every path;
 // pages link to "the other origin" for cross-origin cases.
+//
+// For the network failures a support bundle must diagnose, the app also has
+// [App.SecureURL], origin S (https://127.0.0.1:PORT, the same paths over TLS
+// with a self-signed certificate made at start: net::ERR_CERT_AUTHORITY_INVALID,
+// as behind a TLS-inspecting proxy, unless the browser is started with
+// --ignore-certificate-errors-spki-list=[App.SecureSPKI]), and
+// [App.ProxyURL], a forward proxy that refuses every CONNECT with 403, as a
+// firewall does (net::ERR_TUNNEL_CONNECTION_FAILED). Chromium proxies no
+// loopback request and counts none as mixed content, so those scenarios
+// address [RemoteHost], a name no resolver knows:
+//
+//	--proxy-server="http=<RefusedURL host>;https=<ProxyURL host>"
+//	  fetch http://api.reprokit.test/…   net::ERR_PROXY_CONNECTION_FAILED
+//	  fetch https://api.reprokit.test/…  net::ERR_TUNNEL_CONNECTION_FAILED
+//	--ignore-certificate-errors-spki-list=<SecureSPKI>
+//	  SecureURL + "/mixed"               blocked mixed content (blockedReason mixed-content)
 //
 // Content is deterministic (fixed texts, a seeded generator for large
 // bodies, request IDs from a sequence that [App.Reset] restarts), so two
@@ -60,6 +77,12 @@
 //	POST /beacon, /beacon/page    navigator.sendBeacon target (204) and a page that sends one
 //	/fragment                     links to #section-2 and to #access_token=<FragmentToken>; fetches /api/fragment-data#not-sent
 //	POST /upload, /upload/page    accepts up to MaxUpload (20 MB), 413 with a JSON error above; the page uploads 1 or 21 MB
+//	/sso/start[?loop=N]           sign-in through an identity provider on the other origin: 302 ->
+//	                              /idp/authorize (other origin) -> 302 /sso/callback -> 302 /sso/done; with loop=N
+//	                              the callback sends the browser back to /idp/authorize until it has been
+//	                              there N times (at most 8): a sign-in redirect loop
+//	/mixed                        on SecureURL: a page with a script and a fetch from http://RemoteHost
+//	                              (blocked as mixed content) and a fetch of A's /api/cors (allowed: loopback)
 //	/status/{code}, /errors       that status with a JSON error body {error{message,type,code}, request_id};
 //	                              429 has Retry-After: 30; /errors fetches 401, 403, 429, 500, 502, 503
 //	/login (GET, POST)            email + password form with a hidden csrf_token and a data-private element;

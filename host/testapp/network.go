@@ -78,7 +78,22 @@ var quietLog = log.New(io.Discard, "", 0)
 // "403 Forbidden", which Chromium reports as net::ERR_TUNNEL_CONNECTION_FAILED;
 // a plain request gets a 403 page. The request is recorded as origin "P".
 func (app *App) serveFirewallProxy(c net.Conn) {
-	defer c.Close()
+	app.wsMu.Lock()
+	select {
+	case <-app.closing:
+		app.wsMu.Unlock()
+		c.Close()
+		return
+	default:
+	}
+	app.proxyConns[c] = struct{}{}
+	app.wsMu.Unlock()
+	defer func() {
+		app.wsMu.Lock()
+		delete(app.proxyConns, c)
+		app.wsMu.Unlock()
+		c.Close()
+	}()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	br := bufio.NewReader(c)
 	for {

@@ -6,6 +6,8 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -79,7 +81,7 @@ func TestEveryPageRendersOnBothOrigins(t *testing.T) {
 	pages := []string{"/", "/redirect/final", "/form", "/form/done", "/cache/page", "/slow/page", "/nav/landed",
 		"/websocket", "/streams", "/posts", "/sw/page", "/frames", "/frames/inner", "/worker", "/sharedworker", "/popup",
 		"/popup/child", "/dataurls", "/beacon/page", "/fragment", "/upload/page", "/errors", "/login",
-		"/account", "/secrets/page", "/console", "/steps", "/ids", "/scenario/all", "/bench/300", "/bench/page?n=10&kb=1"}
+		"/account", "/secrets/page", "/console", "/steps", "/ids", "/scenario/all", "/bench/300", "/bench/page?n=10&kb=1", "/mixed", "/sso/done"}
 	for _, origin := range []string{app.URL, app.OtherURL} {
 		for _, p := range pages {
 			resp, body := get(t, origin+p)
@@ -467,4 +469,117 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// follow walks a redirect chain from u and returns every URL it visited,
+// the last one answered 200.
+func follow(t *testing.T, u string) []string {
+	t.Helper()
+	var visited []string
+	for range 30 {
+		visited = append(visited, u)
+		resp, _ := get(t, u)
+		if resp.StatusCode == 200 {
+			return visited
+		}
+		if resp.StatusCode != 302 {
+			t.Fatalf("GET %s: status %d in the sign-in chain %v", u, resp.StatusCode, visited)
+		}
+		next, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u = next.String()
+	}
+	t.Fatalf("the chain does not end: %v", visited)
+	return nil
+}
+
+func TestSignInGoesThroughTheOtherOriginOnceOrLoops(t *testing.T) {
+	app := startApp(t)
+	count := func(chain []string, prefix string) int {
+		n := 0
+		for _, u := range chain {
+			if strings.HasPrefix(u, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	normal := follow(t, app.URL+"/sso/start")
+	if len(normal) != 4 || count(normal, app.OtherURL+"/idp/authorize?") != 1 || count(normal, app.URL+"/sso/callback?") != 1 ||
+		normal[3] != app.URL+"/sso/done" {
+		t.Errorf("normal sign-in: %v; want start, the IdP's authorize, callback, done", normal)
+	}
+	loop := follow(t, app.URL+"/sso/start?loop=4")
+	if count(loop, app.OtherURL+"/idp/authorize?") != 4 || count(loop, app.URL+"/sso/callback?") != 4 || loop[len(loop)-1] != app.URL+"/sso/done" {
+		t.Errorf("loop=4: %v; want 4 bounces between the IdP and the callback", loop)
+	}
+	if resp, _ := get(t, app.OtherURL+"/idp/authorize?redirect_uri=https://evil.example/cb"); resp.StatusCode != 400 {
+		t.Errorf("/idp/authorize sent the browser to a foreign redirect_uri: status %d", resp.StatusCode)
+	}
+}
+
+func TestSecureOriginServesTheAppWithAnUntrustedCertificate(t *testing.T) {
+	app := startApp(t)
+	if !strings.HasPrefix(app.SecureURL, "https://127.0.0.1:") {
+		t.Fatalf("SecureURL %s", app.SecureURL)
+	}
+	// A client that trusts the system roots refuses it: unknown authority.
+	_, err := http.Get(app.SecureURL + "/api/ok")
+	if err == nil || !strings.Contains(err.Error(), "certificate signed by unknown authority") {
+		t.Errorf("GET SecureURL with the system roots: %v; want an unknown-authority error", err)
+	}
+	// Its public key is SecureSPKI; with it accepted, the app answers.
+	var spki string
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			sum := sha256.Sum256(cs.PeerCertificates[0].RawSubjectPublicKeyInfo)
+			spki = base64.StdEncoding.EncodeToString(sum[:])
+			return cs.PeerCertificates[0].VerifyHostname("127.0.0.1")
+		},
+	}}}
+	app.Reset()
+	resp, err := client.Get(app.SecureURL + "/mixed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if spki != app.SecureSPKI {
+		t.Errorf("the certificate's SPKI hash is %s, SecureSPKI says %s", spki, app.SecureSPKI)
+	}
+	if resp.StatusCode != 200 || !containsAll(string(body), "http://"+RemoteHost+"/mixed/script.js", "http://"+RemoteHost+"/api/mixed", app.URL+"/api/cors") {
+		t.Errorf("GET %s/mixed: %d\n%.600s", app.SecureURL, resp.StatusCode, body)
+	}
+	if got := app.Received(); len(got) != 1 || got[0].Origin != "S" || got[0].URL != app.SecureURL+"/mixed" {
+		t.Errorf("received %+v; want one request of origin S", got)
+	}
+}
+
+func TestProxyRefusesEveryTunnelAsAFirewall(t *testing.T) {
+	app := startApp(t)
+	proxy, _ := url.Parse(app.ProxyURL)
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
+	_, err := client.Get("https://" + RemoteHost + "/api/x")
+	if err == nil || !strings.Contains(err.Error(), "Forbidden") {
+		t.Errorf("GET https://%s through the proxy: %v; want the tunnel refused (Forbidden)", RemoteHost, err)
+	}
+	resp, err := client.Get("http://" + RemoteHost + "/api/y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 || resp.Header.Get("X-Reprokit-Proxy") != "firewall" {
+		t.Errorf("GET http://%s through the proxy: %d %v; want the firewall's 403", RemoteHost, resp.StatusCode, resp.Header)
+	}
+	var got []string
+	for _, r := range app.Received() {
+		got = append(got, r.Origin+" "+r.Method+" "+r.URL)
+	}
+	want := []string{"P CONNECT https://" + RemoteHost + ":443", "P GET http://" + RemoteHost + "/api/y"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("received %q, want %q", got, want)
+	}
 }
