@@ -30,7 +30,7 @@ func BenchmarkRecorderPeakRSS(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			var rec, total int64
 			for b.Loop() {
-				r, t := recordPeakRSS(b, c.path)
+				r, t, _ := recordPeakRSS(b, c.path)
 				rec, total = max(rec, r), max(total, t)
 			}
 			b.ReportMetric(float64(rec)/(1<<20), "peakRSS-MB")
@@ -39,11 +39,42 @@ func BenchmarkRecorderPeakRSS(b *testing.B) {
 	}
 }
 
-// recordPeakRSS runs `reprokit record` until the page is done and returns
-// the recorder's peak resident set size in bytes while recording (read
-// when it prints "stopped:") and over the whole run, finalizing and
-// bundling included.
-func recordPeakRSS(b *testing.B, path string) (recording, total int64) {
+// BenchmarkStopToBundle500 records, with the real binary, the test app's
+// page of 500 requests with 16 KB bodies (8 MB) and reports the time from
+// the recorder's "stopped:" line (the recording is stopped and flushed) to
+// the process's exit with the bundle written (closing the browser,
+// Finalize, bundle.Write with the default budget): the Stop -> bundle goal
+// (< 3 s), next to the same for a one-request page measured in the same
+// run. scripts/bench.d/capture.sh prints them; bundle.sh has the
+// bundle.Write part alone.
+func BenchmarkStopToBundle500(b *testing.B) {
+	if noBrowser != nil {
+		b.Skip(noBrowser)
+	}
+	for _, c := range []struct {
+		name string
+		path string
+	}{
+		{"baseline-1req", "/bench/page?n=1&kb=1"},
+		{"500req-8MB", "/bench/page?n=500&kb=16"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var sum time.Duration
+			for b.Loop() {
+				_, _, d := recordPeakRSS(b, c.path, "--budget", "25MB")
+				sum += d
+			}
+			b.ReportMetric(float64(sum.Milliseconds())/float64(b.N), "stop-to-bundle-ms")
+		})
+	}
+}
+
+// recordPeakRSS runs `reprokit record` until the page is done (with no
+// size budget unless args say otherwise) and returns the recorder's peak
+// resident set size in bytes while recording (read when it prints
+// "stopped:") and over the whole run, finalizing and bundling included,
+// and the time from "stopped:" to its exit.
+func recordPeakRSS(b *testing.B, path string, args ...string) (recording, total int64, stopToExit time.Duration) {
 	tmp, err := os.MkdirTemp("", "rk")
 	if err != nil {
 		b.Fatal(err)
@@ -54,7 +85,10 @@ func recordPeakRSS(b *testing.B, path string) (recording, total int64) {
 		b.Fatal(err)
 	}
 	defer os.RemoveAll(out)
-	cmd := execRecord(tmp, out, "--until-selector", "body[data-done]", "--budget", "0", app.URL+path)
+	if len(args) == 0 {
+		args = []string{"--budget", "0"}
+	}
+	cmd := execRecord(tmp, out, append(append([]string{"--until-selector", "body[data-done]"}, args...), app.URL+path)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -63,14 +97,19 @@ func recordPeakRSS(b *testing.B, path string) (recording, total int64) {
 		b.Fatal(err)
 	}
 	pid := cmd.Process.Pid
-	stopped := make(chan int64, 1)
+	type stop struct {
+		rss int64
+		at  time.Time
+	}
+	stopped := make(chan stop, 1)
+	var stoppedAt time.Time
 	var lines strings.Builder
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			lines.WriteString(sc.Text() + "\n")
 			if strings.HasPrefix(sc.Text(), "stopped:") {
-				stopped <- vmHWM(pid)
+				stopped <- stop{vmHWM(pid), time.Now()}
 			}
 		}
 	}()
@@ -81,15 +120,21 @@ func recordPeakRSS(b *testing.B, path string) (recording, total int64) {
 	for {
 		select {
 		case err := <-done:
+			exited := time.Now()
 			if err != nil {
 				b.Fatalf("record %s: %v\n%s", path, err, lines.String())
 			}
 			select {
-			case recording = <-stopped:
+			case s := <-stopped:
+				recording, stoppedAt = s.rss, s.at
 			default:
 			}
-			return recording, total
-		case recording = <-stopped:
+			if !stoppedAt.IsZero() {
+				stopToExit = exited.Sub(stoppedAt)
+			}
+			return recording, total, stopToExit
+		case s := <-stopped:
+			recording, stoppedAt = s.rss, s.at
 		case <-tick.C:
 			if v := vmHWM(pid); v > total {
 				total = v

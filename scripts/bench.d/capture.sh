@@ -10,6 +10,10 @@
 #     (goal: < 300 MB), and the whole run's peak with Finalize and the
 #     bundle writer with no size budget (goal: < 400 MB; it was 1.3 GB when
 #     the bundle writer held the HAR in memory).
+#  3. Stop -> bundle: `reprokit record` of 500 requests with 8 MB of
+#     bodies, from its "stopped:" line to its exit with the bundle written
+#     (browser closed, Finalize, bundle.Write), against a one-request page.
+#     Goal: < 3 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="$(mktemp -d)"
@@ -20,6 +24,8 @@ go test -c -o "$work/recording.test" ./host/recording
 	-test.benchtime "${REPROKIT_BENCH_LOADS:-20}x" -test.count "${REPROKIT_BENCH_COUNT:-3}" -test.timeout 20m) >"$work/load.txt"
 (cd host/recording && "$work/recording.test" -test.run '^$' -test.bench '^BenchmarkRecorderPeakRSS$' \
 	-test.benchtime 1x -test.timeout 20m) >"$work/rss.txt"
+(cd host/recording && "$work/recording.test" -test.run '^$' -test.bench '^BenchmarkStopToBundle500$' \
+	-test.benchtime "${REPROKIT_BENCH_COUNT:-3}x" -test.timeout 20m) >"$work/stop.txt"
 awk '
 BEGIN { n = 0 }
 /^BenchmarkPageLoad300.*ratio/ {
@@ -51,3 +57,11 @@ END {
 	printf "%-48s %8.2fx baseline\n", "ratio", m/b
 	printf "%-48s %8.1f MB (goal < 400 MB; 1 request: %.1f MB)\n", "whole run incl. Finalize and bundle.Write", mt, bt
 }' "$work/rss.txt"
+awk '
+/^BenchmarkStopToBundle500\/baseline/ { for (i = 2; i <= NF; i++) if ($(i) == "stop-to-bundle-ms") b = $(i-1) }
+/^BenchmarkStopToBundle500\/500req/   { for (i = 2; i <= NF; i++) if ($(i) == "stop-to-bundle-ms") m = $(i-1) }
+END {
+	if (b == "" || m == "") { print "Stop -> bundle benchmark did not run (no browser?)"; exit 1 }
+	printf "%-48s %8.0f ms\n", "baseline: Stop -> bundle, 1 request", b
+	printf "%-48s %8.0f ms (goal < 3000 ms %s; x%.2f baseline)\n", "Stop -> bundle, 500 requests / 8 MB", m, (m < 3000 ? "ok" : "MISSED"), m/b
+}' "$work/stop.txt"
