@@ -874,6 +874,19 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 		for j < len(s) && class[s[j]]&cWord != 0 {
 			j++
 		}
+		if j-i < 8 && (j == len(s) || s[j] != '.' && s[j] != '/') {
+			// a short word is no JWT (10+ before its first dot), vendor key
+			// (12+, or a prefix before '.' or '/'), tag ("REDACTED") or
+			// keyword-entropy secret (16+): only remember it as a keyword
+			if (i == 0 || s[i-1] != '+' && s[i-1] != '/' && s[i-1] != '=') && (j == len(s) || s[j] != '+') {
+				prev2Start, prev2End = prevStart, prevEnd
+				prevStart, prevEnd = i, j
+			} else {
+				prev2Start, prev2End, prevStart, prevEnd = -20, -20, -10, -10
+			}
+			i = j
+			continue
+		}
 		// a tag: skip it whole
 		if i > 0 && s[i-1] == '[' && strings.HasPrefix(s[i:], "REDACTED:") {
 			if k := strings.IndexByte(s[i:], ']'); k > 0 {
