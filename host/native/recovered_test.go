@@ -59,6 +59,9 @@ type port struct {
 	msgs   chan map[string]any
 	done   chan error
 	nextID int
+	// early holds the host messages that arrived while request waited
+	// for its reply and nobody took them; next looks there first.
+	early []map[string]any
 }
 
 func openPort(t *testing.T, opts Options) *port {
@@ -93,7 +96,8 @@ func openPort(t *testing.T, opts Options) *port {
 }
 
 // request sends a request and returns the host's reply to it; messages the
-// host sent meanwhile are passed to other.
+// host sent meanwhile are passed to other, or kept for next when other is
+// nil (a "recovered" message can come before the reply to hello).
 func (p *port) request(typ, data string, other func(map[string]any)) map[string]any {
 	p.t.Helper()
 	p.nextID++
@@ -113,6 +117,8 @@ func (p *port) request(typ, data string, other func(map[string]any)) map[string]
 			}
 			if other != nil {
 				other(m)
+			} else {
+				p.early = append(p.early, m)
 			}
 		case <-timeout:
 			p.t.Fatalf("no reply to %s", typ)
@@ -123,6 +129,12 @@ func (p *port) request(typ, data string, other func(map[string]any)) map[string]
 // next waits for a host message of type typ.
 func (p *port) next(typ string) map[string]any {
 	p.t.Helper()
+	for i, m := range p.early {
+		if m["type"] == typ && m["id"] == nil {
+			p.early = append(p.early[:i], p.early[i+1:]...)
+			return m
+		}
+	}
 	timeout := time.After(30 * time.Second)
 	for {
 		select {
