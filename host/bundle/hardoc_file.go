@@ -100,13 +100,13 @@ func (d *harDoc) placeEntry(raw jsontext.Value, off int64, e *har.Entry) {
 func (d *harDoc) keepText(c *har.Content) bool {
 	n := int64(len(c.Text))
 	switch {
-	case n <= keepTextInFile || idCandidate(c):
+	case n <= keepTextInFile:
 		return true
 	case d.kept+n <= keepTextTotal:
 		d.kept += n
 		return true
 	}
-	return false
+	return idCandidate(c)
 }
 
 // idCandidate reports whether the request ID search may read this body
