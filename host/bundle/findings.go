@@ -111,7 +111,8 @@ const (
 	nearMillis     = 5_000 // an exception this long after a failure is "near"
 	afterMillis    = 1_000 // … or a failure that starts this soon after it
 	maxEvidence    = 5
-	ssoLoopVisits  = 3 // the same sign-in URL this many times in one chain
+	ssoLoopVisits  = 3      // the same sign-in URL this many times in one chain
+	ssoLoopGap     = 10_000 // ms; visits this close belong to one sign-in attempt
 	maxLoopEntries = 20
 )
 
@@ -463,22 +464,20 @@ func ssoError(raw string) bool {
 	return false
 }
 
-// ssoLoops finds redirect chains that visit the same sign-in URL (host and
+// ssoLoops finds sign-in attempts that visit the same sign-in URL (host and
 // path) three times or more: a redirect loop through an identity provider.
-// Visits are counted per chain, so signing in normally several times in one
-// recording is not a loop.
+// An attempt is a redirect chain, joined with the visits of the same URL
+// that follow each other within 10 s: a loop through a SAML form post or a
+// script is a new navigation each time round, and it bounces that fast. A
+// user who signs in normally several times in one recording makes several
+// attempts, none of them a loop.
 func ssoLoops(infos []entryInfo, fs *findingSet) {
-	chain := redirectChains(infos)
-	type visit struct {
-		chain int
-		key   string
-	}
-	visits := map[visit][]int{}
-	var keys []visit
+	group := redirectChains(infos)
+	byKey := map[string][]int{}
+	var keys []string
 	for i := range infos {
 		e := infos[i].e
-		s := e.Response.Status
-		if s < 300 || s > 399 {
+		if !isRedirect(e) {
 			continue
 		}
 		u, err := url.Parse(e.Request.URL)
@@ -491,14 +490,38 @@ func ssoLoops(infos []entryInfo, fs *findingSet) {
 				continue
 			}
 		}
-		k := visit{chain[i], key}
-		if _, ok := visits[k]; !ok {
-			keys = append(keys, k)
+		if _, ok := byKey[key]; !ok {
+			keys = append(keys, key)
 		}
-		visits[k] = append(visits[k], i)
+		byKey[key] = append(byKey[key], i)
 	}
 	for _, k := range keys {
-		v := visits[k]
+		v := byKey[k]
+		sort.SliceStable(v, func(a, b int) bool { return infos[v[a]].startMs < infos[v[b]].startMs })
+		for n := 1; n < len(v); n++ {
+			prev, cur := &infos[v[n-1]], &infos[v[n]]
+			if cur.startMs-(prev.startMs+max(prev.e.Time, 0)) <= ssoLoopGap {
+				group.union(v[n-1], v[n])
+			}
+		}
+	}
+	type visit struct {
+		group int
+		key   string
+	}
+	visits := map[visit][]int{}
+	var order []visit
+	for _, k := range keys {
+		for _, i := range byKey[k] {
+			vk := visit{group.root(i), k}
+			if _, ok := visits[vk]; !ok {
+				order = append(order, vk)
+			}
+			visits[vk] = append(visits[vk], i)
+		}
+	}
+	for _, vk := range order {
+		v := visits[vk]
 		if len(v) < ssoLoopVisits {
 			continue
 		}
@@ -515,25 +538,34 @@ func ssoLoops(infos []entryInfo, fs *findingSet) {
 	}
 }
 
-// redirectChains numbers the redirect chains: chain[i] is the same for
-// every hop of one chain. Hops are linked by the request ID that the
+// entryGroups is a union-find over entry indexes.
+type entryGroups []int
+
+func newEntryGroups(n int) entryGroups {
+	g := make(entryGroups, n)
+	for i := range g {
+		g[i] = i
+	}
+	return g
+}
+
+func (g entryGroups) root(i int) int {
+	for g[i] != i {
+		g[i] = g[g[i]]
+		i = g[i]
+	}
+	return i
+}
+
+func (g entryGroups) union(a, b int) { g[g.root(b)] = g.root(a) }
+
+// redirectChains groups the hops of each redirect chain. Hops are linked by the request ID that the
 // browser keeps across a chain (`_requestId`, written by Reprokit), or,
 // in HARs without it, from a redirect to the next entry that requests the
 // URL it redirected to.
-func redirectChains(infos []entryInfo) []int {
-	parent := make([]int, len(infos))
-	for i := range parent {
-		parent[i] = i
-	}
-	var root func(int) int
-	root = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	union := func(a, b int) { parent[root(b)] = root(a) }
+func redirectChains(infos []entryInfo) entryGroups {
+	g := newEntryGroups(len(infos))
+	union := g.union
 
 	byID := map[string]int{}
 	waiting := map[string][]int{}       // redirect target URL -> hops that sent the browser there
@@ -564,11 +596,7 @@ func redirectChains(infos []entryInfo) []int {
 			waiting[to] = append(waiting[to], i)
 		}
 	}
-	chain := make([]int, len(infos))
-	for i := range chain {
-		chain[i] = root(i)
-	}
-	return chain
+	return g
 }
 
 func isRedirect(e *har.Entry) bool {

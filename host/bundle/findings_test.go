@@ -240,12 +240,19 @@ func TestCutsNeverShortenASanitizedJWT(t *testing.T) {
 	}
 }
 
+func at(e har.Entry, offsetMs int) har.Entry {
+	e.StartedDateTime = t0.Add(time.Duration(offsetMs) * time.Millisecond).Format(time.RFC3339Nano)
+	return e
+}
+
 // A user who signs in normally three times in one recording went through
-// the identity provider three times, in three chains: that is not a loop.
-// Three bounces in one chain are, whether the chain is known by the
-// browser's request ID or only by its redirects.
-func TestSignInLoopsAreCountedPerRedirectChain(t *testing.T) {
-	signIn := func(id string, n int) []har.Entry {
+// the identity provider three times, in three attempts a minute apart:
+// that is not a loop. Three bounces in one redirect chain are, whether the
+// chain is known by the browser's request ID or only by its redirects; so
+// are three bounces through a SAML form post (each a new navigation) a
+// second apart.
+func TestSignInLoopsAreCountedPerAttempt(t *testing.T) {
+	signIn := func(id string, n, startMs int) []har.Entry {
 		var out []har.Entry
 		for hop := 1; hop <= n; hop++ {
 			cb := "https://app.example.com/sso/callback?code=c" + string(rune('0'+hop))
@@ -257,17 +264,18 @@ func TestSignInLoopsAreCountedPerRedirectChain(t *testing.T) {
 		out = append(out, withType(ok200("https://app.example.com/home"), "document"))
 		for i := range out {
 			out[i].RequestID = id
+			out[i] = at(out[i], startMs+i*20)
 		}
 		return out
 	}
 	var normal []har.Entry
-	for _, id := range []string{"A1", "B2", "C3"} {
-		normal = append(normal, signIn(id, 1)...)
+	for n, id := range []string{"A1", "B2", "C3"} {
+		normal = append(normal, signIn(id, 1, 60_000*(n+1))...)
 	}
 	if f := findRule(Findings(normal, nil), "sso-redirect-loop"); f != nil {
 		t.Errorf("three normal sign-ins are reported as a loop: %+v", *f)
 	}
-	loop := append(signIn("L1", 3), normal...)
+	loop := append(signIn("L1", 3, 0), normal...)
 	f := findRule(Findings(loop, nil), "sso-redirect-loop")
 	if f == nil {
 		t.Fatal("three bounces in one chain are not a loop")
@@ -293,6 +301,24 @@ func TestSignInLoopsAreCountedPerRedirectChain(t *testing.T) {
 	}
 	if f := findRule(Findings(normal, nil), "sso-redirect-loop"); f != nil {
 		t.Errorf("without request IDs, three normal sign-ins are reported as a loop: %+v", *f)
+	}
+
+	// SAML POST binding: the IdP answers a page that posts the assertion
+	// to the app's ACS, which redirects to /login, which sends the
+	// browser to the IdP again. Every round is a new navigation.
+	var saml []har.Entry
+	for round := range 3 {
+		id := string(rune('a' + round))
+		ms := 60_000 + round*1500
+		login := withRedirect(withStatus(withType(ok200("https://app.example.com/login"), "document"), 302), "https://idp.example.com/saml2/sso?SAMLRequest=r")
+		idp := withType(ok200("https://idp.example.com/saml2/sso?SAMLRequest=r"), "document")
+		acs := withRedirect(withStatus(withType(entry("POST", "https://app.example.com/saml/acs", 302, 0, 30), "document"), 302), "https://app.example.com/login")
+		login.RequestID, idp.RequestID, acs.RequestID = id+"1", id+"1", id+"2"
+		saml = append(saml, at(login, ms), at(idp, ms+100), at(acs, ms+900))
+	}
+	f = findRule(Findings(saml, nil), "sso-redirect-loop")
+	if f == nil || len(f.Entries) != 6 {
+		t.Errorf("a SAML form-post loop: %+v, want its 3 visits of /login and of the ACS", f)
 	}
 }
 

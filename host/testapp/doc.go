@@ -81,6 +81,9 @@
 //	                              /idp/authorize (other origin) -> 302 /sso/callback -> 302 /sso/done; with loop=N
 //	                              the callback sends the browser back to /idp/authorize until it has been
 //	                              there N times (at most 8): a sign-in redirect loop
+//	/saml/login[?loop=N]          SAML POST binding: 302 -> /idp/saml (other origin), a page that posts an
+//	                              assertion to /saml/acs -> 302 /sso/done; with loop=N the ACS sends the
+//	                              browser back to /saml/login until N rounds (at most 8), each a new navigation
 //	/mixed                        on SecureURL: a page with a script and a fetch from http://RemoteHost
 //	                              (blocked as mixed content) and a fetch of A's /api/cors (allowed: loopback)
 //	/status/{code}, /errors       that status with a JSON error body {error{message,type,code}, request_id};

@@ -293,6 +293,44 @@ func (app *App) routes(name string) *http.ServeMux {
 		http.Redirect(w, r, "/sso/done", http.StatusFound)
 	})
 	mux.HandleFunc("GET /sso/done", html("sso-done.html"))
+	// SAML POST binding: /saml/login sends the browser to /idp/saml on the
+	// other origin, whose page posts an assertion to /saml/acs, which
+	// redirects to /sso/done; with ?loop=N, back to /saml/login N-1 times,
+	// each round a new navigation.
+	mux.HandleFunc("GET /saml/login", func(w http.ResponseWriter, r *http.Request) {
+		q := url.Values{}
+		q.Set("loop", strconv.Itoa(queryInt(r, "loop", 0)))
+		q.Set("round", strconv.Itoa(max(queryInt(r, "round", 1), 1)))
+		q.Set("acs", self+"/saml/acs")
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, other+"/idp/saml?"+q.Encode(), http.StatusFound)
+	})
+	mux.HandleFunc("GET /idp/saml", func(w http.ResponseWriter, r *http.Request) {
+		acs := r.URL.Query().Get("acs")
+		if acs != app.URL+"/saml/acs" && acs != app.OtherURL+"/saml/acs" {
+			http.Error(w, "testapp: /idp/saml needs an acs on the app's origins", http.StatusBadRequest)
+			return
+		}
+		relay := url.Values{"loop": {r.URL.Query().Get("loop")}, "round": {r.URL.Query().Get("round")}}.Encode()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		fmt.Fprintf(w, `<!doctype html><html><head><title>Signing in</title><link rel="icon" href="data:,"></head><body>
+<form method="post" action="%s"><input type="hidden" name="SAMLResponse" value="UmVwcm9raXQgdGVzdCBhc3NlcnRpb24=">
+<input type="hidden" name="RelayState" value="%s"><noscript><button>Continue</button></noscript></form>
+<script>document.forms[0].submit();</script></body></html>`, template.HTMLEscapeString(acs), template.HTMLEscapeString(relay))
+	})
+	mux.HandleFunc("POST /saml/acs", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		relay, _ := url.ParseQuery(r.PostForm.Get("RelayState"))
+		round, _ := strconv.Atoi(relay.Get("round"))
+		loop, _ := strconv.Atoi(relay.Get("loop"))
+		w.Header().Set("Cache-Control", "no-store")
+		if round < loop && round < 8 {
+			http.Redirect(w, r, "/saml/login?loop="+strconv.Itoa(loop)+"&round="+strconv.Itoa(round+1), http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, "/sso/done", http.StatusFound)
+	})
 
 	// Mixed content: on SecureURL, a page that loads a script and fetches
 	// from http://RemoteHost (blocked) and fetches plain-HTTP loopback

@@ -515,6 +515,26 @@ func TestSignInGoesThroughTheOtherOriginOnceOrLoops(t *testing.T) {
 	if count(loop, app.OtherURL+"/idp/authorize?") != 4 || count(loop, app.URL+"/sso/callback?") != 4 || loop[len(loop)-1] != app.URL+"/sso/done" {
 		t.Errorf("loop=4: %v; want 4 bounces between the IdP and the callback", loop)
 	}
+	// SAML: the IdP's page posts the assertion to the ACS, which ends the
+	// sign-in or, with loop=N, starts round k+1 until N.
+	resp, _ := get(t, app.URL+"/saml/login?loop=3")
+	idp := resp.Header.Get("Location")
+	if resp.StatusCode != 302 || !strings.HasPrefix(idp, app.OtherURL+"/idp/saml?") {
+		t.Fatalf("/saml/login: %d to %q; want 302 to the IdP on the other origin", resp.StatusCode, idp)
+	}
+	if resp, body := get(t, idp); resp.StatusCode != 200 || !containsAll(string(body), `action="`+app.URL+`/saml/acs"`, "SAMLResponse", "loop=3&amp;round=1", "submit()") {
+		t.Errorf("the IdP's SAML page: %d\n%s", resp.StatusCode, body)
+	}
+	for round, want := range map[string]string{"1": "/saml/login?loop=3&round=2", "2": "/saml/login?loop=3&round=3", "3": "/sso/done"} {
+		req, _ := http.NewRequest(http.MethodPost, app.URL+"/saml/acs", strings.NewReader(url.Values{"RelayState": {"loop=3&round=" + round}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if resp, _ := do(t, req); resp.StatusCode != 302 || resp.Header.Get("Location") != want {
+			t.Errorf("ACS round %s: %d to %q, want 302 to %s", round, resp.StatusCode, resp.Header.Get("Location"), want)
+		}
+	}
+	if resp, _ := get(t, app.OtherURL+"/idp/saml?acs=https://evil.example/acs"); resp.StatusCode != 400 {
+		t.Errorf("/idp/saml posted to a foreign ACS: status %d", resp.StatusCode)
+	}
 	if resp, _ := get(t, app.OtherURL+"/idp/authorize?redirect_uri=https://evil.example/cb"); resp.StatusCode != 400 {
 		t.Errorf("/idp/authorize sent the browser to a foreign redirect_uri: status %d", resp.StatusCode)
 	}
