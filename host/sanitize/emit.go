@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"io"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -121,10 +122,12 @@ func appendQuoted(dst []byte, s string) []byte {
 		if i+8 <= len(s) {
 			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if !specialByte(w) {
+			m := specialBytes(w)
+			if m == 0 {
 				i += 8
 				continue
 			}
+			i += bits.TrailingZeros64(m) >> 3 // the first byte to look at
 		}
 		c := s[i]
 		if !mustEscape[c] {
@@ -168,15 +171,16 @@ func appendQuoted(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// specialByte says whether one of the 8 bytes of w is a control
-// character, '"', '\' or 0x80 and above (exact, by the has-less-than and
-// has-zero-byte tricks).
-func specialByte(w uint64) bool {
+// specialBytes marks (high bit of each byte) the bytes of w that are a
+// control character, '"', '\' or 0x80 and above, by the has-less-than and
+// has-zero-byte tricks: zero when there is none, and the lowest mark is
+// exact (a borrow can only add marks above a true one).
+func specialBytes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	ctl := (w - 0x20*ones) & ^w & highs
 	q := w ^ '"'*ones
 	quote := (q - ones) & ^q & highs
 	b := w ^ '\\'*ones
 	bslash := (b - ones) & ^b & highs
-	return ctl|quote|bslash|w&highs != 0
+	return ctl | quote | bslash | w&highs
 }
