@@ -20,7 +20,8 @@ var readOpts = json.JoinOptions(jsontext.AllowInvalidUTF8(true), jsontext.AllowD
 // keepTextBelow: parsed entries keep bodies up to this size; larger bodies
 // are read back from the raw entry when needed, so that a 100 MB HAR is not
 // held twice.
-const keepTextBelow = 256 << 10
+// (A variable for tests.)
+var keepTextBelow = 256 << 10
 
 // harDoc is a HAR held as raw JSON, so that rewriting it (the budget, the
 // domain exclusion) keeps every field it does not know, with each entry also
@@ -36,6 +37,9 @@ type harDoc struct {
 
 	bt        *bodyText
 	entryOpts json.Options
+	// strictOpts refuse duplicate names: a file-backed document locates
+	// the bodies of entries that decode with them (see placeEntry).
+	strictOpts json.Options
 
 	// A document parsed with [parseHARFile] holds its entries in a file
 	// (see hardoc_file.go) instead of in raw.
@@ -286,16 +290,25 @@ func (d *harDoc) addEntry(raw jsontext.Value, off int64) {
 	if d.bt == nil {
 		d.bt = &bodyText{}
 		d.entryOpts = json.JoinOptions(readOpts, d.bt.unmarshalers())
+		d.strictOpts = json.JoinOptions(d.entryOpts, jsontext.AllowDuplicateNames(false))
 	}
 	d.bt.resp, d.bt.req = -1, -1
 	d.bt.respAt, d.bt.respEnd = 0, 0
 	var e har.Entry
-	if err := json.Unmarshal(raw, &e, d.entryOpts); err != nil {
-		// Keep what decodes leniently: a Firefox or hand-made HAR with an
-		// odd field must still show.
-		d.warn = append(d.warn, fmt.Sprintf("entry %d: %v", len(d.raw), err))
-		e = lenientEntry(raw)
+	// With a name twice, which of the two a reader of the raw entry finds
+	// is not the one decoded: such an entry is not located (placeEntry).
+	strict := d.file != nil && json.Unmarshal(raw, &e, d.strictOpts) == nil
+	if !strict {
+		e = har.Entry{}
 		d.bt.resp, d.bt.req = -1, -1
+		d.bt.respAt, d.bt.respEnd = 0, 0
+		if err := json.Unmarshal(raw, &e, d.entryOpts); err != nil {
+			// Keep what decodes leniently: a Firefox or hand-made HAR with
+			// an odd field must still show.
+			d.warn = append(d.warn, fmt.Sprintf("entry %d: %v", len(d.raw), err))
+			e = lenientEntry(raw)
+			d.bt.resp, d.bt.req = -1, -1
+		}
 		d.bt.respAt, d.bt.respEnd = 0, 0
 	}
 	bl := len(e.Response.Content.Text)

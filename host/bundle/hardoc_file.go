@@ -23,10 +23,11 @@ import (
 // others while they add up to keepTextTotal; the rest are read back from
 // the file when the budget or the report needs them, so that a 200 MB
 // recording is not held in memory while a small one is read only once.
-const keepTextInFile = 4 << 10
-
-// keepTextTotal is a variable for tests, which read every body back.
-var keepTextTotal int64 = 16 << 20
+// (Variables for tests, which read every body back.)
+var (
+	keepTextInFile       = 4 << 10
+	keepTextTotal  int64 = 16 << 20
+)
 
 // fileStore is where a file-backed [harDoc] keeps its entries: the bytes of
 // entry i are at offs[i] in file, lens[i] long, unless raw[i] holds an
@@ -100,7 +101,7 @@ func (d *harDoc) placeEntry(raw jsontext.Value, off int64, e *har.Entry) {
 func (d *harDoc) keepText(c *har.Content) bool {
 	n := int64(len(c.Text))
 	switch {
-	case n <= keepTextInFile:
+	case n <= int64(keepTextInFile):
 		return true
 	case d.kept+n <= keepTextTotal:
 		d.kept += n
