@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/cryptotest"
 
 	"github.com/reprokit/reprokit/host/har"
 	"github.com/reprokit/reprokit/host/spool"
@@ -432,4 +433,26 @@ func FuzzHARFileMatchesMemory(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestTheSameRecordingMakesTheSameHAREveryTime(t *testing.T) {
+	f := sampleSession(t)
+	for i := 0; i < 10; i++ {
+		f.entries = append(f.entries, withType(withBody(entry("GET", fmt.Sprintf("https://api.example.com/big/%d", i), 200, float64(3000+i), 20), "application/json", randomText(160<<10, uint64(i))), "fetch"))
+	}
+	var hars [][]byte
+	for range 2 {
+		cryptotest.SetGlobalRandom(t, 1) // the same tags (keyed hashes) each time
+		res, err := Write(context.Background(), makeSpool(t, f), t.TempDir()+"/", Options{Budget: 256 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Manifest.Budget.Actions) < 4 {
+			t.Fatalf("the budget took %d actions, want several", len(res.Manifest.Budget.Actions))
+		}
+		hars = append(hars, readZip(t, res.Path)["session.har"])
+	}
+	if !bytes.Equal(hars[0], hars[1]) {
+		t.Errorf("two bundles of the same recording have different session.har bytes")
+	}
 }
