@@ -222,6 +222,10 @@ func (b *harBuilder) handle(m *logMessage) error {
 			h.resp = &r
 			h.respTime = ev.Timestamp
 			h.encodedSeen += int64(r.EncodedDataLength)
+			h.bodyLength = announcedBodyLength(h.req.Method, &r)
+			if h.bodyLength == 0 {
+				h.bodyDone = ev.Timestamp
+			}
 			if ev.Type != "" {
 				h.resType = ev.Type
 			}
@@ -300,6 +304,7 @@ func (b *harBuilder) handle(m *logMessage) error {
 			h.dataLength += ev.DataLength
 			h.encodedSeen += ev.EncodedDataLength
 			h.lastSeen = ev.Timestamp
+			h.noteBodyData(&ev)
 		}
 	case "Network.requestServedFromCache":
 		var ev evRequestID

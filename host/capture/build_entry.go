@@ -215,9 +215,30 @@ func (b *harBuilder) entry(h *hop, page *harPage) (har.Entry, map[int]bool, erro
 		e.EventSourceMessages = h.sse
 	}
 
-	// Still in flight when the log ends: what is known, marked.
+	// The response ends when its last byte arrived. loadingFinished says
+	// so, unless the page never read the body: then Chrome reports it only
+	// when the response is garbage-collected, seconds later, or never. The
+	// dataReceived that completed the announced Content-Length is the end
+	// then (see UNREAD.md).
 	endTime := h.endTime
-	if !h.done {
+	byLength := !h.failed && h.bodyDone > 0 && h.ws == nil && len(h.sse) == 0
+	unreadDone := !h.done && byLength
+	if h.done && byLength && h.bodyDone < endTime {
+		endTime = h.bodyDone
+	}
+	switch {
+	case unreadDone:
+		endTime = h.bodyDone
+		if h.bodyEncoded > 0 && e.Response.BodySize < 0 && fromCache == "" {
+			e.Response.BodySize = h.bodyEncoded
+		}
+		if e.Comment == "" {
+			e.Comment = "the response had fully arrived, but the page never read its body"
+			if h.body != nil {
+				e.Comment += "; the body was fetched from the browser"
+			}
+		}
+	case !h.done:
 		e.Incomplete = true
 		endTime = b.lastMono
 		if h.lastSeen > endTime {

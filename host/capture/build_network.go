@@ -51,11 +51,18 @@ type hop struct {
 	transferSize float64
 	encodedSeen  int64 // encoded bytes seen before loadingFinished (headers and data)
 	dataLength   int64
-	errorText    string
-	canceled     bool
-	corsError    string
-	fromMemory   bool
-	expectExtra  *bool // does a responseReceivedExtraInfo belong to this hop?
+	// bodyLength is the body's length on the wire that the response
+	// announced (Content-Length; 0 for a response that has no body), -1
+	// when unknown; bodyEncoded counts the body's bytes on the wire that
+	// dataReceived reported, bodyDone is when they reached bodyLength.
+	bodyLength  int64
+	bodyEncoded int64
+	bodyDone    float64
+	errorText   string
+	canceled    bool
+	corsError   string
+	fromMemory  bool
+	expectExtra *bool // does a responseReceivedExtraInfo belong to this hop?
 
 	blockedReason string
 
@@ -387,4 +394,41 @@ func unescapeQuery(s string) string {
 		return u
 	}
 	return s
+}
+
+// announcedBodyLength is the length of the response's body on the wire as
+// the response announces it: 0 when it can have none (HEAD, 1xx, 204,
+// 304), its Content-Length otherwise, -1 when unknown (chunked).
+func announcedBodyLength(method string, resp *cdpResponse) int64 {
+	if method == "HEAD" || resp.Status == 204 || resp.Status == 304 || (resp.Status >= 100 && resp.Status < 200) {
+		return 0
+	}
+	v, ok := resp.Headers.get("Content-Length")
+	if !ok {
+		return -1
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// noteBodyData counts the body bytes of one dataReceived and marks the
+// moment the body announced by the response had fully arrived. Bytes on
+// the wire are what Content-Length counts; when dataReceived reports none
+// (a document, some cache hits) the decoded bytes stand in for them, but
+// only for a response that is not content-encoded.
+func (h *hop) noteBodyData(ev *evDataReceived) {
+	h.bodyEncoded += ev.EncodedDataLength
+	if h.bodyDone > 0 || h.bodyLength < 0 || h.resp == nil {
+		return
+	}
+	got := h.bodyEncoded
+	if enc, _ := h.resp.Headers.get("Content-Encoding"); enc == "" || strings.EqualFold(enc, "identity") {
+		got = max(got, h.dataLength)
+	}
+	if got >= h.bodyLength {
+		h.bodyDone = ev.Timestamp
+	}
 }

@@ -713,3 +713,37 @@ func TestHARKeepsTheNetErrorNextToABlockedReason(t *testing.T) {
 		t.Errorf("blocked request: _blockedReason %q _error %q", e.BlockedReason, e.Error)
 	}
 }
+
+// An app that checks only r.ok never reads the body: Chrome reports
+// loadingFinished when the response is garbage-collected (here 10.4 s
+// later) or never. The entry ends when its last byte arrived, and a log
+// written before this rule (no new records) gives the same entries.
+func TestHAREndsAnUnreadResponseWhenItsLastByteArrived(t *testing.T) {
+	h := buildFixture(t, "unread.jsonl")
+
+	e := entry(t, h, "http://a.test/upload")
+	if e.Response.Status != 413 || !strings.Contains(e.Response.Content.Text, "body too large") {
+		t.Errorf("413: status %d, body %q; want the error body", e.Response.Status, e.Response.Content.Text)
+	}
+	if e.Incomplete || e.Time > 5 || e.Time < 3 {
+		t.Errorf("413 never finished by the page: time %.3f ms (incomplete %v), want 4 ms (its last byte) and complete", e.Time, e.Incomplete)
+	}
+	if e.Response.BodySize != 44 || !strings.Contains(e.Comment, "never read its body") {
+		t.Errorf("413: bodySize %d comment %q", e.Response.BodySize, e.Comment)
+	}
+
+	e = entry(t, h, "http://a.test/ok")
+	if e.Time > 6 || e.Timings.Receive > 3 {
+		t.Errorf("200 finished at GC 10.4 s later: time %.3f ms, receive %.3f; want 5 ms (Content-Length reached)", e.Time, e.Timings.Receive)
+	}
+	if e.Response.Content.Text != `{"ok":true}` {
+		t.Errorf("200 body %q", e.Response.Content.Text)
+	}
+
+	// No Content-Length: nothing says the body was complete before
+	// loadingFinished, which stays the end.
+	e = entry(t, h, "http://a.test/chunked")
+	if e.Time < 2999 || e.Time > 3001 {
+		t.Errorf("chunked response: time %.3f ms, want 3000 (its loadingFinished)", e.Time)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,7 +101,10 @@ type Recorder struct {
 	// unread are the fetch/XHR responses that arrived and have not
 	// finished: a body the page never reads gets no loadingFinished, so
 	// Stop asks for it.
-	unread   map[string]unreadResponse
+	unread map[string]*unreadResponse
+	// early are the fetch/XHR bodies asked for as soon as their last byte
+	// arrived, before any loadingFinished: see [Recorder.onBodyData].
+	early    map[string]*earlyBody
 	paused   bool
 	mainURL  string
 	shotSeq  int
@@ -169,7 +174,8 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		sessions:  map[target.SessionID]*recSession{},
 		targets:   map[target.ID]target.SessionID{},
 		failedIDs: map[string]struct{}{},
-		unread:    map[string]unreadResponse{},
+		unread:    map[string]*unreadResponse{},
+		early:     map[string]*earlyBody{},
 		shotReq:   make(chan shotRequest, 16),
 		done:      make(chan struct{}),
 		limit:     make(chan struct{}),
@@ -489,21 +495,29 @@ func (r *Recorder) handle(m *cdproto.Message) {
 			RequestID string `json:"requestId"`
 			Type      string `json:"type"`
 			Response  struct {
-				Status   int    `json:"status"`
-				MimeType string `json:"mimeType"`
+				Status   int             `json:"status"`
+				MimeType string          `json:"mimeType"`
+				Headers  json.RawMessage `json:"headers"`
 			} `json:"response"`
 		}
 		if json.Unmarshal(m.Params, &ev) != nil {
 			return
 		}
+		var u *unreadResponse
+		if (ev.Type == "Fetch" || ev.Type == "XHR") && ev.Response.MimeType != "text/event-stream" {
+			u = &unreadResponse{session: m.SessionID, id: ev.RequestID, length: -1}
+			u.length, u.plain = announcedLength(ev.Response.Headers)
+		}
 		r.mu.Lock()
 		if ev.Response.Status >= 400 {
 			r.stats.Failed++
 		}
-		if (ev.Type == "Fetch" || ev.Type == "XHR") && ev.Response.MimeType != "text/event-stream" && len(r.unread) < maxUnreadBodies {
-			r.unread[string(m.SessionID)+"\x00"+ev.RequestID] = unreadResponse{session: m.SessionID, id: ev.RequestID}
+		if u != nil && len(r.unread) < maxUnreadBodies {
+			r.unread[string(m.SessionID)+"\x00"+ev.RequestID] = u
 		}
 		r.mu.Unlock()
+	case "Network.dataReceived":
+		r.onBodyData(m)
 	case "Network.loadingFailed":
 		var ev struct {
 			RequestID string `json:"requestId"`
@@ -515,6 +529,9 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		// reports its loadingFinished next: that is not the site's body.
 		r.failedIDs[string(m.SessionID)+"\x00"+ev.RequestID] = struct{}{}
 		delete(r.unread, string(m.SessionID)+"\x00"+ev.RequestID)
+		if e := r.early[string(m.SessionID)+"\x00"+ev.RequestID]; e != nil {
+			e.ended = true
+		}
 		r.mu.Unlock()
 	case "Network.loadingFinished":
 		var ev struct {
@@ -533,6 +550,19 @@ func (r *Recorder) handle(m *cdproto.Message) {
 			r.stats.Bytes += int64(ev.EncodedDataLength)
 		}
 		skip := r.paused || r.stopped || failed
+		if e := r.early[key]; e != nil {
+			// Its body was asked for already: ask again only if that failed.
+			e.ended = true
+			switch {
+			case e.pending:
+				skip = true // the reply asks again if it fails
+			case e.ok:
+				skip = true
+				delete(r.early, key)
+			default:
+				delete(r.early, key)
+			}
+		}
 		r.mu.Unlock()
 		if !skip && r.opts.MaxSize > 0 && r.Stats().SpoolBytes+int64(ev.EncodedDataLength) > r.opts.MaxSize {
 			// Checked as bodies arrive, not on a timer: one large body
@@ -706,7 +736,7 @@ func (r *Recorder) stop(ctx context.Context, reason string) error {
 	r.mu.Lock()
 	r.stopped = true
 	unread := r.unread
-	r.unread = map[string]unreadResponse{}
+	r.unread = map[string]*unreadResponse{}
 	r.mu.Unlock()
 	if alive && r.Err() == nil {
 		r.fetchUnreadBodies(ctx, unread)
@@ -774,12 +804,122 @@ const maxUnreadBodies = 2000
 type unreadResponse struct {
 	session target.SessionID
 	id      string
+	// length is the body's Content-Length (-1: not announced); plain says
+	// the body is not content-encoded, so decoded bytes count too.
+	length int64
+	plain  bool
+	// wire and decoded count the body bytes dataReceived reported.
+	wire, decoded int64
+}
+
+// earlyBody is a body asked for when its last byte arrived.
+type earlyBody struct {
+	session target.SessionID
+	id      string
+	pending bool // the getResponseBody reply has not come
+	ok      bool // it came with the body
+	ended   bool // loadingFinished or loadingFailed came
+}
+
+// announcedLength reads Content-Length and whether the body is plain (not
+// content-encoded) from a response's headers (a JSON object).
+func announcedLength(headers json.RawMessage) (length int64, plain bool) {
+	var hs map[string]any
+	if json.Unmarshal(headers, &hs) != nil {
+		return -1, false
+	}
+	length, plain = -1, true
+	for k, v := range hs {
+		s, _ := v.(string)
+		switch {
+		case strings.EqualFold(k, "Content-Length"):
+			if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil && n >= 0 {
+				length = n
+			}
+		case strings.EqualFold(k, "Content-Encoding"):
+			plain = s == "" || strings.EqualFold(s, "identity")
+		}
+	}
+	return length, plain
+}
+
+// onBodyData counts the body bytes of a fetch/XHR response. When the page
+// never reads a body, Chrome sends no loadingFinished until the response
+// is garbage-collected (seconds later, or never, and not at all once the
+// tab is closed); but it does report every byte with dataReceived and
+// keeps them. So once the bytes reach the announced Content-Length, the
+// body is asked for there and then, instead of at loadingFinished (a read
+// body costs the same one getResponseBody as before).
+func (r *Recorder) onBodyData(m *cdproto.Message) {
+	var ev struct {
+		RequestID         string `json:"requestId"`
+		DataLength        int64  `json:"dataLength"`
+		EncodedDataLength int64  `json:"encodedDataLength"`
+	}
+	if json.Unmarshal(m.Params, &ev) != nil {
+		return
+	}
+	key := string(m.SessionID) + "\x00" + ev.RequestID
+	r.mu.Lock()
+	u := r.unread[key]
+	if u == nil || u.length < 0 {
+		r.mu.Unlock()
+		return
+	}
+	u.wire += ev.EncodedDataLength
+	u.decoded += ev.DataLength
+	got := u.wire
+	if u.plain {
+		got = max(got, u.decoded)
+	}
+	if got < u.length || r.paused || r.stopped {
+		r.mu.Unlock()
+		return
+	}
+	delete(r.unread, key)
+	e := &earlyBody{session: m.SessionID, id: ev.RequestID, pending: true}
+	r.early[key] = e
+	r.mu.Unlock()
+	if r.opts.MaxSize > 0 && r.Stats().SpoolBytes+got > r.opts.MaxSize {
+		r.reachLimit()
+		r.mu.Lock()
+		delete(r.early, key)
+		r.mu.Unlock()
+		return
+	}
+	r.bodies.Add(1)
+	r.conn.Send(m.SessionID, "Network.getResponseBody", map[string]any{"requestId": ev.RequestID}, true,
+		func(_ jsonv2.Value, err error) {
+			defer r.bodies.Done()
+			r.checkLimit()
+			r.mu.Lock()
+			e.pending = false
+			e.ok = err == nil
+			retry := err != nil && e.ended && !r.stopped && !errors.Is(err, errConnGone)
+			if e.ended || err != nil {
+				delete(r.early, key)
+			}
+			if err != nil && !e.ended && len(r.unread) < maxUnreadBodies {
+				// Try again at loadingFinished, or at stop.
+				r.unread[key] = &unreadResponse{session: e.session, id: e.id, length: -1}
+			}
+			if retry {
+				r.bodies.Add(1)
+			}
+			r.mu.Unlock()
+			if retry {
+				// loadingFinished came while this was on its way and
+				// left the body to it.
+				go r.conn.Send(e.session, "Network.getResponseBody", map[string]any{"requestId": e.id}, true,
+					func(jsonv2.Value, error) { r.checkLimit(); r.bodies.Done() })
+			}
+		})
 }
 
 // fetchUnreadBodies asks Chrome, at stop, for the bodies of responses that
 // arrived but never finished (the page did not read them): Chrome often has
 // them complete. A body still streaming gets no answer; the wait is short.
-func (r *Recorder) fetchUnreadBodies(ctx context.Context, unread map[string]unreadResponse) {
+func (r *Recorder) fetchUnreadBodies(ctx context.Context, unread map[string]*unreadResponse) {
 	if len(unread) == 0 {
 		return
 	}

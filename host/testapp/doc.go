@@ -88,6 +88,8 @@
 //	                              (blocked as mixed content) and a fetch of A's /api/cors (allowed: loopback)
 //	/status/{code}, /errors       that status with a JSON error body {error{message,type,code}, request_id};
 //	                              429 has Retry-After: 30; /errors fetches 401, 403, 429, 500, 502, 503
+//	/unread                       fetches /status/413, /api/unread-ok and /slow?ms=1200 and never reads a body
+//	                              (the responses stay referenced: no loadingFinished until the page goes)
 //	/login (GET, POST)            email + password form with a hidden csrf_token and a data-private element;
 //	                              POST sets the rk_session cookie and answers 303 -> /account
 //	/secrets/cookie               Set-Cookie rk_session=<SessionCookie> (HttpOnly) and rk_jwt=<JWT>

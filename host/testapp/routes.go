@@ -354,6 +354,8 @@ func (app *App) routes(name string) *http.ServeMux {
 		app.writeAPIError(w, code, errorType(code), http.StatusText(code))
 	})
 	mux.HandleFunc("GET /errors", html("errors.html"))
+	// Fetches whose body the page never reads (no loadingFinished until GC).
+	mux.HandleFunc("GET /unread", html("unread.html"))
 
 	// Login with a password field and a data-private element.
 	mux.HandleFunc("GET /login", html("login.html"))
