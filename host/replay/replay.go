@@ -151,14 +151,23 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	// Intercept every request of the browser, all targets included.
 	serveCtx, stopServe := context.WithCancel(tab)
 	defer stopServe()
-	paused := chromedp.BrowserEvents(serveCtx, fetch.RequestPaused)
+	// A listener, not an iterator: chromedp decodes each browser event
+	// once for its listeners anyway, and a paused 21 MB upload is costly
+	// to decode twice.
+	if err := chromedp.ListenBrowser(serveCtx, func(ev any) {
+		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
+			srv.paused(ev)
+		}
+	}); err != nil {
+		return nil, fmt.Errorf("watch intercepted requests: %w", err)
+	}
 	if _, err := chromedp.CallBrowser(tab, fetch.Enable, fetch.EnableParams{
 		Patterns: []*fetch.RequestPattern{{URLPattern: "*", RequestStage: fetch.RequestStageRequest}},
 	}); err != nil {
 		return nil, fmt.Errorf("enable request interception: %w", err)
 	}
 	var serveWG sync.WaitGroup
-	serveWG.Go(func() { srv.serve(serveCtx, paused) })
+	serveWG.Go(func() { srv.serve(serveCtx) })
 	defer func() { stopServe(); serveWG.Wait() }()
 
 	prepare := func(metrics bool) chromedp.Action[chromedp.Void] {
@@ -179,12 +188,12 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 		switch ev := ev.(type) {
 		case *network.EventRequestWillBeSent:
 			if ev.Type != network.ResourceTypeWebSocket && strings.HasPrefix(ev.Request.URL, "http") {
-				srv.pageRequest(string(ev.RequestID), true)
+				srv.pageRequest(string(ev.RequestID), ev.Request.Method, ev.Request.URL+ev.Request.URLFragment, ev.Request.HasPostData)
 			}
 		case *network.EventLoadingFinished:
-			srv.pageRequest(string(ev.RequestID), false)
+			srv.pageRequestEnded(string(ev.RequestID))
 		case *network.EventLoadingFailed:
-			srv.pageRequest(string(ev.RequestID), false)
+			srv.pageRequestEnded(string(ev.RequestID))
 		}
 	}); err != nil {
 		return nil, fmt.Errorf("watch the tab's requests: %w", err)
@@ -225,6 +234,12 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	if opts.After != nil {
 		opts.After(tab)
 	}
+	// Every request interception showed is matched and logged before the
+	// report is made: one matched a moment after the report was once
+	// missing from it, although the log said it was served.
+	if !srv.settle(tab) {
+		logf("replay: the browser closed before every intercepted request was matched")
+	}
 	rep.fill(srv, archive, player)
 	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list())
 	rep.Duration = time.Since(start).Round(time.Millisecond).String()
@@ -256,13 +271,18 @@ func drive(ctx context.Context, navs []string, steps *Flow, srv *server, opts Op
 			shots.take(ctx, "load")
 		}
 		rep.Steps = runSteps(ctx, steps, srv, opts.Quiet, shots, logf)
+		if ctx.Err() != nil {
+			logf("replay: stopped after --timeout %s before every step ran", opts.Timeout)
+			return true
+		}
 	} else {
 		for i, u := range navs {
 			logf("replay: page %d/%d %s", i+1, len(navs), shortURL(u))
 			navigate(ctx, u, logf)
 			shots.take(ctx, "load")
 			if !waitQuiet(ctx, srv, opts.Quiet) {
-				break
+				logf("replay: stopped after --timeout %s with pages not opened", opts.Timeout)
+				return true
 			}
 			shots.take(ctx, "quiet")
 			if opts.OnPage != nil {

@@ -29,6 +29,10 @@ type Report struct {
 	FailedAsRecorded int `json:"failed_as_recorded"`
 	// Unmatched fit no recorded entry and failed as blocked.
 	Unmatched int `json:"unmatched"`
+	// InFlight were sent by the page but never reached interception
+	// before the replay ended (Chrome reads a large upload's whole body
+	// first); they count in Requests, not in Coverage's numerator.
+	InFlight int `json:"in_flight,omitempty"`
 	// Coverage is the share of the browser's requests answered from the
 	// recording: (exact + fuzzy + failed as recorded) / requests. A
 	// synthesized preflight is not from the recording, so it does not count.
@@ -85,6 +89,7 @@ func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
 	s.mu.Lock()
 	r.Log = append([]RequestLog(nil), s.log...)
 	s.mu.Unlock()
+	r.Log = append(r.Log, s.inFlight()...)
 	for _, l := range r.Log {
 		switch l.Outcome {
 		case Ignored:
@@ -101,6 +106,8 @@ func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
 		case Blocked:
 			r.Unmatched++
 			r.UnmatchedList = append(r.UnmatchedList, l)
+		case InFlight:
+			r.InFlight++
 		}
 		r.Requests++
 	}
@@ -135,6 +142,12 @@ func (r *Report) warn() {
 	if r.PagesReached < r.Pages {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("the replay reached %d of the %d recorded pages (not reached: %s); coverage counts only the requests the replay made",
 			r.PagesReached, r.Pages, strings.Join(r.PagesNotReached, ", ")))
+	}
+	if r.InFlight > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d request(s) the page sent never reached the replay before it ended (listed in the log as in-flight): a large upload takes long to pass interception on a busy machine; raise --timeout", r.InFlight))
+	}
+	if r.TimedOut {
+		r.Warnings = append(r.Warnings, "the replay hit --timeout: what came after was not replayed; raise --timeout")
 	}
 	if r.ArchiveUsed < lowArchiveUsed {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("only %.0f%% of the recorded entries were served (archive_used %.2f): the replay did less than the user did; try --steps, or look at the failed steps and unmatched requests",
@@ -175,6 +188,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		{"synthesized (CORS preflights)", fmt.Sprint(r.Synthesized)},
 		{"failed as recorded", fmt.Sprint(r.FailedAsRecorded)},
 		{"unmatched (blocked)", flag(r.Unmatched > 0, fmt.Sprint(r.Unmatched), "BLOCKED, listed below")},
+		{"in flight at the end", flag(r.InFlight > 0, fmt.Sprint(r.InFlight), "NEVER ANSWERED: the replay ended first")},
 		{"coverage (of the replay's requests)", pct(r.Coverage)},
 		{"archive used (of the recording)", flag(r.ArchiveUsed < lowArchiveUsed, pct(r.ArchiveUsed), "LOW: much of the recording was never replayed")},
 		{"pages reached", flag(r.PagesReached < r.Pages, fmt.Sprintf("%d/%d", r.PagesReached, r.Pages), "NOT ALL: the replay did not reach the recorded pages")},
@@ -194,9 +208,6 @@ func (r *Report) WriteTable(w io.Writer) error {
 		for _, s := range r.Warnings {
 			fmt.Fprintln(w, "WARNING:", s)
 		}
-	}
-	if r.TimedOut {
-		fmt.Fprintln(w, "\nthe replay hit --timeout with requests still pending")
 	}
 	if len(r.UnmatchedList) > 0 {
 		fmt.Fprintln(w, "\nunmatched requests (failed as blocked):")

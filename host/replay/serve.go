@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ const (
 	FailedAsRecorded Outcome = "failed-as-recorded" // the user's request failed; it fails again
 	Blocked          Outcome = "unmatched"          // nothing recorded fits; failed as BlockedByClient
 	Ignored          Outcome = "ignored"            // the browser's own favicon request, not the page's
+	InFlight         Outcome = "in-flight"          // the page sent it; the replay ended before interception showed it
 )
 
 // RequestLog is the per-request record of a replay: what the browser asked,
@@ -47,36 +49,61 @@ type server struct {
 	m    *Matcher
 	logf func(format string, a ...any)
 
-	mu      sync.Mutex
-	log     []RequestLog
+	mu  sync.Mutex
+	log []RequestLog
+	// pending counts the paused requests received and not yet answered.
 	pending int
 	last    time.Time
+	// queue holds the paused requests received and not yet matched, in
+	// arrival order; wake tells serve that it grew.
+	queue []fetch.EventRequestPaused
+	wake  chan struct{}
+	// deciding counts the requests serve took from queue and has not
+	// logged yet: the report waits for both to be empty (see settle).
+	deciding int
 	// started are the tab's requests the page started (Network) that
-	// interception has not shown yet, by network request ID, with when
-	// they started. A request with a large body (a 21 MB upload) reaches
-	// Fetch seconds later on a loaded machine: without this, the replay
-	// would look quiet and end before it arrives.
-	started map[string]time.Time
+	// interception has not shown yet, by network request ID. Chrome
+	// reads a request's whole body before it pauses the request: a
+	// 21 MB upload reaches Fetch tens of seconds later on a loaded
+	// machine. Without this, the replay would look quiet and end (or
+	// run the next step) before it arrives.
+	started map[string]startedRequest
+
+	// testHookDecide, when set, runs before a request is matched.
+	testHookDecide func(url string)
 }
 
-// startedLimit is how long a request the page started may keep the
-// replay from being quiet before interception shows it (one that never
-// reaches interception, say).
+// startedRequest is a request the page started that interception has not
+// shown yet.
+type startedRequest struct {
+	at          time.Time
+	method, url string
+	body        bool // the request has a body, which Chrome reads first
+}
+
+// startedLimit is how long a request the page started without a body may
+// keep the replay from being quiet before interception shows it (one that
+// never reaches interception, say). A request with a body has no such
+// limit but --timeout: Chrome reads the whole body before interception
+// sees it, which takes as long as it takes.
 const startedLimit = 15 * time.Second
 
 func newServer(m *Matcher, logf func(string, ...any)) *server {
-	return &server{m: m, logf: logf, last: time.Now(), started: map[string]time.Time{}}
+	return &server{m: m, logf: logf, last: time.Now(), started: map[string]startedRequest{}, wake: make(chan struct{}, 1)}
 }
 
-// pageRequest notes a request the page started (start) or that ended
-// without interception's help (a cache hit, a blob: URL) or was answered.
-func (s *server) pageRequest(id string, start bool) {
+// pageRequest notes a request the page started.
+func (s *server) pageRequest(id, method, url string, body bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if start {
-		s.started[id] = time.Now()
-		return
-	}
+	s.started[id] = startedRequest{at: time.Now(), method: method, url: url, body: body}
+}
+
+// pageRequestEnded notes a request that ended without interception's help
+// (a cache hit, a blob: URL) or was answered.
+func (s *server) pageRequestEnded(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if _, ok := s.started[id]; ok {
 		delete(s.started, id)
 		s.last = time.Now()
@@ -99,8 +126,8 @@ func (s *server) idleSince() time.Time {
 	if s.pending > 0 {
 		return time.Time{}
 	}
-	for id, t := range s.started {
-		if time.Since(t) < startedLimit {
+	for id, r := range s.started {
+		if r.body || time.Since(r.at) < startedLimit {
 			return time.Time{}
 		}
 		delete(s.started, id)
@@ -108,34 +135,103 @@ func (s *server) idleSince() time.Time {
 	return s.last
 }
 
-// serve reads paused requests until ctx ends. Matching runs here, in arrival
-// order, so that sequence-aware matching sees requests as the browser sent
-// them; the answers go out concurrently.
-func (s *server) serve(ctx context.Context, events func(yield func(fetch.EventRequestPaused, error) bool)) {
+// paused takes a paused request from the browser. It runs in chromedp's
+// reader (a ListenBrowser func, which gets the event decoded once for all
+// listeners: decoding it again for an iterator doubled the work on a 21 MB
+// upload), so it only queues the request for serve.
+func (s *server) paused(ev *fetch.EventRequestPaused) {
+	s.mu.Lock()
+	s.pending++
+	s.last = time.Now()
+	delete(s.started, string(ev.NetworkID))
+	s.queue = append(s.queue, *ev)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// serve matches the queued paused requests until ctx ends. Matching runs
+// here, in arrival order, so that sequence-aware matching sees requests as
+// the browser sent them; the answers go out concurrently.
+func (s *server) serve(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for ev, err := range events {
-		if err != nil {
+	for {
+		select {
+		case <-ctx.Done():
 			return
+		case <-s.wake:
 		}
-		s.mu.Lock()
-		s.pending++
-		s.last = time.Now()
-		delete(s.started, string(ev.NetworkID))
-		s.mu.Unlock()
-		answer := s.decide(ev)
-		wg.Go(func() {
-			defer func() {
-				s.mu.Lock()
-				s.pending--
-				s.last = time.Now()
+		for {
+			s.mu.Lock()
+			if len(s.queue) == 0 {
 				s.mu.Unlock()
-			}()
-			if err := answer(ctx); err != nil && ctx.Err() == nil {
-				s.logf("replay: answering %s: %v", ev.Request.URL, err)
+				break
 			}
-		})
+			ev := s.queue[0]
+			s.queue[0] = fetch.EventRequestPaused{} // let a large body go
+			s.queue = s.queue[1:]
+			s.deciding++
+			s.mu.Unlock()
+			if s.testHookDecide != nil {
+				s.testHookDecide(ev.Request.URL)
+			}
+			answer := s.decide(ev)
+			s.mu.Lock()
+			s.deciding--
+			s.mu.Unlock()
+			url := ev.Request.URL
+			wg.Go(func() {
+				defer func() {
+					s.mu.Lock()
+					s.pending--
+					s.last = time.Now()
+					s.mu.Unlock()
+				}()
+				if err := answer(ctx); err != nil && ctx.Err() == nil {
+					s.logf("replay: answering %s: %v", url, err)
+				}
+			})
+		}
 	}
+}
+
+// settle waits until every paused request received so far is matched and
+// in the log, so that a report made next holds each of them with its
+// status; false when ctx ended first.
+func (s *server) settle(ctx context.Context) bool {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		s.mu.Lock()
+		done := len(s.queue) == 0 && s.deciding == 0
+		s.mu.Unlock()
+		if done {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+}
+
+// inFlight returns the requests the page started that interception never
+// showed, as log lines for the report.
+func (s *server) inFlight() []RequestLog {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []RequestLog
+	for _, r := range s.started {
+		out = append(out, RequestLog{Method: r.method, URL: r.url, Outcome: InFlight, Entry: -1,
+			Reason: fmt.Sprintf("sent by the page %s before the replay ended, never reached interception (Chrome reads a request's whole body first: a large upload takes long on a busy machine)",
+				time.Since(r.at).Round(time.Second))})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
 }
 
 // decide matches one request, records the outcome and returns the call that
@@ -144,8 +240,12 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 	r := ev.Request
 	full := r.URL + r.URLFragment
 	req := Request{Method: r.Method, URL: full, Header: lowerHeaders(r.Headers)}
-	for _, e := range r.PostDataEntries {
-		req.Body = append(req.Body, e.Bytes...)
+	if len(r.PostDataEntries) == 1 {
+		req.Body = r.PostDataEntries[0].Bytes // no copy of a large upload
+	} else {
+		for _, e := range r.PostDataEntries {
+			req.Body = append(req.Body, e.Bytes...)
+		}
 	}
 	req.BodyUnknown = r.HasPostData && len(req.Body) == 0
 	rl := RequestLog{Method: r.Method, URL: full, Type: string(ev.ResourceType), Entry: -1}

@@ -95,6 +95,12 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, sh
 	var prevTime float64
 	for i, s := range f.Steps {
 		if ctx.Err() != nil {
+			// The report says which steps the timeout left out, so
+			// that steps_ok/steps_total cannot look complete.
+			for j := i; j < len(f.Steps); j++ {
+				out = append(out, StepResult{Index: j, Type: f.Steps[j].Type, Error: "not run: the replay reached --timeout first", Duration: "0s"})
+			}
+			logf("replay: steps %d-%d/%d not run: --timeout reached", i+1, len(f.Steps), len(f.Steps))
 			break
 		}
 		if s.Time > 0 && prevTime > 0 && s.Time > prevTime {
