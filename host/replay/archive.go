@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/reprokit/reprokit/host/har"
 )
@@ -44,12 +45,14 @@ type Recorded struct {
 	query    []param
 	body     body
 	tieHdrs  map[string]string
-	served   int
+	// served is written by the matcher and read by the report while
+	// an open replay still serves: atomic.
+	served   atomic.Int64
 	hasRedac bool
 }
 
 // Served reports how many times the entry has been served in this replay.
-func (r *Recorded) Served() int { return r.served }
+func (r *Recorded) Served() int { return int(r.served.Load()) }
 
 // param is one decoded name=value of a query string or a urlencoded form.
 type param struct{ name, value string }
@@ -151,7 +154,7 @@ func (a *Archive) Used() (used, total int) {
 			continue
 		}
 		total++
-		if r.served > 0 {
+		if r.served.Load() > 0 {
 			used++
 		}
 	}

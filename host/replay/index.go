@@ -69,7 +69,7 @@ func (x sigIndex) pick(a *Archive, groups []*sigGroup, reqHdrs map[string]string
 	first, last := -1, -1
 	for _, g := range tier {
 		ties += len(g.idx)
-		for g.next < len(g.idx) && a.Entries[g.idx[g.next]].served > 0 {
+		for g.next < len(g.idx) && a.Entries[g.idx[g.next]].served.Load() > 0 {
 			g.next++
 		}
 		if g.next < len(g.idx) && (first < 0 || g.idx[g.next] < first) {

@@ -243,12 +243,12 @@ func (m *Matcher) Match(req Request) Match {
 	pick := best[len(best)-1]
 	reuse := true
 	for _, c := range best {
-		if c.r.served == 0 {
+		if c.r.served.Load() == 0 {
 			pick, reuse = c, false
 			break
 		}
 	}
-	pick.r.served++
+	pick.r.served.Add(1)
 	pick = m.score(pick.r, req, query, got, vol, false)
 	kind := Fuzzy
 	if pick.exact {
@@ -288,7 +288,7 @@ func (m *Matcher) scanGroups(key string, wsReq bool, req Request, query []param,
 	}
 	r, ties, reuse := m.loose.pick(m.a, tier, req.Header)
 	c := m.score(r, req, query, got, vol, false)
-	r.served++
+	r.served.Add(1)
 	kind := Fuzzy
 	if c.exact {
 		kind = Exact
@@ -301,7 +301,7 @@ func (m *Matcher) scanGroups(key string, wsReq bool, req Request, query []param,
 func (m *Matcher) fast(kind Kind, groups []*sigGroup, x sigIndex, req Request, query []param, got body, keyVolatile map[string]bool, n int) Match {
 	r, ties, reuse := x.pick(m.a, groups, req.Header)
 	c := m.score(r, req, query, got, m.volatileFor(keyVolatile), false)
-	r.served++
+	r.served.Add(1)
 	return Match{Kind: kind, Entry: r, Score: min(c.score, 1), Candidates: n, Reason: explain(kind, c, ties, reuse)}
 }
 
