@@ -38,13 +38,13 @@ type Recorded struct {
 	// Socket is true for a websocket entry.
 	Socket bool
 
-	method   string
-	key      string
-	origin   string
-	path     string
-	query    []param
-	body     body
-	tieHdrs  map[string]string
+	method  string
+	key     string
+	origin  string
+	path    string
+	query   []param
+	body    body
+	tieHdrs map[string]string
 	// served is written by the matcher and read by the report while
 	// an open replay still serves: atomic.
 	served   atomic.Int64

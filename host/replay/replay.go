@@ -74,6 +74,12 @@ type Options struct {
 	// Ready, when set, is called with the report as soon as it is measured,
 	// before an Open replay waits for the browser to close.
 	Ready func(*Report)
+
+	// testPausedDelay, when set, is how long a test holds a paused request
+	// back from the server, as a browser that reads a large body on a busy
+	// machine does; testStartedLimit replaces startedLimit.
+	testPausedDelay  func(url string) time.Duration
+	testStartedLimit time.Duration
 }
 
 var errNoPages = errors.New("the recording has no page to open: no document request and no pages")
@@ -122,6 +128,9 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	archive := NewArchive(src.HAR)
 	matcher := NewMatcher(archive, opts.Match)
 	srv := newServer(matcher, logf)
+	if opts.testStartedLimit > 0 {
+		srv.limit = opts.testStartedLimit
+	}
 	player, err := startPlayer(matcher, srv, opts.Pace)
 	if err != nil {
 		return nil, err
@@ -136,11 +145,17 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 
 	env := effectiveEnv(src)
 	allocOpts := browserFlags(exe, profile, player.ln.Addr().String(), env, opts.Visible)
+	// Large request bodies bypass chromedp's reader (see bodyFilter).
+	srv.bodies = newBodyFilter()
+	filterOpt, browserStarted := bodyFilterOption(srv.bodies, logf)
+	allocOpts = append(allocOpts, filterOpt)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocOpts...)
 	defer cancelAlloc()
 	tab, cancelTab := chromedp.NewContext(allocCtx)
 	defer cancelTab()
-	if err := chromedp.Do(tab); err != nil {
+	err = chromedp.Do(tab)
+	browserStarted()
+	if err != nil {
 		if errors.Is(err, chromedp.ErrNoDisplay) {
 			return nil, fmt.Errorf("--open and --headless=false need a display (DISPLAY or WAYLAND_DISPLAY is not set); replay headless without them: %w", err)
 		}
@@ -156,6 +171,13 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	// to decode twice.
 	if err := chromedp.ListenBrowser(serveCtx, func(ev any) {
 		if ev, ok := ev.(*fetch.EventRequestPaused); ok {
+			if delay := opts.testPausedDelay; delay != nil {
+				if d := delay(ev.Request.URL); d > 0 {
+					// A test plays a browser slow to show the request.
+					time.AfterFunc(d, func() { srv.paused(ev) })
+					return
+				}
+			}
 			srv.paused(ev)
 		}
 	}); err != nil {

@@ -68,6 +68,12 @@ type server struct {
 	// machine. Without this, the replay would look quiet and end (or
 	// run the next step) before it arrives.
 	started map[string]startedRequest
+	// limit is startedLimit, which a test shortens.
+	limit time.Duration
+
+	// bodies holds the large request bodies taken out of the browser's
+	// messages (nil: none are).
+	bodies *bodyFilter
 
 	// testHookDecide, when set, runs before a request is matched.
 	testHookDecide func(url string)
@@ -89,7 +95,7 @@ type startedRequest struct {
 const startedLimit = 15 * time.Second
 
 func newServer(m *Matcher, logf func(string, ...any)) *server {
-	return &server{m: m, logf: logf, last: time.Now(), started: map[string]startedRequest{}, wake: make(chan struct{}, 1)}
+	return &server{m: m, logf: logf, last: time.Now(), started: map[string]startedRequest{}, limit: startedLimit, wake: make(chan struct{}, 1)}
 }
 
 // pageRequest notes a request the page started.
@@ -127,7 +133,7 @@ func (s *server) idleSince() time.Time {
 		return time.Time{}
 	}
 	for id, r := range s.started {
-		if r.body || time.Since(r.at) < startedLimit {
+		if r.body || time.Since(r.at) < s.limit {
 			return time.Time{}
 		}
 		delete(s.started, id)
@@ -240,12 +246,22 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 	r := ev.Request
 	full := r.URL + r.URLFragment
 	req := Request{Method: r.Method, URL: full, Header: lowerHeaders(r.Headers)}
-	if len(r.PostDataEntries) == 1 {
-		req.Body = r.PostDataEntries[0].Bytes // no copy of a large upload
-	} else {
-		for _, e := range r.PostDataEntries {
-			req.Body = append(req.Body, e.Bytes...)
+	for i, e := range r.PostDataEntries {
+		b := e.Bytes
+		if body, ok, err := s.bodies.take(b); ok {
+			if err != nil {
+				s.logf("replay: the body of %s %s does not decode, matched without it: %v", r.Method, shortURL(full), err)
+			}
+			b = body
 		}
+		if len(r.PostDataEntries) == 1 {
+			req.Body = b // no copy of a large upload
+			break
+		}
+		if i == 0 {
+			req.Body = nil
+		}
+		req.Body = append(req.Body, b...)
 	}
 	req.BodyUnknown = r.HasPostData && len(req.Body) == 0
 	rl := RequestLog{Method: r.Method, URL: full, Type: string(ev.ResourceType), Entry: -1}
