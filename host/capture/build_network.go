@@ -416,17 +416,17 @@ func announcedBodyLength(method string, resp *cdpResponse) int64 {
 
 // noteBodyData counts the body bytes of one dataReceived and marks the
 // moment the body announced by the response had fully arrived. Bytes on
-// the wire are what Content-Length counts; when dataReceived reports none
-// (a document, some cache hits) the decoded bytes stand in for them, but
-// only for a response that is not content-encoded.
+// the wire are what Content-Length counts; for a body that is not
+// content-encoded its decoded bytes are those exactly (what dataReceived
+// reports on the wire may count framing, or be 0 for a cache hit).
 func (h *hop) noteBodyData(ev *evDataReceived) {
 	h.bodyEncoded += ev.EncodedDataLength
 	if h.bodyDone > 0 || h.bodyLength < 0 || h.resp == nil {
 		return
 	}
 	got := h.bodyEncoded
-	if enc, _ := h.resp.Headers.get("Content-Encoding"); enc == "" || strings.EqualFold(enc, "identity") {
-		got = max(got, h.dataLength)
+	if enc, _ := h.resp.Headers.get("Content-Encoding"); h.dataLength > 0 && (enc == "" || strings.EqualFold(enc, "identity")) {
+		got = h.dataLength // the exact body bytes: the wire may count framing
 	}
 	if got >= h.bodyLength {
 		h.bodyDone = ev.Timestamp

@@ -805,7 +805,7 @@ type unreadResponse struct {
 	session target.SessionID
 	id      string
 	// length is the body's Content-Length (-1: not announced); plain says
-	// the body is not content-encoded, so decoded bytes count too.
+	// the body is not content-encoded: its decoded bytes are its bytes.
 	length int64
 	plain  bool
 	// wire and decoded count the body bytes dataReceived reported.
@@ -869,8 +869,9 @@ func (r *Recorder) onBodyData(m *cdproto.Message) {
 	u.wire += ev.EncodedDataLength
 	u.decoded += ev.DataLength
 	got := u.wire
-	if u.plain {
-		got = max(got, u.decoded)
+	if u.plain && u.decoded > 0 {
+		// The exact body bytes: what is on the wire may count framing.
+		got = u.decoded
 	}
 	if got < u.length || r.paused || r.stopped {
 		r.mu.Unlock()
