@@ -144,3 +144,18 @@ func TestStepsCutByTimeoutAreReported(t *testing.T) {
 		}
 	}
 }
+
+// Chrome may send a request's Network.requestWillBeSent after Fetch paused
+// it, or show the page's request to interception under another ID (a
+// service worker fetched it): neither keeps the replay waiting. The test
+// app's replay once waited for --timeout on its /post/json.
+func TestInterceptedRequestsAreNotWaitedFor(t *testing.T) {
+	srv := newServer(NewMatcher(uploadArchive(), MatchOptions{}), t.Logf)
+	srv.paused(pausedRequest("7", "POST", "http://app.test/api/files", "BODY"))
+	srv.pageRequest("7", "POST", "http://app.test/api/files", true) // arrives late
+	srv.pageRequest("8", "POST", "http://app.test/api/files", true)
+	srv.paused(pausedRequest("sw-9", "POST", "http://app.test/api/files", "BODY"))
+	if in := srv.inFlight(); len(in) != 0 {
+		t.Fatalf("still waiting for %+v", in)
+	}
+}

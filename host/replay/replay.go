@@ -489,6 +489,7 @@ func waitQuiet(ctx context.Context, srv *server, quiet time.Duration) bool {
 		if since := srv.idleSince(); !since.IsZero() && time.Since(since) >= quiet {
 			return true
 		}
+		srv.noteWaits()
 		select {
 		case <-ctx.Done():
 			return false

@@ -68,6 +68,10 @@ type server struct {
 	// machine. Without this, the replay would look quiet and end (or
 	// run the next step) before it arrives.
 	started map[string]startedRequest
+	// intercepted are the network IDs interception showed: Chrome can
+	// send a request's Network.requestWillBeSent after Fetch paused it,
+	// and such a request is not waited for again.
+	intercepted map[string]bool
 	// limit is startedLimit, which a test shortens.
 	limit time.Duration
 
@@ -85,6 +89,7 @@ type startedRequest struct {
 	at          time.Time
 	method, url string
 	body        bool // the request has a body, which Chrome reads first
+	noted       bool // the wait for it was logged
 }
 
 // startedLimit is how long a request the page started without a body may
@@ -95,13 +100,16 @@ type startedRequest struct {
 const startedLimit = 15 * time.Second
 
 func newServer(m *Matcher, logf func(string, ...any)) *server {
-	return &server{m: m, logf: logf, last: time.Now(), started: map[string]startedRequest{}, limit: startedLimit, wake: make(chan struct{}, 1)}
+	return &server{m: m, logf: logf, last: time.Now(), started: map[string]startedRequest{}, intercepted: map[string]bool{}, limit: startedLimit, wake: make(chan struct{}, 1)}
 }
 
 // pageRequest notes a request the page started.
 func (s *server) pageRequest(id, method, url string, body bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.intercepted[id] {
+		return
+	}
 	s.started[id] = startedRequest{at: time.Now(), method: method, url: url, body: body}
 }
 
@@ -141,6 +149,33 @@ func (s *server) idleSince() time.Time {
 	return s.last
 }
 
+// noteWaits says, once per request, which upload the replay is waiting
+// for interception to show: a wait of tens of seconds is otherwise
+// silent.
+func (s *server) noteWaits() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, r := range s.started {
+		if r.body && !r.noted && time.Since(r.at) > 3*time.Second {
+			r.noted = true
+			s.started[id] = r
+			s.logf("replay: waiting for %s %s: Chrome reads the whole body before interception sees it", r.method, shortURL(r.url))
+		}
+	}
+}
+
+// startedLike returns the earliest started request with method and url.
+func (s *server) startedLike(method, url string) (string, bool) {
+	var best string
+	var at time.Time
+	for id, r := range s.started {
+		if r.method == method && r.url == url && (best == "" || r.at.Before(at)) {
+			best, at = id, r.at
+		}
+	}
+	return best, best != ""
+}
+
 // paused takes a paused request from the browser. It runs in chromedp's
 // reader (a ListenBrowser func, which gets the event decoded once for all
 // listeners: decoding it again for an iterator doubled the work on a 21 MB
@@ -149,7 +184,15 @@ func (s *server) paused(ev *fetch.EventRequestPaused) {
 	s.mu.Lock()
 	s.pending++
 	s.last = time.Now()
-	delete(s.started, string(ev.NetworkID))
+	id := string(ev.NetworkID)
+	s.intercepted[id] = true
+	if _, ok := s.started[id]; ok {
+		delete(s.started, id)
+	} else if id, ok := s.startedLike(ev.Request.Method, ev.Request.URL+ev.Request.URLFragment); ok {
+		// The page's request under another ID (a service worker
+		// fetched it for the page, say): the same method and URL.
+		delete(s.started, id)
+	}
 	s.queue = append(s.queue, *ev)
 	s.mu.Unlock()
 	select {
