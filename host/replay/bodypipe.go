@@ -68,7 +68,9 @@ func (f *bodyFilter) stash(text []byte) []byte {
 	f.mu.Lock()
 	f.next++
 	marker := f.prefix + strconv.Itoa(f.next)
-	f.bodies[marker] = text
+	// A copy: text is part of a message of up to hundreds of MB (the
+	// postData copy), which can go once it is forwarded.
+	f.bodies[marker] = bytes.Clone(text)
 	f.mu.Unlock()
 	return []byte(base64.StdEncoding.EncodeToString([]byte(marker)))
 }

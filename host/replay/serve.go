@@ -289,20 +289,17 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 	r := ev.Request
 	full := r.URL + r.URLFragment
 	req := Request{Method: r.Method, URL: full, Header: lowerHeaders(r.Headers)}
-	for i, e := range r.PostDataEntries {
+	for _, e := range r.PostDataEntries {
 		b := e.Bytes
 		if body, ok, err := s.bodies.take(b); ok {
 			if err != nil {
-				s.logf("replay: the body of %s %s does not decode, matched without it: %v", r.Method, shortURL(full), err)
+				s.logf("replay: the body of %s %s does not decode whole, matched with what did: %v", r.Method, shortURL(full), err)
 			}
 			b = body
 		}
 		if len(r.PostDataEntries) == 1 {
 			req.Body = b // no copy of a large upload
 			break
-		}
-		if i == 0 {
-			req.Body = nil
 		}
 		req.Body = append(req.Body, b...)
 	}
