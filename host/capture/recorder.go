@@ -879,7 +879,11 @@ func (r *Recorder) onBodyData(m *cdproto.Message) {
 	}
 	delete(r.unread, key)
 	e := &earlyBody{session: m.SessionID, id: ev.RequestID, pending: true}
-	r.early[key] = e
+	if len(r.early) < maxUnreadBodies {
+		// Beyond that (a page that holds thousands of unread responses),
+		// a body that finishes after all is simply asked for again.
+		r.early[key] = e
+	}
 	r.mu.Unlock()
 	if r.opts.MaxSize > 0 && r.Stats().SpoolBytes+got > r.opts.MaxSize {
 		r.reachLimit()
