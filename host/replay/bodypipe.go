@@ -34,6 +34,7 @@ const stashMin = 256 << 10
 // them, by marker.
 type bodyFilter struct {
 	prefix string // "reprokit-body-<random>:", so that a page cannot forge a marker
+	min    int    // stashMin; the fuzz target lowers it
 
 	mu     sync.Mutex
 	next   int
@@ -41,7 +42,7 @@ type bodyFilter struct {
 }
 
 func newBodyFilter() *bodyFilter {
-	return &bodyFilter{prefix: "reprokit-body-" + uuid.NewString() + ":", bodies: map[string][]byte{}}
+	return &bodyFilter{prefix: "reprokit-body-" + uuid.NewString() + ":", min: stashMin, bodies: map[string][]byte{}}
 }
 
 // take returns the body that marker stands for and forgets it; ok is false
@@ -88,7 +89,7 @@ var (
 // of QA's demo made a 161 MB message); any other message is returned as
 // it is. It looks for fixed byte sequences only, no JSON decoding.
 func (f *bodyFilter) rewrite(msg []byte) []byte {
-	if len(msg) < stashMin {
+	if len(msg) < f.min {
 		return msg
 	}
 	head := msg[:min(len(msg), 256)]
@@ -122,7 +123,7 @@ func (f *bodyFilter) rewrite(msg []byte) []byte {
 		i = end + 1
 		// Only a body is this large: a header of that size, the one
 		// other place these keys could be, is refused by Chrome.
-		if end-start < stashMin {
+		if end-start < f.min {
 			continue
 		}
 		out = append(out, msg[done:start]...)

@@ -1,8 +1,12 @@
 package replay
 
 import (
+	"bytes"
+	"encoding/base64"
 	"strings"
 	"testing"
+
+	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
 )
 
 // FuzzMatch feeds arbitrary requests to a matcher over a small archive with
@@ -94,6 +98,51 @@ func FuzzParseBody(f *testing.F) {
 		r := compareBody(b, b, false, nil, false)
 		if !r.exact || r.score != 1 {
 			t.Fatalf("a body does not match itself: %+v", r)
+		}
+	})
+}
+
+// FuzzBodyFilter feeds Fetch.requestPaused messages with arbitrary bodies,
+// header values and postData strings (escapes included) through the body
+// filter: the rewritten message must decode as chromedp decodes it, carry
+// no large string, and trade its markers back for the very bodies.
+func FuzzBodyFilter(f *testing.F) {
+	f.Add([]byte("x"), []byte("purpose=assistants"), "a\"b\\c\u0000", "text/plain")
+	f.Add([]byte{0x1a, 0x45, 0xdf, 0xa3}, []byte{}, `\"bytes\":\"`, `"bytes":"x`)
+	f.Add([]byte(`"postData":"`), []byte(`]}`), `"postDataEntries":[`, "")
+	f.Fuzz(func(t *testing.T, unit, small []byte, postData, header string) {
+		if len(unit) == 0 {
+			return
+		}
+		const min = 512 // the filter's threshold here, to fuzz fast
+		big := bytes.Repeat(unit, min/len(unit)+1)
+		pd, err1 := jsonv2.Marshal(strings.Repeat(postData, min/(len(postData)+1)+1))
+		hv, err2 := jsonv2.Marshal(header)
+		if err1 != nil || err2 != nil {
+			return // not UTF-8: Chrome sends valid JSON
+		}
+		msg := []byte(`{"method":"Fetch.requestPaused","params":{"requestId":"j","request":{"url":"http://a.test/u","method":"POST","headers":{"X":` + string(hv) +
+			`},"postData":` + string(pd) + `,"hasPostData":true,"postDataEntries":[{"bytes":"` + base64.StdEncoding.EncodeToString(big) +
+			`"},{"bytes":"` + base64.StdEncoding.EncodeToString(small) + `"}]},"frameId":"F","resourceType":"Fetch","networkId":"1"}}` + "\x00")
+		fl := newBodyFilter()
+		fl.min = min
+		if len(hv) >= min || len(small)*4/3+4 >= min {
+			return // a header or small body this large is cut too, by design
+		}
+		out := fl.rewrite(msg)
+		if len(out) > 2048+len(hv)+len(small)*2 {
+			t.Fatalf("rewritten message still %d bytes", len(out))
+		}
+		ev := decodePaused(t, out)
+		got, ok, err := fl.take(ev.Request.PostDataEntries[0].Bytes)
+		if !ok || err != nil || !bytes.Equal(got, big) {
+			t.Fatalf("large body: ok %v err %v equal %v", ok, err, bytes.Equal(got, big))
+		}
+		if !bytes.Equal(ev.Request.PostDataEntries[1].Bytes, small) {
+			t.Fatalf("small body %q, want %q", ev.Request.PostDataEntries[1].Bytes, small)
+		}
+		if h := ev.Request.Headers["X"]; h != header {
+			t.Fatalf("header %q, want %q", h, header)
 		}
 	})
 }
