@@ -303,7 +303,7 @@ func drive(ctx context.Context, navs []string, steps *Flow, srv *server, opts Op
 			navigate(ctx, u, logf)
 			shots.take(ctx, "load")
 			if !waitQuiet(ctx, srv, opts.Quiet) {
-				logf("replay: stopped after --timeout %s with pages not opened", opts.Timeout)
+				logf("replay: stopped after --timeout %s at page %d/%d with requests still pending", opts.Timeout, i+1, len(navs))
 				return true
 			}
 			shots.take(ctx, "quiet")
