@@ -9,6 +9,9 @@
 #     exact, cache-busted, polled and GraphQL requests (fast path) and a
 #     request scored against every recorded variant of its URL (slow path),
 #     against a strict method+URL map lookup. Goal: < 50 µs.
+#  3. The paused 21 MB upload: what the replay's CDP connection spends on
+#     it through the body filter, against chromedp decoding the message
+#     itself (the baseline, which froze every other reply meanwhile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="$(mktemp -d)"
@@ -16,6 +19,8 @@ trap 'rm -rf "$work"' EXIT
 n="${REPROKIT_BENCH_N:-3}"
 go test -run '^$' -bench '^Benchmark(Match10k|Match10kScored|MatchBaselineMapLookup)$' -benchtime 2s -count 3 \
 	-timeout 10m ./host/replay/ >"$work/match.txt"
+go test -run '^$' -bench '^BenchmarkPausedUpload(DecodedByChromedp|ThroughBodyFilter)$' -benchtime 1x -count 3 \
+	-timeout 10m ./host/replay/ >"$work/upload.txt"
 go test -run '^$' -bench '^BenchmarkReplay300$' -benchtime "${n}x" -timeout 20m ./host/replay/e2e/ >"$work/page.txt"
 awk '
 /^BenchmarkReplay300/ {
@@ -36,3 +41,11 @@ END {
 	printf "%-52s %9.3f µs  %6.0fx baseline (goal < 50 µs)\n", "match, 10k-entry archive, request mix", fast/1e3, fast/base
 	printf "%-52s %9.3f µs  %6.0fx baseline (goal < 50 µs)\n", "match, 10k-entry archive, scored fuzzy path", slow/1e3, slow/base
 }' "$work/match.txt"
+awk '
+/^BenchmarkPausedUpload/ { name=$1; sub(/-[0-9]+$/, "", name); sum[name]+=$3; cnt[name]++ }
+END {
+	base = sum["BenchmarkPausedUploadDecodedByChromedp"]/cnt["BenchmarkPausedUploadDecodedByChromedp"]
+	filt = sum["BenchmarkPausedUploadThroughBodyFilter"]/cnt["BenchmarkPausedUploadThroughBodyFilter"]
+	printf "%-52s %9.0f ms\n", "baseline: paused 21 MB upload decoded by chromedp", base/1e6
+	printf "%-52s %9.0f ms  %4.2fx baseline\n", "paused 21 MB upload through the body filter", filt/1e6, filt/base
+}' "$work/upload.txt"
