@@ -219,7 +219,7 @@ func (b *harBuilder) entry(h *hop, page *harPage) (har.Entry, map[int]bool, erro
 	// so, unless the page never read the body: then Chrome reports it only
 	// when the response is garbage-collected, seconds later, or never. The
 	// dataReceived that completed the announced Content-Length is the end
-	// then (see UNREAD.md).
+	// then (see docs/decisions/2026-11-26-unread-responses.md).
 	endTime := h.endTime
 	byLength := !h.failed && h.bodyDone > 0 && h.ws == nil && len(h.sse) == 0
 	unreadDone := !h.done && byLength
