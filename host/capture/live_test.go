@@ -838,13 +838,13 @@ func startDebuggableBrowser(t *testing.T, url string) (port string, stop func())
 	if err != nil {
 		t.Fatal(err)
 	}
-	ownProcessGroup(cmd)
+	testapp.OwnProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	// Its own process group, so that stop kills the helpers too.
 	stop = func() {
-		killProcessGroup(cmd)
+		testapp.KillProcessGroup(cmd)
 		cmd.Wait()
 	}
 	found := make(chan string, 1)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/spool"
+	"github.com/reprokit/reprokit/host/testapp"
 )
 
 // A popup that opens while the service worker is slow to answer (busy here
@@ -263,30 +263,8 @@ func TestALeftoverRecoveredByANewHostIsShownApartFromTheNewRecording(t *testing.
 func plantLeftover(t testing.TB) string {
 	t.Helper()
 	base := filepath.Join(env.tmpDir, "reprokit-"+strconv.Itoa(os.Getuid()))
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	d, err := spool.Create(base)
+	d, err := testapp.PlantLeftover(base, spool.ModeExtension, func(m *spool.Meta) { m.Options.Out = env.outDir })
 	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := os.ReadFile(filepath.Join(env.root, "host", "capture", "testdata", "spool", "events.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.WriteFile("events.jsonl", log); err != nil {
-		t.Fatal(err)
-	}
-	dead := exec.Command("true")
-	if err := dead.Run(); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Update(func(m *spool.Meta) error {
-		m.PID = dead.ProcessState.Pid()
-		m.Mode = spool.ModeExtension
-		m.Options.Out = env.outDir
-		return nil
-	}); err != nil {
 		t.Fatal(err)
 	}
 	return d.Path()

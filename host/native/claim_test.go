@@ -1,35 +1,21 @@
 package native
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/reprokit/reprokit/host/spool"
+	"github.com/reprokit/reprokit/host/testapp"
 )
 
-// TestHelperHoldsAClaim is not a test: run by
-// TestFinishLeavesASpoolThatAnotherProcessIsFinishing as a child process,
-// it claims the spool named by REPROKIT_TEST_CLAIM, says "held" and waits
-// to be killed, as a detached finisher holds the spool it is bundling.
+// TestHelperHoldsAClaim is not a test: the process that
+// testapp.StartClaimHolder starts to hold a spool's claim.
 func TestHelperHoldsAClaim(t *testing.T) {
-	path := os.Getenv("REPROKIT_TEST_CLAIM")
-	if path == "" {
-		t.Skip("a helper process of the claim test")
-	}
-	d, err := spool.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Claim(); err != nil {
-		t.Fatal(err)
-	}
-	os.Stdout.WriteString("held\n")
-	select {}
+	testapp.HoldClaimIfAsked()
+	t.Skip("a helper process of the claim test")
 }
 
 // Two processes never finish one spool at once (a host's detached finisher
@@ -42,19 +28,11 @@ func TestFinishLeavesASpoolThatAnotherProcessIsFinishing(t *testing.T) {
 	t.Setenv("REPROKIT_AUDIT_LOG", filepath.Join(t.TempDir(), "audit.jsonl"))
 	d := plantLeftover(t, base, out)
 
-	holder := exec.Command(os.Args[0], "-test.run=^TestHelperHoldsAClaim$")
-	holder.Env = append(os.Environ(), "REPROKIT_TEST_CLAIM="+d.Path())
-	stdout, err := holder.StdoutPipe()
+	kill, err := testapp.StartClaimHolder(d.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { holder.Process.Kill(); holder.Wait() })
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "held\n" {
-		t.Fatalf("the helper process did not take the claim: %q, %v", line, err)
-	}
+	t.Cleanup(kill)
 
 	if _, err := Finish(context.Background(), d.Path(), out); !errors.Is(err, spool.ErrBeingFinished) {
 		t.Fatalf("Finish while another process holds the claim: %v; want %v", err, spool.ErrBeingFinished)
@@ -66,8 +44,7 @@ func TestFinishLeavesASpoolThatAnotherProcessIsFinishing(t *testing.T) {
 		t.Errorf("the claimed spool was changed: %+v, %v", m, err)
 	}
 
-	holder.Process.Kill()
-	holder.Wait()
+	kill()
 	path, err := Finish(context.Background(), d.Path(), out)
 	if err != nil {
 		t.Fatalf("Finish after the holder was killed: %v", err)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,33 +18,15 @@ import (
 	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/install"
 	"github.com/reprokit/reprokit/host/spool"
+	"github.com/reprokit/reprokit/host/testapp"
 )
 
 // plantLeftover makes in base the spool a killed host leaves: capture's
 // test protocol log, mode extension, status recording, a dead owner.
 func plantLeftover(t *testing.T, base, out string) *spool.Dir {
 	t.Helper()
-	d, err := spool.Create(base)
+	d, err := testapp.PlantLeftover(base, spool.ModeExtension, func(m *spool.Meta) { m.Options.Out = out })
 	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := os.ReadFile(filepath.Join("..", "capture", "testdata", "spool", "events.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.WriteFile("events.jsonl", log); err != nil {
-		t.Fatal(err)
-	}
-	dead := exec.Command("true")
-	if err := dead.Run(); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Update(func(m *spool.Meta) error {
-		m.PID = dead.ProcessState.Pid()
-		m.Mode = spool.ModeExtension
-		m.Options.Out = out
-		return nil
-	}); err != nil {
 		t.Fatal(err)
 	}
 	return d

@@ -455,17 +455,11 @@ func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	claimed := true
-	defer func() {
-		if claimed {
-			release()
-		}
-	}()
+	defer release()
 	// removeSpool gives the claim back first: Windows cannot remove a
 	// folder with an open file.
 	removeSpool := func() error {
 		release()
-		claimed = false
 		return dir.Remove()
 	}
 	m, err := dir.Meta()

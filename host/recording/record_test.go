@@ -609,13 +609,12 @@ func TestAttachRecordsTheNamedTabAndLeavesTheBrowserOpen(t *testing.T) {
 	browserCmd := exec.Command(browserPath, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
 		"--remote-debugging-port=0", "--user-data-dir="+profile, "about:blank")
-	browserCmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	testapp.OwnProcessGroup(browserCmd)
 	if err := browserCmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		// The whole group: the helpers would go on writing to the profile.
-		syscall.Kill(-browserCmd.Process.Pid, syscall.SIGKILL)
+		testapp.KillProcessGroup(browserCmd)
 		browserCmd.Wait()
 	}()
 	var port string

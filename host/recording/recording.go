@@ -460,12 +460,7 @@ func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool
 	if err != nil {
 		return "", err
 	}
-	claimed := true
-	defer func() {
-		if claimed {
-			release()
-		}
-	}()
+	defer release()
 	m, err := dir.Meta()
 	if err != nil {
 		return "", err
@@ -497,7 +492,6 @@ func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool
 	// The claim goes first: Windows cannot remove a folder with an open
 	// file.
 	release()
-	claimed = false
 	if err := dir.Remove(); err != nil {
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}

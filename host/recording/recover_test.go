@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/reprokit/reprokit/host/spool"
+	"github.com/reprokit/reprokit/host/testapp"
 )
 
 // plantLeftover makes, under tmp (the TMPDIR of the commands run), the spool
@@ -19,30 +20,8 @@ import (
 func plantLeftover(t *testing.T, tmp, out, policy string) *spool.Dir {
 	t.Helper()
 	base := filepath.Join(tmp, "reprokit-"+strconv.Itoa(os.Getuid()))
-	if err := os.MkdirAll(base, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	d, err := spool.Create(base)
+	d, err := testapp.PlantLeftover(base, spool.ModeLaunch, func(m *spool.Meta) { m.Options = spool.Options{Out: out, Policy: policy} })
 	if err != nil {
-		t.Fatal(err)
-	}
-	log, err := os.ReadFile(filepath.Join("..", "capture", "testdata", "spool", "events.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.WriteFile("events.jsonl", log); err != nil {
-		t.Fatal(err)
-	}
-	dead := exec.Command("true")
-	if err := dead.Run(); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Update(func(m *spool.Meta) error {
-		m.PID = dead.ProcessState.Pid()
-		m.Mode = spool.ModeLaunch
-		m.Options = spool.Options{Out: out, Policy: policy}
-		return nil
-	}); err != nil {
 		t.Fatal(err)
 	}
 	return d

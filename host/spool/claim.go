@@ -1,6 +1,9 @@
 package spool
 
-import "errors"
+import (
+	"errors"
+	"sync"
+)
 
 // claimFile is the file in a spool that [Dir.Claim] holds a lock on.
 const claimFile = "finish.lock"
@@ -14,8 +17,14 @@ var ErrBeingFinished = errors.New("another Reprokit process is finishing this re
 // Claim takes the exclusive claim that lets one process at a time finish
 // (finalize and bundle) the spool, or returns [ErrBeingFinished]. The
 // operating system drops the claim when the process dies, so a killed
-// finisher never blocks the next recovery. release gives it back; call it
-// before [Dir.Remove] (Windows cannot remove a folder with an open file).
+// finisher never blocks the next recovery. release gives it back (calling
+// it again does nothing, so a deferred release may follow an early one);
+// call it before [Dir.Remove] (Windows cannot remove a folder with an open
+// file).
 func (d *Dir) Claim() (release func(), err error) {
-	return lockFile(d.Join(claimFile))
+	release, err = lockFile(d.Join(claimFile))
+	if err != nil {
+		return nil, err
+	}
+	return sync.OnceFunc(release), nil
 }

@@ -143,12 +143,12 @@ func startFlaggedBrowser(t *testing.T, bin string, flags ...string) string {
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
 		"--remote-debugging-port=0", "--user-data-dir=" + profile}, flags...)
 	cmd := exec.Command(bin, append(args, "about:blank")...)
-	ownProcessGroup(cmd)
+	testapp.OwnProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
 	t.Cleanup(func() {
-		killProcessGroup(cmd)
+		testapp.KillProcessGroup(cmd)
 		cmd.Wait()
 	})
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
