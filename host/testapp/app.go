@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // App is the running test web app: two HTTP servers on loopback that serve
@@ -54,9 +53,8 @@ type App struct {
 	received  []Request
 	requestID int
 
-	wsMu       sync.Mutex // guards wsConns and proxyConns
-	wsConns    map[*websocket.Conn]struct{}
-	proxyConns map[net.Conn]struct{}
+	wsMu  sync.Mutex // guards conns
+	conns map[io.Closer]struct{}
 }
 
 // Request is one HTTP request a server of the app received (websocket
@@ -92,10 +90,9 @@ func Start() (*App, error) { return StartWith(Options{}) }
 // StartWith starts the app with opts.
 func StartWith(opts Options) (*App, error) {
 	app := &App{
-		Secrets:    opts.Secrets,
-		closing:    make(chan struct{}),
-		wsConns:    map[*websocket.Conn]struct{}{},
-		proxyConns: map[net.Conn]struct{}{},
+		Secrets: opts.Secrets,
+		closing: make(chan struct{}),
+		conns:   map[io.Closer]struct{}{},
 	}
 	if app.Secrets == (SecretSet{}) {
 		app.Secrets = Secrets
@@ -168,16 +165,34 @@ func closedPort() (int, error) {
 	return port, l.Close()
 }
 
+// track registers a long-lived connection (a websocket, a proxied
+// connection) that Close ends. It returns false, having closed c, when the
+// app is closing; otherwise untrack forgets and closes c.
+func (app *App) track(c io.Closer) (untrack func(), ok bool) {
+	app.wsMu.Lock()
+	defer app.wsMu.Unlock()
+	select {
+	case <-app.closing:
+		c.Close()
+		return nil, false
+	default:
+	}
+	app.conns[c] = struct{}{}
+	return func() {
+		app.wsMu.Lock()
+		delete(app.conns, c)
+		app.wsMu.Unlock()
+		c.Close()
+	}, true
+}
+
 // Close stops both servers. Open streams (SSE, slow responses, websockets)
 // end at once; Close waits for their handlers to return.
 func (app *App) Close() {
 	app.once.Do(func() {
 		close(app.closing)
 		app.wsMu.Lock()
-		for c := range app.wsConns {
-			c.Close()
-		}
-		for c := range app.proxyConns {
+		for c := range app.conns {
 			c.Close()
 		}
 		app.wsMu.Unlock()

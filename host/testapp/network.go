@@ -78,22 +78,11 @@ var quietLog = log.New(io.Discard, "", 0)
 // "403 Forbidden", which Chromium reports as net::ERR_TUNNEL_CONNECTION_FAILED;
 // a plain request gets a 403 page. The request is recorded as origin "P".
 func (app *App) serveFirewallProxy(c net.Conn) {
-	app.wsMu.Lock()
-	select {
-	case <-app.closing:
-		app.wsMu.Unlock()
-		c.Close()
+	untrack, ok := app.track(c)
+	if !ok {
 		return
-	default:
 	}
-	app.proxyConns[c] = struct{}{}
-	app.wsMu.Unlock()
-	defer func() {
-		app.wsMu.Lock()
-		delete(app.proxyConns, c)
-		app.wsMu.Unlock()
-		c.Close()
-	}()
+	defer untrack()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	br := bufio.NewReader(c)
 	for {

@@ -21,22 +21,11 @@ func (app *App) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Upgrade wrote the error response
 	}
-	app.wsMu.Lock()
-	select {
-	case <-app.closing:
-		app.wsMu.Unlock()
-		c.Close()
+	untrack, ok := app.track(c)
+	if !ok {
 		return
-	default:
 	}
-	app.wsConns[c] = struct{}{}
-	app.wsMu.Unlock()
-	defer func() {
-		app.wsMu.Lock()
-		delete(app.wsConns, c)
-		app.wsMu.Unlock()
-		c.Close()
-	}()
+	defer untrack()
 
 	bin := make([]byte, 16)
 	for i := range bin {
