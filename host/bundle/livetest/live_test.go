@@ -8,6 +8,7 @@ package livetest
 import (
 	"archive/zip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -313,8 +314,27 @@ func signIn(tab context.Context, urls ...string) error {
 		if !strings.Contains(u, "/sso/start") && !strings.Contains(u, "/saml/login") {
 			continue
 		}
-		if _, err := chromedp.Run(tab, chromedp.Poll[bool](`location.pathname === "/sso/done" && document.readyState === "complete"`,
-			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		// The sign-in navigates several times: an evaluation can meet a
+		// context that a navigation just destroyed, so ask again until
+		// the deadline instead of polling in one context.
+		var err error
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			var landed bool
+			ectx, cancel := context.WithTimeout(tab, 2*time.Second)
+			landed, err = chromedp.Run(ectx, chromedp.Evaluate[bool](`location.pathname === "/sso/done" && document.readyState === "complete"`))
+			cancel()
+			if err == nil && landed {
+				break
+			}
+			if time.Now().After(deadline) {
+				if err == nil {
+					err = errors.New("still not there after 15 s")
+				}
+				break
+			}
+			err = nil
+		}
+		if err != nil {
 			return fmt.Errorf("the sign-in from %s did not land on /sso/done: %w", u, err)
 		}
 	}
