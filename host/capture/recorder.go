@@ -513,7 +513,7 @@ func (r *Recorder) handle(m *cdproto.Message) {
 			r.stats.Failed++
 		}
 		if u != nil && len(r.unread) < maxUnreadBodies {
-			r.unread[string(m.SessionID)+"\x00"+ev.RequestID] = u
+			r.unread[reqKey(string(m.SessionID), ev.RequestID)] = u
 		}
 		r.mu.Unlock()
 	case "Network.dataReceived":
@@ -527,9 +527,10 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		r.stats.Failed++
 		// Chrome loads its error page under a failed document's id and
 		// reports its loadingFinished next: that is not the site's body.
-		r.failedIDs[string(m.SessionID)+"\x00"+ev.RequestID] = struct{}{}
-		delete(r.unread, string(m.SessionID)+"\x00"+ev.RequestID)
-		if e := r.early[string(m.SessionID)+"\x00"+ev.RequestID]; e != nil {
+		key := reqKey(string(m.SessionID), ev.RequestID)
+		r.failedIDs[key] = struct{}{}
+		delete(r.unread, key)
+		if e := r.early[key]; e != nil {
 			e.ended = true
 		}
 		r.mu.Unlock()
@@ -541,7 +542,7 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		if json.Unmarshal(m.Params, &ev) != nil {
 			return
 		}
-		key := string(m.SessionID) + "\x00" + ev.RequestID
+		key := reqKey(string(m.SessionID), ev.RequestID)
 		r.mu.Lock()
 		_, failed := r.failedIDs[key]
 		delete(r.failedIDs, key)
@@ -859,7 +860,7 @@ func (r *Recorder) onBodyData(m *cdproto.Message) {
 	if json.Unmarshal(m.Params, &ev) != nil {
 		return
 	}
-	key := string(m.SessionID) + "\x00" + ev.RequestID
+	key := reqKey(string(m.SessionID), ev.RequestID)
 	r.mu.Lock()
 	u := r.unread[key]
 	if u == nil || u.length < 0 {
