@@ -403,15 +403,22 @@ func announcedBodyLength(method string, resp *cdpResponse) int64 {
 	if method == "HEAD" || resp.Status == 204 || resp.Status == 304 || (resp.Status >= 100 && resp.Status < 200) {
 		return 0
 	}
-	v, ok := resp.Headers.get("Content-Length")
-	if !ok {
-		return -1
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n < 0 {
-		return -1
-	}
+	n, _ := resp.Headers.framing()
 	return n
+}
+
+// framing reads a response's Content-Length (-1: none or not a length)
+// and whether its body is plain (not content-encoded): then its decoded
+// bytes are its bytes on the wire.
+func (h cdpHeaders) framing() (length int64, plain bool) {
+	length = -1
+	if v, ok := h.get("Content-Length"); ok {
+		if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n >= 0 {
+			length = n
+		}
+	}
+	enc, _ := h.get("Content-Encoding")
+	return length, enc == "" || strings.EqualFold(enc, "identity")
 }
 
 // noteBodyData counts the body bytes of one dataReceived and marks the

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -823,25 +821,14 @@ type earlyBody struct {
 }
 
 // announcedLength reads Content-Length and whether the body is plain (not
-// content-encoded) from a response's headers (a JSON object).
+// content-encoded) from a response's headers (a JSON object), as the
+// builder does.
 func announcedLength(headers json.RawMessage) (length int64, plain bool) {
-	var hs map[string]any
+	var hs cdpHeaders
 	if json.Unmarshal(headers, &hs) != nil {
 		return -1, false
 	}
-	length, plain = -1, true
-	for k, v := range hs {
-		s, _ := v.(string)
-		switch {
-		case strings.EqualFold(k, "Content-Length"):
-			if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil && n >= 0 {
-				length = n
-			}
-		case strings.EqualFold(k, "Content-Encoding"):
-			plain = s == "" || strings.EqualFold(s, "identity")
-		}
-	}
-	return length, plain
+	return hs.framing()
 }
 
 // onBodyData counts the body bytes of a fetch/XHR response. When the page
