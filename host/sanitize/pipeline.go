@@ -312,20 +312,10 @@ func (s *streamer) consumeDry(free chan<- *batch, full <-chan *batch) error {
 		close(tasks)
 		wg.Wait()
 		cut()
-		var all []Location
-		for _, l := range results {
-			for _, x := range *l {
-				if len(all) >= maxLocations {
-					r.mu.Lock()
-					r.truncated = true
-					r.mu.Unlock()
-					break
-				}
-				all = append(all, x)
-			}
-		}
 		r.mu.Lock()
-		r.locs = all
+		for _, l := range results { // cut left r.locs empty
+			r.keepLocsLocked(*l)
+		}
 		r.mu.Unlock()
 		return err
 	}

@@ -257,6 +257,16 @@ func (r *Redactor) recordLocked(loc *locator, rule, kind, tag string) {
 	r.locs = append(r.locs, l)
 }
 
+// keepLocsLocked appends locations found elsewhere (by a dry child) to the
+// kept ones, up to maxLocations.
+func (r *Redactor) keepLocsLocked(locs []Location) {
+	n := min(len(locs), maxLocations-len(r.locs))
+	r.locs = append(r.locs, locs[:max(n, 0)]...)
+	if n < len(locs) {
+		r.truncated = true
+	}
+}
+
 // tagKind returns the kind of the first tag in s ("" when there is none).
 func tagKind(s string) string {
 	t := firstTag(s)

@@ -161,13 +161,7 @@ func (r *Redactor) scrub(dst io.Writer, src io.Reader, doc string, s *searcher) 
 	bw := bufio.NewWriterSize(dst, 256<<10)
 	br := bufio.NewReaderSize(src, 256<<10)
 	head, _ := br.Peek(512)
-	first := byte(0)
-	for _, c := range head {
-		if c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != 0xEF && c != 0xBB && c != 0xBF {
-			first = c
-			break
-		}
-	}
+	first := firstByte(head)
 	var n int
 	var err error
 	if first == '{' || first == '[' {

@@ -159,18 +159,12 @@ func (r *Redactor) scanStream(name string, src io.Reader) ([]Finding, error) {
 	}
 	br := bufio.NewReaderSize(src, 256<<10)
 	head, _ := br.Peek(512)
-	first := byte(0)
-	for _, c := range head {
-		if c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != 0xEF && c != 0xBB && c != 0xBF {
-			first = c
-			break
-		}
-	}
+	first := firstByte(head)
 	if sr, ok := src.(*searchReader); ok {
 		sr.first = first
 	}
 	if first == '{' || first == '[' {
-		isHAR := strings.HasSuffix(strings.ToLower(name), ".har") || bytes.Contains(head, []byte(`"log"`))
+		isHAR := harNamed(name, head)
 		if err := r.stream(io.Discard, br, name, isHAR, false); err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) {

@@ -56,7 +56,7 @@ func (r *Redactor) rescanBytes(name string, data, head []byte, first byte) ([]Fi
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	isHAR := first == '{' && (strings.HasSuffix(strings.ToLower(name), ".har") || bytes.Contains(head, []byte(`"log"`)))
+	isHAR := first == '{' && harNamed(name, head)
 	if isHAR && workers > 1 && len(data) >= 2*verifyChunk {
 		if sp := splitHAR(data); sp != nil {
 			if fs, ok := r.rescanHARParallel(name, data, sp, workers); ok {
@@ -77,6 +77,12 @@ func firstByte(head []byte) byte {
 		}
 	}
 	return 0
+}
+
+// harNamed says whether a JSON document is read as a HAR: by its name,
+// or by a "log" in its first bytes (head).
+func harNamed(name string, head []byte) bool {
+	return strings.HasSuffix(strings.ToLower(name), ".har") || bytes.Contains(head, []byte(`"log"`))
 }
 
 // harSplit is where the entries of a HAR are: the offsets of the '[' and
@@ -312,13 +318,7 @@ func (r *Redactor) rescanHARParallel(name string, data []byte, sp *harSplit, wor
 		child.mu.Lock()
 		defer child.mu.Unlock()
 		for _, locs := range results {
-			for _, l := range locs {
-				if len(child.locs) >= maxLocations {
-					child.truncated = true
-					return
-				}
-				child.locs = append(child.locs, l)
-			}
+			child.keepLocsLocked(locs)
 		}
 	}
 	rest := make([]byte, 0, sp.open+1+len(data)-sp.close)
