@@ -367,8 +367,7 @@ func compareParts(rec, got []part, silent bool) bodyResult {
 // redaction tag (a file part's sized tag included).
 func allPartsRedacted(ps []part) bool {
 	for _, p := range ps {
-		if !strings.HasPrefix(p.data, redactionMark) || strings.Count(p.data, redactionMark) != 1 ||
-			!(strings.HasSuffix(p.data, "]") || strings.HasSuffix(p.data, " bytes")) {
+		if !wholeTag(p.data, true) {
 			return false
 		}
 	}

@@ -444,11 +444,18 @@ func compareParams(rec, got []param, volatile map[string]bool, c *leafCount) {
 // allRedacted reports whether every value is a whole redaction tag.
 func allRedacted(ps []param) bool {
 	for _, p := range ps {
-		if !strings.HasPrefix(p.value, redactionMark) || !strings.HasSuffix(p.value, "]") || strings.Count(p.value, redactionMark) != 1 {
+		if !wholeTag(p.value, false) {
 			return false
 		}
 	}
 	return true
+}
+
+// wholeTag reports whether s is one whole redaction tag; sized admits a
+// file's sized tag ("[REDACTED:file…] N bytes") too.
+func wholeTag(s string, sized bool) bool {
+	return strings.HasPrefix(s, redactionMark) && strings.Count(s, redactionMark) == 1 &&
+		(strings.HasSuffix(s, "]") || sized && strings.HasSuffix(s, " bytes"))
 }
 
 func equalParams(a, b []param) bool {
