@@ -49,14 +49,19 @@ type session struct {
 func (s *session) setPhase(p Phase, edit func(st *State)) {
 	s.pushMu.Lock()
 	defer s.pushMu.Unlock()
+	s.h.pushState(s.applyPhase(p, edit))
+}
+
+// applyPhase moves the session to p, applies edit and returns the new
+// state; the caller holds pushMu and sends it.
+func (s *session) applyPhase(p Phase, edit func(st *State)) State {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.state.Phase = p
 	if edit != nil {
 		edit(&s.state)
 	}
-	st := s.snapshotLocked()
-	s.mu.Unlock()
-	s.h.pushState(st)
+	return s.snapshotLocked()
 }
 
 // pushLive sends the live counters while the recording runs, and nothing
@@ -381,13 +386,7 @@ func (s *session) fail(e *Error) {
 func (s *session) end(p Phase, edit func(st *State)) {
 	s.pushMu.Lock()
 	defer s.pushMu.Unlock()
-	s.mu.Lock()
-	s.state.Phase = p
-	if edit != nil {
-		edit(&s.state)
-	}
-	st := s.snapshotLocked()
-	s.mu.Unlock()
+	st := s.applyPhase(p, edit)
 	s.h.mu.Lock()
 	if s.h.rec == s {
 		s.h.rec = nil
