@@ -656,35 +656,11 @@ func (d *harDoc) requestHead(i, n int) (string, int) {
 // rawMember returns the raw JSON value at the path of object members in v,
 // or nil.
 func rawMember(v jsontext.Value, path ...string) jsontext.Value {
-	dec := jsontext.NewDecoder(bytes.NewBuffer(v), readOpts) // a Buffer is parsed in place, not copied
-	for depth, name := range path {
-		if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
-			return nil
-		}
-		for {
-			if dec.PeekKind() == '}' {
-				return nil
-			}
-			tok, err := dec.ReadToken()
-			if err != nil {
-				return nil
-			}
-			if tok.String() == name {
-				break
-			}
-			if dec.SkipValue() != nil {
-				return nil
-			}
-		}
-		if depth == len(path)-1 {
-			val, err := dec.ReadValue()
-			if err != nil {
-				return nil
-			}
-			return val
-		}
+	at, end, ok := memberSpan(v, path...)
+	if !ok {
+		return nil
 	}
-	return nil
+	return v[at:end]
 }
 
 // unquotePrefix unquotes the JSON string q until at least n bytes are out

@@ -473,15 +473,9 @@ func budgetVerb(action string) string {
 
 // browserOf names the browser of an environment.json ("" when unknown).
 func browserOf(raw json.RawMessage) string {
-	var env struct {
-		Browser struct {
-			Name, Product, Version, UserAgent string
-			Brands                            []string
-		}
-	}
+	var env struct{ Browser envBrowser }
 	if len(raw) == 0 || json.Unmarshal(raw, &env) != nil {
 		return ""
 	}
-	b := env.Browser
-	return browserLabel(b.Name, b.Product, b.Version, b.UserAgent, b.Brands)
+	return env.Browser.label()
 }

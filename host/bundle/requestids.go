@@ -78,8 +78,12 @@ func mayHoldID(text string) bool {
 	return false
 }
 
+// keySeparators are what [normKey] drops; made once, as normKey runs per
+// key of every searched body and frame.
+var keySeparators = strings.NewReplacer("_", "", "-", "")
+
 func normKey(k string) string {
-	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
+	return strings.ToLower(keySeparators.Replace(k))
 }
 
 // RequestIDs collects the request and completion IDs of entries: from the

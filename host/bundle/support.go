@@ -31,10 +31,7 @@ func code(s string) string {
 // envLine is the environment in one line: "Chrome 156.0 on Linux 6.8 (x86 64-bit), desktop; network: ethernet, 4g".
 func envLine(raw json.RawMessage) string {
 	var env struct {
-		Browser struct {
-			Name, Product, Version, UserAgent string
-			Brands                            []string
-		}
+		Browser envBrowser
 		OS      struct{ Name, Version, Arch, Bitness string }
 		Device  struct{ Type, Model string }
 		Network struct {
@@ -48,8 +45,7 @@ func envLine(raw json.RawMessage) string {
 		return ""
 	}
 	var parts []string
-	br := env.Browser
-	b := browserLabel(br.Name, br.Product, br.Version, br.UserAgent, br.Brands)
+	b := env.Browser.label()
 	if b != "" {
 		parts = append(parts, b)
 	}
@@ -84,6 +80,17 @@ func envLine(raw json.RawMessage) string {
 		line += "; locale " + env.Locale
 	}
 	return line
+}
+
+// envBrowser is the browser of an environment.json.
+type envBrowser struct {
+	Name, Product, Version, UserAgent string
+	Brands                            []string
+}
+
+// label is [browserLabel] of b.
+func (b envBrowser) label() string {
+	return browserLabel(b.Name, b.Product, b.Version, b.UserAgent, b.Brands)
 }
 
 // browserLabel names a browser once, with its version once: "Chromium
