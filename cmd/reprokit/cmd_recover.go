@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/reprokit/reprokit/host/recording"
@@ -124,7 +125,7 @@ type leftoverRow struct {
 func printLeftovers(ls []*recording.Leftover, asJSON bool) error {
 	rows := make([]leftoverRow, 0, len(ls))
 	for _, l := range ls {
-		r := leftoverRow{ID: l.ID(), Path: l.Dir.Path(), Size: l.Size}
+		r := leftoverRow{ID: l.ID(), Path: l.Dir.Path(), Size: l.Size()}
 		if m := l.Meta; m != nil {
 			r.Status, r.Mode, r.Started, r.StartURL, r.Out, r.BundleError = string(m.Status), string(m.Mode), m.Started, m.StartURL, m.Options.Out, m.BundleError
 		} else if l.Err != nil {
@@ -147,22 +148,13 @@ func printLeftovers(ls []*recording.Leftover, asJSON bool) error {
 		why := "interrupted"
 		switch {
 		case r.BundleError != "":
-			why = firstLine(r.BundleError)
+			why, _, _ = strings.Cut(r.BundleError, "\n")
 		case r.ReadError != "":
 			why = "unreadable: " + r.ReadError
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Started, r.Status, r.Mode, sizeText(r.Size), why)
 	}
 	return tw.Flush()
-}
-
-func firstLine(s string) string {
-	for i, c := range s {
-		if c == '\n' {
-			return s[:i]
-		}
-	}
-	return s
 }
 
 func sizeText(n int64) string {

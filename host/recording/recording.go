@@ -225,8 +225,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 	path, err := finishSpool(context.WithoutCancel(ctx), dir, out, false, nil, opts.Stderr)
 	if err != nil {
-		markBundleError(dir, err)
-		return res, fmt.Errorf("%w\n%s", err, resolveHint(dir))
+		dir.MarkBundleError(err)
+		return res, fmt.Errorf("%w\n%s", err, spool.ResolveHint(dir))
 	}
 	res.Path = path
 	if abnormal != nil {

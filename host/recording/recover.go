@@ -22,8 +22,6 @@ type Leftover struct {
 	// Meta is the spool's recording.json; nil when it cannot be read (Err).
 	Meta *spool.Meta
 	Err  error
-	// Size is what the spool occupies on disk.
-	Size int64
 }
 
 // ID is the recording's id (the spool's directory name when recording.json
@@ -46,17 +44,24 @@ func Leftovers(base string) ([]*Leftover, error) {
 	for _, d := range dirs {
 		l := &Leftover{Dir: d}
 		l.Meta, l.Err = d.Meta()
-		filepath.WalkDir(d.Path(), func(_ string, e os.DirEntry, err error) error {
-			if err == nil && !e.IsDir() {
-				if info, err := e.Info(); err == nil {
-					l.Size += info.Size()
-				}
-			}
-			return nil
-		})
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// Size is what the spool occupies on disk. It walks the spool, so only
+// `reprokit recover --list` asks for it, not the recovery at every start.
+func (l *Leftover) Size() int64 {
+	var n int64
+	filepath.WalkDir(l.Dir.Path(), func(_ string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			if info, err := e.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // FindLeftover returns the leftover whose id is id or starts with it (at
@@ -113,7 +118,9 @@ func Recover(ctx context.Context, l *Leftover, opts RecoverOptions) (string, err
 		return "", fmt.Errorf("%s: %w; its bundle appears when that process is done", l.Dir.Path(), err)
 	}
 	if err != nil {
-		markBundleError(l.Dir, err)
+		// Marked so that automatic recovery leaves it to `reprokit
+		// recover` (the rule the native host shares).
+		l.Dir.MarkBundleError(err)
 		return "", err
 	}
 	return path, nil
@@ -167,14 +174,6 @@ func Discard(l *Leftover) error {
 	return nil
 }
 
-// markBundleError records in the spool why its bundle could not be written,
-// so that automatic recovery leaves it to `reprokit recover` (the rule the
-// native host shares: [spool.Dir.MarkBundleError]).
-func markBundleError(dir *spool.Dir, err error) { dir.MarkBundleError(err) }
-
-// resolveHint tells the user how to finish a recording whose bundle failed.
-func resolveHint(dir *spool.Dir) string { return spool.ResolveHint(dir) }
-
 // recoverLeftovers bundles, at the start of a run, each recording a killed
 // process left, once; a recording whose bundle failed before (fail closed)
 // is not retried, only named with how to resolve it. allow is the run's
@@ -203,7 +202,7 @@ func recoverLeftovers(ctx context.Context, base string, allow []string, stderr i
 			continue
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "warning: could not recover %s: %v\n%s\n", l.Dir.Path(), err, resolveHint(l.Dir))
+			fmt.Fprintf(stderr, "warning: could not recover %s: %v\n%s\n", l.Dir.Path(), err, spool.ResolveHint(l.Dir))
 			continue
 		}
 		fmt.Fprintf(stderr, "recovered an interrupted recording into %s\n", path)
