@@ -22,7 +22,7 @@ func TestARecordingInAWindowEndsWhenTheUserClosesTheWindow(t *testing.T) {
 	needBrowser(t)
 	d := testapp.NeedDisplay(t)
 	tmp := shortTemp(t)
-	r := &run{t: t, tmp: tmp, out: t.TempDir(), done: make(chan struct{}), stderr: &lockedBuffer{ch: make(chan string, 1000), readDone: make(chan struct{})}}
+	r := newRun(t, tmp)
 	cmd := exec.Command(binary, "record", app.URL+"/redirect/301")
 	cmd.Env = d.Env("TMPDIR="+tmp, "REPROKIT_OUT_DIR="+r.out, browser.EnvBrowser+"="+browserPath)
 	r.start(cmd)

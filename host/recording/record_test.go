@@ -112,9 +112,15 @@ func startRecord(t *testing.T, tmp string, args ...string) *run {
 	if tmp == "" {
 		tmp = shortTemp(t)
 	}
-	r := &run{t: t, tmp: tmp, out: t.TempDir(), done: make(chan struct{}), stderr: &lockedBuffer{ch: make(chan string, 1000), readDone: make(chan struct{})}}
+	r := newRun(t, tmp)
 	r.start(execRecord(tmp, r.out, args...))
 	return r
+}
+
+// newRun is a run with tmp as its temp dir and a fresh output dir; start
+// gives it its process.
+func newRun(t *testing.T, tmp string) *run {
+	return &run{t: t, tmp: tmp, out: t.TempDir(), done: make(chan struct{}), stderr: &lockedBuffer{ch: make(chan string, 1000), readDone: make(chan struct{})}}
 }
 
 // start runs cmd as r's process, collecting its output.
