@@ -9,3 +9,5 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/gorilla/websocket v1.5.3
 )
+
+require github.com/tdewolff/parse/v2 v2.25.0 // indirect
