@@ -21,6 +21,12 @@ type textCtx struct {
 	// codes that readers decode as numbers, never secrets; a number under
 	// a secret name ("pin": 1234) is redacted in bodies only.
 	structure bool
+	// shapes: text inside code that could not be read as its language
+	// (a literal with an unknown escape, a script that does not lex):
+	// only the detectors that replace a run of word characters apply,
+	// not the passes that take a value up to a delimiter (assignments,
+	// HTML attributes), which could swallow a quote.
+	shapes bool
 }
 
 // byte classes for the scanners.
@@ -79,10 +85,10 @@ func (r *Redactor) text(loc *locator, s string, ctx textCtx) string {
 	if strings.Contains(s, "://") {
 		s = r.urlPass(loc, s, ctx)
 	}
-	if strings.IndexByte(s, '<') >= 0 {
+	if !ctx.shapes && strings.IndexByte(s, '<') >= 0 {
 		s = r.htmlPass(loc, s, ctx)
 	}
-	if strings.IndexByte(s, '=') >= 0 || strings.IndexByte(s, ':') >= 0 {
+	if !ctx.shapes && (strings.IndexByte(s, '=') >= 0 || strings.IndexByte(s, ':') >= 0) {
 		s = r.assignPass(loc, s, ctx)
 	}
 	s = r.wordPass(loc, s, ctx)

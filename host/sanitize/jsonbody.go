@@ -58,6 +58,7 @@ type jsonWalker struct {
 	loc     *locator
 	ctx     textCtx
 	changed bool
+	sources bool // the strings of a source map's sourcesContent: code
 }
 
 // value copies the next value, sanitizing it; rule is the key rule of an
@@ -73,6 +74,7 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 	switch tok.Kind() {
 	case '{':
 		w.out.byte('{')
+		var mimes bodyMimes // media types seen in this object, for its bodies
 		for i := 0; w.dec.PeekKind() != '}'; i++ {
 			kt, err := w.dec.ReadToken()
 			if err != nil {
@@ -101,10 +103,22 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 					w.ctx = keyCtx(m.kinds, w.ctx)
 				}
 			}
+			if rule == nil && w.dec.PeekKind() == '"' {
+				if done, err := w.bodyMember(&mimes, k); done || err != nil {
+					if err != nil {
+						return err
+					}
+					w.ctx = saved
+					w.loc.pop()
+					continue
+				}
+			}
+			sources := w.sources
+			w.sources = r == nil && k == "sourcesContent"
 			if err := w.value(r, ex, depth+1); err != nil {
 				return err
 			}
-			w.ctx = saved
+			w.ctx, w.sources = saved, sources
 			w.loc.pop()
 		}
 		if _, err := w.dec.ReadToken(); err != nil {
@@ -136,6 +150,8 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 			n := &node{kind: '"', str: s}
 			w.r.secretNode(w.loc, rule, exact, n, w.ctx)
 			ns = n.str
+		} else if w.sources && len(s) >= 6 {
+			ns = w.r.javascript(w.loc, s, w.ctx, false) // a source map's copy of a source
 		} else {
 			ns = w.r.jsonString(w.loc, s, w.ctx)
 		}
@@ -160,4 +176,62 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 		w.out.raw("false")
 	}
 	return nil
+}
+
+// bodyMimes are the media types an object names for its bodies (HAR
+// content's mimeType, the report's mt and rqm).
+type bodyMimes struct{ mimeType, mt, rqm string }
+
+// bodyMember reads a string member that is a media type (remembered) or a
+// body whose media type came before it (read in its language, as
+// [Redactor.body] reads a HAR's bodies). done is false when member k is
+// neither: the caller reads it as any value.
+func (w *jsonWalker) bodyMember(m *bodyMimes, k string) (done bool, err error) {
+	var mime string
+	switch k {
+	case "mimeType", "mt", "rqm":
+	case "text":
+		mime = m.mimeType
+	case "rsb":
+		mime = m.mt
+	case "rqb":
+		mime = m.rqm
+	default:
+		return false, nil
+	}
+	if mime != "" {
+		mt := strings.ToLower(mime)
+		if i := strings.IndexByte(mt, ';'); i >= 0 {
+			mt = strings.TrimSpace(mt[:i])
+		}
+		if codeLanguage(mt, "") == nil {
+			return false, nil
+		}
+	} else if k == "text" || k == "rsb" || k == "rqb" {
+		return false, nil
+	}
+	tok, err := w.dec.ReadToken()
+	if err != nil {
+		return true, err
+	}
+	s := tok.String()
+	var ns string
+	switch k {
+	case "mimeType":
+		m.mimeType = s
+	case "mt":
+		m.mt = s
+	case "rqm":
+		m.rqm = s
+	}
+	if mime == "" {
+		ns = w.r.jsonString(w.loc, s, w.ctx)
+	} else {
+		ns = w.r.body(w.loc, s, mime, w.ctx)
+	}
+	if ns != s {
+		w.changed = true
+	}
+	w.out.str(ns)
+	return true, nil
 }

@@ -16,6 +16,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -193,10 +194,48 @@ func (r *Redactor) scanStream(name string, src io.Reader) ([]Finding, error) {
 		}
 		return r.findings(name), nil
 	}
+	if mime := codeMimeByName(name); mime != "" {
+		// a page, script or stylesheet: read in its language, as its
+		// body was sanitized (up to maxCodeScan; beyond, line by line)
+		data, err := io.ReadAll(io.LimitReader(br, maxCodeScan+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(data) <= maxCodeScan {
+			r.body(&locator{file: name, path: []string{}}, string(data), mime, textCtx{ip: r.scanIPs})
+			return r.findings(name), nil
+		}
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(data), br), 256<<10)
+	}
 	if err := r.scanText(name, br); err != nil {
 		return nil, err
 	}
 	return r.findings(name), nil
+}
+
+// maxCodeScan is the largest page, script or stylesheet that a scan reads
+// in its language (held in memory whole); a larger one is scanned line by
+// line as text.
+const maxCodeScan = 64 << 20
+
+// codeMimeByName is the media type of a file of code named name (HTML,
+// JavaScript, CSS, XML, SVG; "bundle.zip!report.html" too), or "".
+func codeMimeByName(name string) string {
+	n := strings.ToLower(name)
+	if i := strings.LastIndexByte(n, '!'); i >= 0 {
+		n = n[i+1:]
+	}
+	switch path.Ext(n) {
+	case ".html", ".htm", ".xhtml":
+		return "text/html"
+	case ".js", ".mjs", ".cjs":
+		return "text/javascript"
+	case ".css":
+		return "text/css"
+	case ".xml", ".svg":
+		return "application/xml"
+	}
+	return ""
 }
 
 // scanText runs the text rules line by line.

@@ -28,6 +28,16 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 					changed = true
 				}
 			}
+			if mime, ok := bodyMime(n, k); ok && v.kind == '"' {
+				// a body beside its media type (a HAR content object, the
+				// report's previews): read in its language, as in the HAR
+				if nb := r.body(loc, v.str, mime, ctx); nb != v.str {
+					v.str = nb
+					changed = true
+				}
+				loc.pop()
+				continue
+			}
 			if m := r.keyRule(k); m.rule != nil {
 				if r.secretNode(loc, m.rule, m.exact, v, ctx) {
 					changed = true
@@ -52,6 +62,36 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 		}
 	}
 	return changed
+}
+
+// bodyMime returns the media type of a body held in member k of object
+// n: "text" beside "mimeType" (HAR content), the report's previews "rsb"
+// beside "mt" and "rqb" beside "rqm". Only a type that names a language
+// read as code counts.
+func bodyMime(n *node, k string) (string, bool) {
+	var mk string
+	switch k {
+	case "text":
+		mk = "mimeType"
+	case "rsb":
+		mk = "mt"
+	case "rqb":
+		mk = "rqm"
+	default:
+		return "", false
+	}
+	m := n.get(mk)
+	if m == nil || m.kind != '"' || m.str == "" {
+		return "", false
+	}
+	mt := strings.ToLower(m.str)
+	if i := strings.IndexByte(mt, ';'); i >= 0 {
+		mt = strings.TrimSpace(mt[:i])
+	}
+	if codeLanguage(mt, "") == nil {
+		return "", false
+	}
+	return m.str, true
 }
 
 // keyRule matches a JSON key: its rule, whether the name was listed
@@ -456,6 +496,9 @@ func (r *Redactor) body(loc *locator, s, mime string, ctx textCtx) string {
 		return r.sse(loc, s, ctx)
 	case strings.Contains(mt, "ndjson") || strings.Contains(mt, "jsonl") || strings.Contains(mt, "json-seq"):
 		return r.lines(loc, s, ctx)
+	}
+	if lang := codeLanguage(mt, s); lang != nil {
+		return lang(r, loc, s, ctx)
 	}
 	trim := strings.TrimLeft(s, " \t\r\n")
 	if trim != "" && (trim[0] == '{' || trim[0] == '[') {
