@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"net"
 	"strings"
 )
 
@@ -103,11 +104,29 @@ func (r *Redactor) codeNameRule(name string) *Rule {
 // litText sanitizes a literal's value that no name took: like a JSON
 // string (JSON inside, a URL, the text detectors), then a lone token that
 // looks generated.
+//
+// IP addresses go only as a whole literal ("203.0.113.5"): inside a
+// longer literal a dotted quad is a version ("Case 1.1.0.0") or a number
+// list (an SVG path's "10.1.9.34").
 func (r *Redactor) litText(loc *locator, v string, ctx textCtx) string {
 	if len(v) < 6 {
 		return v
 	}
-	if ns := r.jsonString(loc, v, ctx); ns != v {
+	if ctx.ip && net.ParseIP(strings.TrimSpace(v)) == nil {
+		ctx.ip = false
+	}
+	if (v[0] == '{' || v[0] == '[') && ctx.depth < 4 {
+		c := ctx
+		c.depth++
+		c.structure = false
+		if ns, ok := r.jsonDoc(loc, v, c); ok {
+			return ns
+		}
+	}
+	if looksURL(v) {
+		return r.url(loc, v, ctx)
+	}
+	if ns := r.text(loc, v, ctx); ns != v {
 		return ns
 	}
 	if !ctx.noEntropy && !r.pol.disabled["entropy"] && codeToken(v) {
@@ -125,7 +144,7 @@ func valueLike(v string) bool {
 	if len(v) < 4 || len(v) > maxSearchValue {
 		return false
 	}
-	if plainWord(v) {
+	if plainWord(v) || wordish(v) {
 		return false
 	}
 	switch v[0] {
@@ -140,6 +159,34 @@ func valueLike(v string) bool {
 	}
 	if c := v[len(v)-1]; c == ':' || (c == '=' && nameOnly(v[:len(v)-1])) {
 		return false
+	}
+	return true
+}
+
+// wordish says whether v reads as words with small numbers rather than a
+// generated value: its pieces between '-', '_', '.', ':' and '/' are each
+// letters, a number of at most 3 digits, or letters followed by at most 2
+// digits ("variable-2", "string-2", "pop3_capabilities", "h1.title",
+// "utf8"). A password or token mixes digits into its letters.
+func wordish(v string) bool {
+	start := 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && !strings.ContainsRune("-_.:/", rune(v[i])) {
+			continue
+		}
+		p := v[start:i]
+		start = i + 1
+		if p == "" {
+			continue
+		}
+		l := 0
+		for l < len(p) && (p[l]|0x20 >= 'a' && p[l]|0x20 <= 'z') {
+			l++
+		}
+		d := len(p) - l
+		if !allDigits(p[l:]) || d > 3 || l > 0 && d > 2 {
+			return false
+		}
 	}
 	return true
 }

@@ -24,7 +24,7 @@ func (r *Redactor) css(loc *locator, src string, ctx textCtx) string {
 	var prev [2]css.TokenType
 	prevIdent := ""
 	commentCtx := ctx
-	commentCtx.noPersonal = true
+	commentCtx.noPersonal, commentCtx.shapes = true, true // as in JavaScript's comments
 	for {
 		tt, data := l.Next()
 		if tt == css.ErrorToken {

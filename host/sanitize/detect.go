@@ -920,7 +920,7 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 			for k < len(s) && class[s[k]]&cB64 != 0 {
 				k++
 			}
-			if k-i >= 16 && (near1 && r.keyword(s[prevStart:prevEnd]) || near2 && r.keyword(s[prev2Start:prev2End])) && highEntropy(s[i:k], 16, 3.2) {
+			if k-i >= 16 && (near1 && r.keyword(s[prevStart:prevEnd]) || near2 && r.keyword(s[prev2Start:prev2End])) && highEntropy(s[i:k], 16, 3.2) && !wordish(s[i:k]) {
 				kind, end = "keyword", k
 			}
 		}
@@ -1153,6 +1153,8 @@ func (r *Redactor) cardPass(loc *locator, s string) string {
 			continue
 		}
 		var digits [19]byte
+		var groups [8]int // digits per group, when separated
+		ng := 0
 		n := 0
 		j := i
 		for j < len(s) && n < 20 {
@@ -1164,13 +1166,17 @@ func (r *Redactor) cardPass(loc *locator, s string) string {
 				digits[n] = s[j]
 				n++
 				j++
+				if ng < len(groups) {
+					groups[ng]++
+				}
 			} else if (s[j] == ' ' || s[j] == '-') && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9' && j > i {
 				j++
+				ng++
 			} else {
 				break
 			}
 		}
-		if n < 13 || n > 19 || (j < len(s) && (class[s[j]]&cAlnum != 0 || s[j] == '.')) {
+		if n < 13 || n > 19 || (j < len(s) && (class[s[j]]&cAlnum != 0 || s[j] == '.')) || !cardGroups(groups[:min(ng+1, len(groups))]) {
 			i = j
 			continue
 		}
@@ -1188,6 +1194,25 @@ func (r *Redactor) cardPass(loc *locator, s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// cardGroups says whether the digit groups of a separated number are
+// those printed on cards: 4-4-4-4 (and 4-4-4-4-3 for 19 digits), Amex's
+// 4-6-5, Diners' 4-6-4; one group is an unseparated number. Numbers in
+// lists ("24 0 1 0 48 0 24 24 0 1 0" in an SVG path) are not cards.
+func cardGroups(g []int) bool {
+	if len(g) <= 1 {
+		return true
+	}
+	if len(g) == 3 && g[0] == 4 && g[1] == 6 && (g[2] == 5 || g[2] == 4) {
+		return true
+	}
+	for k, n := range g {
+		if n != 4 && !(k == len(g)-1 && n >= 1 && n < 4) {
+			return false
+		}
+	}
+	return true
 }
 
 func countDigits(s string) int {

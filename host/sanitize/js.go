@@ -88,7 +88,10 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 		b.WriteString(repl)
 	}
 	commentCtx := ctx
-	commentCtx.noPersonal = true // authors' addresses in licence headers are not the user's
+	// a comment is prose about code and code that was commented out:
+	// key shapes, URLs and keyword+token pairs, not assignments (it says
+	// state = "resolved"), and no personal data (authors of licences)
+	commentCtx.noPersonal, commentCtx.shapes = true, true
 	for {
 		tt, data := l.Next()
 		start := pos
