@@ -92,6 +92,15 @@ func (r *Redactor) codeNameRule(name string) *Rule {
 	if len(name) > 64 {
 		return nil
 	}
+	if p, ok := strings.CutPrefix(name, "/"); ok {
+		// the last segments of a path (trailingName): /invite/accept/V
+		for _, seg := range strings.Split(p, "/") {
+			if m := r.pol.match(InPath, seg); m != nil {
+				return m
+			}
+		}
+		return nil
+	}
 	if m := r.pol.match(InParam, name); m != nil {
 		return m
 	}
@@ -210,7 +219,9 @@ func nameOnly(s string) bool {
 // trailingName returns the name a literal ends with, the name of the value
 // that code appends to it: "…&client_secret=" -> "client_secret",
 // "?api_key=" -> "api_key", "token: " -> "token", "Bearer " ->
-// "authorization". "" when the literal does not end with a name.
+// "authorization", "/invite/accept/" -> "/invite/accept" (its last two path
+// segments, whose rules are the path-token rules). "" when the literal does not end with
+// a name.
 func trailingName(v string) string {
 	t := strings.TrimRight(v, " ")
 	if t == "" {
@@ -226,6 +237,14 @@ func trailingName(v string) string {
 		}
 	}
 	last := t[len(t)-1]
+	if last == '/' && len(t) > 1 {
+		// '/invite/accept/' + 'V': the segment names a path token
+		segs := strings.Split(t[:len(t)-1], "/")
+		if len(segs) > 2 {
+			segs = segs[len(segs)-2:]
+		}
+		return "/" + strings.Join(segs, "/")
+	}
 	if last != '=' && last != ':' {
 		return ""
 	}
@@ -272,7 +291,7 @@ func codeToken(v string) bool {
 			seq++
 		}
 	}
-	if !upper || !lower || !digit || seq*4 > n || isHex(v) {
+	if !upper || !lower || !digit || seq*4 > n || isHex(v) || hasPrefixFold(v, "sha256-") || hasPrefixFold(v, "sha384-") || hasPrefixFold(v, "sha512-") {
 		return false
 	}
 	return highEntropy(v, 24, 3.9)

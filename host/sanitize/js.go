@@ -71,10 +71,10 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 	var b strings.Builder
 	changed := false
 	pos := 0
-	var prev [3]jsTok // prev[0] is the last significant token
+	var prev [4]jsTok // prev[0] is the last significant token
 	lastLitName := "" // the name the last literal ends with ("?token=")
 	push := func(tt js.TokenType, data string) {
-		prev[2], prev[1], prev[0] = prev[1], prev[0], jsTok{tt, data}
+		prev[3], prev[2], prev[1], prev[0] = prev[2], prev[1], prev[0], jsTok{tt, data}
 	}
 	emit := func(start int, orig, repl string) {
 		if repl == orig && !changed {
@@ -240,8 +240,8 @@ func jsRegexAllowed(p jsTok) bool {
 // (the value is the name's: a key, a variable, a default, a "name=" just
 // before) or a weak one (a function's argument, a comparison), which
 // needs a token-shaped value.
-func jsName(prev [3]jsTok, lastLitName string) (string, bool) {
-	p0, p1, p2 := prev[0], prev[1], prev[2]
+func jsName(prev [4]jsTok, lastLitName string) (string, bool) {
+	p0, p1, p2, p3 := prev[0], prev[1], prev[2], prev[3]
 	isLit := func(t jsTok) bool {
 		return t.tt == js.StringToken || t.tt == js.TemplateToken || t.tt == js.TemplateEndToken
 	}
@@ -290,6 +290,9 @@ func jsName(prev [3]jsTok, lastLitName string) (string, bool) {
 			}
 		}
 	case js.OpenParenToken:
+		if isName(p1) && p2.tt == js.AddToken && isLit(p3) && lastLitName != "" {
+			return lastLitName, true // 'client_secret=' + encodeURIComponent('V')
+		}
 		if isName(p1) {
 			return p1.data, false // setToken("V")
 		}
