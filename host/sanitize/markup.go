@@ -236,8 +236,11 @@ func (r *Redactor) htmlValue(loc *locator, tag, v string, attrs []htmlAttr, ctx 
 	if name == "" {
 		name = attrValue(attrs, "id")
 	}
-	if m := r.matchAny(name); m != nil && m.Mode != ModeURL && m.Mode != ModeIP {
-		if m.Mode == ModeNoWord && plainWord(v) || !r.phoneApplies(m, v, ctx) {
+	if m := r.matchAny(name); m != nil {
+		switch {
+		case m.Mode == ModeURL:
+			return r.codeURL(loc, v, ctx) // RelayState, redirect_uri: a URL, not a token
+		case m.Mode == ModeIP, m.Mode == ModeNoWord && plainWord(v), !r.phoneApplies(m, v, ctx):
 			return r.litText(loc, v, ctx)
 		}
 		return r.secret(loc, m.Name, v)
