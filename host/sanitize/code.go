@@ -3,6 +3,9 @@ package sanitize
 import (
 	"net"
 	"strings"
+	"sync"
+
+	"github.com/tdewolff/parse/v2"
 )
 
 // Code (HTML, JavaScript, CSS, XML) is read as a language, not as text: a
@@ -92,6 +95,15 @@ func (r *Redactor) codeNameRule(name string) *Rule {
 	if len(name) > 64 {
 		return nil
 	}
+	if m, ok := r.pol.code.get(name); ok {
+		return m
+	}
+	m := r.codeNameRuleUncached(name)
+	r.pol.code.put(name, m)
+	return m
+}
+
+func (r *Redactor) codeNameRuleUncached(name string) *Rule {
 	if p, ok := strings.CutPrefix(name, "/"); ok {
 		// the last segments of a path (trailingName): /invite/accept/V
 		for _, seg := range strings.Split(p, "/") {
@@ -121,7 +133,7 @@ func (r *Redactor) litText(loc *locator, v string, ctx textCtx) string {
 	if len(v) < 6 {
 		return v
 	}
-	if ctx.ip && net.ParseIP(strings.TrimSpace(v)) == nil {
+	if ctx.ip && !wholeIP(v) {
 		ctx.ip = false
 	}
 	if (v[0] == '{' || v[0] == '[') && ctx.depth < 4 {
@@ -142,6 +154,15 @@ func (r *Redactor) litText(loc *locator, v string, ctx textCtx) string {
 		return r.secret(loc, "entropy", v)
 	}
 	return v
+}
+
+// wholeIP says whether v is one IP address (white space around it).
+func wholeIP(v string) bool {
+	t := strings.TrimSpace(v)
+	if len(t) < 7 || len(t) > 45 || strings.IndexByte(t, '.') < 0 && strings.IndexByte(t, ':') < 0 {
+		return false
+	}
+	return net.ParseIP(t) != nil
 }
 
 // valueLike says whether a literal under a secret name holds a value
@@ -482,4 +503,26 @@ func codeLanguage(mt, s string) func(*Redactor, *locator, string, textCtx) strin
 
 func jsBody(r *Redactor, loc *locator, s string, ctx textCtx) string {
 	return r.javascript(loc, s, ctx, false)
+}
+
+// lexBufs are the lexers' copies of the code they read (a lexer wants a
+// byte slice it may write to, with room for a NUL after the end).
+var lexBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// lexInput returns a lexer input holding a copy of s, and the function
+// that gives the copy back once the lexer is done. Tokens must be taken
+// from s by offset, not from the copy.
+func lexInput(s string) (*parse.Input, func()) {
+	bp := lexBufs.Get().(*[]byte)
+	b := *bp
+	if cap(b) < len(s)+1 {
+		b = make([]byte, 0, len(s)+1+len(s)/8)
+	}
+	b = append(b[:0], s...)
+	*bp = b
+	return parse.NewInputBytes(b), func() {
+		if cap(*bp) <= 8<<20 {
+			lexBufs.Put(bp)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package sanitize
 import (
 	"strings"
 
-	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/css"
 )
 
@@ -17,7 +16,9 @@ func (r *Redactor) css(loc *locator, src string, ctx textCtx) string {
 	if len(src) < 6 {
 		return src
 	}
-	l := css.NewLexer(parse.NewInputString(src))
+	in, release := lexInput(src)
+	defer release()
+	l := css.NewLexer(in)
 	var b strings.Builder
 	changed := false
 	pos := 0

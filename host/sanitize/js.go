@@ -4,7 +4,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/js"
 )
 
@@ -67,7 +66,9 @@ type jsTok struct {
 // tail is set or the error comes after most of the script: the rest is
 // searched for shapes only.
 func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, forced map[int]bool, tail bool) (out string, failedAt int, ok bool) {
-	l := js.NewLexer(parse.NewInputString(src))
+	in, release := lexInput(src)
+	defer release()
+	l := js.NewLexer(in)
 	var b strings.Builder
 	changed := false
 	pos := 0
@@ -134,9 +135,8 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 			name, strong := jsName(prev, lastLitName)
 			q := tok[0]
 			raw := tok[1 : len(tok)-1]
-			v, _ := jsUnquote(raw)
 			emit(start, tok, string(q)+r.jsLiteral(loc, raw, q, name, strong, ctx, inHTML)+string(q))
-			lastLitName = trailingName(v)
+			lastLitName = rawTrailingName(raw)
 		case js.TemplateToken, js.TemplateStartToken, js.TemplateMiddleToken, js.TemplateEndToken:
 			open, close := 1, 1
 			if tt == js.TemplateStartToken || tt == js.TemplateMiddleToken {
@@ -147,9 +147,8 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 				name, strong = jsName(prev, lastLitName)
 			}
 			raw := tok[open : len(tok)-close]
-			v, _ := jsUnquote(raw)
 			emit(start, tok, tok[:open]+r.jsLiteral(loc, raw, '`', name, strong, ctx, inHTML)+tok[len(tok)-close:])
-			lastLitName = trailingName(v)
+			lastLitName = rawTrailingName(raw)
 		case js.IdentifierToken, js.RegExpToken, js.PrivateIdentifierToken:
 			emit(start, tok, r.shapeToken(loc, tok))
 		default:
@@ -164,6 +163,24 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 		return src, 0, true
 	}
 	return b.String(), 0, true
+}
+
+// rawTrailingName is trailingName of a literal given as written: decoded
+// only when it ends in a way that can name the next value.
+func rawTrailingName(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	switch raw[len(raw)-1] {
+	case '=', ':', ' ', '/':
+	default:
+		return ""
+	}
+	v, ok := jsUnquote(raw)
+	if !ok {
+		return ""
+	}
+	return trailingName(v)
 }
 
 // jsLiteral sanitizes the raw contents of a string literal or template

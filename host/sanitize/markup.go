@@ -4,7 +4,6 @@ import (
 	stdhtml "html"
 	"strings"
 
-	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/html"
 )
 
@@ -18,7 +17,9 @@ func (r *Redactor) html(loc *locator, src string, ctx textCtx) string {
 	if len(src) < 6 {
 		return src
 	}
-	l := html.NewLexer(parse.NewInputString(src))
+	in, release := lexInput(src)
+	defer release()
+	l := html.NewLexer(in)
 	var b strings.Builder
 	changed := false
 	pos := 0

@@ -260,6 +260,7 @@ type compiledPolicy struct {
 	patterns  []Pattern
 
 	cache [4]nameCache[matchResult] // raw name -> its match, per place
+	code  nameCache[*Rule]          // a name given by code -> its rule (codeNameRule)
 }
 
 // matchResult is a cached answer of match.
@@ -298,6 +299,7 @@ func (p *Policy) compile() *compiledPolicy {
 	for i := range c.exact {
 		c.exact[i] = map[string]*Rule{}
 		c.cache[i].max = maxMatchCache / 2
+		c.code.max = maxMatchCache / 2
 	}
 	for i := range p.Rules {
 		r := &p.Rules[i]

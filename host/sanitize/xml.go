@@ -4,7 +4,6 @@ import (
 	stdhtml "html"
 	"strings"
 
-	"github.com/tdewolff/parse/v2"
 	"github.com/tdewolff/parse/v2/xml"
 )
 
@@ -15,7 +14,9 @@ import (
 // attribute for a value attribute (<add key="ApiKey" value="V"/>);
 // CDATA and comments are searched as text. Markup is copied as it is.
 func (r *Redactor) xmlDoc(loc *locator, src string, ctx textCtx) string {
-	l := xml.NewLexer(parse.NewInputString(src))
+	in, release := lexInput(src)
+	defer release()
+	l := xml.NewLexer(in)
 	var b strings.Builder
 	changed := false
 	pos := 0
