@@ -11,6 +11,7 @@ import (
 	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/demo"
 	"github.com/reprokit/reprokit/host/recording"
+	"github.com/reprokit/reprokit/host/seal"
 )
 
 func init() {
@@ -36,6 +37,7 @@ reprokit view, or unzip it and open report.html.`)
 	budget := fs.String("budget", "", "bundle size budget (default 25MB; 0 for none)")
 	screencast := fs.Bool("screencast", false, "also record a low-rate, masked screencast")
 	events := fs.String("events", "", "also write the raw, UNSANITIZED protocol log to this file (for developers)")
+	sealing := addSealFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -51,9 +53,16 @@ reprokit view, or unzip it and open report.html.`)
 	if err := checkOutputArgs(*out, *events); err != nil {
 		return err
 	}
+	rs, err := sealing.recipients()
+	if err != nil {
+		return err
+	}
+	if err := checkSealedOut(*out, rs); err != nil {
+		return err
+	}
 	opts := recording.Options{
 		Browser: *browserPath, Headless: !*headed, Out: *out, Screencast: *screencast, Events: *events,
-		Signals: true,
+		Signals: true, SealTo: seal.Texts(rs),
 	}
 	if *budget != "" {
 		n, err := bundle.ParseSize(*budget)

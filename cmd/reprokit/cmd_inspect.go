@@ -16,14 +16,16 @@ their advice, the request IDs (failed requests first), the size and the
 size-budget actions. Accepts Reprokit bundles and HARs written by Chrome,
 Firefox and Playwright (findings and request IDs are computed for those).`)
 	asJSON := fs.Bool("json", false, "print the summary as JSON on stdout")
+	ids := addIdentityFlag(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	b, err := openBundleArg(fs, pos)
+	b, cleanup, err := openBundleArg(fs, pos, ids)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	s := b.Summary()
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)

@@ -13,6 +13,7 @@ import (
 	"github.com/reprokit/reprokit/host/browser"
 	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/recording"
+	"github.com/reprokit/reprokit/host/seal"
 	"github.com/reprokit/reprokit/host/sanitize"
 )
 
@@ -57,8 +58,16 @@ everything recorded until that moment.`)
 	policy := fs.String("policy", "", "sanitizer policy file")
 	var allow stringList
 	fs.Var(&allow, "allow", "allow this finding rule in the bundle (repeatable)")
+	sealing := addSealFlags(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
+		return err
+	}
+	rs, err := sealing.recipients()
+	if err != nil {
+		return err
+	}
+	if err := checkSealedOut(*out, rs); err != nil {
 		return err
 	}
 	if len(pos) > 1 {
@@ -68,7 +77,7 @@ everything recorded until that moment.`)
 		Attach: *attach, Target: *targetText, Reload: *reload, Browser: *browserPath, Headless: *headless,
 		Duration: *duration, UntilSelector: *until, Out: *out, Events: *events,
 		Screencast: *screencast, JPEGQuality: *jpeg, Policy: *policy, Allow: allow,
-		EnterStops: true, Signals: true,
+		EnterStops: true, Signals: true, SealTo: seal.Texts(rs),
 	}
 	if len(pos) == 1 {
 		opts.URL = pos[0]
@@ -167,8 +176,8 @@ func checkBrowserArg(path string) error {
 // error at once rather than a failure after the recording. record and demo
 // share it.
 func checkOutputArgs(out, events string) error {
-	if out != "" && !strings.HasSuffix(strings.ToLower(out), ".zip") {
-		return usageErr("--out %s: the bundle is a .zip; give a name ending in .zip", out)
+	if out != "" && !strings.HasSuffix(strings.ToLower(out), ".zip") && !strings.HasSuffix(strings.ToLower(out), ".zip"+seal.Ext) {
+		return usageErr("--out %s: the bundle is a .zip; give a name ending in .zip (.zip.age when sealed)", out)
 	}
 	if _, err := recording.OutputPath(out, time.Now()); err != nil {
 		return usageErr("%v", err)

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/reprokit/reprokit/host/recording"
+	"github.com/reprokit/reprokit/host/seal"
 )
 
 func init() {
@@ -35,7 +36,12 @@ Exit 1 when a recording could not be bundled (it is kept).`)
 	var discard, allow stringList
 	fs.Var(&discard, "discard", "delete this recording for good (repeatable)")
 	fs.Var(&allow, "allow", "allow this finding kind or rule in the bundle (repeatable)")
+	sealing := addSealFlags(fs)
 	ids, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	rs, err := sealing.recipients()
 	if err != nil {
 		return err
 	}
@@ -94,7 +100,7 @@ Exit 1 when a recording could not be bundled (it is kept).`)
 	failed := 0
 	for _, l := range targets {
 		fmt.Fprintf(os.Stderr, "recovering the recording %s (%s)…\n", l.ID(), l.Dir.Path())
-		path, err := recording.Recover(context.Background(), l, recording.RecoverOptions{Allow: allow, Stderr: os.Stderr})
+		path, err := recording.Recover(context.Background(), l, recording.RecoverOptions{Allow: allow, Stderr: os.Stderr, SealTo: seal.Texts(rs)})
 		if err != nil {
 			failed++
 			fmt.Fprintf(os.Stderr, "could not bundle %s: %v\n  allow a finding with `reprokit recover --allow KIND %s`, or delete the recording with `reprokit recover --discard %s`\n", l.ID(), err, l.ID(), l.ID())

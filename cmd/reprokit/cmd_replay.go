@@ -55,6 +55,7 @@ func runReplay(args []string) error {
 	volatile := fs.String("volatile", "", "more query parameters and JSON fields whose values never decide a match, comma-separated (added to _, t, ts, cb, …)")
 	browser := fs.String("browser", "", "Chromium executable (default: $REPROKIT_BROWSER or /usr/bin/chromium)")
 	quiet := fs.Bool("quiet", false, "do not log each request on stderr")
+	ids := addIdentityFlag(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -68,7 +69,12 @@ func runReplay(args []string) error {
 	if *threshold <= 0 || *threshold > 1 {
 		return usageErr("--threshold is a score above 0 and at most 1, not %g", *threshold)
 	}
-	src, err := replay.Load(pos[0])
+	plain, cleanup, err := ids.open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	src, err := replay.Load(plain)
 	if err != nil {
 		return usageErr("%v", err)
 	}

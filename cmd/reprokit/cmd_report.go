@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/report"
@@ -23,17 +22,18 @@ summary and findings first, the request table with filters and waterfall,
 request details, screenshots on a timeline, console, steps, environment and
 request IDs. Prints the path of the report on stdout.`)
 	out := fs.String("o", "", "the report to write (default: INPUT-report.html in the current directory)")
+	ids := addIdentityFlag(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
-	b, err := openBundleArg(fs, pos)
+	b, cleanup, err := openBundleArg(fs, pos, ids)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	if *out == "" {
-		base := strings.TrimSuffix(filepath.Base(pos[0]), filepath.Ext(pos[0]))
-		*out = base + "-report.html"
+		*out = inputBase(pos[0]) + "-report.html"
 	}
 	if err := writeReport(b, *out); err != nil {
 		return err

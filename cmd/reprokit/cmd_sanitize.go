@@ -43,18 +43,21 @@ func loadPolicy(path string, allow []string) (*sanitize.Policy, error) {
 }
 
 func runSanitize(args []string) error {
-	fs := newFlags("sanitize", "IN.har -o OUT.har [--report FILE.json] [--policy FILE] [--allow RULE]…", `
+	fs := newFlags("sanitize", "IN.har -o OUT.har [--report FILE.json] [--policy FILE] [--allow RULE]… [--seal-to KEY]…", `
 Sanitize writes a copy of a HAR with every secret and personal value replaced
 by a tag [REDACTED:<kind>:<h8>] (docs/SANITIZE.md), then rescans the copy and
 refuses to write it if anything still matches (fail closed). Names, harmless
 values and unknown fields are kept. Memory stays bounded by the largest entry.
---print-policy prints the effective policy (the default merged with --policy).`)
+--print-policy prints the effective policy (the default merged with --policy).
+With --seal-to (or --seal-to-file) the output is sealed to those public
+keys with age and named OUT.har.age: only their identities open it.`)
 	out := fs.String("o", "", "write the sanitized HAR to `FILE` (required)")
 	report := fs.String("report", "", "also write the redaction report (counts per rule and kind, locations; no values) to `FILE`")
 	policyPath := fs.String("policy", "", "merge the policy `FILE` (JSON) into the default policy")
 	printPolicy := fs.Bool("print-policy", false, "print the effective policy as JSON and exit")
 	var allow ruleList
 	fs.Var(&allow, "allow", "accept verification findings of `RULE` on purpose (repeatable)")
+	sealing := addSealFlags(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -71,6 +74,13 @@ values and unknown fields are kept. Memory stays bounded by the largest entry.
 		fs.Usage()
 		return usageErr("need one input HAR and -o OUT.har")
 	}
+	rs, err := sealing.recipients()
+	if err != nil {
+		return err
+	}
+	if len(rs) > 0 {
+		*out = sealedName(*out)
+	}
 	in := pos[0]
 	src, err := os.Open(in)
 	if err != nil {
@@ -80,7 +90,16 @@ values and unknown fields are kept. Memory stays bounded by the largest entry.
 	st, _ := src.Stat()
 
 	r := sanitize.New(pol)
-	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*.tmp")
+	// the plaintext goes next to the output, or, when it is sealed, into a
+	// private directory: only the sealed file reaches the output folder
+	tmpDir := filepath.Dir(*out)
+	if len(rs) > 0 {
+		if tmpDir, err = os.MkdirTemp("", "reprokit-sanitize-"); err != nil {
+			return fmt.Errorf("make a private directory: %w (set TMPDIR to a writable folder)", err)
+		}
+		defer os.RemoveAll(tmpDir)
+	}
+	tmp, err := os.CreateTemp(tmpDir, "."+filepath.Base(*out)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("cannot create the output next to %s: %w", *out, err)
 	}
@@ -138,10 +157,14 @@ values and unknown fields are kept. Memory stays bounded by the largest entry.
 			return fmt.Errorf("write the report: %w", err)
 		}
 	}
-	if err := os.Rename(tmpName, *out); err != nil {
+	if len(rs) > 0 {
+		if err := sealInto(tmpName, *out, rs); err != nil {
+			return err
+		}
+	} else if err := os.Rename(tmpName, *out); err != nil {
 		return fmt.Errorf("cannot move the output into place: %w", err)
 	}
-	keep = true
+	keep = len(rs) == 0
 	fmt.Fprintf(os.Stderr, "reprokit sanitize: %d values redacted; verified clean\n", rep.Total)
 	printPath(*out)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/reprokit/reprokit/host/sanitize"
 )
@@ -23,6 +24,7 @@ value. Exit 0: clean; 1: something found; 2: a file could not be read.`)
 	policyPath := fs.String("policy", "", "merge the policy `FILE` (JSON) into the default policy")
 	var allow ruleList
 	fs.Var(&allow, "allow", "do not report findings of `RULE` (repeatable)")
+	ids := addIdentityFlag(fs)
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -42,7 +44,7 @@ value. Exit 0: clean; 1: something found; 2: a file could not be read.`)
 	all := []sanitize.Finding{}
 	var failed []string
 	for _, p := range paths {
-		fs, err := sanitize.ScanFile(p, pol)
+		fs, err := scanPath(p, pol, ids)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "reprokit scan: %s: %v\n", p, err)
 			failed = append(failed, p)
@@ -73,4 +75,23 @@ value. Exit 0: clean; 1: something found; 2: a file could not be read.`)
 	}
 	fmt.Fprintf(os.Stderr, "reprokit scan: clean (%d file(s))\n", len(paths))
 	return nil
+}
+
+// scanPath scans one file; a sealed one is opened with the identities and
+// its findings name the sealed file.
+func scanPath(p string, pol *sanitize.Policy, ids *identityFlags) ([]sanitize.Finding, error) {
+	plain, cleanup, err := ids.open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	fs, err := sanitize.ScanFile(plain, pol)
+	if plain != p {
+		for i := range fs {
+			if rest, ok := strings.CutPrefix(fs[i].File, plain); ok {
+				fs[i].File = p + rest
+			}
+		}
+	}
+	return fs, err
 }

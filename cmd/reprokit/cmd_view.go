@@ -22,6 +22,7 @@ Serves the report of a bundle or HAR on 127.0.0.1 (a random port unless
 stderr. Serves until Ctrl-C. Nothing leaves the machine.`)
 	noOpen := fs.Bool("no-open", false, "do not open a browser; only print the address")
 	port := fs.Int("port", 0, "the port on 127.0.0.1 (0: a free one)")
+	ids := addIdentityFlag(fs)
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -29,10 +30,11 @@ stderr. Serves until Ctrl-C. Nothing leaves the machine.`)
 	if *port < 0 || *port > 65535 {
 		return usageErr("--port %d is not a port number", *port)
 	}
-	b, err := openBundleArg(fs, pos)
+	b, cleanup, err := openBundleArg(fs, pos, ids)
 	if err != nil {
 		return err
 	}
+	defer cleanup()
 	var page bytes.Buffer
 	if err := report.Render(&page, b.ReportData()); err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 
 	"github.com/reprokit/reprokit/host/report"
 	"github.com/reprokit/reprokit/host/sanitize"
+	"github.com/reprokit/reprokit/host/seal"
 	"github.com/reprokit/reprokit/host/spool"
 	"github.com/reprokit/reprokit/host/version"
 )
@@ -53,6 +54,11 @@ type Options struct {
 	Progress io.Writer
 	// Recovered marks a bundle made from a spool that a dead process left.
 	Recovered bool
+	// SealTo seals the bundle to these public keys (host/seal): the zip is
+	// encrypted as it is written, so no plaintext bundle exists outside
+	// the spool, and the file is named ….zip.age. Empty takes the spool's
+	// options.sealTo.
+	SealTo []seal.Recipient
 }
 
 // Result describes a bundle written by [Write].
@@ -110,6 +116,7 @@ type pack struct {
 	meta      *spool.Meta
 	opts      Options
 	budgetMax int64 // 0: none
+	sealTo    []seal.Recipient
 	allow     map[string]bool
 	r         *sanitize.Redactor
 	progress  io.Writer
@@ -177,6 +184,9 @@ func Write(ctx context.Context, dir *spool.Dir, out string, opts Options) (*Resu
 	if err != nil {
 		return nil, err
 	}
+	if len(p.sealTo) > 0 && !strings.HasSuffix(dest, seal.Ext) {
+		dest += seal.Ext
+	}
 	size, m, err := p.writeWithBudget(ctx, dest)
 	if err != nil {
 		return nil, err
@@ -234,6 +244,19 @@ func newPack(ctx context.Context, dir *spool.Dir, opts Options) (*pack, error) {
 		if err := policy.Merge(&sanitize.Policy{Allow: allow}); err != nil {
 			return nil, fmt.Errorf("make a bundle: --allow: %w", err)
 		}
+	}
+	p.sealTo = opts.SealTo
+	if len(p.sealTo) == 0 && len(meta.Options.SealTo) > 0 {
+		if p.sealTo, err = seal.Recipients(meta.Options.SealTo, nil); err != nil {
+			return nil, fmt.Errorf("make a bundle: the recording's seal recipients: %w", err)
+		}
+	}
+	if meta.Options.RequireSeal && len(p.sealTo) == 0 {
+		return nil, errors.New("make a bundle: this recording must be sealed (requireSeal in the managed configuration) but names no recipient: set sealTo, or give --seal-to")
+	}
+	if len(p.sealTo) > 0 && p.budgetMax > 0 {
+		// the budget is the sealed file's size
+		p.budgetMax -= seal.Overhead(p.budgetMax, len(p.sealTo))
 	}
 	p.r = sanitize.New(policy)
 	if err := p.prepare(ctx); err != nil {
@@ -1157,12 +1180,27 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		}
 	}()
 	cw := &countingFile{w: tmp}
-	bw = bufio.NewWriterSize(cw, 1<<20)
+	var sealed io.WriteCloser
+	if len(p.sealTo) > 0 {
+		// encrypted as it is written: the plaintext zip never reaches the
+		// output folder
+		if sealed, err = seal.Encrypt(cw, p.sealTo); err != nil {
+			return 0, nil, err
+		}
+		bw = bufio.NewWriterSize(sealed, 1<<20)
+	} else {
+		bw = bufio.NewWriterSize(cw, 1<<20)
+	}
 	if err := writeMembers(bw, all, p.created); err != nil {
 		return 0, nil, err
 	}
 	if err := bw.Flush(); err != nil {
 		return 0, nil, fmt.Errorf("finish the bundle: %w (is the disk full?)", err)
+	}
+	if sealed != nil {
+		if err := sealed.Close(); err != nil {
+			return 0, nil, fmt.Errorf("finish the sealed bundle: %w (is the disk full?)", err)
+		}
 	}
 	if err := tmp.Sync(); err != nil {
 		return 0, nil, fmt.Errorf("finish the bundle: %w (is the disk full?)", err)

@@ -67,6 +67,9 @@ type Options struct {
 	// Policy is a sanitizer policy file; Allow lists allowed findings.
 	Policy string
 	Allow  []string
+	// SealTo lists the public keys the bundle is sealed to (host/seal);
+	// they go into the spool's options, so a recovery seals alike.
+	SealTo []string
 	// Drive, when set, runs the scripted session (the demo) in the recorded
 	// tab; tab is its chromedp context. The recording stops when it returns.
 	// [Screenshot] with Drive's ctx takes an on-demand screenshot.
@@ -135,7 +138,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		m.Mode = mode
 		m.ToolVersion = version.Version
 		m.StartURL = opts.URL
-		m.Options = spool.Options{Budget: opts.Budget, Out: out, Policy: opts.Policy, Allow: opts.Allow}
+		m.Options = spool.Options{Budget: opts.Budget, Out: out, Policy: opts.Policy, Allow: opts.Allow, SealTo: opts.SealTo}
 		return nil
 	}); err != nil {
 		dir.Remove()

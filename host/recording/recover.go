@@ -93,6 +93,9 @@ type RecoverOptions struct {
 	Allow []string
 	// Stderr receives progress; nil means os.Stderr.
 	Stderr io.Writer
+	// SealTo seals the bundle to these public keys when the recording
+	// did not name its own (a recording's recipients are kept).
+	SealTo []string
 }
 
 // Recover turns one leftover into a bundle, written where the recording
@@ -108,6 +111,11 @@ func Recover(ctx context.Context, l *Leftover, opts RecoverOptions) (string, err
 		return "", fmt.Errorf("the recording in %s cannot be read (%v): remove it with `reprokit recover --discard %s`", l.Dir.Path(), l.Err, l.ID())
 	}
 	m := l.Meta
+	if len(opts.SealTo) > 0 && len(m.Options.SealTo) == 0 {
+		if err := l.Dir.Update(func(m *spool.Meta) error { m.Options.SealTo = opts.SealTo; return nil }); err != nil {
+			return "", err
+		}
+	}
 	out, err := recoveredOutPath(m)
 	if err != nil {
 		return "", err

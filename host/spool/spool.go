@@ -83,6 +83,14 @@ type Options struct {
 	Policy string `json:"policy,omitempty"`
 	// Allow lists the finding rules the user allowed in the bundle.
 	Allow []string `json:"allow,omitempty"`
+	// SealTo lists the public keys (age1…, ssh-ed25519 …, ssh-rsa …) the
+	// bundle is sealed to, copied here when the recording starts so that
+	// every finisher (record, the native host, recover) seals alike.
+	SealTo []string `json:"sealTo,omitempty"`
+	// SealLabel names who the recipients are ("Acme Support").
+	SealLabel string `json:"sealLabel,omitempty"`
+	// RequireSeal: no unsealed bundle may be written from this spool.
+	RequireSeal bool `json:"requireSeal,omitempty"`
 }
 
 // Dir is one spool directory. Its methods are safe for concurrent use.
