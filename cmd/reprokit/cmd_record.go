@@ -13,8 +13,8 @@ import (
 	"github.com/reprokit/reprokit/host/browser"
 	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/recording"
-	"github.com/reprokit/reprokit/host/seal"
 	"github.com/reprokit/reprokit/host/sanitize"
+	"github.com/reprokit/reprokit/host/seal"
 )
 
 func init() {
