@@ -5,8 +5,8 @@
 # On a fresh Debian/Ubuntu machine it first installs what the tests need
 # with apt-get (sudo when not root): Chromium when no Chromium-family
 # browser is found, Xvfb and xdotool (a virtual display for the tests of
-# browser windows) when missing, and a C compiler when none is found (-race
-# needs cgo).
+# browser windows) when missing, age (sealing interoperability) when
+# missing, and a C compiler when none is found (-race needs cgo).
 #
 # Environment:
 #   REPROKIT_BROWSER  browser the tests drive (default: the first one found)
@@ -76,6 +76,13 @@ say "browser: $browser ($("$browser" --version 2>/dev/null | head -1))"
 if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null; then
 	say "== no virtual display for the tests of browser windows: installing xvfb and xdotool"
 	apt_install xvfb xdotool || die "could not install xvfb and xdotool: install them (apt-get install xvfb xdotool) and re-run"
+fi
+
+# The age command-line tool: the tests check that it opens what Reprokit
+# seals and that Reprokit opens what it seals.
+if ! command -v age >/dev/null; then
+	say "== no age command for the sealing interoperability tests: installing age"
+	apt_install age || die "could not install age: install it (apt-get install age) and re-run"
 fi
 
 # The race detector needs cgo, which needs a C compiler.

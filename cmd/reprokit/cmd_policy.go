@@ -11,6 +11,7 @@ import (
 
 	"github.com/reprokit/reprokit/host/install"
 	"github.com/reprokit/reprokit/host/sanitize"
+	"github.com/reprokit/reprokit/host/seal"
 )
 
 func init() {
@@ -41,16 +42,33 @@ another MDM). See docs/DEPLOY.md.`)
 	keep := fs.String("allow-keep-finding", "", "managed: true or false: may reporters keep a detected secret on purpose")
 	auditLog := fs.String("audit-log", "", "managed: path of the host's audit log")
 	sanPolicy := fs.String("sanitizer-policy", "", "managed: JSON file of sanitizer policy additions (rules, patterns, keep, requestIdHeaders)")
+	var sealTo ruleList
+	fs.Var(&sealTo, "seal-to", "managed: seal every bundle to the public key `RECIPIENT` (age1…, ssh-…; repeatable)")
+	sealLabel := fs.String("seal-label", "", "managed: who the --seal-to keys belong to, shown to reporters (\"Acme Support\")")
+	requireSeal := fs.Bool("require-seal", false, "managed: never write an unsealed bundle; reporters cannot turn sealing off")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
+	if (*sealLabel != "" || *requireSeal) && len(sealTo) == 0 {
+		return usageErr("--seal-label and --require-seal need --seal-to RECIPIENT")
+	}
 	if !slices.Contains(install.PolicyFormats, *format) {
 		return usageErr("format %q: use %s", *format, strings.Join(install.PolicyFormats, ", "))
 	}
 	cfg := &install.ManagedConfig{OutputFolder: *outFolder, AuditLog: *auditLog}
+	if len(sealTo) > 0 {
+		rs, err := seal.Recipients(sealTo, nil)
+		if err != nil {
+			return usageErr("--seal-to: %v", err)
+		}
+		cfg.SealTo = &install.SealTo{Label: *sealLabel, Recipients: seal.Texts(rs)}
+		if *requireSeal {
+			cfg.RequireSeal = requireSeal
+		}
+	}
 	for _, f := range []struct {
 		name, val string
 		dst       **int

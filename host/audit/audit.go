@@ -48,6 +48,9 @@ type Record struct {
 	// KeptFindings names the rules whose findings the reporter kept on
 	// purpose (allowed), never the values.
 	KeptFindings []string `json:"keptFindings,omitempty"`
+	// SealedTo names the public keys a sealed bundle was sealed to, by
+	// fingerprint ("age1qyqs…x4k2", "SHA256:…"), never the content.
+	SealedTo []string `json:"sealedTo,omitempty"`
 	// Mode is how the recording was made: extension, launch or attach.
 	Mode string `json:"mode,omitempty"`
 	// Version is the tool version.

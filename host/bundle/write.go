@@ -68,6 +68,9 @@ type Result struct {
 	Size     int64
 	Manifest *Manifest
 	Elapsed  time.Duration
+	// SealedTo names the recipients of a sealed bundle by fingerprint
+	// (for the audit log); empty when the bundle is not sealed.
+	SealedTo []string
 }
 
 // LeakError is returned when the verifier still finds a secret in a
@@ -203,7 +206,11 @@ func Write(ctx context.Context, dir *spool.Dir, out string, opts Options) (*Resu
 		}
 	}
 	p.logf("wrote %s (%s, %d requests, %d findings, %d request IDs, %s) in %s", abs, HumanSize(size), len(p.infos), len(p.findings), len(m.RequestIDs), budget, time.Since(start).Round(time.Millisecond))
-	return &Result{Path: abs, Size: size, Manifest: m, Elapsed: time.Since(start)}, nil
+	res := &Result{Path: abs, Size: size, Manifest: m, Elapsed: time.Since(start)}
+	for _, r := range p.sealTo {
+		res.SealedTo = append(res.SealedTo, r.Fingerprint())
+	}
+	return res, nil
 }
 
 // newPack reads, sanitizes and analyzes a spool.

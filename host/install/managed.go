@@ -32,14 +32,25 @@ type ManagedConfig struct {
 	RetentionDays    *int            `json:"retentionDays,omitempty"`
 	AllowKeepFinding *bool           `json:"allowKeepFinding,omitempty"`
 	AuditLog         string          `json:"auditLog,omitempty"`
+	// SealTo names the support team and its public keys: every bundle is
+	// sealed to them (host/seal). RequireSeal: no bundle is written
+	// unsealed, and the reporter cannot turn sealing off.
+	SealTo      *SealTo `json:"sealTo,omitempty"`
+	RequireSeal *bool   `json:"requireSeal,omitempty"`
 	// Sources lists where each set value came from (files or registry keys).
 	Sources []string `json:"sources,omitempty"`
+}
+
+// SealTo is the managed key sealTo: who bundles are sealed for.
+type SealTo struct {
+	Label      string   `json:"label,omitempty"`
+	Recipients []string `json:"recipients"`
 }
 
 // Empty reports whether no field is set.
 func (c *ManagedConfig) Empty() bool {
 	return c == nil || len(c.SanitizerPolicy) == 0 && c.OutputFolder == "" && c.SizeBudgetMB == nil &&
-		c.RetentionDays == nil && c.AllowKeepFinding == nil && c.AuditLog == ""
+		c.RetentionDays == nil && c.AllowKeepFinding == nil && c.AuditLog == "" && c.SealTo == nil && c.RequireSeal == nil
 }
 
 // OutputDir returns OutputFolder with a leading ~ expanded to home.
@@ -185,6 +196,37 @@ func (c *ManagedConfig) merge(m map[string]any, source string) error {
 			} else {
 				continue
 			}
+		case "sealTo":
+			if c.SealTo != nil {
+				continue
+			}
+			if s, ok := v.(string); ok { // a JSON string (registry, plist)
+				var obj any
+				if json.Unmarshal([]byte(s), &obj) != nil {
+					return bad(name, `an object {"label", "recipients": ["age1…"]}`)
+				}
+				v = obj
+			}
+			raw, _ := json.Marshal(v)
+			var st SealTo
+			if json.Unmarshal(raw, &st) != nil || len(st.Recipients) == 0 {
+				return bad(name, `an object {"label", "recipients": ["age1…"]} with at least one recipient`)
+			}
+			c.SealTo = &st
+		case "requireSeal":
+			b, ok := v.(bool)
+			if !ok {
+				if n, isNum := toInt(v); isNum {
+					b, ok = n != 0, true
+				}
+			}
+			if !ok {
+				return bad(name, "true or false")
+			}
+			if c.RequireSeal != nil {
+				continue
+			}
+			c.RequireSeal = &b
 		case "allowKeepFinding":
 			b, ok := v.(bool)
 			if !ok {

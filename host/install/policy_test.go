@@ -22,6 +22,8 @@ var fleetConfig = &ManagedConfig{
 	RetentionDays:    intp(30),
 	AllowKeepFinding: boolp(false),
 	AuditLog:         "/var/log/reprokit/audit.jsonl",
+	SealTo:           &SealTo{Label: "Acme Support", Recipients: []string{"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}},
+	RequireSeal:      boolp(true),
 }
 
 func TestJSONPolicyRoundTripsThroughTheLinuxPolicyReader(t *testing.T) {
@@ -53,6 +55,9 @@ func TestJSONPolicyRoundTripsThroughTheLinuxPolicyReader(t *testing.T) {
 	}
 	if *c.SizeBudgetMB != 20 || *c.RetentionDays != 30 || *c.AllowKeepFinding || c.OutputFolder != "~/Reprokit" || c.AuditLog != fleetConfig.AuditLog {
 		t.Errorf("config %+v", c)
+	}
+	if c.SealTo == nil || c.SealTo.Label != "Acme Support" || len(c.SealTo.Recipients) != 1 || c.RequireSeal == nil || !*c.RequireSeal {
+		t.Errorf("sealTo and requireSeal did not round-trip: %+v %v", c.SealTo, c.RequireSeal)
 	}
 	if got := c.OutputDir("/home/u"); got != "/home/u/Reprokit" {
 		t.Errorf("output dir %s", got)
@@ -240,5 +245,28 @@ func TestManagedSchemaMatchesManagedConfig(t *testing.T) {
 	sort.Strings(inConfig)
 	if schema.Type != "object" || !slices.Equal(inSchema, inConfig) {
 		t.Errorf("schema %v, config %v", inSchema, inConfig)
+	}
+}
+
+// Every policy format carries the seal recipients and the requirement.
+func TestEveryPolicyFormatCarriesTheSealRecipients(t *testing.T) {
+	for _, f := range PolicyFormats {
+		for _, part := range []bool{false, true} {
+			if part && f != "plist" {
+				continue
+			}
+			data, err := GeneratePolicy(PolicyOptions{Format: f, ExtensionID: testID, Config: fleetConfig, ExtensionPart: part})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f == "plist" && !part {
+				continue // the browser's domain; the configuration is in the extension part
+			}
+			for _, want := range []string{fleetConfig.SealTo.Recipients[0], "Acme Support", "requireSeal"} {
+				if !strings.Contains(string(data), want) {
+					t.Errorf("%s: no %q in:\n%s", f, want, data)
+				}
+			}
+		}
 	}
 }

@@ -123,6 +123,20 @@ func configMap(c *ManagedConfig) map[string]any {
 	if c.AuditLog != "" {
 		m["auditLog"] = c.AuditLog
 	}
+	if c.SealTo != nil {
+		rs := make([]any, len(c.SealTo.Recipients))
+		for i, r := range c.SealTo.Recipients {
+			rs[i] = r
+		}
+		st := map[string]any{"recipients": rs}
+		if c.SealTo.Label != "" {
+			st["label"] = c.SealTo.Label
+		}
+		m["sealTo"] = st
+	}
+	if c.RequireSeal != nil {
+		m["requireSeal"] = *c.RequireSeal
+	}
 	return m
 }
 

@@ -30,6 +30,9 @@ type machinePolicy struct {
 	budget        int64            // bytes; 0 when not set, bundle.NoBudget for "no limit"
 	retentionDays int              // delete older bundles in the output folder; 0 when not set
 	noAllow       bool             // the reporter may not keep findings (allowKeepFinding false)
+	sealTo        []string         // public keys every bundle is sealed to (sealTo.recipients)
+	sealLabel     string           // who they belong to (sealTo.label)
+	requireSeal   bool             // no bundle is written unsealed
 }
 
 // loadMachinePolicy reads the managed configuration once per port (or takes
@@ -72,6 +75,10 @@ func loadMachinePolicy(cfg *install.ManagedConfig, logger *log.Logger) machinePo
 		mp.retentionDays = *cfg.RetentionDays
 	}
 	mp.noAllow = cfg.AllowKeepFinding != nil && !*cfg.AllowKeepFinding
+	if cfg.SealTo != nil {
+		mp.sealTo, mp.sealLabel = cfg.SealTo.Recipients, cfg.SealTo.Label
+	}
+	mp.requireSeal = cfg.RequireSeal != nil && *cfg.RequireSeal
 	if cfg.AuditLog != "" {
 		audit.SetPath(cfg.AuditLog)
 	}
@@ -99,7 +106,7 @@ func (mp machinePolicy) bundleOptions(req SaveRequest) (bundle.Options, error) {
 // logged and ignored: the bundle is never lost over its audit line.
 func auditBundle(res *bundle.Result, opts bundle.Options, logger *log.Logger) {
 	rec := audit.Record{Event: "bundle", File: filepath.Base(res.Path), Size: res.Size, Mode: string(spool.ModeExtension),
-		Version: version.Version, KeptFindings: opts.Allow}
+		Version: version.Version, KeptFindings: opts.Allow, SealedTo: res.SealedTo}
 	if res.Manifest != nil {
 		rec.BundleID = res.Manifest.ID
 		var rep sanitize.Report

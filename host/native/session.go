@@ -150,6 +150,9 @@ func (h *Host) begin(req startRequest) (*session, error) {
 		m.ToolVersion = version.Version
 		m.Reporter = req.Fields
 		m.Options.Out = out
+		// every finisher of this spool (the detached one, a host
+		// recovering it at hello, reprokit recover) seals alike
+		m.Options.SealTo, m.Options.SealLabel, m.Options.RequireSeal = h.mp.sealTo, h.mp.sealLabel, h.mp.requireSeal
 		return nil
 	})
 	if err != nil {
