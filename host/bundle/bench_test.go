@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/reprokit/reprokit/host/har"
+	"github.com/reprokit/reprokit/host/seal"
 	"github.com/reprokit/reprokit/host/spool"
 )
 
@@ -234,4 +235,39 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkPack100MBInto25MBSealed is BenchmarkPack100MBInto25MB sealed
+// to two age recipients; scripts/bench.d/bundle.sh prints its ratio to the
+// unsealed run (goal: sealing adds at most 5%).
+func BenchmarkPack100MBInto25MBSealed(b *testing.B) {
+	var rs []seal.Recipient
+	for range 2 {
+		_, pub, err := seal.GenerateIdentity()
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := seal.ParseRecipient(pub)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	dir := makeSpool(b, bigSession(b))
+	out := b.TempDir()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op") }()
+	var size int64
+	for i := 0; i < b.N; i++ {
+		res, err := Write(context.Background(), dir, filepath.Join(out, "b.zip"), Options{Budget: DefaultBudget, SealTo: rs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !strings.HasSuffix(res.Path, ".zip.age") || res.Size > DefaultBudget {
+			b.Fatalf("sealed bundle %s of %d bytes (budget %d)", res.Path, res.Size, DefaultBudget)
+		}
+		size = res.Size
+	}
+	b.ReportMetric(float64(size)/(1<<20), "MB")
 }
