@@ -81,11 +81,8 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 			k := kt.String()
 			w.loc.push(k)
 			nk := k
-			if len(k) >= 6 {
-				nk = w.r.text(w.loc, k, w.ctx)
-				if nk != k {
-					w.changed = true
-				}
+			if nk = w.r.jsonKey(w.loc, k, w.ctx); nk != k {
+				w.changed = true
 			}
 			if i > 0 {
 				w.out.byte(',')

@@ -46,7 +46,7 @@ func (r *Redactor) url(loc *locator, u string, ctx textCtx) string {
 		rest = rest[len(auth):]
 		if at := strings.LastIndexByte(auth, '@'); at >= 0 {
 			ui := auth[:at]
-			if c := strings.IndexByte(ui, ':'); c >= 0 && c+1 < len(ui) && !r.pol.disabled["userinfo"] {
+			if c := colonOutsideTags(ui); c >= 0 && c+1 < len(ui) && !r.pol.disabled["userinfo"] {
 				pw := ui[c+1:]
 				if dp, err := url.PathUnescape(pw); err == nil {
 					pw = dp
@@ -127,6 +127,23 @@ func (r *Redactor) urlPath(loc *locator, host, p string, ctx textCtx) string {
 	return strings.Join(segs, "/")
 }
 
+// colonOutsideTags is the index of the first ':' of s that is not inside
+// a tag ("[REDACTED:x:1a2b3c4d]:[REDACTED:y:…]" is a user and a password
+// that are both sanitized), or -1.
+func colonOutsideTags(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ':':
+			return i
+		case '[':
+			if end := tagEnd(s[i:]); end > 0 && strings.HasPrefix(s[i:], "[REDACTED:") {
+				i += end - 1
+			}
+		}
+	}
+	return -1
+}
+
 // query sanitizes "a=1&b=2" (a URL query, a fragment, a form body).
 func (r *Redactor) query(loc *locator, q string, ctx textCtx) string {
 	if q == "" {
@@ -147,7 +164,7 @@ func (r *Redactor) query(loc *locator, q string, ctx textCtx) string {
 		rawName, rawVal := part[:eq], part[eq+1:]
 		name := unescapeQuery(rawName)
 		if len(rawName) >= 6 {
-			if nn := r.text(loc, rawName, textCtx{noPersonal: true, noEntropy: true, depth: ctx.depth}); nn != rawName {
+			if nn := r.name(loc, rawName); nn != rawName {
 				rawName = nn
 				changed = true
 				parts[i] = rawName + "=" + rawVal

@@ -22,11 +22,9 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 				continue
 			}
 			loc.push(k)
-			if len(k) >= 6 {
-				if nk := r.text(loc, k, ctx); nk != k {
-					n.keys[i] = nk
-					changed = true
-				}
+			if nk := r.jsonKey(loc, k, ctx); nk != k {
+				n.keys[i] = nk
+				changed = true
 			}
 			if m := r.keyRule(k); m.rule != nil {
 				if r.secretNode(loc, m.rule, m.exact, v, ctx) {
@@ -194,6 +192,7 @@ func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
 				continue
 			}
 			loc.push(itoa(i))
+			r.nameNode(loc, h)
 			loc.push("value")
 			v.str = r.header(loc, h.getString("name"), v.str)
 			v.done = true
@@ -210,6 +209,7 @@ func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
 				continue
 			}
 			loc.push(itoa(i))
+			r.nameNode(loc, c)
 			loc.push("value")
 			if !r.pol.keep[NormalizeName(c.getString("name"))] {
 				v.str = r.secret(loc, "cookie", v.str)
@@ -253,6 +253,7 @@ func (r *Redactor) params(loc *locator, ps *node, form bool) {
 			continue
 		}
 		loc.push(itoa(i))
+		r.nameNode(loc, p)
 		loc.push("value")
 		name := p.getString("name")
 		switch {
@@ -395,7 +396,7 @@ func (r *Redactor) cookieHeader(loc *locator, set bool, v string) string {
 				pairs[pi] = r.text(loc, p, textCtx{noPersonal: true, noEntropy: true})
 				continue
 			}
-			name := r.text(loc, p[:eq], textCtx{noPersonal: true, noEntropy: true})
+			name := r.name(loc, p[:eq])
 			val := p[eq+1:]
 			if val == "" || r.pol.keep[NormalizeName(strings.TrimSpace(name))] {
 				pairs[pi] = name + "=" + r.text(loc, val, textCtx{noPersonal: true, noEntropy: true})
