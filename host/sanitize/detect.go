@@ -566,11 +566,8 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 			i = ve - 1
 			continue
 		}
-		if rule.Mode == ModeNoWord && plainWord(v) {
-			continue
-		}
-		if rule.Mode == ModeCookie || !r.phoneApplies(rule, v, ctx) {
-			continue
+		if rule.Mode == ModeCookie || rule.Mode == ModeConnString || !r.ruleApplies(rule, v, ctx) {
+			continue // a connection string's secret pairs are assignments of their own
 		}
 		if nextAssignment(v) {
 			// `"token": token=V` redacts "token=V" whole; V alone is the

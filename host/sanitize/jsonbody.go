@@ -58,6 +58,7 @@ type jsonWalker struct {
 	loc     *locator
 	ctx     textCtx
 	changed bool
+	lastStr string // the string value read last (a pair's name)
 }
 
 // value copies the next value, sanitizing it; rule is the key rule of an
@@ -73,6 +74,7 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 	switch tok.Kind() {
 	case '{':
 		w.out.byte('{')
+		pairName := "" // a name/value pair's name that names a secret (read before its value)
 		for i := 0; w.dec.PeekKind() != '}'; i++ {
 			kt, err := w.dec.ReadToken()
 			if err != nil {
@@ -91,6 +93,22 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 			w.out.byte(':')
 			r, ex := rule, exact
 			saved := w.ctx
+			if r == nil && pairName != "" && pairValueKey(k) && w.dec.PeekKind() == '"' {
+				tok, err := w.dec.ReadToken()
+				if err != nil {
+					return err
+				}
+				n := &node{kind: '"', str: tok.String()}
+				if w.r.namedValue(w.loc, pairName, n, w.ctx) {
+					w.changed = true
+				} else if ns := w.r.jsonString(w.loc, n.str, w.ctx); ns != n.str {
+					n.str = ns
+					w.changed = true
+				}
+				w.out.str(n.str)
+				w.loc.pop()
+				continue
+			}
 			if r == nil {
 				m := w.r.keyRule(k)
 				r, ex = m.rule, m.exact
@@ -98,8 +116,13 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 					w.ctx = keyCtx(m.kinds, w.ctx)
 				}
 			}
+			w.lastStr = ""
+			isStr := w.dec.PeekKind() == '"'
 			if err := w.value(r, ex, depth+1); err != nil {
 				return err
+			}
+			if rule == nil && pairName == "" && isStr && pairNameKey(k) && w.r.pairNamed(w.lastStr) {
+				pairName = w.lastStr
 			}
 			w.ctx = saved
 			w.loc.pop()
@@ -128,6 +151,7 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 		return nil
 	case '"':
 		s := tok.String()
+		w.lastStr = s
 		ns := s
 		if rule != nil {
 			n := &node{kind: '"', str: s}
@@ -142,7 +166,7 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 		w.out.str(ns)
 		return nil
 	case '0':
-		if rule != nil && exact {
+		if rule != nil && w.r.numberApplies(rule, exact, tok.String(), w.ctx) {
 			w.changed = true
 			w.out.str(w.r.secret(w.loc, rule.Name, tok.String()))
 			return nil

@@ -210,12 +210,23 @@ func (r *Redactor) param(loc *locator, name, v string, ctx textCtx) string {
 				return r.url(loc, v, ctx)
 			}
 			return r.text(loc, v, ctx)
-		case ModeNoWord:
-			if plainWord(v) {
-				return v
-			}
+		case ModeConnString:
+			return r.connString(loc, v, ctx)
 		}
-		return r.secret(loc, rule.Name, v)
+		if r.ruleApplies(rule, v, ctx) {
+			return r.secret(loc, rule.Name, v)
+		}
+		if rule.Mode == ModeNoWord {
+			return v
+		}
+		// a value the rule does not take ("code=500"): shapes only
+		if nv := r.text(loc, v, ctx); nv != v {
+			return nv
+		}
+		if !ctx.noEntropy && !r.pol.disabled["entropy"] && highEntropy(v, 20, 3.5) {
+			return r.secret(loc, "entropy", v)
+		}
+		return v
 	}
 	if r.pol.keep[NormalizeName(name)] {
 		return r.text(loc, v, textCtx{noPersonal: true, noEntropy: true, depth: ctx.depth})

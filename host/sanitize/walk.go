@@ -16,12 +16,20 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 	changed := false
 	switch n.kind {
 	case '{':
+		pair, pairName := r.pairOf(n)
 		for i, k := range n.keys {
 			v := n.vals[i]
 			if v.done {
 				continue
 			}
 			loc.push(k)
+			if i == pair {
+				if r.namedValue(loc, pairName, v, ctx) || r.walk(loc, v, ctx) {
+					changed = true
+				}
+				loc.pop()
+				continue
+			}
 			if nk := r.jsonKey(loc, k, ctx); nk != k {
 				n.keys[i] = nk
 				changed = true
@@ -52,6 +60,28 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 	return changed
 }
 
+// pairOf finds a name/value pair in an object: the index of its value
+// member and the name it is under, or -1 when the object is no pair or
+// its name names no secret.
+func (r *Redactor) pairOf(n *node) (int, string) {
+	if len(n.keys) < 2 || len(n.keys) > 8 {
+		return -1, ""
+	}
+	val, name := -1, ""
+	for i, k := range n.keys {
+		switch {
+		case pairValueKey(k):
+			val = i
+		case name == "" && pairNameKey(k) && n.vals[i].kind == '"':
+			name = n.vals[i].str
+		}
+	}
+	if val < 0 || !r.pairNamed(name) {
+		return -1, ""
+	}
+	return val, name
+}
+
 // keyRule matches a JSON key: its rule, whether the name was listed
 // exactly (not only contained, which also redacts numbers: "pin": 1234),
 // and what the name says about its value (keyCtx).
@@ -69,7 +99,9 @@ func (r *Redactor) secretNode(loc *locator, rule *Rule, exact bool, v *node, ctx
 		}
 		var ns string
 		switch {
-		case rule.Mode == ModeNoWord && plainWord(v.str), !r.phoneApplies(rule, v.str, ctx):
+		case rule.Mode == ModeConnString:
+			ns = r.connString(loc, v.str, ctx)
+		case !r.ruleApplies(rule, v.str, ctx):
 			ns = r.jsonString(loc, v.str, ctx)
 		case rule.Mode == ModeURL:
 			ns = r.url(loc, v.str, ctx)
@@ -80,7 +112,7 @@ func (r *Redactor) secretNode(loc *locator, rule *Rule, exact bool, v *node, ctx
 		v.str = ns
 		return changed
 	case '0':
-		if ctx.structure || !exact || !r.phoneApplies(rule, v.str, ctx) {
+		if !r.numberApplies(rule, exact, v.str, ctx) {
 			return false
 		}
 		v.kind, v.str = '"', r.secret(loc, rule.Name, v.str)
@@ -283,19 +315,19 @@ func (r *Redactor) formParam(loc *locator, name, val string, ctx textCtx) string
 	if nv != val || val == "" || isTag(val) {
 		return nv
 	}
-	if rule := r.pol.match(InKey, name); rule != nil && rule.Mode != ModeURL && !(rule.Mode == ModeNoWord && plainWord(val)) && r.phoneApplies(rule, val, ctx) {
+	if rule := r.pol.match(InKey, name); rule != nil && rule.Mode != ModeURL && r.ruleApplies(rule, val, ctx) {
+		if rule.Mode == ModeConnString {
+			return r.connString(loc, val, ctx)
+		}
 		return r.secret(loc, rule.Name, val)
 	}
 	return nv
 }
 
-// phoneApplies says whether a rule applies to v: always, except the phone
-// rule, which takes only phone-shaped values and not in reporter fields.
+// phoneApplies is [Redactor.ruleApplies] (its old name, from when the
+// phone rule was the only one that looked at the value).
 func (r *Redactor) phoneApplies(rule *Rule, v string, ctx textCtx) bool {
-	if rule.Mode != ModePhone {
-		return true
-	}
-	return !ctx.noPersonal && !r.pol.disabled["phone"] && phoneShaped(v)
+	return r.ruleApplies(rule, v, ctx)
 }
 
 // phoneShaped: an optional '+', then 7 to 15 digits with spaces, '-', '.'
@@ -547,7 +579,9 @@ func (r *Redactor) multipart(loc *locator, s, mime string, ctx textCtx) string {
 		case filename != "" && body != "":
 			nb = r.file(loc, body)
 		default:
-			if rule := r.matchAny(name); rule != nil && !(rule.Mode == ModeNoWord && plainWord(body)) && rule.Mode != ModeURL && r.phoneApplies(rule, body, ctx) {
+			if rule := r.matchAny(name); rule != nil && rule.Mode == ModeConnString {
+				nb = r.connString(loc, body, ctx)
+			} else if rule != nil && rule.Mode != ModeURL && rule.Mode != ModeIP && r.ruleApplies(rule, body, ctx) {
 				nb = r.secret(loc, rule.Name, body)
 			} else {
 				nb = r.body(loc, body, ctype, ctx)

@@ -1,0 +1,256 @@
+package sanitize
+
+import "strings"
+
+// Value shapes that decide whether a rule applies to the value it found:
+// some names ("code", "key", "serial") are too common to make every value
+// under them a secret, so the value must look like one too.
+
+// ruleApplies says whether rule applies to the value v it found: always,
+// except for the modes that look at the value itself (a plain word under
+// a noword rule, a phone number, an authorization code, a secret shape, a
+// serial number), and the personal-data modes in reporter fields or when
+// their detector is disabled.
+func (r *Redactor) ruleApplies(rule *Rule, v string, ctx textCtx) bool {
+	switch rule.Mode {
+	case ModeNoWord:
+		return !plainWord(v)
+	case ModePhone:
+		return !ctx.noPersonal && !r.pol.disabled["phone"] && phoneShaped(v)
+	case ModeOAuthCode:
+		if rule.In == InParam {
+			// a redirect's query or fragment, a token request's form:
+			// OAuth places, where only word codes and short numbers stay
+			return !wordCode(v) && !(allDigits(v) && len(v) <= 4)
+		}
+		return oauthCodeShaped(v)
+	case ModeShaped:
+		return r.secretShaped(v)
+	case ModeSerial:
+		return !ctx.noPersonal && !r.pol.disabled["serial"] && serialShaped(v)
+	}
+	return true
+}
+
+// numberApplies says whether rule redacts a JSON number found under an
+// exactly listed name ("pin": 1234). Numbers of the HAR's own structure
+// (sizes, timings, statuses) never are, nor are error codes ("code": 500)
+// or numbers under names that need a shaped value.
+func (r *Redactor) numberApplies(rule *Rule, exact bool, v string, ctx textCtx) bool {
+	if ctx.structure || !exact {
+		return false
+	}
+	switch rule.Mode {
+	case ModeOAuthCode, ModeShaped, ModeSerial, ModeNoWord, ModeConnString, ModeURL:
+		return false
+	}
+	return r.ruleApplies(rule, v, ctx)
+}
+
+// oauthCodeShaped: an authorization code is one token of 16 characters or
+// more, in URL-safe characters, that looks generated: letters and digits
+// mixed, or letters in no word pattern. Error codes ("rate_limit_exceeded",
+// "E_TIMEOUT"), status numbers, short codes and source code
+// ("print(1)\nx = 2") are not.
+func oauthCodeShaped(v string) bool {
+	if len(v) < 16 || len(v) > 4096 {
+		return false
+	}
+	var digit, letter bool
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letter = true
+		case strings.IndexByte("-._~+/=%*!", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return letter && (digit || !wordCode(v))
+}
+
+// wordCode says whether v is made of words joined by '_', '-', '.' or
+// spaces, each a plain word shape (lowercase, UPPERCASE, Capitalized or
+// camelCase humps of two letters or more): "rate_limit_exceeded",
+// "invalidGrant", "E_TIMEOUT". A random string of letters has case
+// changes no word has.
+func wordCode(v string) bool {
+	if v == "" {
+		return false
+	}
+	start := 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) {
+			c := v[i]
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+				continue
+			}
+			if c != '_' && c != '-' && c != '.' && c != ' ' {
+				return false
+			}
+		}
+		if !wordShaped(v[start:i]) {
+			return false
+		}
+		start = i + 1
+	}
+	return true
+}
+
+// wordShaped: letters in the case pattern of a word or identifier:
+// "word", "WORD", "Word", "camelCase", "HTTPServer", "iPhone". A single
+// lowercase letter between capitals ("aBcDeF", "kQzW") is not.
+func wordShaped(w string) bool {
+	for i := 0; i < len(w); {
+		if w[i] < 'a' || w[i] > 'z' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(w) && w[j] >= 'a' && w[j] <= 'z' {
+			j++
+		}
+		if i > 0 && j < len(w) && j-i < 2 {
+			return false
+		}
+		i = j
+	}
+	return true
+}
+
+// secretShaped: a value that is a secret by its shape alone: a vendor key
+// or JWT, or one generated-looking token of 16 characters or more.
+func (r *Redactor) secretShaped(v string) bool {
+	if strings.HasPrefix(v, "eyJ") {
+		if end, kind := jwtAt(v, 0); end == len(v) && (kind == "jwt" || kind == "jwe") {
+			return true
+		}
+	}
+	if v != "" {
+		if kind, end := r.vendorAt(v, 0); kind != "" && end == len(v) {
+			return true
+		}
+	}
+	return highEntropy(v, 16, 3.3)
+}
+
+// serialShaped: a device serial number is 5 to 64 letters, digits, '-',
+// '_', '.' and '/', with at least one digit and no spaces ("C02XK1ZJJG5H",
+// "SN-1234-5678", "5CD1234XYZ"); "unknown", "N/A" and "To Be Filled By
+// O.E.M." are not.
+func serialShaped(v string) bool {
+	if len(v) < 5 || len(v) > 64 {
+		return false
+	}
+	digit := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_' || c == '.' || c == '/':
+		default:
+			return false
+		}
+	}
+	return digit
+}
+
+// connString sanitizes a connection string, "Name=value;Name=value"
+// (Azure storage and Service Bus, ADO.NET, ODBC): the value of each pair
+// whose name a rule lists (AccountKey, SharedAccessKey,
+// SharedAccessSignature, Password, Pwd, …) goes whole, up to its ';' (a
+// SAS holds '&' and '='); the other pairs stay, and go through the text
+// rules (an Endpoint URL with a password in it). A value with no pairs is
+// text ("postgres://user:pw@host/db").
+func (r *Redactor) connString(loc *locator, v string, ctx textCtx) string {
+	if v == "" || isTag(v) || strings.IndexByte(v, '=') < 0 {
+		return r.text(loc, v, ctx)
+	}
+	parts := strings.Split(v, ";")
+	changed := false
+	for i, p := range parts {
+		eq := strings.IndexByte(p, '=')
+		if eq <= 0 {
+			continue
+		}
+		name, val := strings.TrimSpace(p[:eq]), p[eq+1:]
+		if val == "" || isTag(val) {
+			continue
+		}
+		var nv string
+		if rule := r.matchAny(name); rule != nil && rule.Mode != ModeURL && rule.Mode != ModeIP && rule.Mode != ModeConnString && r.ruleApplies(rule, val, ctx) {
+			nv = r.secret(loc, rule.Name, val)
+		} else {
+			nv = r.text(loc, val, ctx)
+		}
+		if nv != val {
+			parts[i] = p[:eq+1] + nv
+			changed = true
+		}
+	}
+	if !changed {
+		return v
+	}
+	return strings.Join(parts, ";")
+}
+
+// Name/value pairs: {"key":"api_key","value":"V"}, {"name":"Authorization",
+// "value":"Bearer V"} (settings stores, Kubernetes env lists, Postman and
+// HAR-like header lists) carry a secret's name in one member and the
+// secret in the sibling "value": the value is redacted by the rule of the
+// name, as if it were {"api_key":"V"}.
+
+// pairNameKey says whether a member names its sibling "value".
+func pairNameKey(k string) bool {
+	switch NormalizeName(k) {
+	case "key", "name", "keyname", "field", "param", "parameter", "header", "variable", "setting":
+		return true
+	}
+	return false
+}
+
+// pairValueKey says whether a member is the value of a name/value pair.
+func pairValueKey(k string) bool {
+	switch NormalizeName(k) {
+	case "value", "val":
+		return true
+	}
+	return false
+}
+
+// pairNamed reports whether name (the string of a pair's name member)
+// names a secret.
+func (r *Redactor) pairNamed(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	if _, exact := r.pol.matchExact(InHeader, name); exact {
+		return true
+	}
+	return r.matchAny(name) != nil
+}
+
+// namedValue sanitizes the value n of a name/value pair whose name member
+// holds name: a header listed by name goes through the header rules (the
+// scheme of an Authorization stays), any other name through the
+// parameter, then the key rules. It reports whether n changed.
+func (r *Redactor) namedValue(loc *locator, name string, n *node, ctx textCtx) bool {
+	if hr, exact := r.pol.matchExact(InHeader, name); exact && hr != nil && n.kind == '"' {
+		ns := r.header(loc, name, n.str)
+		changed := ns != n.str
+		n.str = ns
+		return changed
+	}
+	rule, exact := r.pol.matchExact(InParam, name)
+	if rule == nil {
+		rule, exact = r.pol.matchExact(InKey, name)
+	}
+	if rule == nil {
+		return false
+	}
+	return r.secretNode(loc, rule, exact, n, ctx)
+}
