@@ -473,9 +473,10 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 			before = s[ns-1]
 		}
 		lineStart := before == 0 || before == '\n'
-		urlCtx := c == '=' && (before == '?' || before == '&' || before == '#' || before == ';' || before == 0)
+		// a parameter has no spaces around its '=' ("lastToken = x" is code)
+		urlCtx := c == '=' && ne == i && (i+1 >= len(s) || s[i+1] != ' ') && (before == '?' || before == '&' || before == '#' || before == ';' || before == 0)
 		// header lines in raw HTTP text: "Authorization: Bearer x"
-		if c == ':' && lineStart && !quoted {
+		if c == ':' && lineStart && !quoted && headerLine(s, name, i) {
 			if hr := r.pol.match(InHeader, name); hr != nil {
 				vs := i + 1
 				for vs < len(s) && s[vs] == ' ' {
@@ -543,8 +544,30 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 				ve = len(s)
 			}
 		} else {
-			for ve < len(s) && !valueStop(s[ve], c) {
-				ve++
+			switch {
+			case !urlCtx && strings.Contains(NormalizeName(name), "passphrase"):
+				// a passphrase is words: the rest of the line
+				for ve < len(s) && s[ve] != '\n' && s[ve] != '\r' {
+					ve++
+				}
+				for ve > vs && (s[ve-1] == ' ' || s[ve-1] == '\t') {
+					ve--
+				}
+			case rule.Name == "azure-storage-key":
+				// a shared access signature holds '&' and '=': up to ';'
+				for ve < len(s) && s[ve] != ';' && !valueStop(s[ve], ' ') || ve < len(s) && (s[ve] == '&' || s[ve] == '#') {
+					ve++
+				}
+			default:
+				for ve < len(s) && !valueStop(s[ve], c) {
+					ve++
+				}
+			}
+			if codeValue(s, vs, !urlCtx) {
+				// an expression, not a literal: "tokens[tokens.length - 1]",
+				// "Sizzle.tokenize", "arguments[0]", "{toString: function"
+				i = ve - 1
+				continue
 			}
 		}
 		v := s[vs:ve]

@@ -254,3 +254,101 @@ func (r *Redactor) namedValue(loc *locator, name string, n *node, ctx textCtx) b
 	}
 	return r.secretNode(loc, rule, exact, n, ctx)
 }
+
+// headerLine says whether "name:" at s[i] starts a raw HTTP header line
+// ("Authorization: Bearer x"): a header name (letters, digits and '-',
+// starting with a letter) followed by a space, or by a value directly
+// when the name is listed exactly. A CSS rule (".fa-key:before {") or a
+// label is no header.
+func headerLine(s, name string, i int) bool {
+	if name == "" || !(name[0] >= 'a' && name[0] <= 'z' || name[0] >= 'A' && name[0] <= 'Z') {
+		return false
+	}
+	for k := 0; k < len(name); k++ {
+		if c := name[k]; class[c]&cAlnum == 0 && c != '-' {
+			return false
+		}
+	}
+	return i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '\t')
+}
+
+// jsLiterals are words that are values in code, never secrets.
+var jsLiterals = map[string]bool{"null": true, "true": true, "false": true, "undefined": true, "NaN": true, "Infinity": true,
+	"function": true, "this": true, "void": true, "new": true, "return": true, "typeof": true, "window": true, "document": true, "self": true, "arguments": true}
+
+// codeValue says whether the unquoted value at s[vs:] of an assignment in
+// text is an expression of code rather than a literal: an object, array
+// or group ("{toString: function", "KEY:{RETURN:13"), a negation, a
+// literal of the language ("undefined"), or an identifier that is
+// followed by a member access, an index or a call ("Sizzle.tokenize",
+// "tokens[tokens.length - 1]", "arguments[0]", "getToken()"). An
+// identifier reads like one: letters in a word's case pattern, digits
+// only at its end; a generated token ("Zq8LmN3p.Rt7V") is none.
+// A member access counts only where dots are not part of values (member is
+// false in a query string: "token=abc.def").
+func codeValue(s string, vs int, member bool) bool {
+	if vs >= len(s) {
+		return false
+	}
+	switch s[vs] {
+	case '{', '(', '[', '!':
+		return true
+	}
+	k := vs
+	for k < len(s) && (class[s[k]]&cAlnum != 0 || s[k] == '_' || s[k] == '$') {
+		k++
+	}
+	if k == vs || !identLike(s[vs:k]) {
+		return false
+	}
+	if jsLiterals[s[vs:k]] {
+		return true
+	}
+	if k >= len(s) {
+		return false
+	}
+	switch s[k] {
+	case '[', '(':
+		return true
+	case '.':
+		if !member {
+			return false
+		}
+		// a member access: the next part is an identifier too
+		j := k + 1
+		for j < len(s) && (class[s[j]]&cAlnum != 0 || s[j] == '_' || s[j] == '$') {
+			j++
+		}
+		return j > k+1 && identLike(s[k+1:j]) && !(s[k+1] >= '0' && s[k+1] <= '9')
+	}
+	return false
+}
+
+// identLike: an identifier as people write them: a letter, '_' or '$'
+// first, letters in a word's case pattern, digits only at the end
+// ("item2", "v8"), at most 40 characters.
+func identLike(w string) bool {
+	if w == "" || len(w) > 40 || w[0] >= '0' && w[0] <= '9' {
+		return false
+	}
+	end := len(w)
+	for end > 0 && w[end-1] >= '0' && w[end-1] <= '9' {
+		end--
+	}
+	letters := make([]byte, 0, 40)
+	for i := 0; i < end; i++ {
+		c := w[i]
+		switch {
+		case c >= '0' && c <= '9':
+			return false
+		case c == '_' || c == '$':
+			if !wordShaped(string(letters)) {
+				return false
+			}
+			letters = letters[:0]
+		default:
+			letters = append(letters, c)
+		}
+	}
+	return wordShaped(string(letters))
+}
