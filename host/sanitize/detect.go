@@ -21,6 +21,10 @@ type textCtx struct {
 	// codes that readers decode as numbers, never secrets; a number under
 	// a secret name ("pin": 1234) is redacted in bodies only.
 	structure bool
+	// docURL: the URL is that of a document, an XHR or fetch, or a
+	// redirect (not of a script, stylesheet, image or font): a long hex
+	// path segment in it is a token (hex-path)
+	docURL bool
 }
 
 // byte classes for the scanners.
@@ -86,6 +90,9 @@ func (r *Redactor) text(loc *locator, s string, ctx textCtx) string {
 		s = r.assignPass(loc, s, ctx)
 	}
 	s = r.wordPass(loc, s, ctx)
+	if !r.pol.disabled["bearer"] && (strings.Contains(s, "earer") || strings.Contains(s, "EARER")) {
+		s = r.bearerPass(loc, s)
+	}
 	for _, p := range r.pol.patterns {
 		s = r.patternPass(loc, s, p)
 	}
@@ -97,6 +104,12 @@ func (r *Redactor) text(loc *locator, s string, ctx textCtx) string {
 	}
 	if !ctx.noPersonal && ctx.ip && !r.pol.disabled["ip"] {
 		s = r.ipPass(loc, s)
+	}
+	if !ctx.noPersonal && len(s) >= 17 && !r.pol.disabled["mac"] {
+		s = r.macPass(loc, s)
+	}
+	if !ctx.noPersonal && !r.pol.disabled["serial"] && (strings.Contains(s, "erial") || strings.Contains(s, "ERIAL") || strings.Contains(s, "S/N")) {
+		s = r.serialPass(loc, s)
 	}
 	return s
 }

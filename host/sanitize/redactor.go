@@ -144,6 +144,10 @@ func (r *Redactor) render(kind, v string) string {
 		if at := strings.LastIndexByte(v, '@'); at >= 0 {
 			return r.tagLocked(kind, v) + v[at:]
 		}
+	case "mac":
+		if len(v) == 17 { // the vendor's three octets stay
+			return v[:9] + r.tagLocked(kind, strings.ToLower(v))
+		}
 	case "file":
 		return r.tagLocked(kind, v) + " " + itoa(len(v)) + " bytes"
 	case "ws-binary":
@@ -222,7 +226,7 @@ func (r *Redactor) alsoSecret(kind, v string) {
 // and in decoded bodies. Callers hold r.mu.
 func (r *Redactor) remember(v string, hv uint64, kind uint16) {
 	switch r.kinds[kind] {
-	case "email", "card", "ip", "phone":
+	case "email", "card", "ip", "phone", "mac":
 		return
 	}
 	if len(v) < minVerifyValue || len(v) > maxSearchValue || tooCommon(v) || len(r.search) >= maxSearchEntries {

@@ -352,3 +352,44 @@ func identLike(w string) bool {
 	}
 	return wordShaped(string(letters))
 }
+
+// docEntry says whether a HAR entry is a document, an XHR or fetch (or
+// anything else that is not a static asset) by its _resourceType; a URL
+// whose file name has an asset's extension is an asset whatever the type
+// (staticAsset).
+func docEntry(e *node) bool {
+	switch strings.ToLower(e.getString("_resourceType")) {
+	case "script", "stylesheet", "image", "font", "media", "manifest", "texttrack":
+		return false
+	}
+	return true
+}
+
+// gitObject says whether segment i of a path is a commit or object hash
+// that a code host shows: after /commit/, /commits/, /tree/ or /blob/.
+func gitObject(segs []string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	switch segs[i-1] {
+	case "commit", "commits", "tree", "blob":
+		return true
+	}
+	return false
+}
+
+// staticAsset says whether the last segment of a URL path is the file name
+// of a static asset (script, stylesheet, image, font, media, source map):
+// a content hash in such a URL is a cache key, not a token.
+func staticAsset(last string) bool {
+	dot := strings.LastIndexByte(last, '.')
+	if dot < 0 {
+		return false
+	}
+	switch strings.ToLower(last[dot+1:]) {
+	case "js", "mjs", "cjs", "css", "map", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "bmp",
+		"woff", "woff2", "ttf", "otf", "eot", "mp4", "webm", "mp3", "ogg", "wav", "wasm":
+		return true
+	}
+	return false
+}

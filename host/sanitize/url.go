@@ -109,6 +109,8 @@ func (r *Redactor) urlPath(loc *locator, host, p string, ctx textCtx) string {
 			ns = r.secret(loc, r.pol.match(InPath, segs[i-1]).Name, dec)
 		case len(dec) >= 32 && !isHex(dec) && highEntropy(dec, 32, 4.2) && !ctx.noEntropy && !r.pol.disabled["entropy"]:
 			ns = r.secret(loc, "entropy", dec)
+		case ctx.docURL && len(dec) >= 32 && isHex(dec) && !r.pol.disabled["hex-path"] && !gitObject(segs, i) && !staticAsset(segs[len(segs)-1]):
+			ns = r.secret(loc, "hex-path", dec)
 		default:
 			ns = r.text(loc, dec, ctx)
 			if ns == dec {

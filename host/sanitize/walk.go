@@ -167,12 +167,12 @@ func (r *Redactor) jsonString(loc *locator, s string, ctx textCtx) string {
 func (r *Redactor) entry(loc *locator, n *node) {
 	if req := n.get("request"); req != nil && req.kind == '{' {
 		loc.push("request")
-		r.message(loc, req, true)
+		r.message(loc, req, docEntry(n))
 		loc.pop()
 	}
 	if resp := n.get("response"); resp != nil && resp.kind == '{' {
 		loc.push("response")
-		r.message(loc, resp, false)
+		r.message(loc, resp, docEntry(n))
 		loc.pop()
 	}
 	if ws := n.get("_webSocketMessages"); ws != nil && ws.kind == '[' {
@@ -214,8 +214,9 @@ func (r *Redactor) entry(loc *locator, n *node) {
 	r.walk(loc, n, textCtx{structure: true})
 }
 
-// message sanitizes a request or a response.
-func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
+// message sanitizes a request or a response; doc says the entry is a
+// document, an XHR or fetch (docEntry).
+func (r *Redactor) message(loc *locator, m *node, doc bool) {
 	if hs := m.get("headers"); hs != nil && hs.kind == '[' {
 		loc.push("headers")
 		for i, h := range hs.vals {
@@ -226,7 +227,7 @@ func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
 			loc.push(itoa(i))
 			r.nameNode(loc, h)
 			loc.push("value")
-			v.str = r.header(loc, h.getString("name"), v.str)
+			v.str = r.headerIn(loc, h.getString("name"), v.str, doc)
 			v.done = true
 			loc.pop()
 			loc.pop()
@@ -255,7 +256,7 @@ func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
 	for _, key := range []string{"url", "redirectURL"} {
 		if u := m.get(key); u != nil && u.kind == '"' {
 			loc.push(key)
-			u.str = r.url(loc, u.str, textCtx{})
+			u.str = r.url(loc, u.str, textCtx{docURL: doc || key == "redirectURL"})
 			u.done = true
 			loc.pop()
 		}
@@ -359,6 +360,13 @@ func (r *Redactor) file(loc *locator, v string) string {
 // header sanitizes one header value by name: the header rules, URL
 // headers, request-ID headers (no entropy rule), then shapes and entropy.
 func (r *Redactor) header(loc *locator, name, v string) string {
+	return r.headerIn(loc, name, v, true)
+}
+
+// headerIn is header for a header of an entry; doc says the entry is a
+// document, an XHR or fetch, which decides the hex-path rule for its
+// :path (Location and Referer are documents' URLs whatever the entry).
+func (r *Redactor) headerIn(loc *locator, name, v string, doc bool) string {
 	if v == "" {
 		return v
 	}
@@ -367,7 +375,7 @@ func (r *Redactor) header(loc *locator, name, v string) string {
 		return r.text(loc, v, textCtx{noPersonal: true, noEntropy: true})
 	}
 	if lname == ":path" {
-		return r.url(loc, v, textCtx{})
+		return r.url(loc, v, textCtx{docURL: doc})
 	}
 	if rule := r.pol.match(InHeader, name); rule != nil {
 		switch rule.Mode {
@@ -387,7 +395,7 @@ func (r *Redactor) header(loc *locator, name, v string) string {
 		case ModeCookie:
 			return r.cookieHeader(loc, lname == "setcookie", v)
 		case ModeURL:
-			return r.url(loc, v, textCtx{})
+			return r.url(loc, v, textCtx{docURL: true})
 		case ModeIP:
 			if r.pol.disabled["ip"] {
 				return r.text(loc, v, textCtx{noEntropy: true})
