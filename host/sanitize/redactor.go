@@ -163,16 +163,24 @@ func (r *Redactor) replace(loc *locator, rule, kind, v string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if kind == "file" || kind == "ws-binary" {
-		// a dropped payload, not a secret: its tag carries a size, and
-		// neither its kind nor its value spreads to other places (the
-		// page's script may hold the same text as an uploaded file)
+		// a dropped payload: its tag carries a size. A text file's
+		// content and lines are searched for where the page shows them
+		// again (an inline script holding the same text); its kind does
+		// not stick to values that rules redact elsewhere
 		out := r.render(kind, v)
+		if kind == "file" && !r.dryRun {
+			for _, t := range fileNeedles(v) {
+				r.rememberLocked("file", t)
+			}
+		}
 		r.recordLocked(loc, rule, kind, firstTag(out))
 		return out
 	}
 	hv := maphash.String(r.seed, v)
 	if k, ok := r.memo[hv]; ok {
-		kind = r.kinds[k]
+		if r.kinds[k] != "file" {
+			kind = r.kinds[k]
+		}
 	} else if r.dryRun {
 		if r.seen == nil {
 			r.seen = map[string]string{}
@@ -198,13 +206,10 @@ func (r *Redactor) replace(loc *locator, rule, kind, v string) string {
 	return out
 }
 
-// alsoSecret marks a value found inside another redacted one (the password
-// of a Basic credential) so that Verify searches for it and later places
-// tag it the same way; nothing is replaced or counted.
-func (r *Redactor) alsoSecret(kind, v string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.dryRun || len(r.memo) >= maxMemoEntries {
+// rememberLocked adds v to the memo and the search under kind, unless it
+// is there already. Callers hold r.mu.
+func (r *Redactor) rememberLocked(kind, v string) {
+	if len(r.memo) >= maxMemoEntries {
 		return
 	}
 	hv := maphash.String(r.seed, v)
@@ -221,6 +226,18 @@ func (r *Redactor) alsoSecret(kind, v string) {
 	r.remember(v, hv, ki)
 }
 
+// alsoSecret marks a value found inside another redacted one (the password
+// of a Basic credential) so that Verify searches for it and later places
+// tag it the same way; nothing is replaced or counted.
+func (r *Redactor) alsoSecret(kind, v string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dryRun {
+		return
+	}
+	r.rememberLocked(kind, v)
+}
+
 // remember adds the search forms of a redacted value. Personal data
 // (email, card, IP) is left to its detectors, which find it in any string
 // and in decoded bodies. Callers hold r.mu.
@@ -229,7 +246,7 @@ func (r *Redactor) remember(v string, hv uint64, kind uint16) {
 	case "email", "card", "ip", "phone", "mac":
 		return
 	}
-	if len(v) < minVerifyValue || len(v) > maxSearchValue || tooCommon(v) || len(r.search) >= maxSearchEntries {
+	if len(v) < minVerifyValue || len(v) > maxSearchValue || tooCommon(v) || len(r.search) >= maxSearchEntries || !r.needleShaped(r.kinds[kind], v) {
 		return
 	}
 	h8 := r.h8bits(v)

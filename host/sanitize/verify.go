@@ -507,8 +507,8 @@ func tooCommon(v string) bool {
 }
 
 // forms are the ways a value can appear in a file: raw, URL-encoded,
-// JSON-escaped (also twice, inside JSON strings), base64 in each alphabet
-// and alignment.
+// JSON-escaped (also twice, inside JSON strings), JavaScript- and
+// HTML-escaped (escapedForms), base64 in each alphabet and alignment.
 func forms(v string) []string {
 	out := make([]string, 1, 10)
 	out[0] = v
@@ -546,6 +546,7 @@ func forms(v string) []string {
 			add(string(q[1 : len(q)-1]))
 		}
 	}
+	escapedForms(v, add)
 	buf := make([]byte, 2+len(v))
 	copy(buf[2:], v)
 	for k := 0; k < 3; k++ {
