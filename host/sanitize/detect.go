@@ -490,7 +490,7 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 		urlCtx := c == '=' && ne == i && (i+1 >= len(s) || s[i+1] != ' ') && (before == '?' || before == '&' || before == '#' || before == ';' || before == 0)
 		// header lines in raw HTTP text: "Authorization: Bearer x"
 		if c == ':' && lineStart && !quoted && headerLine(s, name, i) {
-			if hr := r.pol.match(InHeader, name); hr != nil {
+			if hr, exact := r.pol.matchExact(InHeader, name); hr != nil && (exact || strings.IndexByte(name, '-') > 0) {
 				vs := i + 1
 				for vs < len(s) && s[vs] == ' ' {
 					vs++

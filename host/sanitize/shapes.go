@@ -257,9 +257,10 @@ func (r *Redactor) namedValue(loc *locator, name string, n *node, ctx textCtx) b
 
 // headerLine says whether "name:" at s[i] starts a raw HTTP header line
 // ("Authorization: Bearer x"): a header name (letters, digits and '-',
-// starting with a letter) followed by a space, or by a value directly
-// when the name is listed exactly. A CSS rule (".fa-key:before {") or a
-// label is no header.
+// starting with a letter) followed by a space. A CSS rule (".fa-key:before
+// {") is no header; nor is a one-word name that a header rule matches only
+// by a word it contains ("auth: window.auth"): such a line is an
+// assignment.
 func headerLine(s, name string, i int) bool {
 	if name == "" || !(name[0] >= 'a' && name[0] <= 'z' || name[0] >= 'A' && name[0] <= 'Z') {
 		return false
@@ -306,6 +307,12 @@ func codeValue(s string, vs int, member bool) bool {
 	}
 	if k >= len(s) {
 		return false
+	}
+	if k+1 < len(s) {
+		switch s[k : k+2] {
+		case "!=", "==", "&&", "||", "??", "?.", "<=", ">=", "=>":
+			return true // "cachedModule!==undefined"
+		}
 	}
 	switch s[k] {
 	case '[', '(':
