@@ -576,7 +576,7 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 					ve++
 				}
 			}
-			if codeValue(s, vs, !urlCtx) {
+			if codeValue(s, vs, !urlCtx) || cssSelector(s, name, ve) {
 				// an expression, not a literal: "tokens[tokens.length - 1]",
 				// "Sizzle.tokenize", "arguments[0]", "{toString: function"
 				i = ve - 1

@@ -123,8 +123,13 @@ const maxFileLines = 1000
 // the &quot;/&#x27;/&#x2F;/&#x3D; style of template engines), and every
 // character as a decimal or hex character reference.
 func escapedForms(v string, add func(string)) {
+	// a backslash form in a JSON file has its backslashes escaped too
+	addJS := func(f string) {
+		add(f)
+		add(strings.ReplaceAll(f, `\`, `\\`))
+	}
 	if strings.IndexByte(v, '/') >= 0 {
-		add(strings.ReplaceAll(v, "/", `\/`))
+		addJS(strings.ReplaceAll(v, "/", `\/`))
 	}
 	if e := html.EscapeString(v); e != v {
 		add(e)
@@ -153,10 +158,10 @@ func escapedForms(v string, add func(string)) {
 		h.WriteByte(';')
 	}
 	if x.Len() == 4*len(v) {
-		add(x.String())
+		addJS(x.String())
 	}
 	if u.Len() == 6*utf8.RuneCountInString(v) {
-		add(u.String())
+		addJS(u.String())
 	}
 	add(d.String())
 	add(h.String())

@@ -331,6 +331,19 @@ func codeValue(s string, vs int, member bool) bool {
 	return false
 }
 
+// cssSelector says whether "name:value" ending at s[ve] is a CSS selector
+// with a pseudo-class (".x-csrf:before {", "#token:hover, …"): a name
+// that starts with '.' or '#', or a value followed by '{'.
+func cssSelector(s, name string, ve int) bool {
+	if name != "" && (name[0] == '.' || name[0] == '#') {
+		return true
+	}
+	for ve < len(s) && (s[ve] == ' ' || s[ve] == '\t') {
+		ve++
+	}
+	return ve < len(s) && s[ve] == '{'
+}
+
 // identLike: an identifier as people write them: a letter, '_' or '$'
 // first, letters in a word's case pattern, digits only at the end
 // ("item2", "v8"), at most 40 characters.
