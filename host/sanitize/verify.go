@@ -69,10 +69,12 @@ func (e *LeakError) Error() string {
 // Verify is the fail-closed rescan of one output file (name is used in the
 // findings): it runs every rule and detector over it again (a sanitized
 // file gives nothing new), and searches it for every value this Redactor
-// redacted that has 8 characters or more, in raw, URL-encoded, JSON-escaped
-// and base64 form. Values made only of letters, or of fewer than 13 digits,
-// are not searched for: they are too common, and the structural rules cover
-// them. Findings whose rule or kind the policy allows are dropped; the
+// redacted that has 8 characters or more, in raw, URL-encoded,
+// JSON-escaped, JavaScript-escaped (\xNN, \uNNNN), HTML-escaped and base64
+// form. Values made only of letters, or of fewer than 13 digits, are not
+// searched for: they are too common, and the structural rules cover them;
+// nor are values that do not look like values (code, words: see
+// needleShaped). Findings whose rule or kind the policy allows are dropped; the
 // rest are returned, and the caller must refuse the output when there are
 // any (wrap them in a [*LeakError] to say so). The error is only for a file
 // that cannot be read.
