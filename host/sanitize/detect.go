@@ -89,8 +89,8 @@ func (r *Redactor) text(loc *locator, s string, ctx textCtx) string {
 	if strings.IndexByte(s, '=') >= 0 || strings.IndexByte(s, ':') >= 0 {
 		s = r.assignPass(loc, s, ctx)
 	}
-	s = r.wordPass(loc, s, ctx)
-	if !r.pol.disabled["bearer"] && (strings.Contains(s, "earer") || strings.Contains(s, "EARER")) {
+	s, labels := r.wordScan(loc, s, ctx)
+	if labels&labelBearer != 0 && !r.pol.disabled["bearer"] {
 		s = r.bearerPass(loc, s)
 	}
 	for _, p := range r.pol.patterns {
@@ -105,10 +105,10 @@ func (r *Redactor) text(loc *locator, s string, ctx textCtx) string {
 	if !ctx.noPersonal && ctx.ip && !r.pol.disabled["ip"] {
 		s = r.ipPass(loc, s)
 	}
-	if !ctx.noPersonal && len(s) >= 17 && !r.pol.disabled["mac"] {
+	if labels&labelMAC != 0 && !ctx.noPersonal && !r.pol.disabled["mac"] {
 		s = r.macPass(loc, s)
 	}
-	if !ctx.noPersonal && !r.pol.disabled["serial"] && (strings.Contains(s, "erial") || strings.Contains(s, "ERIAL") || strings.Contains(s, "S/N")) {
+	if labels&labelSerial != 0 && !ctx.noPersonal && !r.pol.disabled["serial"] {
 		s = r.serialPass(loc, s)
 	}
 	return s
@@ -893,6 +893,21 @@ func (r *Redactor) jwtReplacement(kind, tok string) string {
 var secretKeywords = []string{"secret", "token", "passw", "pwd", "apikey", "api_key", "api-key", "bearer", "credential", "auth", "private", "key", "sig"}
 
 func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
+	out, _ := r.wordScan(loc, s, ctx)
+	return out
+}
+
+// Labels that wordScan notices on its way through the words of a string,
+// so that the detectors they start run only where they can match.
+const (
+	labelBearer = 1 << iota // the word "Bearer"
+	labelSerial             // the word "Serial", or "S/"
+	labelMAC                // two hex digits before ':', or a 17-character word with '-' at 2
+)
+
+// wordScan is wordPass that also says which labels it saw.
+func (r *Redactor) wordScan(loc *locator, s string, ctx textCtx) (string, uint8) {
+	var labels uint8
 	var b strings.Builder
 	last := 0
 	prevStart, prevEnd := -10, -10   // the previous word, for keyword plus entropy
@@ -906,6 +921,26 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 		j := i + 1
 		for j < len(s) && class[s[j]]&cWord != 0 {
 			j++
+		}
+		switch j - i {
+		case 1:
+			if c == 'S' && j < len(s) && s[j] == '/' {
+				labels |= labelSerial
+			}
+		case 2:
+			if j < len(s) && s[j] == ':' && isHexByte(c) && isHexByte(s[i+1]) {
+				labels |= labelMAC
+			}
+		case 6:
+			if c|0x20 == 'b' && strings.EqualFold(s[i:j], "bearer") {
+				labels |= labelBearer
+			} else if c|0x20 == 's' && strings.EqualFold(s[i:j], "serial") {
+				labels |= labelSerial
+			}
+		case 17:
+			if s[i+2] == '-' {
+				labels |= labelMAC
+			}
 		}
 		if j-i < 8 && (j == len(s) || s[j] != '.' && s[j] != '/') {
 			// a short word is no JWT (10+ before its first dot), vendor key
@@ -971,10 +1006,10 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 		i = j
 	}
 	if last == 0 {
-		return s
+		return s, labels
 	}
 	b.WriteString(s[last:])
-	return b.String()
+	return b.String(), labels
 }
 
 // keyword says whether the word w makes the next high-entropy word a

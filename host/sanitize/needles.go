@@ -1,6 +1,8 @@
 package sanitize
 
 import (
+	"encoding/binary"
+	"hash/maphash"
 	"html"
 	"strconv"
 	"strings"
@@ -118,59 +120,97 @@ func fileNeedles(content string) []string {
 const maxFileLines = 1000
 
 // escapedForms are the forms of v in the escapes of JavaScript and HTML
-// that forms does not already make: JSON with "\/" (PHP), every character
-// as \xNN and as \uNNNN (obfuscated scripts), HTML-escaped (Go's and
-// the &quot;/&#x27;/&#x2F;/&#x3D; style of template engines), and every
-// character as a decimal or hex character reference.
+// that forms does not already make and that only values with special
+// characters have: JSON with "\/" (PHP) and HTML-escaped (Go's and the
+// &quot;/&#x27;/&#x2F;/&#x3D; style of template engines). Every character
+// as \xNN and \uNNNN (obfuscated scripts) or as a decimal or hex
+// character reference: see charForms.
 func escapedForms(v string, add func(string)) {
-	// a backslash form in a JSON file has its backslashes escaped too
-	addJS := func(f string) {
-		add(f)
-		add(strings.ReplaceAll(f, `\`, `\\`))
-	}
 	if strings.IndexByte(v, '/') >= 0 {
-		addJS(strings.ReplaceAll(v, "/", `\/`))
+		// in a JSON file, the backslashes are escaped too
+		add(strings.ReplaceAll(v, "/", `\/`))
+		add(strings.ReplaceAll(v, "/", `\\/`))
 	}
 	if e := html.EscapeString(v); e != v {
 		add(e)
 		add(templateEscaper.Replace(v))
 	}
-	if !utf8.ValidString(v) || len(v) > maxSearchValue/2 {
+}
+
+// The forms that write every character escaped (\xNN, \uNNNN, the same
+// with JSON-escaped backslashes, &#NN;, &#xNN;) are long and one per
+// value: charForms hashes them as it goes instead of building them.
+const (
+	formX = iota
+	formXJSON
+	formU
+	formUJSON
+	formDec
+	formHex
+	numCharForms
+)
+
+// charForms calls emit with the first 8 bytes, the length and the keyed
+// hash of each every-character escape form of v (those forms exist:
+// \xNN only for ASCII, \uNNNN only inside the BMP). The forms are built
+// one after the other in one scratch buffer.
+func charForms(seed maphash.Seed, v string, emit func(head uint64, hash uint32, n int)) {
+	if len(v) > maxSearchValue || !utf8.ValidString(v) {
 		return
 	}
-	var x, u, d, h strings.Builder
-	for _, c := range v {
-		if c < 0x80 {
-			x.WriteString(`\x`)
-			x.WriteString(hex2(byte(c)))
+	ascii, bmp := true, true
+	for i := 0; i < len(v); i++ {
+		if v[i] >= 0x80 {
+			ascii = false
+			for _, c := range v[i:] {
+				if c > 0xFFFF {
+					bmp = false
+				}
+			}
+			break
 		}
-		if c <= 0xFFFF {
-			u.WriteString(`\u`)
-			s := strconv.FormatInt(int64(c), 16)
-			u.WriteString("0000"[len(s):])
-			u.WriteString(s)
+	}
+	var stack [1024]byte
+	b := stack[:0]
+	if 11*len(v) > len(stack) {
+		b = make([]byte, 0, 11*len(v))
+	}
+	for f := 0; f < numCharForms; f++ {
+		if (f == formX || f == formXJSON) && !ascii || (f == formU || f == formUJSON) && !bmp {
+			continue
 		}
-		d.WriteString("&#")
-		d.WriteString(strconv.Itoa(int(c)))
-		d.WriteByte(';')
-		h.WriteString("&#x")
-		h.WriteString(strconv.FormatInt(int64(c), 16))
-		h.WriteByte(';')
+		b = b[:0]
+		for _, c := range v {
+			switch f {
+			case formX, formXJSON:
+				b = append(b, '\\')
+				if f == formXJSON {
+					b = append(b, '\\')
+				}
+				b = append(b, 'x', hexDigits[c>>4], hexDigits[c&15])
+			case formU, formUJSON:
+				b = append(b, '\\')
+				if f == formUJSON {
+					b = append(b, '\\')
+				}
+				b = append(b, 'u', hexDigits[c>>12&15], hexDigits[c>>8&15], hexDigits[c>>4&15], hexDigits[c&15])
+			case formDec:
+				b = append(b, '&', '#')
+				b = strconv.AppendInt(b, int64(c), 10)
+				b = append(b, ';')
+			case formHex:
+				b = append(b, '&', '#', 'x')
+				b = strconv.AppendInt(b, int64(c), 16)
+				b = append(b, ';')
+			}
+		}
+		if len(b) >= 8 {
+			emit(binary.LittleEndian.Uint64(b), uint32(maphash.Bytes(seed, b)), len(b))
+		}
 	}
-	if x.Len() == 4*len(v) {
-		addJS(x.String())
-	}
-	if u.Len() == 6*utf8.RuneCountInString(v) {
-		addJS(u.String())
-	}
-	add(d.String())
-	add(h.String())
 }
+
+const hexDigits = "0123456789abcdef"
 
 // templateEscaper escapes as Handlebars, lodash and OWASP's encoder do.
 var templateEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#x27;", "/", "&#x2F;", "=", "&#x3D;", "`", "&#x60;")
-
-func hex2(c byte) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[c>>4], digits[c&15]})
-}

@@ -373,6 +373,27 @@ func (c *compiledPolicy) matchExact(in string, name string) (*Rule, bool) {
 	return m.rule, m.exact
 }
 
+// matchUncached says whether a name is listed exactly by a header rule or
+// matches a parameter or key rule, without the cache (for names that are
+// data: see pairNamed).
+func (c *compiledPolicy) matchUncached(name string) bool {
+	n := NormalizeName(name)
+	if c.keep[n] {
+		return false
+	}
+	if c.exact[0][n] != nil || c.exact[1][n] != nil || c.exact[inKeyIndex][n] != nil {
+		return true
+	}
+	for _, i := range []int{1, inKeyIndex} {
+		for _, cr := range c.contains[i] {
+			if strings.Contains(n, cr.sub) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // lookup is the cached match of name in place i (an inIndex).
 func (c *compiledPolicy) lookup(i int, name string) matchResult {
 	if m, ok := c.cache[i].get(name); ok {

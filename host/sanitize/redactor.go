@@ -259,6 +259,11 @@ func (r *Redactor) remember(v string, hv uint64, kind uint16) {
 			value: uint32(hv), n: uint16(len(f)), h8: h8, kind: kind,
 		})
 	}
+	charForms(r.seed, v, func(head uint64, hash uint32, n int) {
+		if n <= 0xFFFF {
+			r.search = append(r.search, searchEntry{head: head, hash: hash, value: uint32(hv), n: uint16(n), h8: h8, kind: kind})
+		}
+	})
 	r.sorted = false
 }
 

@@ -206,6 +206,9 @@ func (r *Redactor) connString(loc *locator, v string, ctx textCtx) string {
 
 // pairNameKey says whether a member names its sibling "value".
 func pairNameKey(k string) bool {
+	if len(k) < 3 || len(k) > 9 {
+		return false
+	}
 	switch NormalizeName(k) {
 	case "key", "name", "keyname", "field", "param", "parameter", "header", "variable", "setting":
 		return true
@@ -215,6 +218,9 @@ func pairNameKey(k string) bool {
 
 // pairValueKey says whether a member is the value of a name/value pair.
 func pairValueKey(k string) bool {
+	if len(k) != 3 && len(k) != 5 {
+		return false
+	}
 	switch NormalizeName(k) {
 	case "value", "val":
 		return true
@@ -223,15 +229,20 @@ func pairValueKey(k string) bool {
 }
 
 // pairNamed reports whether name (the string of a pair's name member)
-// names a secret.
+// names a secret. The strings under "name" are mostly data (people,
+// products): only a name shaped like one (letters, digits, '-', '_', '.',
+// no spaces, at most 64) is matched, without the cache of names, which
+// such data would flush.
 func (r *Redactor) pairNamed(name string) bool {
 	if name == "" || len(name) > 64 {
 		return false
 	}
-	if _, exact := r.pol.matchExact(InHeader, name); exact {
-		return true
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; class[c]&cAlnum == 0 && c != '-' && c != '_' && c != '.' {
+			return false
+		}
 	}
-	return r.matchAny(name) != nil
+	return r.pol.matchUncached(name)
 }
 
 // namedValue sanitizes the value n of a name/value pair whose name member

@@ -76,7 +76,7 @@ func (r *Redactor) pairOf(n *node) (int, string) {
 			name = n.vals[i].str
 		}
 	}
-	if val < 0 || !r.pairNamed(name) {
+	if val < 0 || n.vals[val].done || !r.pairNamed(name) {
 		return -1, ""
 	}
 	return val, name
