@@ -55,10 +55,7 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requi
 	loc := &locator{file: doc}
 	s := &streamer{dec: dec, out: out, loc: loc, atEntries: r.atEntries}
 	s.key = func(loc *locator, k string) string {
-		if len(k) < 6 {
-			return k
-		}
-		return r.text(loc, k, textCtx{})
+		return r.jsonKey(loc, k, textCtx{})
 	}
 	sawLog := false
 	if isHAR {

@@ -27,6 +27,10 @@ type textCtx struct {
 	// not the passes that take a value up to a delimiter (assignments,
 	// HTML attributes), which could swallow a quote.
 	shapes bool
+	// docURL: the URL is that of a document, an XHR or fetch, or a
+	// redirect (not of a script, stylesheet, image or font): a long hex
+	// path segment in it is a token (hex-path)
+	docURL bool
 }
 
 // byte classes for the scanners.
@@ -91,7 +95,10 @@ func (r *Redactor) text(loc *locator, s string, ctx textCtx) string {
 	if !ctx.shapes && (strings.IndexByte(s, '=') >= 0 || strings.IndexByte(s, ':') >= 0) {
 		s = r.assignPass(loc, s, ctx)
 	}
-	s = r.wordPass(loc, s, ctx)
+	s, labels := r.wordScan(loc, s, ctx)
+	if labels&labelBearer != 0 && !r.pol.disabled["bearer"] {
+		s = r.bearerPass(loc, s)
+	}
 	for _, p := range r.pol.patterns {
 		s = r.patternPass(loc, s, p)
 	}
@@ -103,6 +110,12 @@ func (r *Redactor) text(loc *locator, s string, ctx textCtx) string {
 	}
 	if !ctx.noPersonal && ctx.ip && !r.pol.disabled["ip"] {
 		s = r.ipPass(loc, s)
+	}
+	if labels&labelMAC != 0 && !ctx.noPersonal && !r.pol.disabled["mac"] {
+		s = r.macPass(loc, s)
+	}
+	if labels&labelSerial != 0 && !ctx.noPersonal && !r.pol.disabled["serial"] {
+		s = r.serialPass(loc, s)
 	}
 	return s
 }
@@ -479,10 +492,11 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 			before = s[ns-1]
 		}
 		lineStart := before == 0 || before == '\n'
-		urlCtx := c == '=' && (before == '?' || before == '&' || before == '#' || before == ';' || before == 0)
+		// a parameter has no spaces around its '=' ("lastToken = x" is code)
+		urlCtx := c == '=' && ne == i && (i+1 >= len(s) || s[i+1] != ' ') && (before == '?' || before == '&' || before == '#' || before == ';' || before == 0)
 		// header lines in raw HTTP text: "Authorization: Bearer x"
-		if c == ':' && lineStart && !quoted {
-			if hr := r.pol.match(InHeader, name); hr != nil {
+		if c == ':' && lineStart && !quoted && headerLine(s, name, i) {
+			if hr, exact := r.pol.matchExact(InHeader, name); hr != nil && (exact || strings.IndexByte(name, '-') > 0) {
 				vs := i + 1
 				for vs < len(s) && s[vs] == ' ' {
 					vs++
@@ -549,8 +563,30 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 				ve = len(s)
 			}
 		} else {
-			for ve < len(s) && !valueStop(s[ve], c) {
-				ve++
+			switch {
+			case !urlCtx && strings.Contains(NormalizeName(name), "passphrase"):
+				// a passphrase is words: the rest of the line
+				for ve < len(s) && s[ve] != '\n' && s[ve] != '\r' {
+					ve++
+				}
+				for ve > vs && (s[ve-1] == ' ' || s[ve-1] == '\t') {
+					ve--
+				}
+			case rule.Name == "azure-storage-key":
+				// a shared access signature holds '&' and '=': up to ';'
+				for ve < len(s) && s[ve] != ';' && !valueStop(s[ve], ' ') || ve < len(s) && (s[ve] == '&' || s[ve] == '#') {
+					ve++
+				}
+			default:
+				for ve < len(s) && !valueStop(s[ve], c) {
+					ve++
+				}
+			}
+			if codeValue(s, vs, !urlCtx) || cssSelector(s, name, ve) {
+				// an expression, not a literal: "tokens[tokens.length - 1]",
+				// "Sizzle.tokenize", "arguments[0]", "{toString: function"
+				i = ve - 1
+				continue
 			}
 		}
 		v := s[vs:ve]
@@ -572,11 +608,8 @@ func (r *Redactor) assignPass(loc *locator, s string, ctx textCtx) string {
 			i = ve - 1
 			continue
 		}
-		if rule.Mode == ModeNoWord && plainWord(v) {
-			continue
-		}
-		if rule.Mode == ModeCookie || !r.phoneApplies(rule, v, ctx) {
-			continue
+		if rule.Mode == ModeCookie || rule.Mode == ModeConnString || !r.ruleApplies(rule, v, ctx) {
+			continue // a connection string's secret pairs are assignments of their own
 		}
 		if nextAssignment(v) {
 			// `"token": token=V` redacts "token=V" whole; V alone is the
@@ -866,6 +899,21 @@ func (r *Redactor) jwtReplacement(kind, tok string) string {
 var secretKeywords = []string{"secret", "token", "passw", "pwd", "apikey", "api_key", "api-key", "bearer", "credential", "auth", "private", "key", "sig"}
 
 func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
+	out, _ := r.wordScan(loc, s, ctx)
+	return out
+}
+
+// Labels that wordScan notices on its way through the words of a string,
+// so that the detectors they start run only where they can match.
+const (
+	labelBearer = 1 << iota // the word "Bearer"
+	labelSerial             // the word "Serial", or "S/"
+	labelMAC                // two hex digits before ':', or a 17-character word with '-' at 2
+)
+
+// wordScan is wordPass that also says which labels it saw.
+func (r *Redactor) wordScan(loc *locator, s string, ctx textCtx) (string, uint8) {
+	var labels uint8
 	var b strings.Builder
 	last := 0
 	prevStart, prevEnd := -10, -10   // the previous word, for keyword plus entropy
@@ -879,6 +927,26 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 		j := i + 1
 		for j < len(s) && class[s[j]]&cWord != 0 {
 			j++
+		}
+		switch j - i {
+		case 1:
+			if c == 'S' && j < len(s) && s[j] == '/' {
+				labels |= labelSerial
+			}
+		case 2:
+			if j < len(s) && s[j] == ':' && isHexByte(c) && isHexByte(s[i+1]) {
+				labels |= labelMAC
+			}
+		case 6:
+			if c|0x20 == 'b' && strings.EqualFold(s[i:j], "bearer") {
+				labels |= labelBearer
+			} else if c|0x20 == 's' && strings.EqualFold(s[i:j], "serial") {
+				labels |= labelSerial
+			}
+		case 17:
+			if s[i+2] == '-' {
+				labels |= labelMAC
+			}
 		}
 		if j-i < 8 && (j == len(s) || s[j] != '.' && s[j] != '/') {
 			// a short word is no JWT (10+ before its first dot), vendor key
@@ -944,10 +1012,10 @@ func (r *Redactor) wordPass(loc *locator, s string, ctx textCtx) string {
 		i = j
 	}
 	if last == 0 {
-		return s
+		return s, labels
 	}
 	b.WriteString(s[last:])
-	return b.String()
+	return b.String(), labels
 }
 
 // keyword says whether the word w makes the next high-entropy word a

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -109,28 +110,46 @@ func TestDataURIsAreNotSecrets(t *testing.T) {
 	}
 }
 
-// A multipart upload's file content is dropped (tagged with size and hash),
-// not a secret: the same text elsewhere (the page's script) stays, and
-// Verify does not refuse the bundle (host/testapp /scenario/all).
-func TestUploadedFileContentIsNotSearchedFor(t *testing.T) {
-	const content = "file contents\n"
-	body := "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\n" + content + "\r\n--XyZ--\r\n"
+// A multipart upload's file content is dropped (tagged with size and
+// hash), and its text, and each of its lines of 16 characters or more, is
+// redacted where the page shows it again (an inline script holding the
+// same text, a JSON echo, a console line); Verify does not refuse the
+// bundle (host/testapp /scenario/all). Lines of code in a file are not
+// searched for: "} else {" is everybody's.
+func TestUploadedFileContentIsRedactedEverywhere(t *testing.T) {
+	const line = "customer ref 7731-ab, renewal due 2027"
+	const content = "file contents\n" + line + "\n"
+	const code = "} else { y() }\n"
+	part := func(name, text string) string {
+		return "--XyZ\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + name + ".txt\"\r\nContent-Type: text/plain\r\n\r\n" + text + "\r\n"
+	}
 	up := newEntry("http://127.0.0.1:4000/upload")
-	up.post("multipart/form-data; boundary=XyZ", body)
+	up.post("multipart/form-data; boundary=XyZ", part("a", content)+part("b", code)+"--XyZ--\r\n")
 	page := newEntry("http://127.0.0.1:4000/scenario/all")
-	page.body("text/html", "<script>const blob = new Blob([`"+content+"`]);</script>")
-	har := map[string]any{"log": map[string]any{"version": "1.2", "creator": map[string]any{"name": "t", "version": "1"}, "entries": []any{page.m, up.m}}}
+	var hexLine strings.Builder
+	for i := 0; i < len(line); i++ {
+		fmt.Fprintf(&hexLine, "\\x%02x", line[i])
+	}
+	page.body("text/html", "<script>const blob = new Blob([`"+content+"`]);\nif (a) { x() } else { y() }\nvar s = '"+hexLine.String()+"';</script><p>"+line+"</p>")
+	echo := newEntry("http://127.0.0.1:4000/echo")
+	echo.body("application/json", `{"note":"`+line+`"}`)
+	har := map[string]any{"log": map[string]any{"version": "1.2", "creator": map[string]any{"name": "t", "version": "1"}, "entries": []any{page.m, up.m, echo.m}}}
 	data, _ := json.Marshal(har)
 	r := New(nil)
 	var out bytes.Buffer
 	if err := r.HAR(&out, bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), `[REDACTED:file:`) || !strings.Contains(out.String(), " 14 bytes") {
+	if !strings.Contains(out.String(), `[REDACTED:file:`) || !strings.Contains(out.String(), fmt.Sprintf(" %d bytes", len(content))) {
 		t.Errorf("the file part is not tagged with its size: %s", out.String())
 	}
-	if !strings.Contains(out.String(), "new Blob([`file contents\\n`])") {
-		t.Errorf("the page's script was changed")
+	for _, gone := range []string{"file contents", line, hexLine.String()[:40]} {
+		if strings.Contains(out.String(), gone) {
+			t.Errorf("the file's text %q survives elsewhere:\n%s", gone, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "if (a) { x() } else { y() }") {
+		t.Errorf("code that is also an uploaded file was changed")
 	}
 	fs, err := r.Verify("session.har", bytes.NewReader(out.Bytes()))
 	if err != nil || len(fs) > 0 {

@@ -58,7 +58,8 @@ type jsonWalker struct {
 	loc     *locator
 	ctx     textCtx
 	changed bool
-	sources bool // the strings of a source map's sourcesContent: code
+	sources bool   // the strings of a source map's sourcesContent: code
+	lastStr string // the string value read last (a pair's name)
 }
 
 // value copies the next value, sanitizing it; rule is the key rule of an
@@ -75,6 +76,7 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 	case '{':
 		w.out.byte('{')
 		var mimes bodyMimes // media types seen in this object, for its bodies
+		pairName := ""      // a name/value pair's name that names a secret (read before its value)
 		for i := 0; w.dec.PeekKind() != '}'; i++ {
 			kt, err := w.dec.ReadToken()
 			if err != nil {
@@ -83,11 +85,8 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 			k := kt.String()
 			w.loc.push(k)
 			nk := k
-			if len(k) >= 6 {
-				nk = w.r.text(w.loc, k, w.ctx)
-				if nk != k {
-					w.changed = true
-				}
+			if nk = w.r.jsonKey(w.loc, k, w.ctx); nk != k {
+				w.changed = true
 			}
 			if i > 0 {
 				w.out.byte(',')
@@ -96,6 +95,22 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 			w.out.byte(':')
 			r, ex := rule, exact
 			saved := w.ctx
+			if r == nil && pairName != "" && pairValueKey(k) && w.dec.PeekKind() == '"' {
+				tok, err := w.dec.ReadToken()
+				if err != nil {
+					return err
+				}
+				n := &node{kind: '"', str: tok.String()}
+				if w.r.namedValue(w.loc, pairName, n, w.ctx) {
+					w.changed = true
+				} else if ns := w.r.jsonString(w.loc, n.str, w.ctx); ns != n.str {
+					n.str = ns
+					w.changed = true
+				}
+				w.out.str(n.str)
+				w.loc.pop()
+				continue
+			}
 			if r == nil {
 				m := w.r.keyRule(k)
 				r, ex = m.rule, m.exact
@@ -113,10 +128,15 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 					continue
 				}
 			}
+			w.lastStr = ""
+			isStr := w.dec.PeekKind() == '"'
 			sources := w.sources
 			w.sources = r == nil && k == "sourcesContent"
 			if err := w.value(r, ex, depth+1); err != nil {
 				return err
+			}
+			if rule == nil && pairName == "" && isStr && pairNameKey(k) && w.r.pairNamed(w.lastStr) {
+				pairName = w.lastStr
 			}
 			w.ctx, w.sources = saved, sources
 			w.loc.pop()
@@ -145,6 +165,7 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 		return nil
 	case '"':
 		s := tok.String()
+		w.lastStr = s
 		ns := s
 		if rule != nil {
 			n := &node{kind: '"', str: s}
@@ -161,7 +182,7 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 		w.out.str(ns)
 		return nil
 	case '0':
-		if rule != nil && exact {
+		if rule != nil && w.r.numberApplies(rule, exact, tok.String(), w.ctx) {
 			w.changed = true
 			w.out.str(w.r.secret(w.loc, rule.Name, tok.String()))
 			return nil

@@ -129,8 +129,8 @@ func splitAttr(v string) (string, byte) {
 	return v, 0
 }
 
-// htmlKeptAttrs hold no user data worth a look: names of things, sizes,
-// hashes, geometry, regular expressions (pattern).
+// htmlKeptAttrs hold names of things, sizes, hashes and regular
+// expressions (pattern): only key shapes are looked for in them.
 var htmlKeptAttrs = map[string]bool{
 	"class": true, "id": true, "type": true, "rel": true, "lang": true, "dir": true, "role": true,
 	"width": true, "height": true, "integrity": true, "crossorigin": true, "charset": true, "media": true,
@@ -143,6 +143,14 @@ var htmlKeptAttrs = map[string]bool{
 	"accept": true, "accept-charset": true, "x": true, "y": true, "cx": true, "cy": true, "r": true,
 	"rx": true, "ry": true, "x1": true, "x2": true, "y1": true, "y2": true, "offset": true,
 	"stroke-width": true, "key": true, "fill-rule": true, "clip-rule": true, "stop-color": true, "version": true,
+}
+
+// htmlGeometry attributes hold numbers (SVG paths and shapes): nothing to
+// look at.
+var htmlGeometry = map[string]bool{
+	"d": true, "points": true, "viewbox": true, "transform": true, "x": true, "y": true, "cx": true, "cy": true,
+	"r": true, "rx": true, "ry": true, "x1": true, "x2": true, "y1": true, "y2": true, "width": true, "height": true,
+	"offset": true, "stroke-width": true,
 }
 
 // htmlURLAttrs hold one URL.
@@ -160,7 +168,7 @@ func (r *Redactor) htmlAttr(loc *locator, tag string, a *htmlAttr, attrs []htmlA
 		return nk + a.val // a key pasted as an attribute's name
 	}
 	inner, q := splitAttr(a.val)
-	if len(inner) < 4 || htmlKeptAttrs[a.key] || strings.HasPrefix(a.key, "aria-") && a.key != "aria-label" && a.key != "aria-description" {
+	if len(inner) < 4 || htmlGeometry[a.key] {
 		return a.tok
 	}
 	v := stdhtml.UnescapeString(inner)
@@ -169,6 +177,10 @@ func (r *Redactor) htmlAttr(loc *locator, tag string, a *htmlAttr, attrs []htmlA
 	}
 	var nv string
 	switch {
+	case htmlKeptAttrs[a.key] || strings.HasPrefix(a.key, "aria-") && a.key != "aria-label" && a.key != "aria-description":
+		// names of things and hashes: key shapes and keyword+token pairs
+		// only (a key pasted into a class or a name)
+		nv = r.text(loc, v, textCtx{shapes: true, noPersonal: true})
 	case strings.HasPrefix(a.key, "on"):
 		nv = r.javascript(loc, v, ctx, false)
 	case a.key == "style":

@@ -26,6 +26,24 @@ const (
 	ModeIP     = "ip"     // redact the IP addresses in the value (personal data)
 	ModeNoWord = "noword" // a secret unless it is a plain word such as an error code
 	ModePhone  = "phone"  // personal data when the value is shaped like a phone number
+	// ModeOAuthCode: a secret only when shaped like an authorization code:
+	// in a JSON key or text "code: …", 16+ characters, one token,
+	// generated-looking; as a parameter (query, fragment, form: the OAuth
+	// places) anything but a word code or a number of up to 4 digits.
+	// Error codes, status numbers and source code stay; a JSON number is
+	// never redacted
+	ModeOAuthCode = "oauth-code"
+	// ModeShaped: a secret only when the value itself looks like one (a
+	// vendor key, a JWT, a generated token of 16+ characters): for names
+	// as common as "key"
+	ModeShaped = "shaped"
+	// ModeSerial: a device serial number when shaped like one (5 to 64
+	// letters, digits and '-', with a digit; no spaces)
+	ModeSerial = "serial"
+	// ModeConnString: "Name=value;…" pairs (an Azure or ADO.NET connection
+	// string): the secret pairs go (AccountKey, SharedAccessSignature,
+	// Password, …), the rest stays
+	ModeConnString = "connection-string"
 )
 
 // Rule is one named line of the policy table: values found under one of
@@ -78,18 +96,23 @@ var defaultRules = []Rule{
 		Contains: words("auth token secret session key password passwd signature credential csrf xsrf jwt")},
 	{Name: "url", In: InParam, Mode: ModeURL, Names: words("redirect_uri redirect_url redirect return_to returnto return_url next continue relaystate callback goto url dest destination target_url")},
 	{Name: "azure-storage-key", In: InParam, Names: words("accountkey sharedaccesskey sharedaccesssignature")},
-	{Name: "secret-param", In: InParam, Names: words("code state token access_token id_token refresh_token password passwd pwd pass key api_key sig signature x-amz-signature x-amz-credential x-amz-security-token x-goog-signature x-goog-credential samlresponse samlrequest client_secret secret session sessionid sid otp ticket assertion code_verifier jwt auth authtoken"),
-		Contains: words("token secret passw signature credential session apikey privatekey jwt csrf xsrf")},
-	{Name: "code", In: InKey, Mode: ModeNoWord, Names: words("code")},
-	{Name: "secret-key", In: InKey, Names: words("password passwd pwd pass secret client_secret token access_token refresh_token id_token code_verifier otp pin cvc cvv cvv2 card_number cardnumber cc_number ccnumber pan iban api_key apikey private_key privatekey assertion samlresponse session sessionid ssn secret_key access_key accountkey authorization cookie set-cookie"),
-		Contains: words("password passwd secret token apikey privatekey accesskey signingkey credential session cvv cvc iban cardnumber jwt signature authorization csrf xsrf")},
+	{Name: "secret-param", In: InParam, Names: words("state token access_token id_token refresh_token password passwd pwd pass key api_key sig signature x-amz-signature x-amz-credential x-amz-security-token x-goog-signature x-goog-credential samlresponse samlrequest client_secret secret session sessionid sid otp ticket assertion code_verifier jwt auth authtoken passphrase psk wpa_psk userpass"),
+		Contains: words("token secret passw signature credential session apikey privatekey jwt csrf xsrf passphrase userpass")},
+	{Name: "secret-param", In: InParam, Mode: ModeOAuthCode, Names: words("code")},
+	{Name: "code", In: InKey, Mode: ModeOAuthCode, Names: words("code")},
+	{Name: "secret-key", In: InKey, Names: words("password passwd pwd pass secret client_secret token access_token refresh_token id_token code_verifier otp pin cvc cvv cvv2 card_number cardnumber cc_number ccnumber pan iban api_key apikey private_key privatekey assertion samlresponse session sessionid ssn secret_key access_key accountkey authorization cookie set-cookie passphrase psk wpa_psk userpass authentication"),
+		Contains: words("password passwd secret token apikey privatekey accesskey signingkey credential session cvv cvc iban cardnumber jwt signature authorization csrf xsrf passphrase userpass")},
+	{Name: "secret-key", In: InKey, Mode: ModeShaped, Names: words("key")},
+	{Name: "connection-string", In: InKey, Mode: ModeConnString, Names: words("connectionstring connstr"), Contains: words("connectionstring")},
+	{Name: "serial", In: InKey, Mode: ModeSerial, Names: words("serial serialno serialnum serialnumber deviceserial hwserial hardwareserial"), Contains: words("serialnumber serialno serialnum deviceserial")},
+	{Name: "serial", In: InParam, Mode: ModeSerial, Names: words("serial serialno serialnum serialnumber deviceserial hwserial hardwareserial"), Contains: words("serialnumber serialno serialnum deviceserial")},
 	{Name: "phone", In: InKey, Mode: ModePhone, Names: words("phone phone_number phonenumber mobile mobile_number mobilephone tel telephone msisdn cell cellphone"), Contains: words("phone")},
 	{Name: "path-token", In: InPath, Names: words("reset reset-password password-reset invite invitation invitations magic magic-link magiclink verify verify-email confirm confirm-email activate activation unsubscribe token tokens login-token sso")},
 }
 
 // defaultDetectors names the secret shapes and personal data found anywhere
 // in a string that survives the name rules; detect.go implements them.
-var defaultDetectors = words("private-key jwt jwe openai anthropic aws-access-key google-api-key google-oauth-token google-client-secret github-token gitlab-token slack-token slack-webhook stripe-key twilio-key sendgrid-key huggingface-token npm-token vendor-key userinfo keyword entropy email card ip")
+var defaultDetectors = words("private-key jwt jwe openai anthropic aws-access-key google-api-key google-oauth-token google-client-secret github-token gitlab-token slack-token slack-webhook stripe-key twilio-key sendgrid-key huggingface-token npm-token vendor-key userinfo keyword bearer entropy hex-path email card ip mac serial")
 
 // defaultRequestIDHeaders are exempt from the entropy rule: their values are
 // random by design and are what support engineers search logs for.
@@ -164,7 +187,7 @@ func (p *Policy) Merge(other *Policy) error {
 			return fmt.Errorf("rule %q: \"in\" must be header, param, key or path, not %q", r.Name, r.In)
 		}
 		switch r.Mode {
-		case ModeValue, ModeScheme, ModeCookie, ModeURL, ModeIP, ModeNoWord, ModePhone:
+		case ModeValue, ModeScheme, ModeCookie, ModeURL, ModeIP, ModeNoWord, ModePhone, ModeOAuthCode, ModeShaped, ModeSerial, ModeConnString:
 		default:
 			return fmt.Errorf("rule %q: unknown mode %q", r.Name, r.Mode)
 		}
@@ -350,6 +373,27 @@ const maxMatchCache = 20000
 func (c *compiledPolicy) matchExact(in string, name string) (*Rule, bool) {
 	m := c.lookup(inIndex(in), name)
 	return m.rule, m.exact
+}
+
+// matchUncached says whether a name is listed exactly by a header rule or
+// matches a parameter or key rule, without the cache (for names that are
+// data: see pairNamed).
+func (c *compiledPolicy) matchUncached(name string) bool {
+	n := NormalizeName(name)
+	if c.keep[n] {
+		return false
+	}
+	if c.exact[0][n] != nil || c.exact[1][n] != nil || c.exact[inKeyIndex][n] != nil {
+		return true
+	}
+	for _, i := range []int{1, inKeyIndex} {
+		for _, cr := range c.contains[i] {
+			if strings.Contains(n, cr.sub) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // lookup is the cached match of name in place i (an inIndex).

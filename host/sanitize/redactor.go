@@ -144,6 +144,10 @@ func (r *Redactor) render(kind, v string) string {
 		if at := strings.LastIndexByte(v, '@'); at >= 0 {
 			return r.tagLocked(kind, v) + v[at:]
 		}
+	case "mac":
+		if len(v) == 17 { // the vendor's three octets stay
+			return v[:9] + r.tagLocked(kind, strings.ToLower(v))
+		}
 	case "file":
 		return r.tagLocked(kind, v) + " " + itoa(len(v)) + " bytes"
 	case "ws-binary":
@@ -159,16 +163,24 @@ func (r *Redactor) replace(loc *locator, rule, kind, v string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if kind == "file" || kind == "ws-binary" {
-		// a dropped payload, not a secret: its tag carries a size, and
-		// neither its kind nor its value spreads to other places (the
-		// page's script may hold the same text as an uploaded file)
+		// a dropped payload: its tag carries a size. A text file's
+		// content and lines are searched for where the page shows them
+		// again (an inline script holding the same text); its kind does
+		// not stick to values that rules redact elsewhere
 		out := r.render(kind, v)
+		if kind == "file" && !r.dryRun {
+			for _, t := range fileNeedles(v) {
+				r.rememberLocked("file", t)
+			}
+		}
 		r.recordLocked(loc, rule, kind, firstTag(out))
 		return out
 	}
 	hv := maphash.String(r.seed, v)
 	if k, ok := r.memo[hv]; ok {
-		kind = r.kinds[k]
+		if r.kinds[k] != "file" {
+			kind = r.kinds[k]
+		}
 	} else if r.dryRun {
 		if r.seen == nil {
 			r.seen = map[string]string{}
@@ -194,13 +206,10 @@ func (r *Redactor) replace(loc *locator, rule, kind, v string) string {
 	return out
 }
 
-// alsoSecret marks a value found inside another redacted one (the password
-// of a Basic credential) so that Verify searches for it and later places
-// tag it the same way; nothing is replaced or counted.
-func (r *Redactor) alsoSecret(kind, v string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.dryRun || len(r.memo) >= maxMemoEntries {
+// rememberLocked adds v to the memo and the search under kind, unless it
+// is there already. Callers hold r.mu.
+func (r *Redactor) rememberLocked(kind, v string) {
+	if len(r.memo) >= maxMemoEntries {
 		return
 	}
 	hv := maphash.String(r.seed, v)
@@ -217,15 +226,27 @@ func (r *Redactor) alsoSecret(kind, v string) {
 	r.remember(v, hv, ki)
 }
 
+// alsoSecret marks a value found inside another redacted one (the password
+// of a Basic credential) so that Verify searches for it and later places
+// tag it the same way; nothing is replaced or counted.
+func (r *Redactor) alsoSecret(kind, v string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dryRun {
+		return
+	}
+	r.rememberLocked(kind, v)
+}
+
 // remember adds the search forms of a redacted value. Personal data
 // (email, card, IP) is left to its detectors, which find it in any string
 // and in decoded bodies. Callers hold r.mu.
 func (r *Redactor) remember(v string, hv uint64, kind uint16) {
 	switch r.kinds[kind] {
-	case "email", "card", "ip", "phone":
+	case "email", "card", "ip", "phone", "mac":
 		return
 	}
-	if len(v) < minVerifyValue || len(v) > maxSearchValue || tooCommon(v) || len(r.search) >= maxSearchEntries {
+	if len(v) < minVerifyValue || len(v) > maxSearchValue || tooCommon(v) || len(r.search) >= maxSearchEntries || !r.needleShaped(r.kinds[kind], v) {
 		return
 	}
 	h8 := r.h8bits(v)
@@ -238,6 +259,11 @@ func (r *Redactor) remember(v string, hv uint64, kind uint16) {
 			value: uint32(hv), n: uint16(len(f)), h8: h8, kind: kind,
 		})
 	}
+	charForms(r.seed, v, func(head uint64, hash uint32, n int) {
+		if n <= 0xFFFF {
+			r.search = append(r.search, searchEntry{head: head, hash: hash, value: uint32(hv), n: uint16(n), h8: h8, kind: kind})
+		}
+	})
 	r.sorted = false
 }
 

@@ -139,8 +139,8 @@ func (sp *spill) remove() {
 }
 
 // Scrub copies src to dst, replacing every value this Redactor redacted (8
-// characters or more, in the raw, URL-encoded, JSON-escaped and base64
-// forms that [Redactor.Verify] searches for) by the value's tag, and
+// characters or more, in the raw, URL-encoded, JSON-, JavaScript- and
+// HTML-escaped and base64 forms that [Redactor.Verify] searches for) by the value's tag, and
 // returns how many it replaced. A JSON document is walked token by token
 // (string values, keys, and numbers, which become strings); any other file
 // is scrubbed line by line. [Redactor.HAR] and [Redactor.JSON] scrub their

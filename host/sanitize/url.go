@@ -46,7 +46,7 @@ func (r *Redactor) url(loc *locator, u string, ctx textCtx) string {
 		rest = rest[len(auth):]
 		if at := strings.LastIndexByte(auth, '@'); at >= 0 {
 			ui := auth[:at]
-			if c := strings.IndexByte(ui, ':'); c >= 0 && c+1 < len(ui) && !r.pol.disabled["userinfo"] {
+			if c := colonOutsideTags(ui); c >= 0 && c+1 < len(ui) && !r.pol.disabled["userinfo"] {
 				pw := ui[c+1:]
 				if dp, err := url.PathUnescape(pw); err == nil {
 					pw = dp
@@ -109,6 +109,8 @@ func (r *Redactor) urlPath(loc *locator, host, p string, ctx textCtx) string {
 			ns = r.secret(loc, r.pol.match(InPath, segs[i-1]).Name, dec)
 		case len(dec) >= 32 && !isHex(dec) && highEntropy(dec, 32, 4.2) && !ctx.noEntropy && !r.pol.disabled["entropy"]:
 			ns = r.secret(loc, "entropy", dec)
+		case ctx.docURL && len(dec) >= 32 && isHex(dec) && !r.pol.disabled["hex-path"] && !gitObject(segs, i) && !staticAsset(segs[len(segs)-1]):
+			ns = r.secret(loc, "hex-path", dec)
 		default:
 			ns = r.text(loc, dec, ctx)
 			if ns == dec {
@@ -125,6 +127,23 @@ func (r *Redactor) urlPath(loc *locator, host, p string, ctx textCtx) string {
 		return p
 	}
 	return strings.Join(segs, "/")
+}
+
+// colonOutsideTags is the index of the first ':' of s that is not inside
+// a tag ("[REDACTED:x:1a2b3c4d]:[REDACTED:y:…]" is a user and a password
+// that are both sanitized), or -1.
+func colonOutsideTags(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ':':
+			return i
+		case '[':
+			if end := tagEnd(s[i:]); end > 0 && strings.HasPrefix(s[i:], "[REDACTED:") {
+				i += end - 1
+			}
+		}
+	}
+	return -1
 }
 
 // query sanitizes "a=1&b=2" (a URL query, a fragment, a form body).
@@ -147,7 +166,7 @@ func (r *Redactor) query(loc *locator, q string, ctx textCtx) string {
 		rawName, rawVal := part[:eq], part[eq+1:]
 		name := unescapeQuery(rawName)
 		if len(rawName) >= 6 {
-			if nn := r.text(loc, rawName, textCtx{noPersonal: true, noEntropy: true, depth: ctx.depth}); nn != rawName {
+			if nn := r.name(loc, rawName); nn != rawName {
 				rawName = nn
 				changed = true
 				parts[i] = rawName + "=" + rawVal
@@ -193,12 +212,23 @@ func (r *Redactor) param(loc *locator, name, v string, ctx textCtx) string {
 				return r.url(loc, v, ctx)
 			}
 			return r.text(loc, v, ctx)
-		case ModeNoWord:
-			if plainWord(v) {
-				return v
-			}
+		case ModeConnString:
+			return r.connString(loc, v, ctx)
 		}
-		return r.secret(loc, rule.Name, v)
+		if r.ruleApplies(rule, v, ctx) {
+			return r.secret(loc, rule.Name, v)
+		}
+		if rule.Mode == ModeNoWord {
+			return v
+		}
+		// a value the rule does not take ("code=500"): shapes only
+		if nv := r.text(loc, v, ctx); nv != v {
+			return nv
+		}
+		if !ctx.noEntropy && !r.pol.disabled["entropy"] && highEntropy(v, 20, 3.5) {
+			return r.secret(loc, "entropy", v)
+		}
+		return v
 	}
 	if r.pol.keep[NormalizeName(name)] {
 		return r.text(loc, v, textCtx{noPersonal: true, noEntropy: true, depth: ctx.depth})

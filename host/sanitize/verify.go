@@ -70,10 +70,12 @@ func (e *LeakError) Error() string {
 // Verify is the fail-closed rescan of one output file (name is used in the
 // findings): it runs every rule and detector over it again (a sanitized
 // file gives nothing new), and searches it for every value this Redactor
-// redacted that has 8 characters or more, in raw, URL-encoded, JSON-escaped
-// and base64 form. Values made only of letters, or of fewer than 13 digits,
-// are not searched for: they are too common, and the structural rules cover
-// them. Findings whose rule or kind the policy allows are dropped; the
+// redacted that has 8 characters or more, in raw, URL-encoded,
+// JSON-escaped, JavaScript-escaped (\xNN, \uNNNN), HTML-escaped and base64
+// form. Values made only of letters, or of fewer than 13 digits, are not
+// searched for: they are too common, and the structural rules cover them;
+// nor are values that do not look like values (code, words: see
+// needleShaped). Findings whose rule or kind the policy allows are dropped; the
 // rest are returned, and the caller must refuse the output when there are
 // any (wrap them in a [*LeakError] to say so). The error is only for a file
 // that cannot be read.
@@ -546,8 +548,8 @@ func tooCommon(v string) bool {
 }
 
 // forms are the ways a value can appear in a file: raw, URL-encoded,
-// JSON-escaped (also twice, inside JSON strings), base64 in each alphabet
-// and alignment.
+// JSON-escaped (also twice, inside JSON strings), JavaScript- and
+// HTML-escaped (escapedForms), base64 in each alphabet and alignment.
 func forms(v string) []string {
 	out := make([]string, 1, 10)
 	out[0] = v
@@ -585,6 +587,7 @@ func forms(v string) []string {
 			add(string(q[1 : len(q)-1]))
 		}
 	}
+	escapedForms(v, add)
 	buf := make([]byte, 2+len(v))
 	copy(buf[2:], v)
 	for k := 0; k < 3; k++ {

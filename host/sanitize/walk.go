@@ -16,17 +16,23 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 	changed := false
 	switch n.kind {
 	case '{':
+		pair, pairName := r.pairOf(n)
 		for i, k := range n.keys {
 			v := n.vals[i]
 			if v.done {
 				continue
 			}
 			loc.push(k)
-			if len(k) >= 6 {
-				if nk := r.text(loc, k, ctx); nk != k {
-					n.keys[i] = nk
+			if i == pair {
+				if r.namedValue(loc, pairName, v, ctx) || r.walk(loc, v, ctx) {
 					changed = true
 				}
+				loc.pop()
+				continue
+			}
+			if nk := r.jsonKey(loc, k, ctx); nk != k {
+				n.keys[i] = nk
+				changed = true
 			}
 			if mime, ok := bodyMime(n, k); ok && v.kind == '"' {
 				// a body beside its media type (a HAR content object, the
@@ -94,6 +100,28 @@ func bodyMime(n *node, k string) (string, bool) {
 	return m.str, true
 }
 
+// pairOf finds a name/value pair in an object: the index of its value
+// member and the name it is under, or -1 when the object is no pair or
+// its name names no secret.
+func (r *Redactor) pairOf(n *node) (int, string) {
+	if len(n.keys) < 2 || len(n.keys) > 8 {
+		return -1, ""
+	}
+	val, name := -1, ""
+	for i, k := range n.keys {
+		switch {
+		case pairValueKey(k):
+			val = i
+		case name == "" && pairNameKey(k) && n.vals[i].kind == '"':
+			name = n.vals[i].str
+		}
+	}
+	if val < 0 || n.vals[val].done || !r.pairNamed(name) {
+		return -1, ""
+	}
+	return val, name
+}
+
 // keyRule matches a JSON key: its rule, whether the name was listed
 // exactly (not only contained, which also redacts numbers: "pin": 1234),
 // and what the name says about its value (keyCtx).
@@ -111,7 +139,9 @@ func (r *Redactor) secretNode(loc *locator, rule *Rule, exact bool, v *node, ctx
 		}
 		var ns string
 		switch {
-		case rule.Mode == ModeNoWord && plainWord(v.str), !r.phoneApplies(rule, v.str, ctx):
+		case rule.Mode == ModeConnString:
+			ns = r.connString(loc, v.str, ctx)
+		case !r.ruleApplies(rule, v.str, ctx):
 			ns = r.jsonString(loc, v.str, ctx)
 		case rule.Mode == ModeURL:
 			ns = r.url(loc, v.str, ctx)
@@ -122,7 +152,7 @@ func (r *Redactor) secretNode(loc *locator, rule *Rule, exact bool, v *node, ctx
 		v.str = ns
 		return changed
 	case '0':
-		if ctx.structure || !exact || !r.phoneApplies(rule, v.str, ctx) {
+		if !r.numberApplies(rule, exact, v.str, ctx) {
 			return false
 		}
 		v.kind, v.str = '"', r.secret(loc, rule.Name, v.str)
@@ -177,12 +207,12 @@ func (r *Redactor) jsonString(loc *locator, s string, ctx textCtx) string {
 func (r *Redactor) entry(loc *locator, n *node) {
 	if req := n.get("request"); req != nil && req.kind == '{' {
 		loc.push("request")
-		r.message(loc, req, true)
+		r.message(loc, req, docEntry(n))
 		loc.pop()
 	}
 	if resp := n.get("response"); resp != nil && resp.kind == '{' {
 		loc.push("response")
-		r.message(loc, resp, false)
+		r.message(loc, resp, docEntry(n))
 		loc.pop()
 	}
 	if ws := n.get("_webSocketMessages"); ws != nil && ws.kind == '[' {
@@ -224,8 +254,9 @@ func (r *Redactor) entry(loc *locator, n *node) {
 	r.walk(loc, n, textCtx{structure: true})
 }
 
-// message sanitizes a request or a response.
-func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
+// message sanitizes a request or a response; doc says the entry is a
+// document, an XHR or fetch (docEntry).
+func (r *Redactor) message(loc *locator, m *node, doc bool) {
 	if hs := m.get("headers"); hs != nil && hs.kind == '[' {
 		loc.push("headers")
 		for i, h := range hs.vals {
@@ -234,8 +265,9 @@ func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
 				continue
 			}
 			loc.push(itoa(i))
+			r.nameNode(loc, h)
 			loc.push("value")
-			v.str = r.header(loc, h.getString("name"), v.str)
+			v.str = r.headerIn(loc, h.getString("name"), v.str, doc)
 			v.done = true
 			loc.pop()
 			loc.pop()
@@ -250,6 +282,7 @@ func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
 				continue
 			}
 			loc.push(itoa(i))
+			r.nameNode(loc, c)
 			loc.push("value")
 			if !r.pol.keep[NormalizeName(c.getString("name"))] {
 				v.str = r.secret(loc, "cookie", v.str)
@@ -263,7 +296,7 @@ func (r *Redactor) message(loc *locator, m *node, isRequest bool) {
 	for _, key := range []string{"url", "redirectURL"} {
 		if u := m.get(key); u != nil && u.kind == '"' {
 			loc.push(key)
-			u.str = r.url(loc, u.str, textCtx{})
+			u.str = r.url(loc, u.str, textCtx{docURL: doc || key == "redirectURL"})
 			u.done = true
 			loc.pop()
 		}
@@ -293,6 +326,7 @@ func (r *Redactor) params(loc *locator, ps *node, form bool) {
 			continue
 		}
 		loc.push(itoa(i))
+		r.nameNode(loc, p)
 		loc.push("value")
 		name := p.getString("name")
 		switch {
@@ -322,19 +356,19 @@ func (r *Redactor) formParam(loc *locator, name, val string, ctx textCtx) string
 	if nv != val || val == "" || isTag(val) {
 		return nv
 	}
-	if rule := r.pol.match(InKey, name); rule != nil && rule.Mode != ModeURL && !(rule.Mode == ModeNoWord && plainWord(val)) && r.phoneApplies(rule, val, ctx) {
+	if rule := r.pol.match(InKey, name); rule != nil && rule.Mode != ModeURL && r.ruleApplies(rule, val, ctx) {
+		if rule.Mode == ModeConnString {
+			return r.connString(loc, val, ctx)
+		}
 		return r.secret(loc, rule.Name, val)
 	}
 	return nv
 }
 
-// phoneApplies says whether a rule applies to v: always, except the phone
-// rule, which takes only phone-shaped values and not in reporter fields.
+// phoneApplies is [Redactor.ruleApplies] (its old name, from when the
+// phone rule was the only one that looked at the value).
 func (r *Redactor) phoneApplies(rule *Rule, v string, ctx textCtx) bool {
-	if rule.Mode != ModePhone {
-		return true
-	}
-	return !ctx.noPersonal && !r.pol.disabled["phone"] && phoneShaped(v)
+	return r.ruleApplies(rule, v, ctx)
 }
 
 // phoneShaped: an optional '+', then 7 to 15 digits with spaces, '-', '.'
@@ -366,6 +400,13 @@ func (r *Redactor) file(loc *locator, v string) string {
 // header sanitizes one header value by name: the header rules, URL
 // headers, request-ID headers (no entropy rule), then shapes and entropy.
 func (r *Redactor) header(loc *locator, name, v string) string {
+	return r.headerIn(loc, name, v, true)
+}
+
+// headerIn is header for a header of an entry; doc says the entry is a
+// document, an XHR or fetch, which decides the hex-path rule for its
+// :path (Location and Referer are documents' URLs whatever the entry).
+func (r *Redactor) headerIn(loc *locator, name, v string, doc bool) string {
 	if v == "" {
 		return v
 	}
@@ -374,7 +415,7 @@ func (r *Redactor) header(loc *locator, name, v string) string {
 		return r.text(loc, v, textCtx{noPersonal: true, noEntropy: true})
 	}
 	if lname == ":path" {
-		return r.url(loc, v, textCtx{})
+		return r.url(loc, v, textCtx{docURL: doc})
 	}
 	if rule := r.pol.match(InHeader, name); rule != nil {
 		switch rule.Mode {
@@ -394,7 +435,7 @@ func (r *Redactor) header(loc *locator, name, v string) string {
 		case ModeCookie:
 			return r.cookieHeader(loc, lname == "setcookie", v)
 		case ModeURL:
-			return r.url(loc, v, textCtx{})
+			return r.url(loc, v, textCtx{docURL: true})
 		case ModeIP:
 			if r.pol.disabled["ip"] {
 				return r.text(loc, v, textCtx{noEntropy: true})
@@ -435,7 +476,7 @@ func (r *Redactor) cookieHeader(loc *locator, set bool, v string) string {
 				pairs[pi] = r.text(loc, p, textCtx{noPersonal: true, noEntropy: true})
 				continue
 			}
-			name := r.text(loc, p[:eq], textCtx{noPersonal: true, noEntropy: true})
+			name := r.name(loc, p[:eq])
 			val := p[eq+1:]
 			if val == "" || r.pol.keep[NormalizeName(strings.TrimSpace(name))] {
 				pairs[pi] = name + "=" + r.text(loc, val, textCtx{noPersonal: true, noEntropy: true})
@@ -589,7 +630,9 @@ func (r *Redactor) multipart(loc *locator, s, mime string, ctx textCtx) string {
 		case filename != "" && body != "":
 			nb = r.file(loc, body)
 		default:
-			if rule := r.matchAny(name); rule != nil && !(rule.Mode == ModeNoWord && plainWord(body)) && rule.Mode != ModeURL && r.phoneApplies(rule, body, ctx) {
+			if rule := r.matchAny(name); rule != nil && rule.Mode == ModeConnString {
+				nb = r.connString(loc, body, ctx)
+			} else if rule != nil && rule.Mode != ModeURL && rule.Mode != ModeIP && r.ruleApplies(rule, body, ctx) {
 				nb = r.secret(loc, rule.Name, body)
 			} else {
 				nb = r.body(loc, body, ctype, ctx)
