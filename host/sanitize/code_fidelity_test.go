@@ -77,6 +77,12 @@ func sanitizeUnits(t testing.TB, units []codeUnit) ([]string, []byte) {
 	if err := New(nil).HAR(&out, bytes.NewReader(codeHAR(units))); err != nil {
 		t.Fatalf("Redactor.HAR: %v", err)
 	}
+	return unitBodies(t, out.Bytes(), units), out.Bytes()
+}
+
+// unitBodies returns each unit's body from out, the sanitized codeHAR.
+func unitBodies(t testing.TB, out []byte, units []codeUnit) []string {
+	t.Helper()
 	var doc struct {
 		Log struct {
 			Entries []struct {
@@ -89,7 +95,7 @@ func sanitizeUnits(t testing.TB, units []codeUnit) ([]string, []byte) {
 			} `json:"entries"`
 		} `json:"log"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatalf("the sanitized HAR is not JSON: %v", err)
 	}
 	if len(doc.Log.Entries) != len(units) {
@@ -106,7 +112,7 @@ func sanitizeUnits(t testing.TB, units []codeUnit) ([]string, []byte) {
 			bodies[i] = string(b)
 		}
 	}
-	return bodies, out.Bytes()
+	return bodies
 }
 
 // hasTag reports whether s holds a redaction tag.
