@@ -60,13 +60,14 @@ func codeHAR(units []codeUnit) []byte {
 		e.body(u.mime, u.body)
 		entries = append(entries, e.m)
 	}
-	data, err := json.Marshal(map[string]any{"log": map[string]any{
+	// as DevTools writes a HAR: no \u003c-style escapes
+	data, err := marshalNoEscape(map[string]any{"log": map[string]any{
 		"version": "1.2", "creator": map[string]any{"name": "WebInspector", "version": "537.36"},
 		"pages": []any{}, "entries": entries}})
 	if err != nil {
 		panic(err)
 	}
-	return data
+	return []byte(data)
 }
 
 // sanitizeUnits sanitizes the units through Redactor.HAR and returns each

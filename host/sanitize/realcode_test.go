@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +144,34 @@ func TestRealLibraryCodeIsKeptByteForByte(t *testing.T) {
 	}
 	if changed > 0 {
 		t.Errorf("%d of %d real library files changed; none may", changed, len(units)-1)
+	}
+}
+
+// TestWriteRealCodeBenchHAR writes the HAR of real scripts and stylesheets
+// that scripts/bench.d/sanitize.sh measures beside its generated HAR: the
+// files under REPROKIT_REAL_CODE_DIR as response bodies, repeated under
+// new URLs (as a recording of several page loads holds them) up to
+// REPROKIT_BENCH_MB (default 60), into REPROKIT_BENCH_HAR. It runs only
+// with REPROKIT_BENCH_WRITE=1.
+func TestWriteRealCodeBenchHAR(t *testing.T) {
+	path := os.Getenv("REPROKIT_BENCH_HAR")
+	if os.Getenv("REPROKIT_BENCH_WRITE") == "" || path == "" {
+		t.Skip("writes the benchmark HAR only for scripts/bench.d/sanitize.sh (REPROKIT_BENCH_WRITE=1 REPROKIT_BENCH_HAR=FILE)")
+	}
+	units := realCodeUnits(t, realCodeDir(t))
+	mb := 60
+	if v, err := strconv.Atoi(os.Getenv("REPROKIT_BENCH_MB")); err == nil && v > 0 {
+		mb = v
+	}
+	var all []codeUnit
+	for size, n := 0, 0; size < mb<<20; n++ {
+		for _, u := range units {
+			u.url = "https://cdn" + strconv.Itoa(n) + ".example.com/" + u.name
+			all = append(all, u)
+			size += len(u.body)
+		}
+	}
+	if err := os.WriteFile(path, codeHAR(all), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -11,6 +11,12 @@
 # core against Verify and VerifyBytes on every core, timed inside the
 # benchmark (the sanitizing that makes their input is not counted), and
 # Redactor.HAR on every core (a read-ahead goroutine decodes).
+# Last (issue 10) the same baseline, sanitize and sanitize + verify rows on
+# a HAR of real scripts, stylesheets and source maps: the published files
+# of real libraries (scripts/fetch-real-code.sh caches them from npm),
+# repeated under new URLs up to REPROKIT_BENCH_REAL_MB (default 60).
+# Goal (issue 10): ratios within 10% of the figures before the code-aware
+# sanitizer, on both HARs; peak RSS < 100 MB.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mb="${REPROKIT_BENCH_MB:-200}"
@@ -70,3 +76,34 @@ printf '%-44s %7.1f MB/s wall (%d cores)  %4.2fx one core\n' "verify the sanitiz
 printf '%-44s %7.1f MB/s wall (%d cores)  %4.2fx Verify on one core\n' "verify the sanitized HAR: VerifyBytes" "$(echo "$size / 1000 / ($vpar_ns / 1000000)" | bc -l)" "$(nproc)" "$(echo "$vseq_ns / $vpar_ns" | bc -l)"
 printf '%-44s %7.1f MB/s wall (%d cores)  %4.2fx one core\n' "sanitize (Redactor.HAR), reading ahead" "$(echo "$size / 1000 / ($sall_ns / 1000000)" | bc -l)" "$(nproc)" "$(echo "$san_ns / $sall_ns" | bc -l)"
 echo "(load average now: $(cut -d' ' -f1-3 /proc/loadavg); wall figures on a busy machine are upper bounds)"
+
+# The HAR of real scripts and stylesheets (issue 10).
+real_dir="${REPROKIT_REAL_CODE_DIR:-}"
+if [[ -z "$real_dir" ]]; then real_dir="$(scripts/fetch-real-code.sh || true)"; fi
+if [[ -z "$real_dir" ]]; then
+	echo "no real libraries' files (npm is missing): the real-code rows are skipped"
+	exit 0
+fi
+har="$work/real.har"
+REPROKIT_REAL_CODE_DIR="$real_dir" REPROKIT_BENCH_HAR="$har" REPROKIT_BENCH_WRITE=1 REPROKIT_BENCH_MB="${REPROKIT_BENCH_REAL_MB:-60}" \
+	"$work/sanitize.test" -test.run '^TestWriteRealCodeBenchHAR$' -test.timeout 10m >/dev/null
+size=$(stat -c %s "$har")
+echo
+echo "input: HAR of real scripts, stylesheets and source maps of $((size / 1000000)) MB ($(find "$real_dir" -type f \( -name '*.js' -o -name '*.css' -o -name '*.map' \) | wc -l) files of react-dom, codemirror, mathjax, jquery, lodash, bootstrap, font-awesome, angular, moment, repeated)"
+measure base $(bench BenchmarkJSONRoundTrip)
+measure san $(bench BenchmarkSanitizeHAR)
+row base "baseline: encoding/json decode+encode"
+row san "sanitize (Redactor.HAR)"
+if measure ver $(bench BenchmarkSanitizeAndVerifyHAR); then
+	row ver "sanitize + fail-closed verify"
+else
+	echo "the fail-closed verify refused the HAR of real code (output above): real code must never make it refuse"
+fi
+if [[ $cli == 1 ]]; then
+	if measure cli "$work/reprokit" sanitize "$har" -o "$work/out.har"; then
+		row cli "reprokit sanitize (CLI, writes the file)"
+	else
+		echo "reprokit sanitize refused the HAR of real code (exit 1, output above): real code must never make it refuse"
+	fi
+fi
+echo "goals (issue 10): ratios within 10% of those before the code-aware sanitizer, on both HARs; < 100 MB peak RSS"
