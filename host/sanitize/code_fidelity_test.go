@@ -45,7 +45,7 @@ func marshalNoEscape(v any) (string, error) {
 
 // codeHAR builds a HAR with one entry per unit, the unit as its response
 // body.
-func codeHAR(units []codeUnit) []byte {
+func codeHAR(units []fidelityUnit) []byte {
 	var entries []any
 	for _, u := range units {
 		e := newEntry(u.url)
@@ -72,7 +72,7 @@ func codeHAR(units []codeUnit) []byte {
 
 // sanitizeUnits sanitizes the units through Redactor.HAR and returns each
 // unit's body as written, and the whole output.
-func sanitizeUnits(t testing.TB, units []codeUnit) ([]string, []byte) {
+func sanitizeUnits(t testing.TB, units []fidelityUnit) ([]string, []byte) {
 	t.Helper()
 	var out bytes.Buffer
 	if err := New(nil).HAR(&out, bytes.NewReader(codeHAR(units))); err != nil {
@@ -82,7 +82,7 @@ func sanitizeUnits(t testing.TB, units []codeUnit) ([]string, []byte) {
 }
 
 // unitBodies returns each unit's body from out, the sanitized codeHAR.
-func unitBodies(t testing.TB, out []byte, units []codeUnit) []string {
+func unitBodies(t testing.TB, out []byte, units []fidelityUnit) []string {
 	t.Helper()
 	var doc struct {
 		Log struct {
@@ -224,7 +224,7 @@ func xmlWellFormed(s string) error {
 	}
 }
 
-type jsTok struct {
+type jsLexTok struct {
 	tt   js.TokenType
 	text string
 }
@@ -232,9 +232,9 @@ type jsTok struct {
 // jsTokens lexes src, telling a regular expression from a division by the
 // token before it (tdewolff's lexer leaves that to the caller); it
 // returns nil when src does not lex. Whitespace is left out.
-func jsTokens(src string) []jsTok {
+func jsTokens(src string) []jsLexTok {
 	l := js.NewLexer(parse.NewInputString(src))
-	var out []jsTok
+	var out []jsLexTok
 	prev := js.ErrorToken
 	for {
 		tt, data := l.Next()
@@ -254,7 +254,7 @@ func jsTokens(src string) []jsTok {
 		default:
 			prev = tt
 		}
-		out = append(out, jsTok{tt, string(data)})
+		out = append(out, jsLexTok{tt, string(data)})
 	}
 }
 
@@ -510,7 +510,7 @@ func langOf(mime, url string) string {
 
 // corpusCodeUnits are the HTML, JavaScript, CSS and JSON bodies of the
 // leak corpus (request bodies too, carried as response bodies here).
-func corpusCodeUnits(t testing.TB) []codeUnit {
+func corpusCodeUnits(t testing.TB) []fidelityUnit {
 	data, cs := buildCorpus()
 	var doc struct {
 		Log struct {
@@ -528,11 +528,11 @@ func corpusCodeUnits(t testing.TB) []codeUnit {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	var units []codeUnit
+	var units []fidelityUnit
 	for i, e := range doc.Log.Entries {
 		add := func(mime, text string) {
 			if lang := langOf(mime, ""); lang != "" && text != "" {
-				units = append(units, codeUnit{name: "leak corpus: " + e.Case, lang: lang, mime: mime,
+				units = append(units, fidelityUnit{name: "leak corpus: " + e.Case, lang: lang, mime: mime,
 					url: "https://app.example.com/case/" + strconv.Itoa(i), body: text, secrets: []string{cs[i].secret}})
 			}
 		}
@@ -552,7 +552,7 @@ func corpusCodeUnits(t testing.TB) []codeUnit {
 // testAppCodeUnits are the test app's pages, scripts, stylesheets, source
 // map, SOAP body and JSON answers, fetched from a running app, with the
 // random secrets of its /code/ pages.
-func testAppCodeUnits(t testing.TB) []codeUnit {
+func testAppCodeUnits(t testing.TB) []fidelityUnit {
 	app, err := testapp.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -571,7 +571,7 @@ func testAppCodeUnits(t testing.TB) []codeUnit {
 		"/sw/sw.js", "/worker/worker.js", "/worker/shared.js", "/cache/static.js", "/cache/static.css",
 		"/secrets/token.json", "/etag/data.json", "/api/anything", "/status/500"}
 	client := &http.Client{Timeout: 10 * time.Second}
-	var units []codeUnit
+	var units []fidelityUnit
 	for _, p := range paths {
 		resp, err := client.Get(app.URL + p)
 		if err != nil {
@@ -584,7 +584,7 @@ func testAppCodeUnits(t testing.TB) []codeUnit {
 		if lang == "" {
 			t.Fatalf("test app %s: Content-Type %q is no code language", p, mime)
 		}
-		u := codeUnit{name: "test app " + p, lang: lang, mime: mime, url: app.URL + p, body: string(body)}
+		u := fidelityUnit{name: "test app " + p, lang: lang, mime: mime, url: app.URL + p, body: string(body)}
 		if strings.HasPrefix(p, "/code/") {
 			u.secrets, u.secretNames = secrets, names
 		}
@@ -596,7 +596,7 @@ func testAppCodeUnits(t testing.TB) []codeUnit {
 // checkUnits sanitizes the units together (as one recording's bodies are)
 // and reports each one that no longer parses or keeps a planted secret.
 // leaks is false for units whose secrets the leak corpus already checks.
-func checkUnits(t *testing.T, units []codeUnit) {
+func checkUnits(t *testing.T, units []fidelityUnit) {
 	t.Helper()
 	bodies, _ := sanitizeUnits(t, units)
 	broken := 0
@@ -653,12 +653,12 @@ func TestGeneratedCodeUnitsStillParse(t *testing.T) {
 		seed, _ = strconv.ParseUint(s, 10, 64)
 	}
 	t.Logf("seed %d (REPROKIT_CODE_SEED=%d replays this run)", seed, seed)
-	g := newCodeGen(nil, seed)
+	g := newFidelityGen(nil, seed)
 	n := 150
 	if testing.Short() {
 		n = 40
 	}
-	units := make([]codeUnit, n)
+	units := make([]fidelityUnit, n)
 	counts := map[string]int{}
 	for i := range units {
 		units[i] = g.genUnit(fmt.Sprintf("generated unit %d", i))
@@ -685,12 +685,12 @@ func FuzzCodeCanary(f *testing.F) {
 	f.Add([]byte{3, 2, 8, 11, 12}, uint64(4))
 	f.Add([]byte{1, 4, 0, 1, 2, 3}, uint64(5))
 	f.Fuzz(func(t *testing.T, choices []byte, seed uint64) {
-		g := newCodeGen(choices, seed)
+		g := newFidelityGen(choices, seed)
 		u := g.genUnit("fuzzed unit")
 		if compareCode(u.lang, u.body, u.body) != nil || (u.lang == "js" && jsParses(u.body) != nil) {
 			t.Fatalf("the generator made a broken unit:\n%s", u.body)
 		}
-		bodies, _ := sanitizeUnits(t, []codeUnit{u})
+		bodies, _ := sanitizeUnits(t, []fidelityUnit{u})
 		if s := survivors(u.secrets, bodies[0]); len(s) > 0 {
 			t.Errorf("%d canary secret(s) survive in this %s:\n%s\nsanitized:\n%s", len(s), u.lang, u.body, bodies[0])
 		}
@@ -704,7 +704,7 @@ func FuzzCodeCanary(f *testing.F) {
 // a tag inside its literal, nothing else touched) passes every check, and
 // the breakages of issue 10 are caught.
 func TestCodeCheckerJudgesRedactionsRight(t *testing.T) {
-	g := newCodeGen(nil, 7)
+	g := newFidelityGen(nil, 7)
 	for i := range 300 {
 		u := g.genUnit("unit " + strconv.Itoa(i))
 		ideal := u.body

@@ -14,8 +14,8 @@ import (
 // secrets. TestCodeUnitsStillParse draws units from it with fresh
 // randomness, FuzzCodeCanary with the fuzzer's choices.
 
-// codeUnit is one body in one language.
-type codeUnit struct {
+// fidelityUnit is one body in one language.
+type fidelityUnit struct {
 	name string // where it came from, for messages
 	lang string // "html", "js", "css", "json", "map" (a source map), "xml"
 	mime string
@@ -27,19 +27,19 @@ type codeUnit struct {
 	secretNames map[string]string
 }
 
-// codeGen draws the choices of a generated unit: from the fuzzer's bytes
+// fidelityGen draws the choices of a generated unit: from the fuzzer's bytes
 // while they last, then from a PRNG.
-type codeGen struct {
+type fidelityGen struct {
 	choices []byte
 	r       *rand.Rand
 }
 
-func newCodeGen(choices []byte, seed uint64) *codeGen {
-	return &codeGen{choices: choices, r: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))}
+func newFidelityGen(choices []byte, seed uint64) *fidelityGen {
+	return &fidelityGen{choices: choices, r: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))}
 }
 
 // pick returns a number in [0, n).
-func (g *codeGen) pick(n int) int {
+func (g *fidelityGen) pick(n int) int {
 	if len(g.choices) > 0 {
 		c := g.choices[0]
 		g.choices = g.choices[1:]
@@ -48,12 +48,12 @@ func (g *codeGen) pick(n int) int {
 	return g.r.IntN(n)
 }
 
-func (g *codeGen) of(list ...string) string { return list[g.pick(len(list))] }
+func (g *fidelityGen) of(list ...string) string { return list[g.pick(len(list))] }
 
 // secret returns a fresh generated-looking token of 32 letters and digits
 // (at least one digit, one upper and one lower case letter), drawn from
 // the PRNG only, so the fuzzer's bytes choose places, not values.
-func (g *codeGen) secret() string {
+func (g *fidelityGen) secret() string {
 	const set = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 	for {
 		b := make([]byte, 32)
@@ -75,74 +75,74 @@ var (
 
 // jsPattern is one statement (or a few) of JavaScript; V is the secret it
 // plants, "" when it only names one or is a harmless look-alike.
-type jsPattern func(g *codeGen, v string) (code string, plants bool)
+type jsPattern func(g *fidelityGen, v string) (code string, plants bool)
 
 var jsPatterns = []jsPattern{
 	// config object in an inline script
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `window.__CFG = {` + g.of(camelSecretNames...) + `: "` + v + `", api: "/api/v1", retries: 3};`, true
 	},
 	// form body builder
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `var client_secret = "` + v + `";` + "\n" +
 			`var body = 'grant_type=client_credentials&client_secret=' + encodeURIComponent(client_secret);`, true
 	},
 	// '?api_key=' + 'V'
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `var u = '/api/search' + '?` + g.of(paramSecretNames...) + `=' + '` + v + `';`, true
 	},
 	// a literal that only names a secret: the value comes at run time
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `document.cookie = 'session=' + window.t + '; path=/';`, false
 	},
 	// template literal
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return "var q = `?" + g.of(paramSecretNames...) + `=${"` + v + `"}&v=2` + "`;", true
 	},
 	// JSON escaped inside a JS string
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `var j = JSON.parse("{\u0022` + g.of(paramSecretNames...) + `\u0022:\u0022` + v + `\u0022}");`, true
 	},
 	// a regular expression literal that names a parameter
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `var re = /[?&]token=([^&#]+)/; var m = re.exec(location.search);`, false
 	},
 	// single-quoted JSON-ish text in a string
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `var rt = '{\'refresh_token\': \'` + v + `\'}';`, true
 	},
 	// headers built in a script
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `fetch("/api/me", {headers: {Authorization: "Bearer ` + v + `"}});`, true
 	},
 	// process.env fallback
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `var apiToken = process.env.API_TOKEN || "` + v + `";`, true
 	},
 	// concatenation across lines
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `const AUTH = "` + v + `";` + "\n" + `fetch("/v1/me?access_token=" + AUTH);` + "\n" + `const a = "b";`, true
 	},
 	// a harmless literal that names a scheme
-	func(g *codeGen, v string) (string, bool) { return `var prefix = 'Bearer ';`, false },
+	func(g *fidelityGen, v string) (string, bool) { return `var prefix = 'Bearer ';`, false },
 	// a quoted JSON-like object
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `var config = {"` + g.of(camelSecretNames...) + `": "` + v + `", "env": "prod"};`, true
 	},
 	// look-alikes from real minified code
-	func(g *codeGen, v string) (string, bool) { return `lastToken = tokens[tokens.length - 1];`, false },
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) { return `lastToken = tokens[tokens.length - 1];`, false },
+	func(g *fidelityGen, v string) (string, bool) {
 		return `if (cachedModule!==undefined) { cachedModule = null; }`, false
 	},
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) {
 		return `var Pass = {toString: function () { return "Pass"; }};`, false
 	},
-	func(g *codeGen, v string) (string, bool) { return `var KEY = {RETURN: 13, ESC: 27};`, false },
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) { return `var KEY = {RETURN: 13, ESC: 27};`, false },
+	func(g *fidelityGen, v string) (string, bool) {
 		return `tokenize = Sizzle.tokenize = function (s) { return s; };`, false
 	},
-	func(g *codeGen, v string) (string, bool) { return `var code = arguments[0], n = 1;`, false },
-	func(g *codeGen, v string) (string, bool) {
+	func(g *fidelityGen, v string) (string, bool) { return `var code = arguments[0], n = 1;`, false },
+	func(g *fidelityGen, v string) (string, bool) {
 		return `var e = {"code": 500, "message": "rate_limit_exceeded"};`, false
 	},
 }
@@ -153,7 +153,7 @@ const tailPattern = `var t = 'token=' + window.t;`
 
 // genJS returns n statements, one per line or minified on one line, and
 // the secrets they plant.
-func (g *codeGen) genJS(n int) (string, []string) {
+func (g *fidelityGen) genJS(n int) (string, []string) {
 	var parts, secrets []string
 	minified := g.pick(3) == 0
 	for range n {
@@ -171,7 +171,7 @@ func (g *codeGen) genJS(n int) (string, []string) {
 }
 
 // genCSS returns a stylesheet with a token in url() and icon-font rules.
-func (g *codeGen) genCSS() (string, []string) {
+func (g *fidelityGen) genCSS() (string, []string) {
 	var b strings.Builder
 	var secrets []string
 	for range 1 + g.pick(4) {
@@ -197,7 +197,7 @@ func (g *codeGen) genCSS() (string, []string) {
 
 // genHTML returns a page with inline scripts, a JSON script block, an
 // onclick attribute, an inline style and a hidden input.
-func (g *codeGen) genHTML() (string, []string) {
+func (g *fidelityGen) genHTML() (string, []string) {
 	var b strings.Builder
 	var secrets []string
 	b.WriteString("<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>App</title>\n")
@@ -235,25 +235,25 @@ func (g *codeGen) genHTML() (string, []string) {
 }
 
 // genUnit returns one generated unit in a random language.
-func (g *codeGen) genUnit(name string) codeUnit {
+func (g *fidelityGen) genUnit(name string) fidelityUnit {
 	switch g.pick(5) {
 	case 0:
 		body, s := g.genHTML()
-		return codeUnit{name: name, lang: "html", mime: "text/html; charset=utf-8", url: "https://app.example.com/", body: body, secrets: s}
+		return fidelityUnit{name: name, lang: "html", mime: "text/html; charset=utf-8", url: "https://app.example.com/", body: body, secrets: s}
 	case 1:
 		body, s := g.genCSS()
-		return codeUnit{name: name, lang: "css", mime: "text/css", url: "https://app.example.com/static/app.css", body: body, secrets: s}
+		return fidelityUnit{name: name, lang: "css", mime: "text/css", url: "https://app.example.com/static/app.css", body: body, secrets: s}
 	case 2:
 		v := g.secret()
 		body := `{"` + g.of(paramSecretNames...) + `":"` + v + `","error":{"code":500,"message":"Internal"},"next":"/x"}`
-		return codeUnit{name: name, lang: "json", mime: "application/json", url: "https://app.example.com/api/session", body: body, secrets: []string{v}}
+		return fidelityUnit{name: name, lang: "json", mime: "application/json", url: "https://app.example.com/api/session", body: body, secrets: []string{v}}
 	case 3:
 		js, s := g.genJS(2 + g.pick(3))
 		body, _ := marshalNoEscape(map[string]any{"version": 3, "file": "app.js", "sources": []string{"src/app.ts"},
 			"sourcesContent": []string{js}, "names": []string{}, "mappings": "AAAA"})
-		return codeUnit{name: name, lang: "map", mime: "application/json", url: "https://app.example.com/static/app.js.map", body: body, secrets: s}
+		return fidelityUnit{name: name, lang: "map", mime: "application/json", url: "https://app.example.com/static/app.js.map", body: body, secrets: s}
 	default:
 		js, s := g.genJS(1 + g.pick(6))
-		return codeUnit{name: name, lang: "js", mime: g.of("text/javascript", "application/javascript"), url: "https://app.example.com/static/app.js", body: js, secrets: s}
+		return fidelityUnit{name: name, lang: "js", mime: g.of("text/javascript", "application/javascript"), url: "https://app.example.com/static/app.js", body: js, secrets: s}
 	}
 }

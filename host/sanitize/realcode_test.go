@@ -38,23 +38,23 @@ func realCodeDir(t testing.TB) string {
 
 // realCodeUnits reads every .js, .css and .map file under dir; their
 // names are the paths under dir, their URLs under https://cdn.example.com/.
-func realCodeUnits(t testing.TB, dir string) []codeUnit {
+func realCodeUnits(t testing.TB, dir string) []fidelityUnit {
 	t.Helper()
-	var units []codeUnit
+	var units []fidelityUnit
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
-		var u codeUnit
+		var u fidelityUnit
 		switch {
 		case strings.HasSuffix(p, ".js"):
-			u = codeUnit{lang: "js", mime: "application/javascript"}
+			u = fidelityUnit{lang: "js", mime: "application/javascript"}
 		case strings.HasSuffix(p, ".css"):
-			u = codeUnit{lang: "css", mime: "text/css"}
+			u = fidelityUnit{lang: "css", mime: "text/css"}
 		case strings.HasSuffix(p, ".map"):
-			u = codeUnit{lang: "map", mime: "application/json"}
+			u = fidelityUnit{lang: "map", mime: "application/json"}
 		default:
 			return nil
 		}
@@ -77,7 +77,7 @@ func realCodeUnits(t testing.TB, dir string) []codeUnit {
 
 // plantedCodePage is a small page whose inline script and style carry
 // fresh secrets the way an app's own page does.
-func plantedCodePage(g *codeGen) codeUnit {
+func plantedCodePage(g *fidelityGen) fidelityUnit {
 	s := []string{g.secret(), g.secret(), g.secret(), g.secret()}
 	body := `<!doctype html><html><head><title>app</title>
 <style>.hero{background:url("/img/hero.png?token=` + s[3] + `")}</style></head><body>
@@ -87,7 +87,7 @@ fetch(u, {headers: {Authorization: "Bearer ` + s[2] + `"}});
 var t = 'token=' + window.t;</script>
 </body></html>
 `
-	return codeUnit{name: "page with planted secrets", lang: "html", mime: "text/html; charset=utf-8", url: "https://app.example.com/", body: body, secrets: s}
+	return fidelityUnit{name: "page with planted secrets", lang: "html", mime: "text/html; charset=utf-8", url: "https://app.example.com/", body: body, secrets: s}
 }
 
 // Every script, stylesheet and source map of real libraries goes through
@@ -101,7 +101,7 @@ func TestRealLibraryCodeIsKeptByteForByte(t *testing.T) {
 	for _, u := range units {
 		total += len(u.body)
 	}
-	units = append(units, plantedCodePage(newCodeGen(nil, uint64(time.Now().UnixNano()))))
+	units = append(units, plantedCodePage(newFidelityGen(nil, uint64(time.Now().UnixNano()))))
 	start := time.Now()
 	r := New(nil)
 	var out bytes.Buffer
@@ -163,7 +163,7 @@ func TestWriteRealCodeBenchHAR(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("REPROKIT_BENCH_MB")); err == nil && v > 0 {
 		mb = v
 	}
-	var all []codeUnit
+	var all []fidelityUnit
 	for size, n := 0, 0; size < mb<<20; n++ {
 		for _, u := range units {
 			u.url = "https://cdn" + strconv.Itoa(n) + ".example.com/" + u.name
