@@ -488,6 +488,24 @@ func survivors(secrets []string, out string) []string {
 	return found
 }
 
+// survivorContext shows where a surviving secret (or half of it) stands
+// in out.
+func survivorContext(secret, out string) string {
+	i := strings.Index(out, secret)
+	n := len(secret)
+	if i < 0 {
+		if i = strings.Index(out, secret[:len(secret)/2]); i < 0 {
+			i = strings.Index(out, secret[len(secret)/2:])
+		}
+		n = len(secret) / 2
+	}
+	if i < 0 {
+		return "?"
+	}
+	lo, hi := max(i-80, 0), min(i+n+40, len(out))
+	return strconv.Quote(out[lo:hi])
+}
+
 // langOf is the code language of a MIME type, "" for none.
 func langOf(mime, url string) string {
 	m := strings.ToLower(mime)
@@ -609,11 +627,15 @@ func checkUnits(t *testing.T, units []fidelityUnit) {
 			t.Errorf("%s (%s, %s): the sanitized body no longer parses:\n  %s", u.name, u.lang, u.url, strings.Join(probs, "\n  "))
 		}
 		if s := survivors(u.secrets, bodies[i]); len(s) > 0 {
-			var names []string
+			var where []string
 			for _, v := range s {
-				names = append(names, u.secretNames[v])
+				if u.secretNames != nil {
+					where = append(where, u.secretNames[v])
+					continue
+				}
+				where = append(where, survivorContext(v, bodies[i]))
 			}
-			t.Errorf("%s (%s): %d planted secret(s) survive %v", u.name, u.lang, len(s), names)
+			t.Errorf("%s (%s): %d planted secret(s) survive: %s", u.name, u.lang, len(s), strings.Join(where, "; "))
 		}
 	}
 	if broken > 0 {

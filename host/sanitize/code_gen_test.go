@@ -121,7 +121,8 @@ var jsPatterns = []jsPattern{
 	},
 	// concatenation across lines
 	func(g *fidelityGen, v string) (string, bool) {
-		return `const AUTH = "` + v + `";` + "\n" + `fetch("/v1/me?access_token=" + AUTH);` + "\n" + `const a = "b";`, true
+		// in a block: a unit may hold this pattern twice
+		return `{const AUTH = "` + v + `";` + "\n" + `fetch("/v1/me?access_token=" + AUTH);` + "\n" + `const a = "b";}`, true
 	},
 	// a harmless literal that names a scheme
 	func(g *fidelityGen, v string) (string, bool) { return `var prefix = 'Bearer ';`, false },
