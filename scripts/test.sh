@@ -13,6 +13,10 @@
 #   CI                passed through: browser tests fail instead of skipping
 #   TEST_TIMEOUT      go test -timeout (default 18m)
 #   TEST_PKGS         packages to vet and test (default ./...)
+#   REPROKIT_REAL_CODE_DIR  real libraries' scripts and stylesheets for the
+#                     real-code tests; default: scripts/fetch-real-code.sh's
+#                     cache (fetched from npm once; without npm the tests
+#                     skip, in CI npm is installed and a failure is fatal)
 #
 # Exit status: 0 when every check passed, 1 otherwise.
 set -uo pipefail
@@ -92,6 +96,27 @@ if [[ "$(go env CGO_ENABLED)" != "1" ]] || ! command -v "$(go env CC | awk '{pri
 	export CGO_ENABLED=1
 fi
 export CI="${CI:-}"
+
+# The published files of a few real libraries (react-dom, codemirror,
+# mathjax, jquery, lodash, bootstrap, font-awesome, angular, moment), for
+# the tests that prove real code never makes the sanitizer refuse or
+# change it. Fetched once with npm into a cache, never committed.
+if [[ -z "${REPROKIT_REAL_CODE_DIR:-}" ]]; then
+	if ! command -v npm >/dev/null && [[ -n "$CI" ]]; then
+		say "== no npm for the real-code tests: installing it"
+		apt_install npm || die "could not install npm: the real-code tests need it in CI"
+	fi
+	say "== real libraries' files for the real-code tests"
+	if ! real="$(scripts/fetch-real-code.sh)"; then
+		[[ -n "$CI" ]] && die "scripts/fetch-real-code.sh failed: the real-code tests need the libraries' files in CI"
+		say "scripts/fetch-real-code.sh failed: the real-code tests will skip"
+		real=""
+	fi
+	if [[ -n "$real" ]]; then
+		export REPROKIT_REAL_CODE_DIR="$real"
+		say "real code: $real"
+	fi
+fi
 
 status=0
 results=()

@@ -43,6 +43,9 @@ type App struct {
 	ProxyURL string
 	// Secrets are the values planted in this app's responses.
 	Secrets SecretSet
+	// Code are the random values the /code/ pages carry inside their
+	// scripts, styles, attributes, source map and SOAP body.
+	Code CodeSecrets
 
 	a, b, s *httptest.Server
 	proxy   net.Listener
@@ -97,6 +100,7 @@ func StartWith(opts Options) (*App, error) {
 	if app.Secrets == (SecretSet{}) {
 		app.Secrets = Secrets
 	}
+	app.Code = NewCodeSecrets()
 	refused, err := closedPort()
 	if err != nil {
 		return nil, fmt.Errorf("testapp: find a closed port for RefusedURL: %w", err)

@@ -99,6 +99,14 @@
 //	/secrets/jwt                  the JWT in an x-id-token response header
 //	/secrets/page                 a page that plants every secret: headers, JSON/urlencoded/multipart bodies,
 //	                              query strings, websocket frames, the console, a hidden input, data-private
+//	/code/page                    secrets inside code ([App.Code], random per start): a config object, URL
+//	                              builders, a template literal, a JSON script block, JSON escaped in a JS
+//	                              string, a regular expression, onclick, headers, process.env, CSS url(),
+//	                              /code/app.js, /code/app.css, /code/app.js.map (sourcesContent), /code/soap.xml;
+//	                              only when every script ran does it make its requests (GET/POST /api/code/…)
+//	                              and set data-done="ok", data-requests (count) and data-made ("METHOD /path"
+//	                              lines); else data-done="broken: <what did not run>" and data-errors
+//	/code/bundle                  the same harness over one minified script (/code/bundle.min.js)
 //	/ids, POST /api/completions   a completion ID ([CompletionID]) in a JSON body, then in a URL query
 //	                              and a websocket frame: a sanitizer must treat the three alike
 //	/console                      console.log/info/warn/error, an uncaught exception, an unhandled rejection, a 404 image

@@ -42,6 +42,7 @@ type pageData struct {
 	Secure  string // the HTTPS origin S
 	Remote  string // RemoteHost, a host outside loopback
 	Secrets SecretSet
+	Code    CodeSecrets    // the values the /code/ pages carry in code
 	Query   map[string]int // integer query parameters the page uses
 }
 
@@ -66,7 +67,7 @@ func (app *App) routes(name string) *http.ServeMux {
 	}
 	page := func(tmpl, contentType string, cache string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
-			data := pageData{A: app.URL, B: app.OtherURL, Self: self, Other: other, Refused: app.RefusedURL, Secrets: app.Secrets,
+			data := pageData{A: app.URL, B: app.OtherURL, Self: self, Other: other, Refused: app.RefusedURL, Secrets: app.Secrets, Code: app.Code,
 				Secure: app.SecureURL, Remote: RemoteHost,
 				Query: map[string]int{"n": queryInt(r, "n", 300), "kb": queryInt(r, "kb", 2)}}
 			var buf bytes.Buffer
@@ -394,6 +395,21 @@ func (app *App) routes(name string) *http.ServeMux {
 		app.writeAPI(w, http.StatusOK, map[string]any{"ok": true})
 	})
 	mux.HandleFunc("GET /secrets/page", html("secrets.html"))
+
+	// Secrets inside code (see CodeSecrets): pages whose scripts, styles,
+	// attributes, source map and SOAP body carry them as real apps do.
+	mux.HandleFunc("GET /code/page", html("code-page.html"))
+	mux.HandleFunc("GET /code/bundle", html("code-bundle.html"))
+	mux.HandleFunc("GET /code/app.js", js("code-app.js"))
+	mux.HandleFunc("GET /code/bundle.min.js", js("code-bundle.min.js"))
+	mux.HandleFunc("GET /code/app.css", page("code-app.css", "text/css; charset=utf-8", "no-store"))
+	mux.HandleFunc("GET /code/app.js.map", page("code-app.js.map", "application/json", "no-store"))
+	mux.HandleFunc("GET /code/soap.xml", page("code-soap.xml", "application/soap+xml; charset=utf-8", "no-store"))
+	mux.HandleFunc("GET /code/img.png", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(logoPNG)
+	})
 
 	// Console output and a page for the steps recorder.
 	mux.HandleFunc("GET /console", html("console.html"))
