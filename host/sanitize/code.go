@@ -136,6 +136,7 @@ func (r *Redactor) litText(loc *locator, v string, ctx textCtx) string {
 	if ctx.ip && !wholeIP(v) {
 		ctx.ip = false
 	}
+	ctx.code = true
 	if (v[0] == '{' || v[0] == '[') && ctx.depth < 4 {
 		c := ctx
 		c.depth++

@@ -136,6 +136,7 @@ func (r *Redactor) codeURL(loc *locator, v string, ctx textCtx) string {
 	if len(v) < 6 || isTag(v) {
 		return v
 	}
+	ctx.code = true
 	if hasPrefixFold(v, "data:") {
 		if mediaDataURI(v) {
 			return r.wordPass(loc, v, textCtx{noEntropy: true})

@@ -27,6 +27,11 @@ type textCtx struct {
 	// not the passes that take a value up to a delimiter (assignments,
 	// HTML attributes), which could swallow a quote.
 	shapes bool
+	// code: the contents of a literal in code (a JavaScript string, an
+	// attribute value, a CSS url()): a value under a secret name goes
+	// only when it looks like a value (valueLike), in URLs and
+	// assignments inside the literal too
+	code bool
 	// docURL: the URL is that of a document, an XHR or fetch, or a
 	// redirect (not of a script, stylesheet, image or font): a long hex
 	// path segment in it is a token (hex-path)

@@ -12,6 +12,11 @@ import "strings"
 // serial number), and the personal-data modes in reporter fields or when
 // their detector is disabled.
 func (r *Redactor) ruleApplies(rule *Rule, v string, ctx textCtx) bool {
+	if ctx.code && rule.Mode != ModePhone && !valueLike(v) {
+		// in a literal of code a name's value must look like one:
+		// '/x?token=abc' in a regular expression's self-test, "?state=q"
+		return false
+	}
 	switch rule.Mode {
 	case ModeNoWord:
 		return !plainWord(v)
