@@ -54,10 +54,21 @@ type Report struct {
 	ScreenshotPairs []ScreenshotPair `json:"screenshot_pairs,omitempty"`
 	UnmatchedList   []RequestLog     `json:"unmatched_requests,omitempty"`
 	Steps           []StepResult     `json:"steps,omitempty"`
+	// WebSocketFrames counts the frames the player sent (Sent) and the
+	// page's messages (Received): Matched to a recorded message and
+	// answered with its recorded replies, or Unmatched (listed in
+	// UnmatchedMessages); IDsRewritten counts the client-made ids carried
+	// into replies, Zeroed the binary frames the bundle no longer held
+	// (sent as that many zero bytes).
 	WebSocketFrames struct {
-		Sent     int `json:"sent"`
-		Received int `json:"received"`
+		Sent         int `json:"sent"`
+		Received     int `json:"received"`
+		Matched      int `json:"matched"`
+		Unmatched    int `json:"unmatched"`
+		IDsRewritten int `json:"ids_rewritten"`
+		Zeroed       int `json:"zeroed_binary,omitempty"`
 	} `json:"websocket_frames"`
+	UnmatchedMessages []string `json:"unmatched_messages,omitempty"`
 	// Pages is how many pages the recording holds; PagesReached how many
 	// of them the replay reached (the document each recorded page landed
 	// on, after its redirects, was served). PagesNotReached lists the
@@ -118,7 +129,7 @@ func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
 		r.ArchiveUsed = float64(used) / float64(total)
 	}
 	if p != nil {
-		r.WebSocketFrames.Sent, r.WebSocketFrames.Received = p.Frames()
+		p.conversations(r)
 	}
 	for _, st := range r.Steps {
 		r.StepsTotal++
