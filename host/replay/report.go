@@ -80,10 +80,24 @@ type Report struct {
 	// (pages not reached, little of the recording served, screenshots that
 	// differ), which the ratios alone may hide: coverage counts only the
 	// requests the replay made.
-	Warnings []string     `json:"warnings,omitempty"`
-	TimedOut bool         `json:"timed_out,omitempty"`
-	Duration string       `json:"duration"`
-	Log      []RequestLog `json:"log"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Ended says how the replay ended: quiet (nothing pending for the
+	// quiet period), timeline (the recording's timeline was over and
+	// only what waits on the recording pended: PendingAtEnd), loop (the
+	// page repeated a request far more than recorded: Loop) or timeout.
+	Ended        string   `json:"ended"`
+	PendingAtEnd []string `json:"pending_at_end,omitempty"`
+	Loop         string   `json:"loop,omitempty"`
+	// HeldOpen are the requests that were in flight when the recording
+	// stopped (a long poll, a stream): the replay holds them open too.
+	HeldOpen []string `json:"held_open,omitempty"`
+	// RecordingSpan is the recording from its first to its last event,
+	// ReplaySpan the replay from its first page to its end, in seconds.
+	RecordingSpan float64      `json:"recording_span_s"`
+	ReplaySpan    float64      `json:"replay_span_s"`
+	TimedOut      bool         `json:"timed_out,omitempty"`
+	Duration      string       `json:"duration"`
+	Log           []RequestLog `json:"log"`
 }
 
 // ScreenshotPair is one recorded screenshot and the replay screenshot it was
@@ -101,7 +115,13 @@ func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
 	r.Log = append([]RequestLog(nil), s.log...)
 	s.mu.Unlock()
 	r.Log = append(r.Log, s.inFlight()...)
+	s.mu.Lock()
+	r.Loop = s.loop
+	s.mu.Unlock()
 	for _, l := range r.Log {
+		if l.HeldOpen {
+			r.HeldOpen = append(r.HeldOpen, l.Method+" "+shortURL(l.URL))
+		}
 		switch l.Outcome {
 		case Ignored:
 			r.Ignored++

@@ -173,17 +173,9 @@ func (p *wsPlayer) play(conn *websocket.Conn, e *har.Entry) {
 	)
 	arrived := make(chan struct{}, 1)
 	readDone := make(chan struct{})
-	hold := func() func() {
-		p.srv.mu.Lock()
-		p.srv.pending++ // frames still to play hold the replay open
-		p.srv.mu.Unlock()
-		return sync.OnceFunc(func() {
-			p.srv.mu.Lock()
-			p.srv.pending--
-			p.srv.last = time.Now()
-			p.srv.mu.Unlock()
-		})
-	}
+	// Frames still to play hold the replay open (until the recording's
+	// timeline is over).
+	hold := func() func() { return p.srv.holdSocket(e.Request.URL) }
 	// wait sleeps a recorded gap; false when the socket or player ended.
 	wait := func(gap float64) bool {
 		if p.pace != PaceRecorded || gap <= 0 {
@@ -357,22 +349,37 @@ func startSeconds(e *har.Entry) float64 {
 
 // socketScript returns the script that runs before the page's own and sends
 // every WebSocket the page opens to the player, keeping the original URL
-// visible to the page. It works in a worker too (globalThis, location).
+// visible to the page. It works in a worker too (globalThis, location). A
+// same-origin popup gets it from its opener at window.open: its first
+// scripts can run before the replay's preparation of the new target lands,
+// and a popup keeps the window of its initial about:blank document (so
+// what the opener installs there stays).
 func socketScript(playerURL string) string {
 	return strings.ReplaceAll(`(() => {
-  const Orig = globalThis.WebSocket;
-  if (!Orig || Orig.__reprokitReplay) return;
   const player = "PLAYER";
-  class WebSocket extends Orig {
-    constructor(url, protocols) {
-      const abs = new URL(String(url), location.href).href;
-      if (protocols === undefined) super(player + "?u=" + encodeURIComponent(abs));
-      else super(player + "?u=" + encodeURIComponent(abs), protocols);
-      Object.defineProperty(this, "url", {value: abs, enumerable: true});
+  const install = (g) => {
+    const Orig = g.WebSocket;
+    if (!Orig || Orig.__reprokitReplay) return;
+    class WebSocket extends Orig {
+      constructor(url, protocols) {
+        const abs = new URL(String(url), g.location.href).href;
+        if (protocols === undefined) super(player + "?u=" + encodeURIComponent(abs));
+        else super(player + "?u=" + encodeURIComponent(abs), protocols);
+        Object.defineProperty(this, "url", {value: abs, enumerable: true});
+      }
     }
-  }
-  Object.defineProperty(WebSocket, "__reprokitReplay", {value: true});
-  Object.defineProperty(WebSocket, "name", {value: "WebSocket"});
-  globalThis.WebSocket = WebSocket;
+    Object.defineProperty(WebSocket, "__reprokitReplay", {value: true});
+    Object.defineProperty(WebSocket, "name", {value: "WebSocket"});
+    g.WebSocket = WebSocket;
+    const open = g.open;
+    if (typeof open === "function") {
+      g.open = function (...a) {
+        const w = open.apply(this, a);
+        try { if (w) install(w); } catch (e) { /* another origin: the replay prepares it */ }
+        return w;
+      };
+    }
+  };
+  install(globalThis);
 })();`, "PLAYER", playerURL)
 }
