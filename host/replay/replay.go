@@ -225,7 +225,8 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	}
 	// Popups, frames of other sites and workers run in targets of their
 	// own: they get the same emulation and websocket redirect as they appear.
-	children := &childTargets{}
+	console := &consoleCollector{logf: logf}
+	children := &childTargets{console: console}
 	defer children.close()
 	created := chromedp.BrowserEvents(serveCtx, target.TargetCreated)
 	if _, err := chromedp.CallBrowser(tab, target.SetDiscoverTargets, target.SetDiscoverTargetsParams{Discover: true}); err != nil {
@@ -233,18 +234,9 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	}
 	serveWG.Go(func() { children.watch(tab, created, prepare, socketScript(player.URL()), logf) })
 
-	// Console errors of the replayed page explain most replay problems.
-	messages := chromedp.Console(serveCtx)
-	serveWG.Go(func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				logf("replay: page console: %s", m)
-			}
-		}
-	})
+	// Console errors of the replayed page explain most replay problems,
+	// and an exception the recording lacks is a divergence.
+	serveWG.Go(func() { console.watch(serveCtx) })
 
 	deadline, cancelDeadline := context.WithTimeout(tab, opts.Timeout)
 	defer cancelDeadline()
@@ -256,7 +248,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	rep.ReplaySpan = time.Since(began).Seconds()
 	rep.RecordingSpan = tl.span().Seconds()
 	rep.TimedOut = rep.Ended == EndTimeout
-	shots.shootTabs(tab, children)
+	rep.Tabs = shots.shootTabs(tab, children)
 
 	if opts.After != nil {
 		opts.After(tab)
@@ -275,6 +267,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 		rep.Pages, rep.PagesReached = len(navs), len(navs)
 	}
 	rep.warn()
+	rep.judge(src, console.list())
 	if opts.Ready != nil {
 		opts.Ready(rep)
 	}
@@ -589,10 +582,10 @@ func waitQuiet(ctx context.Context, srv *server, quiet time.Duration, until time
 			return EndQuiet
 		}
 		if !until.IsZero() && time.Now().After(until) {
-			if ok, what := srv.waitingOnRecording(); ok {
-				if len(what) > 0 {
-					logf("replay: the recording's timeline is over; left pending: %s", strings.Join(what, "; "))
-				}
+			// Only what waits on the recording is cut short; a replay
+			// merely slower than the recording waits for quiet.
+			if ok, what := srv.waitingOnRecording(); ok && len(what) > 0 {
+				logf("replay: the recording's timeline is over; left pending: %s", strings.Join(what, "; "))
 				if rep != nil {
 					rep.PendingAtEnd = what
 				}
@@ -623,16 +616,16 @@ type shotTaker struct {
 	all  []Screenshot
 }
 
-func (s *shotTaker) take(ctx context.Context, reason string) {
+func (s *shotTaker) take(ctx context.Context, reason string) *Screenshot {
 	if ctx.Err() != nil {
-		return
+		return nil
 	}
 	// A tab behind another (the opener of a popup) paints no frames, and
 	// a screenshot of it waits for ever; the stop shots bring each tab to
 	// the front first (see shootTabs).
 	if reason != "stop" {
 		if vis, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.visibilityState")); err == nil && vis == "hidden" {
-			return
+			return nil
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, shotTimeout)
@@ -645,7 +638,7 @@ func (s *shotTaker) take(ctx context.Context, reason string) {
 	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(false)))
 	if err != nil {
 		s.logf("replay: screenshot: %v", err)
-		return
+		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -658,21 +651,41 @@ func (s *shotTaker) take(ctx context.Context, reason string) {
 			}
 		}
 	}
+	return &shot
 }
 
 // shotTimeout bounds one screenshot.
 const shotTimeout = 10 * time.Second
 
 // shootTabs takes the stop screenshot of every tab of the replay, the
-// popups first and the first tab last, each brought to the front.
-func (s *shotTaker) shootTabs(tab context.Context, children *childTargets) {
+// popups first and the first tab last, each brought to the front, and
+// says how each ended.
+func (s *shotTaker) shootTabs(tab context.Context, children *childTargets) []TabEnd {
+	var out []TabEnd
 	for _, c := range append(children.pages(), tab) {
 		if c.Err() != nil {
 			continue
 		}
 		_, _ = chromedp.Call(c, page.BringToFront, cdp.Empty{})
-		s.take(c, "stop")
+		u, n, errs := tabText(c)
+		if u == "" {
+			continue // closed
+		}
+		if children.console != nil {
+			children.console.addErrors(errs)
+		}
+		end := TabEnd{URL: u, TextChars: n}
+		if shot := s.take(c, "stop"); shot != nil {
+			end.Screenshot = shot.File
+			if img, err := decodeImage(shot.Data); err == nil {
+				end.Blank = n == 0 && nearBlank(img)
+			}
+		} else {
+			end.Blank = n == 0
+		}
+		out = append(out, end)
 	}
+	return out
 }
 
 func (s *shotTaker) list() []Screenshot {
@@ -773,6 +786,7 @@ type childTargets struct {
 	wg      sync.WaitGroup
 	cancels []context.CancelFunc
 	tabs    []context.Context // of the popups
+	console *consoleCollector // watches the popups' consoles too
 	closed  bool
 }
 
@@ -797,6 +811,9 @@ func (c *childTargets) prepare(tab context.Context, info *target.Info, prep chro
 	c.cancels = append(c.cancels, cancel)
 	if info.Type == "page" {
 		c.tabs = append(c.tabs, ctx)
+		if c.console != nil {
+			c.wg.Go(func() { c.console.watch(ctx) })
+		}
 	}
 	c.wg.Go(func() {
 		if err := chromedp.Do(ctx, prep); err != nil && ctx.Err() == nil {

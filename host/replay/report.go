@@ -16,6 +16,10 @@ import (
 // Report is the fidelity of one replay. Counts are numbers of requests;
 // Coverage, ArchiveUsed and ScreenshotDiff are fractions from 0 to 1.
 type Report struct {
+	// Verdict is faithful, partial or diverged ([Faithful], [Partial],
+	// [Diverged]); Reasons say why, diverging ones first.
+	Verdict string   `json:"verdict"`
+	Reasons []string `json:"verdict_reasons,omitempty"`
 	// Requests is how many requests the browser made (websockets
 	// included, the browser's own favicon request not).
 	Requests int `json:"requests"`
@@ -81,6 +85,12 @@ type Report struct {
 	// differ), which the ratios alone may hide: coverage counts only the
 	// requests the replay made.
 	Warnings []string `json:"warnings,omitempty"`
+	// Tabs is how each tab of the replay ended (popups first);
+	// NewExceptions and NewConsoleErrors are what the replay logged that
+	// the recording's console does not have.
+	Tabs             []TabEnd `json:"tabs,omitempty"`
+	NewExceptions    []string `json:"new_exceptions,omitempty"`
+	NewConsoleErrors []string `json:"new_console_errors,omitempty"`
 	// Ended says how the replay ended: quiet (nothing pending for the
 	// quiet period), timeline (the recording's timeline was over and
 	// only what waits on the recording pended: PendingAtEnd), loop (the
@@ -199,6 +209,15 @@ func (r *Report) warn() {
 	if r.StepsOK < r.StepsTotal {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d of %d steps failed", r.StepsTotal-r.StepsOK, r.StepsTotal))
 	}
+	if n := r.WebSocketFrames.Zeroed; n > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d binary websocket frame(s) the bundle no longer holds (redacted) were sent as that many zero bytes", n))
+	}
+	if len(r.PendingAtEnd) > 0 {
+		r.Warnings = append(r.Warnings, "the recording's timeline was over with these still pending: "+strings.Join(r.PendingAtEnd, "; "))
+	}
+	if r.Loop != "" {
+		r.Warnings = append(r.Warnings, "ended early: "+r.Loop)
+	}
 }
 
 // WriteTable writes the report as a table for a person. Figures that mean
@@ -213,6 +232,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return v
 	}
 	rows := [][2]string{
+		{"verdict", flag(r.Verdict != Faithful, r.Verdict, strings.ToUpper(r.Verdict)+": reasons below")},
 		{"requests", fmt.Sprint(r.Requests)},
 		{"served exact", fmt.Sprint(r.ServedExact)},
 		{"served fuzzy", fmt.Sprint(r.ServedFuzzy)},
@@ -226,6 +246,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		{"websocket frames played", fmt.Sprint(r.WebSocketFrames.Sent)},
 		{"steps ok", flag(r.StepsOK < r.StepsTotal, fmt.Sprintf("%d/%d", r.StepsOK, r.StepsTotal), "FAILED steps below")},
 		{"screenshot diff (max)", flag(r.ScreenshotDiff > highScreenshotDiff, pct(r.ScreenshotDiff), "HIGH: the pages look different")},
+		{"websocket messages matched", flag(r.WebSocketFrames.Unmatched > 0, fmt.Sprintf("%d/%d (ids rewritten %d)", r.WebSocketFrames.Matched, r.WebSocketFrames.Received, r.WebSocketFrames.IDsRewritten), "UNMATCHED: no reply")},
+		{"held open (in flight at stop)", fmt.Sprint(len(r.HeldOpen))},
+		{"ended", r.Ended},
+		{"recording / replay span", fmt.Sprintf("%.1fs / %.1fs", r.RecordingSpan, r.ReplaySpan)},
 		{"duration", r.Duration},
 	}
 	for _, row := range rows {
@@ -233,6 +257,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(r.Reasons) > 0 {
+		fmt.Fprintln(w)
+		for _, s := range r.Reasons {
+			fmt.Fprintf(w, "%s: %s\n", strings.ToUpper(r.Verdict), s)
+		}
 	}
 	if len(r.Warnings) > 0 {
 		fmt.Fprintln(w)

@@ -349,7 +349,9 @@ func startSeconds(e *har.Entry) float64 {
 
 // socketScript returns the script that runs before the page's own and sends
 // every WebSocket the page opens to the player, keeping the original URL
-// visible to the page. It works in a worker too (globalThis, location). A
+// visible to the page. It also keeps the page's uncaught errors in
+// __reprokitErrors, for the verdict: a popup's first script can throw
+// before the replay watches the popup's console. It works in a worker too (globalThis, location). A
 // same-origin popup gets it from its opener at window.open: its first
 // scripts can run before the replay's preparation of the new target lands,
 // and a popup keeps the window of its initial about:blank document (so
@@ -358,6 +360,13 @@ func socketScript(playerURL string) string {
 	return strings.ReplaceAll(`(() => {
   const player = "PLAYER";
   const install = (g) => {
+    if (!g.__reprokitErrors && g.addEventListener) {
+      const errs = [];
+      Object.defineProperty(g, "__reprokitErrors", {value: errs});
+      const keep = (v) => { if (errs.length < 100) errs.push(String(v && v.stack ? v : v).split("\n")[0]); };
+      g.addEventListener("error", (e) => keep(e.error !== undefined && e.error !== null ? e.error : e.message));
+      g.addEventListener("unhandledrejection", (e) => keep(e.reason));
+    }
     const Orig = g.WebSocket;
     if (!Orig || Orig.__reprokitReplay) return;
     class WebSocket extends Orig {

@@ -134,4 +134,29 @@ func TestReplayOfKernelConversation(t *testing.T) {
 	if rep.Loop != "" || rep.TimedOut {
 		t.Errorf("loop %q, timed out %v", rep.Loop, rep.TimedOut)
 	}
+	if rep.Verdict != replay.Faithful {
+		t.Errorf("verdict %s, want faithful: %q; tabs %+v", rep.Verdict, rep.Reasons, rep.Tabs)
+	}
+
+	// The same recording with the work tab's script altered: the tab
+	// is blank and throws, and the verdict says so.
+	broken, err := replay.Load(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range broken.HAR.Log.Entries {
+		if e := &broken.HAR.Log.Entries[i]; strings.HasSuffix(e.Request.URL, "/kernel/work.js") {
+			e.Response.Content.Text = `document.body.replaceChildren(); throw new Error("kernel client broken by the test");`
+			e.Response.Content.Encoding = ""
+		}
+	}
+	rep, err = replay.Run(ctx, broken, replay.Options{Timeout: 60 * time.Second, Progress: logWriter{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := strings.Join(rep.Reasons, "\n")
+	t.Logf("broken replay: verdict %s, span %.2fs:\n%s", rep.Verdict, rep.ReplaySpan, why)
+	if rep.Verdict != replay.Diverged || !strings.Contains(why, "blank page: ") || !strings.Contains(why, "/kernel/work ") || !strings.Contains(why, "kernel client broken by the test") {
+		t.Errorf("verdict %s, want diverged naming the blank work tab and the new exception:\n%s", rep.Verdict, why)
+	}
 }
