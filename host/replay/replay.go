@@ -809,15 +809,18 @@ func (c *childTargets) prepare(tab context.Context, info *target.Info, prep chro
 	}
 	ctx, cancel := chromedp.NewContext(tab, chromedp.WithTargetID(info.TargetID), chromedp.WithDetachOnCancel())
 	c.cancels = append(c.cancels, cancel)
-	if info.Type == "page" {
+	page := info.Type == "page"
+	if page {
 		c.tabs = append(c.tabs, ctx)
-		if c.console != nil {
-			c.wg.Go(func() { c.console.watch(ctx) })
-		}
 	}
 	c.wg.Go(func() {
 		if err := chromedp.Do(ctx, prep); err != nil && ctx.Err() == nil {
 			logf("replay: prepare %s %s: %v", info.Type, shortURL(info.URL), err)
+		}
+		// After the preparation, which attaches: one attach at a time.
+		// What the popup threw before this, its page script kept.
+		if page && c.console != nil {
+			c.console.watch(ctx)
 		}
 	})
 }
