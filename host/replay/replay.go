@@ -293,6 +293,10 @@ const (
 // the last event) a replay still waits on recorded frames or requests.
 const timelineGrace = time.Second
 
+// idleAfterTimeline is how long nothing must pend, past the recording's
+// timeline, for the replay to end before the quiet period.
+const idleAfterTimeline = 500 * time.Millisecond
+
 // drive opens the recorded pages one after the other, or runs the steps,
 // then waits until nothing has been pending for the quiet period, or the
 // recording's timeline of that page is over. It returns how it ended.
@@ -314,7 +318,7 @@ func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *se
 			at := time.Now()
 			navigate(ctx, u, logf)
 			shots.take(ctx, "load")
-			end := waitQuiet(ctx, srv, opts.Quiet, at.Add(tl.pageSpan(i)+timelineGrace), rep, logf)
+			end := waitQuiet(ctx, srv, opts.Quiet, at.Add(tl.pageSpan(i)+timelineGrace), i == len(navs)-1 && tl.paced(), rep, logf)
 			if end == EndTimeout {
 				logf("replay: stopped after --timeout %s at page %d/%d with requests still pending", opts.Timeout, i+1, len(navs))
 				return end
@@ -328,7 +332,7 @@ func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *se
 			}
 		}
 	}
-	end := waitQuiet(ctx, srv, opts.Quiet, began.Add(tl.span()+timelineGrace), rep, logf)
+	end := waitQuiet(ctx, srv, opts.Quiet, began.Add(tl.span()+timelineGrace), tl.paced(), rep, logf)
 	if end == EndTimeout {
 		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
 	}
@@ -379,6 +383,11 @@ func recordedTimeline(h *har.HAR, navs []string) timeline {
 	}
 	return tl
 }
+
+// paced says whether the timeline is worth following: a HAR whose events
+// all carry one time (made by hand, or by a tool that does not keep
+// times) says nothing about when the replay is over.
+func (tl timeline) paced() bool { return tl.span() >= time.Second }
 
 // span is the recording from its first to its last event; 0 when unknown.
 func (tl timeline) span() time.Duration {
@@ -572,9 +581,12 @@ func navigate(ctx context.Context, u string, logf func(string, ...any)) {
 
 // waitQuiet waits until no request has been pending for quiet, or, once
 // the recording's timeline is over (until), until nothing pends but what
-// waits on the recording; it names what it left pending then. It ends
-// early when the page loops (EndLoop) or ctx ends (EndTimeout).
-func waitQuiet(ctx context.Context, srv *server, quiet time.Duration, until time.Time, rep *Report, logf func(string, ...any)) string {
+// waits on the recording; it names what it left pending then. With
+// idleEnds (the last page of a paced recording), nothing pending for
+// idleAfterTimeline past until ends it too: the recording shows nothing
+// more to come. It ends early when the page loops (EndLoop) or ctx ends
+// (EndTimeout).
+func waitQuiet(ctx context.Context, srv *server, quiet time.Duration, until time.Time, idleEnds bool, rep *Report, logf func(string, ...any)) string {
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -582,6 +594,9 @@ func waitQuiet(ctx context.Context, srv *server, quiet time.Duration, until time
 			return EndQuiet
 		}
 		if !until.IsZero() && time.Now().After(until) {
+			if since := srv.idleSince(); idleEnds && !since.IsZero() && time.Since(since) >= min(quiet, idleAfterTimeline) {
+				return EndTimeline
+			}
 			// Only what waits on the recording is cut short; a replay
 			// merely slower than the recording waits for quiet.
 			if ok, what := srv.waitingOnRecording(); ok && len(what) > 0 {

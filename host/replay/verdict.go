@@ -296,8 +296,20 @@ func (r *Report) judge(src *Source, replayed []consoleLine) {
 	if r.StepsOK < r.StepsTotal {
 		partial = append(partial, fmt.Sprintf("%d of %d steps failed", r.StepsTotal-r.StepsOK, r.StepsTotal))
 	}
-	if r.ScreenshotDiff > highScreenshotDiff {
-		partial = append(partial, fmt.Sprintf("screenshots differ by up to %.0f%%", 100*r.ScreenshotDiff))
+	// The end state decides: a screenshot taken at load is compared with
+	// whatever the replay showed of that page, often later.
+	reasons := map[string]string{}
+	for _, sh := range src.Screenshots {
+		reasons[sh.File] = sh.Reason
+	}
+	final := 0.0
+	for _, p := range r.ScreenshotPairs {
+		if reasons[p.Recorded] == "stop" && p.Replay != "" {
+			final = max(final, p.Diff)
+		}
+	}
+	if final > highScreenshotDiff {
+		partial = append(partial, fmt.Sprintf("the screenshots at stop differ by up to %.0f%%", 100*final))
 	}
 	if r.TimedOut {
 		partial = append(partial, "stopped at --timeout")

@@ -101,6 +101,14 @@ func TestReplayOfKernelConversation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var shots []string
+	for _, s := range src.Screenshots {
+		shots = append(shots, s.Reason+" "+s.URL)
+	}
+	// The recording follows the tab the page opened: it has screenshots.
+	if !slices.ContainsFunc(shots, func(s string) bool { return strings.HasSuffix(s, "/kernel/work") }) {
+		t.Errorf("no recorded screenshot of the work tab: %q", shots)
+	}
 	var got kernelState
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
