@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -41,7 +42,7 @@ func readKernel(ctx context.Context) (kernelState, error) {
 // recordKernel records the notebook-style app: the list page opens the
 // work tab, which talks to the kernel over a websocket with ids it makes
 // up and long-polls the events feed; the recording stops with a poll open.
-func recordKernel(t *testing.T) (bundle string, live kernelState, span time.Duration) {
+func recordKernel(t testing.TB, stderr io.Writer) (bundle string, live kernelState, span time.Duration) {
 	t.Helper()
 	app, err := testapp.Start()
 	if err != nil {
@@ -54,7 +55,7 @@ func recordKernel(t *testing.T) (bundle string, live kernelState, span time.Dura
 	var start time.Time
 	res, err := recording.Run(ctx, recording.Options{
 		Headless: true, Budget: &zero, Out: filepath.Join(dir, "kernel.zip"), SpoolBase: filepath.Join(dir, "spool"),
-		Stderr: logWriter{t},
+		Stderr: stderr,
 		Drive: func(ctx, tab context.Context) error {
 			start = time.Now()
 			if err := chromedp.Do(tab, chromedp.Navigate(app.URL+"/kernel")); err != nil {
@@ -87,7 +88,7 @@ func recordKernel(t *testing.T) (bundle string, live kernelState, span time.Dura
 // the open poll still pending.
 func TestReplayOfKernelConversation(t *testing.T) {
 	browserOrSkip(t)
-	bundle, live, span := recordKernel(t)
+	bundle, live, span := recordKernel(t, logWriter{t})
 	if keep := os.Getenv("REPLAY_E2E_KEEP"); keep != "" {
 		if b, err := os.ReadFile(bundle); err == nil {
 			_ = os.WriteFile(filepath.Join(keep, "kernel.zip"), b, 0o600)
