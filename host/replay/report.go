@@ -20,6 +20,8 @@ type Report struct {
 	// [Diverged]); Reasons say why, diverging ones first.
 	Verdict string   `json:"verdict"`
 	Reasons []string `json:"verdict_reasons,omitempty"`
+	// diverging is how many of Reasons (the first) made it diverge.
+	diverging int
 	// Requests is how many requests the browser made (websockets
 	// included, the browser's own favicon request not).
 	Requests int `json:"requests"`
@@ -260,8 +262,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if len(r.Reasons) > 0 {
 		fmt.Fprintln(w)
-		for _, s := range r.Reasons {
-			fmt.Fprintf(w, "%s: %s\n", strings.ToUpper(r.Verdict), s)
+		for i, s := range r.Reasons {
+			fmt.Fprintf(w, "%s: %s\n", r.reasonLabel(i), s)
 		}
 	}
 	if len(r.Warnings) > 0 {

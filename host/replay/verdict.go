@@ -275,7 +275,11 @@ func (r *Report) judge(src *Source, replayed []consoleLine) {
 		}
 	}
 	if len(r.NewConsoleErrors) > 0 {
-		partial = append(partial, fmt.Sprintf("%d console error(s) the recording does not have: %s", len(r.NewConsoleErrors), strings.Join(first(r.NewConsoleErrors, 3), "; ")))
+		why := fmt.Sprintf("%d console error(s) the recording does not have: %s", len(r.NewConsoleErrors), strings.Join(first(r.NewConsoleErrors, 3), "; "))
+		if src.Console == nil {
+			why += " (the recording has no console.json to compare with)"
+		}
+		partial = append(partial, why)
 	}
 	if r.Loop != "" {
 		diverged = append(diverged, "request loop: "+r.Loop)
@@ -326,6 +330,16 @@ func (r *Report) judge(src *Source, replayed []consoleLine) {
 		r.Verdict = Faithful
 	}
 	r.Reasons = append(diverged, partial...)
+	r.diverging = len(diverged)
+}
+
+// reasonLabel is how the table marks reason i: DIVERGED for the reasons
+// that made the replay diverge, PARTIAL for the others.
+func (r *Report) reasonLabel(i int) string {
+	if i < r.diverging {
+		return "DIVERGED"
+	}
+	return "PARTIAL"
 }
 
 func first[T any](s []T, n int) []T { return s[:min(n, len(s))] }
