@@ -332,7 +332,9 @@ func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *se
 			}
 		}
 	}
-	end := waitQuiet(ctx, srv, opts.Quiet, began.Add(tl.span()+timelineGrace), tl.paced(), rep, logf)
+	// Steps run slower than the user did them, so by their end the
+	// timeline is always over: they wait for quiet, as the page settles.
+	end := waitQuiet(ctx, srv, opts.Quiet, began.Add(tl.span()+timelineGrace), tl.paced() && steps == nil, rep, logf)
 	if end == EndTimeout {
 		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
 	}
