@@ -333,8 +333,13 @@ func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *se
 		}
 	}
 	// Steps run slower than the user did them, so by their end the
-	// timeline is always over: they wait for quiet, as the page settles.
-	end := waitQuiet(ctx, srv, opts.Quiet, began.Add(tl.span()+timelineGrace), tl.paced() && steps == nil, rep, logf)
+	// recorded timeline is always over: they wait for quiet, as the page
+	// settles (a websocket still streaming its recorded reply included).
+	until := began.Add(tl.span() + timelineGrace)
+	if steps != nil {
+		until = time.Time{}
+	}
+	end := waitQuiet(ctx, srv, opts.Quiet, until, tl.paced() && steps == nil, rep, logf)
 	if end == EndTimeout {
 		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
 	}
