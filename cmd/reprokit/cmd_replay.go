@@ -28,8 +28,20 @@ fuzzy match; each request is logged with the reason for its answer. The
 recorded websockets play from a loopback server, and the recorded viewport,
 device pixel ratio, user agent, time zone and locale are emulated.
 
+A websocket is held as a conversation: each message the page sends is
+matched to a recorded one (exact, then by JSON shape) and answered with the
+replies that followed it, the ids the page made up (msg_id, id, ref, acks)
+carried into them; server messages that answered nothing keep their
+recorded timing. A request still in flight when the recording stopped (a
+long poll) is held open, never answered.
+
 The replay ends when the recorded pages have loaded and no request has been
-pending for 2 s (or at --timeout), then prints the fidelity report: a table,
+pending for 2 s, or when the recording's timeline is over (plus 1 s) with
+only recorded frames and requests pending (listed), or when the page repeats
+a request far more often than recorded (a loop), or at --timeout. It then
+prints the verdict, faithful, partial or diverged, with its reasons (a
+blank page the recording shows with content, an uncaught exception the
+recording lacks, requests the recording lacks, …), and the fidelity report: a table,
 or with --json an object with requests, served_exact, served_fuzzy,
 synthesized, failed_as_recorded, unmatched, coverage, archive_used,
 steps_ok, steps_total and screenshot_diff (ratios are fractions 0..1).
@@ -38,8 +50,9 @@ how many recorded pages the replay reached (pages, pages_reached) and warns
 in words (warnings; marked in the table) when little of the recording was
 served, a page was not reached, steps failed or screenshots differ.
 
-Exit status: 0 when the replay ran; 1 when it could not run; 2 for bad
-arguments or an unreadable recording.`
+Exit status: 0 when the replay ran and its verdict is faithful or partial;
+1 when it diverged or could not run; 2 for bad arguments or an unreadable
+recording.`
 
 func runReplay(args []string) error {
 	fs := newFlags("replay", "BUNDLE|HAR [--headless] [--steps] [--screenshots DIR] [--json] [--open]", replayDescription)
@@ -104,6 +117,13 @@ func runReplay(args []string) error {
 	}
 	if !printed {
 		printReplayReport(rep, *asJSON)
+	}
+	fmt.Fprintf(os.Stderr, "reprokit replay: verdict: %s\n", rep.Verdict)
+	for _, r := range rep.Reasons {
+		fmt.Fprintf(os.Stderr, "reprokit replay:   %s\n", r)
+	}
+	if rep.Verdict == replay.Diverged {
+		return negative("the replay diverged from the recording: %s", strings.Join(rep.Reasons, "; "))
 	}
 	return nil
 }

@@ -152,6 +152,15 @@ type recSession struct {
 	url      string
 }
 
+// popup returns the session of a page the recorded pages opened, nil for
+// any other session. r.mu is held.
+func (r *Recorder) popup(sid target.SessionID) *recSession {
+	if si := r.sessions[sid]; si != nil && si.typ == "page" && si.parent == "" && sid != r.tab {
+		return si
+	}
+	return nil
+}
+
 // Start starts recording the tab whose flattened CDP session is tab: it
 // enables the Network (with large buffers), Page, Runtime and Log domains,
 // auto-attaches to the tab's frames and workers (recursively, paused until
@@ -585,14 +594,28 @@ func (r *Recorder) handle(m *cdproto.Message) {
 				Fragment string `json:"urlFragment"`
 			} `json:"frame"`
 		}
-		if m.SessionID == r.tab && json.Unmarshal(m.Params, &ev) == nil && ev.Frame.ParentID == "" {
+		if json.Unmarshal(m.Params, &ev) == nil && ev.Frame.ParentID == "" {
 			r.mu.Lock()
-			r.mainURL = ev.Frame.URL + ev.Frame.Fragment
+			if m.SessionID == r.tab {
+				r.mainURL = ev.Frame.URL + ev.Frame.Fragment
+			} else if si := r.popup(m.SessionID); si != nil {
+				si.url = ev.Frame.URL + ev.Frame.Fragment
+			}
 			r.mu.Unlock()
 		}
 	case "Page.loadEventFired":
 		if m.SessionID == r.tab {
 			r.requestShot(shotRequest{reason: "load", title: true})
+		} else {
+			// A tab the recorded pages opened (window.open,
+			// target=_blank) is where the user may work: it is
+			// followed too.
+			r.mu.Lock()
+			popup := r.popup(m.SessionID) != nil
+			r.mu.Unlock()
+			if popup {
+				r.requestShot(shotRequest{reason: "load", title: true, session: m.SessionID})
+			}
 		}
 	case "Runtime.bindingCalled":
 		var ev struct {
@@ -701,6 +724,18 @@ func (r *Recorder) StopBecause(ctx context.Context, reason string) error {
 func (r *Recorder) stop(ctx context.Context, reason string) error {
 	alive := r.Err() == nil
 	if alive {
+		// The popups first, then the tab (whose shot Stop waits for).
+		r.mu.Lock()
+		var popups []target.SessionID
+		for sid := range r.sessions {
+			if r.popup(sid) != nil {
+				popups = append(popups, sid)
+			}
+		}
+		r.mu.Unlock()
+		for _, sid := range popups {
+			r.requestShot(shotRequest{reason: "stop", session: sid})
+		}
 		done := make(chan error, 1)
 		if r.requestShot(shotRequest{reason: "stop", done: done}) {
 			// Page.captureScreenshot may not answer around navigations,

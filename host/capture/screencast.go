@@ -17,7 +17,7 @@ const screencastMinGap = 500 * time.Millisecond
 var screencastMaskScript = `(function(){var f=function(){try{` + MaskExpression(true) + `}catch(e){}};f();document.addEventListener('DOMContentLoaded',f);})();`
 
 func (r *Recorder) startScreencast(ctx context.Context) error {
-	if err := r.mask(ctx, true); err != nil {
+	if err := r.mask(ctx, r.tab, true); err != nil {
 		return fmt.Errorf("could not mask the page: %w", err)
 	}
 	_, err := r.conn.Call(ctx, r.tab, "Page.startScreencast", map[string]any{

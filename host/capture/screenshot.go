@@ -27,6 +27,9 @@ type ScreenshotInfo struct {
 	Height int     `json:"height"`
 	Format string  `json:"format"` // "png" or "jpeg"
 	Masked bool    `json:"masked"` // the mask style was on during the capture
+	// Target is the tab it shows: "page" for the recorded tab, "popup"
+	// for a tab the recorded pages opened; absent in older spools.
+	Target string `json:"target,omitempty"`
 }
 
 // shotTimeout bounds one screenshot (mask, capture): Page.captureScreenshot
@@ -42,8 +45,10 @@ const stopShotWait = shotTimeout + unmaskTimeout + 500*time.Millisecond
 
 type shotRequest struct {
 	reason string
-	title  bool // also write a Reprokit.pageTitle record
-	done   chan error
+	// session is the popup to shoot; empty for the recorded tab.
+	session target.SessionID
+	title   bool // also write a Reprokit.pageTitle record
+	done    chan error
 }
 
 // Screenshot takes a screenshot of the recorded tab now, with password inputs
@@ -66,7 +71,7 @@ func (r *Recorder) shotLoop() {
 	for req := range r.shotReq {
 		var err error
 		if req.title {
-			r.recordTitle()
+			r.recordTitle(req.session)
 		}
 		r.mu.Lock()
 		late := r.stopped && req.reason == "load"
@@ -77,7 +82,7 @@ func (r *Recorder) shotLoop() {
 		if cerr := r.shotCtx.Err(); cerr != nil {
 			err = fmt.Errorf("screenshot (%s) not taken: the recording is stopping", req.reason)
 		} else if r.Err() == nil {
-			err = r.takeShot(req.reason)
+			err = r.takeShot(req.reason, req.session)
 			if err != nil {
 				r.warnf("screenshot (%s): %v", req.reason, err)
 			}
@@ -90,11 +95,15 @@ func (r *Recorder) shotLoop() {
 	}
 }
 
-// recordTitle writes a Reprokit.pageTitle record for the tab's document.
-func (r *Recorder) recordTitle() {
+// recordTitle writes a Reprokit.pageTitle record for the document of the
+// tab, or of the popup sid.
+func (r *Recorder) recordTitle(sid target.SessionID) {
+	if sid == "" {
+		sid = r.tab
+	}
 	ctx, cancel := context.WithTimeout(r.shotCtx, shotTimeout)
 	defer cancel()
-	res, err := r.conn.Call(ctx, r.tab, "Runtime.evaluate", map[string]any{
+	res, err := r.conn.Call(ctx, sid, "Runtime.evaluate", map[string]any{
 		"expression": "JSON.stringify([document.title, location.href])", "returnByValue": true,
 	}, false)
 	if err != nil {
@@ -109,20 +118,21 @@ func (r *Recorder) recordTitle() {
 	if json.Unmarshal(res, &v) != nil || json.Unmarshal([]byte(v.Result.Value), &pair) != nil || len(pair) != 2 {
 		return
 	}
-	r.conn.Record("Reprokit.pageTitle", r.tab, map[string]any{"title": pair[0], "url": pair[1]})
+	r.conn.Record("Reprokit.pageTitle", sid, map[string]any{"title": pair[0], "url": pair[1]})
 }
 
-// mask turns the mask style on or off in the tab and in its out-of-process
-// frames. It fails when the tab's own document could not be masked.
-func (r *Recorder) mask(ctx context.Context, on bool) error {
+// mask turns the mask style on or off in the page of session page (the tab
+// or a popup) and in its out-of-process frames. It fails when the page's
+// own document could not be masked.
+func (r *Recorder) mask(ctx context.Context, page target.SessionID, on bool) error {
 	expr := map[string]any{"expression": MaskExpression(on), "returnByValue": true}
-	if _, err := r.conn.Call(ctx, r.tab, "Runtime.evaluate", expr, false); err != nil {
+	if _, err := r.conn.Call(ctx, page, "Runtime.evaluate", expr, false); err != nil {
 		return err
 	}
 	r.mu.Lock()
 	var frames []target.SessionID
 	for sid, si := range r.sessions {
-		if si.typ == "iframe" {
+		if si.typ == "iframe" && (page == r.tab || si.parent == page) {
 			frames = append(frames, sid)
 		}
 	}
@@ -140,14 +150,19 @@ func (r *Recorder) format() (string, map[string]any) {
 	return "png", map[string]any{"format": "png"}
 }
 
-// takeShot masks, captures, unmasks and writes one screenshot. A page that
-// cannot be masked is not captured: no unmasked image is ever written.
-func (r *Recorder) takeShot(reason string) error {
+// takeShot masks, captures, unmasks and writes one screenshot of the tab,
+// or of the popup sid. A page that cannot be masked is not captured: no
+// unmasked image is ever written.
+func (r *Recorder) takeShot(reason string, sid target.SessionID) error {
+	kind := "popup"
+	if sid == "" || sid == r.tab {
+		sid, kind = r.tab, "page"
+	}
 	ctx, cancel := context.WithTimeout(r.shotCtx, shotTimeout)
 	defer cancel()
 	var err error
 	for try := 0; try < 3; try++ {
-		if err = r.mask(ctx, true); err == nil {
+		if err = r.mask(ctx, sid, true); err == nil {
 			break
 		}
 		time.Sleep(200 * time.Millisecond) // a navigation is replacing the document
@@ -156,12 +171,12 @@ func (r *Recorder) takeShot(reason string) error {
 		return fmt.Errorf("could not mask the page, so no screenshot was taken: %w", err)
 	}
 	format, params := r.format()
-	res, err := r.conn.Call(ctx, r.tab, "Page.captureScreenshot", params, false)
+	res, err := r.conn.Call(ctx, sid, "Page.captureScreenshot", params, false)
 	if !r.opts.Screencast {
 		// Unmask even when the capture timed out: the page must not keep
 		// the black boxes. A short budget of its own, since ctx may be over.
 		uctx, ucancel := context.WithTimeout(context.Background(), unmaskTimeout)
-		r.mask(uctx, false)
+		r.mask(uctx, sid, false)
 		ucancel()
 	}
 	if err != nil {
@@ -181,6 +196,9 @@ func (r *Recorder) takeShot(reason string) error {
 	r.shotSeq++
 	n := r.shotSeq
 	url := r.mainURL
+	if si := r.sessions[sid]; kind == "popup" && si != nil {
+		url = si.url
+	}
 	r.mu.Unlock()
 	ext := "png"
 	if format == "jpeg" {
@@ -193,6 +211,7 @@ func (r *Recorder) takeShot(reason string) error {
 		Reason: reason,
 		Format: format,
 		Masked: true,
+		Target: kind,
 	}
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(img)); err == nil {
 		info.Width, info.Height = cfg.Width, cfg.Height
@@ -209,7 +228,7 @@ func (r *Recorder) takeShot(reason string) error {
 	if err := r.dir.WriteFile("screenshots.json", index); err != nil {
 		return err
 	}
-	return r.conn.Record("Reprokit.screenshot", r.tab, info)
+	return r.conn.Record("Reprokit.screenshot", sid, info)
 }
 
 // shotFileName keeps a reason usable in a file name.

@@ -221,8 +221,9 @@ func (s *stepsBuilder) flow(env *Environment, b *harBuilder) StepsFlow {
 	for i, r := range user {
 		step := r.step
 		if ps := b.pageSession(r.session); ps != tab {
-			// A step in a popup targets that page, by its URL.
-			if p := b.firstPage(ps); p != nil {
+			// A step in a popup targets that page, by the URL it
+			// showed then (window.open starts at about:blank).
+			if p := b.pageAt(ps, r.time); p != nil {
 				step["target"] = rawJSON(p.url)
 			}
 		}
@@ -347,6 +348,31 @@ func rawJSON(v any) json.RawMessage {
 }
 
 // firstPage is the first page of a session.
+// pageAt returns the page a session showed at wall time t: the latest
+// that started by then and is not the initial about:blank, else the
+// first such page, else the first page.
+func (b *harBuilder) pageAt(session string, t float64) *harPage {
+	var at, next *harPage
+	for _, p := range b.pages {
+		if p.session != session || p.url == "about:blank" {
+			continue
+		}
+		if p.startWall <= t && (at == nil || p.startWall > at.startWall) {
+			at = p
+		}
+		if next == nil || p.startWall < next.startWall {
+			next = p
+		}
+	}
+	switch {
+	case at != nil:
+		return at
+	case next != nil:
+		return next
+	}
+	return b.firstPage(session)
+}
+
 func (b *harBuilder) firstPage(session string) *harPage {
 	var first *harPage
 	for _, p := range b.pages {

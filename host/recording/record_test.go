@@ -661,8 +661,8 @@ func TestAttachRecordsTheNamedTabAndLeavesTheBrowserOpen(t *testing.T) {
 	if len(jsonList(t, port)) == 0 {
 		t.Errorf("the attached browser lost its tabs")
 	}
-	if !strings.Contains(r.stderr.String(), "--reload") {
-		t.Errorf("attaching to a loaded tab does not warn that its earlier requests are missing:\n%s", r.stderr.String())
+	if !strings.Contains(r.stderr.String(), "--reload") || !strings.Contains(r.stderr.String(), "had already loaded its page and") {
+		t.Errorf("attaching to a loaded tab does not say which of its earlier requests are missing:\n%s", r.stderr.String())
 	}
 	// With --reload, the already-loaded page's own request is recorded.
 	re := startRecord(t, "", "--attach", "http://127.0.0.1:"+port, "--target", "attached=1", "--reload", "--duration", "2s")

@@ -306,7 +306,7 @@ func waitForStop(ctx context.Context, opts Options, sess *browser.Session, conn 
 				}
 			}()
 		} else if opts.Attach != "" {
-			fmt.Fprintln(opts.Stderr, "note: requests the tab made before attaching are not recorded; reload the page now, or pass --reload next time")
+			fmt.Fprintln(opts.Stderr, attachNote(ctx, conn, sess.TabSession))
 			go rec.Screenshot(ctx, "start")
 		}
 		if opts.Drive != nil {

@@ -130,8 +130,8 @@ func TestStepsCutByTimeoutAreReported(t *testing.T) {
 	cancel()
 	srv := newServer(NewMatcher(uploadArchive(), MatchOptions{}), t.Logf)
 	rep := &Report{}
-	timedOut := drive(ctx, []string{"http://app.test/app"}, flow, srv, Options{Quiet: time.Second, Timeout: time.Second}, &shotTaker{logf: t.Logf}, rep, t.Logf)
-	if !timedOut {
+	end := drive(ctx, []string{"http://app.test/app"}, timeline{}, flow, srv, Options{Quiet: time.Second, Timeout: time.Second}, &shotTaker{logf: t.Logf}, rep, t.Logf)
+	if end != EndTimeout {
 		t.Fatal("drive did not report the timeout")
 	}
 	rep.fill(srv, srv.m.Archive(), nil)

@@ -225,7 +225,8 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	}
 	// Popups, frames of other sites and workers run in targets of their
 	// own: they get the same emulation and websocket redirect as they appear.
-	children := &childTargets{}
+	console := &consoleCollector{logf: logf}
+	children := &childTargets{console: console}
 	defer children.close()
 	created := chromedp.BrowserEvents(serveCtx, target.TargetCreated)
 	if _, err := chromedp.CallBrowser(tab, target.SetDiscoverTargets, target.SetDiscoverTargetsParams{Discover: true}); err != nil {
@@ -233,25 +234,21 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	}
 	serveWG.Go(func() { children.watch(tab, created, prepare, socketScript(player.URL()), logf) })
 
-	// Console errors of the replayed page explain most replay problems.
-	messages := chromedp.Console(serveCtx)
-	serveWG.Go(func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
-				logf("replay: page console: %s", m)
-			}
-		}
-	})
+	// Console errors of the replayed page explain most replay problems,
+	// and an exception the recording lacks is a divergence.
+	serveWG.Go(func() { console.watch(serveCtx) })
 
 	deadline, cancelDeadline := context.WithTimeout(tab, opts.Timeout)
 	defer cancelDeadline()
 	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf}
 	rep := &Report{}
-	rep.TimedOut = drive(deadline, navs, steps, srv, opts, shots, rep, logf)
-	shots.take(tab, "stop")
+	tl := recordedTimeline(src.HAR, navs)
+	began := time.Now()
+	rep.Ended = drive(deadline, navs, tl, steps, srv, opts, shots, rep, logf)
+	rep.ReplaySpan = time.Since(began).Seconds()
+	rep.RecordingSpan = tl.span().Seconds()
+	rep.TimedOut = rep.Ended == EndTimeout
+	rep.Tabs = shots.shootTabs(tab, children)
 
 	if opts.After != nil {
 		opts.After(tab)
@@ -270,6 +267,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 		rep.Pages, rep.PagesReached = len(navs), len(navs)
 	}
 	rep.warn()
+	rep.judge(src, console.list())
 	if opts.Ready != nil {
 		opts.Ready(rep)
 	}
@@ -283,10 +281,27 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	return rep, nil
 }
 
+// The ways a replay ends (Report.Ended).
+const (
+	EndQuiet    = "quiet"    // nothing pending for the quiet period
+	EndTimeline = "timeline" // the recording's timeline was over, plus timelineGrace
+	EndLoop     = "loop"     // the page repeated a request far more than recorded
+	EndTimeout  = "timeout"  // --timeout
+)
+
+// timelineGrace is how long past the recording's timeline (of a page, or
+// the last event) a replay still waits on recorded frames or requests.
+const timelineGrace = time.Second
+
+// idleAfterTimeline is how long nothing must pend, past the recording's
+// timeline, for the replay to end before the quiet period.
+const idleAfterTimeline = 500 * time.Millisecond
+
 // drive opens the recorded pages one after the other, or runs the steps,
-// then waits until nothing has been pending for the quiet period. It
-// reports whether ctx (the --timeout) ended first.
-func drive(ctx context.Context, navs []string, steps *Flow, srv *server, opts Options, shots *shotTaker, rep *Report, logf func(string, ...any)) (timedOut bool) {
+// then waits until nothing has been pending for the quiet period, or the
+// recording's timeline of that page is over. It returns how it ended.
+func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *server, opts Options, shots *shotTaker, rep *Report, logf func(string, ...any)) string {
+	began := time.Now()
 	if steps != nil {
 		if !steps.navigates() {
 			navigate(ctx, navs[0], logf)
@@ -295,16 +310,21 @@ func drive(ctx context.Context, navs []string, steps *Flow, srv *server, opts Op
 		rep.Steps = runSteps(ctx, steps, srv, opts.Quiet, shots, logf)
 		if ctx.Err() != nil {
 			logf("replay: stopped after --timeout %s before every step ran", opts.Timeout)
-			return true
+			return EndTimeout
 		}
 	} else {
 		for i, u := range navs {
 			logf("replay: page %d/%d %s", i+1, len(navs), shortURL(u))
+			at := time.Now()
 			navigate(ctx, u, logf)
 			shots.take(ctx, "load")
-			if !waitQuiet(ctx, srv, opts.Quiet) {
+			end := waitQuiet(ctx, srv, opts.Quiet, at.Add(tl.pageSpan(i)+timelineGrace), i == len(navs)-1 && tl.paced(), rep, logf)
+			if end == EndTimeout {
 				logf("replay: stopped after --timeout %s at page %d/%d with requests still pending", opts.Timeout, i+1, len(navs))
-				return true
+				return end
+			}
+			if end == EndLoop {
+				return end
 			}
 			shots.take(ctx, "quiet")
 			if opts.OnPage != nil {
@@ -312,16 +332,97 @@ func drive(ctx context.Context, navs []string, steps *Flow, srv *server, opts Op
 			}
 		}
 	}
-	if !waitQuiet(ctx, srv, opts.Quiet) {
-		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
-		return true
+	// Steps run slower than the user did them, so by their end the
+	// recorded timeline is always over: they wait for quiet, as the page
+	// settles (a websocket still streaming its recorded reply included).
+	until := began.Add(tl.span() + timelineGrace)
+	if steps != nil {
+		until = time.Time{}
 	}
-	return false
+	end := waitQuiet(ctx, srv, opts.Quiet, until, tl.paced() && steps == nil, rep, logf)
+	if end == EndTimeout {
+		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
+	}
+	return end
 }
+
+// timeline is when the recording's pages started and its last event came,
+// in seconds since the epoch (0: unknown).
+type timeline struct {
+	pages []float64 // the start of each page opened (as pageURLs)
+	first float64
+	last  float64
+}
+
+// recordedTimeline reads the timeline of the pages in navs from the HAR:
+// request starts, ends, websocket frames, server-sent events.
+func recordedTimeline(h *har.HAR, navs []string) timeline {
+	var tl timeline
+	note := func(t float64) {
+		if t <= 0 {
+			return
+		}
+		if tl.first == 0 || t < tl.first {
+			tl.first = t
+		}
+		tl.last = max(tl.last, t)
+	}
+	starts := map[string]float64{}
+	for i := range h.Log.Entries {
+		e := &h.Log.Entries[i]
+		st := startSeconds(e)
+		note(st)
+		if st > 0 && e.Time > 0 && !e.Incomplete {
+			note(st + e.Time/1000)
+		}
+		for _, m := range e.WebSocketMessages {
+			note(m.Time)
+		}
+		for _, m := range e.EventSourceMessages {
+			note(m.Time)
+		}
+		if _, ok := starts[e.Request.URL]; !ok && st > 0 {
+			starts[e.Request.URL] = st
+		}
+	}
+	for _, u := range navs {
+		tl.pages = append(tl.pages, starts[u])
+	}
+	return tl
+}
+
+// paced says whether the timeline is worth following: a HAR whose events
+// all carry one time (made by hand, or by a tool that does not keep
+// times) says nothing about when the replay is over.
+func (tl timeline) paced() bool { return tl.span() >= time.Second }
+
+// span is the recording from its first to its last event; 0 when unknown.
+func (tl timeline) span() time.Duration {
+	if tl.first <= 0 || tl.last < tl.first {
+		return 0
+	}
+	return seconds(tl.last - tl.first)
+}
+
+// pageSpan is how long page i lasted in the recording: until the next
+// page opened, or until the last event.
+func (tl timeline) pageSpan(i int) time.Duration {
+	if i >= len(tl.pages) || tl.pages[i] <= 0 {
+		return tl.span()
+	}
+	end := tl.last
+	if i+1 < len(tl.pages) && tl.pages[i+1] > tl.pages[i] {
+		end = tl.pages[i+1]
+	}
+	return seconds(max(end-tl.pages[i], 0))
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // pageURLs returns the URL to open for each recorded page, in order: the
 // first GET document request of the page (a redirect chain starts at its
 // first hop; a page reached by a POST opens at the GET that followed it).
+// Pages of popups are left to the page that opens them.
 func pageURLs(h *har.HAR) []string {
 	isDoc := func(e *har.Entry) bool {
 		if !strings.EqualFold(e.Request.Method, "GET") {
@@ -341,7 +442,12 @@ func pageURLs(h *har.HAR) []string {
 		for i := range h.Log.Entries {
 			e := &h.Log.Entries[i]
 			if e.Pageref == p.ID && isDoc(e) && !isRedirectTarget(h, i) {
-				out = append(out, e.Request.URL)
+				// A popup's page is opened by the replayed page
+				// that opened it, in a tab of its own, as the
+				// user's was.
+				if e.Target != "popup" {
+					out = append(out, e.Request.URL)
+				}
 				seen[p.ID] = true
 				break
 			}
@@ -480,19 +586,40 @@ func navigate(ctx context.Context, u string, logf func(string, ...any)) {
 	}
 }
 
-// waitQuiet waits until no request has been pending for quiet; false when
-// ctx ended first.
-func waitQuiet(ctx context.Context, srv *server, quiet time.Duration) bool {
+// waitQuiet waits until no request has been pending for quiet, or, once
+// the recording's timeline is over (until), until nothing pends but what
+// waits on the recording; it names what it left pending then. With
+// idleEnds (the last page of a paced recording), nothing pending for
+// idleAfterTimeline past until ends it too: the recording shows nothing
+// more to come. It ends early when the page loops (EndLoop) or ctx ends
+// (EndTimeout).
+func waitQuiet(ctx context.Context, srv *server, quiet time.Duration, until time.Time, idleEnds bool, rep *Report, logf func(string, ...any)) string {
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
 	for {
 		if since := srv.idleSince(); !since.IsZero() && time.Since(since) >= quiet {
-			return true
+			return EndQuiet
+		}
+		if !until.IsZero() && time.Now().After(until) {
+			if since := srv.idleSince(); idleEnds && !since.IsZero() && time.Since(since) >= min(quiet, idleAfterTimeline) {
+				return EndTimeline
+			}
+			// Only what waits on the recording is cut short; a replay
+			// merely slower than the recording waits for quiet.
+			if ok, what := srv.waitingOnRecording(); ok && len(what) > 0 {
+				logf("replay: the recording's timeline is over; left pending: %s", strings.Join(what, "; "))
+				if rep != nil {
+					rep.PendingAtEnd = what
+				}
+				return EndTimeline
+			}
 		}
 		srv.noteWaits()
 		select {
 		case <-ctx.Done():
-			return false
+			return EndTimeout
+		case <-srv.looping:
+			return EndLoop
 		case <-t.C:
 		}
 	}
@@ -511,10 +638,20 @@ type shotTaker struct {
 	all  []Screenshot
 }
 
-func (s *shotTaker) take(ctx context.Context, reason string) {
+func (s *shotTaker) take(ctx context.Context, reason string) *Screenshot {
 	if ctx.Err() != nil {
-		return
+		return nil
 	}
+	// A tab behind another (the opener of a popup) paints no frames, and
+	// a screenshot of it waits for ever; the stop shots bring each tab to
+	// the front first (see shootTabs).
+	if reason != "stop" {
+		if vis, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.visibilityState")); err == nil && vis == "hidden" {
+			return nil
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, shotTimeout)
+	defer cancel()
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	// Mask as the recorder does, so that recorded and replayed images
 	// compare like with like.
@@ -523,7 +660,7 @@ func (s *shotTaker) take(ctx context.Context, reason string) {
 	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(false)))
 	if err != nil {
 		s.logf("replay: screenshot: %v", err)
-		return
+		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -536,6 +673,41 @@ func (s *shotTaker) take(ctx context.Context, reason string) {
 			}
 		}
 	}
+	return &shot
+}
+
+// shotTimeout bounds one screenshot.
+const shotTimeout = 10 * time.Second
+
+// shootTabs takes the stop screenshot of every tab of the replay, the
+// popups first and the first tab last, each brought to the front, and
+// says how each ended.
+func (s *shotTaker) shootTabs(tab context.Context, children *childTargets) []TabEnd {
+	var out []TabEnd
+	for _, c := range append(children.pages(), tab) {
+		if c.Err() != nil {
+			continue
+		}
+		_, _ = chromedp.Call(c, page.BringToFront, cdp.Empty{})
+		u, n, errs := tabText(c)
+		if u == "" {
+			continue // closed
+		}
+		if children.console != nil {
+			children.console.addErrors(errs)
+		}
+		end := TabEnd{URL: u, TextChars: n}
+		if shot := s.take(c, "stop"); shot != nil {
+			end.Screenshot = shot.File
+			if img, err := decodeImage(shot.Data); err == nil {
+				end.Blank = n == 0 && nearBlank(img)
+			}
+		} else {
+			end.Blank = n == 0
+		}
+		out = append(out, end)
+	}
+	return out
 }
 
 func (s *shotTaker) list() []Screenshot {
@@ -635,7 +807,16 @@ type childTargets struct {
 	mu      sync.Mutex
 	wg      sync.WaitGroup
 	cancels []context.CancelFunc
+	tabs    []context.Context // of the popups
+	console *consoleCollector // watches the popups' consoles too
 	closed  bool
+}
+
+// pages returns the contexts of the popups, in the order they opened.
+func (c *childTargets) pages() []context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]context.Context(nil), c.tabs...)
 }
 
 // prepare attaches to a new target and runs the preparation in it. The
@@ -650,9 +831,18 @@ func (c *childTargets) prepare(tab context.Context, info *target.Info, prep chro
 	}
 	ctx, cancel := chromedp.NewContext(tab, chromedp.WithTargetID(info.TargetID), chromedp.WithDetachOnCancel())
 	c.cancels = append(c.cancels, cancel)
+	page := info.Type == "page"
+	if page {
+		c.tabs = append(c.tabs, ctx)
+	}
 	c.wg.Go(func() {
 		if err := chromedp.Do(ctx, prep); err != nil && ctx.Err() == nil {
 			logf("replay: prepare %s %s: %v", info.Type, shortURL(info.URL), err)
+		}
+		// After the preparation, which attaches: one attach at a time.
+		// What the popup threw before this, its page script kept.
+		if page && c.console != nil {
+			c.console.watch(ctx)
 		}
 	})
 }
@@ -724,7 +914,9 @@ func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void
 			}
 		}
 		if env.locale != "" {
-			if _, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: strings.ReplaceAll(env.locale, "-", "_")}); err != nil {
+			if _, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: strings.ReplaceAll(env.locale, "-", "_")}); err != nil && !strings.Contains(err.Error(), "already in effect") {
+				// A popup inherits its opener's override: that one
+				// is the recorded locale already.
 				return fmt.Errorf("emulate locale %s: %w", env.locale, err)
 			}
 		}

@@ -16,6 +16,12 @@ import (
 // Report is the fidelity of one replay. Counts are numbers of requests;
 // Coverage, ArchiveUsed and ScreenshotDiff are fractions from 0 to 1.
 type Report struct {
+	// Verdict is faithful, partial or diverged ([Faithful], [Partial],
+	// [Diverged]); Reasons say why, diverging ones first.
+	Verdict string   `json:"verdict"`
+	Reasons []string `json:"verdict_reasons,omitempty"`
+	// diverging is how many of Reasons (the first) made it diverge.
+	diverging int
 	// Requests is how many requests the browser made (websockets
 	// included, the browser's own favicon request not).
 	Requests int `json:"requests"`
@@ -54,10 +60,21 @@ type Report struct {
 	ScreenshotPairs []ScreenshotPair `json:"screenshot_pairs,omitempty"`
 	UnmatchedList   []RequestLog     `json:"unmatched_requests,omitempty"`
 	Steps           []StepResult     `json:"steps,omitempty"`
+	// WebSocketFrames counts the frames the player sent (Sent) and the
+	// page's messages (Received): Matched to a recorded message and
+	// answered with its recorded replies, or Unmatched (listed in
+	// UnmatchedMessages); IDsRewritten counts the client-made ids carried
+	// into replies, Zeroed the binary frames the bundle no longer held
+	// (sent as that many zero bytes).
 	WebSocketFrames struct {
-		Sent     int `json:"sent"`
-		Received int `json:"received"`
+		Sent         int `json:"sent"`
+		Received     int `json:"received"`
+		Matched      int `json:"matched"`
+		Unmatched    int `json:"unmatched"`
+		IDsRewritten int `json:"ids_rewritten"`
+		Zeroed       int `json:"zeroed_binary,omitempty"`
 	} `json:"websocket_frames"`
+	UnmatchedMessages []string `json:"unmatched_messages,omitempty"`
 	// Pages is how many pages the recording holds; PagesReached how many
 	// of them the replay reached (the document each recorded page landed
 	// on, after its redirects, was served). PagesNotReached lists the
@@ -69,10 +86,30 @@ type Report struct {
 	// (pages not reached, little of the recording served, screenshots that
 	// differ), which the ratios alone may hide: coverage counts only the
 	// requests the replay made.
-	Warnings []string     `json:"warnings,omitempty"`
-	TimedOut bool         `json:"timed_out,omitempty"`
-	Duration string       `json:"duration"`
-	Log      []RequestLog `json:"log"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Tabs is how each tab of the replay ended (popups first);
+	// NewExceptions and NewConsoleErrors are what the replay logged that
+	// the recording's console does not have.
+	Tabs             []TabEnd `json:"tabs,omitempty"`
+	NewExceptions    []string `json:"new_exceptions,omitempty"`
+	NewConsoleErrors []string `json:"new_console_errors,omitempty"`
+	// Ended says how the replay ended: quiet (nothing pending for the
+	// quiet period), timeline (the recording's timeline was over and
+	// only what waits on the recording pended: PendingAtEnd), loop (the
+	// page repeated a request far more than recorded: Loop) or timeout.
+	Ended        string   `json:"ended"`
+	PendingAtEnd []string `json:"pending_at_end,omitempty"`
+	Loop         string   `json:"loop,omitempty"`
+	// HeldOpen are the requests that were in flight when the recording
+	// stopped (a long poll, a stream): the replay holds them open too.
+	HeldOpen []string `json:"held_open,omitempty"`
+	// RecordingSpan is the recording from its first to its last event,
+	// ReplaySpan the replay from its first page to its end, in seconds.
+	RecordingSpan float64      `json:"recording_span_s"`
+	ReplaySpan    float64      `json:"replay_span_s"`
+	TimedOut      bool         `json:"timed_out,omitempty"`
+	Duration      string       `json:"duration"`
+	Log           []RequestLog `json:"log"`
 }
 
 // ScreenshotPair is one recorded screenshot and the replay screenshot it was
@@ -90,7 +127,13 @@ func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
 	r.Log = append([]RequestLog(nil), s.log...)
 	s.mu.Unlock()
 	r.Log = append(r.Log, s.inFlight()...)
+	s.mu.Lock()
+	r.Loop = s.loop
+	s.mu.Unlock()
 	for _, l := range r.Log {
+		if l.HeldOpen {
+			r.HeldOpen = append(r.HeldOpen, l.Method+" "+shortURL(l.URL))
+		}
 		switch l.Outcome {
 		case Ignored:
 			r.Ignored++
@@ -118,7 +161,7 @@ func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
 		r.ArchiveUsed = float64(used) / float64(total)
 	}
 	if p != nil {
-		r.WebSocketFrames.Sent, r.WebSocketFrames.Received = p.Frames()
+		p.conversations(r)
 	}
 	for _, st := range r.Steps {
 		r.StepsTotal++
@@ -168,6 +211,15 @@ func (r *Report) warn() {
 	if r.StepsOK < r.StepsTotal {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("%d of %d steps failed", r.StepsTotal-r.StepsOK, r.StepsTotal))
 	}
+	if n := r.WebSocketFrames.Zeroed; n > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d binary websocket frame(s) the bundle no longer holds (redacted) were sent as that many zero bytes", n))
+	}
+	if len(r.PendingAtEnd) > 0 {
+		r.Warnings = append(r.Warnings, "the recording's timeline was over with these still pending: "+strings.Join(r.PendingAtEnd, "; "))
+	}
+	if r.Loop != "" {
+		r.Warnings = append(r.Warnings, "ended early: "+r.Loop)
+	}
 }
 
 // WriteTable writes the report as a table for a person. Figures that mean
@@ -182,6 +234,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return v
 	}
 	rows := [][2]string{
+		{"verdict", flag(r.Verdict != Faithful, r.Verdict, strings.ToUpper(r.Verdict)+": reasons below")},
 		{"requests", fmt.Sprint(r.Requests)},
 		{"served exact", fmt.Sprint(r.ServedExact)},
 		{"served fuzzy", fmt.Sprint(r.ServedFuzzy)},
@@ -195,6 +248,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		{"websocket frames played", fmt.Sprint(r.WebSocketFrames.Sent)},
 		{"steps ok", flag(r.StepsOK < r.StepsTotal, fmt.Sprintf("%d/%d", r.StepsOK, r.StepsTotal), "FAILED steps below")},
 		{"screenshot diff (max)", flag(r.ScreenshotDiff > highScreenshotDiff, pct(r.ScreenshotDiff), "HIGH: the pages look different")},
+		{"websocket messages matched", flag(r.WebSocketFrames.Unmatched > 0, fmt.Sprintf("%d/%d (ids rewritten %d)", r.WebSocketFrames.Matched, r.WebSocketFrames.Received, r.WebSocketFrames.IDsRewritten), "UNMATCHED: no reply")},
+		{"held open (in flight at stop)", fmt.Sprint(len(r.HeldOpen))},
+		{"ended", r.Ended},
+		{"recording / replay span", fmt.Sprintf("%.1fs / %.1fs", r.RecordingSpan, r.ReplaySpan)},
 		{"duration", r.Duration},
 	}
 	for _, row := range rows {
@@ -202,6 +259,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(r.Reasons) > 0 {
+		fmt.Fprintln(w)
+		for i, s := range r.Reasons {
+			fmt.Fprintf(w, "%s: %s\n", r.reasonLabel(i), s)
+		}
 	}
 	if len(r.Warnings) > 0 {
 		fmt.Fprintln(w)

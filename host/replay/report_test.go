@@ -117,3 +117,19 @@ func TestReportFlagsAReplayThatDidNotReachTheRecordedPages(t *testing.T) {
 		}
 	}
 }
+
+// The verdict leads the table; each reason says whether it made the
+// replay diverge or only partial.
+func TestTableMarksEachVerdictReason(t *testing.T) {
+	r := &Report{Verdict: Diverged, Reasons: []string{"blank page: x", "1 console error(s)"}, diverging: 1}
+	var b strings.Builder
+	if err := r.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"verdict", "DIVERGED: blank page: x", "PARTIAL: 1 console error(s)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -42,6 +42,55 @@ type RequestLog struct {
 	Status  int     `json:"status,omitempty"`
 	Score   float64 `json:"score,omitempty"`
 	Reason  string  `json:"reason"`
+	// HeldOpen: the recorded request never finished, so the replay
+	// never answers it either.
+	HeldOpen bool `json:"held_open,omitempty"`
+}
+
+// heldOpen says whether a recorded entry was still in flight when the
+// recording stopped with nothing the page could use: no response, or
+// response headers and no body yet (a long poll). An event stream with
+// recorded events, or a body cut short, is served with what it has.
+func heldOpen(e *har.Entry) (string, bool) {
+	if e.Response.Status == 0 {
+		return "no response recorded", true
+	}
+	if e.Incomplete && len(e.EventSourceMessages) == 0 && e.Response.Content.Text == "" && e.Response.Status < 300 {
+		return "in flight when the recording stopped (headers, no body)", true
+	}
+	return "", false
+}
+
+// A page asks again for what it was answered: polls, retries. More
+// repeats than the recording shows, by loopFactor and loopSlack, is a loop
+// the user's page never ran (an answer it did not like, say): the replay
+// names it and ends instead of serving it until --timeout.
+const (
+	loopFactor = 3
+	loopSlack  = 10
+)
+
+// countRepeat counts the requests answered from the recorded entries of
+// one method and URL path, and notes a loop once.
+func (s *server) countRepeat(r *Recorded, rl RequestLog) {
+	recorded := len(s.m.a.byKey[r.key])
+	n := s.repeatsAdd(r.key)
+	if n > loopFactor*recorded+loopSlack {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.loop == "" {
+			s.loop = fmt.Sprintf("%s %s was asked %d times, the recording has it %d time(s): the page is in a loop the user's page never ran (an answer it did not accept?)", rl.Method, shortURL(rl.URL), n, recorded)
+			close(s.looping)
+			s.logf("replay: %s", s.loop)
+		}
+	}
+}
+
+func (s *server) repeatsAdd(key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.repeats[key]++
+	return s.repeats[key]
 }
 
 // server answers the browser's intercepted requests from the matcher.
@@ -53,6 +102,9 @@ type server struct {
 	log []RequestLog
 	// pending counts the paused requests received and not yet answered.
 	pending int
+	// sockets counts, by URL, the websockets with recorded frames still
+	// to play.
+	sockets map[string]int
 	last    time.Time
 	// queue holds the paused requests received and not yet matched, in
 	// arrival order; wake tells serve that it grew.
@@ -79,6 +131,13 @@ type server struct {
 	// messages (nil: none are).
 	bodies *bodyFilter
 
+	// repeats counts answers per recorded method and URL path; loop
+	// names the first one asked far more often than recorded, and
+	// looping closes then.
+	repeats map[string]int
+	loop    string
+	looping chan struct{}
+
 	// testHookDecide, when set, runs before a request is matched.
 	testHookDecide func(url string)
 }
@@ -100,7 +159,7 @@ type startedRequest struct {
 const startedLimit = 15 * time.Second
 
 func newServer(m *Matcher, logf func(string, ...any)) *server {
-	return &server{m: m, logf: logf, last: time.Now(), started: map[string]startedRequest{}, intercepted: map[string]bool{}, limit: startedLimit, wake: make(chan struct{}, 1)}
+	return &server{m: m, logf: logf, last: time.Now(), started: map[string]startedRequest{}, intercepted: map[string]bool{}, limit: startedLimit, wake: make(chan struct{}, 1), looping: make(chan struct{}), repeats: map[string]int{}, sockets: map[string]int{}}
 }
 
 // pageRequest notes a request the page started.
@@ -137,7 +196,7 @@ func (s *server) touch() {
 func (s *server) idleSince() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.pending > 0 {
+	if s.pending > 0 || len(s.sockets) > 0 {
 		return time.Time{}
 	}
 	for id, r := range s.started {
@@ -147,6 +206,48 @@ func (s *server) idleSince() time.Time {
 		delete(s.started, id)
 	}
 	return s.last
+}
+
+// holdSocket keeps the replay from being quiet while a websocket has
+// frames to play; the returned func (safe to call twice) lets go.
+func (s *server) holdSocket(url string) func() {
+	s.mu.Lock()
+	s.sockets[url]++
+	s.mu.Unlock()
+	return sync.OnceFunc(func() {
+		s.mu.Lock()
+		if s.sockets[url]--; s.sockets[url] <= 0 {
+			delete(s.sockets, url)
+		}
+		s.last = time.Now()
+		s.mu.Unlock()
+	})
+}
+
+// waitingOnRecording says whether all that keeps the replay from being
+// quiet waits on the recording (websockets with frames to play, requests
+// without a body that interception has not shown), and lists it: once the
+// recording's timeline is over, nothing more of it will come. Paused
+// requests being answered and uploads Chrome is still reading are the
+// replay's own work, not the recording's.
+func (s *server) waitingOnRecording() (bool, []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending > 0 || len(s.queue) > 0 {
+		return false, nil
+	}
+	var what []string
+	for u, n := range s.sockets {
+		what = append(what, fmt.Sprintf("websocket %s (recorded frames still to play on %d connection(s))", shortURL(u), n))
+	}
+	for _, r := range s.started {
+		if r.body {
+			return false, nil
+		}
+		what = append(what, fmt.Sprintf("%s %s (never reached interception)", r.method, shortURL(r.url)))
+	}
+	sort.Strings(what)
+	return true, what
 }
 
 // noteWaits says, once per request, which upload the replay is waiting
@@ -323,13 +424,17 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 			answer = failWith(id, reason)
 			break
 		}
-		if e.Response.Status == 0 {
-			// In flight when the recording stopped: it stays pending
-			// here too, and does not hold the replay open.
-			rl.Reason += "; no response recorded, left pending"
+		if why, open := heldOpen(e); open {
+			// In flight when the recording stopped (a long poll, a
+			// stream): it stays pending here too, as the user's
+			// browser had it, and does not hold the replay open. An
+			// empty success would start the page's retry loop.
+			rl.Reason += "; " + why + ": held open, never answered"
+			rl.HeldOpen = true
 			answer = func(context.Context) error { return nil }
 			break
 		}
+		s.countRepeat(m.Entry, rl)
 		if e.Response.Status == 304 && !isConditional(req) {
 			// The user's browser had it cached; this fresh profile
 			// asks without a validator, so a 304 would reach the page.

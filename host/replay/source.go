@@ -23,6 +23,9 @@ type Source struct {
 	Steps []byte
 	// Env is the recorded environment (zero when absent).
 	Env Environment
+	// Console is the recorded console.json (nil when absent): the
+	// verdict counts the exceptions a replay raises that it lacks.
+	Console *RecordedConsole
 	// Warnings are problems met while reading that did not stop it.
 	Warnings []string
 }
@@ -81,6 +84,12 @@ func Load(file string) (*Source, error) {
 	src := &Source{HAR: h}
 	if env := b.File("environment.json"); env != nil {
 		_ = json.Unmarshal(env, &src.Env) // an unreadable environment only loses emulation
+	}
+	if b.Kind == "bundle" {
+		src.Console = &RecordedConsole{}
+		for _, m := range b.Console {
+			src.Console.Messages = append(src.Console.Messages, RecordedMessage{Level: m.Level, Source: m.Source, Text: m.Text})
+		}
 	}
 	for _, img := range b.Screenshots {
 		src.Screenshots = append(src.Screenshots, Screenshot{File: img.File, URL: img.URL, Reason: img.Reason, Data: img.Data})

@@ -144,7 +144,7 @@ func settle(ctx context.Context, srv *server, quiet time.Duration) {
 	sctx, cancel := context.WithTimeout(ctx, quiet+time.Second)
 	defer cancel()
 	time.Sleep(100 * time.Millisecond)
-	waitQuiet(sctx, srv, min(quiet, 300*time.Millisecond))
+	waitQuiet(sctx, srv, min(quiet, 300*time.Millisecond), time.Time{}, false, nil, func(string, ...any) {})
 }
 
 func runStep(ctx context.Context, s Step) (string, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -48,11 +49,15 @@ type wsPlayer struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	mu     sync.Mutex
-	frames int // server frames sent
-	got    int // client frames received
-	conns  map[*websocket.Conn]bool
-	wg     sync.WaitGroup
+	mu        sync.Mutex
+	frames    int // server frames sent
+	got       int // client frames received
+	matched   int // client frames matched to a recorded one
+	rewritten int // ids rewritten in the replies
+	zeroed    int // redacted binary frames sent as zeros
+	unmatched []string
+	conns     map[*websocket.Conn]bool
+	wg        sync.WaitGroup
 }
 
 func startPlayer(m *Matcher, srv *server, pace Pacing) (*wsPlayer, error) {
@@ -89,6 +94,15 @@ func (p *wsPlayer) Frames() (sent, received int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.frames, p.got
+}
+
+// conversations fills the report's websocket figures.
+func (p *wsPlayer) conversations(r *Report) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := &r.WebSocketFrames
+	f.Sent, f.Received, f.Matched, f.Unmatched, f.IDsRewritten, f.Zeroed = p.frames, p.got, p.matched, len(p.unmatched), p.rewritten, p.zeroed
+	r.UnmatchedMessages = append([]string(nil), p.unmatched...)
 }
 
 func (p *wsPlayer) handle(w http.ResponseWriter, r *http.Request) {
@@ -141,120 +155,187 @@ func (p *wsPlayer) handle(w http.ResponseWriter, r *http.Request) {
 	p.play(conn, e)
 }
 
-// play sends the recorded server frames in order. A server frame that came
-// after n client frames in the recording waits (up to clientWait) until the
-// client has sent n frames here too; with PaceRecorded it also keeps the
-// recorded gap to the frame before it.
+// play holds the recorded conversation ([conversation]) with the page: each
+// message the page sends is matched to a recorded one and answered with
+// the recorded replies, their ids rewritten to the page's; the messages
+// that answered nothing keep their place on the timeline: one that came
+// after n page messages in the recording waits (up to clientWait) until
+// the page has sent n here too. With PaceRecorded every frame also keeps
+// its recorded gap (each capped at maxFrameGap).
 func (p *wsPlayer) play(conn *websocket.Conn, e *har.Entry) {
-	received := make(chan struct{}, 1024)
+	conv := newConversation(e.WebSocketMessages, startSeconds(e))
+	var (
+		writeMu sync.Mutex
+		mu      sync.Mutex // guards clients, all, batches
+		clients int        // page messages received here
+		all     binding    // every id learned on this connection
+		batches sync.WaitGroup
+	)
+	arrived := make(chan struct{}, 1)
 	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		for {
-			if _, _, err := conn.ReadMessage(); err != nil {
-				return
-			}
-			p.mu.Lock()
-			p.got++
-			p.mu.Unlock()
-			p.srv.touch()
-			select {
-			case received <- struct{}{}:
-			default:
-			}
+	// Frames still to play hold the replay open (until the recording's
+	// timeline is over).
+	hold := func() func() { return p.srv.holdSocket(e.Request.URL) }
+	// wait sleeps a recorded gap; false when the socket or player ended.
+	wait := func(gap float64) bool {
+		if p.pace != PaceRecorded || gap <= 0 {
+			return true
 		}
-	}()
-
-	p.srv.mu.Lock()
-	p.srv.pending++ // a socket with frames still to play holds the replay open
-	p.srv.mu.Unlock()
-	release := sync.OnceFunc(func() {
-		p.srv.mu.Lock()
-		p.srv.pending--
-		p.srv.last = time.Now()
-		p.srv.mu.Unlock()
-	})
-	defer release()
-
-	sends := 0   // client frames seen so far in the recording
-	clients := 0 // client frames received here
-	prev := startSeconds(e)
-	for _, msg := range e.WebSocketMessages {
-		if msg.Type == "send" {
-			sends++
-			continue
+		select {
+		case <-time.After(min(time.Duration(gap*float64(time.Second)), maxFrameGap)):
+			return true
+		case <-readDone:
+			return false
+		case <-p.ctx.Done():
+			return false
 		}
-		if msg.Type != "receive" {
-			continue
-		}
-		deadline := time.After(clientWait)
-	wait:
-		for clients < sends {
-			select {
-			case <-received:
-				clients++
-			case <-deadline:
-				break wait
-			case <-readDone:
-				return
-			case <-p.ctx.Done():
-				return
-			}
-		}
-		if p.pace == PaceRecorded && prev > 0 && msg.Time > prev {
-			gap := min(time.Duration((msg.Time-prev)*float64(time.Second)), maxFrameGap)
-			select {
-			case <-time.After(gap):
-			case <-readDone:
-				return
-			case <-p.ctx.Done():
-				return
-			}
-		}
-		if msg.Time > 0 {
-			prev = msg.Time
-		}
-		typ, data := websocket.TextMessage, []byte(msg.Data)
-		if msg.Opcode == 2 {
+	}
+	send := func(m har.WebSocketMessage, b binding) bool {
+		typ, data := websocket.TextMessage, []byte(m.Data)
+		if m.Opcode == 2 {
 			typ = websocket.BinaryMessage
-			if n, ok := sizedRedaction(msg.Data); ok && n < 64<<20 {
+			if n, ok := sizedRedaction(m.Data); ok && n < 64<<20 {
 				data = make([]byte, n) // redacted in the bundle: the size is all that is left
-			} else if b, err := base64.StdEncoding.DecodeString(msg.Data); err == nil {
+				p.mu.Lock()
+				p.zeroed++
+				p.mu.Unlock()
+			} else if b, err := base64.StdEncoding.DecodeString(m.Data); err == nil {
 				data = b
 			}
+		} else if text, n := b.rewrite(m); n > 0 {
+			data = []byte(text)
+			p.mu.Lock()
+			p.rewritten += n
+			p.mu.Unlock()
 		}
-		if err := conn.WriteMessage(typ, data); err != nil {
-			return
+		writeMu.Lock()
+		err := conn.WriteMessage(typ, data)
+		writeMu.Unlock()
+		if err != nil {
+			return false
 		}
 		p.mu.Lock()
 		p.frames++
 		p.mu.Unlock()
 		p.srv.touch()
+		return true
 	}
-	if e.WebSocketClose != nil && e.WebSocketClose.Closed {
-		// The close came after the client's last frames: wait for them.
-		deadline := time.After(clientWait)
-	drain:
-		for clients < sends {
-			select {
-			case <-received:
-				clients++
-			case <-deadline:
-				break drain
-			case <-readDone:
-				break drain
-			case <-p.ctx.Done():
+
+	go func() {
+		defer close(readDone)
+		for {
+			typ, data, err := conn.ReadMessage()
+			if err != nil {
 				return
 			}
+			p.srv.touch()
+			mu.Lock()
+			clients++
+			n := clients
+			mt := conv.match(data, typ == websocket.BinaryMessage, p.m.volatile)
+			if len(mt.bind) > 0 {
+				// The latest ids first: a reused recorded id means the newest.
+				all = append(slices.Clone(mt.bind), all[:min(len(all), 256)]...)
+			}
+			mu.Unlock()
+			p.noteClient(e.Request.URL, n, mt)
+			select {
+			case arrived <- struct{}{}:
+			default:
+			}
+			if mt.send == nil || len(mt.send.replies) == 0 {
+				continue
+			}
+			release := hold()
+			batches.Go(func() {
+				defer release()
+				for _, r := range mt.send.replies {
+					if !wait(r.gap) || !send(r.msg, mt.bind) {
+						return
+					}
+				}
+			})
 		}
+	}()
+	defer batches.Wait()
+
+	received := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return clients
+	}
+	// waitClients waits until the page sent n messages, or clientWait.
+	waitClients := func(n int) bool {
+		deadline := time.After(clientWait)
+		for received() < n {
+			select {
+			case <-arrived:
+			case <-deadline:
+				return true
+			case <-readDone:
+				return false
+			case <-p.ctx.Done():
+				return false
+			}
+		}
+		return true
+	}
+	release := hold()
+	defer release()
+	for _, r := range conv.unsolicited {
+		if !waitClients(r.after) || !wait(r.gap) {
+			return
+		}
+		mu.Lock()
+		b := all
+		mu.Unlock()
+		if !send(r.msg, b) {
+			return
+		}
+	}
+	if e.WebSocketClose != nil && e.WebSocketClose.Closed {
+		// The close came after the page's last messages and their
+		// replies: wait for them.
+		if !waitClients(len(conv.sends)) {
+			release()
+			return
+		}
+		batches.Wait()
 		release()
+		writeMu.Lock()
 		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		writeMu.Unlock()
 	}
 	release()
 	select {
 	case <-readDone:
 	case <-p.ctx.Done():
 	}
+}
+
+// noteClient logs how a message the page sent was matched, and counts it.
+func (p *wsPlayer) noteClient(url string, n int, mt sendMatch) {
+	p.mu.Lock()
+	p.got++
+	if mt.send == nil {
+		p.unmatched = append(p.unmatched, fmt.Sprintf("%s message %d: %s", shortURL(url), n, mt.reason))
+	} else {
+		p.matched++
+	}
+	p.mu.Unlock()
+	if mt.send == nil {
+		p.srv.logf("replay: ws unmatched %s message %d: %s", shortURL(url), n, mt.reason)
+		return
+	}
+	how := "exact"
+	if !mt.exact {
+		how = fmt.Sprintf("score %.2f", mt.score)
+	}
+	ids := ""
+	if len(mt.bind) > 0 {
+		ids = "; ids carried over: " + mt.bind.paths()
+	}
+	p.srv.logf("replay: ws message %d -> recorded #%d (%s: %s), %d repl(ies)%s", n, mt.send.order+1, how, mt.reason, len(mt.send.replies), ids)
 }
 
 // startSeconds is the entry's start in seconds since the epoch (0 if unknown).
@@ -268,22 +349,46 @@ func startSeconds(e *har.Entry) float64 {
 
 // socketScript returns the script that runs before the page's own and sends
 // every WebSocket the page opens to the player, keeping the original URL
-// visible to the page. It works in a worker too (globalThis, location).
+// visible to the page. It also keeps the page's uncaught errors in
+// __reprokitErrors, for the verdict: a popup's first script can throw
+// before the replay watches the popup's console. It works in a worker too (globalThis, location). A
+// same-origin popup gets it from its opener at window.open: its first
+// scripts can run before the replay's preparation of the new target lands,
+// and a popup keeps the window of its initial about:blank document (so
+// what the opener installs there stays).
 func socketScript(playerURL string) string {
 	return strings.ReplaceAll(`(() => {
-  const Orig = globalThis.WebSocket;
-  if (!Orig || Orig.__reprokitReplay) return;
   const player = "PLAYER";
-  class WebSocket extends Orig {
-    constructor(url, protocols) {
-      const abs = new URL(String(url), location.href).href;
-      if (protocols === undefined) super(player + "?u=" + encodeURIComponent(abs));
-      else super(player + "?u=" + encodeURIComponent(abs), protocols);
-      Object.defineProperty(this, "url", {value: abs, enumerable: true});
+  const install = (g) => {
+    if (!g.__reprokitErrors && g.addEventListener) {
+      const errs = [];
+      Object.defineProperty(g, "__reprokitErrors", {value: errs});
+      const keep = (v) => { if (errs.length < 100) errs.push(String(v && v.stack ? v : v).split("\n")[0]); };
+      g.addEventListener("error", (e) => keep(e.error !== undefined && e.error !== null ? e.error : e.message));
+      g.addEventListener("unhandledrejection", (e) => keep(e.reason));
     }
-  }
-  Object.defineProperty(WebSocket, "__reprokitReplay", {value: true});
-  Object.defineProperty(WebSocket, "name", {value: "WebSocket"});
-  globalThis.WebSocket = WebSocket;
+    const Orig = g.WebSocket;
+    if (!Orig || Orig.__reprokitReplay) return;
+    class WebSocket extends Orig {
+      constructor(url, protocols) {
+        const abs = new URL(String(url), g.location.href).href;
+        if (protocols === undefined) super(player + "?u=" + encodeURIComponent(abs));
+        else super(player + "?u=" + encodeURIComponent(abs), protocols);
+        Object.defineProperty(this, "url", {value: abs, enumerable: true});
+      }
+    }
+    Object.defineProperty(WebSocket, "__reprokitReplay", {value: true});
+    Object.defineProperty(WebSocket, "name", {value: "WebSocket"});
+    g.WebSocket = WebSocket;
+    const open = g.open;
+    if (typeof open === "function") {
+      g.open = function (...a) {
+        const w = open.apply(this, a);
+        try { if (w) install(w); } catch (e) { /* another origin: the replay prepares it */ }
+        return w;
+      };
+    }
+  };
+  install(globalThis);
 })();`, "PLAYER", playerURL)
 }

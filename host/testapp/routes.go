@@ -220,6 +220,7 @@ func (app *App) routes(name string) *http.ServeMux {
 	mux.HandleFunc("GET /worker/shared.js", js("shared.js"))
 	mux.HandleFunc("GET /popup", html("popup.html"))
 	mux.HandleFunc("GET /popup/child", html("popup-child.html"))
+	app.kernelRoutes(mux, html, js)
 
 	// Download, data: and blob: URLs, a big body, a beacon, a fragment.
 	mux.HandleFunc("/download/report.csv", func(w http.ResponseWriter, r *http.Request) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# replay.sh: the two replay goals of issue 7, each against a baseline
+# replay.sh: the replay goals of issues 7 and 12, each against a baseline
 # measured in the same run.
 #  1. Page time of the test app's 300-request page replayed from its
 #     recording, against loading it live from the local server (median of
@@ -49,3 +49,19 @@ END {
 	printf "%-52s %9.0f ms\n", "baseline: paused 21 MB upload decoded by chromedp", base/1e6
 	printf "%-52s %9.0f ms  %4.2fx baseline\n", "paused 21 MB upload through the body filter", filt/1e6, filt/base
 }' "$work/upload.txt"
+# 4. Issue 12: the replay of a recording takes at most the recording's
+#    timeline plus 5 s: the test app's kernel scenario (websocket
+#    conversation, a poll open at stop) and the QA demo bundle with steps.
+go test -run '^$' -bench '^BenchmarkReplaySpan$' -benchtime 1x -timeout 20m ./host/replay/e2e/ >"$work/span.txt"
+awk '
+/^BenchmarkReplaySpan/ {
+	for (i = 2; i <= NF; i++) { v[$(i+1)] = $i }
+}
+END {
+	for (n = 1; n <= 2; n++) {
+		s = (n == 1) ? "kernel" : "demo"
+		rec = v[s "-recording-s"]; rep = v[s "-replay-s"]
+		printf "%-52s %9.1f s\n", "baseline: " s " recording timeline (first to last event)", rec
+		printf "%-52s %9.1f s  %+5.1f s (goal <= +5 s)\n", s " replay (first page to end)", rep, rep - rec
+	}
+}' "$work/span.txt"
