@@ -111,6 +111,12 @@ func checkSilentFailures(t *testing.T, b *bundle.Bundle, byRule map[string][]str
 			t.Errorf("request-timeout points at %s, which the page did not time out", u)
 		}
 	}
+	// SUPPORT_REQUEST.md lists them like the others.
+	for _, title := range []string{"Blocked by the page's Content-Security-Policy", "Uncaught exception broke the page", "Request timed out"} {
+		if !strings.Contains(b.Support, title) {
+			t.Errorf("SUPPORT_REQUEST.md does not list %q", title)
+		}
+	}
 	// The healthy look-alikes: in no finding of any rule.
 	for rule, urls := range byRule {
 		for _, u := range urls {
