@@ -101,6 +101,12 @@ func checkSilentFailures(t *testing.T, b *bundle.Bundle, byRule map[string][]str
 	// uncaught-exception: the click's TypeError, named with the step.
 	if ue := findingOf(b, "uncaught-exception"); ue == nil || !has(ue.Evidence, "Cannot read properties of null") || !has(ue.Evidence, "Save") {
 		t.Errorf("the click that throws did not raise uncaught-exception naming the click: %+v", ue)
+		for rule, ms := range messages {
+			t.Logf("  %s has console messages %q", rule, ms)
+		}
+		for _, s := range b.Steps {
+			t.Logf("  step %s at %v", s.Describe(), s.Time.Time().Format("15:04:05.000"))
+		}
 	}
 	// request-timeout: the fetch and the XHR the page timed out, nothing else.
 	if got := strings.Join(byRule["request-timeout"], " "); !strings.Contains(got, "report=fetch") || !strings.Contains(got, "report=xhr") {

@@ -164,9 +164,11 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 					return err
 				}
 			}
+			silentStart := time.Now()
 			if err := driveSilentFailures(tab, app); err != nil {
 				return err
 			}
+			t.Logf("the silent-failure scenarios took %v of the session", time.Since(silentStart).Round(10*time.Millisecond))
 			// Sign-in loops: OAuth redirects bouncing between the app and
 			// the identity provider four times in one chain, and a SAML
 			// form post going round four times, each a new navigation.
