@@ -113,6 +113,9 @@ type Step struct {
 	Text string `json:"text,omitempty"`
 	// Masked is a Reprokit addition: the typed value was masked at capture.
 	Masked bool `json:"masked,omitempty"`
+	// Frame is the Recorder's path to the frame the step happened in
+	// (child indexes from the main frame down); empty for the top frame.
+	Frame []int `json:"frame,omitempty"`
 }
 
 // when returns the time of the step, from either field.

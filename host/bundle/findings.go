@@ -94,6 +94,12 @@ var Rules = []Rule{
 		"A secure page loaded or tried to load plain-HTTP content, which browsers block: the site must use HTTPS for every resource."},
 	{"exception-near-failure", SeverityError, "Uncaught exception near a failed request",
 		"The page threw an error around the time a request failed: the app may not handle that failure; share the console and the request IDs."},
+	{"csp-violation", SeverityError, "Blocked by the page's Content-Security-Policy",
+		"The page's Content-Security-Policy blocked a script or a connection, so the feature that needs it does nothing: the site must allow it in its policy; if an extension or proxy rewrites the page, try without it."},
+	{"uncaught-exception", SeverityError, "Uncaught exception broke the page",
+		"The page's own code threw an error right after the user's action or while the page loaded, with no failed request to explain it: an application bug; share the console (with its stack) and the steps."},
+	{"request-timeout", SeverityError, "Request timed out (aborted by the page)",
+		"The page gave up on a request after its own time limit: the server or the network was too slow; check the service status and share the request IDs and times."},
 }
 
 var ruleByID = func() map[string]Rule {
@@ -136,15 +142,16 @@ var identityHosts = []string{
 // callbackPath matches the paths of OAuth, OIDC and SAML callbacks.
 var callbackPath = regexp.MustCompile(`(?i)callback|/oauth|/oidc|/saml|/sso|/auth|/login|/signin|/acs|redirect`)
 
-// Findings runs every rule over the entries and console messages (either
-// may be empty) and returns the findings, most severe first. Entry indexes
-// are positions in entries.
-func Findings(entries []har.Entry, console []ConsoleMessage) []Finding {
+// Findings runs every rule over the entries, console messages and the
+// user's steps (any may be empty) and returns the findings, most severe
+// first. Entry indexes are positions in entries. Without steps,
+// uncaught-exception judges exceptions by page loads only.
+func Findings(entries []har.Entry, console []ConsoleMessage, steps ...Step) []Finding {
 	infos := make([]entryInfo, len(entries))
 	for i := range entries {
 		infos[i] = newEntryInfo(&entries[i])
 	}
-	return findings(infos, console)
+	return findings(infos, console, steps)
 }
 
 type findingSet struct {
@@ -184,6 +191,14 @@ func (fs *findingSet) add(rule string, entry int, consoleIdx int, line string) {
 	}
 }
 
+// setAdvice replaces the advice of rule's finding, if there is one, with
+// advice that names what this recording shows.
+func (fs *findingSet) setAdvice(rule, advice string) {
+	if f := fs.byRule[rule]; f != nil {
+		f.Advice = advice
+	}
+}
+
 func (fs *findingSet) list() []Finding {
 	out := make([]Finding, 0, len(fs.order))
 	for _, id := range fs.order {
@@ -202,7 +217,7 @@ func (fs *findingSet) list() []Finding {
 	return out
 }
 
-func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
+func findings(infos []entryInfo, console []ConsoleMessage, steps []Step) []Finding {
 	var fs findingSet
 	byURL := map[string][]int{}
 	for i := range infos {
@@ -282,6 +297,11 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 		}
 	}
 	ssoLoops(infos, &fs)
+	timedOut := requestTimeouts(infos, console, &fs)
+	pageAt := topPages(infos)
+	// explained: exceptions that a failed request or a CSP block explains
+	// (uncaught-exception is for the others).
+	explained := map[int]bool{}
 
 	// Console evidence: messages name URLs; link them to entries.
 	// blockedByBrowser: a console line about a request that the browser
@@ -340,16 +360,24 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 				if !in.failed || in.startMs == 0 {
 					continue
 				}
+				// The page (or the browser) cancelled it: not a failure,
+				// unless the page's timeout ran out. A CSP block is
+				// csp-violation's, with the exceptions it causes.
+				if isAbort(in.errText) && !timedOut[i] || strings.EqualFold(in.e.BlockedReason, "csp") {
+					continue
+				}
 				// The failure ends up to 5 s before the exception (its
 				// handler threw) or up to 1 s after it (the exception
-				// interrupted the request).
+				// interrupted the request), on the same page: a request
+				// of the previous page is not this page's to handle.
 				end := in.startMs + max(in.e.Time, 0)
 				t := float64(c.Time)
-				if end >= t-nearMillis && in.startMs <= t+afterMillis {
+				if end >= t-nearMillis && in.startMs <= t+afterMillis && pageAt(t) == pageAt(in.startMs) {
 					near = append(near, i)
 				}
 			}
 			if len(near) > 0 {
+				explained[ci] = true
 				fs.add("exception-near-failure", -1, ci, line)
 				for _, i := range near {
 					fs.add("exception-near-failure", i, -1, "")
@@ -357,6 +385,23 @@ func findings(infos []entryInfo, console []ConsoleMessage) []Finding {
 			}
 		}
 	}
+	// An exception shortly after a CSP block is its consequence (the
+	// blocked script defined what the page then misses).
+	blocks := cspViolations(infos, console, byURL, &fs)
+	for ci := range console {
+		c := &console[ci]
+		if explained[ci] || !c.isException() || c.Time == 0 {
+			continue
+		}
+		for _, b := range blocks {
+			if d := float64(c.Time - console[b].Time); d >= 0 && d <= cspCauseWindow && pageAt(float64(c.Time)) == pageAt(float64(console[b].Time)) {
+				explained[ci] = true
+				fs.add("csp-violation", -1, ci, "then: "+shortURL(strings.TrimSpace(firstLine(c.Text)), 140))
+				break
+			}
+		}
+	}
+	uncaughtExceptions(infos, console, steps, explained, &fs)
 	return fs.list()
 }
 

@@ -56,6 +56,7 @@ func TestEveryFindingRuleHasAPositiveAndANegativeCase(t *testing.T) {
 		console  []ConsoleMessage
 		negative []har.Entry
 		negCons  []ConsoleMessage
+		steps    []Step // for both cases
 	}{
 		{rule: "upload-too-large",
 			positive: []har.Entry{withStatus(entry("POST", "https://app.example.com/upload", 413, 0, 50), 413)},
@@ -132,11 +133,21 @@ func TestEveryFindingRuleHasAPositiveAndANegativeCase(t *testing.T) {
 			console:  []ConsoleMessage{consoleAt(2000, "error", "exception", "Uncaught TypeError: x is undefined")},
 			negative: []har.Entry{withStatus(entry("GET", "https://api.example.com/a", 500, 1000, 100), 500)},
 			negCons:  []ConsoleMessage{consoleAt(60000, "error", "exception", "Uncaught TypeError: x is undefined")}},
+		{rule: "csp-violation",
+			console: []ConsoleMessage{securityAt(0, "error", cspConnectText, "https://app.example.com/")},
+			negCons: []ConsoleMessage{securityAt(0, "info", cspReportOnlyText, "https://app.example.com/")}},
+		{rule: "uncaught-exception",
+			steps:   []Step{stepAt(1000, "click", "Save")},
+			console: []ConsoleMessage{exceptionAt(1010, "Uncaught TypeError: Cannot read properties of null (reading 'value')", "https://app.example.com/settings")},
+			negCons: []ConsoleMessage{consoleAt(1010, "error", "console-api", "TypeError: Cannot read properties of null (reading 'value')")}},
+		{rule: "request-timeout",
+			positive: []har.Entry{aborted("fetch", "https://app.example.com/api/a", 0, 8001), aborted("fetch", "https://app.example.com/api/a", 9000, 8004)},
+			negative: []har.Entry{aborted("image", "https://app.example.com/a.png", 0, 8001), aborted("image", "https://app.example.com/a.png", 9000, 8004)}},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {
 		seen[c.rule] = true
-		pos := Findings(c.positive, c.console)
+		pos := Findings(c.positive, c.console, c.steps...)
 		f := findRule(pos, c.rule)
 		if f == nil {
 			t.Errorf("%s: not found in its positive case; got %v", c.rule, rules(pos))
@@ -148,7 +159,7 @@ func TestEveryFindingRuleHasAPositiveAndANegativeCase(t *testing.T) {
 		if f.Advice == "" || f.Title == "" || f.Severity == "" || strings.Contains(f.Advice, "\n") {
 			t.Errorf("%s: needs a title, a severity and one line of advice: %+v", c.rule, f)
 		}
-		if neg := Findings(c.negative, c.negCons); findRule(neg, c.rule) != nil {
+		if neg := Findings(c.negative, c.negCons, c.steps...); findRule(neg, c.rule) != nil {
 			t.Errorf("%s: found in its negative case: %+v", c.rule, *findRule(neg, c.rule))
 		}
 	}

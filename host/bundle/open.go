@@ -434,7 +434,7 @@ func (b *Bundle) synthesize() *Manifest {
 	}
 	m := &Manifest{
 		Tool:       Tool{Name: "reprokit", Version: version.Version},
-		Findings:   findings(infos, b.Console),
+		Findings:   findings(infos, b.Console, b.Steps),
 		RequestIDs: requestIDs(infos),
 		Counts:     b.counts(infos),
 	}

@@ -692,7 +692,7 @@ func (p *pack) analyze() {
 	for i := range p.doc.entries {
 		p.infos[i] = newEntryInfo(&p.doc.entries[i])
 	}
-	p.findings = findings(p.infos, p.console)
+	p.findings = findings(p.infos, p.console, p.steps)
 	p.requestIDs = requestIDs(p.infos)
 	p.protected = map[int]bool{}
 	for i := range p.infos {

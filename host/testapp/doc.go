@@ -111,6 +111,10 @@
 //	                              and a websocket frame: a sanitizer must treat the three alike
 //	/console                      console.log/info/warn/error, an uncaught exception, an unhandled rejection, a 404 image
 //	/steps                        inputs, textarea, select, checkbox, sensitive fields, buttons, a link, a tall page
+//	/findings/csp, /findings/throw, /findings/timeout, /findings/healthy
+//	                              failures that leave no failed request (a CSP block, an uncaught TypeError on
+//	                              a click, a page's own timeout) and a healthy page with their look-alikes
+//	                              (findings_pages.go)
 //	/bench/300                    a page making exactly 300 requests (document, 149 images, 150 fetches of 2 KB);
 //	                              data-done when all finished
 //	/bench/page?n=N&kb=K          the same with N requests and K KB fetch bodies

@@ -415,6 +415,7 @@ func (app *App) routes(name string) *http.ServeMux {
 	// Console output and a page for the steps recorder.
 	mux.HandleFunc("GET /console", html("console.html"))
 	mux.HandleFunc("GET /steps", html("steps.html"))
+	app.findingsRoutes(mux, html, js)
 
 	// Everything from one page, and the benchmark pages.
 	mux.HandleFunc("GET /scenario/all", html("scenario-all.html"))

@@ -164,6 +164,11 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 					return err
 				}
 			}
+			silentStart := time.Now()
+			if err := driveSilentFailures(tab, app); err != nil {
+				return err
+			}
+			t.Logf("the silent-failure scenarios took %v of the session", time.Since(silentStart).Round(10*time.Millisecond))
 			// Sign-in loops: OAuth redirects bouncing between the app and
 			// the identity provider four times in one chain, and a SAML
 			// form post going round four times, each a new navigation.
@@ -174,6 +179,7 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 		t.Fatalf("record: %v", err)
 	}
 	b, byRule := bundleFindings(ctx, t, res.Path)
+	checkSilentFailures(t, b, byRule)
 	entries := b.Entries()
 	want := map[string]string{
 		"auth-failed":              "/status/401",
@@ -191,6 +197,9 @@ func TestRecordedTestAppSessionGivesFindingsAndAReport(t *testing.T) {
 		"websocket-abnormal-close": "/ws?close=abnormal",
 		"tls-interception":         "/api/intercepted",
 		"sso-redirect-loop":        "/idp/authorize?",
+		"request-timeout":          "/slow?ms=4000&report=",
+		"csp-violation":            "",
+		"uncaught-exception":       "",
 	}
 	for rule, path := range want {
 		urls, ok := byRule[rule]

@@ -116,7 +116,7 @@ func TestRecordedProxyAndMixedContentGiveTheirFindings(t *testing.T) {
 	}
 	// Chromium fails a mixed-content block with net::ERR_BLOCKED_BY_CLIENT
 	// too: that is the browser's block, not a content blocker's.
-	for _, rule := range []string{"tls-interception", "connection-failure", "dns-failure", "blocked-by-client"} {
+	for _, rule := range []string{"tls-interception", "connection-failure", "dns-failure", "blocked-by-client", "csp-violation", "uncaught-exception", "request-timeout"} {
 		if urls, ok := byRule[rule]; ok {
 			t.Errorf("%s fired in a session where the HTTPS origin is trusted, no extension runs, and every failure is the proxy's or the mixed-content block's: %v", rule, urls)
 		}
