@@ -108,8 +108,8 @@ func TestIssue10DetectorsRedact(t *testing.T) {
 			e.body("text/html", "<title>MacBook Pro - Serial Number: C02XK1ZJJG5H</title><p>S/N: PF2AB3CD9</p>")
 		}, []string{"C02XK1ZJJG5H", "PF2AB3CD9"}, []string{"Serial Number: [REDACTED:serial:"}},
 		{`JSON key "key" naming a credential`, func(e *entryBuilder) {
-			e.body("application/json", `{"settings":[{"key":"api_key","value":"`+tok20+`"},{"key":"theme","value":"dark"},{"value":"`+tok20+`x1","name":"client_secret"}]}`)
-		}, []string{tok20}, []string{"dark", "api_key", "client_secret"}},
+			e.body("application/json", `{"settings":[{"key":"api_key","value":"`+tok20+`"},{"key":"theme","value":"dark"},{"value":"hunter2hunter","name":"client_secret"}]}`)
+		}, []string{tok20, "hunter2hunter"}, []string{"dark", "api_key", "client_secret"}},
 		{"name/value header list in a JSON body", func(e *entryBuilder) {
 			e.post("application/json", `{"headers":[{"name":"Authorization","value":"Bearer tkn_9f8e7d6c5b4a3210"},{"name":"Accept","value":"text/html"}]}`)
 		}, []string{"tkn_9f8e7d6c5b4a3210"}, []string{"Bearer [REDACTED:authorization:", "text/html"}},

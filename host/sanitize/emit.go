@@ -14,9 +14,10 @@ import (
 // discards everything (Verify's dry run reads and walks, and writes
 // nothing).
 type jsonOut struct {
-	w   io.Writer
-	buf []byte
-	err error
+	w       io.Writer
+	buf     []byte
+	err     error
+	flushes int // how many times buf was written out (offsets into buf are valid within one)
 }
 
 const jsonOutFlush = 64 << 10
@@ -95,6 +96,7 @@ func (o *jsonOut) flush() error {
 		_, o.err = o.w.Write(o.buf)
 	}
 	o.buf = o.buf[:0]
+	o.flushes++
 	return o.err
 }
 

@@ -73,8 +73,9 @@ func stringSlots(v any, set func(any)) []func(string, int) {
 	return slotsOf(v, set, true)
 }
 
-// valueSlots is stringSlots without the keys: names are never redacted,
-// so "token=V" in a key names nothing.
+// valueSlots is stringSlots without the keys and the "name" strings of
+// {name, value} pairs: names are never redacted, so "token=V" in a name
+// names nothing.
 func valueSlots(v any, set func(any)) []func(string, int) {
 	return slotsOf(v, set, false)
 }
@@ -97,6 +98,9 @@ func slotsOf(v any, set func(any), withKeys bool) []func(string, int) {
 		for _, k := range keys {
 			if withKeys {
 				out = append(out, func(c string, pos int) { x[insertAt(k, c, pos)] = x[k]; delete(x, k) })
+			}
+			if _, isStr := x[k].(string); !withKeys && isStr && k == "name" {
+				continue // a header's, cookie's or parameter's name is a name too
 			}
 			out = append(out, slotsOf(x[k], func(nv any) { x[k] = nv }, withKeys)...)
 		}

@@ -76,7 +76,14 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 	case '{':
 		w.out.byte('{')
 		var mimes bodyMimes // media types seen in this object, for its bodies
-		pairName := ""      // a name/value pair's name that names a secret (read before its value)
+		pairName := ""      // a name/value pair's name that names a secret
+		// a pair's value read before its name: where it was written, to
+		// write it again if the name comes and names a secret
+		var early struct {
+			seen                bool
+			key, str            string
+			start, end, flushes int
+		}
 		for i := 0; w.dec.PeekKind() != '}'; i++ {
 			kt, err := w.dec.ReadToken()
 			if err != nil {
@@ -132,13 +139,34 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 			isStr := w.dec.PeekKind() == '"'
 			sources := w.sources
 			w.sources = r == nil && k == "sourcesContent"
+			early1 := rule == nil && r == nil && pairName == "" && !early.seen && isStr && pairValueKey(k)
+			start, flushes := len(w.out.buf), w.out.flushes
 			if err := w.value(r, ex, depth+1); err != nil {
 				return err
+			}
+			if early1 {
+				early.seen, early.key, early.str = true, k, w.lastStr
+				early.start, early.end, early.flushes = start, len(w.out.buf), flushes
 			}
 			if rule == nil && pairName == "" && isStr && pairNameKey(k) && w.r.pairNamed(w.lastStr) {
 				pairName = w.lastStr
 			}
 			w.ctx, w.sources = saved, sources
+			w.loc.pop()
+		}
+		if early.seen && pairName != "" {
+			// {"value":"V","name":"api_key"}: V goes now; where the
+			// output was flushed since, the same-value pass replaces it
+			w.loc.push(early.key)
+			n := &node{kind: '"', str: early.str}
+			if w.r.namedValue(w.loc, pairName, n, w.ctx) {
+				w.changed = true
+				if w.out.w != nil && w.out.flushes == early.flushes {
+					tail := append([]byte(nil), w.out.buf[early.end:]...)
+					w.out.buf = appendQuoted(w.out.buf[:early.start], n.str)
+					w.out.buf = append(w.out.buf, tail...)
+				}
+			}
 			w.loc.pop()
 		}
 		if _, err := w.dec.ReadToken(); err != nil {
