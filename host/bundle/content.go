@@ -210,5 +210,43 @@ type Screenshot struct {
 	Width  int    `json:"width,omitempty"`
 	Height int    `json:"height,omitempty"`
 	Format string `json:"format,omitempty"`
-	Masked bool   `json:"masked,omitempty"`
+	// Masked lists the boxes painted over text the detectors flagged;
+	// nil when the capture was not masked. Bundles of version 0.x wrote
+	// a boolean here: true reads as an empty list.
+	Masked MaskList `json:"masked,omitempty"`
+}
+
+// MaskBox is a region of a screenshot painted over at capture, in CSS
+// pixels of the image, with the kind of what it hides ("card", "email").
+type MaskBox struct {
+	X      float64 `json:"x"`
+	Y      float64 `json:"y"`
+	Width  float64 `json:"width"`
+	Height float64 `json:"height"`
+	Kind   string  `json:"kind"`
+}
+
+// MaskList is the `masked` field of a screenshot: a list of [MaskBox], or
+// the boolean of earlier bundles.
+type MaskList []MaskBox
+
+// UnmarshalJSON reads a list of boxes, or true (masked, no list) and false.
+func (m *MaskList) UnmarshalJSON(b []byte) error {
+	switch strings.TrimSpace(string(b)) {
+	case "true":
+		*m = MaskList{}
+		return nil
+	case "false", "null":
+		*m = nil
+		return nil
+	}
+	var boxes []MaskBox
+	if err := json.Unmarshal(b, &boxes); err != nil {
+		return err
+	}
+	if boxes == nil {
+		boxes = []MaskBox{}
+	}
+	*m = boxes
+	return nil
 }

@@ -39,16 +39,19 @@ type Review struct {
 // thumbnail (a data: URL under 40 KB) and what to pass in
 // [Options.DropScreenshots] to leave it out.
 type ReviewScreenshot struct {
-	File      string  `json:"file"`
-	Time      float64 `json:"time"` // ms since the epoch
-	URL       string  `json:"url,omitempty"`
-	Reason    string  `json:"reason,omitempty"`
-	Width     int     `json:"width,omitempty"`
-	Height    int     `json:"height,omitempty"`
-	Size      int64   `json:"size"`
-	Masked    bool    `json:"masked"`
-	Thumbnail string  `json:"thumbnail,omitempty"`
-	Dropped   bool    `json:"dropped,omitempty"`
+	File   string  `json:"file"`
+	Time   float64 `json:"time"` // ms since the epoch
+	URL    string  `json:"url,omitempty"`
+	Reason string  `json:"reason,omitempty"`
+	Width  int     `json:"width,omitempty"`
+	Height int     `json:"height,omitempty"`
+	Size   int64   `json:"size"`
+	Masked bool    `json:"masked"`
+	// Boxes are the regions painted over flagged text, in CSS pixels of
+	// the image.
+	Boxes     MaskList `json:"boxes,omitempty"`
+	Thumbnail string   `json:"thumbnail,omitempty"`
+	Dropped   bool     `json:"dropped,omitempty"`
 }
 
 // DomainCount is one domain of the recording, for [Options.Exclude].
@@ -78,7 +81,7 @@ func Preview(ctx context.Context, dir *spool.Dir, opts Options) (*Review, error)
 	for _, s := range p.shots {
 		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{
 			File: s.name, Time: float64(s.info.Time), URL: s.info.URL, Reason: s.info.Reason, Width: s.width, Height: s.height,
-			Size: int64(len(s.data)), Masked: s.info.Masked, Thumbnail: thumbnail(s.data),
+			Size: int64(len(s.data)), Masked: s.info.Masked != nil, Boxes: s.info.Masked, Thumbnail: thumbnail(s.data),
 		})
 	}
 	for _, d := range p.dropped {

@@ -253,7 +253,7 @@ func supportRequest(in supportInput) string {
 	vis := fmt.Sprintf("%d screenshot(s) in screenshots/", len(shots))
 	masked := 0
 	for _, s := range shots {
-		if s.info.Masked {
+		if s.info.Masked != nil {
 			masked++
 		}
 	}

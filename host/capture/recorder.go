@@ -109,6 +109,10 @@ type Recorder struct {
 	shots    []ScreenshotInfo
 	frames   []ScreenshotInfo
 	lastCast time.Time
+	// castBusy: a kept screencast frame is being masked; casting counts
+	// those in flight, for Stop to wait.
+	castBusy bool
+	casting  sync.WaitGroup
 	stopped  bool
 
 	queueMu sync.Mutex
@@ -749,6 +753,7 @@ func (r *Recorder) stop(ctx context.Context, reason string) error {
 		r.warnf("some response bodies did not arrive in time and are missing")
 	case <-ctx.Done():
 	}
+	r.casting.Wait() // bounded by shotCtx, cancelled above
 	r.writeScreencastIndex()
 	if err := r.Err(); err != nil && reason == "" {
 		reason = err.Error()
