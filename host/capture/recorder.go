@@ -113,6 +113,9 @@ type Recorder struct {
 	// those in flight, for Stop to wait.
 	castBusy bool
 	casting  sync.WaitGroup
+	// noTextMask leaves flagged text unpainted: only the benchmark's
+	// baseline sets it (export_test.go), never an option.
+	noTextMask bool
 	stopped  bool
 
 	queueMu sync.Mutex

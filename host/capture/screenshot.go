@@ -160,7 +160,12 @@ func (r *Recorder) takeShot(reason string) error {
 	}
 	// What the page shows is read right before the capture, with the
 	// mask style on (it changes colours, not layout).
-	flags, vp, ferr := r.screenFlagsAndViewport(ctx)
+	var flags []MaskBox
+	var vp viewport
+	var ferr error
+	if !r.noTextMask {
+		flags, vp, ferr = r.screenFlagsAndViewport(ctx)
+	}
 	format, params := r.format()
 	var res []byte
 	if ferr == nil {
