@@ -116,7 +116,7 @@ type Recorder struct {
 	// noTextMask leaves flagged text unpainted: only the benchmark's
 	// baseline sets it (export_test.go), never an option.
 	noTextMask bool
-	stopped  bool
+	stopped    bool
 
 	queueMu sync.Mutex
 	queueC  *sync.Cond
