@@ -54,6 +54,12 @@ type ConsoleMessage struct {
 // consoleBuilder collects console messages from the protocol log.
 type consoleBuilder struct {
 	msgs []ConsoleMessage
+	// start is the time of the log's first line: when the recording
+	// began. Enabling Runtime and Log makes the browser send again the
+	// messages, exceptions and entries a page logged before; their own
+	// timestamps are older than start, and they are dropped, since a
+	// recording holds only its own time (issue 11).
+	start float64
 }
 
 type cdpRemoteObject struct {
@@ -100,6 +106,9 @@ type cdpStackTrace struct {
 }
 
 func (c *consoleBuilder) handle(m *logMessage) error {
+	if c.start == 0 && m.Time > 0 {
+		c.start = m.Time
+	}
 	switch m.Method {
 	case "Runtime.consoleAPICalled":
 		var ev struct {
@@ -184,6 +193,9 @@ func (c *consoleBuilder) handle(m *logMessage) error {
 func (c *consoleBuilder) add(m *logMessage, cm ConsoleMessage, wall float64, st *cdpStackTrace, url string, line, col int) {
 	if wall <= 0 {
 		wall = m.Time
+	}
+	if wall < c.start && cm.Source != "reprokit" {
+		return // logged before the recording began, replayed by Chrome
 	}
 	cm.wall = wall
 	cm.Time = isoTime(wall)
