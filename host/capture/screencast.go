@@ -94,8 +94,12 @@ func (r *Recorder) keepFrame(data string, offsetTop float64, info ScreenshotInfo
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.shotCtx, shotTimeout)
-	flags, vp, err := r.screenFlagsAndViewport(ctx)
+	screen, err := r.readScreen(ctx)
 	cancel()
+	flags, vp := screen.boxes, screen.vp
+	if screen.url != "" {
+		info.URL = screen.url
+	}
 	if err != nil {
 		r.warnf("screencast frame left out: could not read the page's text to mask it: %v", err)
 		return

@@ -80,10 +80,11 @@ type domSnapshot struct {
 }
 
 type snapDocument struct {
-	FrameID int     `json:"frameId"`
-	ScrollX float64 `json:"scrollOffsetX"`
-	ScrollY float64 `json:"scrollOffsetY"`
-	Nodes   struct {
+	DocumentURL int     `json:"documentURL"`
+	FrameID     int     `json:"frameId"`
+	ScrollX     float64 `json:"scrollOffsetX"`
+	ScrollY     float64 `json:"scrollOffsetY"`
+	Nodes       struct {
 		ParentIndex   []int     `json:"parentIndex"`
 		NodeType      []int     `json:"nodeType"`
 		NodeName      []int     `json:"nodeName"`
@@ -142,6 +143,7 @@ var phoneLabel = regexp.MustCompile(`(?i)phone|\btel\b|telephone|mobile|전화|�
 // boxes in the coordinates of the session's top document, and where each
 // of its iframe owners (by backend node id) has its content box.
 type snapshotMatches struct {
+	url    string // the first document's URL
 	boxes  []MaskBox
 	frames map[int]rect // backend node id of an iframe -> content box
 }
@@ -157,6 +159,9 @@ func flag(snap *domSnapshot) snapshotMatches {
 		return ""
 	}
 	out := snapshotMatches{frames: map[int]rect{}}
+	if len(snap.Documents) > 0 {
+		out.url = str(snap.Documents[0].DocumentURL)
+	}
 	match := screenMatcher()
 	// offset of each document's layout coordinates in the first one's
 	// viewport; documents of child frames follow their owner's
@@ -377,8 +382,8 @@ func textRects(doc *snapDocument, boxes []int, text string, m sanitize.TextMatch
 
 // screenFlags takes a snapshot of the tab and of each of its
 // out-of-process frames and returns the boxes of what the detectors flag,
-// in CSS pixels of the tab's layout viewport.
-func (r *Recorder) screenFlags(ctx context.Context) ([]MaskBox, error) {
+// in CSS pixels of the tab's layout viewport, and the tab's URL.
+func (r *Recorder) screenFlags(ctx context.Context) ([]MaskBox, string, error) {
 	params := map[string]any{"computedStyles": snapshotStyles, "includeDOMRects": false}
 	snapOf := func(sid target.SessionID) (*snapshotMatches, error) {
 		res, err := r.conn.Call(ctx, sid, "DOMSnapshot.captureSnapshot", params, false)
@@ -434,7 +439,7 @@ func (r *Recorder) screenFlags(ctx context.Context) ([]MaskBox, error) {
 	top, err := snapOf(r.tab)
 	wg.Wait()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	// place each frame's boxes in the tab's viewport through its owner
 	// in its parent's snapshot
@@ -485,13 +490,20 @@ func (r *Recorder) screenFlags(ctx context.Context) ([]MaskBox, error) {
 			boxes = append(boxes, b)
 		}
 	}
-	return boxes, nil
+	return boxes, top.url, nil
 }
 
-// screenFlagsAndViewport reads, at once, what the tab shows that the
-// detectors flag and where its visual viewport is.
-func (r *Recorder) screenFlagsAndViewport(ctx context.Context) ([]MaskBox, viewport, error) {
-	var vp viewport
+// screenRead is what the tab shows, read right before a capture.
+type screenRead struct {
+	boxes []MaskBox // what the detectors flag, layout-viewport CSS pixels
+	vp    viewport
+	url   string // the tab's document
+}
+
+// readScreen reads, at once, what the tab shows that the detectors flag,
+// where its visual viewport is and its document's URL.
+func (r *Recorder) readScreen(ctx context.Context) (screenRead, error) {
+	var sr screenRead
 	var vpErr error
 	done := make(chan struct{})
 	go func() {
@@ -505,12 +517,13 @@ func (r *Recorder) screenFlagsAndViewport(ctx context.Context) ([]MaskBox, viewp
 			CSSVisualViewport viewport `json:"cssVisualViewport"`
 		}
 		vpErr = json.Unmarshal(res, &m)
-		vp = m.CSSVisualViewport
+		sr.vp = m.CSSVisualViewport
 	}()
-	boxes, err := r.screenFlags(ctx)
+	var err error
+	sr.boxes, sr.url, err = r.screenFlags(ctx)
 	<-done
 	if err == nil {
 		err = vpErr
 	}
-	return boxes, vp, err
+	return sr, err
 }

@@ -160,11 +160,10 @@ func (r *Recorder) takeShot(reason string) error {
 	}
 	// What the page shows is read right before the capture, with the
 	// mask style on (it changes colours, not layout).
-	var flags []MaskBox
-	var vp viewport
+	var screen screenRead
 	var ferr error
 	if !r.noTextMask {
-		flags, vp, ferr = r.screenFlagsAndViewport(ctx)
+		screen, ferr = r.readScreen(ctx)
 	}
 	format, params := r.format()
 	var res []byte
@@ -199,6 +198,9 @@ func (r *Recorder) takeShot(reason string) error {
 	n := r.shotSeq
 	url := r.mainURL
 	r.mu.Unlock()
+	if screen.url != "" {
+		url = screen.url // the document shown (the tab may not have navigated since Record)
+	}
 	ext := "png"
 	if format == "jpeg" {
 		ext = "jpg"
@@ -214,8 +216,8 @@ func (r *Recorder) takeShot(reason string) error {
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(img)); err == nil {
 		info.Width, info.Height = cfg.Width, cfg.Height
 	}
-	if info.Masked = placeBoxes(flags, vp, info.Width, info.Height); len(info.Masked) > 0 {
-		if img, err = paintMasks(img, format, r.opts.JPEGQuality, info.Masked, vp); err != nil {
+	if info.Masked = placeBoxes(screen.boxes, screen.vp, info.Width, info.Height); len(info.Masked) > 0 {
+		if img, err = paintMasks(img, format, r.opts.JPEGQuality, info.Masked, screen.vp); err != nil {
 			return fmt.Errorf("could not paint over the flagged text, so no screenshot was taken: %w", err)
 		}
 	}
