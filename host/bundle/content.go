@@ -113,6 +113,9 @@ type Step struct {
 	Text string `json:"text,omitempty"`
 	// Masked is a Reprokit addition: the typed value was masked at capture.
 	Masked bool `json:"masked,omitempty"`
+	// Excluded is a Reprokit addition: the step was on a page of a domain
+	// the reporter excluded; its typed value was left out.
+	Excluded bool `json:"excluded,omitempty"`
 }
 
 // when returns the time of the step, from either field.

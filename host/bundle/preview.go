@@ -33,6 +33,9 @@ type Review struct {
 	Final      int64 `json:"final"`
 	OverBudget bool  `json:"overBudget"`
 	Reductions int   `json:"reductions"`
+	// Excluded is what the reporter's choices leave out, as bundle.json
+	// will say it.
+	Excluded Excluded `json:"excluded"`
 }
 
 // ReviewScreenshot is one screenshot as the review shows it: a small JPEG
@@ -52,6 +55,8 @@ type ReviewScreenshot struct {
 	Boxes     MaskList `json:"boxes,omitempty"`
 	Thumbnail string   `json:"thumbnail,omitempty"`
 	Dropped   bool     `json:"dropped,omitempty"`
+	// Excluded: dropped because its page is on an excluded domain.
+	Excluded bool `json:"excluded,omitempty"`
 }
 
 // DomainCount is one domain of the recording, for [Options.Exclude].
@@ -87,6 +92,10 @@ func Preview(ctx context.Context, dir *spool.Dir, opts Options) (*Review, error)
 	for _, d := range p.dropped {
 		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{File: d, Dropped: true})
 	}
+	for _, d := range p.shotsOut {
+		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{File: d, Dropped: true, Excluded: true})
+	}
+	rv.Excluded = p.excludedSummary()
 	rv.Screenshots = nonNil(rv.Screenshots)
 	// newPack applied the budget to this in-memory copy already.
 	rv.Estimated = p.estimated

@@ -122,8 +122,14 @@ type pack struct {
 	stepsJSON   []byte
 	envJSON     []byte
 	shots, cast []shotFile
-	dropped     []string
-	excluded    int
+	dropped     []string // screenshots the reporter deleted
+	// shotsOut and framesOut are the screenshots and screencast frames
+	// taken on pages of excluded domains, left out; stepsOut counts the
+	// steps on those pages, kept without their typed values.
+	shotsOut  []string
+	framesOut int
+	stepsOut  int
+	excluded  int
 	// excludedConsole counts the console messages left out with their
 	// domains.
 	excludedConsole int
@@ -465,6 +471,86 @@ func (p *pack) sanitizeConsole() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// excludedURL says whether u is on an excluded domain.
+func (p *pack) excludedURL(u string) bool {
+	if len(p.opts.Exclude) == 0 || u == "" {
+		return false
+	}
+	pu, err := url.Parse(u)
+	return err == nil && pu.Hostname() != "" && excludedHost(strings.ToLower(pu.Hostname()), p.opts.Exclude)
+}
+
+// excludedSummary is bundle.json's "excluded": what the reporter left out.
+func (p *pack) excludedSummary() Excluded {
+	files := append(append([]string(nil), p.dropped...), p.shotsOut...)
+	return Excluded{Domains: p.opts.Exclude, Entries: p.excluded, ConsoleMessages: p.excludedConsole,
+		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut}
+}
+
+// sanitizeSteps sanitizes steps.json, first taking the typed values out of
+// the steps on pages of excluded domains (their frameUrl, or a navigation's
+// url). Those steps stay, marked "excluded": true, so that the sequence
+// still reads right; replay skips them.
+func (p *pack) sanitizeSteps() ([]byte, error) {
+	if len(p.opts.Exclude) == 0 {
+		return p.sanitizeJSON("steps.json")
+	}
+	f, err := p.open("steps.json")
+	if f == nil || err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read steps.json in the recording: %w", err)
+	}
+	if kept, n, err := excludeSteps(raw, p.excludedURL); err == nil {
+		raw, p.stepsOut = kept, n
+	}
+	var buf bytes.Buffer
+	if err := p.r.JSON(&buf, bytes.NewReader(raw), "steps.json"); err != nil {
+		return nil, fmt.Errorf("sanitize steps.json: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// excludeSteps marks the steps of a steps.json document whose page is
+// excluded and removes their typed values; every other field stays.
+func excludeSteps(doc []byte, excluded func(url string) bool) ([]byte, int, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &top); err != nil {
+		return nil, 0, err
+	}
+	var steps []map[string]json.RawMessage
+	if err := json.Unmarshal(top["steps"], &steps); err != nil || steps == nil {
+		return doc, 0, err
+	}
+	n := 0
+	for _, st := range steps {
+		var page string
+		json.Unmarshal(st["frameUrl"], &page)
+		if page == "" {
+			json.Unmarshal(st["url"], &page)
+		}
+		if !excluded(page) {
+			continue
+		}
+		delete(st, "value")
+		st["excluded"] = json.RawMessage("true")
+		n++
+	}
+	if n == 0 {
+		return doc, 0, nil
+	}
+	b, err := json.Marshal(steps)
+	if err != nil {
+		return nil, 0, err
+	}
+	top["steps"] = b
+	out, err := json.Marshal(top)
+	return out, n, err
+}
+
 // dropConsole removes from a console.json document the messages whose URL,
 // or the URL of the top frame of their stack, is excluded. Every other
 // field of the document and of the kept messages stays as it was.
@@ -563,7 +649,7 @@ func (p *pack) load(ctx context.Context) error {
 		}
 		p.console = c.Messages
 	}
-	if p.stepsJSON, err = p.sanitizeJSON("steps.json"); err != nil {
+	if p.stepsJSON, err = p.sanitizeSteps(); err != nil {
 		return err
 	}
 	if p.stepsJSON != nil {
@@ -626,6 +712,16 @@ func (p *pack) loadImages(index, dir string, drop []string) ([]shotFile, error) 
 		}
 		if dropSet[rel] {
 			p.dropped = append(p.dropped, dir+"/"+rel)
+			continue
+		}
+		if p.excludedURL(info.URL) {
+			// taken on a page of an excluded domain: left out as its
+			// requests are
+			if dir == "screenshots" {
+				p.shotsOut = append(p.shotsOut, dir+"/"+rel)
+			} else {
+				p.framesOut++
+			}
 			continue
 		}
 		img, err := os.ReadFile(p.dir.Join(dir, rel))
@@ -1225,7 +1321,7 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		Findings:  nonNil(p.findings),
 		Files:     files,
 		Notes:     p.notes,
-		Excluded:  Excluded{Domains: p.opts.Exclude, Entries: p.excluded, ConsoleMessages: p.excludedConsole, Screenshots: p.dropped},
+		Excluded:  p.excludedSummary(),
 		Budget:    Budget{Limit: p.budgetMax, Estimated: p.estimated, Final: contentSize, Actions: nonNil(p.budget.actions)},
 		Recording: Recording{ID: p.meta.ID, Mode: string(p.meta.Mode), Start: p.meta.Started, End: p.meta.Ended, TimeZone: p.meta.TimeZone, StopReason: p.meta.StopReason, StartURL: p.r.Text(p.meta.StartURL), Recovered: p.opts.Recovered},
 	}

@@ -48,7 +48,9 @@ func TestScreenshotsHideFlaggedTextAndTheRecordingHoldsOnlyItsOwnTime(t *testing
 	time.Sleep(1100 * time.Millisecond) // the stale message is clearly older than Record
 	click(t, popup, "record")
 	waitStatus(t, popup, "recording", 15*time.Second)
-	shots := func() int { return eval[int](t, popup, `Number(document.querySelector('[data-testid=screenshots]').textContent)`) }
+	shots := func() int {
+		return eval[int](t, popup, `Number(document.querySelector('[data-testid=screenshots]').textContent)`)
+	}
 	before := shots()
 	click(t, popup, "screenshot")
 	for deadline := time.Now().Add(15 * time.Second); shots() <= before && time.Now().Before(deadline); {

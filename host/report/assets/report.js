@@ -673,8 +673,15 @@
       s.appendChild(bt);
     }
     var X = M.excluded || {};
-    if ((X.domains && X.domains.length) || (X.screenshots && X.screenshots.length)) {
-      s.appendChild(el("p", { cls: "note", text: "Left out by the reporter: " + [(X.domains || []).join(", ") + (X.entries ? " (" + X.entries + " requests)" : ""), (X.screenshots || []).length ? X.screenshots.length + " screenshots" : ""].filter(Boolean).join("; ") }));
+    var nShots = typeof X.screenshots === "number" ? X.screenshots : (X.screenshots || []).length;
+    var plural = function (n, one, many) { return n + " " + (n === 1 ? one : many); };
+    if ((X.domains && X.domains.length) || nShots) {
+      s.appendChild(el("p", { cls: "note", text: "Left out by the reporter: " + [
+        (X.domains || []).join(", ") + (X.entries ? " (" + plural(X.entries, "request", "requests") + ")" : ""),
+        X.consoleMessages ? plural(X.consoleMessages, "console message", "console messages") : "",
+        nShots ? plural(nShots, "screenshot", "screenshots") : "",
+        X.screencastFrames ? plural(X.screencastFrames, "screencast frame", "screencast frames") : "",
+        X.steps ? plural(X.steps, "step's typed value", "steps' typed values") : ""].filter(Boolean).join("; ") }));
     }
     if (M.files && M.files.length) {
       s.appendChild(el("h3", { text: "Files" }));
