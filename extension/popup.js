@@ -45,7 +45,10 @@ function connect() {
   const p = chrome.runtime.connect({ name: 'popup' });
   p.onMessage.addListener((m) => {
     if (m.type === 'state') {
+      const before = state && state.review;
       state = m.state || { phase: 'idle' };
+      if (state.review && state.review !== before) previewPending = false;
+      if (state.phase !== 'review' && state.phase !== 'saving') { shotList = null; dropped.clear(); excluded.clear(); }
       recovered = m.recovered || [];
       draw();
     }
@@ -237,12 +240,74 @@ function li(text, cls) {
   return el;
 }
 
+// REDACTION_WORDS groups the sanitizer's counts (rule, kind) into what a
+// reporter understands, each with its singular and plural message.
+const REDACTION_WORDS = [
+  [(c) => c.kind === 'email', 'redEmail1', 'redEmailN'],
+  [(c) => c.kind === 'card', 'redCard1', 'redCardN'],
+  [(c) => c.kind === 'phone', 'redPhone1', 'redPhoneN'],
+  [(c) => c.kind === 'ip', 'redIP1', 'redIPN'],
+  [(c) => c.kind === 'password' || c.rule === 'secret-key', 'redPassword1', 'redPasswordN'],
+  [(c) => c.rule === 'cookie', 'redCookie1', 'redCookieN'],
+  [(c) => c.rule === 'authorization' || c.rule === 'token-header', 'redAuth1', 'redAuthN'],
+  [(c) => c.rule === 'secret-param' || c.rule === 'url' || c.rule === 'path-token' || c.rule === 'code', 'redURLToken1', 'redURLTokenN'],
+  [(c) => c.kind === 'file' || c.kind === 'ws-binary', 'redFile1', 'redFileN'],
+  [(c) => c.kind === 'private-key', 'redPrivateKey1', 'redPrivateKeyN'],
+  [(c) => true, 'redToken1', 'redTokenN'],
+];
+
+// redactionLines turns the review's counts into plain words with counts
+// ("2 email addresses", "25 tokens in links and forms").
+function redactionLines(counts) {
+  const sums = new Map();
+  for (const c of counts || []) {
+    const w = REDACTION_WORDS.find((x) => x[0](c));
+    sums.set(w, (sums.get(w) || 0) + c.count);
+  }
+  const out = [];
+  for (const w of REDACTION_WORDS) {
+    const n = sums.get(w);
+    if (n) out.push(n === 1 ? t(w[1]) : t(w[2], [String(n)]));
+  }
+  return out;
+}
+
+// plural picks the message for one or for n.
+function plural(n, one, many) {
+  return n === 1 ? t(one) : t(many, [String(n)]);
+}
+
+// shotList is the review's first list of screenshots (with thumbnails):
+// a later preview (after a change) lists deleted ones without theirs.
+let shotList = null;
+let shotListOf = '';
+// previewPending: a change was sent; the counts below are being updated.
+let previewPending = false;
+
+function requestPreview() {
+  previewPending = true;
+  $('r-size').dataset.pending = '1';
+  send('preview', { excludeDomains: [...excluded], dropScreenshots: [...dropped] });
+}
+
 function drawReview(r) {
+  if (!shotList || shotListOf !== state.recording) {
+    // A popup opened on a review already changed takes the choices back
+    // from it, so the boxes say what the counts below count.
+    shotList = (r.screenshots || []).filter((x) => !x.excluded);
+    shotListOf = state.recording;
+    for (const x of shotList) if (x.dropped) dropped.add(x.file);
+    for (const d of (r.excluded && r.excluded.domains) || []) excluded.add(d);
+  }
+  const excludedShots = new Set((r.screenshots || []).filter((x) => x.excluded).map((x) => x.file));
   const shots = $('r-shots');
   shots.textContent = '';
-  for (const s of (r.screenshots || []).filter((x) => !x.dropped)) {
+  for (const s of shotList) {
     const fig = document.createElement('figure');
-    fig.className = dropped.has(s.file) ? 'dropped' : '';
+    const gone = excludedShots.has(s.file);
+    fig.className = dropped.has(s.file) || gone ? 'dropped' : '';
+    fig.dataset.testid = 'review-shot';
+    fig.dataset.file = s.file;
     if (s.thumbnail) {
       const img = document.createElement('img');
       img.src = s.thumbnail;
@@ -250,13 +315,14 @@ function drawReview(r) {
       fig.appendChild(img);
     }
     const cap = document.createElement('figcaption');
-    cap.textContent = s.reason || s.file;
+    cap.textContent = gone ? t('shotExcluded') : (s.reason || s.file);
     fig.appendChild(cap);
     const del = document.createElement('button');
     del.textContent = dropped.has(s.file) ? t('btnKeep') : t('btnDelete');
     del.dataset.testid = 'drop-screenshot';
     del.dataset.file = s.file;
-    del.onclick = () => { dropped.has(s.file) ? dropped.delete(s.file) : dropped.add(s.file); drawReview(r); };
+    del.hidden = gone;
+    del.onclick = () => { dropped.has(s.file) ? dropped.delete(s.file) : dropped.add(s.file); drawReview(r); requestPreview(); };
     fig.appendChild(del);
     shots.appendChild(fig);
   }
@@ -272,22 +338,34 @@ function drawReview(r) {
     box.checked = !excluded.has(d.domain);
     box.dataset.testid = 'domain';
     box.dataset.domain = d.domain;
-    box.onchange = () => { box.checked ? excluded.delete(d.domain) : excluded.add(d.domain); };
+    box.onchange = () => { box.checked ? excluded.delete(d.domain) : excluded.add(d.domain); requestPreview(); };
     label.appendChild(box);
-    label.appendChild(document.createTextNode(' ' + d.domain + ' (' + t('nEntries', [String(d.entries)]) + ')'));
+    label.appendChild(document.createTextNode(' ' + d.domain + ' (' + plural(d.entries, 'nEntries1', 'nEntries') + ')'));
     el.appendChild(label);
     doms.appendChild(el);
   }
 
+  // What the choices leave out, as bundle.json's "excluded" will say.
+  const x = r.excluded || {};
+  const out = [];
+  if (x.entries) out.push(plural(x.entries, 'nEntries1', 'nEntries'));
+  if (x.consoleMessages) out.push(plural(x.consoleMessages, 'nConsole1', 'nConsoleN'));
+  if (x.screenshots) out.push(plural(x.screenshots, 'nShots1', 'nShotsN'));
+  if (x.steps) out.push(plural(x.steps, 'nStepValues1', 'nStepValuesN'));
+  $('r-left-out').textContent = out.length ? t('leftOut', [out.join(', ')]) : '';
+  $('r-left-out').hidden = !out.length;
+
   const red = $('r-redactions');
   red.textContent = '';
-  for (const c of r.redaction || []) red.appendChild(li(c.rule + (c.kind ? ' (' + c.kind + ')' : '') + ': ' + c.count));
+  for (const line of redactionLines(r.redaction)) red.appendChild(li(line));
   if (!(r.redaction || []).length) red.appendChild(li(t('none')));
+  red.dataset.total = String(r.redactionTotal || 0);
 
   const fnd = $('r-findings');
   fnd.textContent = '';
   for (const f of r.findings || []) {
-    fnd.appendChild(li(f.title + (f.evidence && f.evidence.length ? ' — ' + f.evidence[0] : ''), f.severity === 'error' ? 'blocker' : ''));
+    // information for support, not an error that blocks saving
+    fnd.appendChild(li(f.title + (f.evidence && f.evidence.length ? ' — ' + f.evidence[0] : ''), 'info'));
   }
   if (!(r.findings || []).length) fnd.appendChild(li(t('none')));
 
@@ -299,6 +377,8 @@ function drawReview(r) {
   const size = r.final || r.estimated || 0;
   const over = r.budget > 0 && (r.overBudget || (r.estimated || 0) > r.budget);
   $('r-size').textContent = r.budget > 0 ? t(over ? 'sizeOverBudget' : 'sizeBudget', [fmtBytes(size), fmtBytes(r.budget)]) : fmtBytes(size);
+  $('r-size').dataset.pending = previewPending ? '1' : '';
+  $('r-size').dataset.bytes = String(size);
 
   // A save refused because a secret survived sanitizing: the reporter may
   // allow the kinds it names, explicitly (PRODUCT.md: fail closed).

@@ -503,6 +503,9 @@ function onPopupMessage(m) {
     case 'save':
       command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], allow: m.allow || [], fields: m.fields });
       break;
+    case 'preview':
+      command('preview', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [] });
+      break;
     case 'open':
       command('open', { what: m.what });
       break;

@@ -552,7 +552,8 @@ func excludeSteps(doc []byte, excluded func(url string) bool) ([]byte, int, erro
 }
 
 // dropConsole removes from a console.json document the messages whose URL,
-// or the URL of the top frame of their stack, is excluded. Every other
+// or the URL of the top frame of their stack, or the page they were logged
+// on (pageUrl), is excluded. Every other
 // field of the document and of the kept messages stays as it was.
 func dropConsole(doc []byte, excluded func(url string) bool) ([]byte, int, error) {
 	var top map[string]json.RawMessage
@@ -566,8 +567,9 @@ func dropConsole(doc []byte, excluded func(url string) bool) ([]byte, int, error
 	kept := msgs[:0]
 	for _, m := range msgs {
 		var c struct {
-			URL   string `json:"url"`
-			Stack struct {
+			URL     string `json:"url"`
+			PageURL string `json:"pageUrl"`
+			Stack   struct {
 				CallFrames []struct {
 					URL string `json:"url"`
 				} `json:"callFrames"`
@@ -578,7 +580,8 @@ func dropConsole(doc []byte, excluded func(url string) bool) ([]byte, int, error
 		if u == "" && len(c.Stack.CallFrames) > 0 {
 			u = c.Stack.CallFrames[0].URL
 		}
-		if u != "" && excluded(u) {
+		// from a script of an excluded domain, or logged on one of its pages
+		if u != "" && excluded(u) || c.PageURL != "" && excluded(c.PageURL) {
 			continue
 		}
 		kept = append(kept, m)

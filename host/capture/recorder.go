@@ -192,21 +192,29 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 	r.envCtx, r.envCancel = context.WithCancel(context.Background())
 	r.envDone = make(chan struct{})
 	r.shotCtx, r.shotCancel = context.WithCancel(context.Background())
+	// The tab's target and the document it shows when the recording
+	// begins (console messages logged on it before any navigation are
+	// attributed to it).
+	res, err := conn.Call(ctx, tab, "Target.getTargetInfo", nil, false)
+	var info struct {
+		TargetInfo struct {
+			TargetID target.ID `json:"targetId"`
+			URL      string    `json:"url"`
+		} `json:"targetInfo"`
+	}
+	if err == nil {
+		err = json.Unmarshal(res, &info)
+	}
 	if r.tabID == "" {
-		res, err := conn.Call(ctx, tab, "Target.getTargetInfo", nil, false)
 		if err != nil {
 			return nil, fmt.Errorf("identify the recorded tab: %w", err)
 		}
-		var info struct {
-			TargetInfo struct {
-				TargetID target.ID `json:"targetId"`
-			} `json:"targetInfo"`
-		}
-		if err := json.Unmarshal(res, &info); err != nil || info.TargetInfo.TargetID == "" {
+		if info.TargetInfo.TargetID == "" {
 			return nil, fmt.Errorf("identify the recorded tab: unexpected reply %s", res)
 		}
 		r.tabID = info.TargetInfo.TargetID
 	}
+	tabURL := info.TargetInfo.URL
 	r.sessions[tab] = &recSession{targetID: r.tabID, typ: "page"}
 	r.targets[r.tabID] = tab
 
@@ -215,9 +223,11 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 	go r.shotLoop()
 	go r.watchConn()
 
-	conn.Record("Reprokit.targetInfo", tab, map[string]any{
-		"sessionId": tab, "targetId": r.tabID, "type": "page", "recordedTab": true,
-	})
+	tabInfo := map[string]any{"sessionId": tab, "targetId": r.tabID, "type": "page", "recordedTab": true}
+	if tabURL != "" {
+		tabInfo["url"] = tabURL
+	}
+	conn.Record("Reprokit.targetInfo", tab, tabInfo)
 	if err := r.setupTab(ctx); err != nil {
 		r.envCancel()
 		close(r.envDone)

@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"archive/zip"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,6 +43,24 @@ func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 	plantSecrets(t, app) // the frames page: 127.0.0.1 and the cross-site frame on localhost
 	click(t, popup, "screenshot")
 	time.Sleep(500 * time.Millisecond)
+	// A page of localhost itself: a typed value, a console message and a
+	// screenshot, all of which go when the reporter excludes localhost.
+	run(t, app, "type on a localhost page",
+		chromedp.Navigate(env.app.OtherURL+"/steps"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=search]`), "typed-on-localhost"),
+		chromedp.Click(chromedp.CSS(`[data-testid=go]`)),
+		chromedp.Evaluate[chromedp.Void](`console.warn('logged-on-localhost'); undefined`))
+	waitShot := func() {
+		n := eval[int](t, popup, `Number(document.querySelector('[data-testid=screenshots]').textContent)`)
+		click(t, popup, "screenshot")
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if eval[int](t, popup, `Number(document.querySelector('[data-testid=screenshots]').textContent)`) > n {
+				return
+			}
+		}
+		t.Fatal("the Screenshot button's screenshot did not come")
+	}
+	waitShot()
 	click(t, popup, "stop")
 	waitStatus(t, popup, "review", 60*time.Second)
 
@@ -63,8 +84,33 @@ func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 		t.Errorf("the review's request IDs %q lack the app's x-request-id values", ids)
 	}
 
+	nLocal := eval[int](t, popup, `state.review.screenshots.filter((s) => (s.url || '').includes('://localhost')).length`)
+	if nLocal == 0 {
+		t.Fatal("the review has no screenshot taken on localhost")
+	}
+	sizeBefore := eval[int](t, popup, `Number(document.querySelector('[data-testid=review-size]').dataset.bytes)`)
 	run(t, popup, "untick localhost", chromedp.Click(chromedp.CSS(`[data-testid=domain][data-domain=localhost]`)))
 	run(t, popup, "delete the first screenshot", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid=drop-screenshot][data-file=%q]`, shots[0]))))
+	// The review counts again with the choices (issue 11 item 2).
+	type reviewNumbers struct {
+		Pending    string
+		Bytes      int
+		Redactions int
+		LeftOut    string
+	}
+	var rn reviewNumbers
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		rn = eval[reviewNumbers](t, popup, `({Pending: document.querySelector('[data-testid=review-size]').dataset.pending,
+			Bytes: Number(document.querySelector('[data-testid=review-size]').dataset.bytes),
+			Redactions: Number(document.querySelector('[data-testid=review-redactions]').dataset.total),
+			LeftOut: document.querySelector('[data-testid=review-left-out]').textContent})`)
+		if rn.Pending == "" && strings.Contains(rn.LeftOut, "screenshots") {
+			break
+		}
+	}
+	if rn.Pending != "" || rn.Bytes >= sizeBefore {
+		t.Errorf("the review's size did not update after the changes: %d bytes before, now %+v", sizeBefore, rn)
+	}
 	click(t, popup, "save")
 	waitStatus(t, popup, "done", 60*time.Second)
 	path := eval[string](t, popup, `document.querySelector('[data-testid=result-path]').textContent.replace(/ \([^)]*\)$/, '')`)
@@ -80,8 +126,58 @@ func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 			t.Errorf("an entry of the excluded domain is in the bundle: %s", e.Request.URL)
 		}
 	}
-	if len(b.Screenshots) != len(shots)-1 {
-		t.Errorf("the bundle has %d screenshots, want %d after deleting one", len(b.Screenshots), len(shots)-1)
+	for _, m := range b.Console {
+		if strings.Contains(m.URL, "://localhost") || strings.Contains(m.Text, "logged-on-localhost") {
+			t.Errorf("a console message of the excluded domain is in the bundle: %+v", m)
+		}
+	}
+	for _, s := range b.Screenshots {
+		if strings.Contains(s.URL, "://localhost") {
+			t.Errorf("a screenshot of the excluded domain is in the bundle: %s (%s)", s.File, s.URL)
+		}
+	}
+	if len(b.Screenshots) != len(shots)-1-nLocal {
+		t.Errorf("the bundle has %d of %d screenshots, want all but the deleted one and the %d on localhost", len(b.Screenshots), len(shots), nLocal)
+	}
+	excludedSteps := 0
+	for _, st := range b.Steps {
+		if st.Excluded {
+			excludedSteps++
+		}
+	}
+	x := b.Manifest.Excluded
+	if excludedSteps == 0 || x.Steps != excludedSteps || int(x.Screenshots) != 1+nLocal || x.ConsoleMessages == 0 {
+		t.Errorf("bundle.json's excluded %+v; %d steps marked excluded", x, excludedSteps)
+
+	}
+	// The review counted what the bundle lists.
+	var red struct {
+		Total int `json:"total"`
+	}
+	json.Unmarshal(b.Manifest.Redaction, &red)
+	if red.Total != rn.Redactions {
+		t.Errorf("the review counted %d removed secrets, the bundle's Redaction section %d", rn.Redactions, red.Total)
+	}
+	for _, want := range []string{fmt.Sprintf("%d screenshots", x.Screenshots), fmt.Sprintf("%d requests", x.Entries)} {
+		if !strings.Contains(rn.LeftOut, want) {
+			t.Errorf("the review's %q does not say %q as bundle.json does (%+v)", rn.LeftOut, want, x)
+		}
+	}
+	// Nothing typed or logged on localhost is in any member.
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		for _, v := range []string{"typed-on-localhost", "logged-on-localhost"} {
+			if strings.Contains(string(data), v) {
+				t.Errorf("%s holds %q from the excluded domain", f.Name, v)
+			}
+		}
 	}
 	if !slices.Contains(b.Manifest.Excluded.Domains, "localhost") {
 		t.Errorf("bundle.json does not record the excluded domain: %+v", b.Manifest.Excluded)
