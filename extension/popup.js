@@ -128,7 +128,7 @@ function draw() {
     $('status-word').textContent = '';
     $('status-text').textContent = '';
     $('status').dataset.phase = '';
-    for (const id of ['idle', 'recording', 'review', 'done', 'error', 'notice', 'recovered']) $(id).hidden = true;
+    for (const id of ['idle', 'recording', 'review', 'done', 'error', 'notice', 'recovered', 'autosave']) $(id).hidden = true;
     return;
   }
   drawRecovered();
@@ -142,6 +142,9 @@ function draw() {
   $('status-text').textContent = detail;
   $('status').dataset.phase = STATUS_WORD[ph] || ph;
 
+  // skipping the review is a setting of the host (REPROKIT_AUTO_SAVE=1)
+  // or of the administrator (autoSave): the reporter is told
+  $('autosave').hidden = !(state.autoSave && ['idle', 'starting', 'recording', 'paused', 'stopping'].includes(ph));
   $('idle').hidden = !(ph === 'idle');
   $('recording').hidden = !(ph === 'recording' || ph === 'paused' || ph === 'starting' || ph === 'stopping');
   $('review').hidden = !(ph === 'review' || (ph === 'saving' && state.review));

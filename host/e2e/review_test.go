@@ -17,14 +17,16 @@ import (
 	"github.com/reprokit/reprokit/host/bundle"
 )
 
-// The review runs when the host has no REPROKIT_OUT_DIR (a reporter's
-// machine): this test starts a browser of its own whose host saves to
-// ~/Downloads/Reprokit under a temporary HOME.
+// The review runs unless the host has REPROKIT_AUTO_SAVE=1 (a reporter's
+// machine): this test starts a browser of its own whose host has only
+// REPROKIT_OUT_DIR, which sets the folder and does not skip the review
+// (issue 11 item 5).
 func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 	needBrowser(t)
 	home := t.TempDir()
+	out := filepath.Join(t.TempDir(), "bundles")
 	browser, cancel, err := launchBrowser(filepath.Join(t.TempDir(), "profile"),
-		"HOME="+home, "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog, "REPROKIT_AUDIT_LOG="+filepath.Join(env.tmp, "audit.log"))
+		"HOME="+home, "REPROKIT_OUT_DIR="+out, "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog, "REPROKIT_AUDIT_LOG="+filepath.Join(env.tmp, "audit.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,8 +116,8 @@ func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 	click(t, popup, "save")
 	waitStatus(t, popup, "done", 60*time.Second)
 	path := eval[string](t, popup, `document.querySelector('[data-testid=result-path]').textContent.replace(/ \([^)]*\)$/, '')`)
-	if want := filepath.Join(home, "Downloads", "Reprokit"); filepath.Dir(path) != want {
-		t.Errorf("saved to %s, want the Downloads folder %s", path, want)
+	if filepath.Dir(path) != out {
+		t.Errorf("saved to %s, want REPROKIT_OUT_DIR %s", path, out)
 	}
 	b, err := bundle.Open(path)
 	if err != nil {

@@ -25,6 +25,8 @@ import (
 //   - AllowKeepFinding=false: ignore bundle.Options.Allow from the reporter
 //     (fail closed always).
 //   - AuditLog: the path audit.Append writes to.
+//   - AutoSave=true: the host skips the review after Stop and saves the
+//     bundle at once (as REPROKIT_AUTO_SAVE=1 does).
 type ManagedConfig struct {
 	SanitizerPolicy  json.RawMessage `json:"sanitizerPolicy,omitempty"`
 	OutputFolder     string          `json:"outputFolder,omitempty"`
@@ -32,6 +34,7 @@ type ManagedConfig struct {
 	RetentionDays    *int            `json:"retentionDays,omitempty"`
 	AllowKeepFinding *bool           `json:"allowKeepFinding,omitempty"`
 	AuditLog         string          `json:"auditLog,omitempty"`
+	AutoSave         *bool           `json:"autoSave,omitempty"`
 	// Sources lists where each set value came from (files or registry keys).
 	Sources []string `json:"sources,omitempty"`
 }
@@ -39,7 +42,7 @@ type ManagedConfig struct {
 // Empty reports whether no field is set.
 func (c *ManagedConfig) Empty() bool {
 	return c == nil || len(c.SanitizerPolicy) == 0 && c.OutputFolder == "" && c.SizeBudgetMB == nil &&
-		c.RetentionDays == nil && c.AllowKeepFinding == nil && c.AuditLog == ""
+		c.RetentionDays == nil && c.AllowKeepFinding == nil && c.AuditLog == "" && c.AutoSave == nil
 }
 
 // OutputDir returns OutputFolder with a leading ~ expanded to home.
@@ -185,7 +188,7 @@ func (c *ManagedConfig) merge(m map[string]any, source string) error {
 			} else {
 				continue
 			}
-		case "allowKeepFinding":
+		case "allowKeepFinding", "autoSave":
 			b, ok := v.(bool)
 			if !ok {
 				if n, isNum := toInt(v); isNum {
@@ -195,10 +198,14 @@ func (c *ManagedConfig) merge(m map[string]any, source string) error {
 			if !ok {
 				return bad(name, "true or false")
 			}
-			if c.AllowKeepFinding != nil {
+			field := &c.AllowKeepFinding
+			if name == "autoSave" {
+				field = &c.AutoSave
+			}
+			if *field != nil {
 				continue
 			}
-			c.AllowKeepFinding = &b
+			*field = &b
 		default:
 			continue // unknown names are ignored, as Chrome's schema check does
 		}

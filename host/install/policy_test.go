@@ -22,6 +22,7 @@ var fleetConfig = &ManagedConfig{
 	RetentionDays:    intp(30),
 	AllowKeepFinding: boolp(false),
 	AuditLog:         "/var/log/reprokit/audit.jsonl",
+	AutoSave:         boolp(true),
 }
 
 func TestJSONPolicyRoundTripsThroughTheLinuxPolicyReader(t *testing.T) {

@@ -123,6 +123,9 @@ func configMap(c *ManagedConfig) map[string]any {
 	if c.AuditLog != "" {
 		m["auditLog"] = c.AuditLog
 	}
+	if c.AutoSave != nil {
+		m["autoSave"] = *c.AutoSave
+	}
 	return m
 }
 

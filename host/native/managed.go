@@ -30,6 +30,7 @@ type machinePolicy struct {
 	budget        int64            // bytes; 0 when not set, bundle.NoBudget for "no limit"
 	retentionDays int              // delete older bundles in the output folder; 0 when not set
 	noAllow       bool             // the reporter may not keep findings (allowKeepFinding false)
+	autoSave      bool             // skip the review (autoSave true)
 }
 
 // loadMachinePolicy reads the managed configuration once per port (or takes
@@ -72,6 +73,7 @@ func loadMachinePolicy(cfg *install.ManagedConfig, logger *log.Logger) machinePo
 		mp.retentionDays = *cfg.RetentionDays
 	}
 	mp.noAllow = cfg.AllowKeepFinding != nil && !*cfg.AllowKeepFinding
+	mp.autoSave = cfg.AutoSave != nil && *cfg.AutoSave
 	if cfg.AuditLog != "" {
 		audit.SetPath(cfg.AuditLog)
 	}
