@@ -113,11 +113,12 @@ function errorText(e) {
     hostMissing: ['errHostMissing', 'fixHostMissing'], hostExited: ['errHostExited', 'fixHostExited'],
     hostExitedRecording: ['errHostExitedRecording', 'fixHostExitedRecording'],
     cannotRecord: ['errCannotRecord', 'fixCannotRecord'], attachFailed: ['errAttach', 'fixAttach'],
-    tabClosed: ['errTabGone', 'fixTabGone'],
+    tabClosed: ['errTabGone', 'fixTabGone'], 23: ['errOpen', 'fixOpen'],
   };
   const k = known[e.code];
   if (k) {
-    const fixSubs = e.code === 'hostExitedRecording' ? [e.outDir || t('defaultOutDir')] : [e.host || '', e.extension || ''];
+    const fixSubs = e.code === 'hostExitedRecording' ? [e.outDir || t('defaultOutDir')]
+      : e.code === 23 ? [e.path || ''] : [e.host || '', e.extension || ''];
     return { message: t(k[0], [e.detail || e.message || '']), fix: t(k[1], fixSubs) };
   }
   return { message: e.message || t('errUnknown'), fix: e.fix || '' };
@@ -173,7 +174,10 @@ function draw() {
     $('error-message').textContent = e.message;
     $('error-fix').textContent = e.fix;
   }
-  const notice = (state.error && ph === 'review') ? errorText(state.error) : (state.notice ? errorText(state.notice) : null);
+  let notice = (state.error && ph === 'review') ? errorText(state.error) : (state.notice ? errorText(state.notice) : null);
+  if (ph !== 'review' && discardArmed) disarmDiscard();
+  if (discardedNotice && ph === 'idle' && !notice) notice = { message: t('discardedDone'), fix: '' };
+  if (ph !== 'idle' && ph !== 'review') discardedNotice = false;
   $('notice').hidden = !notice;
   if (notice) $('notice').textContent = notice.message + (notice.fix ? ' ' + notice.fix : '');
 
@@ -440,6 +444,7 @@ async function chooseTab() {
 }
 
 $('record').onclick = async () => {
+  discardedNotice = false;
   if (tabId === null) tabId = await chooseTab();
   saveFields();
   const minutes = Number($('l-minutes').value) || 0;
@@ -449,15 +454,50 @@ $('record').onclick = async () => {
 $('stop').onclick = () => send('stop');
 $('pause').onclick = () => send('pause');
 $('resume').onclick = () => send('resume');
-$('screenshot').onclick = () => send('screenshot');
-$('note').onclick = () => {
+$('screenshot').onclick = () => { send('screenshot'); flash(t('screenshotTaken')); };
+// flash shows a short confirmation next to the recording's buttons.
+let flashTimer = 0;
+function flash(text) {
+  const el = $('flash');
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => { el.hidden = true; }, 2500);
+}
+function addNote() {
   const text = $('note-text').value.trim();
   if (!text) return;
   send('note', { text });
   $('note-text').value = '';
-};
+  flash(t('noteAdded'));
+}
+$('note').onclick = addNote;
+$('note-text').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.isComposing) { e.preventDefault(); addNote(); }
+});
 $('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped], allow: [...allowed] });
-$('discard').onclick = () => send('discard');
+// Discard deletes the recording: the first click asks, the second does
+// it, and the popup then says it was deleted.
+let discardArmed = false;
+let discardedNotice = false;
+$('discard').onclick = () => {
+  if (!discardArmed) {
+    discardArmed = true;
+    $('discard').dataset.confirm = '1';
+    $('discard').textContent = t('btnDiscardConfirm');
+    $('discard-hint').hidden = false;
+    return;
+  }
+  discardArmed = false;
+  discardedNotice = true;
+  send('discard');
+};
+function disarmDiscard() {
+  discardArmed = false;
+  $('discard').dataset.confirm = '';
+  $('discard').textContent = t('btnDiscard');
+  $('discard-hint').hidden = true;
+}
 $('open-report').onclick = () => send('open', { what: 'report' });
 $('show-file').onclick = () => send('open', { what: 'folder' });
 $('again').onclick = () => send('reset');

@@ -86,7 +86,7 @@ func setup() error {
 		return err
 	}
 	env.browser, env.cancel, err = launchBrowser(filepath.Join(env.tmp, "profile"),
-		"REPROKIT_OUT_DIR="+env.outDir, "REPROKIT_AUTO_SAVE=1", "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog,
+		"REPROKIT_OUT_DIR="+env.outDir, "REPROKIT_AUTO_SAVE=1", "REPROKIT_REPORTS_DIR="+filepath.Join(env.tmp, "reports"), "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog,
 		"REPROKIT_HOST_DEBUG="+os.Getenv("REPROKIT_HOST_DEBUG"), "REPROKIT_AUDIT_LOG="+filepath.Join(env.tmp, "audit.log"))
 	if err != nil {
 		return err

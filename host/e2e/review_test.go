@@ -191,4 +191,28 @@ func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatal(err)
 	}
+
+	// Discard asks first and says what it did (issue 11 item 6).
+	click(t, popup, "again")
+	waitStatus(t, popup, "idle", 10*time.Second)
+	click(t, popup, "record")
+	waitStatus(t, popup, "recording", 15*time.Second)
+	click(t, popup, "stop")
+	waitStatus(t, popup, "review", 60*time.Second)
+	click(t, popup, "discard")
+	time.Sleep(300 * time.Millisecond)
+	if st := status(t, popup); !strings.HasPrefix(st, "review") {
+		t.Fatalf("one click on Discard left the review: %q", st)
+	}
+	if hint := eval[string](t, popup, `document.querySelector('[data-testid=discard-hint]:not([hidden])')?.textContent || ''`); hint == "" {
+		t.Error("the first click on Discard does not ask for a second")
+	}
+	click(t, popup, "discard")
+	waitStatus(t, popup, "idle", 10*time.Second)
+	if notice := eval[string](t, popup, `document.querySelector('[data-testid=notice]:not([hidden])')?.textContent || ''`); !strings.Contains(notice, "deleted") {
+		t.Errorf("after Discard the popup says %q; want that the recording was deleted", notice)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 1 {
+		t.Errorf("the output folder holds %d files after a discard, want the one saved bundle", len(ents))
+	}
 }

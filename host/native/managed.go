@@ -135,14 +135,21 @@ func auditEvent(event string, logger *log.Logger) {
 // retention (install.ApplyRetention: only zips that hold a bundle.json,
 // each with a "retention" audit record; other files are never touched).
 func (mp machinePolicy) applyRetention(dir string, logger *log.Logger) {
-	if mp.retentionDays <= 0 {
-		return
+	if mp.retentionDays > 0 {
+		removed, err := install.ApplyRetention(dir, mp.retentionDays, time.Now())
+		for _, p := range removed {
+			logger.Printf("retention: removed %s (older than %d days)", p, mp.retentionDays)
+		}
+		if err != nil {
+			logger.Printf("%v", err)
+		}
 	}
-	removed, err := install.ApplyRetention(dir, mp.retentionDays, time.Now())
-	for _, p := range removed {
-		logger.Printf("retention: removed %s (older than %d days)", p, mp.retentionDays)
+	// the reports "Open report" extracted go with their bundles
+	gone, err := sweepReports()
+	for _, d := range gone {
+		logger.Printf("retention: removed the report %s (its bundle is gone)", d)
 	}
 	if err != nil {
-		logger.Printf("%v", err)
+		logger.Printf("reports: %v", err)
 	}
 }
