@@ -3,6 +3,7 @@ package bundle
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -126,13 +127,16 @@ func (s *Step) when() Millis {
 	return s.Timestamp
 }
 
-// Describe returns the step in plain words ("Click “Upload”",
-// "Type into #email").
+// Describe returns the step in plain words, as a person would write it
+// ("Click “Upload”", "Type “hello” into “Search”", "Press Enter"). A key
+// release says nothing a reader needs: it describes as "" (see
+// [PlainSteps]).
 func (s *Step) Describe() string {
-	target := s.Text
+	target := strings.TrimSpace(s.Text)
 	if target == "" {
 		target = s.selector()
 	}
+	target = stripRole(target)
 	quote := func(x string) string {
 		if x == "" {
 			return "the page"
@@ -158,7 +162,7 @@ func (s *Step) Describe() string {
 	case "keyDown":
 		return "Press " + s.Key
 	case "keyUp":
-		return "Release " + s.Key
+		return ""
 	case "scroll":
 		return "Scroll"
 	case "waitForElement":
@@ -176,6 +180,33 @@ func (s *Step) Describe() string {
 		return "Step"
 	}
 	return strings.ToUpper(s.Type[:1]) + s.Type[1:] + " " + quote(target)
+}
+
+// roleSuffix is the role an aria selector adds to a name:
+// aria/Continue with Northwind SSO[role="link"].
+var roleSuffix = regexp.MustCompile(`\[role=["']?[a-z]+["']?\]$`)
+
+// stripRole drops the role of an aria selector's name.
+func stripRole(s string) string {
+	return strings.TrimSpace(roleSuffix.ReplaceAllString(s, ""))
+}
+
+// PlainSteps describes the steps a reader needs, in order: no window size,
+// no key releases, and one line for a key pressed several times in a row.
+func PlainSteps(steps []Step) []string {
+	var out []string
+	for i := range steps {
+		s := &steps[i]
+		if s.Type == "setViewport" {
+			continue
+		}
+		d := s.Describe()
+		if d == "" || len(out) > 0 && s.Type == "keyDown" && out[len(out)-1] == d {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // selector picks the most readable selector: aria, text, then the first CSS.

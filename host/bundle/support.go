@@ -196,13 +196,7 @@ func supportRequest(in supportInput) string {
 	row := func(what, detail string) { fmt.Fprintf(&b, "| %s | %s |\n", what, detail) }
 	row("Problem description", cell(r.Description))
 
-	var plain []string
-	for _, s := range steps {
-		if s.Type == "setViewport" {
-			continue
-		}
-		plain = append(plain, s.Describe())
-	}
+	plain := PlainSteps(steps)
 	if len(plain) > 0 {
 		var sb strings.Builder
 		for i, s := range plain {

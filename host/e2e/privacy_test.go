@@ -48,6 +48,12 @@ func TestScreenshotsHideFlaggedTextAndTheRecordingHoldsOnlyItsOwnTime(t *testing
 	time.Sleep(1100 * time.Millisecond) // the stale message is clearly older than Record
 	click(t, popup, "record")
 	waitStatus(t, popup, "recording", 15*time.Second)
+	badge := func() string {
+		return eval[string](t, serviceWorker(t), `chrome.action.getBadgeText({})`)
+	}
+	if b := badge(); b != "REC" {
+		t.Errorf("while recording the toolbar badge is %q, want REC", b)
+	}
 	shots := func() int {
 		return eval[int](t, popup, `Number(document.querySelector('[data-testid=screenshots]').textContent)`)
 	}
@@ -58,6 +64,9 @@ func TestScreenshotsHideFlaggedTextAndTheRecordingHoldsOnlyItsOwnTime(t *testing
 	}
 	click(t, popup, "stop")
 	waitStatus(t, popup, "done", 60*time.Second)
+	if b := badge(); b != "" {
+		t.Errorf("after the save the toolbar badge is %q, want none", b)
+	}
 	path := eval[string](t, popup, `document.querySelector('[data-testid=result-path]').textContent.replace(/ \([^)]*\)$/, '')`)
 	b, err := bundle.Open(path)
 	if err != nil {
