@@ -44,11 +44,15 @@ let port = null;
 function connect() {
   const p = chrome.runtime.connect({ name: 'popup' });
   p.onMessage.addListener((m) => {
+    if (m.type === 'image') {
+      showImage(m.file, m.src);
+      return;
+    }
     if (m.type === 'state') {
       const before = state && state.review;
       state = m.state || { phase: 'idle' };
       if (state.review && state.review !== before) previewPending = false;
-      if (state.phase !== 'review' && state.phase !== 'saving') { shotList = null; dropped.clear(); excluded.clear(); }
+      if (state.phase !== 'review' && state.phase !== 'saving') { shotList = null; dropped.clear(); excluded.clear(); blackouts.length = 0; closeViewer(); }
       recovered = m.recovered || [];
       draw();
     }
@@ -319,10 +323,14 @@ function drawReview(r) {
       const img = document.createElement('img');
       img.src = s.thumbnail;
       img.alt = s.file;
+      img.title = t('shotOpen');
+      img.dataset.testid = 'open-screenshot';
+      img.onclick = () => openViewer(s);
       fig.appendChild(img);
     }
     const cap = document.createElement('figcaption');
-    cap.textContent = gone ? t('shotExcluded') : (s.reason || s.file);
+    const n = blackouts.filter((b) => b.screenshot === s.file).length;
+    cap.textContent = gone ? t('shotExcluded') : (s.reason || s.file) + (n ? ' — ' + plural(n, 'nBlackout1', 'nBlackoutN') : '');
     fig.appendChild(cap);
     const del = document.createElement('button');
     del.textContent = dropped.has(s.file) ? t('btnKeep') : t('btnDelete');
@@ -361,6 +369,18 @@ function drawReview(r) {
   if (x.steps) out.push(plural(x.steps, 'nStepValues1', 'nStepValuesN'));
   $('r-left-out').textContent = out.length ? t('leftOut', [out.join(', ')]) : '';
   $('r-left-out').hidden = !out.length;
+
+  // What the bundle will say, as it will say it.
+  $('r-description').textContent = r.description || t('none');
+  const fill = (id, items) => {
+    const el = $(id);
+    el.textContent = '';
+    for (const x of items || []) el.appendChild(li(x));
+    if (!(items || []).length) el.appendChild(li(t('none')));
+  };
+  fill('r-notes', r.notes);
+  fill('r-steps', r.steps);
+  fill('r-errors', r.consoleErrors);
 
   const red = $('r-redactions');
   red.textContent = '';
@@ -475,7 +495,70 @@ $('note').onclick = addNote;
 $('note-text').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.isComposing) { e.preventDefault(); addNote(); }
 });
-$('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped], allow: [...allowed] });
+$('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped], allow: [...allowed], blackout: blackouts.slice() });
+
+// The viewer shows a screenshot at full size, as it will be shared (the
+// masked boxes are painted in it); dragging over it blacks out a region
+// (the save message's blackout, in pixels of the image).
+const blackouts = [];
+let viewing = null; // the review's screenshot entry in the viewer
+function openViewer(s) {
+  viewing = s;
+  $('viewer').hidden = false;
+  $('viewer-img').removeAttribute('src');
+  $('viewer-img').alt = s.file;
+  drawBlackouts();
+  send('image', { file: s.file });
+}
+function closeViewer() {
+  viewing = null;
+  if ($('viewer')) $('viewer').hidden = true;
+}
+function showImage(file, src) {
+  if (!viewing || viewing.file !== file) return;
+  $('viewer-img').src = src;
+}
+function drawBlackouts() {
+  const box = $('viewer-boxes');
+  box.textContent = '';
+  const img = $('viewer-img');
+  const k = img.naturalWidth ? img.clientWidth / img.naturalWidth : 1;
+  for (const b of blackouts.filter((x) => viewing && x.screenshot === viewing.file)) {
+    const d = document.createElement('div');
+    d.className = 'blackout';
+    d.style.left = b.x * k + 'px';
+    d.style.top = b.y * k + 'px';
+    d.style.width = b.width * k + 'px';
+    d.style.height = b.height * k + 'px';
+    box.appendChild(d);
+  }
+  $('viewer-undo').disabled = !blackouts.some((x) => viewing && x.screenshot === viewing.file);
+}
+(function selectRegions() {
+  const img = $('viewer-img');
+  let start = null;
+  img.addEventListener('load', drawBlackouts);
+  img.addEventListener('mousedown', (e) => { e.preventDefault(); start = [e.offsetX, e.offsetY]; });
+  img.addEventListener('mouseup', (e) => {
+    if (!start || !viewing || !img.naturalWidth) return;
+    const k = img.naturalWidth / img.clientWidth;
+    const x0 = Math.min(start[0], e.offsetX), y0 = Math.min(start[1], e.offsetY);
+    const w = Math.abs(e.offsetX - start[0]), h = Math.abs(e.offsetY - start[1]);
+    start = null;
+    if (w < 3 || h < 3) return;
+    blackouts.push({ screenshot: viewing.file, x: Math.round(x0 * k), y: Math.round(y0 * k), width: Math.round(w * k), height: Math.round(h * k) });
+    drawBlackouts();
+    if (state && state.review) drawReview(state.review);
+  });
+})();
+$('viewer-close').onclick = closeViewer;
+$('viewer-undo').onclick = () => {
+  for (let i = blackouts.length - 1; i >= 0; i--) {
+    if (viewing && blackouts[i].screenshot === viewing.file) { blackouts.splice(i, 1); break; }
+  }
+  drawBlackouts();
+  if (state && state.review) drawReview(state.review);
+};
 // Discard deletes the recording: the first click asks, the second does
 // it, and the popup then says it was deleted.
 let discardArmed = false;

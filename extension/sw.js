@@ -519,7 +519,15 @@ function onPopupMessage(m) {
       command('note', { text: m.text });
       break;
     case 'save':
-      command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], allow: m.allow || [], fields: m.fields });
+      command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], allow: m.allow || [], fields: m.fields, blackout: m.blackout || [] });
+      break;
+    case 'image':
+      // the full-size screenshot for the review's viewer, to the popups
+      request('image', { file: m.file }).then((data) => {
+        for (const p of popups) {
+          try { p.postMessage({ type: 'image', file: data.file, src: data.src }); } catch (e) { /* closed */ }
+        }
+      }, (e) => console.warn('reprokit: image', e.message));
       break;
     case 'preview':
       command('preview', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [] });

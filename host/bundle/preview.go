@@ -36,7 +36,18 @@ type Review struct {
 	// Excluded is what the reporter's choices leave out, as bundle.json
 	// will say it.
 	Excluded Excluded `json:"excluded"`
+	// What the bundle will say, sanitized as it will appear: the
+	// reporter's description, the notes they added, the steps in plain
+	// words (typed values as they will appear) and the console errors
+	// (the first 20).
+	Description   string   `json:"description,omitempty"`
+	Notes         []string `json:"notes"`
+	Steps         []string `json:"steps"`
+	ConsoleErrors []string `json:"consoleErrors"`
 }
+
+// maxReviewErrors bounds the console errors the review lists.
+const maxReviewErrors = 20
 
 // ReviewScreenshot is one screenshot as the review shows it: a small JPEG
 // thumbnail (a data: URL under 40 KB) and what to pass in
@@ -96,6 +107,18 @@ func Preview(ctx context.Context, dir *spool.Dir, opts Options) (*Review, error)
 		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{File: d, Dropped: true, Excluded: true})
 	}
 	rv.Excluded = p.excludedSummary()
+	rv.Description = p.reporter().Description
+	rv.Steps = nonNil(PlainSteps(p.steps))
+	for _, c := range p.console {
+		switch {
+		case c.Level == "note":
+			rv.Notes = append(rv.Notes, c.Text)
+		case c.isError() && len(rv.ConsoleErrors) < maxReviewErrors:
+			text, _ := clip(c.Text, 300)
+			rv.ConsoleErrors = append(rv.ConsoleErrors, text)
+		}
+	}
+	rv.Notes, rv.ConsoleErrors = nonNil(rv.Notes), nonNil(rv.ConsoleErrors)
 	rv.Screenshots = nonNil(rv.Screenshots)
 	// newPack applied the budget to this in-memory copy already.
 	rv.Estimated = p.estimated

@@ -49,6 +49,10 @@ type Options struct {
 	// DropScreenshots lists screenshot files to leave out, by name
 	// ("0003.png" or "screenshots/0003.png").
 	DropScreenshots []string
+	// Blackout lists regions of screenshots the reporter blacked out in
+	// the review: painted black before the bundle is written, and listed
+	// in the screenshot's masked boxes with kind "reporter".
+	Blackout []Blackout
 	// Progress receives one line per stage (stderr in the CLI); nil is quiet.
 	Progress io.Writer
 	// Recovered marks a bundle made from a spool that a dead process left.
@@ -731,6 +735,11 @@ func (p *pack) loadImages(index, dir string, drop []string) ([]shotFile, error) 
 		if err != nil {
 			p.notes = append(p.notes, fmt.Sprintf("%s/%s is listed but could not be read: %v", dir, rel, err))
 			continue
+		}
+		if dir == "screenshots" {
+			if img, err = p.blackout(dir+"/"+rel, img, &info, &o); err != nil {
+				return nil, fmt.Errorf("black out the regions the reporter chose in %s/%s: %w", dir, rel, err)
+			}
 		}
 		format := ""
 		switch ct := sniffImage(img); ct {

@@ -171,6 +171,9 @@ func TestPreviewShowsWhatTheReporterReviewsAndWriteHonoursTheChoices(t *testing.
 	if len(rv.Findings) == 0 || len(rv.RequestIDs) == 0 || rv.Budget != DefaultBudget || rv.Estimated <= 0 || rv.OverBudget {
 		t.Errorf("review %+v", rv)
 	}
+	if len(rv.Steps) == 0 || len(rv.ConsoleErrors) != 1 || rv.Notes == nil {
+		t.Errorf("the review does not show the steps and console errors the bundle will hold: steps %q, errors %q, notes %q", rv.Steps, rv.ConsoleErrors, rv.Notes)
+	}
 	if meta, _ := dir.Meta(); meta.Status != spool.StatusFinalized {
 		t.Errorf("Preview changed the spool status to %s", meta.Status)
 	}

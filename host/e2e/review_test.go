@@ -90,6 +90,37 @@ func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 	if nLocal == 0 {
 		t.Fatal("the review has no screenshot taken on localhost")
 	}
+	// The review shows what the bundle will say (issue 11 item 4).
+	reviewText := func(id string) string {
+		return eval[string](t, popup, `document.querySelector('[data-testid=`+id+`]').textContent`)
+	}
+	if d := reviewText("review-description"); !strings.Contains(d, "the frame does not load") {
+		t.Errorf("the review shows the description %q", d)
+	}
+	if st := reviewText("review-steps"); !strings.Contains(st, "“typed-on-localhost”") {
+		t.Errorf("the review's steps %q lack the typed value", st)
+	}
+	// Black out a region of the Screenshot button's screenshot in the
+	// full-size viewer.
+	run(t, popup, "open the screenshot at full size", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid=open-screenshot][alt=%q]`, shots[1]))))
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if eval[bool](t, popup, `document.querySelector('[data-testid=viewer-img]').naturalWidth > 0`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the viewer does not show the screenshot at full size")
+		}
+	}
+	at := eval[[]float64](t, popup, `(() => { const r = document.querySelector('[data-testid=viewer-img]').getBoundingClientRect(); return [r.x, r.y]; })()`)
+	run(t, popup, "drag over the screenshot",
+		chromedp.MouseEvent(chromedp.MousePressed, at[0]+20, at[1]+20, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseMoved, at[0]+80, at[1]+60, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, at[0]+120, at[1]+70, chromedp.ButtonLeft))
+	if n := eval[int](t, popup, `document.querySelectorAll('#viewer-boxes .blackout').length`); n != 1 {
+		t.Fatalf("the viewer shows %d black boxes after a drag, want 1", n)
+	}
+	run(t, popup, "close the viewer", chromedp.Click(chromedp.CSS(`[data-testid=viewer-close]`)))
+
 	sizeBefore := eval[int](t, popup, `Number(document.querySelector('[data-testid=review-size]').dataset.bytes)`)
 	run(t, popup, "untick localhost", chromedp.Click(chromedp.CSS(`[data-testid=domain][data-domain=localhost]`)))
 	run(t, popup, "delete the first screenshot", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid=drop-screenshot][data-file=%q]`, shots[0]))))
@@ -109,6 +140,9 @@ func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 		if rn.Pending == "" && strings.Contains(rn.LeftOut, "screenshots") {
 			break
 		}
+	}
+	if st := reviewText("review-steps"); strings.Contains(st, "typed-on-localhost") {
+		t.Errorf("after excluding localhost the review's steps still show its typed value: %q", st)
 	}
 	if rn.Pending != "" || rn.Bytes >= sizeBefore {
 		t.Errorf("the review's size did not update after the changes: %d bytes before, now %+v", sizeBefore, rn)
@@ -146,6 +180,17 @@ func TestTheReviewDropsAScreenshotAndExcludesADomainBeforeSaving(t *testing.T) {
 		if st.Excluded {
 			excludedSteps++
 		}
+	}
+	blacked := false
+	for _, s := range b.Screenshots {
+		for _, m := range s.Masked {
+			if m.Kind == "reporter" && s.File == shots[1] && m.Width >= 90 && m.Height >= 40 {
+				blacked = true
+			}
+		}
+	}
+	if !blacked {
+		t.Errorf("the region blacked out in the review is not in %s's masked boxes", shots[1])
 	}
 	x := b.Manifest.Excluded
 	if excludedSteps == 0 || x.Steps != excludedSteps || int(x.Screenshots) != 1+nLocal || x.ConsoleMessages == 0 {

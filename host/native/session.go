@@ -333,6 +333,9 @@ type SaveRequest struct {
 	DropScreenshots []string          `json:"dropScreenshots"`
 	Fields          map[string]string `json:"fields"`
 	Allow           []string          `json:"allow"`
+	// Blackout lists the screenshot regions the reporter blacked out in
+	// the review (pixels of the image).
+	Blackout []bundle.Blackout `json:"blackout"`
 
 	recovered bool // the browser went away before Save (Finish)
 }
