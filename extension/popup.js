@@ -142,7 +142,7 @@ function draw() {
   if (ph === 'recording' || ph === 'paused') detail += ' ' + fmtElapsed(state.elapsedMs);
   const reason = stopReasonText(state.stopCode);
   if (reason && ['stopping', 'review', 'saving', 'done'].includes(ph)) detail += ' — ' + reason;
-  if (ph === 'error' && state.error) detail = errorText(state.error).message;
+  // the error itself is in the error section below, once
   $('status-word').textContent = (STATUS_WORD[ph] || ph) + ': ';
   $('status-text').textContent = detail;
   $('status').dataset.phase = STATUS_WORD[ph] || ph;

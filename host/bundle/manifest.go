@@ -74,6 +74,21 @@ type Recording struct {
 // Reporter holds the fields the reporter filled in, each passed through the
 // sanitizer's ReporterField. A field whose name mentions a password, passphrase or
 // secret is never stored. Other fields go to Extra.
+// FieldLabels are the plain words for the reporter's fields, the same in
+// the extension's popup (extension/_locales/en), SUPPORT_REQUEST.md and
+// the report: what the support checklist of PRODUCT.md asks for.
+var FieldLabels = map[string]string{
+	"description":     "Problem description",
+	"email":           "Account email",
+	"billingEmail":    "Billing email, if another",
+	"plan":            "Plan",
+	"workspace":       "Workspace or organization ID",
+	"customApp":       "Custom app or assistant (link or ID)",
+	"safetyMessage":   "Safety message (exact text) and its request ID",
+	"safetyRequestId": "Request ID of the safety message",
+	"network":         "Network (corporate or home)",
+}
+
 type Reporter struct {
 	Description string `json:"description,omitempty"`
 	// Email is the account email; BillingEmail an alternative billing email.

@@ -1,6 +1,9 @@
 package bundle
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,5 +28,33 @@ func TestStepsReadLikeAPersonWroteThem(t *testing.T) {
 	want := `Go to http://127.0.0.1:8080/ | Click “Continue with Northwind SSO” | Type “hello” into “Search” | Press Enter | Press Escape | Click “Send”`
 	if got != want {
 		t.Errorf("steps read\n%s\nwant\n%s", got, want)
+	}
+}
+
+// The reporter's fields have the same plain words in the popup, in
+// SUPPORT_REQUEST.md and in the report (issue 11 item 7).
+func TestFieldLabelsAreTheSameInThePopupTheSupportRequestAndTheReport(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "extension", "_locales", "en", "messages.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var catalog map[string]struct{ Message string }
+	if err := json.Unmarshal(b, &catalog); err != nil {
+		t.Fatal(err)
+	}
+	js, err := os.ReadFile(filepath.Join("..", "report", "assets", "report.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, field := range map[string]string{"fieldDescription": "description", "fieldWorkspace": "workspace", "fieldCustomApp": "customApp"} {
+		if got := catalog[key].Message; got != FieldLabels[field] {
+			t.Errorf("the popup says %q for %s, SUPPORT_REQUEST.md %q", got, field, FieldLabels[field])
+		}
+		if !strings.Contains(string(js), `"`+FieldLabels[field]+`"`) {
+			t.Errorf("the report does not label %s %q", field, FieldLabels[field])
+		}
+	}
+	if got := catalog["fieldSafety"].Message; !strings.HasPrefix(FieldLabels["safetyMessage"], got) {
+		t.Errorf("the popup says %q for the safety message, SUPPORT_REQUEST.md %q", got, FieldLabels["safetyMessage"])
 	}
 }

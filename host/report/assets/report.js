@@ -175,9 +175,10 @@
     var br = env.browser || {}, os = env.os || {}, dev = env.device || {}, net = env.network || {};
     var grid = el("div", { cls: "grid" });
     var reporter = [
-      ["Description", rep.description], ["Account email", rep.email], ["Billing email", rep.billingEmail],
-      ["Plan", rep.plan], ["Workspace / org", rep.workspace], ["Custom app", rep.customApp],
-      ["Safety message", rep.safetyMessage], ["Its request ID", rep.safetyRequestId], ["Network (reporter)", rep.network]
+      // the same words as the popup and SUPPORT_REQUEST.md (bundle.FieldLabels)
+      ["Problem description", rep.description], ["Account email", rep.email], ["Billing email, if another", rep.billingEmail],
+      ["Plan", rep.plan], ["Workspace or organization ID", rep.workspace], ["Custom app or assistant (link or ID)", rep.customApp],
+      ["Safety message (exact text)", rep.safetyMessage], ["Request ID of the safety message", rep.safetyRequestId], ["Network (corporate or home)", rep.network]
     ];
     if (rep.extra) Object.keys(rep.extra).sort().forEach(function (k) { reporter.push([k, rep.extra[k]]); });
     grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Reporter" }), kv(reporter)));
