@@ -58,3 +58,27 @@ func TestFieldLabelsAreTheSameInThePopupTheSupportRequestAndTheReport(t *testing
 		t.Errorf("the popup says %q for the safety message, SUPPORT_REQUEST.md %q", got, FieldLabels["safetyMessage"])
 	}
 }
+
+// A page whose every request was excluded goes with them; a page that
+// keeps a request stays.
+func TestExcludingADomainDropsItsPages(t *testing.T) {
+	doc, err := parseHAR(strings.NewReader(`{"log":{"version":"1.2","creator":{"name":"t","version":"1"},
+		"pages":[{"id":"page_1","title":"kept","startedDateTime":"2026-01-01T00:00:00Z","pageTimings":{}},
+		         {"id":"page_2","title":"sso on the excluded domain","startedDateTime":"2026-01-01T00:00:01Z","pageTimings":{}}],
+		"entries":[]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := doc.dropPages(func(id string) bool { return id == "page_2" }); n != 1 {
+		t.Fatalf("dropped %d pages, want 1", n)
+	}
+	var b strings.Builder
+	for _, m := range doc.log {
+		if m.name == "pages" {
+			b.Write(m.value)
+		}
+	}
+	if strings.Contains(b.String(), "excluded domain") || !strings.Contains(b.String(), "kept") {
+		t.Errorf("pages after the drop: %s", b.String())
+	}
+}

@@ -640,9 +640,21 @@ func (p *pack) load(ctx context.Context) error {
 	}
 	p.domains = domainCounts(p.doc, p.opts.Exclude)
 	if len(p.opts.Exclude) > 0 {
+		// pages whose every request is excluded are pages of the
+		// excluded domain: their titles go too
+		keptRefs, outRefs := map[string]bool{}, map[string]bool{}
+		for i := range p.doc.entries {
+			ref := p.doc.entries[i].Pageref
+			if excludedHost(newEntryInfo(&p.doc.entries[i]).host, p.opts.Exclude) {
+				outRefs[ref] = true
+			} else {
+				keptRefs[ref] = true
+			}
+		}
 		p.excluded = p.doc.dropEntries(func(i int) bool {
 			return excludedHost(newEntryInfo(&p.doc.entries[i]).host, p.opts.Exclude)
 		})
+		p.doc.dropPages(func(id string) bool { return outRefs[id] && !keptRefs[id] })
 		p.logf("left out %d requests to %s", p.excluded, strings.Join(p.opts.Exclude, ", "))
 	}
 

@@ -190,7 +190,7 @@ func TestPreviewShowsWhatTheReporterReviewsAndWriteHonoursTheChoices(t *testing.
 		t.Fatal(err)
 	}
 	m := res.Manifest
-	if m.Counts.Entries != 0 || m.Excluded.Entries != 4 || m.Excluded.Screenshots != 2 || m.Counts.Screenshots != 0 || m.Excluded.Steps != 1 {
+	if m.Counts.Entries != 0 || m.Counts.Pages != 0 || m.Excluded.Entries != 4 || m.Excluded.Screenshots != 2 || m.Counts.Screenshots != 0 || m.Excluded.Steps != 1 {
 		t.Errorf("exclusions not applied: counts %+v excluded %+v", m.Counts, m.Excluded)
 	}
 	if got, want := fmt.Sprintf("%+v", rv2.Excluded), fmt.Sprintf("%+v", m.Excluded); got != want {
