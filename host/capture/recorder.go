@@ -12,6 +12,7 @@ import (
 	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
 	"github.com/chromedp/cdproto/target"
 
+	"github.com/reprokit/reprokit/host/sanitize"
 	"github.com/reprokit/reprokit/host/spool"
 )
 
@@ -48,6 +49,10 @@ type Options struct {
 	ProxyServer, ProxyBypass string
 	// Logf receives warnings for the user (stderr); nil drops them.
 	Logf func(format string, args ...any)
+	// Policy is the sanitizer policy whose free-text detectors decide what
+	// a screenshot paints over (its patterns and disabled detectors
+	// included); nil is [sanitize.DefaultPolicy].
+	Policy *sanitize.Policy
 	// MaxSize, when positive, bounds what the recording holds in the
 	// spool: a response body that would take it over is not fetched, and
 	// [Recorder.LimitReached] is closed once it is reached, for the caller
@@ -116,6 +121,7 @@ type Recorder struct {
 	// noTextMask leaves flagged text unpainted: only the benchmark's
 	// baseline sets it (export_test.go), never an option.
 	noTextMask bool
+	matcher    *sanitize.TextMatcher // the screen's detectors (Options.Policy)
 	stopped    bool
 
 	queueMu sync.Mutex
@@ -187,6 +193,10 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		procDone:  make(chan struct{}),
 		shotDone:  make(chan struct{}),
 		watchDone: make(chan struct{}),
+	}
+	r.matcher = screenMatcher()
+	if opts.Policy != nil {
+		r.matcher = sanitize.NewTextMatcher(opts.Policy)
 	}
 	r.queueC = sync.NewCond(&r.queueMu)
 	r.envCtx, r.envCancel = context.WithCancel(context.Background())

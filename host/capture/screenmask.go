@@ -64,8 +64,8 @@ func (m *Masks) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// screenMatcher runs the detectors over what a page shows; one per
-// process, since it keeps no state between calls.
+// screenMatcher runs the default policy's detectors over what a page
+// shows; one per process, since it keeps no state between calls.
 var screenMatcher = sync.OnceValue(func() *sanitize.TextMatcher { return sanitize.NewTextMatcher(nil) })
 
 // snapshotStyles are the computed styles the snapshot asks for: where the
@@ -151,7 +151,7 @@ type snapshotMatches struct {
 // flag runs the detectors over a DOMSnapshot and returns the boxes of
 // what they flag, in the coordinates of the snapshot's first document
 // (its layout viewport's top left is 0,0).
-func flag(snap *domSnapshot) snapshotMatches {
+func flag(snap *domSnapshot, match *sanitize.TextMatcher) snapshotMatches {
 	str := func(i int) string {
 		if i >= 0 && i < len(snap.Strings) {
 			return snap.Strings[i]
@@ -162,7 +162,6 @@ func flag(snap *domSnapshot) snapshotMatches {
 	if len(snap.Documents) > 0 {
 		out.url = str(snap.Documents[0].DocumentURL)
 	}
-	match := screenMatcher()
 	// offset of each document's layout coordinates in the first one's
 	// viewport; documents of child frames follow their owner's
 	offsets := make([]struct {
@@ -394,7 +393,7 @@ func (r *Recorder) screenFlags(ctx context.Context) ([]MaskBox, string, error) {
 		if err := json.Unmarshal(res, &snap); err != nil {
 			return nil, fmt.Errorf("read the page snapshot: %w", err)
 		}
-		m := flag(&snap)
+		m := flag(&snap, r.matcher)
 		return &m, nil
 	}
 	type frameInfo struct {
