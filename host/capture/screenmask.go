@@ -226,10 +226,6 @@ func flag(snap *domSnapshot, match *sanitize.TextMatcher) snapshotMatches {
 			}
 			return ""
 		}
-		layoutOf := make(map[int]int, len(doc.Layout.NodeIndex))
-		for li, n := range doc.Layout.NodeIndex {
-			layoutOf[n] = li
-		}
 		boxesOf := map[int][]int{} // layout index -> its text boxes
 		for ti, li := range doc.TextBoxes.LayoutIndex {
 			boxesOf[li] = append(boxesOf[li], ti)
@@ -243,30 +239,24 @@ func flag(snap *domSnapshot, match *sanitize.TextMatcher) snapshotMatches {
 				continue
 			}
 			bounds, visible := rectOf(doc.Layout.Bounds[li])
-			if cd, ok := contentDocs[n]; ok && visible && cd < len(offsets) {
-				bx, by, px, py := 0.0, 0.0, 0.0, 0.0
-				if li < len(doc.Layout.Styles) {
-					st := doc.Layout.Styles[li]
-					vals := make([]float64, len(snapshotStyles))
-					for i := range vals {
-						if i < len(st) {
-							vals[i], _ = strconv.ParseFloat(strings.TrimSuffix(str(st[i]), "px"), 64)
-						}
-					}
-					bx, by, px, py = vals[0], vals[1], vals[2], vals[3]
+			// where a frame's content starts inside its border box
+			inset := func() (float64, float64) {
+				if li >= len(doc.Layout.Styles) || len(doc.Layout.Styles[li]) < len(snapshotStyles) {
+					return 0, 0
 				}
-				offsets[cd].x = bounds.x + ox + bx + px - snap.Documents[cd].ScrollX
-				offsets[cd].y = bounds.y + oy + by + py - snap.Documents[cd].ScrollY
+				st := doc.Layout.Styles[li]
+				f := func(i int) float64 { v, _ := strconv.ParseFloat(strings.TrimSuffix(str(st[i]), "px"), 64); return v }
+				return f(0) + f(2), f(1) + f(3) // border + padding, left and top
+			}
+			if cd, ok := contentDocs[n]; ok && visible && cd < len(offsets) {
+				ix, iy := inset()
+				offsets[cd].x = bounds.x + ox + ix - snap.Documents[cd].ScrollX
+				offsets[cd].y = bounds.y + oy + iy - snap.Documents[cd].ScrollY
 				offsets[cd].ok = true
 			}
 			if el := name(n); (el == "IFRAME" || el == "FRAME") && visible && n < len(nodes.BackendNodeID) {
-				bx, by := 0.0, 0.0
-				if li < len(doc.Layout.Styles) && len(doc.Layout.Styles[li]) >= 4 {
-					st := doc.Layout.Styles[li]
-					f := func(i int) float64 { v, _ := strconv.ParseFloat(strings.TrimSuffix(str(st[i]), "px"), 64); return v }
-					bx, by = f(0)+f(2), f(1)+f(3)
-				}
-				out.frames[nodes.BackendNodeID[n]] = rect{bounds.x + ox + bx, bounds.y + oy + by, bounds.w, bounds.h}
+				ix, iy := inset()
+				out.frames[nodes.BackendNodeID[n]] = rect{bounds.x + ox + ix, bounds.y + oy + iy, bounds.w, bounds.h}
 			}
 			if !visible {
 				continue
