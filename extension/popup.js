@@ -142,7 +142,7 @@ function draw() {
   if (ph === 'recording' || ph === 'paused') detail += ' ' + fmtElapsed(state.elapsedMs);
   const reason = stopReasonText(state.stopCode);
   if (reason && ['stopping', 'review', 'saving', 'done'].includes(ph)) detail += ' — ' + reason;
-  // the error itself is in the error section below, once
+  if (ph === 'error' && state.error) detail = errorText(state.error).message;
   $('status-word').textContent = (STATUS_WORD[ph] || ph) + ': ';
   $('status-text').textContent = detail;
   $('status').dataset.phase = STATUS_WORD[ph] || ph;
@@ -175,7 +175,10 @@ function draw() {
 
   if (state.error && ph === 'error') {
     const e = errorText(state.error);
+    // the status line says the error already: the section adds the fix
+    // (the message stays in the DOM for tests and screen readers' context)
     $('error-message').textContent = e.message;
+    $('error-message').hidden = true;
     $('error-fix').textContent = e.fix;
   }
   let notice = (state.error && ph === 'review') ? errorText(state.error) : (state.notice ? errorText(state.notice) : null);
