@@ -2,7 +2,9 @@ package capture_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -78,6 +80,13 @@ func BenchmarkScreenshotTextMask(b *testing.B) {
 	b.ReportMetric(float64(mm)/1e6, "masked-ms")
 	b.ReportMetric(float64(mm-mp)/1e6, "delta-ms")
 	b.ReportMetric(float64(mm)/float64(mp), "ratio")
+	// the masked screenshots did paint: the card and the email
+	var index []capture.ScreenshotInfo
+	b2, _ := os.ReadFile(bt.dir.Join("screenshots.json"))
+	json.Unmarshal(b2, &index)
+	if len(index) == 0 || len(index[len(index)-1].Masked) < 2 {
+		b.Errorf("the last masked screenshot has no boxes over the card and the email: %+v", index)
+	}
 	if mm-mp > 150*time.Millisecond {
 		b.Errorf("masking adds %s to a screenshot, goal 150ms", mm-mp)
 	}
