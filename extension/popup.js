@@ -44,8 +44,15 @@ let port = null;
 function connect() {
   const p = chrome.runtime.connect({ name: 'popup' });
   p.onMessage.addListener((m) => {
+    if (m.type === 'image') {
+      showImage(m.file, m.src);
+      return;
+    }
     if (m.type === 'state') {
+      const before = state && state.review;
       state = m.state || { phase: 'idle' };
+      if (state.review && state.review !== before) previewPending = false;
+      if (state.phase !== 'review' && state.phase !== 'saving') { shotList = null; dropped.clear(); excluded.clear(); blackouts.length = 0; closeViewer(); }
       recovered = m.recovered || [];
       draw();
     }
@@ -110,11 +117,12 @@ function errorText(e) {
     hostMissing: ['errHostMissing', 'fixHostMissing'], hostExited: ['errHostExited', 'fixHostExited'],
     hostExitedRecording: ['errHostExitedRecording', 'fixHostExitedRecording'],
     cannotRecord: ['errCannotRecord', 'fixCannotRecord'], attachFailed: ['errAttach', 'fixAttach'],
-    tabClosed: ['errTabGone', 'fixTabGone'],
+    tabClosed: ['errTabGone', 'fixTabGone'], 23: ['errOpen', 'fixOpen'],
   };
   const k = known[e.code];
   if (k) {
-    const fixSubs = e.code === 'hostExitedRecording' ? [e.outDir || t('defaultOutDir')] : [e.host || '', e.extension || ''];
+    const fixSubs = e.code === 'hostExitedRecording' ? [e.outDir || t('defaultOutDir')]
+      : e.code === 23 ? [e.path || ''] : [e.host || '', e.extension || ''];
     return { message: t(k[0], [e.detail || e.message || '']), fix: t(k[1], fixSubs) };
   }
   return { message: e.message || t('errUnknown'), fix: e.fix || '' };
@@ -125,7 +133,7 @@ function draw() {
     $('status-word').textContent = '';
     $('status-text').textContent = '';
     $('status').dataset.phase = '';
-    for (const id of ['idle', 'recording', 'review', 'done', 'error', 'notice', 'recovered']) $(id).hidden = true;
+    for (const id of ['idle', 'recording', 'review', 'done', 'error', 'notice', 'recovered', 'autosave']) $(id).hidden = true;
     return;
   }
   drawRecovered();
@@ -139,6 +147,9 @@ function draw() {
   $('status-text').textContent = detail;
   $('status').dataset.phase = STATUS_WORD[ph] || ph;
 
+  // skipping the review is a setting of the host (REPROKIT_AUTO_SAVE=1)
+  // or of the administrator (autoSave): the reporter is told
+  $('autosave').hidden = !(state.autoSave && ['idle', 'starting', 'recording', 'paused', 'stopping'].includes(ph));
   $('idle').hidden = !(ph === 'idle');
   $('recording').hidden = !(ph === 'recording' || ph === 'paused' || ph === 'starting' || ph === 'stopping');
   $('review').hidden = !(ph === 'review' || (ph === 'saving' && state.review));
@@ -164,10 +175,16 @@ function draw() {
 
   if (state.error && ph === 'error') {
     const e = errorText(state.error);
+    // the status line says the error already: the section adds the fix
+    // (the message stays in the DOM for tests and screen readers' context)
     $('error-message').textContent = e.message;
+    $('error-message').hidden = true;
     $('error-fix').textContent = e.fix;
   }
-  const notice = (state.error && ph === 'review') ? errorText(state.error) : (state.notice ? errorText(state.notice) : null);
+  let notice = (state.error && ph === 'review') ? errorText(state.error) : (state.notice ? errorText(state.notice) : null);
+  if (ph !== 'review' && discardArmed) disarmDiscard();
+  if (discardedNotice && ph === 'idle' && !notice) notice = { message: t('discardedDone'), fix: '' };
+  if (ph !== 'idle' && ph !== 'review') discardedNotice = false;
   $('notice').hidden = !notice;
   if (notice) $('notice').textContent = notice.message + (notice.fix ? ' ' + notice.fix : '');
 
@@ -237,26 +254,93 @@ function li(text, cls) {
   return el;
 }
 
+// REDACTION_WORDS groups the sanitizer's counts (rule, kind) into what a
+// reporter understands, each with its singular and plural message.
+const REDACTION_WORDS = [
+  [(c) => c.kind === 'email', 'redEmail1', 'redEmailN'],
+  [(c) => c.kind === 'card', 'redCard1', 'redCardN'],
+  [(c) => c.kind === 'phone', 'redPhone1', 'redPhoneN'],
+  [(c) => c.kind === 'ip', 'redIP1', 'redIPN'],
+  [(c) => c.kind === 'password' || c.rule === 'secret-key', 'redPassword1', 'redPasswordN'],
+  [(c) => c.rule === 'cookie', 'redCookie1', 'redCookieN'],
+  [(c) => c.rule === 'authorization' || c.rule === 'token-header', 'redAuth1', 'redAuthN'],
+  [(c) => c.rule === 'secret-param' || c.rule === 'url' || c.rule === 'path-token' || c.rule === 'code', 'redURLToken1', 'redURLTokenN'],
+  [(c) => c.kind === 'file' || c.kind === 'ws-binary', 'redFile1', 'redFileN'],
+  [(c) => c.kind === 'private-key', 'redPrivateKey1', 'redPrivateKeyN'],
+  [(c) => true, 'redToken1', 'redTokenN'],
+];
+
+// redactionLines turns the review's counts into plain words with counts
+// ("2 email addresses", "25 tokens in links and forms").
+function redactionLines(counts) {
+  const sums = new Map();
+  for (const c of counts || []) {
+    const w = REDACTION_WORDS.find((x) => x[0](c));
+    sums.set(w, (sums.get(w) || 0) + c.count);
+  }
+  const out = [];
+  for (const w of REDACTION_WORDS) {
+    const n = sums.get(w);
+    if (n) out.push(n === 1 ? t(w[1]) : t(w[2], [String(n)]));
+  }
+  return out;
+}
+
+// plural picks the message for one or for n.
+function plural(n, one, many) {
+  return n === 1 ? t(one) : t(many, [String(n)]);
+}
+
+// shotList is the review's first list of screenshots (with thumbnails):
+// a later preview (after a change) lists deleted ones without theirs.
+let shotList = null;
+let shotListOf = '';
+// previewPending: a change was sent; the counts below are being updated.
+let previewPending = false;
+
+function requestPreview() {
+  previewPending = true;
+  $('r-size').dataset.pending = '1';
+  send('preview', { excludeDomains: [...excluded], dropScreenshots: [...dropped] });
+}
+
 function drawReview(r) {
+  if (!shotList || shotListOf !== state.recording) {
+    // A popup opened on a review already changed takes the choices back
+    // from it, so the boxes say what the counts below count.
+    shotList = (r.screenshots || []).filter((x) => !x.excluded);
+    shotListOf = state.recording;
+    for (const x of shotList) if (x.dropped) dropped.add(x.file);
+    for (const d of (r.excluded && r.excluded.domains) || []) excluded.add(d);
+  }
+  const excludedShots = new Set((r.screenshots || []).filter((x) => x.excluded).map((x) => x.file));
   const shots = $('r-shots');
   shots.textContent = '';
-  for (const s of (r.screenshots || []).filter((x) => !x.dropped)) {
+  for (const s of shotList) {
     const fig = document.createElement('figure');
-    fig.className = dropped.has(s.file) ? 'dropped' : '';
+    const gone = excludedShots.has(s.file);
+    fig.className = dropped.has(s.file) || gone ? 'dropped' : '';
+    fig.dataset.testid = 'review-shot';
+    fig.dataset.file = s.file;
     if (s.thumbnail) {
       const img = document.createElement('img');
       img.src = s.thumbnail;
       img.alt = s.file;
+      img.title = t('shotOpen');
+      img.dataset.testid = 'open-screenshot';
+      img.onclick = () => openViewer(s);
       fig.appendChild(img);
     }
     const cap = document.createElement('figcaption');
-    cap.textContent = s.reason || s.file;
+    const n = blackouts.filter((b) => b.screenshot === s.file).length;
+    cap.textContent = gone ? t('shotExcluded') : (s.reason || s.file) + (n ? ' — ' + plural(n, 'nBlackout1', 'nBlackoutN') : '');
     fig.appendChild(cap);
     const del = document.createElement('button');
     del.textContent = dropped.has(s.file) ? t('btnKeep') : t('btnDelete');
     del.dataset.testid = 'drop-screenshot';
     del.dataset.file = s.file;
-    del.onclick = () => { dropped.has(s.file) ? dropped.delete(s.file) : dropped.add(s.file); drawReview(r); };
+    del.hidden = gone;
+    del.onclick = () => { dropped.has(s.file) ? dropped.delete(s.file) : dropped.add(s.file); drawReview(r); requestPreview(); };
     fig.appendChild(del);
     shots.appendChild(fig);
   }
@@ -272,22 +356,46 @@ function drawReview(r) {
     box.checked = !excluded.has(d.domain);
     box.dataset.testid = 'domain';
     box.dataset.domain = d.domain;
-    box.onchange = () => { box.checked ? excluded.delete(d.domain) : excluded.add(d.domain); };
+    box.onchange = () => { box.checked ? excluded.delete(d.domain) : excluded.add(d.domain); requestPreview(); };
     label.appendChild(box);
-    label.appendChild(document.createTextNode(' ' + d.domain + ' (' + t('nEntries', [String(d.entries)]) + ')'));
+    label.appendChild(document.createTextNode(' ' + d.domain + ' (' + plural(d.entries, 'nEntries1', 'nEntries') + ')'));
     el.appendChild(label);
     doms.appendChild(el);
   }
 
+  // What the choices leave out, as bundle.json's "excluded" will say.
+  const x = r.excluded || {};
+  const out = [];
+  if (x.entries) out.push(plural(x.entries, 'nEntries1', 'nEntries'));
+  if (x.consoleMessages) out.push(plural(x.consoleMessages, 'nConsole1', 'nConsoleN'));
+  if (x.screenshots) out.push(plural(x.screenshots, 'nShots1', 'nShotsN'));
+  if (x.steps) out.push(plural(x.steps, 'nStepValues1', 'nStepValuesN'));
+  $('r-left-out').textContent = out.length ? t('leftOut', [out.join(', ')]) : '';
+  $('r-left-out').hidden = !out.length;
+
+  // What the bundle will say, as it will say it.
+  $('r-description').textContent = r.description || t('none');
+  const fill = (id, items) => {
+    const el = $(id);
+    el.textContent = '';
+    for (const x of items || []) el.appendChild(li(x));
+    if (!(items || []).length) el.appendChild(li(t('none')));
+  };
+  fill('r-notes', r.notes);
+  fill('r-steps', r.steps);
+  fill('r-errors', r.consoleErrors);
+
   const red = $('r-redactions');
   red.textContent = '';
-  for (const c of r.redaction || []) red.appendChild(li(c.rule + (c.kind ? ' (' + c.kind + ')' : '') + ': ' + c.count));
+  for (const line of redactionLines(r.redaction)) red.appendChild(li(line));
   if (!(r.redaction || []).length) red.appendChild(li(t('none')));
+  red.dataset.total = String(r.redactionTotal || 0);
 
   const fnd = $('r-findings');
   fnd.textContent = '';
   for (const f of r.findings || []) {
-    fnd.appendChild(li(f.title + (f.evidence && f.evidence.length ? ' — ' + f.evidence[0] : ''), f.severity === 'error' ? 'blocker' : ''));
+    // information for support, not an error that blocks saving
+    fnd.appendChild(li(f.title + (f.evidence && f.evidence.length ? ' — ' + f.evidence[0] : ''), 'info'));
   }
   if (!(r.findings || []).length) fnd.appendChild(li(t('none')));
 
@@ -299,6 +407,8 @@ function drawReview(r) {
   const size = r.final || r.estimated || 0;
   const over = r.budget > 0 && (r.overBudget || (r.estimated || 0) > r.budget);
   $('r-size').textContent = r.budget > 0 ? t(over ? 'sizeOverBudget' : 'sizeBudget', [fmtBytes(size), fmtBytes(r.budget)]) : fmtBytes(size);
+  $('r-size').dataset.pending = previewPending ? '1' : '';
+  $('r-size').dataset.bytes = String(size);
 
   // A save refused because a secret survived sanitizing: the reporter may
   // allow the kinds it names, explicitly (PRODUCT.md: fail closed).
@@ -357,6 +467,7 @@ async function chooseTab() {
 }
 
 $('record').onclick = async () => {
+  discardedNotice = false;
   if (tabId === null) tabId = await chooseTab();
   saveFields();
   const minutes = Number($('l-minutes').value) || 0;
@@ -366,15 +477,113 @@ $('record').onclick = async () => {
 $('stop').onclick = () => send('stop');
 $('pause').onclick = () => send('pause');
 $('resume').onclick = () => send('resume');
-$('screenshot').onclick = () => send('screenshot');
-$('note').onclick = () => {
+$('screenshot').onclick = () => { send('screenshot'); flash(t('screenshotTaken')); };
+// flash shows a short confirmation next to the recording's buttons.
+let flashTimer = 0;
+function flash(text) {
+  const el = $('flash');
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => { el.hidden = true; }, 2500);
+}
+function addNote() {
   const text = $('note-text').value.trim();
   if (!text) return;
   send('note', { text });
   $('note-text').value = '';
+  flash(t('noteAdded'));
+}
+$('note').onclick = addNote;
+$('note-text').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.isComposing) { e.preventDefault(); addNote(); }
+});
+$('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped], allow: [...allowed], blackout: blackouts.slice() });
+
+// The viewer shows a screenshot at full size, as it will be shared (the
+// masked boxes are painted in it); dragging over it blacks out a region
+// (the save message's blackout, in pixels of the image).
+const blackouts = [];
+let viewing = null; // the review's screenshot entry in the viewer
+function openViewer(s) {
+  viewing = s;
+  $('viewer').hidden = false;
+  $('viewer-img').removeAttribute('src');
+  $('viewer-img').alt = s.file;
+  drawBlackouts();
+  send('image', { file: s.file });
+}
+function closeViewer() {
+  viewing = null;
+  if ($('viewer')) $('viewer').hidden = true;
+}
+function showImage(file, src) {
+  if (!viewing || viewing.file !== file) return;
+  $('viewer-img').src = src;
+}
+function drawBlackouts() {
+  const box = $('viewer-boxes');
+  box.textContent = '';
+  const img = $('viewer-img');
+  const k = img.naturalWidth ? img.clientWidth / img.naturalWidth : 1;
+  for (const b of blackouts.filter((x) => viewing && x.screenshot === viewing.file)) {
+    const d = document.createElement('div');
+    d.className = 'blackout';
+    d.style.left = b.x * k + 'px';
+    d.style.top = b.y * k + 'px';
+    d.style.width = b.width * k + 'px';
+    d.style.height = b.height * k + 'px';
+    box.appendChild(d);
+  }
+  $('viewer-undo').disabled = !blackouts.some((x) => viewing && x.screenshot === viewing.file);
+}
+(function selectRegions() {
+  const img = $('viewer-img');
+  let start = null;
+  img.addEventListener('load', drawBlackouts);
+  img.addEventListener('mousedown', (e) => { e.preventDefault(); start = [e.offsetX, e.offsetY]; });
+  img.addEventListener('mouseup', (e) => {
+    if (!start || !viewing || !img.naturalWidth) return;
+    const k = img.naturalWidth / img.clientWidth;
+    const x0 = Math.min(start[0], e.offsetX), y0 = Math.min(start[1], e.offsetY);
+    const w = Math.abs(e.offsetX - start[0]), h = Math.abs(e.offsetY - start[1]);
+    start = null;
+    if (w < 3 || h < 3) return;
+    blackouts.push({ screenshot: viewing.file, x: Math.round(x0 * k), y: Math.round(y0 * k), width: Math.round(w * k), height: Math.round(h * k) });
+    drawBlackouts();
+    if (state && state.review) drawReview(state.review);
+  });
+})();
+$('viewer-close').onclick = closeViewer;
+$('viewer-undo').onclick = () => {
+  for (let i = blackouts.length - 1; i >= 0; i--) {
+    if (viewing && blackouts[i].screenshot === viewing.file) { blackouts.splice(i, 1); break; }
+  }
+  drawBlackouts();
+  if (state && state.review) drawReview(state.review);
 };
-$('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped], allow: [...allowed] });
-$('discard').onclick = () => send('discard');
+// Discard deletes the recording: the first click asks, the second does
+// it, and the popup then says it was deleted.
+let discardArmed = false;
+let discardedNotice = false;
+$('discard').onclick = () => {
+  if (!discardArmed) {
+    discardArmed = true;
+    $('discard').dataset.confirm = '1';
+    $('discard').textContent = t('btnDiscardConfirm');
+    $('discard-hint').hidden = false;
+    return;
+  }
+  discardArmed = false;
+  discardedNotice = true;
+  send('discard');
+};
+function disarmDiscard() {
+  discardArmed = false;
+  $('discard').dataset.confirm = '';
+  $('discard').textContent = t('btnDiscard');
+  $('discard-hint').hidden = true;
+}
 $('open-report').onclick = () => send('open', { what: 'report' });
 $('show-file').onclick = () => send('open', { what: 'folder' });
 $('again').onclick = () => send('reset');

@@ -31,7 +31,25 @@ function msg(name, subs) {
   return chrome.i18n.getMessage(name, subs) || name;
 }
 
+// drawBadge shows the recording's state on the toolbar icon: a red REC
+// while recording, a grey pause sign while paused, a dot while the review
+// waits; nothing otherwise.
+let badgeShown = null;
+function drawBadge() {
+  const ph = state.phase;
+  const badge = ph === 'recording' || ph === 'stopping' ? ['REC', '#cf222e', 'badgeRecording']
+    : ph === 'paused' ? ['❚❚', '#57606a', 'badgePaused']
+      : ph === 'review' ? ['•', '#1f6feb', 'badgeReview'] : ['', '#57606a', 'actionTitle'];
+  if (badgeShown === badge[0]) return;
+  badgeShown = badge[0];
+  if (!chrome.action) return;
+  chrome.action.setBadgeText({ text: badge[0] }).catch(() => {});
+  chrome.action.setBadgeBackgroundColor({ color: badge[1] }).catch(() => {});
+  chrome.action.setTitle({ title: msg(badge[2]) }).catch(() => {});
+}
+
 function broadcast() {
+  drawBadge();
   chrome.storage.session.set({ state, recovered }).catch(() => {});
   for (const p of popups) {
     try { p.postMessage({ type: 'state', state, recovered }); } catch (e) { /* closed */ }
@@ -501,7 +519,18 @@ function onPopupMessage(m) {
       command('note', { text: m.text });
       break;
     case 'save':
-      command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], allow: m.allow || [], fields: m.fields });
+      command('save', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [], allow: m.allow || [], fields: m.fields, blackout: m.blackout || [] });
+      break;
+    case 'image':
+      // the full-size screenshot for the review's viewer, to the popups
+      request('image', { file: m.file }).then((data) => {
+        for (const p of popups) {
+          try { p.postMessage({ type: 'image', file: data.file, src: data.src }); } catch (e) { /* closed */ }
+        }
+      }, (e) => console.warn('reprokit: image', e.message));
+      break;
+    case 'preview':
+      command('preview', { excludeDomains: m.excludeDomains || [], dropScreenshots: m.dropScreenshots || [] });
       break;
     case 'open':
       command('open', { what: m.what });

@@ -3,6 +3,7 @@ package bundle
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -116,6 +117,9 @@ type Step struct {
 	// Frame is the Recorder's path to the frame the step happened in
 	// (child indexes from the main frame down); empty for the top frame.
 	Frame []int `json:"frame,omitempty"`
+	// Excluded is a Reprokit addition: the step was on a page of a domain
+	// the reporter excluded; its typed value was left out.
+	Excluded bool `json:"excluded,omitempty"`
 }
 
 // when returns the time of the step, from either field.
@@ -126,13 +130,16 @@ func (s *Step) when() Millis {
 	return s.Timestamp
 }
 
-// Describe returns the step in plain words ("Click “Upload”",
-// "Type into #email").
+// Describe returns the step in plain words, as a person would write it
+// ("Click “Upload”", "Type “hello” into “Search”", "Press Enter"). A key
+// release says nothing a reader needs: it describes as "" (see
+// [PlainSteps]).
 func (s *Step) Describe() string {
-	target := s.Text
+	target := strings.TrimSpace(s.Text)
 	if target == "" {
 		target = s.selector()
 	}
+	target = stripRole(target)
 	quote := func(x string) string {
 		if x == "" {
 			return "the page"
@@ -158,7 +165,7 @@ func (s *Step) Describe() string {
 	case "keyDown":
 		return "Press " + s.Key
 	case "keyUp":
-		return "Release " + s.Key
+		return ""
 	case "scroll":
 		return "Scroll"
 	case "waitForElement":
@@ -176,6 +183,33 @@ func (s *Step) Describe() string {
 		return "Step"
 	}
 	return strings.ToUpper(s.Type[:1]) + s.Type[1:] + " " + quote(target)
+}
+
+// roleSuffix is the role an aria selector adds to a name:
+// aria/Continue with Northwind SSO[role="link"].
+var roleSuffix = regexp.MustCompile(`\[role=["']?[a-z]+["']?\]$`)
+
+// stripRole drops the role of an aria selector's name.
+func stripRole(s string) string {
+	return strings.TrimSpace(roleSuffix.ReplaceAllString(s, ""))
+}
+
+// PlainSteps describes the steps a reader needs, in order: no window size,
+// no key releases, and one line for a key pressed several times in a row.
+func PlainSteps(steps []Step) []string {
+	var out []string
+	for i := range steps {
+		s := &steps[i]
+		if s.Type == "setViewport" {
+			continue
+		}
+		d := s.Describe()
+		if d == "" || len(out) > 0 && s.Type == "keyDown" && out[len(out)-1] == d {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // selector picks the most readable selector: aria, text, then the first CSS.
@@ -213,5 +247,43 @@ type Screenshot struct {
 	Width  int    `json:"width,omitempty"`
 	Height int    `json:"height,omitempty"`
 	Format string `json:"format,omitempty"`
-	Masked bool   `json:"masked,omitempty"`
+	// Masked lists the boxes painted over text the detectors flagged;
+	// nil when the capture was not masked. Bundles of version 0.x wrote
+	// a boolean here: true reads as an empty list.
+	Masked MaskList `json:"masked,omitempty"`
+}
+
+// MaskBox is a region of a screenshot painted over at capture, in CSS
+// pixels of the image, with the kind of what it hides ("card", "email").
+type MaskBox struct {
+	X      float64 `json:"x"`
+	Y      float64 `json:"y"`
+	Width  float64 `json:"width"`
+	Height float64 `json:"height"`
+	Kind   string  `json:"kind"`
+}
+
+// MaskList is the `masked` field of a screenshot: a list of [MaskBox], or
+// the boolean of earlier bundles.
+type MaskList []MaskBox
+
+// UnmarshalJSON reads a list of boxes, or true (masked, no list) and false.
+func (m *MaskList) UnmarshalJSON(b []byte) error {
+	switch strings.TrimSpace(string(b)) {
+	case "true":
+		*m = MaskList{}
+		return nil
+	case "false", "null":
+		*m = nil
+		return nil
+	}
+	var boxes []MaskBox
+	if err := json.Unmarshal(b, &boxes); err != nil {
+		return err
+	}
+	if boxes == nil {
+		boxes = []MaskBox{}
+	}
+	*m = boxes
+	return nil
 }

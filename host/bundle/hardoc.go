@@ -509,6 +509,42 @@ func (d *harDoc) dropEntries(drop func(i int) bool) int {
 	return n
 }
 
+// dropPages removes the pages of log.pages whose id drop says, and
+// returns how many; every other page stays as it was.
+func (d *harDoc) dropPages(drop func(id string) bool) int {
+	for j, lm := range d.log {
+		if lm.name != "pages" {
+			continue
+		}
+		var pages []jsontext.Value
+		if json.Unmarshal(lm.value, &pages) != nil {
+			return 0
+		}
+		kept := pages[:0]
+		for _, pg := range pages {
+			var head struct {
+				ID string `json:"id"`
+			}
+			json.Unmarshal(pg, &head)
+			if head.ID != "" && drop(head.ID) {
+				continue
+			}
+			kept = append(kept, pg)
+		}
+		n := len(pages) - len(kept)
+		if n == 0 {
+			return 0
+		}
+		b, err := json.Marshal(kept)
+		if err != nil {
+			return 0
+		}
+		d.log[j].value = b
+		return n
+	}
+	return 0
+}
+
 // object is a JSON object with its members in order, for small edits of an
 // entry that keep every other field as it was.
 type object []member

@@ -74,6 +74,21 @@ type Recording struct {
 // Reporter holds the fields the reporter filled in, each passed through the
 // sanitizer's ReporterField. A field whose name mentions a password, passphrase or
 // secret is never stored. Other fields go to Extra.
+// FieldLabels are the plain words for the reporter's fields, the same in
+// the extension's popup (extension/_locales/en), SUPPORT_REQUEST.md and
+// the report: what the support checklist of PRODUCT.md asks for.
+var FieldLabels = map[string]string{
+	"description":     "Problem description",
+	"email":           "Account email",
+	"billingEmail":    "Billing email, if another",
+	"plan":            "Plan",
+	"workspace":       "Workspace or organization ID",
+	"customApp":       "Custom app or assistant (link or ID)",
+	"safetyMessage":   "Safety message (exact text) and its request ID",
+	"safetyRequestId": "Request ID of the safety message",
+	"network":         "Network (corporate or home)",
+}
+
 type Reporter struct {
 	Description string `json:"description,omitempty"`
 	// Email is the account email; BillingEmail an alternative billing email.
@@ -171,8 +186,36 @@ type Excluded struct {
 	Entries int      `json:"entries,omitempty"`
 	// ConsoleMessages counts the console messages of the excluded domains
 	// (their source URL or the top frame of their stack) left out.
-	ConsoleMessages int      `json:"consoleMessages,omitempty"`
-	Screenshots     []string `json:"screenshots,omitempty"`
+	ConsoleMessages int `json:"consoleMessages,omitempty"`
+	// Screenshots counts the screenshots left out: deleted by the
+	// reporter, or taken on a page of an excluded domain; ScreenshotFiles
+	// names them. Bundles before issue 11 had the list of deleted files
+	// under "screenshots"; it reads as their count.
+	Screenshots     FileCount `json:"screenshots,omitempty"`
+	ScreenshotFiles []string  `json:"screenshotFiles,omitempty"`
+	// ScreencastFrames counts the frames of excluded domains left out.
+	ScreencastFrames int `json:"screencastFrames,omitempty"`
+	// Steps counts the steps on pages of excluded domains: they stay in
+	// steps.json, marked "excluded": true, without their typed values.
+	Steps int `json:"steps,omitempty"`
+}
+
+// FileCount is a count that earlier bundles wrote as a list of file names.
+type FileCount int
+
+// UnmarshalJSON reads a number, or a list (its length).
+func (c *FileCount) UnmarshalJSON(b []byte) error {
+	var n int
+	if err := json.Unmarshal(b, &n); err == nil {
+		*c = FileCount(n)
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(b, &list); err != nil {
+		return err
+	}
+	*c = FileCount(len(list))
+	return nil
 }
 
 // File is one file of a bundle.

@@ -33,22 +33,41 @@ type Review struct {
 	Final      int64 `json:"final"`
 	OverBudget bool  `json:"overBudget"`
 	Reductions int   `json:"reductions"`
+	// Excluded is what the reporter's choices leave out, as bundle.json
+	// will say it.
+	Excluded Excluded `json:"excluded"`
+	// What the bundle will say, sanitized as it will appear: the
+	// reporter's description, the notes they added, the steps in plain
+	// words (typed values as they will appear) and the console errors
+	// (the first 20).
+	Description   string   `json:"description,omitempty"`
+	Notes         []string `json:"notes"`
+	Steps         []string `json:"steps"`
+	ConsoleErrors []string `json:"consoleErrors"`
 }
+
+// maxReviewErrors bounds the console errors the review lists.
+const maxReviewErrors = 20
 
 // ReviewScreenshot is one screenshot as the review shows it: a small JPEG
 // thumbnail (a data: URL under 40 KB) and what to pass in
 // [Options.DropScreenshots] to leave it out.
 type ReviewScreenshot struct {
-	File      string  `json:"file"`
-	Time      float64 `json:"time"` // ms since the epoch
-	URL       string  `json:"url,omitempty"`
-	Reason    string  `json:"reason,omitempty"`
-	Width     int     `json:"width,omitempty"`
-	Height    int     `json:"height,omitempty"`
-	Size      int64   `json:"size"`
-	Masked    bool    `json:"masked"`
-	Thumbnail string  `json:"thumbnail,omitempty"`
-	Dropped   bool    `json:"dropped,omitempty"`
+	File   string  `json:"file"`
+	Time   float64 `json:"time"` // ms since the epoch
+	URL    string  `json:"url,omitempty"`
+	Reason string  `json:"reason,omitempty"`
+	Width  int     `json:"width,omitempty"`
+	Height int     `json:"height,omitempty"`
+	Size   int64   `json:"size"`
+	Masked bool    `json:"masked"`
+	// Boxes are the regions painted over flagged text, in CSS pixels of
+	// the image.
+	Boxes     MaskList `json:"boxes,omitempty"`
+	Thumbnail string   `json:"thumbnail,omitempty"`
+	Dropped   bool     `json:"dropped,omitempty"`
+	// Excluded: dropped because its page is on an excluded domain.
+	Excluded bool `json:"excluded,omitempty"`
 }
 
 // DomainCount is one domain of the recording, for [Options.Exclude].
@@ -78,12 +97,28 @@ func Preview(ctx context.Context, dir *spool.Dir, opts Options) (*Review, error)
 	for _, s := range p.shots {
 		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{
 			File: s.name, Time: float64(s.info.Time), URL: s.info.URL, Reason: s.info.Reason, Width: s.width, Height: s.height,
-			Size: int64(len(s.data)), Masked: s.info.Masked, Thumbnail: thumbnail(s.data),
+			Size: int64(len(s.data)), Masked: s.info.Masked != nil, Boxes: s.info.Masked, Thumbnail: thumbnail(s.data),
 		})
 	}
 	for _, d := range p.dropped {
 		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{File: d, Dropped: true})
 	}
+	for _, d := range p.shotsOut {
+		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{File: d, Dropped: true, Excluded: true})
+	}
+	rv.Excluded = p.excludedSummary()
+	rv.Description = p.reporter().Description
+	rv.Steps = nonNil(PlainSteps(p.steps))
+	for _, c := range p.console {
+		switch {
+		case c.Level == "note":
+			rv.Notes = append(rv.Notes, c.Text)
+		case c.isError() && len(rv.ConsoleErrors) < maxReviewErrors:
+			text, _ := clip(c.Text, 300)
+			rv.ConsoleErrors = append(rv.ConsoleErrors, text)
+		}
+	}
+	rv.Notes, rv.ConsoleErrors = nonNil(rv.Notes), nonNil(rv.ConsoleErrors)
 	rv.Screenshots = nonNil(rv.Screenshots)
 	// newPack applied the budget to this in-memory copy already.
 	rv.Estimated = p.estimated

@@ -290,7 +290,11 @@ func buildReport(in reportInput) *report.Data {
 		d.Console = append(d.Console, report.Console{Time: float64(c.Time), Level: normLevel(c.Level), Source: c.Source, Text: text, URL: c.URL, Line: c.Line, Stack: stack})
 	}
 	for _, s := range in.steps {
-		d.Steps = append(d.Steps, report.Step{Time: float64(s.when()), Type: s.Type, Text: s.Describe(), URL: s.URL})
+		text := s.Describe()
+		if text == "" {
+			continue // a key release
+		}
+		d.Steps = append(d.Steps, report.Step{Time: float64(s.when()), Type: s.Type, Text: text, URL: s.URL})
 	}
 	for _, s := range in.shots {
 		if src := imageDataURL(s.Data); src != "" {

@@ -194,15 +194,9 @@ func supportRequest(in supportInput) string {
 	fmt.Fprintf(&b, "Prepared by Reprokit %s on %s (%s). Bundle ID %s.\n\n", m.Tool.Version, m.Created, zone, code(m.ID))
 	b.WriteString("| What | Detail |\n|---|---|\n")
 	row := func(what, detail string) { fmt.Fprintf(&b, "| %s | %s |\n", what, detail) }
-	row("Problem description", cell(r.Description))
+	row(FieldLabels["description"], cell(r.Description))
 
-	var plain []string
-	for _, s := range steps {
-		if s.Type == "setViewport" {
-			continue
-		}
-		plain = append(plain, s.Describe())
-	}
+	plain := PlainSteps(steps)
 	if len(plain) > 0 {
 		var sb strings.Builder
 		for i, s := range plain {
@@ -232,7 +226,7 @@ func supportRequest(in supportInput) string {
 	if r.BillingEmail != "" {
 		acct += "; billing email " + r.BillingEmail
 	}
-	row("Account email and plan", cell(acct))
+	row(FieldLabels["email"]+" and "+strings.ToLower(FieldLabels["plan"]), cell(acct))
 	if len(m.RequestIDs) > 0 {
 		var ids []string
 		for i, rid := range m.RequestIDs {
@@ -253,7 +247,7 @@ func supportRequest(in supportInput) string {
 	vis := fmt.Sprintf("%d screenshot(s) in screenshots/", len(shots))
 	masked := 0
 	for _, s := range shots {
-		if s.info.Masked {
+		if s.info.Masked != nil {
 			masked++
 		}
 	}
@@ -270,8 +264,8 @@ func supportRequest(in supportInput) string {
 		envText = strings.TrimSpace(envText + "; network (reporter): " + r.Network)
 	}
 	row("Environment", cell(envText))
-	row("Workspace / organization ID", cell(r.Workspace))
-	row("Custom assistant identifier", cell(r.CustomApp))
+	row(FieldLabels["workspace"], cell(r.Workspace))
+	row(FieldLabels["customApp"], cell(r.CustomApp))
 	safety := r.SafetyMessage
 	if safety != "" {
 		safety = "“" + safety + "”"
@@ -279,7 +273,7 @@ func supportRequest(in supportInput) string {
 			safety += " (request ID " + r.SafetyRequestID + ")"
 		}
 	}
-	row("Safety / policy flags", cell(safety))
+	row(FieldLabels["safetyMessage"], cell(safety))
 	for _, k := range sortedKeys(r.Extra) {
 		row(cell(k), cell(r.Extra[k]))
 	}

@@ -50,6 +50,10 @@ type Options struct {
 	// DropScreenshots lists screenshot files to leave out, by name
 	// ("0003.png" or "screenshots/0003.png").
 	DropScreenshots []string
+	// Blackout lists regions of screenshots the reporter blacked out in
+	// the review: painted black before the bundle is written, and listed
+	// in the screenshot's masked boxes with kind "reporter".
+	Blackout []Blackout
 	// Progress receives one line per stage (stderr in the CLI); nil is quiet.
 	Progress io.Writer
 	// Recovered marks a bundle made from a spool that a dead process left.
@@ -132,8 +136,14 @@ type pack struct {
 	stepsJSON   []byte
 	envJSON     []byte
 	shots, cast []shotFile
-	dropped     []string
-	excluded    int
+	dropped     []string // screenshots the reporter deleted
+	// shotsOut and framesOut are the screenshots and screencast frames
+	// taken on pages of excluded domains, left out; stepsOut counts the
+	// steps on those pages, kept without their typed values.
+	shotsOut  []string
+	framesOut int
+	stepsOut  int
+	excluded  int
 	// excludedConsole counts the console messages left out with their
 	// domains.
 	excludedConsole int
@@ -495,8 +505,89 @@ func (p *pack) sanitizeConsole() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// excludedURL says whether u is on an excluded domain.
+func (p *pack) excludedURL(u string) bool {
+	if len(p.opts.Exclude) == 0 || u == "" {
+		return false
+	}
+	pu, err := url.Parse(u)
+	return err == nil && pu.Hostname() != "" && excludedHost(strings.ToLower(pu.Hostname()), p.opts.Exclude)
+}
+
+// excludedSummary is bundle.json's "excluded": what the reporter left out.
+func (p *pack) excludedSummary() Excluded {
+	files := append(append([]string(nil), p.dropped...), p.shotsOut...)
+	return Excluded{Domains: p.opts.Exclude, Entries: p.excluded, ConsoleMessages: p.excludedConsole,
+		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut}
+}
+
+// sanitizeSteps sanitizes steps.json, first taking the typed values out of
+// the steps on pages of excluded domains (their frameUrl, or a navigation's
+// url). Those steps stay, marked "excluded": true, so that the sequence
+// still reads right; replay skips them.
+func (p *pack) sanitizeSteps() ([]byte, error) {
+	if len(p.opts.Exclude) == 0 {
+		return p.sanitizeJSON("steps.json")
+	}
+	f, err := p.open("steps.json")
+	if f == nil || err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read steps.json in the recording: %w", err)
+	}
+	if kept, n, err := excludeSteps(raw, p.excludedURL); err == nil {
+		raw, p.stepsOut = kept, n
+	}
+	var buf bytes.Buffer
+	if err := p.r.JSON(&buf, bytes.NewReader(raw), "steps.json"); err != nil {
+		return nil, fmt.Errorf("sanitize steps.json: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// excludeSteps marks the steps of a steps.json document whose page is
+// excluded and removes their typed values; every other field stays.
+func excludeSteps(doc []byte, excluded func(url string) bool) ([]byte, int, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &top); err != nil {
+		return nil, 0, err
+	}
+	var steps []map[string]json.RawMessage
+	if err := json.Unmarshal(top["steps"], &steps); err != nil || steps == nil {
+		return doc, 0, err
+	}
+	n := 0
+	for _, st := range steps {
+		var page string
+		json.Unmarshal(st["frameUrl"], &page)
+		if page == "" {
+			json.Unmarshal(st["url"], &page)
+		}
+		if !excluded(page) {
+			continue
+		}
+		delete(st, "value")
+		st["excluded"] = json.RawMessage("true")
+		n++
+	}
+	if n == 0 {
+		return doc, 0, nil
+	}
+	b, err := json.Marshal(steps)
+	if err != nil {
+		return nil, 0, err
+	}
+	top["steps"] = b
+	out, err := json.Marshal(top)
+	return out, n, err
+}
+
 // dropConsole removes from a console.json document the messages whose URL,
-// or the URL of the top frame of their stack, is excluded. Every other
+// or the URL of the top frame of their stack, or the page they were logged
+// on (pageUrl), is excluded. Every other
 // field of the document and of the kept messages stays as it was.
 func dropConsole(doc []byte, excluded func(url string) bool) ([]byte, int, error) {
 	var top map[string]json.RawMessage
@@ -510,8 +601,9 @@ func dropConsole(doc []byte, excluded func(url string) bool) ([]byte, int, error
 	kept := msgs[:0]
 	for _, m := range msgs {
 		var c struct {
-			URL   string `json:"url"`
-			Stack struct {
+			URL     string `json:"url"`
+			PageURL string `json:"pageUrl"`
+			Stack   struct {
 				CallFrames []struct {
 					URL string `json:"url"`
 				} `json:"callFrames"`
@@ -522,7 +614,8 @@ func dropConsole(doc []byte, excluded func(url string) bool) ([]byte, int, error
 		if u == "" && len(c.Stack.CallFrames) > 0 {
 			u = c.Stack.CallFrames[0].URL
 		}
-		if u != "" && excluded(u) {
+		// from a script of an excluded domain, or logged on one of its pages
+		if u != "" && excluded(u) || c.PageURL != "" && excluded(c.PageURL) {
 			continue
 		}
 		kept = append(kept, m)
@@ -577,9 +670,21 @@ func (p *pack) load(ctx context.Context) error {
 	}
 	p.domains = domainCounts(p.doc, p.opts.Exclude)
 	if len(p.opts.Exclude) > 0 {
+		// pages whose every request is excluded are pages of the
+		// excluded domain: their titles go too
+		keptRefs, outRefs := map[string]bool{}, map[string]bool{}
+		for i := range p.doc.entries {
+			ref := p.doc.entries[i].Pageref
+			if excludedHost(newEntryInfo(&p.doc.entries[i]).host, p.opts.Exclude) {
+				outRefs[ref] = true
+			} else {
+				keptRefs[ref] = true
+			}
+		}
 		p.excluded = p.doc.dropEntries(func(i int) bool {
 			return excludedHost(newEntryInfo(&p.doc.entries[i]).host, p.opts.Exclude)
 		})
+		p.doc.dropPages(func(id string) bool { return outRefs[id] && !keptRefs[id] })
 		p.logf("left out %d requests to %s", p.excluded, strings.Join(p.opts.Exclude, ", "))
 	}
 
@@ -593,7 +698,7 @@ func (p *pack) load(ctx context.Context) error {
 		}
 		p.console = c.Messages
 	}
-	if p.stepsJSON, err = p.sanitizeJSON("steps.json"); err != nil {
+	if p.stepsJSON, err = p.sanitizeSteps(); err != nil {
 		return err
 	}
 	if p.stepsJSON != nil {
@@ -658,10 +763,25 @@ func (p *pack) loadImages(index, dir string, drop []string) ([]shotFile, error) 
 			p.dropped = append(p.dropped, dir+"/"+rel)
 			continue
 		}
+		if p.excludedURL(info.URL) {
+			// taken on a page of an excluded domain: left out as its
+			// requests are
+			if dir == "screenshots" {
+				p.shotsOut = append(p.shotsOut, dir+"/"+rel)
+			} else {
+				p.framesOut++
+			}
+			continue
+		}
 		img, err := os.ReadFile(p.dir.Join(dir, rel))
 		if err != nil {
 			p.notes = append(p.notes, fmt.Sprintf("%s/%s is listed but could not be read: %v", dir, rel, err))
 			continue
+		}
+		if dir == "screenshots" {
+			if img, err = p.blackout(dir+"/"+rel, img, &info, &o); err != nil {
+				return nil, fmt.Errorf("black out the regions the reporter chose in %s/%s: %w", dir, rel, err)
+			}
 		}
 		format := ""
 		switch ct := sniffImage(img); ct {
@@ -1270,7 +1390,7 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		Findings:  nonNil(p.findings),
 		Files:     files,
 		Notes:     p.notes,
-		Excluded:  Excluded{Domains: p.opts.Exclude, Entries: p.excluded, ConsoleMessages: p.excludedConsole, Screenshots: p.dropped},
+		Excluded:  p.excludedSummary(),
 		Budget:    Budget{Limit: p.budgetMax, Estimated: p.estimated, Final: contentSize, Actions: nonNil(p.budget.actions)},
 		Recording: Recording{ID: p.meta.ID, Mode: string(p.meta.Mode), Start: p.meta.Started, End: p.meta.Ended, TimeZone: p.meta.TimeZone, StopReason: p.meta.StopReason, StartURL: p.r.Text(p.meta.StartURL), Recovered: p.opts.Recovered},
 	}

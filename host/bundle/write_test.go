@@ -171,17 +171,37 @@ func TestPreviewShowsWhatTheReporterReviewsAndWriteHonoursTheChoices(t *testing.
 	if len(rv.Findings) == 0 || len(rv.RequestIDs) == 0 || rv.Budget != DefaultBudget || rv.Estimated <= 0 || rv.OverBudget {
 		t.Errorf("review %+v", rv)
 	}
+	if len(rv.Steps) == 0 || len(rv.ConsoleErrors) != 1 || rv.Notes == nil {
+		t.Errorf("the review does not show the steps and console errors the bundle will hold: steps %q, errors %q, notes %q", rv.Steps, rv.ConsoleErrors, rv.Notes)
+	}
 	if meta, _ := dir.Meta(); meta.Status != spool.StatusFinalized {
 		t.Errorf("Preview changed the spool status to %s", meta.Status)
 	}
-	// The reporter leaves out api.example.com and the first screenshot.
-	res, err := Write(context.Background(), dir, t.TempDir(), Options{Exclude: []string{"example.com"}, DropScreenshots: []string{"0001.png"}})
+	// The reporter leaves out example.com and the first screenshot: the
+	// second screenshot, taken on example.com, goes with its domain, and
+	// the step on it stays without its typed value (issue 11 item 2).
+	opts := Options{Exclude: []string{"example.com"}, DropScreenshots: []string{"0001.png"}}
+	rv2, err := Preview(context.Background(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Write(context.Background(), dir, t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := res.Manifest
-	if m.Counts.Entries != 0 || m.Excluded.Entries != 4 || len(m.Excluded.Screenshots) != 1 || m.Counts.Screenshots != 1 {
+	if m.Counts.Entries != 0 || m.Counts.Pages != 0 || m.Excluded.Entries != 4 || m.Excluded.Screenshots != 2 || m.Counts.Screenshots != 0 || m.Excluded.Steps != 1 {
 		t.Errorf("exclusions not applied: counts %+v excluded %+v", m.Counts, m.Excluded)
+	}
+	if got, want := fmt.Sprintf("%+v", rv2.Excluded), fmt.Sprintf("%+v", m.Excluded); got != want {
+		t.Errorf("the review counts %s, bundle.json says %s", got, want)
+	}
+	var red struct {
+		Total int `json:"total"`
+	}
+	json.Unmarshal(m.Redaction, &red)
+	if rv2.RedactionTotal != red.Total {
+		t.Errorf("the review counts %d redactions, bundle.json %d", rv2.RedactionTotal, red.Total)
 	}
 	files := readZip(t, res.Path)
 	if strings.Contains(string(files["session.har"]), "example.com") {
@@ -189,6 +209,23 @@ func TestPreviewShowsWhatTheReporterReviewsAndWriteHonoursTheChoices(t *testing.
 	}
 	if _, ok := files["screenshots/0001.png"]; ok {
 		t.Error("the dropped screenshot is in the bundle")
+	}
+	if _, ok := files["screenshots/0002.png"]; ok {
+		t.Error("the screenshot of the excluded domain is in the bundle")
+	}
+	var steps StepsFile
+	json.Unmarshal(files["steps.json"], &steps)
+	marked := 0
+	for _, st := range steps.Steps {
+		if st.Excluded {
+			marked++
+			if st.Value != "" {
+				t.Errorf("the excluded step keeps its typed value: %+v", st)
+			}
+		}
+	}
+	if marked != 1 || len(steps.Steps) != 3 {
+		t.Errorf("steps.json has %d steps, %d marked excluded; want 3 and 1", len(steps.Steps), marked)
 	}
 }
 

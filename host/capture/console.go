@@ -45,6 +45,10 @@ type ConsoleMessage struct {
 	Target string `json:"target,omitempty"`
 	// RequestID links a network log entry to the HAR entry with that `_requestId`.
 	RequestID string `json:"requestId,omitempty"`
+	// PageURL is the document of the target that logged it (its top
+	// frame) at the time: what excluding a domain goes by for a message
+	// without a URL of its own.
+	PageURL string `json:"pageUrl,omitempty"`
 
 	session string
 	wall    float64
@@ -54,6 +58,15 @@ type ConsoleMessage struct {
 // consoleBuilder collects console messages from the protocol log.
 type consoleBuilder struct {
 	msgs []ConsoleMessage
+	// start is the time of the log's first line: when the recording
+	// began. Enabling Runtime and Log makes the browser send again the
+	// messages, exceptions and entries a page logged before; their own
+	// timestamps are older than start, and they are dropped, since a
+	// recording holds only its own time (issue 11).
+	start float64
+	// page is the document each session shows, from its top frame's
+	// navigations (the tab's first one from its Reprokit.targetInfo).
+	page map[string]string
 }
 
 type cdpRemoteObject struct {
@@ -100,7 +113,33 @@ type cdpStackTrace struct {
 }
 
 func (c *consoleBuilder) handle(m *logMessage) error {
+	if c.start == 0 && m.Time > 0 {
+		c.start = m.Time
+	}
+	if c.page == nil {
+		c.page = map[string]string{}
+	}
 	switch m.Method {
+	case "Reprokit.targetInfo":
+		var ev struct {
+			SessionID string `json:"sessionId"`
+			URL       string `json:"url"`
+		}
+		if unmarshalParams(m, &ev) == nil && ev.URL != "" && c.page[ev.SessionID] == "" {
+			c.page[ev.SessionID] = ev.URL
+		}
+	case "Page.frameNavigated":
+		var ev struct {
+			Frame struct {
+				ParentID string `json:"parentId"`
+				URL      string `json:"url"`
+			} `json:"frame"`
+		}
+		// a session's top frame; an out-of-process frame's session has
+		// a parent frame in another session, and its first frame is its own
+		if unmarshalParams(m, &ev) == nil && (ev.Frame.ParentID == "" || c.page[m.SessionID] == "") {
+			c.page[m.SessionID] = ev.Frame.URL
+		}
 	case "Runtime.consoleAPICalled":
 		var ev struct {
 			Type       string            `json:"type"`
@@ -185,9 +224,15 @@ func (c *consoleBuilder) add(m *logMessage, cm ConsoleMessage, wall float64, st 
 	if wall <= 0 {
 		wall = m.Time
 	}
+	if wall < c.start && cm.Source != "reprokit" {
+		return // logged before the recording began, replayed by Chrome
+	}
 	cm.wall = wall
 	cm.Time = isoTime(wall)
 	cm.session = m.SessionID
+	if cm.Source != "reprokit" {
+		cm.PageURL = c.page[m.SessionID]
+	}
 	cm.seq = len(c.msgs)
 	cm.URL, cm.Line, cm.Column = url, line, col
 	if st != nil && len(st.CallFrames) > 0 {

@@ -228,3 +228,40 @@ func TestFinalizeNeverCallsAnUnansweredEnvironmentOffline(t *testing.T) {
 		t.Errorf("environment.json claims a network state nobody asked: %s", b)
 	}
 }
+
+// Enabling Runtime and Log makes Chrome send again what the page logged
+// before the recording began, with its old timestamps: those messages are
+// not the recording's and are dropped; what the page logs after is kept.
+func TestFinalizeDropsConsoleMessagesFromBeforeTheRecording(t *testing.T) {
+	dir, err := spool.Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const start = 1767225600.0 // the first line: the recording begins
+	lines := []string{
+		`{"time":1767225600,"method":"Reprokit.targetInfo","params":{"sessionId":"S","targetId":"T","type":"page","recordedTab":true}}`,
+		// replayed at Runtime.enable / Log.enable: 20 minutes old
+		`{"time":1767225600.1,"method":"Runtime.consoleAPICalled","sessionId":"S","params":{"type":"error","args":[{"type":"string","value":"stale 413 upload too large"}],"timestamp":1767224400000}}`,
+		`{"time":1767225600.1,"method":"Runtime.exceptionThrown","sessionId":"S","params":{"timestamp":1767224400000,"exceptionDetails":{"text":"Uncaught stale exception","lineNumber":0,"columnNumber":0}}}`,
+		`{"time":1767225600.1,"method":"Log.entryAdded","sessionId":"S","params":{"entry":{"source":"network","level":"error","text":"stale 413 log entry","timestamp":1767224400000}}}`,
+		// logged during the recording
+		`{"time":1767225602,"method":"Runtime.consoleAPICalled","sessionId":"S","params":{"type":"log","args":[{"type":"string","value":"fresh message"}],"timestamp":1767225601900}}`,
+		`{"time":1767225603,"method":"Reprokit.note","params":{"text":"a note"}}`,
+	}
+	if err := os.WriteFile(dir.Join(EventsFile), []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := FinalizeWith(dir, FinalizeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var cl ConsoleLog
+	readJSON(t, dir.Join("console.json"), &cl)
+	var texts []string
+	for _, m := range cl.Messages {
+		texts = append(texts, m.Text)
+	}
+	got := strings.Join(texts, " | ")
+	if strings.Contains(got, "stale") || !strings.Contains(got, "fresh message") || !strings.Contains(got, "a note") {
+		t.Errorf("console.json holds %q; want the fresh message and the note only (recording began at %.0f)", got, start)
+	}
+}

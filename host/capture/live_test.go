@@ -731,7 +731,7 @@ func TestScreenshotsMaskPasswordsAndPrivateElements(t *testing.T) {
 	if shot == nil {
 		t.Fatal("no Reprokit.screenshot record with reason demand")
 	}
-	if !shot.Masked || shot.Width == 0 || !strings.HasSuffix(shot.URL, "/login") || shot.Format != "png" {
+	if shot.Masked == nil || shot.Width == 0 || !strings.HasSuffix(shot.URL, "/login") || shot.Format != "png" {
 		t.Errorf("screenshot record %+v", shot)
 	}
 	img := decodeImage(t, r.dir.Join(shot.File))
@@ -1074,6 +1074,14 @@ func TestScreencastFramesAreMasked(t *testing.T) {
 	}
 	if dark := darkShare(img, pw.X+2, pw.Y+2, pw.W-4, pw.H-4); dark < 0.8 {
 		t.Errorf("the password field is only %.0f%% black in the last screencast frame", dark*100)
+	}
+	// The typed email is flagged and painted over, as in screenshots.
+	hasEmail := false
+	for _, m := range last.Masked {
+		hasEmail = hasEmail || m.Kind == "email"
+	}
+	if !hasEmail {
+		t.Errorf("the last screencast frame has no email box: %+v", last.Masked)
 	}
 	for _, l := range r.logs {
 		if l.Method == "Page.screencastFrame" {

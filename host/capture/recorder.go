@@ -12,6 +12,7 @@ import (
 	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
 	"github.com/chromedp/cdproto/target"
 
+	"github.com/reprokit/reprokit/host/sanitize"
 	"github.com/reprokit/reprokit/host/spool"
 )
 
@@ -48,6 +49,10 @@ type Options struct {
 	ProxyServer, ProxyBypass string
 	// Logf receives warnings for the user (stderr); nil drops them.
 	Logf func(format string, args ...any)
+	// Policy is the sanitizer policy whose free-text detectors decide what
+	// a screenshot paints over (its patterns and disabled detectors
+	// included); nil is [sanitize.DefaultPolicy].
+	Policy *sanitize.Policy
 	// MaxSize, when positive, bounds what the recording holds in the
 	// spool: a response body that would take it over is not fetched, and
 	// [Recorder.LimitReached] is closed once it is reached, for the caller
@@ -109,7 +114,15 @@ type Recorder struct {
 	shots    []ScreenshotInfo
 	frames   []ScreenshotInfo
 	lastCast time.Time
-	stopped  bool
+	// castBusy: a kept screencast frame is being masked; casting counts
+	// those in flight, for Stop to wait.
+	castBusy bool
+	casting  sync.WaitGroup
+	// noTextMask leaves flagged text unpainted: only the benchmark's
+	// baseline sets it (export_test.go), never an option.
+	noTextMask bool
+	matcher    *sanitize.TextMatcher // the screen's detectors (Options.Policy)
+	stopped    bool
 
 	queueMu sync.Mutex
 	queueC  *sync.Cond
@@ -190,25 +203,37 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		shotDone:  make(chan struct{}),
 		watchDone: make(chan struct{}),
 	}
+	r.matcher = screenMatcher()
+	if opts.Policy != nil {
+		r.matcher = sanitize.NewTextMatcher(opts.Policy)
+	}
 	r.queueC = sync.NewCond(&r.queueMu)
 	r.envCtx, r.envCancel = context.WithCancel(context.Background())
 	r.envDone = make(chan struct{})
 	r.shotCtx, r.shotCancel = context.WithCancel(context.Background())
+	// The tab's target and the document it shows when the recording
+	// begins (console messages logged on it before any navigation are
+	// attributed to it).
+	res, err := conn.Call(ctx, tab, "Target.getTargetInfo", nil, false)
+	var info struct {
+		TargetInfo struct {
+			TargetID target.ID `json:"targetId"`
+			URL      string    `json:"url"`
+		} `json:"targetInfo"`
+	}
+	if err == nil {
+		err = json.Unmarshal(res, &info)
+	}
 	if r.tabID == "" {
-		res, err := conn.Call(ctx, tab, "Target.getTargetInfo", nil, false)
 		if err != nil {
 			return nil, fmt.Errorf("identify the recorded tab: %w", err)
 		}
-		var info struct {
-			TargetInfo struct {
-				TargetID target.ID `json:"targetId"`
-			} `json:"targetInfo"`
-		}
-		if err := json.Unmarshal(res, &info); err != nil || info.TargetInfo.TargetID == "" {
+		if info.TargetInfo.TargetID == "" {
 			return nil, fmt.Errorf("identify the recorded tab: unexpected reply %s", res)
 		}
 		r.tabID = info.TargetInfo.TargetID
 	}
+	tabURL := info.TargetInfo.URL
 	r.sessions[tab] = &recSession{targetID: r.tabID, typ: "page"}
 	r.targets[r.tabID] = tab
 
@@ -217,9 +242,11 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 	go r.shotLoop()
 	go r.watchConn()
 
-	conn.Record("Reprokit.targetInfo", tab, map[string]any{
-		"sessionId": tab, "targetId": r.tabID, "type": "page", "recordedTab": true,
-	})
+	tabInfo := map[string]any{"sessionId": tab, "targetId": r.tabID, "type": "page", "recordedTab": true}
+	if tabURL != "" {
+		tabInfo["url"] = tabURL
+	}
+	conn.Record("Reprokit.targetInfo", tab, tabInfo)
 	if err := r.setupTab(ctx); err != nil {
 		r.envCancel()
 		close(r.envDone)
@@ -784,6 +811,7 @@ func (r *Recorder) stop(ctx context.Context, reason string) error {
 		r.warnf("some response bodies did not arrive in time and are missing")
 	case <-ctx.Done():
 	}
+	r.casting.Wait() // bounded by shotCtx, cancelled above
 	r.writeScreencastIndex()
 	if err := r.Err(); err != nil && reason == "" {
 		reason = err.Error()

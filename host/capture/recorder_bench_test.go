@@ -45,6 +45,7 @@ func BenchmarkPageLoad300(b *testing.B) {
 type benchTab struct {
 	sess *browser.Session
 	rec  *capture.Recorder
+	dir  *spool.Dir
 }
 
 func benchBrowser(b *testing.B, record bool) *benchTab {
@@ -68,7 +69,7 @@ func benchBrowser(b *testing.B, record bool) *benchTab {
 		b.Fatal(err)
 	}
 	b.Cleanup(sess.Close)
-	t := &benchTab{sess: sess}
+	t := &benchTab{sess: sess, dir: dir}
 	if record {
 		t.rec, err = capture.Start(context.Background(), conn, sess.TabSession, dir, capture.Options{TabTarget: sess.TabTarget, BrowserTargets: true, Mode: "launch"})
 		if err != nil {

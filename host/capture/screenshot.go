@@ -26,7 +26,10 @@ type ScreenshotInfo struct {
 	Width  int     `json:"width"`
 	Height int     `json:"height"`
 	Format string  `json:"format"` // "png" or "jpeg"
-	Masked bool    `json:"masked"` // the mask style was on during the capture
+	// Masked lists the boxes painted over text the detectors flag (the
+	// mask style, on during every capture, blacks out password inputs
+	// and [data-private] elements).
+	Masked Masks `json:"masked"`
 	// Target is the tab it shows: "page" for the recorded tab, "popup"
 	// for a tab the recorded pages opened; absent in older spools.
 	Target string `json:"target,omitempty"`
@@ -170,14 +173,27 @@ func (r *Recorder) takeShot(reason string, sid target.SessionID) error {
 	if err != nil {
 		return fmt.Errorf("could not mask the page, so no screenshot was taken: %w", err)
 	}
+	// What the page shows is read right before the capture, with the
+	// mask style on (it changes colours, not layout).
+	var screen screenRead
+	var ferr error
+	if !r.noTextMask {
+		screen, ferr = r.readScreen(ctx, sid)
+	}
 	format, params := r.format()
-	res, err := r.conn.Call(ctx, sid, "Page.captureScreenshot", params, false)
+	var res []byte
+	if ferr == nil {
+		res, err = r.conn.Call(ctx, sid, "Page.captureScreenshot", params, false)
+	}
 	if !r.opts.Screencast {
 		// Unmask even when the capture timed out: the page must not keep
 		// the black boxes. A short budget of its own, since ctx may be over.
 		uctx, ucancel := context.WithTimeout(context.Background(), unmaskTimeout)
 		r.mask(uctx, sid, false)
 		ucancel()
+	}
+	if ferr != nil {
+		return fmt.Errorf("could not read the page's text to mask it, so no screenshot was taken: %w", ferr)
 	}
 	if err != nil {
 		return err
@@ -200,6 +216,9 @@ func (r *Recorder) takeShot(reason string, sid target.SessionID) error {
 		url = si.url
 	}
 	r.mu.Unlock()
+	if screen.url != "" {
+		url = screen.url // the document shown (the tab may not have navigated since Record)
+	}
 	ext := "png"
 	if format == "jpeg" {
 		ext = "jpg"
@@ -210,11 +229,16 @@ func (r *Recorder) takeShot(reason string, sid target.SessionID) error {
 		URL:    url,
 		Reason: reason,
 		Format: format,
-		Masked: true,
+		Masked: Masks{},
 		Target: kind,
 	}
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(img)); err == nil {
 		info.Width, info.Height = cfg.Width, cfg.Height
+	}
+	if info.Masked = placeBoxes(screen.boxes, screen.vp, info.Width, info.Height); len(info.Masked) > 0 {
+		if img, err = paintMasks(img, format, r.opts.JPEGQuality, info.Masked, screen.vp); err != nil {
+			return fmt.Errorf("could not paint over the flagged text, so no screenshot was taken: %w", err)
+		}
 	}
 	if err := r.dir.WriteFile(info.File, img); err != nil {
 		return err

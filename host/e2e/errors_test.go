@@ -22,6 +22,10 @@ func TestAPageChromeProtectsIsRefusedWithTheFix(t *testing.T) {
 	if !strings.Contains(msg, "chrome://version") || !strings.Contains(fix, "Open the website") {
 		t.Errorf("error %q, fix %q", msg, fix)
 	}
+	// once: not in the status line too (issue 11 item 7)
+	if page := eval[string](t, popup, `document.body.innerText`); strings.Count(page, "chrome://version") != 1 {
+		t.Errorf("the popup shows the error %d times:\n%s", strings.Count(page, "chrome://version"), page)
+	}
 	click(t, popup, "reset")
 	waitStatus(t, popup, "idle", 5*time.Second)
 }

@@ -35,7 +35,7 @@ func TestRecordsThroughTheExtensionInABrowserWithAWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	browser, cancel, err := launchWith(userData, []chromedp.ExecAllocatorOption{chromedp.Flag("headless", false)},
-		"DISPLAY="+d.Name, "REPROKIT_OUT_DIR="+out, "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog)
+		"DISPLAY="+d.Name, "REPROKIT_OUT_DIR="+out, "REPROKIT_AUTO_SAVE=1", "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog)
 	if err != nil {
 		t.Fatal(err)
 	}

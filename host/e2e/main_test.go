@@ -28,7 +28,7 @@ var env struct {
 	root    string // repository root
 	tmp     string
 	binary  string // the reprokit binary Chrome starts as the host
-	outDir  string // REPROKIT_OUT_DIR of the host
+	outDir  string // REPROKIT_OUT_DIR of the host (which also has REPROKIT_AUTO_SAVE=1)
 	tmpDir  string // TMPDIR of the browser and host: the spools live here
 	hostLog string
 	app     *testapp.App
@@ -86,7 +86,7 @@ func setup() error {
 		return err
 	}
 	env.browser, env.cancel, err = launchBrowser(filepath.Join(env.tmp, "profile"),
-		"REPROKIT_OUT_DIR="+env.outDir, "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog,
+		"REPROKIT_OUT_DIR="+env.outDir, "REPROKIT_AUTO_SAVE=1", "REPROKIT_REPORTS_DIR="+filepath.Join(env.tmp, "reports"), "TMPDIR="+env.tmpDir, "REPROKIT_HOST_LOG="+env.hostLog,
 		"REPROKIT_HOST_DEBUG="+os.Getenv("REPROKIT_HOST_DEBUG"), "REPROKIT_AUDIT_LOG="+filepath.Join(env.tmp, "audit.log"))
 	if err != nil {
 		return err

@@ -25,6 +25,8 @@ import (
 //   - AllowKeepFinding=false: ignore bundle.Options.Allow from the reporter
 //     (fail closed always).
 //   - AuditLog: the path audit.Append writes to.
+//   - AutoSave=true: the host skips the review after Stop and saves the
+//     bundle at once (as REPROKIT_AUTO_SAVE=1 does).
 type ManagedConfig struct {
 	SanitizerPolicy  json.RawMessage `json:"sanitizerPolicy,omitempty"`
 	OutputFolder     string          `json:"outputFolder,omitempty"`
@@ -37,6 +39,7 @@ type ManagedConfig struct {
 	// unsealed, and the reporter cannot turn sealing off.
 	SealTo      *SealTo `json:"sealTo,omitempty"`
 	RequireSeal *bool   `json:"requireSeal,omitempty"`
+	AutoSave         *bool           `json:"autoSave,omitempty"`
 	// Sources lists where each set value came from (files or registry keys).
 	Sources []string `json:"sources,omitempty"`
 }
@@ -50,7 +53,7 @@ type SealTo struct {
 // Empty reports whether no field is set.
 func (c *ManagedConfig) Empty() bool {
 	return c == nil || len(c.SanitizerPolicy) == 0 && c.OutputFolder == "" && c.SizeBudgetMB == nil &&
-		c.RetentionDays == nil && c.AllowKeepFinding == nil && c.AuditLog == "" && c.SealTo == nil && c.RequireSeal == nil
+		c.RetentionDays == nil && c.AllowKeepFinding == nil && c.AuditLog == "" && c.SealTo == nil && c.RequireSeal == nil && c.AutoSave == nil
 }
 
 // OutputDir returns OutputFolder with a leading ~ expanded to home.
@@ -227,7 +230,7 @@ func (c *ManagedConfig) merge(m map[string]any, source string) error {
 				continue
 			}
 			c.RequireSeal = &b
-		case "allowKeepFinding":
+		case "allowKeepFinding", "autoSave":
 			b, ok := v.(bool)
 			if !ok {
 				if n, isNum := toInt(v); isNum {
@@ -237,10 +240,14 @@ func (c *ManagedConfig) merge(m map[string]any, source string) error {
 			if !ok {
 				return bad(name, "true or false")
 			}
-			if c.AllowKeepFinding != nil {
+			field := &c.AllowKeepFinding
+			if name == "autoSave" {
+				field = &c.AutoSave
+			}
+			if *field != nil {
 				continue
 			}
-			c.AllowKeepFinding = &b
+			*field = &b
 		default:
 			continue // unknown names are ignored, as Chrome's schema check does
 		}

@@ -24,6 +24,7 @@ var fleetConfig = &ManagedConfig{
 	AuditLog:         "/var/log/reprokit/audit.jsonl",
 	SealTo:           &SealTo{Label: "Acme Support", Recipients: []string{"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}},
 	RequireSeal:      boolp(true),
+	AutoSave:         boolp(true),
 }
 
 func TestJSONPolicyRoundTripsThroughTheLinuxPolicyReader(t *testing.T) {

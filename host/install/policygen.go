@@ -137,6 +137,9 @@ func configMap(c *ManagedConfig) map[string]any {
 	if c.RequireSeal != nil {
 		m["requireSeal"] = *c.RequireSeal
 	}
+	if c.AutoSave != nil {
+		m["autoSave"] = *c.AutoSave
+	}
 	return m
 }
 

@@ -55,6 +55,7 @@ func startEngine(ctx context.Context, s *session) (engine, error) {
 		Mode:      string(spool.ModeExtension),
 		TabTarget: target.ID(s.tab.TargetID),
 		Logf:      s.h.log.Printf,
+		Policy:    s.h.mp.policy, // the managed policy's detectors mask screenshots too
 	})
 	if err != nil {
 		cancel()

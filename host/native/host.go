@@ -43,8 +43,9 @@ type Options struct {
 	// OutDir is where bundles go. Empty means $REPROKIT_OUT_DIR, or
 	// ~/Downloads/Reprokit.
 	OutDir string
-	// AutoSave skips the review after Stop and saves the bundle at once. The
-	// default is true when REPROKIT_OUT_DIR is set (automated runs).
+	// AutoSave skips the review after Stop and saves the bundle at once.
+	// nil takes $REPROKIT_AUTO_SAVE=1 or the managed configuration's
+	// autoSave; REPROKIT_OUT_DIR sets the output folder only.
 	AutoSave *bool
 	// SpoolBase is the parent of the private working directories; empty
 	// means spool.DefaultBase.
@@ -105,6 +106,10 @@ func register(typ string, h handler) {
 	}
 	handlers[typ] = h
 }
+
+// EnvAutoSave names the variable that, set to 1, makes the host skip the
+// review and save the bundle at once after Stop (automated runs).
+const EnvAutoSave = "REPROKIT_AUTO_SAVE"
 
 // DefaultOutDir returns where bundles go: $REPROKIT_OUT_DIR, or the user's
 // Downloads folder under Reprokit.
@@ -170,10 +175,12 @@ func newHost(w io.Writer, opts Options) *Host {
 	if h.outDir == "" {
 		h.outDir = DefaultOutDir()
 	}
+	// The output folder and skipping the review are two settings:
+	// REPROKIT_OUT_DIR sets the folder only (issue 11).
 	if opts.AutoSave != nil {
 		h.auto = *opts.AutoSave
 	} else {
-		h.auto = os.Getenv("REPROKIT_OUT_DIR") != ""
+		h.auto = os.Getenv(EnvAutoSave) == "1" || h.mp.autoSave
 	}
 	return h
 }

@@ -33,6 +33,7 @@ type machinePolicy struct {
 	sealTo        []string         // public keys every bundle is sealed to (sealTo.recipients)
 	sealLabel     string           // who they belong to (sealTo.label)
 	requireSeal   bool             // no bundle is written unsealed
+	autoSave      bool             // skip the review (autoSave true)
 }
 
 // loadMachinePolicy reads the managed configuration once per port (or takes
@@ -79,6 +80,7 @@ func loadMachinePolicy(cfg *install.ManagedConfig, logger *log.Logger) machinePo
 		mp.sealTo, mp.sealLabel = cfg.SealTo.Recipients, cfg.SealTo.Label
 	}
 	mp.requireSeal = cfg.RequireSeal != nil && *cfg.RequireSeal
+	mp.autoSave = cfg.AutoSave != nil && *cfg.AutoSave
 	if cfg.AuditLog != "" {
 		audit.SetPath(cfg.AuditLog)
 	}
@@ -95,6 +97,7 @@ func (mp machinePolicy) bundleOptions(req SaveRequest) (bundle.Options, error) {
 	opts := bundle.Options{
 		Budget: mp.budget, Policy: mp.policy,
 		Exclude: req.ExcludeDomains, DropScreenshots: req.DropScreenshots, Allow: req.Allow, Recovered: req.recovered,
+		Blackout: req.Blackout,
 	}
 	if mp.noAllow {
 		opts.Allow = nil
@@ -140,14 +143,21 @@ func auditEvent(event string, logger *log.Logger) {
 // retention (install.ApplyRetention: only zips that hold a bundle.json,
 // each with a "retention" audit record; other files are never touched).
 func (mp machinePolicy) applyRetention(dir string, logger *log.Logger) {
-	if mp.retentionDays <= 0 {
-		return
+	if mp.retentionDays > 0 {
+		removed, err := install.ApplyRetention(dir, mp.retentionDays, time.Now())
+		for _, p := range removed {
+			logger.Printf("retention: removed %s (older than %d days)", p, mp.retentionDays)
+		}
+		if err != nil {
+			logger.Printf("%v", err)
+		}
 	}
-	removed, err := install.ApplyRetention(dir, mp.retentionDays, time.Now())
-	for _, p := range removed {
-		logger.Printf("retention: removed %s (older than %d days)", p, mp.retentionDays)
+	// the reports "Open report" extracted go with their bundles
+	gone, err := sweepReports()
+	for _, d := range gone {
+		logger.Printf("retention: removed the report %s (its bundle is gone)", d)
 	}
 	if err != nil {
-		logger.Printf("%v", err)
+		logger.Printf("reports: %v", err)
 	}
 }

@@ -94,3 +94,25 @@ func writeZip(t testing.TB, path, name string) {
 	}
 	f.Close()
 }
+
+// The output folder and skipping the review are two settings (issue 11
+// item 5): REPROKIT_OUT_DIR alone keeps the review; REPROKIT_AUTO_SAVE=1 or
+// the managed autoSave skip it.
+func TestTheOutputFolderDoesNotSkipTheReview(t *testing.T) {
+	quiet := log.New(io.Discard, "", 0)
+	empty := &install.ManagedConfig{}
+	t.Setenv("REPROKIT_OUT_DIR", t.TempDir())
+	t.Setenv(EnvAutoSave, "")
+	if h := newHost(io.Discard, Options{Managed: empty, Log: quiet}); h.auto || h.outDir != os.Getenv("REPROKIT_OUT_DIR") {
+		t.Errorf("REPROKIT_OUT_DIR alone: auto-save %v, folder %q", h.auto, h.outDir)
+	}
+	t.Setenv(EnvAutoSave, "1")
+	if h := newHost(io.Discard, Options{Managed: empty, Log: quiet}); !h.auto {
+		t.Error("REPROKIT_AUTO_SAVE=1 does not skip the review")
+	}
+	t.Setenv(EnvAutoSave, "")
+	on := true
+	if h := newHost(io.Discard, Options{Managed: &install.ManagedConfig{AutoSave: &on}, Log: quiet}); !h.auto {
+		t.Error("the managed autoSave does not skip the review")
+	}
+}

@@ -7,7 +7,7 @@ import (
 )
 
 // discardRecovered deletes a recovered bundle the reporter does not want
-// (and the report.html that "open" copied next to it). Only a bundle whose
+// (and the report.html that "open" extracted from it). Only a bundle whose
 // bundle.json says it was recovered, in the output folder or recovered by
 // this host, can be deleted this way; the port's own recording is
 // discarded with "discard".
@@ -26,6 +26,10 @@ func init() {
 		if err := os.Remove(p); err != nil {
 			return nil, Errorf(CodeInternal, "Delete the file yourself: "+p, "delete the recovered bundle: %v", err)
 		}
+		if err := removeReportOf(p); err != nil {
+			h.log.Printf("delete the report of %s: %v", p, err)
+		}
+		// reports extracted next to the bundle by earlier versions
 		if err := os.Remove(strings.TrimSuffix(p, ".zip") + ".report.html"); err != nil && !errors.Is(err, os.ErrNotExist) {
 			h.log.Printf("delete the report of %s: %v", p, err)
 		}

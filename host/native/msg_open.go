@@ -1,14 +1,11 @@
 package native
 
 import (
-	"archive/zip"
 	"fmt"
-	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
+	"time"
 )
 
 // open shows the saved bundle to the user: "report" opens its report.html
@@ -57,41 +54,12 @@ func init() {
 			open = openWithSystem
 		}
 		if err := open(target); err != nil {
-			return nil, Errorf(CodeOpenFailed, "Open the file yourself: "+target, "%v", err)
+			e := Errorf(CodeOpenFailed, "Open the file yourself: "+target, "%v", err)
+			e.Params["path"] = target
+			return nil, e
 		}
 		return map[string]string{"path": target}, nil
 	}})
-}
-
-// extractReport copies report.html out of the bundle (it is sanitized and
-// self-contained) next to it, so a browser can open it as a file.
-func extractReport(bundlePath string) (string, error) {
-	zr, err := zip.OpenReader(bundlePath)
-	if err != nil {
-		return "", fmt.Errorf("open the bundle %s: %w", bundlePath, err)
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		if f.Name != "report.html" {
-			continue
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return "", err
-		}
-		defer rc.Close()
-		out := strings.TrimSuffix(bundlePath, filepath.Ext(bundlePath)) + ".report.html"
-		w, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-		if err != nil {
-			return "", err
-		}
-		if _, err := io.Copy(w, io.LimitReader(rc, 256<<20)); err != nil {
-			w.Close()
-			return "", err
-		}
-		return out, w.Close()
-	}
-	return "", fmt.Errorf("the bundle %s has no report.html", bundlePath)
 }
 
 // openWithSystem opens path with the desktop's default application, without
@@ -110,6 +78,20 @@ func openWithSystem(path string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
-	go cmd.Wait()
+	// An opener that fails says so at once (xdg-open exits 3 or 4 when no
+	// application takes the file); one still running after a while has
+	// handed the file on.
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("%s could not open %s: %w", filepath.Base(cmd.Path), path, err)
+		}
+	case <-time.After(openerWait):
+	}
 	return nil
 }
+
+// openerWait is how long "open" waits for the opener to fail.
+const openerWait = 3 * time.Second

@@ -133,6 +133,7 @@ func (p *port) next(typ string) map[string]any {
 }
 
 func TestALeftoverBundledAtHelloIsReportedApartFromThePortsRecording(t *testing.T) {
+	t.Setenv(EnvReportsDir, t.TempDir())
 	base, out := t.TempDir(), t.TempDir()
 	auditLog := filepath.Join(t.TempDir(), "audit.jsonl")
 	t.Setenv("REPROKIT_AUDIT_LOG", auditLog)
@@ -187,7 +188,8 @@ func TestALeftoverBundledAtHelloIsReportedApartFromThePortsRecording(t *testing.
 	if r := p.request("open", fmt.Sprintf(`{"what":"report","path":%q}`, path), nil); r["status"] != "ok" {
 		t.Fatalf("open the recovered report: %v", r)
 	}
-	report := strings.TrimSuffix(path, ".zip") + ".report.html"
+	reports, _ := ReportsDir()
+	report := filepath.Join(reportDirOf(reports, path), strings.TrimSuffix(filepath.Base(path), ".zip")+".report.html")
 	mu.Lock()
 	if len(opened) != 1 || opened[0] != report {
 		t.Errorf("opened %v, want %s", opened, report)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reprokit/reprokit/host/bridge"
@@ -43,6 +44,10 @@ type session struct {
 	pausedAt time.Time
 	stopOnce sync.Once
 	work     sync.WaitGroup // background work that touches the spool
+	// previewGen numbers the review's previews; a save bumps it too, so
+	// that an older preview's result is dropped.
+	previewGen atomic.Int64
+	previewMu  sync.Mutex // one preview at a time
 }
 
 // setPhase moves the session to p and tells the extension.
@@ -331,12 +336,41 @@ type SaveRequest struct {
 	DropScreenshots []string          `json:"dropScreenshots"`
 	Fields          map[string]string `json:"fields"`
 	Allow           []string          `json:"allow"`
+	// Blackout lists the screenshot regions the reporter blacked out in
+	// the review (pixels of the image).
+	Blackout []bundle.Blackout `json:"blackout"`
 
 	recovered bool // the browser went away before Save (Finish)
 }
 
+// repreview computes the review again with the reporter's choices and
+// sends it, unless a newer preview or a save came meanwhile.
+func (s *session) repreview(req SaveRequest, gen int64) {
+	s.previewMu.Lock()
+	defer s.previewMu.Unlock()
+	if s.previewGen.Load() != gen {
+		return
+	}
+	opts, err := s.h.mp.bundleOptions(req)
+	var rv *bundle.Review
+	if err == nil {
+		rv, err = previewSpool(s.ctx, s.dir, opts)
+	}
+	if err != nil {
+		s.h.log.Printf("preview the review again: %v", err)
+		return
+	}
+	s.pushMu.Lock()
+	defer s.pushMu.Unlock()
+	if s.previewGen.Load() != gen || s.snapshot().Phase != PhaseReview {
+		return
+	}
+	s.h.pushState(s.applyPhase(PhaseReview, func(st *State) { st.Review = rv }))
+}
+
 // save writes the bundle and ends the session with done (or error).
 func (s *session) save(req SaveRequest) {
+	s.previewGen.Add(1) // a preview still running is stale now
 	s.setPhase(PhaseSaving, nil)
 	if req.Fields != nil {
 		s.dir.Update(func(m *spool.Meta) error { m.Reporter = req.Fields; return nil })

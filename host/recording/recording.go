@@ -23,6 +23,7 @@ import (
 	"github.com/reprokit/reprokit/host/browser"
 	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/capture"
+	"github.com/reprokit/reprokit/host/sanitize"
 	"github.com/reprokit/reprokit/host/spool"
 	"github.com/reprokit/reprokit/host/version"
 )
@@ -198,6 +199,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		SharedWorkers:  mode == spool.ModeLaunch,
 		Logf:           logf,
 		MaxSize:        opts.MaxSize,
+		Policy:         screenPolicy(opts.Policy, logf),
 	})
 	if err != nil {
 		sess.Close()
@@ -499,4 +501,21 @@ func finishSpool(ctx context.Context, dir *spool.Dir, out string, recovered bool
 		fmt.Fprintf(stderr, "warning: %v\n", err)
 	}
 	return path, nil
+}
+
+// screenPolicy loads the --policy file for the screenshot mask (nil: the
+// default policy). A file that does not load is reported when the bundle
+// is made; the mask then uses the default policy.
+func screenPolicy(path string, logf func(string, ...any)) *sanitize.Policy {
+	if path == "" {
+		return nil
+	}
+	p, err := sanitize.LoadPolicy(path)
+	if err != nil {
+		if logf != nil {
+			logf("screenshots are masked with the default policy: %v", err)
+		}
+		return nil
+	}
+	return p
 }

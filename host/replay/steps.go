@@ -43,6 +43,9 @@ type Step struct {
 	// Frame is the path of frame indexes from the top document to the
 	// step's frame (same-origin frames).
 	Frame []int `json:"frame,omitempty"`
+	// Excluded marks a step on a page of a domain the reporter excluded
+	// (its requests and typed value are not in the bundle): not replayed.
+	Excluded bool `json:"excluded,omitempty"`
 	// Time is when the user took the step (Unix seconds; Reprokit's
 	// recorder adds it): the replay leaves at least the recorded gap
 	// between two steps, since the user waited for the page (a streamed
@@ -64,6 +67,8 @@ type StepResult struct {
 	Selector string `json:"selector,omitempty"`
 	Error    string `json:"error,omitempty"`
 	Duration string `json:"duration"`
+	// Skipped: an excluded step, not replayed (counted as ok).
+	Skipped bool `json:"skipped,omitempty"`
 }
 
 // stepTimeout bounds the selector race of one step.
@@ -102,6 +107,11 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, sh
 			}
 			logf("replay: steps %d-%d/%d not run: --timeout reached", i+1, len(f.Steps), len(f.Steps))
 			break
+		}
+		if s.Excluded {
+			out = append(out, StepResult{Index: i, Type: s.Type, OK: true, Skipped: true, Duration: "0s"})
+			logf("replay: step %d/%d %s skipped: its domain was excluded from the bundle", i+1, len(f.Steps), s.Type)
+			continue
 		}
 		if s.Time > 0 && prevTime > 0 && s.Time > prevTime {
 			gap := min(time.Duration((s.Time-prevTime)*float64(time.Second)), maxStepGap)

@@ -214,6 +214,9 @@ func (app *App) routes(name string) *http.ServeMux {
 	// Frames, workers, popups.
 	mux.HandleFunc("GET /frames", html("frames.html"))
 	mux.HandleFunc("GET /frames/inner", html("frame-inner.html"))
+	// Secrets shown as text and input values, for the screenshot mask.
+	mux.HandleFunc("GET /screen/secrets", html("screen.html"))
+	mux.HandleFunc("GET /screen/frame", html("screen-frame.html"))
 	mux.HandleFunc("GET /worker", html("worker.html"))
 	mux.HandleFunc("GET /worker/worker.js", js("worker.js"))
 	mux.HandleFunc("GET /sharedworker", html("sharedworker.html"))

@@ -14,6 +14,10 @@
 #     bodies, from its "stopped:" line to its exit with the bundle written
 #     (browser closed, Finalize, bundle.Write), against a one-request page.
 #     Goal: < 3 s.
+#  4. Screenshot text mask: screenshots of the demo app signed in (a chat
+#     message with a card number and an email), alternately with and
+#     without painting over flagged text, same recorder and page.
+#     Goal: the mask adds <= 150 ms (median delta).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="$(mktemp -d)"
@@ -47,6 +51,16 @@ END {
 	for (i = 0; i < n; i++) for (j = i+1; j < n; j++) if (q[j] < q[i]) { t = q[i]; q[i] = q[j]; q[j] = t }
 	printf "%-47s %8.3f (goal <= 1.10; load average %s)\n", "median ratio over runs", q[int(n/2)], load
 }' load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')" "$work/load.txt"
+(cd host/capture && TMPDIR="$work" "$work/capture.test" -test.run '^$' -test.bench '^BenchmarkScreenshotTextMask$' \
+	-test.benchtime "${REPROKIT_BENCH_SHOTS:-20}x" -test.timeout 10m) >"$work/mask.txt"
+awk '
+/^BenchmarkScreenshotTextMask/ { for (i = 2; i <= NF; i++) { if ($(i) == "unmasked-ms") p = $(i-1); if ($(i) == "masked-ms") m = $(i-1); if ($(i) == "delta-ms") d = $(i-1); if ($(i) == "ratio") q = $(i-1) } }
+END {
+	if (m == "") { print "screenshot mask benchmark did not run (no browser?)"; exit 1 }
+	printf "%-48s %8.1f ms\n", "baseline: demo screenshot, text not masked", p
+	printf "%-48s %8.1f ms\n", "demo screenshot, flagged text painted over", m
+	printf "%-48s %8.1f ms (goal <= 150 ms; ratio %.3f)\n", "delta (medians)", d, q
+}' "$work/mask.txt"
 awk '
 /^BenchmarkRecorderPeakRSS\/baseline/ { for (i = 2; i <= NF; i++) { if ($(i) == "peakRSS-MB") b = $(i-1); if ($(i) == "withBundle-peakRSS-MB") bt = $(i-1) } }
 /^BenchmarkRecorderPeakRSS\/2000req/  { for (i = 2; i <= NF; i++) { if ($(i) == "peakRSS-MB") m = $(i-1); if ($(i) == "withBundle-peakRSS-MB") mt = $(i-1) } }

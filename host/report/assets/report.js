@@ -175,9 +175,10 @@
     var br = env.browser || {}, os = env.os || {}, dev = env.device || {}, net = env.network || {};
     var grid = el("div", { cls: "grid" });
     var reporter = [
-      ["Description", rep.description], ["Account email", rep.email], ["Billing email", rep.billingEmail],
-      ["Plan", rep.plan], ["Workspace / org", rep.workspace], ["Custom app", rep.customApp],
-      ["Safety message", rep.safetyMessage], ["Its request ID", rep.safetyRequestId], ["Network (reporter)", rep.network]
+      // the same words as the popup and SUPPORT_REQUEST.md (bundle.FieldLabels)
+      ["Problem description", rep.description], ["Account email", rep.email], ["Billing email, if another", rep.billingEmail],
+      ["Plan", rep.plan], ["Workspace or organization ID", rep.workspace], ["Custom app or assistant (link or ID)", rep.customApp],
+      ["Safety message (exact text)", rep.safetyMessage], ["Request ID of the safety message", rep.safetyRequestId], ["Network (corporate or home)", rep.network]
     ];
     if (rep.extra) Object.keys(rep.extra).sort().forEach(function (k) { reporter.push([k, rep.extra[k]]); });
     grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Reporter" }), kv(reporter)));
@@ -673,8 +674,15 @@
       s.appendChild(bt);
     }
     var X = M.excluded || {};
-    if ((X.domains && X.domains.length) || (X.screenshots && X.screenshots.length)) {
-      s.appendChild(el("p", { cls: "note", text: "Left out by the reporter: " + [(X.domains || []).join(", ") + (X.entries ? " (" + X.entries + " requests)" : ""), (X.screenshots || []).length ? X.screenshots.length + " screenshots" : ""].filter(Boolean).join("; ") }));
+    var nShots = typeof X.screenshots === "number" ? X.screenshots : (X.screenshots || []).length;
+    var plural = function (n, one, many) { return n + " " + (n === 1 ? one : many); };
+    if ((X.domains && X.domains.length) || nShots) {
+      s.appendChild(el("p", { cls: "note", text: "Left out by the reporter: " + [
+        (X.domains || []).join(", ") + (X.entries ? " (" + plural(X.entries, "request", "requests") + ")" : ""),
+        X.consoleMessages ? plural(X.consoleMessages, "console message", "console messages") : "",
+        nShots ? plural(nShots, "screenshot", "screenshots") : "",
+        X.screencastFrames ? plural(X.screencastFrames, "screencast frame", "screencast frames") : "",
+        X.steps ? plural(X.steps, "step's typed value", "steps' typed values") : ""].filter(Boolean).join("; ") }));
     }
     if (M.files && M.files.length) {
       s.appendChild(el("h3", { text: "Files" }));
