@@ -39,7 +39,7 @@ type ManagedConfig struct {
 	// unsealed, and the reporter cannot turn sealing off.
 	SealTo      *SealTo `json:"sealTo,omitempty"`
 	RequireSeal *bool   `json:"requireSeal,omitempty"`
-	AutoSave         *bool           `json:"autoSave,omitempty"`
+	AutoSave    *bool   `json:"autoSave,omitempty"`
 	// Sources lists where each set value came from (files or registry keys).
 	Sources []string `json:"sources,omitempty"`
 }
