@@ -75,6 +75,10 @@ type Result struct {
 	// SealedTo names the recipients of a sealed bundle by fingerprint
 	// (for the audit log); empty when the bundle is not sealed.
 	SealedTo []string
+	// Report is the sealed bundle's report.html (sanitized, as packed),
+	// so that the reporter can see what they sent although the bundle
+	// opens only with the support team's key; nil when not sealed.
+	Report []byte
 }
 
 // LeakError is returned when the verifier still finds a secret in a
@@ -122,8 +126,9 @@ type pack struct {
 	dir       *spool.Dir
 	meta      *spool.Meta
 	opts      Options
-	budgetMax int64 // 0: none
-	sealTo    []seal.Recipient
+	budgetMax  int64 // 0: none
+	sealTo     []seal.Recipient
+	lastReport []byte // report.html as last packed (Result.Report of a sealed bundle)
 	allow     map[string]bool
 	r         *sanitize.Redactor
 	progress  io.Writer
@@ -219,6 +224,9 @@ func Write(ctx context.Context, dir *spool.Dir, out string, opts Options) (*Resu
 	res := &Result{Path: abs, Size: size, Manifest: m, Elapsed: time.Since(start)}
 	for _, r := range p.sealTo {
 		res.SealedTo = append(res.SealedTo, r.Fingerprint())
+	}
+	if len(p.sealTo) > 0 {
+		res.Report = p.lastReport
 	}
 	return res, nil
 }
@@ -1240,6 +1248,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		}
 		lastSupport, lastPage = string(support), page
 		all = append(append([]*zipMember{}, members...), p.members.member("SUPPORT_REQUEST.md", support, true), p.members.member("report.html", page, true))
+		p.lastReport = page
 		final := *m
 		final.Files = files(all)
 		// bundle.json states the zip's size too, and is in it: find the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reprokit/reprokit/host/audit"
+	"github.com/reprokit/reprokit/host/seal"
 )
 
 // BudgetBytes returns the managed size budget in bytes, and whether one is set.
@@ -21,7 +22,7 @@ func (c *ManagedConfig) BudgetBytes() (int64, bool) {
 }
 
 // ApplyRetention deletes the Reprokit bundles in dir (*.zip files that hold
-// a bundle.json) last modified more than days days before now, appends an
+// a bundle.json, and sealed reprokit-*.zip.age files) last modified more than days days before now, appends an
 // audit record for each, and returns their paths. days <= 0 keeps
 // everything. Other files, folders and zips are never touched. The native
 // host calls it after each save when the managed configuration sets
@@ -41,7 +42,8 @@ func ApplyRetention(dir string, days int, now time.Time) ([]string, error) {
 	var removed []string
 	var errs []error
 	for _, d := range entries {
-		if !d.Type().IsRegular() || !strings.EqualFold(filepath.Ext(d.Name()), ".zip") {
+		sealed := strings.HasSuffix(strings.ToLower(d.Name()), ".zip.age")
+		if !d.Type().IsRegular() || !sealed && !strings.EqualFold(filepath.Ext(d.Name()), ".zip") {
 			continue
 		}
 		fi, err := d.Info()
@@ -49,7 +51,7 @@ func ApplyRetention(dir string, days int, now time.Time) ([]string, error) {
 			continue
 		}
 		p := filepath.Join(dir, d.Name())
-		if !isBundle(p) {
+		if sealed && !isSealedBundle(p) || !sealed && !isBundle(p) {
 			continue
 		}
 		if err := os.Remove(p); err != nil {
@@ -62,6 +64,13 @@ func ApplyRetention(dir string, days int, now time.Time) ([]string, error) {
 		}
 	}
 	return removed, errors.Join(errs...)
+}
+
+// isSealedBundle reports whether p is a sealed bundle (reprokit-….zip.age,
+// an age file): its content cannot be read without the team's key, so
+// the name and the age header must do.
+func isSealedBundle(p string) bool {
+	return strings.HasPrefix(strings.ToLower(filepath.Base(p)), "reprokit-") && seal.IsSealed(p)
 }
 
 // isBundle reports whether the zip at p is a Reprokit bundle.

@@ -2,6 +2,7 @@ package native
 
 import (
 	"archive/zip"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -11,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/reprokit/reprokit/host/seal"
 )
 
 // EnvReportsDir names the variable that moves the folder of reports
@@ -46,10 +49,20 @@ func reportDirOf(reports, bundlePath string) string {
 // extractReport copies report.html out of the bundle (it is sanitized and
 // self-contained) into the user's private reports folder, so a browser can
 // open it as a file; the folder is 0700 and the file 0600, as the bundle.
+//
+// A sealed bundle (….zip.age) opens only with the support team's key: its
+// report was kept at save time (keepSealedReport), and is returned.
 func extractReport(bundlePath string) (string, error) {
 	reports, err := ReportsDir()
 	if err != nil {
 		return "", err
+	}
+	if seal.IsSealed(bundlePath) {
+		out := filepath.Join(reportDirOf(reports, bundlePath), reportName(bundlePath))
+		if _, err := os.Stat(out); err != nil {
+			return "", fmt.Errorf("the bundle %s is sealed for the support team and its report was not kept when it was saved", bundlePath)
+		}
+		return out, nil
 	}
 	zr, err := zip.OpenReader(bundlePath)
 	if err != nil {
@@ -65,6 +78,32 @@ func extractReport(bundlePath string) (string, error) {
 			return "", err
 		}
 		defer rc.Close()
+		return writeReportFor(reports, bundlePath, rc)
+	}
+	return "", fmt.Errorf("the bundle %s has no report.html", bundlePath)
+}
+
+// keepSealedReport writes a sealed bundle's report (bundle.Result.Report)
+// into the private reports folder at save time: the reporter sees what
+// they sent, though the bundle opens only with the support team's key.
+func keepSealedReport(bundlePath string, report []byte) (string, error) {
+	reports, err := ReportsDir()
+	if err != nil {
+		return "", err
+	}
+	return writeReportFor(reports, bundlePath, bytes.NewReader(report))
+}
+
+// reportName is the file name of a bundle's extracted report.
+func reportName(bundlePath string) string {
+	base := strings.TrimSuffix(filepath.Base(bundlePath), seal.Ext)
+	return strings.TrimSuffix(base, filepath.Ext(base)) + ".report.html"
+}
+
+// writeReportFor writes the report of the bundle at bundlePath, read from
+// rc, into its private folder (0700, file 0600).
+func writeReportFor(reports, bundlePath string, rc io.Reader) (string, error) {
+	{
 		dir := reportDirOf(reports, bundlePath)
 		for _, d := range []string{filepath.Dir(reports), reports, dir} {
 			if err := os.MkdirAll(d, 0o700); err != nil {
@@ -78,8 +117,7 @@ func extractReport(bundlePath string) (string, error) {
 		if err := os.WriteFile(filepath.Join(dir, "bundle"), []byte(abs), 0o600); err != nil {
 			return "", err
 		}
-		name := strings.TrimSuffix(filepath.Base(bundlePath), filepath.Ext(bundlePath)) + ".report.html"
-		out := filepath.Join(dir, name)
+		out := filepath.Join(dir, reportName(bundlePath))
 		w, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 		if err != nil {
 			return "", err
@@ -93,7 +131,6 @@ func extractReport(bundlePath string) (string, error) {
 		}
 		return out, os.Chmod(out, 0o600)
 	}
-	return "", fmt.Errorf("the bundle %s has no report.html", bundlePath)
 }
 
 // removeReportOf deletes the report extracted from a bundle, if any.

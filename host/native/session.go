@@ -395,6 +395,11 @@ func (s *session) save(req SaveRequest) {
 		return
 	}
 	auditBundle(res, opts, s.h.log)
+	if res.Report != nil {
+		if _, err := keepSealedReport(res.Path, res.Report); err != nil {
+			s.h.log.Printf("keep the sealed bundle's report: %v", err)
+		}
+	}
 	s.h.mp.applyRetention(s.h.outDir, s.h.log)
 	if err := s.dir.Remove(); err != nil {
 		s.h.log.Printf("%v", err)
@@ -545,6 +550,11 @@ func Finish(ctx context.Context, spoolPath, outDir string) (string, error) {
 		return "", fmt.Errorf("bundle %s: %w", spoolPath, err)
 	}
 	auditBundle(res, opts, logger)
+	if res.Report != nil {
+		if _, err := keepSealedReport(res.Path, res.Report); err != nil {
+			logger.Printf("keep the sealed bundle's report: %v", err)
+		}
+	}
 	mp.applyRetention(outDir, logger)
 	return res.Path, removeSpool()
 }
