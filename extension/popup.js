@@ -190,7 +190,19 @@ function draw() {
 
   if (state.review) drawReview(state.review);
   if (state.result) $('d-path').textContent = state.result.path + ' (' + fmtBytes(state.result.size) + ')';
+  // who alone can open the bundle, in the review and after saving
+  const sealed = state.seal || (state.result && state.result.sealedFor);
+  for (const id of ['r-sealed', 'd-sealed']) {
+    $(id).hidden = !sealed;
+    if (sealed) $(id).textContent = t('sealedFor', [sealed.label || t('sealedForTeam'), (sealed.recipients || []).join(', ')]);
+  }
+  supportText = (state.result && state.result.supportRequest) || '';
+  $('copy-support').hidden = !supportText;
 }
+
+// supportText is the saved bundle's SUPPORT_REQUEST.md, for "Copy support
+// request" (the bundle itself may be sealed for the support team).
+let supportText = '';
 
 // drawRecovered lists, in their own box, the earlier recordings that were
 // interrupted and that a new host recovered: each was saved as a bundle of
@@ -586,6 +598,15 @@ function disarmDiscard() {
 }
 $('open-report').onclick = () => send('open', { what: 'report' });
 $('show-file').onclick = () => send('open', { what: 'folder' });
+$('copy-support').onclick = async () => {
+  try {
+    await navigator.clipboard.writeText(supportText);
+    $('copy-support').textContent = t('copiedSupport');
+  } catch (e) {
+    $('notice').hidden = false;
+    $('notice').textContent = t('copySupportFailed');
+  }
+};
 $('again').onclick = () => send('reset');
 $('reset').onclick = () => send('reset');
 

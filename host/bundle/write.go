@@ -75,6 +75,10 @@ type Result struct {
 	// SealedTo names the recipients of a sealed bundle by fingerprint
 	// (for the audit log); empty when the bundle is not sealed.
 	SealedTo []string
+	// SupportRequest is SUPPORT_REQUEST.md as packed (sanitized): the
+	// text the reporter pastes into the ticket, readable though the
+	// bundle may be sealed.
+	SupportRequest string
 	// Report is the sealed bundle's report.html (sanitized, as packed),
 	// so that the reporter can see what they sent although the bundle
 	// opens only with the support team's key; nil when not sealed.
@@ -123,15 +127,16 @@ type shotFile struct {
 
 // pack is one bundle being made.
 type pack struct {
-	dir       *spool.Dir
-	meta      *spool.Meta
-	opts      Options
-	budgetMax  int64 // 0: none
-	sealTo     []seal.Recipient
-	lastReport []byte // report.html as last packed (Result.Report of a sealed bundle)
-	allow     map[string]bool
-	r         *sanitize.Redactor
-	progress  io.Writer
+	dir         *spool.Dir
+	meta        *spool.Meta
+	opts        Options
+	budgetMax   int64 // 0: none
+	sealTo      []seal.Recipient
+	lastReport  []byte // report.html as last packed (Result.Report of a sealed bundle)
+	lastSupport []byte // SUPPORT_REQUEST.md as last packed
+	allow       map[string]bool
+	r           *sanitize.Redactor
+	progress    io.Writer
 
 	doc         *harDoc
 	infos       []entryInfo
@@ -225,6 +230,7 @@ func Write(ctx context.Context, dir *spool.Dir, out string, opts Options) (*Resu
 	for _, r := range p.sealTo {
 		res.SealedTo = append(res.SealedTo, r.Fingerprint())
 	}
+	res.SupportRequest = string(p.lastSupport)
 	if len(p.sealTo) > 0 {
 		res.Report = p.lastReport
 	}
@@ -1248,7 +1254,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 		}
 		lastSupport, lastPage = string(support), page
 		all = append(append([]*zipMember{}, members...), p.members.member("SUPPORT_REQUEST.md", support, true), p.members.member("report.html", page, true))
-		p.lastReport = page
+		p.lastReport, p.lastSupport = page, support
 		final := *m
 		final.Files = files(all)
 		// bundle.json states the zip's size too, and is in it: find the

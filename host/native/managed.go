@@ -16,6 +16,7 @@ import (
 	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/install"
 	"github.com/reprokit/reprokit/host/sanitize"
+	"github.com/reprokit/reprokit/host/seal"
 	"github.com/reprokit/reprokit/host/spool"
 	"github.com/reprokit/reprokit/host/version"
 )
@@ -160,4 +161,19 @@ func (mp machinePolicy) applyRetention(dir string, logger *log.Logger) {
 	if err != nil {
 		logger.Printf("reports: %v", err)
 	}
+}
+
+// sealInfo is who bundles are sealed for, for the popup; nil when the
+// managed configuration seals nothing.
+func (mp machinePolicy) sealInfo() *SealInfo {
+	if len(mp.sealTo) == 0 {
+		return nil
+	}
+	info := &SealInfo{Label: mp.sealLabel, Required: mp.requireSeal}
+	for _, t := range mp.sealTo {
+		if r, err := seal.ParseRecipient(t); err == nil {
+			info.Recipients = append(info.Recipients, r.Fingerprint())
+		}
+	}
+	return info
 }

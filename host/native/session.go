@@ -166,7 +166,7 @@ func (h *Host) begin(req startRequest) (*session, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &session{h: h, dir: dir, tab: req.Tab, limits: req.Limits, fields: req.Fields, ctx: ctx, cancel: cancel}
-	s.state = State{Phase: PhaseStarting, Recording: filepath.Base(dir.Path()), TabID: req.Tab.TabID, URL: req.Tab.URL, Limits: req.Limits, AutoSave: h.auto}
+	s.state = State{Phase: PhaseStarting, Recording: filepath.Base(dir.Path()), TabID: req.Tab.TabID, URL: req.Tab.URL, Limits: req.Limits, AutoSave: h.auto, Seal: h.mp.sealInfo()}
 	s.br = bridge.New(req.Tab, req.Browser, func(c bridge.Command) error {
 		return h.out.Send(Message{Type: "cdp.send", Data: c})
 	})
@@ -404,7 +404,11 @@ func (s *session) save(req SaveRequest) {
 	if err := s.dir.Remove(); err != nil {
 		s.h.log.Printf("%v", err)
 	}
-	s.end(PhaseDone, func(st *State) { st.Result = &Result{Path: res.Path, Size: res.Size}; st.Review = nil; st.Error = nil })
+	s.end(PhaseDone, func(st *State) {
+		st.Result = &Result{Path: res.Path, Size: res.Size, SupportRequest: res.SupportRequest, SealedFor: s.h.mp.sealInfo()}
+		st.Review = nil
+		st.Error = nil
+	})
 }
 
 // discard removes the recording without saving it.

@@ -43,8 +43,11 @@ type State struct {
 	StopCode   StopCode `json:"stopCode,omitempty"`   // what the popup shows, localized
 	// Recording names the recording (its spool folder) so the extension can
 	// ignore a state of a recording the user already dismissed.
-	Recording string         `json:"recording,omitempty"`
-	AutoSave  bool           `json:"autoSave"`
+	Recording string `json:"recording,omitempty"`
+	AutoSave  bool   `json:"autoSave"`
+	// Seal says who the bundle will be sealed for (the review shows it);
+	// nil when bundles are not sealed.
+	Seal      *SealInfo      `json:"seal,omitempty"`
 	Review    *bundle.Review `json:"review,omitempty"`
 	Result    *Result        `json:"result,omitempty"`
 	Error     *Error         `json:"-"`
@@ -69,6 +72,19 @@ type Limits struct {
 type Result struct {
 	Path string `json:"path"`
 	Size int64  `json:"size"`
+	// SupportRequest is the bundle's SUPPORT_REQUEST.md (sanitized), to
+	// paste into the support ticket; also for a sealed bundle.
+	SupportRequest string `json:"supportRequest,omitempty"`
+	// SealedFor says who alone can open a sealed bundle.
+	SealedFor *SealInfo `json:"sealedFor,omitempty"`
+}
+
+// SealInfo is who bundles are sealed for (the managed sealTo): the label
+// and the recipients by fingerprint (never a key in full).
+type SealInfo struct {
+	Label      string   `json:"label,omitempty"`
+	Recipients []string `json:"recipients"`
+	Required   bool     `json:"required,omitempty"`
 }
 
 // withError fills ErrorInfo from Error for the wire.
