@@ -313,10 +313,39 @@ func codeToken(v string) bool {
 			seq++
 		}
 	}
+	if !digit && upper && lower && seq*4 <= n {
+		return lettersToken(v)
+	}
 	if !upper || !lower || !digit || seq*4 > n || isHex(v) || hasPrefixFold(v, "sha256-") || hasPrefixFold(v, "sha384-") || hasPrefixFold(v, "sha512-") {
 		return false
 	}
 	return highEntropy(v, 24, 3.9)
+}
+
+// lettersToken says whether v is a generated token made of letters only
+// (no digit, which highEntropy requires): 24 to 256 characters of
+// [A-Za-z_-], at least 3 upper and 3 lower case, and more entropy than
+// words in camelCase have (4.2 bits a character).
+func lettersToken(v string) bool {
+	if len(v) < 24 || len(v) > 256 {
+		return false
+	}
+	var counts [256]uint16
+	up, low := 0, 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			up++
+		case c >= 'a' && c <= 'z':
+			low++
+		case c == '_' || c == '-':
+		default:
+			return false
+		}
+		counts[c]++
+	}
+	return up >= 3 && low >= 3 && entropy(counts[:], len(v)) >= 4.2
 }
 
 // jsUnquote decodes the contents of a JavaScript string literal or

@@ -102,7 +102,7 @@ var defaultRules = []Rule{
 	{Name: "code", In: InKey, Mode: ModeOAuthCode, Names: words("code")},
 	{Name: "secret-key", In: InKey, Names: words("password passwd pwd pass secret client_secret token access_token refresh_token id_token code_verifier otp pin cvc cvv cvv2 card_number cardnumber cc_number ccnumber pan iban api_key apikey private_key privatekey assertion samlresponse session sessionid ssn secret_key access_key accountkey authorization cookie set-cookie passphrase psk wpa_psk userpass authentication"),
 		Contains: words("password passwd secret token apikey privatekey accesskey signingkey credential session cvv cvc iban cardnumber jwt signature authorization csrf xsrf passphrase userpass")},
-	{Name: "secret-key", In: InKey, Mode: ModeShaped, Names: words("key")},
+	{Name: "secret-key", In: InKey, Mode: ModeShaped, Names: words("key auth auth_token authtoken")},
 	{Name: "connection-string", In: InKey, Mode: ModeConnString, Names: words("connectionstring connstr"), Contains: words("connectionstring")},
 	{Name: "serial", In: InKey, Mode: ModeSerial, Names: words("serial serialno serialnum serialnumber deviceserial hwserial hardwareserial"), Contains: words("serialnumber serialno serialnum deviceserial")},
 	{Name: "serial", In: InParam, Mode: ModeSerial, Names: words("serial serialno serialnum serialnumber deviceserial hwserial hardwareserial"), Contains: words("serialnumber serialno serialnum deviceserial")},

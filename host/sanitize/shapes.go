@@ -139,7 +139,7 @@ func (r *Redactor) secretShaped(v string) bool {
 			return true
 		}
 	}
-	return highEntropy(v, 16, 3.3)
+	return highEntropy(v, 16, 3.3) || lettersToken(v)
 }
 
 // serialShaped: a device serial number is 5 to 64 letters, digits, '-',
