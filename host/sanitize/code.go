@@ -313,6 +313,12 @@ func codeToken(v string) bool {
 			seq++
 		}
 	}
+	if hasWordPiece(v) {
+		return false // "ff-684208-preventDefault": words joined by '-' or '_'
+	}
+	if n >= 32 && allDistinct(v) {
+		return false // an alphabet ("useandom-26T198340PX75px…"): a random token repeats a character
+	}
 	if !digit && upper && lower && seq*4 <= n {
 		return lettersToken(v)
 	}
@@ -322,10 +328,47 @@ func codeToken(v string) bool {
 	return highEntropy(v, 24, 3.9)
 }
 
+// hasWordPiece says whether v joins, with '-' or '_', a piece that reads
+// as a word: 6 letters or more with at most 2 capitals ("preventDefault").
+// The pieces of a generated base64url token mix in digits.
+func hasWordPiece(v string) bool {
+	if !strings.ContainsAny(v, "-_") {
+		return false
+	}
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == '-' || r == '_' }) {
+		if len(p) < 6 || !allLetters(p) {
+			continue
+		}
+		caps := 0
+		for i := 0; i < len(p); i++ {
+			if p[i] >= 'A' && p[i] <= 'Z' {
+				caps++
+			}
+		}
+		if caps <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// allDistinct says whether no byte of v repeats.
+func allDistinct(v string) bool {
+	var seen [256]bool
+	for i := 0; i < len(v); i++ {
+		if seen[v[i]] {
+			return false
+		}
+		seen[v[i]] = true
+	}
+	return true
+}
+
 // lettersToken says whether v is a generated token made of letters only
-// (no digit, which highEntropy requires): 24 to 256 characters of
-// [A-Za-z_-], at least 3 upper and 3 lower case, and more entropy than
-// words in camelCase have (4.2 bits a character).
+// (no digit, which highEntropy requires): 24 to 256 letters, upper and
+// lower case each at least 30% of them (words in camelCase have a capital
+// every word, "January_February" and "STIXMathJax_Alphabets-bold" have
+// separators), and 4.2 bits of entropy a character.
 func lettersToken(v string) bool {
 	if len(v) < 24 || len(v) > 256 {
 		return false
@@ -339,13 +382,12 @@ func lettersToken(v string) bool {
 			up++
 		case c >= 'a' && c <= 'z':
 			low++
-		case c == '_' || c == '-':
 		default:
 			return false
 		}
 		counts[c]++
 	}
-	return up >= 3 && low >= 3 && entropy(counts[:], len(v)) >= 4.2
+	return up*10 >= len(v)*3 && low*10 >= len(v)*3 && entropy(counts[:], len(v)) >= 4.2
 }
 
 // jsUnquote decodes the contents of a JavaScript string literal or
