@@ -91,10 +91,10 @@
     function inline(s, parent) {
       s.split(/<br\s*\/?>/i).forEach(function (part, k) {
         if (k) parent.appendChild(el("br"));
-        var re = /\*\*([^*]+)\*\*|`([^`]+)`/g, last = 0, m;
+        var re = /\*\*([^*]+)\*\*|`([^`]+)`|(?:^|\b)_([^_]+)_(?:\b|$)/g, last = 0, m;
         while ((m = re.exec(part))) {
           add(parent, unesc(part.slice(last, m.index)));
-          parent.appendChild(m[2] !== undefined ? el("code", { text: m[2] }) : el("b", { text: unesc(m[1]) }));
+          parent.appendChild(m[2] !== undefined ? el("code", { text: m[2] }) : m[3] !== undefined ? el("i", { text: unesc(m[3]) }) : el("b", { text: unesc(m[1]) }));
           last = re.lastIndex;
         }
         add(parent, unesc(part.slice(last)));
