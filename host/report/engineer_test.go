@@ -146,6 +146,37 @@ func TestSupportEngineerFindsReadsAndLinksTheRecording(t *testing.T) {
 		t.Errorf("the failed row does not name its net:: error: %q", txt)
 	}
 
+	// The waterfall: a time axis, the upload's bar in DevTools' phase
+	// colours, and a drag across the axis zooms to the upload's second.
+	wf := eval[struct {
+		Ticks, Phases int
+		Zoomed        []int
+		Width         float64
+		Unzoom        string
+	}](t, tb, `(() => {
+		const h = document.querySelector("#requests .wfhead"), r = h.getBoundingClientRect();
+		const ticks = h.querySelectorAll("span").length;
+		const up = () => document.querySelector('#rk-table .row[data-i="`+strconv.Itoa(upload)+`"] .wf i');
+		const phases = up().children.length;
+		// The recording spans 10 s: 0.9 s to 1.7 s is the upload's time.
+		const x = s => r.left + r.width * s / 10;
+		h.dispatchEvent(new MouseEvent("mousedown", {bubbles: true, clientX: x(0.9), clientY: r.top + 5}));
+		document.dispatchEvent(new MouseEvent("mousemove", {bubbles: true, clientX: x(1.7), clientY: r.top + 5}));
+		document.dispatchEvent(new MouseEvent("mouseup", {bubbles: true, clientX: x(1.7), clientY: r.top + 5}));
+		const rows = Array.from(document.querySelectorAll("#rk-table .row")).map(n => +n.dataset.i);
+		const width = up() ? up().getBoundingClientRect().width / up().parentNode.getBoundingClientRect().width : 0;
+		const un = document.getElementById("rk-unzoom");
+		const label = un.hidden ? "" : un.textContent;
+		un.click();
+		return {Ticks: ticks, Phases: phases, Zoomed: rows, Width: width, Unzoom: label};
+	})()`)
+	if wf.Ticks < 3 || wf.Phases != 7 {
+		t.Errorf("waterfall: %d axis ticks, %d phases in the upload's bar; want ≥ 3 and 7", wf.Ticks, wf.Phases)
+	}
+	if len(wf.Zoomed) != 1 || wf.Zoomed[0] != upload || wf.Width < 0.5 || wf.Unzoom == "" {
+		t.Errorf("zoomed to 0.9–1.7 s: rows %v, the upload's bar %.0f%% of the waterfall, label %q; want only the upload, over half", wf.Zoomed, wf.Width*100, wf.Unzoom)
+	}
+
 	// The keyboard: ↓ moves, Enter opens, ↓ follows in the details, Esc closes.
 	selected := func() (int, int) {
 		v := eval[[]int](t, tb, `[(r => r ? +r.dataset.i : -1)(document.querySelector("#rk-table .row.sel")), (d => d.hidden ? -1 : +d.dataset.i)(document.getElementById("rk-details"))]`)
