@@ -2,6 +2,7 @@
 // Reprokit report. Every recorded value is inserted as text (textContent,
 // .title, .value), never as HTML; images are data: URLs that Reprokit made.
 (function () {
+  if (window.performance && performance.mark) performance.mark("rk-start");
   var D;
   try {
     D = JSON.parse(document.getElementById("rk-data").textContent);
@@ -643,10 +644,11 @@
 
   // The search reads, per entry, the request line, status, errors and
   // request IDs (hay, lowercase, built on the first search), then header
-  // names and values, the query, the body previews and frames, tested in
-  // place with a case-insensitive pattern: copying 10,000 entries' headers
-  // and bodies into lowercase strings would cost the first search seconds.
-  var hay = null;
+  // values, the query, the body previews and frames (deep, lowercase,
+  // built in the background after the page is ready, a slice at a time;
+  // an entry not indexed yet is tested in place with a case-insensitive
+  // pattern), so that opening the page does not wait for the index.
+  var hay = null, deep = new Array(E.length), deepDone = 0;
   function buildHay() {
     hay = new Array(E.length);
     for (var i = 0; i < E.length; i++) {
@@ -654,21 +656,33 @@
       hay[i] = (e.m + " " + e.u + " " + e.s + " " + (e.st || "") + " " + (e.e || "") + " " + (e.ids || []).join(" ") + " " + (e.ce || "") + " " + (e.bl || "") + " " + e.t).toLowerCase();
     }
   }
-  function deepMatch(e, re) {
-    var lists = [e.rqh, e.rsh, e.q];
-    for (var l = 0; l < 3; l++) {
-      var h = lists[l];
-      if (h) for (var k = 0; k < h.length; k++) if (re.test(h[k][1]) || re.test(h[k][0])) return true;
-    }
-    if ((e.rsb && re.test(e.rsb)) || (e.rqb && re.test(e.rqb)) || (e.rqn && re.test(e.rqn)) || (e.bn && re.test(e.bn))) return true;
-    if (e.ws) for (var w = 0; w < e.ws.length; w++) if (re.test(e.ws[w].x)) return true;
-    return false;
+  function deepText(e) {
+    var parts = [];
+    [e.rqh, e.rsh, e.q].forEach(function (h) { if (h) for (var k = 0; k < h.length; k++) parts.push(h[k][0] + ": " + h[k][1]); });
+    parts.push(e.rqb || "", e.rsb || "", e.rqn || "", e.bn || "");
+    if (e.ws) for (var w = 0; w < e.ws.length; w++) parts.push(e.ws[w].x);
+    return parts.join("\n");
   }
+  function indexSome() {
+    var end = Math.min(E.length, deepDone + 400);
+    for (; deepDone < end; deepDone++) deep[deepDone] = deepText(E[deepDone]).toLowerCase();
+    if (deepDone < E.length) setTimeout(indexSome, 0);
+  }
+  function deepMatch(i, q, re) {
+    return deep[i] !== undefined ? deep[i].indexOf(q) >= 0 : re.test(deepText(E[i]));
+  }
+  // refresh lists the entries that pass the filters. The text filter
+  // first matches the request line, status, errors and IDs of every entry;
+  // headers and bodies are then searched a slice at a time, and their
+  // matches join the list as they are found, so that typing into a report
+  // of 10,000 entries never blocks the page.
+  var scan = 0, searching = false;
   function refresh() {
     view = [];
-    var only = state.only, z = state.zoom;
-    if (state.q && !hay) buildHay();
-    var re = state.q ? new RegExp(state.q.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i") : null;
+    var only = state.only, z = state.zoom, q = state.q;
+    if (q && !hay) buildHay();
+    var re = q ? new RegExp(q.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i") : null;
+    var pending = [];
     for (var i = 0; i < E.length; i++) {
       var e = E[i];
       if (only && !only[i]) continue;
@@ -676,14 +690,28 @@
       if (state.type && e.t !== state.type) continue;
       if (state.cls !== "all" && String(statusClass(e)) !== state.cls) continue;
       if (z && !(e.b <= z[1] && e.b + Math.max(e.d || 0, 0) >= z[0])) continue;
-      if (re && hay[i].indexOf(state.q) < 0 && !deepMatch(e, re)) continue;
+      if (re && hay[i].indexOf(q) < 0) { pending.push(i); continue; }
       view.push(i);
     }
-    countLbl.textContent = view.length === E.length ? plural(E.length, "request") : view.length + " of " + plural(E.length, "request");
+    var token = ++scan;
+    searching = pending.length > 0;
+    (function more(from) {
+      if (token !== scan) return; // a newer filter replaced this one
+      var found = [], end = Math.min(pending.length, from + 1500);
+      for (var k = from; k < end; k++) if (deepMatch(pending[k], q, re)) found.push(pending[k]);
+      if (found.length) view = view.concat(found).sort(function (a, b) { return a - b; });
+      searching = end < pending.length;
+      if (searching) setTimeout(function () { more(end); }, 0);
+      if (from === 0 || found.length || !searching) show();
+    })(0);
+  }
+  function show() {
+    var only = state.only, z = state.zoom;
+    countLbl.textContent = (view.length === E.length ? plural(E.length, "request") : view.length + " of " + plural(E.length, "request")) + (searching ? " (searching headers and bodies…)" : "");
     spacer.style.height = (view.length * ROW) + "px";
     vp.style.height = Math.max(120, Math.min(640, Math.round(window.innerHeight * 0.62), view.length * ROW + 4)) + "px";
-    nomatch.hidden = view.length > 0;
-    if (!view.length) {
+    nomatch.hidden = view.length > 0 || searching;
+    if (!view.length && !searching) {
       clear(nomatch);
       var why = [];
       if (state.q) why.push("“" + search.value.trim() + "”");
@@ -695,8 +723,10 @@
     rendered = {};
     // The details follow the table: a request that is no longer listed
     // closes them, a filter that leaves one request opens its details.
-    if (selected >= 0 && view.indexOf(selected) < 0) { selected = -1; closeDetails(); }
-    if (view.length === 1 && (state.q || only) && selected !== view[0]) { selectEntry(view[0], false); return; }
+    if (!searching) {
+      if (selected >= 0 && view.indexOf(selected) < 0) { selected = -1; closeDetails(); }
+      if (view.length === 1 && (state.q || only) && selected !== view[0]) { selectEntry(view[0], false); return; }
+    }
     paint();
   }
   function clearFilters() {
@@ -1125,4 +1155,6 @@
   var nav = document.getElementById("rk-nav");
   navLinks.forEach(function (l) { nav.appendChild(el("a", { href: "#" + l[0], text: l[1] })); });
   document.body.dataset.ready = "1";
+  setTimeout(indexSome, 300);
+  if (window.performance && performance.mark) performance.mark("rk-ready");
 })();
