@@ -1025,7 +1025,6 @@
     document.body.removeChild(a);
     if (url) setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
   }
-  window.rkHAR = harOfReport;
   function pretty(s) {
     var t = s.trim();
     if (t.length < 2000000 && (t[0] === "{" || t[0] === "[")) {
