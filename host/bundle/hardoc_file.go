@@ -313,7 +313,7 @@ func (d *harDoc) writeEntry(w *errWriter, i int, buf []byte) []byte {
 }
 
 // mayBeTrimmed reports whether entry i may carry a size-budget marker
-// (see [trimmedNote]): the budget comments every body it trims, so a
+// (see [trimmedNotes]): the budget comments every body it trims, so a
 // file-backed entry without such a comment is not read back to look.
 func (d *harDoc) mayBeTrimmed(i int) bool {
 	if d.file == nil || d.raw[i] != nil || d.text[i].edited {

@@ -70,8 +70,8 @@ func (s *Summary) WriteText(w io.Writer) error {
 		p("recorded  %s → %s%s, %s\n", r.Start, r.End, zone, secs(float64(r.DurationMillis)))
 	}
 	c := s.Counts
-	p("requests  %d (%d failed), %d pages, %d domains, %d websockets, %s of bodies\n", c.Entries, c.Failed, c.Pages, c.Domains, c.WebSockets, HumanSize(c.BodyBytes))
-	p("also      %d console messages (%d errors), %d steps, %d screenshots", c.ConsoleMessages, c.ConsoleErrors, c.Steps, c.Screenshots)
+	p("requests  %d (%d failed), %d page%s, %d domain%s, %d websocket%s, %s of bodies\n", c.Entries, c.Failed, c.Pages, plural(c.Pages), c.Domains, plural(c.Domains), c.WebSockets, plural(c.WebSockets), HumanSize(c.BodyBytes))
+	p("also      %d console message%s (%d error%s), %d step%s, %d screenshot%s", c.ConsoleMessages, plural(c.ConsoleMessages), c.ConsoleErrors, plural(c.ConsoleErrors), c.Steps, plural(c.Steps), c.Screenshots, plural(c.Screenshots))
 	if c.ScreencastFrames > 0 {
 		p(", %d screencast frames", c.ScreencastFrames)
 	}

@@ -2,10 +2,12 @@ package bundle
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -67,11 +69,14 @@ func (b *Bundle) ReportData() *report.Data {
 	if h := mainHost(infos); h != "" {
 		title += ": " + h
 	}
-	return buildReport(reportInput{
+	d := buildReport(reportInput{
 		title: title, source: filepath.Base(b.Path), kind: b.Kind, manifest: m, doc: b.doc, infos: infos,
+		ids: m.RequestIDs, findings: m.Findings,
 		console: b.Console, steps: b.Steps, shots: b.Screenshots, cast: b.Screencast, support: b.Support,
 		warnings: warnings, limits: fullLimits,
 	})
+	d.Integrity = b.Integrity
+	return d
 }
 
 type reportInput struct {
@@ -79,12 +84,16 @@ type reportInput struct {
 	manifest            *Manifest
 	doc                 *harDoc
 	infos               []entryInfo
-	console             []ConsoleMessage
-	steps               []Step
-	shots, cast         []Image
-	support             string
-	warnings            []string
-	limits              reportLimits
+	// ids and findings point at entries (by index); the bundle writer
+	// passes its own, as its manifest is not made yet when the report is.
+	ids         []RequestID
+	findings    []Finding
+	console     []ConsoleMessage
+	steps       []Step
+	shots, cast []Image
+	support     string
+	warnings    []string
+	limits      reportLimits
 }
 
 func mainHost(infos []entryInfo) string {
@@ -107,11 +116,13 @@ func buildReport(in reportInput) *report.Data {
 	}
 	d.Browser = browserOf(in.manifest.Environment)
 	ids := map[int][]string{}
-	for _, r := range in.manifest.RequestIDs {
-		ids[r.Entry] = append(ids[r.Entry], r.Value)
+	for _, r := range in.ids {
+		if !slices.Contains(ids[r.Entry], r.Value) {
+			ids[r.Entry] = append(ids[r.Entry], r.Value)
+		}
 	}
 	findingRules := map[int][]string{}
-	for _, f := range in.manifest.Findings {
+	for _, f := range in.findings {
 		for _, i := range f.Entries {
 			findingRules[i] = append(findingRules[i], f.Rule)
 		}
@@ -151,9 +162,11 @@ func buildReport(in reportInput) *report.Data {
 			re.ReqMime = pd.MimeType
 			limit := min(in.limits.perBody, max(budget, 4096))
 			text, total := in.doc.requestHead(i, limit+8)
+			re.ReqSize = max(e.Request.BodySize, int64(total))
 			if pd.Encoding == "base64" {
-				re.ReqCut = int64(total * 3 / 4)
-				re.BodyNote = "The request body is binary (" + HumanSize(re.ReqCut) + ")."
+				re.ReqSize = max(e.Request.BodySize, int64(total*3/4))
+				re.ReqNote = "Binary request body (" + HumanSize(int64(total*3/4)) + "): not previewed in the report; session.har holds it."
+				text = "" // the fields below say what it held
 			} else {
 				preview, _ := clip(text, limit)
 				budget -= len(preview)
@@ -166,6 +179,9 @@ func buildReport(in reportInput) *report.Data {
 					b.WriteString(": ")
 					if p.FileName != "" {
 						b.WriteString("(file " + p.FileName + ", " + p.ContentType + ")")
+						if len(pd.Params) <= 2 && re.ReqSize > 0 {
+							b.WriteString(", about " + HumanSize(re.ReqSize))
+						}
 					} else {
 						b.WriteString(p.Value)
 					}
@@ -226,11 +242,16 @@ func buildReport(in reportInput) *report.Data {
 				re.ResBody, re.ResCut = preview, int64(max(0, total-len(preview)))
 			}
 		}
-		if note := trimmedNote(in.doc, i); note != "" {
-			if re.BodyNote != "" {
-				re.BodyNote += " "
+		if res, req := trimmedNotes(in.doc, i); res != "" || req != "" {
+			if res != "" {
+				if re.BodyNote != "" {
+					re.BodyNote += " "
+				}
+				re.BodyNote += res
 			}
-			re.BodyNote += note
+			if req != "" {
+				re.ReqNote = req
+			}
 		}
 		if len(e.WebSocketMessages) > 0 {
 			re.WSTotal = len(e.WebSocketMessages)
@@ -296,7 +317,15 @@ func buildReport(in reportInput) *report.Data {
 		}
 		d.Steps = append(d.Steps, report.Step{Time: float64(s.when()), Type: s.Type, Text: text, URL: s.URL})
 	}
+	seen := map[[32]byte]bool{}
 	for _, s := range in.shots {
+		// A screenshot identical to one already shown (a page that did not
+		// change between a load and the stop) is shown once.
+		sum := sha256.Sum256(s.Data)
+		if seen[sum] {
+			continue
+		}
+		seen[sum] = true
 		if src := imageDataURL(s.Data); src != "" {
 			d.Screenshots = append(d.Screenshots, report.Image{File: s.File, Time: float64(s.Time), URL: s.URL, Reason: s.Reason, Width: s.Width, Height: s.Height, Src: src})
 		}
@@ -429,15 +458,16 @@ func stackText(raw json.RawMessage) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// trimmedNote says what the size budget did to an entry, from the
-// `_reprokitTrimmed` marker it left in the raw entry.
-func trimmedNote(doc *harDoc, i int) string {
+// trimmedNotes say what the size budget did to an entry's response and
+// request bodies, from the `_reprokitTrimmed` markers it left in the raw
+// entry.
+func trimmedNotes(doc *harDoc, i int) (res, req string) {
 	if !doc.mayBeTrimmed(i) {
-		return ""
+		return "", ""
 	}
 	raw := doc.entryRaw(i)
 	if !bytes.Contains(raw, []byte("_reprokitTrimmed")) {
-		return ""
+		return "", ""
 	}
 	var x struct {
 		Request struct {
@@ -458,14 +488,13 @@ func trimmedNote(doc *harDoc, i int) string {
 		} `json:"response"`
 	}
 	json.Unmarshal(raw, &x)
-	var notes []string
 	if t := x.Response.Content.T; t != nil {
-		notes = append(notes, "The size budget "+budgetVerb(t.Action)+" the response body ("+HumanSize(t.OriginalSize)+" originally).")
+		res = "The size budget " + budgetVerb(t.Action) + " the response body (" + HumanSize(t.OriginalSize) + " originally)."
 	}
 	if t := x.Request.PostData.T; t != nil {
-		notes = append(notes, "The size budget "+budgetVerb(t.Action)+" the request body ("+HumanSize(t.OriginalSize)+" originally).")
+		req = HumanSize(t.OriginalSize) + ", not kept: over the size budget (" + budgetVerb(t.Action) + ")."
 	}
-	return strings.Join(notes, " ")
+	return res, req
 }
 
 func budgetVerb(action string) string {

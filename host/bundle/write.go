@@ -1558,6 +1558,7 @@ func (p *pack) reportData(m *Manifest) *report.Data {
 	}
 	in := reportInput{
 		title: "Reprokit report", source: "bundle " + p.id, kind: "bundle", manifest: m, doc: p.doc, infos: p.infos,
+		ids: p.requestIDs, findings: p.findings,
 		console: p.console, steps: p.steps, shots: shots, cast: cast, limits: bundleLimits,
 	}
 	if h := mainHost(p.infos); h != "" {

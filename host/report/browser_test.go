@@ -205,6 +205,22 @@ func makeBundle(t *testing.T, entries []har.Entry, console []map[string]any, sho
 // the given environment.json.
 func makeBundleWith(t *testing.T, entries []har.Entry, console []map[string]any, shotTimes []time.Duration, envDoc map[string]any) string {
 	t.Helper()
+	var shots []testShot
+	for i, at := range shotTimes {
+		shots = append(shots, testShot{at, uint8(60 * i)})
+	}
+	return makeBundleShots(t, entries, console, shots, envDoc)
+}
+
+// testShot is a screenshot at an offset from t0, its image shaded by
+// shade (two shots of one shade are byte-identical).
+type testShot struct {
+	at    time.Duration
+	shade uint8
+}
+
+func makeBundleShots(t *testing.T, entries []har.Entry, console []map[string]any, shots []testShot, envDoc map[string]any) string {
+	t.Helper()
 	dir, err := spool.Create(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -223,12 +239,12 @@ func makeBundleWith(t *testing.T, entries []har.Entry, console []map[string]any,
 	env, _ := json.Marshal(envDoc)
 	dir.WriteFile("environment.json", env)
 	var idx []map[string]any
-	for i, at := range shotTimes {
+	for i, sh := range shots {
 		name := fmt.Sprintf("%04d.png", i+1)
-		dir.WriteFile(filepath.Join("screenshots", name), pngImage(320, 200, uint8(60*i)))
-		idx = append(idx, map[string]any{"file": "screenshots/" + name, "time": float64(t0.Add(at).UnixMilli()) / 1000, "url": "https://app.example.com/", "reason": "load", "width": 320, "height": 200})
+		dir.WriteFile(filepath.Join("screenshots", name), pngImage(320, 200, sh.shade))
+		idx = append(idx, map[string]any{"file": "screenshots/" + name, "time": float64(t0.Add(sh.at).UnixMilli()) / 1000, "url": "https://app.example.com/", "reason": "load", "width": 320, "height": 200})
 	}
-	if len(shotTimes) > 0 {
+	if len(shots) > 0 {
 		b, _ := json.Marshal(idx)
 		dir.WriteFile("screenshots.json", b)
 	}

@@ -32,6 +32,14 @@ type Data struct {
 	// Warnings are problems met while reading the input (an entry that did
 	// not decode, a missing file).
 	Warnings []string `json:"warnings,omitzero"`
+	// Integrity lists where the bundle's members disagree with bundle.json
+	// (changed, missing or extra files), as `reprokit inspect` says them;
+	// the report shows them in a banner above everything else.
+	Integrity []string `json:"integrity,omitzero"`
+	// HAR says what "Save HAR" saves: "served" when `reprokit view` serves
+	// the bundle's session.har at ./session.har, else "" (the page builds
+	// a HAR of what it holds, the body previews).
+	HAR string `json:"har,omitzero"`
 }
 
 // Entry is one request row with its details.
@@ -66,8 +74,13 @@ type Entry struct {
 	Query      [][2]string `json:"q,omitzero"`
 	ReqCookies int         `json:"rqc,omitzero"`
 	ResCookies int         `json:"rsc,omitzero"`
+	// ReqSize is the request body size in bytes (what was sent, even when
+	// the bundle kept less of it).
+	ReqSize int64 `json:"rqs,omitzero"`
 	// ReqBody and ResBody are previews of the bodies (text; binary bodies
-	// are described in the note); the Cut fields say how much was left out.
+	// are described in the notes); the Cut fields say how much was left out.
+	// ReqNote says what became of a request body that is not previewed.
+	ReqNote  string `json:"rqn,omitzero"`
 	ReqMime  string `json:"rqm,omitzero"`
 	ReqBody  string `json:"rqb,omitzero"`
 	ReqCut   int64  `json:"rqx,omitzero"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os/exec"
@@ -12,11 +13,20 @@ import (
 	"time"
 )
 
+// Download is a file that `reprokit view` serves beside the report, at
+// "/"+Name, as an attachment: the bundle's session.har for the report's
+// "Save HAR" (set [Data.HAR] to "served" so that the page links to it).
+type Download struct {
+	Name  string // "session.har"
+	Type  string // its Content-Type
+	Write func(w io.Writer) error
+}
+
 // Handler serves one rendered report at "/" (and "/report.html") with the
-// report's CSP as a header too. It answers only requests whose Host is the
-// loopback address it listens on, so that a web page cannot read the report
-// through DNS rebinding.
-func Handler(page []byte, port int) http.Handler {
+// report's CSP as a header too, and the downloads at their names. It
+// answers only requests whose Host is the loopback address it listens on,
+// so that a web page cannot read the report through DNS rebinding.
+func Handler(page []byte, port int, downloads ...Download) http.Handler {
 	allowed := map[string]bool{
 		"127.0.0.1:" + strconv.Itoa(port): true,
 		"localhost:" + strconv.Itoa(port): true,
@@ -27,16 +37,34 @@ func Handler(page []byte, port int) http.Handler {
 			http.Error(w, "forbidden host", http.StatusForbidden)
 			return
 		}
-		if r.URL.Path != "/" && r.URL.Path != "/report.html" {
-			http.NotFound(w, r)
-			return
-		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
 		h := w.Header()
+		for _, d := range downloads {
+			if r.URL.Path != "/"+d.Name {
+				continue
+			}
+			h.Set("Content-Type", d.Type)
+			h.Set("Content-Disposition", `attachment; filename="`+d.Name+`"`)
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Cache-Control", "no-store")
+			if r.Method == http.MethodHead {
+				return
+			}
+			if err := d.Write(w); err != nil {
+				// The status is sent already: cut the body short, so
+				// that the browser reports a failed download.
+				panic(http.ErrAbortHandler)
+			}
+			return
+		}
+		if r.URL.Path != "/" && r.URL.Path != "/report.html" {
+			http.NotFound(w, r)
+			return
+		}
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Content-Security-Policy", CSP+"; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -59,8 +87,9 @@ type Server struct {
 	ln  net.Listener
 }
 
-// Listen starts serving page on 127.0.0.1:port (0 picks a free port).
-func Listen(page []byte, port int) (*Server, error) {
+// Listen starts serving page (and the downloads, see [Handler]) on
+// 127.0.0.1:port (0 picks a free port).
+func Listen(page []byte, port int, downloads ...Download) (*Server, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		return nil, fmt.Errorf("listen on 127.0.0.1:%d: %w (choose another --port, or 0 for any)", port, err)
@@ -68,7 +97,7 @@ func Listen(page []byte, port int) (*Server, error) {
 	p := ln.Addr().(*net.TCPAddr).Port
 	s := &Server{
 		URL: "http://127.0.0.1:" + strconv.Itoa(p) + "/",
-		srv: &http.Server{Handler: Handler(page, p), ReadHeaderTimeout: 10 * time.Second},
+		srv: &http.Server{Handler: Handler(page, p, downloads...), ReadHeaderTimeout: 10 * time.Second},
 		ln:  ln,
 	}
 	go s.srv.Serve(ln)

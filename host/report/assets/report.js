@@ -2,6 +2,7 @@
 // Reprokit report. Every recorded value is inserted as text (textContent,
 // .title, .value), never as HTML; images are data: URLs that Reprokit made.
 (function () {
+  if (window.performance && performance.mark) performance.mark("rk-start");
   var D;
   try {
     D = JSON.parse(document.getElementById("rk-data").textContent);
@@ -55,12 +56,88 @@
     if (v >= 1000) return (v / 1000).toFixed(2) + " s";
     return Math.round(v) + " ms";
   }
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  // Times are shown in the recording's time zone (named once in the
+  // summary), not in whatever zone the viewer's machine has.
+  var ZONE = (M.recording || {}).timeZone || (M.environment || {}).timeZone || M.timeZone || "";
+  var fmtClock = null, fmtDate = null;
+  try {
+    fmtClock = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE || undefined, hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hourCycle: "h23" });
+    fmtDate = new Intl.DateTimeFormat("en-GB", { timeZone: ZONE || undefined, weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" });
+  } catch (x) {
+    ZONE = "";
+    fmtClock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hourCycle: "h23" });
+    fmtDate = new Intl.DateTimeFormat("en-GB", { weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "short" });
+  }
   function clock(t) {
     if (!t) return "";
     var d = new Date(t);
     if (isNaN(d.getTime())) return "";
-    function p(x, n) { x = String(x); while (x.length < n) x = "0" + x; return x; }
-    return p(d.getHours(), 2) + ":" + p(d.getMinutes(), 2) + ":" + p(d.getSeconds(), 2) + "." + p(d.getMilliseconds(), 3);
+    return fmtClock.format(d);
+  }
+  // human is a date and time for a person: "Mon, 7 Dec 2026, 03:15:41 UTC".
+  function human(v) {
+    if (!v) return "";
+    var d = new Date(typeof v === "number" ? v : Date.parse(v));
+    if (isNaN(d.getTime())) return String(v);
+    return fmtDate.format(d);
+  }
+  // markdown renders the little Markdown that SUPPORT_REQUEST.md uses
+  // (headings, tables, lists, paragraphs, **bold**, `code`, <br> in table
+  // cells) as elements with text: never as HTML.
+  function markdown(src) {
+    var out = el("div", { cls: "md" });
+    var lines = String(src).split(/\r?\n/), i = 0;
+    function unesc(s) { return s.replace(/\\([\\|*_`#\[\]<>-])/g, "$1"); }
+    function inline(s, parent) {
+      s.split(/<br\s*\/?>/i).forEach(function (part, k) {
+        if (k) parent.appendChild(el("br"));
+        var re = /\*\*([^*]+)\*\*|`([^`]+)`|(?:^|\b)_([^_]+)_(?:\b|$)/g, last = 0, m;
+        while ((m = re.exec(part))) {
+          add(parent, unesc(part.slice(last, m.index)));
+          parent.appendChild(m[2] !== undefined ? el("code", { text: m[2] }) : m[3] !== undefined ? el("i", { text: unesc(m[3]) }) : el("b", { text: unesc(m[1]) }));
+          last = re.lastIndex;
+        }
+        add(parent, unesc(part.slice(last)));
+      });
+      return parent;
+    }
+    function cells(l) {
+      var t = l.trim().replace(/^\|/, "").replace(/\|$/, ""), res = [], cur = "";
+      for (var k = 0; k < t.length; k++) {
+        if (t[k] === "\\" && t[k + 1] === "|") { cur += "|"; k++; } else if (t[k] === "|") { res.push(cur.trim()); cur = ""; } else cur += t[k];
+      }
+      res.push(cur.trim());
+      return res;
+    }
+    while (i < lines.length) {
+      var l = lines[i];
+      var h = /^(#{1,6})\s+(.*)$/.exec(l);
+      if (h) { out.appendChild(inline(h[2], el(h[1].length <= 1 ? "h3" : "h4"))); i++; continue; }
+      if (/^\s*\|/.test(l)) {
+        var t = el("table", { cls: "plain" }), first = true;
+        for (; i < lines.length && /^\s*\|/.test(lines[i]); i++) {
+          if (/^\s*\|?\s*:?-{2,}/.test(lines[i])) continue;
+          var tr = el("tr");
+          cells(lines[i]).forEach(function (c) { tr.appendChild(inline(c, el(first ? "th" : "td"))); });
+          t.appendChild(tr);
+          first = false;
+        }
+        out.appendChild(t);
+        continue;
+      }
+      if (/^\s*([-*]|\d+\.)\s+/.test(l)) {
+        var ordered = /^\s*\d+\./.test(l), list = el(ordered ? "ol" : "ul");
+        for (; i < lines.length && /^\s*([-*]|\d+\.)\s+/.test(lines[i]); i++) list.appendChild(inline(lines[i].replace(/^\s*([-*]|\d+\.)\s+/, ""), el("li")));
+        out.appendChild(list);
+        continue;
+      }
+      if (!l.trim()) { i++; continue; }
+      var para = [];
+      for (; i < lines.length && lines[i].trim() && !/^(#{1,6}\s|\s*\||\s*([-*]|\d+\.)\s+)/.test(lines[i]); i++) para.push(lines[i]);
+      out.appendChild(inline(para.join("<br>"), el("p")));
+    }
+    return out;
   }
   // cutText shortens s to n characters, but never inside a word that holds a
   // sanitizer tag or a JWT: half of one reads as a secret left in place.
@@ -152,6 +229,20 @@
   document.title = D.title || "Reprokit report";
   clear(main);
 
+  // ---- integrity ------------------------------------------------------
+  // A bundle whose members do not match bundle.json was changed or
+  // damaged after Reprokit wrote it: say so before anything else, as
+  // `reprokit inspect` does.
+  if (D.integrity && D.integrity.length) {
+    var ib = el("div", { cls: "banner bad integrity", id: "rk-integrity", aria: { live: "polite" } },
+      el("b", { text: "INTEGRITY: " + plural(D.integrity.length, "problem") + ". " }),
+      "This bundle does not match its bundle.json: it was changed or damaged after Reprokit wrote it. What follows may not be what was recorded.");
+    var il = el("ul");
+    D.integrity.forEach(function (w) { il.appendChild(el("li", { cls: "mono", text: w })); });
+    ib.appendChild(il);
+    main.appendChild(ib);
+  }
+
   // ---- summary --------------------------------------------------------
   (function summary() {
     var s = section("summary", "Summary");
@@ -159,13 +250,13 @@
     var failed = c.failed !== undefined ? c.failed : E.filter(function (e) { return e.f; }).length;
     var dur = (M.recording || {}).durationMillis || (T1 - T0);
     s.appendChild(el("div", { cls: "stats" },
-      stat(E.length, "requests"),
+      stat(E.length, "request"),
       stat(failed, "failed", failed > 0),
-      stat((M.findings || []).length, "findings", (M.findings || []).some(function (f) { return f.severity === "error"; })),
-      stat((M.requestIds || []).length, "request IDs"),
+      stat((M.findings || []).length, "finding", (M.findings || []).some(function (f) { return f.severity === "error"; })),
+      stat((M.requestIds || []).length, "request ID"),
       stat(ms(dur), "recorded"),
-      stat((D.screenshots || []).length, "screenshots"),
-      stat((D.console || []).filter(function (m) { return m.l === "error"; }).length, "console errors")
+      stat((D.screenshots || []).length, "screenshot"),
+      stat((D.console || []).filter(function (m) { return m.l === "error"; }).length, "console error")
     ));
     var b = M.budget || {};
     if (b.overBudget) s.appendChild(el("div", { cls: "banner bad", text: b.message || "This bundle is over its size budget." }));
@@ -183,7 +274,7 @@
     if (rep.extra) Object.keys(rep.extra).sort().forEach(function (k) { reporter.push([k, rep.extra[k]]); });
     grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Reporter" }), kv(reporter)));
     grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Recording" }), kv([
-      ["Start", rec.start], ["End", rec.end], ["Time zone", rec.timeZone || env.timeZone || M.timeZone],
+      ["Start", human(rec.start)], ["End", human(rec.end)], ["Time zone", (rec.timeZone || env.timeZone || M.timeZone || "") + (ZONE ? " (the report shows times in it)" : "")],
       ["Duration", ms(dur)], ["Mode", rec.mode], ["Stopped by", rec.stopReason], ["Start URL", rec.startUrl],
       ["Recovered", rec.recovered ? "yes: made from a recording its process left behind" : ""]
     ])));
@@ -196,18 +287,22 @@
       ["Locale", env.locale]
     ])));
     grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Bundle" }), kv([
-      ["ID", M.id ? [M.id, " ", copyBtn(M.id)] : ""], ["Created", M.created], ["Tool", M.tool ? (M.tool.name + " " + M.tool.version) : ""],
+      ["ID", M.id ? [M.id, " ", copyBtn(M.id)] : ""], ["Created", human(M.created)], ["Tool", M.tool ? (M.tool.name + " " + M.tool.version) : ""],
       ["Format", M.format], ["Source", D.source],
       ["Size budget", b.limit ? size(b.limit) + (b.actions && b.actions.length ? " (" + b.actions.length + " reductions)" : "") : (D.kind === "bundle" ? "none" : "")]
     ])));
     s.appendChild(grid);
-    function stat(v, label, bad) { return el("div", { cls: "stat" + (bad ? " bad" : "") }, el("b", { text: v }), el("span", { text: label })); }
+    // stat shows a number and its label, plural unless the number is 1.
+    function stat(v, label, bad) {
+      if (typeof v === "number" && v !== 1 && label !== "failed") label += "s";
+      return el("div", { cls: "stat" + (bad ? " bad" : "") }, el("b", { text: v }), el("span", { text: label }));
+    }
   })();
 
   // ---- findings -------------------------------------------------------
   (function findings() {
     var F = M.findings || [];
-    var s = section("findings", "Findings", F.length ? F.length + "" : "");
+    var s = section("findings", "Findings", F.length ? plural(F.length, "finding") : "");
     if (!F.length) { s.appendChild(el("p", { cls: "empty", text: "No known problem pattern was found in this recording." })); return; }
     F.forEach(function (f) {
       var evid = el("ul");
@@ -229,7 +324,7 @@
   // ---- request IDs ------------------------------------------------------
   (function ids() {
     var R = M.requestIds || [];
-    var s = section("request-ids", "Request IDs", R.length ? R.length + "" : "");
+    var s = section("request-ids", "Request IDs", R.length ? plural(R.length, "ID") : "");
     if (!R.length) { s.appendChild(el("p", { cls: "empty", text: "No request or trace ID was found in the responses." })); return; }
     var all = R.map(function (r) { return r.value + "  " + r.method + " " + r.url + " → " + (r.status || "failed"); }).join("\n");
     s.querySelector("h2").appendChild(copyBtn(all, "Copy all"));
@@ -270,27 +365,87 @@
     lightbox.hidden = false;
   }
   lightbox.addEventListener("click", function () { lightbox.hidden = true; clear(lightbox); });
-  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape") { lightbox.hidden = true; clear(lightbox); } });
+  document.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !lightbox.hidden) { lightbox.hidden = true; clear(lightbox); } });
 
+  // goConsole and goStep show one console message or step in its section;
+  // set by those sections below.
+  var goConsole = function () {}, goStep = function () {};
+  function flash(n) {
+    if (!n) return;
+    n.scrollIntoView({ block: "center" });
+    n.classList.remove("hl"); void n.offsetWidth; n.classList.add("hl");
+  }
+  // moment(t) points the timeline at one moment: a cursor across the
+  // lanes and a list of what happened then (the step, the requests, the
+  // console messages and the screenshot nearest it), each a link to its
+  // place in the report. Selecting a request, console message, step or
+  // screenshot anywhere in the report calls it: the lanes link both ways.
+  var moment = function () {};
   (function timeline() {
     var S = D.screenshots || [], C = D.screencast || [], ST = D.steps || [], CO = D.console || [];
-    var s = section("timeline", "Timeline", S.length + " screenshots" + (C.length ? ", " + C.length + " screencast frames" : ""));
+    var s = section("timeline", "Timeline", plural(S.length, "screenshot") + (C.length ? ", " + plural(C.length, "screencast frame") : ""));
     var span = T1 - T0;
-    function pos(t) { return Math.max(0, Math.min(100, (t - T0) / span * 100)) + "%"; }
+    function frac(t) { return Math.max(0, Math.min(1, (t - T0) / span)); }
+    function pos(t) { return (frac(t) * 100).toFixed(3) + "%"; }
     var tl = el("div", { cls: "timeline" });
+    var cursors = [];
     function lane(name, cls) {
       var track = el("div", { cls: "track" });
-      tl.appendChild(el("div", { cls: "lane " + (cls || "") }, el("div", { cls: "lbl", text: name }), track));
+      var cur = el("div", { cls: "cursor", hidden: true });
+      track.appendChild(cur);
+      cursors.push(cur);
+      tl.appendChild(el("div", { cls: "lane " + (cls || ""), data: { lane: name.toLowerCase() } }, el("div", { cls: "lbl", text: name }), track));
       return track;
     }
+    var stepsLane = lane("Steps");
+    var stepMarks = [];
+    ST.forEach(function (st, i) {
+      if (!st.t) return;
+      var m = el("button", { cls: "mark step", title: (i + 1) + ". " + st.x + " (" + clock(st.t) + ")", data: { i: i } });
+      m.style.left = pos(st.t);
+      m.addEventListener("click", function () { moment(st.t, "step", i); });
+      stepsLane.appendChild(m);
+      stepMarks[i] = m;
+    });
+    // Requests are drawn as buckets (a bar per slice of time, its height
+    // the number of requests that start in it, red when one failed), so
+    // that 10,000 entries cost a few hundred elements.
+    var reqLane = lane("Requests", "reqs");
+    var NB = 200, buckets = [], maxB = 1;
+    E.forEach(function (e, i) { if (!e.b) return; var k = Math.min(NB - 1, Math.floor(frac(e.b) * NB)); (buckets[k] = buckets[k] || []).push(i); });
+    buckets.forEach(function (b) { if (b && b.length > maxB) maxB = b.length; });
+    var bucketMarks = [];
+    buckets.forEach(function (b, k) {
+      if (!b) return;
+      var bad = b.filter(function (i) { return E[i].f; });
+      var first = bad.length ? bad[0] : b[0];
+      var m = el("button", { cls: "mark req" + (bad.length ? " bad" : ""), data: { k: k },
+        title: plural(b.length, "request") + (bad.length ? ", " + bad.length + " failed" : "") + " at " + rel(E[first].b) + ": " + E[first].m + " " + E[first].u });
+      m.style.left = (k / NB * 100) + "%";
+      m.style.width = "calc(" + (100 / NB) + "% - 1px)";
+      m.style.height = (5 + Math.round(15 * Math.sqrt(b.length / maxB))) + "px";
+      m.addEventListener("click", function () { moment(E[first].b, "req", first); });
+      reqLane.appendChild(m);
+      bucketMarks[k] = m;
+    });
+    var consLane = lane("Console");
+    var conMarks = [];
+    CO.forEach(function (c, i) {
+      if (!c.t || i >= 3000) return;
+      var m = el("button", { cls: "mark con " + c.l, title: c.l + ": " + cutText(c.x, 300), data: { i: i } });
+      m.style.left = pos(c.t);
+      m.addEventListener("click", function () { moment(c.t, "con", i); });
+      consLane.appendChild(m);
+      conMarks[i] = m;
+    });
     var shots = lane("Screenshots", "shots");
     var thumbs = [];
-    S.forEach(function (img) {
+    S.forEach(function (img, i) {
       if (!img.t) return;
       var pic = el("img", { src: img.src });
-      var b = el("button", { cls: "thumb", title: [clock(img.t), img.r, img.u].filter(Boolean).join(" · ") }, pic);
+      var b = el("button", { cls: "thumb", title: [clock(img.t), img.r, img.u].filter(Boolean).join(" · "), data: { i: i } }, pic);
       var tick = el("span", { cls: "tick" });
-      b.addEventListener("click", function () { openImage(img); });
+      b.addEventListener("click", function () { moment(img.t, "shot", i); openImage(img); });
       shots.appendChild(tick);
       shots.appendChild(b);
       thumbs.push({ img: img, b: b, pic: pic, tick: tick, ratio: img.w && img.h ? img.w / img.h : 4 / 3 });
@@ -340,43 +495,71 @@
         return all || last ? out : null;
       }
     }
-    var steps = lane("Steps");
-    ST.forEach(function (st, i) {
-      if (!st.t) return;
-      var m = el("button", { cls: "mark step", title: (i + 1) + ". " + st.x + " (" + clock(st.t) + ")" });
-      m.style.left = pos(st.t);
-      m.addEventListener("click", function () { document.getElementById("steps").scrollIntoView(); });
-      steps.appendChild(m);
-    });
-    var reqs = lane("Failures");
-    E.forEach(function (e, i) {
-      if (!e.f || !e.b) return;
-      var m = el("button", { cls: "mark req", title: e.m + " " + e.u + " → " + (e.s || e.e || "failed") });
-      m.style.left = pos(e.b);
-      m.addEventListener("click", function () { selectEntry(i, true); });
-      reqs.appendChild(m);
-    });
-    var cons = lane("Console errors");
-    CO.forEach(function (c) {
-      if (c.l !== "error" || !c.t) return;
-      var m = el("button", { cls: "mark con", title: cutText(c.x, 300) });
-      m.style.left = pos(c.t);
-      m.addEventListener("click", function () { document.getElementById("console").scrollIntoView(); });
-      cons.appendChild(m);
-    });
     var axis = el("div", { cls: "axis" });
     var digits = span < 5000 ? 2 : 1;
     for (var k = 0; k <= 5; k++) axis.appendChild((function (k) { var x = el("span", { text: "+" + (span * k / 5000).toFixed(digits) + " s" }); x.style.left = (k * 20) + "%"; if (k === 0) x.style.transform = "none"; if (k === 5) x.style.transform = "translateX(-100%)"; return x; })(k));
     tl.appendChild(axis);
     s.appendChild(tl);
+    var at = el("div", { cls: "moment", id: "rk-moment", hidden: true });
+    s.appendChild(at);
     layoutThumbs();
     window.addEventListener("resize", layoutThumbs);
+
+    function nearestBefore(list, t) {
+      var best = -1;
+      list.forEach(function (x, i) { if (x.t && x.t <= t + 50 && (best < 0 || x.t >= list[best].t)) best = i; });
+      if (best < 0) list.forEach(function (x, i) { if (x.t && (best < 0 || Math.abs(x.t - t) < Math.abs(list[best].t - t))) best = i; });
+      return best;
+    }
+    moment = function (t, kind, idx) {
+      if (!t) return;
+      cursors.forEach(function (c) { c.hidden = false; c.style.left = pos(t); });
+      var W = Math.max(1000, span / 40);
+      var st = kind === "step" ? idx : nearestBefore(ST, t);
+      var shot = kind === "shot" ? idx : -1;
+      if (shot < 0) S.forEach(function (x, i) { if (x.t >= t - 50 && (shot < 0 || x.t < S[shot].t)) shot = i; });
+      if (shot < 0) shot = nearestBefore(S, t);
+      var rq = [];
+      for (var i = 0; i < E.length; i++) if (E[i].b && Math.abs(E[i].b - t) <= W) rq.push(i);
+      rq.sort(function (a, b) { return (E[b].f ? 1 : 0) - (E[a].f ? 1 : 0) || Math.abs(E[a].b - t) - Math.abs(E[b].b - t); });
+      if (kind === "req") rq = [idx].concat(rq.filter(function (x) { return x !== idx; }));
+      var moreReq = Math.max(0, rq.length - 8);
+      rq = rq.slice(0, 8);
+      var cm = [];
+      CO.forEach(function (c, i) { if (c.t && Math.abs(c.t - t) <= W) cm.push(i); });
+      cm.sort(function (a, b) { return Math.abs(CO[a].t - t) - Math.abs(CO[b].t - t); });
+      if (kind === "con") cm = [idx].concat(cm.filter(function (x) { return x !== idx; }));
+      cm = cm.slice(0, 6);
+      Array.prototype.forEach.call(tl.querySelectorAll(".near"), function (n) { n.classList.remove("near"); });
+      if (stepMarks[st]) stepMarks[st].classList.add("near");
+      rq.forEach(function (i) { var m = bucketMarks[Math.min(NB - 1, Math.floor(frac(E[i].b) * NB))]; if (m) m.classList.add("near"); });
+      cm.forEach(function (i) { if (conMarks[i]) conMarks[i].classList.add("near"); });
+      thumbs.forEach(function (x) { if (x.img === S[shot]) x.b.classList.add("near"); });
+      clear(at);
+      at.hidden = false;
+      at.appendChild(el("div", { cls: "mhead" }, el("b", { text: "At " + rel(t) }), el("span", { cls: "muted", text: clock(t) + " · what happened within " + ms(W) + " of it" }),
+        el("button", { cls: "small", text: "Close", on: { click: function () { at.hidden = true; cursors.forEach(function (c) { c.hidden = true; }); } } })));
+      var cols = el("div", { cls: "mcols" });
+      function col(title, items, empty) { cols.appendChild(el("div", { cls: "mcol", data: { kind: title.toLowerCase() } }, el("h3", { text: title }), items.length ? items : el("p", { cls: "empty", text: empty }))); }
+      col("Step", st >= 0 ? [link((st + 1) + ". " + ST[st].x, rel(ST[st].t), function () { goStep(st); }, "step")] : [], "No step recorded.");
+      col("Requests", rq.map(function (i) {
+        var e = E[i];
+        return link(e.m + " " + pathOf(e.u), (e.s || e.e || "failed") + " · " + rel(e.b), function () { selectEntry(i, true); }, "req" + (e.f ? " bad" : ""), i);
+      }).concat(moreReq ? [el("p", { cls: "note", text: moreReq + " more in the requests table" })] : []), "No request started then.");
+      col("Console", cm.map(function (i) { var c = CO[i]; return link(cutText(c.x, 160), c.l + " · " + rel(c.t), function () { goConsole(i); }, "con " + c.l, i); }), "No console message then.");
+      col("Screenshot", shot >= 0 ? [el("button", { cls: "mshot", data: { i: shot }, title: S[shot].u || S[shot].file, on: { click: function () { openImage(S[shot]); } } },
+        el("img", { src: S[shot].src }), el("span", { text: rel(S[shot].t) + (S[shot].r ? " · " + S[shot].r : "") }))] : [], "No screenshot.");
+      at.appendChild(cols);
+      function link(text, meta, go, cls, i) {
+        return el("button", { cls: "mlink " + (cls || ""), data: i !== undefined ? { i: i } : undefined, on: { click: go } }, el("span", { text: text }), el("span", { cls: "muted", text: meta }));
+      }
+    };
     if (S.length) {
       var g = el("div", { cls: "gallery" });
-      S.forEach(function (img) {
+      S.forEach(function (img, i) {
         var b = el("button", { cls: "shot", title: img.u || img.file }, el("img", { src: img.src }),
           el("div", { text: [rel(img.t), img.r].filter(Boolean).join(" · ") }), el("div", { text: img.u || img.file }));
-        b.addEventListener("click", function () { openImage(img); });
+        b.addEventListener("click", function () { moment(img.t, "shot", i); openImage(img); });
         g.appendChild(b);
       });
       s.appendChild(g);
@@ -401,13 +584,13 @@
   })();
 
   // ---- requests -------------------------------------------------------
-  var state = { q: "", cls: "all", type: "", failed: false, only: null, onlyLabel: "" };
+  var state = { q: "", cls: "all", type: "", failed: false, only: null, zoom: null };
   var view = [];
   var selected = -1;
   var ROW = 26;
-  var reqSec = section("requests", "Requests", E.length + "");
-  var countLbl = el("span", { cls: "muted" });
-  var search = el("input", { type: "search", placeholder: "Filter by URL, method, status, error or request ID", aria: { label: "Filter requests" } });
+  var reqSec = section("requests", "Requests", plural(E.length, "request"));
+  var countLbl = el("span", { cls: "muted", aria: { live: "polite" } });
+  var search = el("input", { type: "search", id: "rk-search", placeholder: "Filter by URL, method, status, error, request ID, header or body text", aria: { label: "Filter requests" } });
   var typeSel = el("select", { aria: { label: "Resource type" } }, el("option", { value: "", text: "All types" }));
   var types = {};
   E.forEach(function (e) { types[e.t] = (types[e.t] || 0) + 1; });
@@ -425,42 +608,132 @@
   var failedBox = el("input", { type: "checkbox", id: "rk-failed" });
   var onlyBtn = el("button", { cls: "small", hidden: true });
   onlyBtn.addEventListener("click", function () { state.only = null; onlyBtn.hidden = true; refresh(); });
+  var zoomBtn = el("button", { cls: "small", hidden: true, id: "rk-unzoom", title: "Show the whole recording again" });
+  zoomBtn.addEventListener("click", function () { setZoom(null); });
+  // Save HAR: `reprokit view` serves the bundle's session.har; the file
+  // alone saves a HAR of what it holds (bodies are previews).
+  var saveBtn = el("button", { cls: "small", id: "rk-save-har",
+    text: D.har === "served" ? "Save HAR" : "Save HAR (body previews)",
+    title: D.har === "served" ? "Save the bundle's session.har" : "Save a HAR of what this report holds: the bodies are the report's previews, not the whole bodies (session.har in the bundle has them)" });
+  saveBtn.addEventListener("click", saveHAR);
+  reqSec.querySelector("h2").appendChild(saveBtn);
   reqSec.appendChild(el("div", { cls: "filters" }, search, seg, typeSel,
-    el("label", { htmlFor: "rk-failed" }, failedBox, "Failed only"), onlyBtn, countLbl));
-  var thead = el("div", { cls: "thead" }, el("div", { text: "#" }), el("div", { text: "Status" }), el("div", { text: "Method" }), el("div", { text: "URL" }), el("div", { text: "Type" }), el("div", { cls: "num", text: "Size" }), el("div", { cls: "num", text: "Time" }), el("div", { text: "Waterfall" }));
-  var vp = el("div", { cls: "viewport", id: "rk-table", aria: { label: "Requests" } });
+    el("label", { htmlFor: "rk-failed" }, failedBox, "Failed only"), onlyBtn, zoomBtn, countLbl));
+  var wfHead = el("div", { cls: "wfhead", title: "Drag across the waterfall's time axis to zoom to a range" });
+  var thead = el("div", { cls: "thead" }, el("div", { text: "#" }), el("div", { text: "Status" }), el("div", { text: "Method" }), el("div", { text: "URL" }), el("div", { text: "Type" }),
+    el("div", { cls: "num", text: "Sent", title: "Request body size" }), el("div", { cls: "num", text: "Size", title: "Response body size" }), el("div", { cls: "num", text: "Time" }), wfHead);
+  var vp = el("div", { cls: "viewport", id: "rk-table", aria: { label: "Requests: ↑/↓ move, Enter opens the details, Esc closes them" } });
+  vp.tabIndex = 0;
   var spacer = el("div", { cls: "spacer" });
+  var nomatch = el("div", { cls: "nomatch", id: "rk-nomatch", hidden: true });
   vp.appendChild(spacer);
-  var details = el("div", { cls: "details", hidden: true });
-  reqSec.appendChild(el("div", { cls: "reqwrap" }, el("div", null, thead, vp), details));
+  vp.appendChild(nomatch);
+  var details = el("div", { cls: "details", id: "rk-details", hidden: true });
+  var PH = [["Queueing", "blocked"], ["DNS lookup", "dns"], ["Initial connection", "connect"], ["SSL", "ssl"], ["Request sent", "send"], ["Waiting for server response", "wait"], ["Content download", "receive"]];
+  var legend = el("div", { cls: "legend" }, PH.map(function (p) { return el("span", null, el("i", { cls: "ph-" + p[1] }), p[0]); }),
+    el("span", { cls: "muted", text: "(DevTools' colours; drag across the time axis above the bars to zoom)" }));
+  var reqwrap = el("div", { cls: "reqwrap" }, el("div", { cls: "tablecol" }, thead, vp, legend), details);
+  reqSec.appendChild(reqwrap);
 
   var timer = null;
   search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { state.q = search.value.trim().toLowerCase(); refresh(); }, 120); });
   typeSel.addEventListener("change", function () { state.type = typeSel.value; refresh(); });
   failedBox.addEventListener("change", function () { state.failed = failedBox.checked; refresh(); });
   vp.addEventListener("scroll", function () { paint(); });
-  window.addEventListener("resize", function () { paint(); });
+  window.addEventListener("resize", function () { paint(); axisTicks(); });
 
-  var hay = null; // lowercase search text per entry, built on first search
+  // The search reads, per entry, the request line, status, errors and
+  // request IDs (hay, lowercase, built on the first search), then header
+  // values, the query, the body previews and frames (deep, lowercase,
+  // built in the background after the page is ready, a slice at a time;
+  // an entry not indexed yet is tested in place with a case-insensitive
+  // pattern), so that opening the page does not wait for the index.
+  var hay = null, deep = new Array(E.length), deepDone = 0;
+  function buildHay() {
+    hay = new Array(E.length);
+    for (var i = 0; i < E.length; i++) {
+      var e = E[i];
+      hay[i] = (e.m + " " + e.u + " " + e.s + " " + (e.st || "") + " " + (e.e || "") + " " + (e.ids || []).join(" ") + " " + (e.ce || "") + " " + (e.bl || "") + " " + e.t).toLowerCase();
+    }
+  }
+  function deepText(e) {
+    var parts = [];
+    [e.rqh, e.rsh, e.q].forEach(function (h) { if (h) for (var k = 0; k < h.length; k++) parts.push(h[k][0] + ": " + h[k][1]); });
+    parts.push(e.rqb || "", e.rsb || "", e.rqn || "", e.bn || "");
+    if (e.ws) for (var w = 0; w < e.ws.length; w++) parts.push(e.ws[w].x);
+    return parts.join("\n");
+  }
+  function indexSome() {
+    var end = Math.min(E.length, deepDone + 400);
+    for (; deepDone < end; deepDone++) deep[deepDone] = deepText(E[deepDone]).toLowerCase();
+    if (deepDone < E.length) setTimeout(indexSome, 0);
+  }
+  function deepMatch(i, q, re) {
+    return deep[i] !== undefined ? deep[i].indexOf(q) >= 0 : re.test(deepText(E[i]));
+  }
+  // refresh lists the entries that pass the filters. The text filter
+  // first matches the request line, status, errors and IDs of every entry;
+  // headers and bodies are then searched a slice at a time, and their
+  // matches join the list as they are found, so that typing into a report
+  // of 10,000 entries never blocks the page.
+  var scan = 0, searching = false;
   function refresh() {
     view = [];
-    var only = state.only;
-    if (state.q && !hay) hay = E.map(function (e) { return (e.m + " " + e.u + " " + e.s + " " + (e.e || "") + " " + (e.ids || []).join(" ") + " " + (e.ce || "")).toLowerCase(); });
+    var only = state.only, z = state.zoom, q = state.q;
+    if (q && !hay) buildHay();
+    var re = q ? new RegExp(q.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i") : null;
+    var pending = [];
     for (var i = 0; i < E.length; i++) {
       var e = E[i];
       if (only && !only[i]) continue;
       if (state.failed && !e.f) continue;
       if (state.type && e.t !== state.type) continue;
       if (state.cls !== "all" && String(statusClass(e)) !== state.cls) continue;
-      if (state.q && hay[i].indexOf(state.q) < 0) continue;
+      if (z && !(e.b <= z[1] && e.b + Math.max(e.d || 0, 0) >= z[0])) continue;
+      if (re && hay[i].indexOf(q) < 0) { pending.push(i); continue; }
       view.push(i);
     }
-    countLbl.textContent = view.length === E.length ? E.length + " requests" : view.length + " of " + E.length + " requests";
+    var token = ++scan;
+    searching = pending.length > 0;
+    (function more(from) {
+      if (token !== scan) return; // a newer filter replaced this one
+      var found = [], end = Math.min(pending.length, from + 1500);
+      for (var k = from; k < end; k++) if (deepMatch(pending[k], q, re)) found.push(pending[k]);
+      if (found.length) view = view.concat(found).sort(function (a, b) { return a - b; });
+      searching = end < pending.length;
+      if (searching) setTimeout(function () { more(end); }, 0);
+      if (from === 0 || found.length || !searching) show();
+    })(0);
+  }
+  function show() {
+    var only = state.only, z = state.zoom;
+    countLbl.textContent = (view.length === E.length ? plural(E.length, "request") : view.length + " of " + plural(E.length, "request")) + (searching ? " (searching headers and bodies…)" : "");
     spacer.style.height = (view.length * ROW) + "px";
     vp.style.height = Math.max(120, Math.min(640, Math.round(window.innerHeight * 0.62), view.length * ROW + 4)) + "px";
+    nomatch.hidden = view.length > 0 || searching;
+    if (!view.length && !searching) {
+      clear(nomatch);
+      var why = [];
+      if (state.q) why.push("“" + search.value.trim() + "”");
+      if (state.cls !== "all" || state.type || state.failed || only || z) why.push("the filters set");
+      nomatch.appendChild(el("p", null, el("b", { text: "No match. " }), "No request matches " + (why.join(" with ") || "the filters") + " (searched: URL, method, status, errors, request IDs, headers and body previews)."));
+      nomatch.appendChild(el("button", { cls: "small", text: "Clear filters", on: { click: clearFilters } }));
+    }
     clear(spacer);
     rendered = {};
+    // The details follow the table: a request that is no longer listed
+    // closes them, a filter that leaves one request opens its details.
+    if (!searching) {
+      if (selected >= 0 && view.indexOf(selected) < 0) { selected = -1; closeDetails(); }
+      if (view.length === 1 && (state.q || only) && selected !== view[0]) { selectEntry(view[0], false); return; }
+    }
     paint();
+  }
+  function clearFilters() {
+    state.only = null; onlyBtn.hidden = true; state.q = ""; search.value = ""; state.cls = "all"; state.type = ""; typeSel.value = "";
+    state.failed = false; failedBox.checked = false; state.zoom = null; zoomBtn.hidden = true; axisTicks();
+    Array.prototype.forEach.call(seg.children, function (x) { x.className = x.dataset.cls === "all" ? "on" : ""; });
+    refresh();
   }
   var rendered = {};
   function paint() {
@@ -471,25 +744,78 @@
     for (var k in rendered) if (!keep[k]) { spacer.removeChild(rendered[k]); delete rendered[k]; }
     for (var j = first; j < last; j++) if (!rendered[j]) { var n = row(view[j], j); rendered[j] = n; spacer.appendChild(n); }
   }
-  var span = T1 - T0;
+  // The waterfall's window: the whole recording, or the range zoomed to.
+  function win() { return state.zoom || [T0, T1]; }
+  function bar(e) {
+    var w = win(), sp = w[1] - w[0];
+    var b = el("i", { cls: e.inc ? "inc" : (e.f ? "bad" : "") });
+    b.style.left = ((e.b - w[0]) / sp * 100).toFixed(3) + "%";
+    b.style.width = (Math.max(0, (e.d || 0) / sp) * 100).toFixed(3) + "%";
+    var tm = e.tm || [], total = 0, parts = [];
+    for (var k = 0; k < 7; k++) {
+      var v = tm[k] > 0 ? tm[k] : 0;
+      if (k === 2 && tm[3] > 0) v = Math.max(0, v - tm[3]); // HAR's connect includes SSL
+      if (v > 0) { parts.push([k, v]); total += v; }
+    }
+    if (total > 0 && !e.inc) parts.forEach(function (p) { var s = el("b", { cls: "ph-" + PH[p[0]][1] }); s.style.flexGrow = p[1]; b.appendChild(s); });
+    return b;
+  }
   function row(i, pos) {
     var e = E[i];
     var sc = statusClass(e);
-    var bar = el("i", { cls: e.inc ? "inc" : "" });
-    bar.style.left = (Math.max(0, (e.b - T0) / span) * 100).toFixed(3) + "%";
-    bar.style.width = (Math.max(0, (e.d || 0) / span) * 100).toFixed(3) + "%";
-    var n = el("div", { cls: "row" + (e.f ? " failed" : "") + (i === selected ? " sel" : ""), data: { i: i }, title: e.u },
+    var n = el("div", { cls: "row" + (e.f ? " failed" : "") + (i === selected ? " sel" : ""), data: { i: i }, title: e.u + (e.e ? "\n" + e.e : "") },
       el("div", { cls: "num muted", text: i + 1 }),
-      el("div", { cls: "st-" + (sc < 0 ? 0 : sc), text: e.s ? e.s : (e.inc ? "…" : "ERR") }),
+      el("div", { cls: "st-" + (sc < 0 ? 0 : sc), text: e.s ? e.s : (e.inc ? "…" : "(failed)") }),
       el("div", { text: e.m }),
-      el("div", { cls: "url" }, el("span", { text: pathOf(e.u) }), " ", el("span", { cls: "muted", text: hostOf(e.u) })),
+      el("div", { cls: "url" }, el("span", { text: pathOf(e.u) }), " ", el("span", { cls: "muted", text: hostOf(e.u) }),
+        e.e || e.bl || e.ce ? el("span", { cls: "neterr", text: " " + [e.e, e.bl, e.ce].filter(Boolean).join(" ") }) : null),
       el("div", { cls: "muted", text: e.t }),
+      el("div", { cls: "num", text: size(e.rqs) }),
       el("div", { cls: "num", text: size(e.sz) }),
       el("div", { cls: "num", text: ms(e.d) }),
-      el("div", { cls: "wf" }, bar));
+      el("div", { cls: "wf" }, bar(e)));
     n.style.top = (pos * ROW) + "px";
-    n.addEventListener("click", function () { selectEntry(i, false); });
+    n.addEventListener("click", function () { selectEntry(i, false); vp.focus({ preventScroll: true }); });
     return n;
+  }
+  // The time axis above the waterfall: ticks at round steps of the window;
+  // a drag across it zooms to that range (rows outside it are hidden).
+  function axisTicks() {
+    clear(wfHead);
+    var w = win(), sp = w[1] - w[0], W = wfHead.clientWidth || 300;
+    var want = Math.max(2, Math.floor(W / 70)), raw = sp / want, mag = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10)), stepMs = mag;
+    [1, 2, 5, 10].some(function (m) { stepMs = m * mag; return m * mag >= raw; });
+    for (var t = Math.ceil((w[0] - T0) / stepMs) * stepMs; T0 + t <= w[1]; t += stepMs) {
+      if ((T0 + t - w[0]) / sp * W > W - 36) break; // a label cut by the edge
+      var x = el("span", { text: stepMs < 1000 ? Math.round(t) + " ms" : (t / 1000).toFixed(stepMs < 10000 ? 1 : 0) + " s" });
+      x.style.left = ((T0 + t - w[0]) / sp * 100) + "%";
+      wfHead.appendChild(x);
+    }
+    wfHead.appendChild(sel);
+    sel.hidden = true;
+  }
+  var sel = el("div", { cls: "wfsel", hidden: true });
+  var drag = null;
+  wfHead.addEventListener("mousedown", function (ev) { var r = wfHead.getBoundingClientRect(); drag = { r: r, x0: ev.clientX - r.left }; ev.preventDefault(); });
+  document.addEventListener("mousemove", function (ev) {
+    if (!drag) return;
+    var x = Math.max(0, Math.min(drag.r.width, ev.clientX - drag.r.left));
+    sel.hidden = false; sel.style.left = Math.min(x, drag.x0) + "px"; sel.style.width = Math.abs(x - drag.x0) + "px";
+  });
+  document.addEventListener("mouseup", function (ev) {
+    if (!drag) return;
+    var d = drag; drag = null; sel.hidden = true;
+    var x = Math.max(0, Math.min(d.r.width, ev.clientX - d.r.left));
+    if (Math.abs(x - d.x0) < 4) return;
+    var w = win(), sp = w[1] - w[0];
+    setZoom([w[0] + Math.min(x, d.x0) / d.r.width * sp, w[0] + Math.max(x, d.x0) / d.r.width * sp]);
+  });
+  function setZoom(z) {
+    state.zoom = z && z[1] - z[0] >= 1 ? z : null;
+    zoomBtn.hidden = !state.zoom;
+    if (state.zoom) zoomBtn.textContent = "Zoomed to " + rel(z[0]) + " – " + rel(z[1]) + " ✕";
+    axisTicks();
+    refresh();
   }
   function showOnly(list, label) {
     state.only = {};
@@ -499,39 +825,80 @@
     refresh();
     reqSec.scrollIntoView();
   }
+  function markSelected() {
+    Array.prototype.forEach.call(spacer.children, function (n) { n.classList.toggle("sel", +n.dataset.i === selected); });
+  }
   function selectEntry(i, scroll) {
     if (i < 0 || i >= E.length) return;
     selected = i;
     var p = view.indexOf(i);
-    if (p < 0) { state.only = null; onlyBtn.hidden = true; state.q = ""; search.value = ""; state.cls = "all"; state.type = ""; typeSel.value = ""; state.failed = false; failedBox.checked = false; Array.prototype.forEach.call(seg.children, function (x) { x.className = x.dataset.cls === "all" ? "on" : ""; }); refresh(); p = view.indexOf(i); }
-    Array.prototype.forEach.call(spacer.children, function (n) { n.className = n.className.replace(/ sel\b/, "") + (+n.dataset.i === i ? " sel" : ""); });
-    if (scroll) { reqSec.scrollIntoView(); vp.scrollTop = Math.max(0, p * ROW - 100); paint(); }
+    if (p < 0) { clearFilters(); p = view.indexOf(i); }
+    if (scroll) reqSec.scrollIntoView();
+    var top = p * ROW;
+    if (top < vp.scrollTop || top + ROW > vp.scrollTop + vp.clientHeight) vp.scrollTop = Math.max(0, top - (scroll ? 100 : vp.clientHeight - 2 * ROW));
+    paint();
+    markSelected();
     showDetails(i);
+    moment(E[i].b, "req", i);
   }
+  function closeDetails() {
+    details.hidden = true;
+    reqwrap.classList.remove("open");
+    clear(details);
+    axisTicks();
+  }
+  vp.addEventListener("keydown", function (ev) {
+    var p = view.indexOf(selected);
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      if (!view.length) return;
+      p = p < 0 ? 0 : Math.max(0, Math.min(view.length - 1, p + (ev.key === "ArrowDown" ? 1 : -1)));
+      selected = view[p];
+      var top = p * ROW;
+      if (top < vp.scrollTop) vp.scrollTop = top;
+      else if (top + ROW > vp.scrollTop + vp.clientHeight) vp.scrollTop = top + ROW - vp.clientHeight;
+      paint();
+      markSelected();
+      if (!details.hidden) showDetails(selected);
+    } else if (ev.key === "Enter") {
+      if (selected < 0 && view.length) selected = view[0];
+      if (selected >= 0) { ev.preventDefault(); selectEntry(selected, false); }
+    } else if (ev.key === "Escape") {
+      if (!details.hidden) { ev.preventDefault(); closeDetails(); }
+    }
+  });
 
+  var activeTab = "Headers";
   function showDetails(i) {
     var e = E[i];
     clear(details);
     details.hidden = false;
+    details.dataset.i = i;
+    if (!reqwrap.classList.contains("open")) { reqwrap.classList.add("open"); axisTicks(); paint(); }
     var tabs = el("div", { cls: "tabs" });
     var body = el("div", { cls: "tabbody" });
     details.appendChild(el("div", { cls: "dhead" },
-      el("b", { cls: statusClass(e) >= 4 || e.f ? "st-4" : "st-2", text: e.s || e.e || "no response" }),
-      el("span", { cls: "mono", text: e.m + " " + e.u }), copyBtn(e.u, "Copy URL"),
-      el("button", { cls: "small", text: "Close", on: { click: function () { details.hidden = true; } } })));
+      el("b", { cls: statusClass(e) >= 4 || e.f ? "st-4" : "st-2", text: e.s ? e.s + (e.st ? " " + e.st : "") : (e.e || "no response") }),
+      el("span", { cls: "mono", text: e.m + " " + e.u }),
+      el("button", { cls: "small", text: "✕", title: "Close the details (Esc)", aria: { label: "Close the details" }, on: { click: function () { closeDetails(); vp.focus({ preventScroll: true }); } } })));
+    details.appendChild(el("div", { cls: "dtools" }, copyBtn(e.u, "Copy URL"), copyBtn(curlOf(e), "Copy as cURL"), copyBtn(fetchOf(e), "Copy as fetch"),
+      e.b ? el("button", { cls: "small", text: "On the timeline", on: { click: function () { moment(e.b, "req", i); document.getElementById("timeline").scrollIntoView(); } } }) : null));
     details.appendChild(tabs);
     details.appendChild(body);
     var pages = [["Headers", headersTab], ["Payload", payloadTab], ["Response", responseTab], ["Timing", timingTab]];
     if (e.ws && e.ws.length) pages.push([e.t === "eventsource" ? "Events" : "Messages", framesTab]);
-    pages.forEach(function (p, k) {
-      var b = el("button", { text: p[0], cls: k === 0 ? "on" : "" });
+    pages.push(["Copy as", copyTab]);
+    if (!pages.some(function (p) { return p[0] === activeTab; })) activeTab = "Headers";
+    pages.forEach(function (p) {
+      var b = el("button", { text: p[0], cls: p[0] === activeTab ? "on" : "" });
       b.addEventListener("click", function () {
+        activeTab = p[0];
         Array.prototype.forEach.call(tabs.children, function (x) { x.className = x === b ? "on" : ""; });
         clear(body); p[1](body);
       });
       tabs.appendChild(b);
+      if (p[0] === activeTab) p[1](body);
     });
-    headersTab(body);
 
     function hdrTable(h) {
       if (!h || !h.length) return el("p", { cls: "empty", text: "None recorded." });
@@ -543,6 +910,7 @@
       var info = [["URL", e.u], ["Method", e.m], ["Status", e.s ? e.s + " " + (e.st || "") : "none"], ["Error", e.e], ["CORS error", e.ce], ["Blocked", e.bl],
         ["Type", e.t + (e.mt ? " (" + e.mt + ")" : "")], ["Protocol", e.p], ["Server IP", e.ip], ["Initiator", e.in], ["Target", e.tg],
         ["From cache", e.fc], ["Redirect to", e.rd], ["Started", e.b ? clock(e.b) + " (" + rel(e.b) + ")" : ""],
+        ["Request body", e.rqs ? size(e.rqs) : ""], ["Response body", e.sz ? size(e.sz) : ""], ["Transferred", e.tx ? size(e.tx) : ""],
         ["Request IDs", (e.ids || []).join(", ")], ["Findings", (findingsByEntry[i] || []).join(", ")],
         ["Still in flight", e.inc ? "yes: no response before the recording stopped" : ""]];
       b.appendChild(kv(info));
@@ -551,27 +919,29 @@
     }
     function payloadTab(b) {
       if (e.q && e.q.length) { b.appendChild(el("h3", { text: "Query string" })); b.appendChild(hdrTable(e.q)); }
+      if (e.rqb || e.rqn || e.rqs) b.appendChild(el("h3", { text: "Request body" + (e.rqs ? ", " + size(e.rqs) : "") + (e.rqm ? " (" + e.rqm + ")" : "") }));
       if (e.rqb) {
-        b.appendChild(el("h3", { text: "Request body" + (e.rqm ? " (" + e.rqm + ")" : "") }));
         b.appendChild(el("pre", { text: pretty(e.rqb) }));
         if (e.rqx) b.appendChild(el("p", { cls: "note", text: size(e.rqx) + " more not shown in the report (see session.har)." }));
       }
-      if (!(e.q && e.q.length) && !e.rqb) b.appendChild(el("p", { cls: "empty", text: "No query string or request body." }));
+      if (e.rqn) b.appendChild(el("p", { cls: "note", text: e.rqn }));
+      if (!(e.q && e.q.length) && !e.rqb && !e.rqn && !e.rqs) b.appendChild(el("p", { cls: "empty", text: "No query string or request body." }));
     }
     function responseTab(b) {
       if (e.img) b.appendChild(el("img", { src: e.img }));
       if (e.rsb) b.appendChild(el("pre", { text: pretty(e.rsb) }));
       if (e.rsx) b.appendChild(el("p", { cls: "note", text: size(e.rsx) + " more not shown in the report (see session.har)." }));
       if (e.bn) b.appendChild(el("p", { cls: "note", text: e.bn }));
-      if (!e.img && !e.rsb && !e.bn) b.appendChild(el("p", { cls: "empty", text: "No response body recorded." }));
+      if (!e.img && !e.rsb && !e.bn) b.appendChild(el("p", { cls: "empty", text: e.sz ? "The body (" + size(e.sz) + ") is not in the report." : "No response body recorded." }));
     }
     function timingTab(b) {
-      var names = ["Blocked", "DNS", "Connect", "TLS", "Send", "Wait (server)", "Receive"];
       var t = el("table", { cls: "plain" });
-      (e.tm || []).forEach(function (v, k) { if (v >= 0) t.appendChild(el("tr", null, el("td", { text: names[k] }), el("td", { cls: "mono", text: ms(v) }))); });
+      (e.tm || []).forEach(function (v, k) {
+        if (v >= 0) t.appendChild(el("tr", null, el("td", null, el("i", { cls: "sw ph-" + PH[k][1] }), PH[k][0]), el("td", { cls: "mono", text: ms(v) })));
+      });
       t.appendChild(el("tr", null, el("td", null, el("b", { text: "Total" })), el("td", { cls: "mono", text: ms(e.d) })));
       b.appendChild(t);
-      b.appendChild(el("p", { cls: "note", text: "Size " + size(e.sz) + ", transferred " + size(e.tx) + "." }));
+      b.appendChild(el("p", { cls: "note", text: "Sent " + (size(e.rqs) || "0 B") + "; response body " + (size(e.sz) || "0 B") + ", transferred " + (size(e.tx) || "0 B") + "." }));
     }
     function framesTab(b) {
       if (e.wsc) b.appendChild(el("div", { cls: "banner warn", text: e.wsc }));
@@ -583,6 +953,77 @@
       b.appendChild(t);
       if (e.wsn > e.ws.length) b.appendChild(el("p", { cls: "note", text: (e.wsn - e.ws.length) + " more messages in session.har." }));
     }
+    function copyTab(b) {
+      b.appendChild(el("p", { cls: "note", text: "Redaction tags such as [REDACTED:token:1a2b3c4d] are left in place: replace them with real values to send the request again." }));
+      var c = curlOf(e), f = fetchOf(e);
+      b.appendChild(el("h3", null, "cURL", copyBtn(c)));
+      b.appendChild(el("pre", { cls: "curl", text: c }));
+      b.appendChild(el("h3", null, "fetch", copyBtn(f)));
+      b.appendChild(el("pre", { cls: "fetch", text: f }));
+    }
+  }
+  // Headers a client sets itself, left out of the commands (as DevTools does).
+  function skipHeader(n) { n = n.toLowerCase(); return n[0] === ":" || n === "content-length" || n === "host" || n === "connection"; }
+  function bodyWhole(e) { return e.rqb && !e.rqx && !e.rqn && !/^multipart\//i.test(e.rqm || ""); }
+  function shq(s) { return "'" + String(s).replace(/'/g, "'\\''") + "'"; }
+  function curlOf(e) {
+    var parts = ["curl " + shq(e.u)];
+    if (e.m && e.m !== "GET") parts.push("-X " + shq(e.m));
+    (e.rqh || []).forEach(function (h) { if (!skipHeader(h[0])) parts.push("-H " + shq(h[0] + ": " + h[1])); });
+    if (bodyWhole(e)) parts.push("--data-raw " + shq(e.rqb));
+    var head = e.rqs && !bodyWhole(e) ? "# The request body (" + size(e.rqs) + ") is not whole in the report: take it from session.har.\n" : "";
+    return head + parts.join(" \\\n  ");
+  }
+  function fetchOf(e) {
+    var h = {};
+    (e.rqh || []).forEach(function (x) { if (!skipHeader(x[0])) h[x[0]] = x[1]; });
+    var opts = { method: e.m || "GET", headers: h };
+    if (bodyWhole(e)) opts.body = e.rqb;
+    var head = e.rqs && !bodyWhole(e) ? "// The request body (" + size(e.rqs) + ") is not whole in the report: take it from session.har.\n" : "";
+    return head + "fetch(" + JSON.stringify(e.u) + ", " + JSON.stringify(opts, null, 2) + ");";
+  }
+  // harOfReport is a HAR 1.2 of what the report holds: its body previews,
+  // not the whole bodies, and says so in its comments.
+  function harOfReport() {
+    function nv(p) { return (p || []).map(function (x) { return { name: x[0], value: x[1] }; }); }
+    var note = "Saved from a Reprokit report: bodies are the report's previews, not the whole bodies (session.har in the bundle has them).";
+    return { log: { version: "1.2", creator: { name: "Reprokit report", version: (M.tool && M.tool.version) || "" }, comment: note,
+      pages: (D.pages || []).map(function (p) { return { id: p.id, title: p.title, startedDateTime: p.b ? new Date(p.b).toISOString() : "", pageTimings: {} }; }),
+      entries: E.map(function (e) {
+        var tm = e.tm || [];
+        var x = {
+          startedDateTime: e.b ? new Date(e.b).toISOString() : "", time: e.d || 0,
+          request: { method: e.m, url: e.u, httpVersion: e.p || "", headers: nv(e.rqh), queryString: nv(e.q), cookies: [], headersSize: -1, bodySize: e.rqs || 0 },
+          response: { status: e.s || 0, statusText: e.st || "", httpVersion: e.p || "", headers: nv(e.rsh), cookies: [],
+            content: { size: e.sz || 0, mimeType: e.mt || "" }, redirectURL: e.rd || "", headersSize: -1, bodySize: -1 },
+          cache: {}, timings: { blocked: tm[0], dns: tm[1], connect: tm[2], ssl: tm[3], send: tm[4] || 0, wait: tm[5] || 0, receive: tm[6] || 0 },
+          _resourceType: e.t
+        };
+        if (e.pg) x.pageref = e.pg;
+        if (e.ip) x.serverIPAddress = e.ip;
+        if (e.e) x.response._error = e.e;
+        if (e.tx) x.response._transferSize = e.tx;
+        if (e.rqb || e.rqn) x.request.postData = { mimeType: e.rqm || "", text: e.rqb || "", comment: e.rqx ? "preview: " + e.rqx + " more bytes left out" : (e.rqn || undefined) };
+        if (e.rsb) { x.response.content.text = e.rsb; if (e.rsx) x.response.content.comment = "preview: " + e.rsx + " more bytes left out"; }
+        else if (e.bn) x.response.content.comment = e.bn;
+        if (e.ws) x._webSocketMessages = e.ws.map(function (f) { return { type: f.d, time: f.t / 1000, opcode: f.o || 1, data: f.x }; });
+        return x;
+      }) } };
+  }
+  function saveHAR() {
+    var a = document.createElement("a"), url = null;
+    if (D.har === "served") {
+      a.href = "session.har";
+      a.download = "session.har";
+    } else {
+      url = URL.createObjectURL(new Blob([JSON.stringify(harOfReport(), null, 1)], { type: "application/json" }));
+      a.href = url;
+      a.download = (M.id ? "reprokit-" + M.id.slice(0, 8) : "reprokit-report") + "-previews.har";
+    }
+    document.body.appendChild(a);
+    a.click();
+    document.body.removeChild(a);
+    if (url) setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
   }
   function pretty(s) {
     var t = s.trim();
@@ -592,19 +1033,22 @@
     return s;
   }
   refresh();
+  axisTicks();
 
   // ---- console --------------------------------------------------------
   (function consoleSec() {
     var C = D.console || [];
     var errs = C.filter(function (m) { return m.l === "error"; }).length;
-    var s = section("console", "Console", C.length + (errs ? " (" + errs + " errors)" : ""));
+    var s = section("console", "Console", plural(C.length, "message") + (errs ? " (" + plural(errs, "error") + ")" : ""));
     if (!C.length) { s.appendChild(el("p", { cls: "empty", text: "No console message recorded." })); return; }
     var lvl = el("select", { aria: { label: "Console level" } }, el("option", { value: "", text: "All levels" }), el("option", { value: "error", text: "Errors" }), el("option", { value: "warning", text: "Errors and warnings" }), el("option", { value: "note", text: "Reporter notes" }));
     var list = el("div", { cls: "console" });
     s.appendChild(el("div", { cls: "filters" }, lvl));
     s.appendChild(list);
+    var shown = {};
     function draw() {
       clear(list);
+      shown = {};
       var n = 0;
       for (var i = 0; i < C.length && n < 3000; i++) {
         var m = C[i];
@@ -612,14 +1056,21 @@
         if (lvl.value === "warning" && m.l !== "error" && m.l !== "warning") continue;
         if (lvl.value === "note" && m.l !== "note") continue;
         n++;
-        list.appendChild(el("div", { cls: "msg " + m.l },
+        var row = el("div", { cls: "msg " + m.l, data: { i: i }, title: m.t ? "Show this moment on the timeline" : undefined },
           el("span", { cls: "muted", text: clock(m.t) }), el("span", { text: m.l }),
-          el("span", { cls: "x", text: m.x + (m.u ? "\n" + m.u + (m.ln ? ":" + m.ln : "") : "") + (m.st ? "\n" + m.st : "") })));
+          el("span", { cls: "x", text: m.x + (m.u ? "\n" + m.u + (m.ln ? ":" + m.ln : "") : "") + (m.st ? "\n" + m.st : "") }));
+        if (m.t) row.addEventListener("click", (function (i) { return function () { moment(C[i].t, "con", i); }; })(i));
+        shown[i] = row;
+        list.appendChild(row);
       }
       if (n >= 3000) list.appendChild(el("p", { cls: "note", text: "Showing the first 3000 messages; console.json has them all." }));
     }
     lvl.addEventListener("change", draw);
     draw();
+    goConsole = function (i) {
+      if (!shown[i]) { lvl.value = ""; draw(); }
+      flash(shown[i]);
+    };
   })();
 
   // ---- steps ----------------------------------------------------------
@@ -628,15 +1079,22 @@
     var s = section("steps", "Steps", S.length + "");
     if (!S.length) { s.appendChild(el("p", { cls: "empty", text: "No user step recorded." })); return; }
     var ol = el("ol", { cls: "steps" });
-    S.forEach(function (st) { ol.appendChild(el("li", null, st.x, st.t ? el("span", { cls: "t", text: clock(st.t) + " " + rel(st.t) }) : null)); });
+    var items = [];
+    S.forEach(function (st, i) {
+      var li = el("li", { data: { i: i }, title: st.t ? "Show this moment on the timeline" : undefined }, st.x, st.t ? el("span", { cls: "t", text: clock(st.t) + " " + rel(st.t) }) : null);
+      if (st.t) li.addEventListener("click", function () { moment(st.t, "step", i); });
+      items.push(li);
+      ol.appendChild(li);
+    });
     s.appendChild(ol);
+    goStep = function (i) { flash(items[i]); };
   })();
 
   // ---- support request ------------------------------------------------
   if (D.support) {
     var sr = section("support", "Support request");
-    sr.querySelector("h2").appendChild(copyBtn(D.support, "Copy"));
-    sr.appendChild(el("pre", { text: D.support }));
+    sr.querySelector("h2").appendChild(copyBtn(D.support, "Copy the Markdown"));
+    sr.appendChild(markdown(D.support));
   }
 
   // ---- environment ------------------------------------------------------
@@ -696,4 +1154,6 @@
   var nav = document.getElementById("rk-nav");
   navLinks.forEach(function (l) { nav.appendChild(el("a", { href: "#" + l[0], text: l[1] })); });
   document.body.dataset.ready = "1";
+  setTimeout(indexSome, 300);
+  if (window.performance && performance.mark) performance.mark("rk-ready");
 })();
