@@ -118,10 +118,13 @@ func cspViolations(infos []entryInfo, console []ConsoleMessage, byURL map[string
 		case !strings.Contains(strings.ToLower(text), "inline"):
 			target = "eval of a string"
 		}
+		// One line per directive and target; Chromium's second line
+		// about a refused fetch names no directive.
 		line := ""
 		key := dir + " " + target
-		if !seen[key] {
+		if !seen[key] && (dir != "" || !seen["blocked "+target]) {
 			seen[key] = true
+			seen["blocked "+target] = true
 			line = "CSP " + orWord(dir, "policy") + " blocked " + target
 			if target == "an inline script" && c.URL != "" {
 				line += " in " + shortURL(c.URL, 100)
@@ -333,14 +336,11 @@ func topPages(infos []entryInfo) func(t float64) int {
 	}
 	sort.SliceStable(docs, func(a, b int) bool { return infos[docs[a]].startMs < infos[docs[b]].startMs })
 	return func(t float64) int {
-		page := -1
-		for _, i := range docs {
-			if infos[i].startMs > t+50 {
-				break
-			}
-			page = i
+		n := sort.Search(len(docs), func(k int) bool { return infos[docs[k]].startMs > t+50 })
+		if n == 0 {
+			return -1
 		}
-		return page
+		return docs[n-1]
 	}
 }
 

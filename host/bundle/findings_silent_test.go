@@ -273,3 +273,15 @@ func TestHealthyAbortsAreNotTimeouts(t *testing.T) {
 		t.Errorf("exception-near-failure on healthy aborts: %+v", *f)
 	}
 }
+
+func TestCSPViolationShowsOneLinePerBlock(t *testing.T) {
+	doc := page("https://app.example.com/chat", 0)
+	console := []ConsoleMessage{
+		securityAt(300, "error", cspConnectText, doc.Request.URL),
+		consoleAt(302, "error", "javascript", cspFetchText),
+	}
+	f := findRule(Findings([]har.Entry{doc}, console), "csp-violation")
+	if f == nil || len(f.Console) != 2 || len(f.Evidence) != 1 || !strings.Contains(f.Evidence[0], "connect-src") {
+		t.Errorf("a refused connection logged twice: %+v", f)
+	}
+}
