@@ -298,7 +298,7 @@ func findings(infos []entryInfo, console []ConsoleMessage, steps []Step) []Findi
 	}
 	ssoLoops(infos, &fs)
 	timedOut := requestTimeouts(infos, console, &fs)
-	pageAt := topPages(infos)
+	pages := newTopPages(infos)
 	// explained: exceptions that a failed request or a CSP block explains
 	// (uncaught-exception is for the others).
 	explained := map[int]bool{}
@@ -372,7 +372,7 @@ func findings(infos []entryInfo, console []ConsoleMessage, steps []Step) []Findi
 				// of the previous page is not this page's to handle.
 				end := in.startMs + max(in.e.Time, 0)
 				t := float64(c.Time)
-				if end >= t-nearMillis && in.startMs <= t+afterMillis && pageAt(t) == pageAt(in.startMs) {
+				if end >= t-nearMillis && in.startMs <= t+afterMillis && pages.of(c) == pages.at(in.startMs) {
 					near = append(near, i)
 				}
 			}
@@ -394,7 +394,7 @@ func findings(infos []entryInfo, console []ConsoleMessage, steps []Step) []Findi
 			continue
 		}
 		for _, b := range blocks {
-			if d := float64(c.Time - console[b].Time); d >= 0 && d <= cspCauseWindow && pageAt(float64(c.Time)) == pageAt(float64(console[b].Time)) {
+			if d := float64(c.Time - console[b].Time); d >= 0 && d <= cspCauseWindow && pages.of(c) == pages.of(&console[b]) {
 				explained[ci] = true
 				fs.add("csp-violation", -1, ci, "then: "+shortURL(strings.TrimSpace(firstLine(c.Text)), 140))
 				break

@@ -118,10 +118,13 @@ func cspViolations(infos []entryInfo, console []ConsoleMessage, byURL map[string
 		case !strings.Contains(strings.ToLower(text), "inline"):
 			target = "eval of a string"
 		}
+		// One line per directive and target; Chromium's second line
+		// about a refused fetch names no directive.
 		line := ""
 		key := dir + " " + target
-		if !seen[key] {
+		if !seen[key] && (dir != "" || !seen["blocked "+target]) {
 			seen[key] = true
+			seen["blocked "+target] = true
 			line = "CSP " + orWord(dir, "policy") + " blocked " + target
 			if target == "an inline script" && c.URL != "" {
 				line += " in " + shortURL(c.URL, 100)
@@ -321,27 +324,57 @@ func pageTimeouts(infos []entryInfo) []float64 {
 	return out
 }
 
-// topPages returns a function that gives, for a time (ms since the epoch),
-// the index of the top frame's document loaded last before it (−1 before
-// the first): the page the user was on.
-func topPages(infos []entryInfo) func(t float64) int {
-	var docs []int
+// topPages tells which page of the top frame the user was on: the index of
+// the top frame's document loaded last before a time, or the one a console
+// message names (−1 when none).
+type topPages struct {
+	infos []entryInfo
+	docs  []int // top-frame documents by start time
+}
+
+func newTopPages(infos []entryInfo) *topPages {
+	p := &topPages{infos: infos}
 	for i := range infos {
 		if in := &infos[i]; in.kind == "document" && topTarget(in.e.Target) && !isRedirect(in.e) && in.startMs != 0 {
-			docs = append(docs, i)
+			p.docs = append(p.docs, i)
 		}
 	}
-	sort.SliceStable(docs, func(a, b int) bool { return infos[docs[a]].startMs < infos[docs[b]].startMs })
-	return func(t float64) int {
-		page := -1
-		for _, i := range docs {
-			if infos[i].startMs > t+50 {
+	sort.SliceStable(p.docs, func(a, b int) bool { return infos[p.docs[a]].startMs < infos[p.docs[b]].startMs })
+	return p
+}
+
+// at returns the document requested last at or before t (ms since the
+// epoch). The old page runs on for a moment after the next document is
+// requested: a message names its page better (see of).
+func (p *topPages) at(t float64) int {
+	n := sort.Search(len(p.docs), func(k int) bool { return p.infos[p.docs[k]].startMs > t })
+	if n == 0 {
+		return -1
+	}
+	return p.docs[n-1]
+}
+
+// of returns the page of a console message: the last document before it
+// whose URL is the message's (an inline script, a CSP report), else the
+// page at its time.
+func (p *topPages) of(c *ConsoleMessage) int {
+	t := float64(c.Time)
+	if c.URL != "" {
+		u, _, _ := strings.Cut(c.URL, "#")
+		for k := len(p.docs) - 1; k >= 0; k-- {
+			d := p.infos[p.docs[k]]
+			if d.startMs > t {
+				continue
+			}
+			if du, _, _ := strings.Cut(d.e.Request.URL, "#"); du == u {
+				return p.docs[k]
+			}
+			if t-d.startMs > loadWindow*6 {
 				break
 			}
-			page = i
 		}
-		return page
 	}
+	return p.at(t)
 }
 
 func topTarget(t string) bool {
@@ -367,7 +400,7 @@ func topTarget(t string) bool {
 //     another site is a third-party script (analytics, ads, a widget)
 //     failing on its own: pages go on without it, and it is not counted.
 func uncaughtExceptions(infos []entryInfo, console []ConsoleMessage, steps []Step, skip map[int]bool, fs *findingSet) {
-	pageAt := topPages(infos)
+	pages := newTopPages(infos)
 	for ci := range console {
 		c := &console[ci]
 		if skip[ci] || !c.isException() || c.Time == 0 {
@@ -388,7 +421,7 @@ func uncaughtExceptions(infos []entryInfo, console []ConsoleMessage, steps []Ste
 		if !topTarget(c.Target) && !(strings.EqualFold(c.Target, "iframe") && frameStep) {
 			continue
 		}
-		page := pageAt(t)
+		page := pages.of(c)
 		loading := page >= 0 && t-infos[page].startMs <= loadWindow
 		if step == nil && !loading {
 			continue

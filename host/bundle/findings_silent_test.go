@@ -273,3 +273,34 @@ func TestHealthyAbortsAreNotTimeouts(t *testing.T) {
 		t.Errorf("exception-near-failure on healthy aborts: %+v", *f)
 	}
 }
+
+func TestCSPViolationShowsOneLinePerBlock(t *testing.T) {
+	doc := page("https://app.example.com/chat", 0)
+	console := []ConsoleMessage{
+		securityAt(300, "error", cspConnectText, doc.Request.URL),
+		consoleAt(302, "error", "javascript", cspFetchText),
+	}
+	f := findRule(Findings([]har.Entry{doc}, console), "csp-violation")
+	if f == nil || len(f.Console) != 2 || len(f.Evidence) != 1 || !strings.Contains(f.Evidence[0], "connect-src") {
+		t.Errorf("a refused connection logged twice: %+v", f)
+	}
+}
+
+// The old page runs on for a moment after the next one is requested: its
+// CSP report, logged then, is not the new page's, and the exception a click
+// on the new page throws is not that report's consequence.
+func TestAFastNextPageKeepsItsOwnException(t *testing.T) {
+	csp := page("https://app.example.com/chat", 0)
+	next := page("https://app.example.com/settings", 200)
+	console := []ConsoleMessage{
+		securityAt(230, "error", cspConnectText, csp.Request.URL),
+		exceptionAt(450, "Uncaught TypeError: Cannot read properties of null (reading 'value')", next.Request.URL),
+	}
+	fs := Findings([]har.Entry{csp, next}, console, stepAt(440, "click", "Save"))
+	if f := findRule(fs, "csp-violation"); f == nil || len(f.Console) != 1 {
+		t.Errorf("csp-violation: %+v", f)
+	}
+	if f := findRule(fs, "uncaught-exception"); f == nil {
+		t.Errorf("the click's exception on the next page: %v", rules(fs))
+	}
+}
