@@ -28,7 +28,10 @@ import (
 // `parent_header.msg_id`, GraphQL over websocket `id`, Phoenix
 // `ref`/`join_ref`, Socket.IO acks) accepts them.
 type conversation struct {
-	sends       []*recordedSend
+	sends []*recordedSend
+	// receives are all the server messages in recorded order: a stream
+	// keeps its order, replies and unsolicited frames interleaved.
+	receives    []recordedReply
 	unsolicited []recordedReply
 	// held counts the sends holding each value at each place ("path\x00raw").
 	held map[string]int
@@ -51,11 +54,14 @@ type recordedSend struct {
 // recordedReply is one server message with its recorded pacing.
 type recordedReply struct {
 	msg har.WebSocketMessage
+	// to is the sent message it answers; nil for an unsolicited one.
+	to *recordedSend
 	// after is how many page messages came before it in the recording.
 	after int
-	// gap is the recorded time since the frame it follows (the send it
-	// answers, or the reply before it), in seconds.
-	gap float64
+	// gap is the recorded time since the frame before it (of either
+	// side), in seconds; replyGap since the send it answers or the reply
+	// to that send before it (to play the replies again on their own).
+	gap, replyGap float64
 }
 
 // leaf is one scalar of a text message, where it sits and its text.
@@ -231,23 +237,24 @@ func newConversation(msgs []har.WebSocketMessage, start float64) *conversation {
 		case "receive":
 			p := parseMessage(m)
 			to, matched := c.answers(p)
-			r := recordedReply{msg: m, after: len(c.sends)}
+			r := recordedReply{msg: m, to: to, after: len(c.sends), gap: gapOf(prev, m.Time)}
 			if to != nil {
 				from, ok := lastReplyTime[to]
 				if !ok {
 					from = to.msg.Time
 				}
-				r.gap = gapOf(from, m.Time)
+				r.replyGap = gapOf(from, m.Time)
 				lastReplyTime[to] = m.Time
 				to.replies = append(to.replies, r)
+				c.receives = append(c.receives, r)
 				for _, l := range matched {
 					if !slices.ContainsFunc(to.ids, func(x leaf) bool { return x.path == l.path }) {
 						to.ids = append(to.ids, l)
 					}
 				}
 			} else {
-				r.gap = gapOf(prev, m.Time)
 				c.unsolicited = append(c.unsolicited, r)
+				c.receives = append(c.receives, r)
 			}
 		default:
 			continue

@@ -166,3 +166,48 @@ func TestPlayerRewritesRepliesForLiveIDs(t *testing.T) {
 		t.Errorf("figures %+v", f)
 	}
 }
+
+// A streamed answer keeps its recorded order: the frame that carries the
+// request's id (the completion's metadata) comes after the tokens that
+// carry none, as it did for the user, not as soon as the request arrives.
+func TestPlayerKeepsTheStreamOrder(t *testing.T) {
+	now := float64(time.Now().Unix())
+	e := har.Entry{StartedDateTime: time.Unix(int64(now), 0).UTC().Format(time.RFC3339Nano), ResourceType: "websocket"}
+	e.Request.Method, e.Request.URL = "GET", "wss://chat.test/stream"
+	e.Response.Status = 101
+	e.WebSocketMessages = []har.WebSocketMessage{
+		{Type: "send", Time: now + 0.1, Opcode: 1, Data: `{"id":"q-0001","text":"hi"}`},
+		{Type: "receive", Time: now + 0.2, Opcode: 1, Data: `{"delta":"Hel"}`},
+		{Type: "receive", Time: now + 0.3, Opcode: 1, Data: `{"delta":"lo"}`},
+		{Type: "receive", Time: now + 0.4, Opcode: 1, Data: `{"id":"q-0001","done":true}`},
+	}
+	h := &har.HAR{}
+	h.Log.Entries = []har.Entry{e}
+	m := NewMatcher(NewArchive(h), MatchOptions{})
+	p, err := startPlayer(m, newServer(m, t.Logf), PaceNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, _, err := websocket.DefaultDialer.Dial(p.URL()+"?u="+url.QueryEscape(e.Request.URL), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.WriteMessage(websocket.TextMessage, []byte(`{"id":"live-7","text":"hi"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for range 3 {
+		_, b, err := c.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(b))
+	}
+	want := []string{`{"delta":"Hel"}`, `{"delta":"lo"}`, `{"id":"live-7","done":true}`}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("frames %q, want %q", got, want)
+	}
+}

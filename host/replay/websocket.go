@@ -166,9 +166,15 @@ func (p *wsPlayer) play(conn *websocket.Conn, e *har.Entry) {
 	conv := newConversation(e.WebSocketMessages, startSeconds(e))
 	var (
 		writeMu sync.Mutex
-		mu      sync.Mutex // guards clients, all, batches
+		mu      sync.Mutex // guards clients, all, bound, skipped
 		clients int        // page messages received here
 		all     binding    // every id learned on this connection
+		// bound is the live ids of each recorded send the page's
+		// messages were matched to (its latest match).
+		bound = map[*recordedSend]binding{}
+		// skipped are the replies the ordered playback passed over
+		// because the page had not sent their request yet.
+		skipped = map[*recordedSend][]recordedReply{}
 		batches sync.WaitGroup
 	)
 	arrived := make(chan struct{}, 1)
@@ -237,20 +243,34 @@ func (p *wsPlayer) play(conn *websocket.Conn, e *har.Entry) {
 				// The latest ids first: a reused recorded id means the newest.
 				all = append(slices.Clone(mt.bind), all[:min(len(all), 256)]...)
 			}
+			// The ordered playback sends a send's replies in their
+			// place in the stream, the first time it is matched; a
+			// repeat, or a request that came after the playback gave
+			// up on it, gets its replies on their own.
+			var again []recordedReply
+			if mt.send != nil {
+				bound[mt.send] = mt.bind
+				if mt.send.used > 1 {
+					again = mt.send.replies
+				} else if sk := skipped[mt.send]; len(sk) > 0 {
+					again = sk
+					delete(skipped, mt.send)
+				}
+			}
 			mu.Unlock()
 			p.noteClient(e.Request.URL, n, mt)
 			select {
 			case arrived <- struct{}{}:
 			default:
 			}
-			if mt.send == nil || len(mt.send.replies) == 0 {
+			if len(again) == 0 {
 				continue
 			}
 			release := hold()
 			batches.Go(func() {
 				defer release()
-				for _, r := range mt.send.replies {
-					if !wait(r.gap) || !send(r.msg, mt.bind) {
+				for _, r := range again {
+					if !wait(r.replyGap) || !send(r.msg, mt.bind) {
 						return
 					}
 				}
@@ -280,14 +300,70 @@ func (p *wsPlayer) play(conn *websocket.Conn, e *har.Entry) {
 		}
 		return true
 	}
+	// waitMatched waits until the page sent the request s stands for,
+	// or clientWait; false with ok when it did not come.
+	waitMatched := func(s *recordedSend) (matched, ok bool) {
+		deadline := time.After(clientWait)
+		for {
+			mu.Lock()
+			_, done := bound[s]
+			mu.Unlock()
+			if done {
+				return true, true
+			}
+			select {
+			case <-arrived:
+			case <-deadline:
+				return false, true
+			case <-readDone:
+				return false, false
+			case <-p.ctx.Done():
+				return false, false
+			}
+		}
+	}
 	release := hold()
 	defer release()
-	for _, r := range conv.unsolicited {
-		if !waitClients(r.after) || !wait(r.gap) {
+	// Every server message in recorded order: a reply waits for its
+	// request, an unsolicited message for the page messages before it.
+	for _, r := range conv.receives {
+		if r.to == nil {
+			if !waitClients(r.after) {
+				return
+			}
+		} else {
+			// A request given up on once is not waited for again.
+			mu.Lock()
+			_, matched := bound[r.to]
+			given := len(skipped[r.to]) > 0
+			mu.Unlock()
+			if !matched && !given {
+				var ok bool
+				if matched, ok = waitMatched(r.to); !ok {
+					return
+				}
+			}
+			if !matched {
+				mu.Lock()
+				// Checked again with the lock the reader takes: a
+				// request that came just now is answered here.
+				if _, matched = bound[r.to]; !matched {
+					skipped[r.to] = append(skipped[r.to], r)
+				}
+				mu.Unlock()
+				if !matched {
+					continue
+				}
+			}
+		}
+		if !wait(r.gap) {
 			return
 		}
 		mu.Lock()
 		b := all
+		if r.to != nil {
+			b = bound[r.to]
+		}
 		mu.Unlock()
 		if !send(r.msg, b) {
 			return
