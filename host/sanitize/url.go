@@ -242,10 +242,21 @@ func (r *Redactor) param(loc *locator, name, v string, ctx textCtx) string {
 	if nv := r.text(loc, v, ctx); nv != v {
 		return nv
 	}
-	if !ctx.noEntropy && !r.pol.disabled["entropy"] && highEntropy(v, 20, 3.5) {
+	if !ctx.noEntropy && !r.pol.disabled["entropy"] && highEntropy(v, 20, 3.5) && !cacheBuster(name, v) {
 		return r.secret(loc, "entropy", v)
 	}
 	return v
+}
+
+// cacheBuster says whether a parameter is a content hash that versions a
+// resource: hex under a version name (main.css?v=<sha512 hex>, ?hash=…).
+// A token is not hex under such a name.
+func cacheBuster(name, v string) bool {
+	switch strings.ToLower(name) {
+	case "v", "ver", "version", "hash", "h", "rev", "build", "cb", "_", "cachebust", "cache_bust", "bust", "t":
+		return isHex(v)
+	}
+	return false
 }
 
 // looksURL: an absolute URL or a path with a query.
