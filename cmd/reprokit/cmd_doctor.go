@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/reprokit/reprokit/host/install"
@@ -49,7 +50,12 @@ script). Exits 1 when a check fails.`)
 			return err
 		}
 	} else {
-		rep.WriteText(os.Stdout)
+		// details quote manifests and policies from disk: escape them
+		var text strings.Builder
+		rep.WriteText(&text)
+		if _, err := os.Stdout.WriteString(terminalLines(text.String())); err != nil {
+			return err
+		}
 	}
 	if !rep.OK {
 		return negative("")
