@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/reprokit/reprokit/host/install"
@@ -22,8 +23,9 @@ executable, allowed_origins with the extension ID and the trailing slash);
 managed policies that block it (NativeMessagingBlocklist,
 NativeMessagingUserLevelHosts, ExtensionSettings, ExtensionInstallBlocklist);
 that a browser is found; and a self-test that starts the host and exchanges
-a framed ping. Each check prints pass or fail with the fix. Exits 1 when a
-check fails.`)
+a framed ping. Each check prints pass or fail with the fix on stdout (so
+that "reprokit doctor > doctor.txt" keeps it for support; --json for a
+script). Exits 1 when a check fails.`)
 	var ids stringList
 	fs.Var(&ids, "extension-id", "extension ID the manifests must allow (repeatable; default: the published Reprokit extension)")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout")
@@ -48,7 +50,12 @@ check fails.`)
 			return err
 		}
 	} else {
-		rep.WriteText(os.Stderr)
+		// details quote manifests and policies from disk: escape them
+		var text strings.Builder
+		rep.WriteText(&text)
+		if _, err := os.Stdout.WriteString(terminalLines(text.String())); err != nil {
+			return err
+		}
 	}
 	if !rep.OK {
 		return negative("")

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -27,6 +29,13 @@ request IDs. Prints the path of the report on stdout.`)
 	if err != nil {
 		return err
 	}
+	if *out != "" {
+		// before the work, and naming the folder rather than the
+		// temporary file the report is first written to
+		if err := checkOutDir(*out); err != nil {
+			return err
+		}
+	}
 	b, cleanup, err := openBundleArg(fs, pos, ids)
 	if err != nil {
 		return err
@@ -39,6 +48,22 @@ request IDs. Prints the path of the report on stdout.`)
 		return err
 	}
 	printPath(*out)
+	return nil
+}
+
+// checkOutDir returns a usage error naming out's folder when it does not
+// exist or is not a folder.
+func checkOutDir(out string) error {
+	dir := filepath.Dir(out)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageErr("-o %s: the folder %s does not exist; create it or choose another", out, dir)
+	case err != nil:
+		return usageErr("-o %s: %v", out, errorText(err))
+	case !st.IsDir():
+		return usageErr("-o %s: %s is not a folder", out, dir)
+	}
 	return nil
 }
 

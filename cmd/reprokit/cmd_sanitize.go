@@ -88,6 +88,13 @@ keys with age and named OUT.har.age: only their identities open it.`)
 	}
 	defer src.Close()
 	st, _ := src.Stat()
+	var magic [4]byte
+	if n, _ := io.ReadFull(src, magic[:]); n == 4 && string(magic[:]) == "PK\x03\x04" {
+		return usageErr("%s is a zip (a Reprokit bundle?), not a HAR: a bundle is sanitized already; check it with `reprokit scan %s`, or sanitize the session.har inside it", in, in)
+	}
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return usageErr("cannot read the input: %v", err)
+	}
 
 	r := sanitize.New(pol)
 	// the plaintext goes next to the output, or, when it is sealed, into a

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/reprokit/reprokit/host/bundle"
 	"github.com/reprokit/reprokit/host/version"
 )
 
@@ -129,13 +130,56 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if msg := ee.Error(); msg != "" {
+		if msg := errorText(ee); msg != "" {
 			fmt.Fprintf(stderr, "reprokit %s: %s\n", c.name, msg)
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "reprokit %s: %v\n", c.name, err)
+	fmt.Fprintf(stderr, "reprokit %s: %s\n", c.name, errorText(err))
 	return exitNegative
+}
+
+// errorText is the message of err for the terminal: a path named twice in
+// a row ("open b.zip: open b.zip: no such file or directory", an
+// *fs.PathError wrapped with the same words, or formatted into a usage
+// error) is named once, and what came from the input (member names, URLs)
+// cannot act on the terminal (see [terminalLines]).
+func errorText(err error) string {
+	return terminalLines(namePathOnce(err.Error()))
+}
+
+// namePathOnce removes the repeats of "OP PATH: " that follow themselves.
+func namePathOnce(msg string) string {
+	for _, op := range []string{"open ", "stat ", "lstat ", "read "} {
+		for from := 0; ; {
+			i := strings.Index(msg[from:], op)
+			if i < 0 {
+				break
+			}
+			i += from
+			end := strings.Index(msg[i:], ": ")
+			if end < 0 {
+				break
+			}
+			seg := msg[i : i+end+2]
+			for strings.HasPrefix(msg[i+len(seg):], seg) {
+				msg = msg[:i] + msg[i+len(seg):]
+			}
+			from = i + len(seg)
+		}
+	}
+	return msg
+}
+
+// terminalLines escapes each line of text from an input for a terminal
+// ([bundle.TerminalSafe]) and keeps the line breaks: the one way the CLI
+// prints text that comes from a bundle, a HAR or a scanned file.
+func terminalLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = bundle.TerminalSafe(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func printHelp(w io.Writer) {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
 // Summary is what `reprokit inspect` prints: the counts, findings, request
@@ -50,7 +52,17 @@ func (b *Bundle) Summary() Summary {
 // WriteText prints the summary for a person.
 func (s *Summary) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
-	p := func(format string, a ...any) { ew.str(fmt.Sprintf(format, a...)) }
+	// every string printed comes from the bundle or HAR (URLs, titles,
+	// member names, request IDs) or is plain ASCII of ours: escape them all,
+	// so that a URL cannot clear the screen or fake a line of this summary
+	p := func(format string, a ...any) {
+		for i, v := range a {
+			if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
+				a[i] = TerminalSafe(rv.String())
+			}
+		}
+		ew.str(fmt.Sprintf(format, a...))
+	}
 	kind := "bundle"
 	if s.Kind == "har" {
 		kind = "HAR (not a Reprokit bundle: not sanitized by Reprokit)"
@@ -142,4 +154,42 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// TerminalSafe returns s with what a terminal would act on instead of show
+// escaped, for printing text that comes from a bundle, a HAR or any other
+// input: C0 controls (ESC, CR, LF, BEL, …), DEL and C1 controls become \xNN
+// or \u00NN, tabs \t, bytes that are not UTF-8 \xNN, and the bidirectional
+// overrides \u202a–\u202e and \u2066–\u2069 (which reorder what follows).
+// A string without any of them is returned as it is. To keep the lines of a
+// multi-line text, escape each line (see the CLI's error printing).
+func TerminalSafe(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == '\t':
+			b.WriteString("\\t")
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case r >= 0x80 && r <= 0x9f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
