@@ -598,3 +598,49 @@ func lexInput(s string) (*parse.Input, func()) {
 		}
 	}
 }
+
+// rewrite is the output of a code sanitizer: the source copied token by
+// token, held back until a token changes (most bodies come out as they
+// went in, and then the source itself is returned). Tokens are taken
+// from src by their offsets (pos), never from the lexer's copy.
+type rewrite struct {
+	src     string
+	b       strings.Builder
+	changed bool
+	pos     int // the end of the last token read
+}
+
+// next advances over a token of n bytes and returns its start and the
+// token; ok is false when the lexer claims more bytes than src has.
+func (w *rewrite) next(n int) (start int, tok string, ok bool) {
+	start = w.pos
+	w.pos += n
+	if w.pos > len(w.src) {
+		return start, "", false
+	}
+	return start, w.src[start:w.pos], true
+}
+
+// emit writes nt in place of the token tok that starts at start.
+func (w *rewrite) emit(start int, tok, nt string) {
+	if nt != tok && !w.changed {
+		w.b.Grow(len(w.src) + 64)
+		w.b.WriteString(w.src[:start])
+		w.changed = true
+	}
+	if w.changed {
+		w.b.WriteString(nt)
+	}
+}
+
+// result is the rewritten source; ok is false when the lexer did not
+// account for every byte (the caller then falls back).
+func (w *rewrite) result() (string, bool) {
+	if w.pos != len(w.src) {
+		return w.src, false
+	}
+	if !w.changed {
+		return w.src, true
+	}
+	return w.b.String(), true
+}

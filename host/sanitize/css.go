@@ -19,9 +19,7 @@ func (r *Redactor) css(loc *locator, src string, ctx textCtx) string {
 	in, release := lexInput(src)
 	defer release()
 	l := css.NewLexer(in)
-	var b strings.Builder
-	changed := false
-	pos := 0
+	w := &rewrite{src: src}
 	var prev [2]css.TokenType
 	prevIdent := ""
 	commentCtx := ctx
@@ -31,12 +29,10 @@ func (r *Redactor) css(loc *locator, src string, ctx textCtx) string {
 		if tt == css.ErrorToken {
 			break
 		}
-		start := pos
-		pos += len(data)
-		if pos > len(src) {
+		start, tok, ok := w.next(len(data))
+		if !ok {
 			break
 		}
-		tok := src[start:pos] // the lexer may lower-case its copy (attribute names)
 		nt := tok
 		switch tt {
 		case css.StringToken:
@@ -75,14 +71,7 @@ func (r *Redactor) css(loc *locator, src string, ctx textCtx) string {
 				}
 			}
 		}
-		if nt != tok && !changed {
-			b.Grow(len(src) + 64)
-			b.WriteString(src[:start])
-			changed = true
-		}
-		if changed {
-			b.WriteString(nt)
-		}
+		w.emit(start, tok, nt)
 		switch tt {
 		case css.WhitespaceToken, css.CommentToken:
 			continue
@@ -91,10 +80,8 @@ func (r *Redactor) css(loc *locator, src string, ctx textCtx) string {
 		}
 		prev[1], prev[0] = prev[0], tt
 	}
-	if pos != len(src) || !changed {
-		return src
-	}
-	return b.String()
+	out, _ := w.result() // a stylesheet the lexer did not account for comes back as it was
+	return out
 }
 
 // cssURL sanitizes a url(…) token, quoted or not.

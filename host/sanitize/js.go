@@ -69,24 +69,12 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 	in, release := lexInput(src)
 	defer release()
 	l := js.NewLexer(in)
-	var b strings.Builder
-	changed := false
-	pos := 0
+	w := &rewrite{src: src}
+	emit := w.emit
 	var prev [4]jsTok // prev[0] is the last significant token
 	lastLitName := "" // the name the last literal ends with ("?token=")
 	push := func(tt js.TokenType, data string) {
 		prev[3], prev[2], prev[1], prev[0] = prev[2], prev[1], prev[0], jsTok{tt, data}
-	}
-	emit := func(start int, orig, repl string) {
-		if repl == orig && !changed {
-			return
-		}
-		if !changed {
-			b.Grow(len(src) + 64)
-			b.WriteString(src[:start])
-			changed = true
-		}
-		b.WriteString(repl)
 	}
 	commentCtx := ctx
 	// a comment is prose about code and code that was commented out:
@@ -95,7 +83,7 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 	commentCtx.noPersonal, commentCtx.shapes = true, true
 	for {
 		tt, data := l.Next()
-		start := pos
+		start := w.pos
 		if tt == js.ErrorToken {
 			if err := l.Err(); err != nil && err != io.EOF {
 				if !tail && start < len(src)*3/4 {
@@ -103,7 +91,7 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 				}
 				rest := src[start:]
 				emit(start, rest, r.text(loc, rest, textCtx{shapes: true, ip: ctx.ip, noPersonal: ctx.noPersonal, depth: ctx.depth}))
-				pos = len(src)
+				w.pos = len(src)
 			}
 			break
 		}
@@ -113,17 +101,16 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 				if tail {
 					rest := src[start:]
 					emit(start, rest, r.text(loc, rest, textCtx{shapes: true, ip: ctx.ip, noPersonal: ctx.noPersonal, depth: ctx.depth}))
-					pos = len(src)
+					w.pos = len(src)
 					break
 				}
 				return "", start, false
 			}
 		}
-		pos += len(data)
-		if pos > len(src) {
+		_, tok, ok := w.next(len(data))
+		if !ok {
 			return "", -1, false
 		}
-		tok := src[start:pos]
 		switch tt {
 		case js.WhitespaceToken, js.LineTerminatorToken:
 			emit(start, tok, tok)
@@ -156,13 +143,10 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 		}
 		push(tt, tok)
 	}
-	if pos != len(src) {
-		return "", -1, false // the lexer did not account for every byte
+	if out, ok := w.result(); ok {
+		return out, 0, true
 	}
-	if !changed {
-		return src, 0, true
-	}
-	return b.String(), 0, true
+	return "", -1, false // the lexer did not account for every byte
 }
 
 // rawTrailingName is trailingName of a literal given as written: decoded

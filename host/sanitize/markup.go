@@ -20,19 +20,8 @@ func (r *Redactor) html(loc *locator, src string, ctx textCtx) string {
 	in, release := lexInput(src)
 	defer release()
 	l := html.NewLexer(in)
-	var b strings.Builder
-	changed := false
-	pos := 0
-	emit := func(start int, tok, nt string) {
-		if nt != tok && !changed {
-			b.Grow(len(src) + 64)
-			b.WriteString(src[:start])
-			changed = true
-		}
-		if changed {
-			b.WriteString(nt)
-		}
-	}
+	w := &rewrite{src: src}
+	emit := w.emit
 	var tag string // the element whose start tag is being read
 	var attrs []htmlAttr
 	raw := "" // the element whose raw text comes next (script, style, textarea, title)
@@ -42,12 +31,10 @@ func (r *Redactor) html(loc *locator, src string, ctx textCtx) string {
 		if tt == html.ErrorToken {
 			break
 		}
-		start := pos
-		pos += len(data)
-		if pos > len(src) {
+		start, tok, ok := w.next(len(data)) // the lexer may lower-case its copy (attribute names)
+		if !ok {
 			break
 		}
-		tok := src[start:pos] // the lexer may lower-case its copy (attribute names)
 		switch tt {
 		case html.StartTagToken:
 			tag = strings.ToLower(string(l.Text()))
@@ -86,14 +73,12 @@ func (r *Redactor) html(loc *locator, src string, ctx textCtx) string {
 			emit(start, tok, r.shapeToken(loc, tok))
 		}
 	}
-	if pos != len(src) {
+	out, ok := w.result()
+	if !ok {
 		// the lexer did not account for every byte: search for shapes only
 		return r.text(loc, src, textCtx{shapes: true, ip: ctx.ip, noPersonal: ctx.noPersonal, depth: ctx.depth})
 	}
-	if !changed {
-		return src
-	}
-	return b.String()
+	return out
 }
 
 // htmlAttr is one attribute of a start tag: its lower-case key, the whole

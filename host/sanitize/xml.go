@@ -17,19 +17,8 @@ func (r *Redactor) xmlDoc(loc *locator, src string, ctx textCtx) string {
 	in, release := lexInput(src)
 	defer release()
 	l := xml.NewLexer(in)
-	var b strings.Builder
-	changed := false
-	pos := 0
-	emit := func(start int, tok, nt string) {
-		if nt != tok && !changed {
-			b.Grow(len(src) + 64)
-			b.WriteString(src[:start])
-			changed = true
-		}
-		if changed {
-			b.WriteString(nt)
-		}
-	}
+	w := &rewrite{src: src}
+	emit := w.emit
 	var stack []string
 	var attrs []htmlAttr
 	tag := ""
@@ -38,12 +27,10 @@ func (r *Redactor) xmlDoc(loc *locator, src string, ctx textCtx) string {
 		if tt == xml.ErrorToken {
 			break
 		}
-		start := pos
-		pos += len(data)
-		if pos > len(src) {
+		start, tok, ok := w.next(len(data))
+		if !ok {
 			break
 		}
-		tok := src[start:pos] // the lexer may lower-case its copy (attribute names)
 		switch tt {
 		case xml.StartTagToken, xml.StartTagPIToken:
 			tag = localName(string(l.Text()))
@@ -97,13 +84,11 @@ func (r *Redactor) xmlDoc(loc *locator, src string, ctx textCtx) string {
 			emit(start, tok, r.shapeToken(loc, tok))
 		}
 	}
-	if pos != len(src) {
+	out, ok := w.result()
+	if !ok {
 		return r.text(loc, src, textCtx{shapes: true, ip: ctx.ip, noPersonal: ctx.noPersonal, depth: ctx.depth})
 	}
-	if !changed {
-		return src
-	}
-	return b.String()
+	return out
 }
 
 // localName drops a namespace prefix: "wsse:Password" -> "Password".
