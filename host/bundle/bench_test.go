@@ -271,3 +271,50 @@ func BenchmarkPack100MBInto25MBSealed(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/(1<<20), "MB")
 }
+
+// benchOpen opens (the reading half of inspect and report) a 25 MB bundle
+// packed from BenchmarkPack100MBInto25MB's spool, sealed or not; bundle.sh
+// prints the sealed run against the plain one (goal: within 10%).
+func benchOpen(b *testing.B, sealed bool) {
+	var rs []seal.Recipient
+	var ids []seal.Identity
+	if sealed {
+		text, pub, err := seal.GenerateIdentity()
+		if err != nil {
+			b.Fatal(err)
+		}
+		key := filepath.Join(b.TempDir(), "team.key")
+		os.WriteFile(key, []byte(text), 0o600)
+		if ids, err = seal.LoadIdentities([]string{key}); err != nil {
+			b.Fatal(err)
+		}
+		r, _ := seal.ParseRecipient(pub)
+		rs = []seal.Recipient{r}
+	}
+	dir := makeSpool(b, bigSession(b))
+	res, err := Write(context.Background(), dir, filepath.Join(b.TempDir(), "b.zip"), Options{Budget: DefaultBudget, SealTo: rs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op") }()
+	for i := 0; i < b.N; i++ {
+		path, cleanup := res.Path, func() {}
+		if sealed {
+			if path, cleanup, err = seal.OpenPrivate(res.Path, ids); err != nil {
+				b.Fatal(err)
+			}
+		}
+		bd, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bd.Summary()
+		cleanup()
+	}
+	b.ReportMetric(float64(res.Size)/(1<<20), "MB")
+}
+
+func BenchmarkOpen25MB(b *testing.B)       { benchOpen(b, false) }
+func BenchmarkOpen25MBSealed(b *testing.B) { benchOpen(b, true) }

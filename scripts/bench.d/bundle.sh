@@ -20,7 +20,7 @@ count="${REPROKIT_BENCH_COUNT:-2}"
 go test -c -o "$work/bundle.test" ./host/bundle
 go test -c -o "$work/report.test" ./host/report
 (cd host/bundle && TMPDIR="$work" "$work/bundle.test" -test.run '^$' \
-	-test.bench '^Benchmark(Pack100MBInto25MB|Pack100MBInto25MBSealed|PlainZip100MB|Bundle500Requests|PlainZip500Requests)$' \
+	-test.bench '^Benchmark(Pack100MBInto25MB|Pack100MBInto25MBSealed|PlainZip100MB|Bundle500Requests|PlainZip500Requests|Open25MB|Open25MBSealed)$' \
 	-test.benchtime 1x -test.count "$count" -test.timeout 20m) >"$work/out.txt"
 (cd host/report && TMPDIR="$work" "$work/report.test" -test.run '^$' \
 	-test.bench '^Benchmark(Report10000Interactive|StaticPage10000|Render10000)$' \
@@ -51,6 +51,7 @@ END {
 	printf "(load average now: %s; wall times on a busy machine are upper bounds, cpu = user+system time of the process)\n", load
 	line("pack ~100 MB of bodies into a 25 MB bundle", "Pack100MBInto25MB", "PlainZip100MB", 3000, sprintf("  (%.1f MB, %d budget actions; plain zip %.1f MB)", mb["Pack100MBInto25MB"], act["Pack100MBInto25MB"], mb["PlainZip100MB"]))
 	line("the same, sealed to two age recipients (goal: +5% at most)", "Pack100MBInto25MBSealed", "Pack100MBInto25MB", 0, sprintf("  (%.1f MB sealed)", mb["Pack100MBInto25MBSealed"]))
+	line("open a sealed 25 MB bundle (inspect; goal: +10% at most)", "Open25MBSealed", "Open25MB", 0, "")
 	line("bundle a 500-request session", "Bundle500Requests", "PlainZip500Requests", 3000, sprintf("  (%.1f MB)", mb["Bundle500Requests"]))
 	line("report of 10,000 entries: open until interactive", "Report10000Interactive", "StaticPage10000", 2000, sprintf("  (page %.1f MB; baseline = same page, no script)", page))
 	line("report of 10,000 entries: read the HAR and render (Go)", "Render10000", "", 0, "")
