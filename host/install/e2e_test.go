@@ -177,9 +177,9 @@ func TestRealExtensionReachesTheInstalledHost(t *testing.T) {
 	} else {
 		t.Logf("without the slash Chrome says: %s", got)
 	}
-	_, stderr, code = runCLI(t, bin, home, "doctor", "--user-data-dir", profile)
-	if code != 1 || !strings.Contains(stderr, "without the trailing slash") {
-		t.Errorf("doctor exited %d:\n%s", code, stderr)
+	out, stderr, code = runCLI(t, bin, home, "doctor", "--user-data-dir", profile)
+	if code != 1 || !strings.Contains(out, "without the trailing slash") {
+		t.Errorf("doctor exited %d, its report (stdout) does not name the missing slash:\n%s\n%s", code, out, stderr)
 	}
 
 	// Install again repairs it; uninstall removes it and Chrome no longer
