@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -92,11 +93,13 @@ func runReplay(args []string) error {
 		return usageErr("%v", err)
 	}
 	for _, w := range src.Warnings {
-		fmt.Fprintln(os.Stderr, "reprokit replay: warning:", w)
+		fmt.Fprintln(os.Stderr, "reprokit replay: warning:", terminalLines(w))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	var progress = os.Stderr
+	// the log names the recording's URLs: escape what a hostile HAR
+	// could use to drive the terminal
+	progress := terminalWriter{os.Stderr}
 	opts := replay.Options{
 		Browser: *browser, Visible: !*headless, Open: *open, Steps: *steps,
 		ScreenshotsDir: *shots, Timeout: *timeout, Clock: *clock,
@@ -120,7 +123,7 @@ func runReplay(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "reprokit replay: verdict: %s\n", rep.Verdict)
 	for _, r := range rep.Reasons {
-		fmt.Fprintf(os.Stderr, "reprokit replay:   %s\n", r)
+		fmt.Fprintf(os.Stderr, "reprokit replay:   %s\n", terminalLines(r))
 	}
 	if rep.Verdict == replay.Diverged {
 		return negative("the replay diverged from the recording: %s", strings.Join(rep.Reasons, "; "))
@@ -148,7 +151,18 @@ func printReplayReport(r *replay.Report, asJSON bool) {
 		}
 		return
 	}
-	if err := r.WriteTable(os.Stdout); err != nil {
+	if err := r.WriteTable(terminalWriter{os.Stdout}); err != nil {
 		fmt.Fprintln(os.Stderr, "reprokit replay: write report:", err)
 	}
+}
+
+// terminalWriter writes text for a person with the control characters of
+// the input escaped (bundle.TerminalSafe), line by line.
+type terminalWriter struct{ w io.Writer }
+
+func (t terminalWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(t.w, terminalLines(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
