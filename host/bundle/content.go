@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/reprokit/reprokit/host/spool"
 )
 
 // Millis is a wall time in milliseconds since the epoch. It decodes from a
@@ -253,37 +255,11 @@ type Screenshot struct {
 	Masked MaskList `json:"masked,omitempty"`
 }
 
-// MaskBox is a region of a screenshot painted over at capture, in CSS
-// pixels of the image, with the kind of what it hides ("card", "email").
-type MaskBox struct {
-	X      float64 `json:"x"`
-	Y      float64 `json:"y"`
-	Width  float64 `json:"width"`
-	Height float64 `json:"height"`
-	Kind   string  `json:"kind"`
-}
-
-// MaskList is the `masked` field of a screenshot: a list of [MaskBox], or
-// the boolean of earlier bundles.
-type MaskList []MaskBox
-
-// UnmarshalJSON reads a list of boxes, or true (masked, no list) and false.
-func (m *MaskList) UnmarshalJSON(b []byte) error {
-	switch strings.TrimSpace(string(b)) {
-	case "true":
-		*m = MaskList{}
-		return nil
-	case "false", "null":
-		*m = nil
-		return nil
-	}
-	var boxes []MaskBox
-	if err := json.Unmarshal(b, &boxes); err != nil {
-		return err
-	}
-	if boxes == nil {
-		boxes = []MaskBox{}
-	}
-	*m = boxes
-	return nil
-}
+// MaskBox and MaskList are the `masked` boxes of a screenshot, in CSS
+// pixels of the image with the kind of what each hides; MaskList reads
+// the boolean of earlier bundles too (host/spool, whose format the bundle
+// copies).
+type (
+	MaskBox  = spool.MaskBox
+	MaskList = spool.Masks
+)

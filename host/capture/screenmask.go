@@ -15,54 +15,15 @@ import (
 	"github.com/chromedp/cdproto/target"
 
 	"github.com/reprokit/reprokit/host/sanitize"
+	"github.com/reprokit/reprokit/host/spool"
 )
 
-// MaskBox is one region of a screenshot painted over because the text or
-// input value under it holds what the detectors flag: in CSS pixels of
-// the image (its top left corner is 0,0), with the kind of what it hides.
-type MaskBox struct {
-	X      float64 `json:"x"`
-	Y      float64 `json:"y"`
-	Width  float64 `json:"width"`
-	Height float64 `json:"height"`
-	Kind   string  `json:"kind"`
-}
-
-// Masks is the `masked` field of a screenshots.json entry: the boxes
-// painted over flagged text, empty when there was none. Bundles of
-// earlier versions have a boolean there (true: the mask style was on);
-// it reads as an empty list, and false as nil. A nil Masks means the
-// capture was not masked.
-type Masks []MaskBox
-
-// MarshalJSON writes the boxes, `[]` when there are none.
-func (m Masks) MarshalJSON() ([]byte, error) {
-	if m == nil {
-		return []byte("[]"), nil
-	}
-	return json.Marshal([]MaskBox(m))
-}
-
-// UnmarshalJSON reads a list of boxes or an earlier version's boolean.
-func (m *Masks) UnmarshalJSON(b []byte) error {
-	switch s := strings.TrimSpace(string(b)); s {
-	case "true":
-		*m = Masks{}
-		return nil
-	case "false", "null":
-		*m = nil
-		return nil
-	}
-	var boxes []MaskBox
-	if err := json.Unmarshal(b, &boxes); err != nil {
-		return err
-	}
-	if boxes == nil {
-		boxes = []MaskBox{}
-	}
-	*m = boxes
-	return nil
-}
+// MaskBox and Masks are the `masked` boxes of screenshots.json, a format
+// the spool and the bundle share (host/spool).
+type (
+	MaskBox = spool.MaskBox
+	Masks   = spool.Masks
+)
 
 // screenMatcher runs the default policy's detectors over what a page
 // shows; one per process, since it keeps no state between calls.
