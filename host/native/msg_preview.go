@@ -8,15 +8,9 @@ package native
 // it is not sent.
 func init() {
 	register("preview", handler{run: func(h *Host, req Request) (any, error) {
-		var d SaveRequest
-		if err := decode(req, &d); err != nil {
+		s, d, err := h.reviewRequest(req, "review")
+		if err != nil {
 			return nil, err
-		}
-		h.mu.Lock()
-		s := h.rec
-		h.mu.Unlock()
-		if s == nil || s.snapshot().Phase != PhaseReview {
-			return nil, Errorf(CodeNothingToReview, "Stop a recording first.", "there is no recording to review")
 		}
 		gen := s.previewGen.Add(1)
 		s.work.Add(1)

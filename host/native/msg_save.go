@@ -6,15 +6,9 @@ package native
 // the error, for example secrets found).
 func init() {
 	register("save", handler{run: func(h *Host, req Request) (any, error) {
-		var d SaveRequest
-		if err := decode(req, &d); err != nil {
+		s, d, err := h.reviewRequest(req, "save")
+		if err != nil {
 			return nil, err
-		}
-		h.mu.Lock()
-		s := h.rec
-		h.mu.Unlock()
-		if s == nil || s.snapshot().Phase != PhaseReview {
-			return nil, Errorf(CodeNothingToReview, "Stop a recording first.", "there is no recording to save")
 		}
 		s.work.Add(1)
 		go func() {
@@ -23,4 +17,20 @@ func init() {
 		}()
 		return nil, nil
 	}})
+}
+
+// reviewRequest decodes a save or preview request and returns the
+// session in review it is for; what names the action in the error.
+func (h *Host) reviewRequest(req Request, what string) (*session, SaveRequest, error) {
+	var d SaveRequest
+	if err := decode(req, &d); err != nil {
+		return nil, d, err
+	}
+	h.mu.Lock()
+	s := h.rec
+	h.mu.Unlock()
+	if s == nil || s.snapshot().Phase != PhaseReview {
+		return nil, d, Errorf(CodeNothingToReview, "Stop a recording first.", "there is no recording to %s", what)
+	}
+	return s, d, nil
 }
