@@ -227,36 +227,28 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 	return nil
 }
 
-// bodyMimes are the media types an object names for its bodies (HAR
-// content's mimeType, the report's mt and rqm).
-type bodyMimes struct{ mimeType, mt, rqm string }
+// bodyMimes are the media types an object names for its bodies, by
+// the index of bodyTypes.
+type bodyMimes [len(bodyTypes)]string
 
 // bodyMember reads a string member that is a media type (remembered) or a
 // body whose media type came before it (read in its language, as
 // [Redactor.body] reads a HAR's bodies). done is false when member k is
 // neither: the caller reads it as any value.
 func (w *jsonWalker) bodyMember(m *bodyMimes, k string) (done bool, err error) {
-	var mime string
-	switch k {
-	case "mimeType", "mt", "rqm":
-	case "text":
-		mime = m.mimeType
-	case "rsb":
-		mime = m.mt
-	case "rqb":
-		mime = m.rqm
-	default:
-		return false, nil
+	mime, typeOf := "", -1
+	for i, bt := range bodyTypes {
+		switch k {
+		case bt.mime:
+			typeOf = i
+		case bt.body:
+			if !codeType(m[i]) {
+				return false, nil
+			}
+			mime = m[i]
+		}
 	}
-	if mime != "" {
-		mt := strings.ToLower(mime)
-		if i := strings.IndexByte(mt, ';'); i >= 0 {
-			mt = strings.TrimSpace(mt[:i])
-		}
-		if codeLanguage(mt, "") == nil {
-			return false, nil
-		}
-	} else if k == "text" || k == "rsb" || k == "rqb" {
+	if mime == "" && typeOf < 0 {
 		return false, nil
 	}
 	tok, err := w.dec.ReadToken()
@@ -265,13 +257,8 @@ func (w *jsonWalker) bodyMember(m *bodyMimes, k string) (done bool, err error) {
 	}
 	s := tok.String()
 	var ns string
-	switch k {
-	case "mimeType":
-		m.mimeType = s
-	case "mt":
-		m.mt = s
-	case "rqm":
-		m.rqm = s
+	if typeOf >= 0 {
+		m[typeOf] = s
 	}
 	if mime == "" {
 		ns = w.r.jsonString(w.loc, s, w.ctx)

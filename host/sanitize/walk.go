@@ -70,34 +70,33 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 	return changed
 }
 
-// bodyMime returns the media type of a body held in member k of object
-// n: "text" beside "mimeType" (HAR content), the report's previews "rsb"
-// beside "mt" and "rqb" beside "rqm". Only a type that names a language
-// read as code counts.
-func bodyMime(n *node, k string) (string, bool) {
-	var mk string
-	switch k {
-	case "text":
-		mk = "mimeType"
-	case "rsb":
-		mk = "mt"
-	case "rqb":
-		mk = "rqm"
-	default:
-		return "", false
-	}
-	m := n.get(mk)
-	if m == nil || m.kind != '"' || m.str == "" {
-		return "", false
-	}
-	mt := strings.ToLower(m.str)
+// bodyTypes pairs each member that can hold a body with the member of
+// the same object that names its media type: HAR content ("text" beside
+// "mimeType") and the report's previews ("rsb" beside "mt", "rqb" beside
+// "rqm").
+var bodyTypes = [...]struct{ body, mime string }{{"text", "mimeType"}, {"rsb", "mt"}, {"rqb", "rqm"}}
+
+// codeType says whether a media type names a language read as code.
+func codeType(mime string) bool {
+	mt := strings.ToLower(mime)
 	if i := strings.IndexByte(mt, ';'); i >= 0 {
 		mt = strings.TrimSpace(mt[:i])
 	}
-	if codeLanguage(mt, "") == nil {
-		return "", false
+	return mime != "" && codeLanguage(mt, "") != nil
+}
+
+// bodyMime returns the media type of a body held in member k of object n
+// (bodyTypes), when that type is a language read as code.
+func bodyMime(n *node, k string) (string, bool) {
+	for _, bt := range bodyTypes {
+		if k != bt.body {
+			continue
+		}
+		if m := n.get(bt.mime); m != nil && m.kind == '"' && codeType(m.str) {
+			return m.str, true
+		}
 	}
-	return m.str, true
+	return "", false
 }
 
 // pairOf finds a name/value pair in an object: the index of its value
