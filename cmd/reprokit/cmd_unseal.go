@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/reprokit/reprokit/host/seal"
 )
@@ -38,10 +39,12 @@ unseal when you want the zip.`)
 		return usageErr("%s is not sealed (no age header): it needs no unsealing", in)
 	}
 	if *out == "" {
-		*out = inputBase(in) + ".zip"
-		if base := in[:len(in)-len(seal.Ext)]; len(in) > len(seal.Ext) && in[len(in)-len(seal.Ext):] == seal.Ext {
-			*out = base
+		// beside the input, without .age ("case.zip.age" -> "case.zip")
+		base, sealed := strings.CutSuffix(in, seal.Ext)
+		if !sealed {
+			base = in + ".zip"
 		}
+		*out = base
 	}
 	if _, err := os.Stat(*out); err == nil {
 		return usageErr("%s already exists: choose another -o", *out)
