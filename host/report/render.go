@@ -44,37 +44,66 @@ var CSP = "default-src 'none'; script-src " + cspHash(js) + "; style-src " + csp
 	"; img-src data:; media-src data:; base-uri 'none'; form-action 'none'"
 
 // Render writes report.html for d to w.
+//
+// The data travels in two blocks: the first, before the script, holds
+// everything but the entries' details (headers, query, body previews,
+// frames, image previews); the second, after the script, holds those
+// details, one array per entry in entry order. The browser runs the script
+// as soon as the first block is parsed, so the table and the filter are
+// there before the (much larger) details have been read; the script merges
+// them on DOMContentLoaded.
 func Render(w io.Writer, d *Data) error {
-	// '<', '>' and '&' as \u003c… (and U+2028/9 escaped): the data cannot
-	// close its <script> block or break out of it.
-	data, err := jsonv2.Marshal(d, jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), jsontext.AllowInvalidUTF8(true))
-	if err != nil {
-		return fmt.Errorf("render the report: encode its data: %w", err)
+	light := *d
+	light.Entries = make([]Entry, len(d.Entries))
+	details := make([]entryDetail, len(d.Entries))
+	for i, e := range d.Entries {
+		details[i] = entryDetail{ReqHeaders: e.ReqHeaders, ResHeaders: e.ResHeaders, Query: e.Query, ReqBody: e.ReqBody, ResBody: e.ResBody, Image: e.Image, WS: e.WS}
+		e.ReqHeaders, e.ResHeaders, e.Query, e.ReqBody, e.ResBody, e.Image, e.WS = nil, nil, nil, "", "", "", nil
+		light.Entries[i] = e
 	}
 	title := d.Title
 	if title == "" {
 		title = "Reprokit report"
 	}
-	out := shell
 	repl := strings.NewReplacer(
 		"{{CSP}}", html.EscapeString(CSP),
 		"{{TITLE}}", html.EscapeString(title),
 		"{{CSS}}", css,
 		"{{JS}}", js,
 	)
-	out = repl.Replace(out)
-	before, after, ok := strings.Cut(out, "{{DATA}}")
-	if !ok {
-		return fmt.Errorf("render the report: the page template has no data slot")
+	out := repl.Replace(shell)
+	for _, part := range []struct {
+		slot string
+		v    any
+	}{{"{{DATA}}", &light}, {"{{DETAIL}}", details}} {
+		before, after, ok := strings.Cut(out, part.slot)
+		if !ok {
+			return fmt.Errorf("render the report: the page template has no %s slot", part.slot)
+		}
+		if _, err := io.WriteString(w, before); err != nil {
+			return fmt.Errorf("write the report: %w", err)
+		}
+		// '<', '>' and '&' as \u003c… (and U+2028/9 escaped): the data
+		// cannot close its <script> block or break out of it.
+		if err := jsonv2.MarshalWrite(w, part.v, jsontext.EscapeForHTML(true), jsontext.EscapeForJS(true), jsontext.AllowInvalidUTF8(true)); err != nil {
+			return fmt.Errorf("render the report: encode its data: %w", err)
+		}
+		out = after
 	}
-	if _, err := io.WriteString(w, before); err != nil {
-		return fmt.Errorf("write the report: %w", err)
-	}
-	if _, err := w.Write(data); err != nil {
-		return fmt.Errorf("write the report: %w", err)
-	}
-	if _, err := io.WriteString(w, after); err != nil {
+	if _, err := io.WriteString(w, out); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	return nil
+}
+
+// entryDetail is the part of an [Entry] that the page reads only after it
+// is interactive (the second data block); the names are Entry's.
+type entryDetail struct {
+	ReqHeaders [][2]string `json:"rqh,omitzero"`
+	ResHeaders [][2]string `json:"rsh,omitzero"`
+	Query      [][2]string `json:"q,omitzero"`
+	ReqBody    string      `json:"rqb,omitzero"`
+	ResBody    string      `json:"rsb,omitzero"`
+	Image      string      `json:"img,omitzero"`
+	WS         []Frame     `json:"ws,omitzero"`
 }

@@ -12,6 +12,27 @@
   }
   var M = D.manifest || {};
   var E = D.entries || [];
+  // The entries' details (headers, query, body previews, frames, image
+  // previews) come in a second block after this script, so the table is up
+  // before the browser has read them; they are merged in on
+  // DOMContentLoaded, and what needs them waits for them (withDetails).
+  var detailsIn = false, whenDetails = [];
+  function mergeDetails() {
+    if (detailsIn) return;
+    var n = document.getElementById("rk-detail"), X = [];
+    if (n) {
+      try { X = JSON.parse(n.textContent); } catch (e) { X = []; }
+      n.textContent = "";
+    }
+    for (var i = 0; i < E.length && i < X.length; i++) {
+      var x = X[i];
+      for (var k in x) if (Object.prototype.hasOwnProperty.call(x, k)) E[i][k] = x[k];
+    }
+    detailsIn = true;
+    whenDetails.splice(0).forEach(function (f) { f(); });
+  }
+  function withDetails(f) { if (detailsIn) f(); else whenDetails.push(f); }
+  document.addEventListener("DOMContentLoaded", mergeDetails);
   var main = document.getElementById("rk-main");
 
   // ---- small helpers -------------------------------------------------
@@ -615,7 +636,7 @@
   var saveBtn = el("button", { cls: "small", id: "rk-save-har",
     text: D.har === "served" ? "Save HAR" : "Save HAR (body previews)",
     title: D.har === "served" ? "Save the bundle's session.har" : "Save a HAR of what this report holds: the bodies are the report's previews, not the whole bodies (session.har in the bundle has them)" });
-  saveBtn.addEventListener("click", saveHAR);
+  saveBtn.addEventListener("click", function () { withDetails(saveHAR); });
   reqSec.querySelector("h2").appendChild(saveBtn);
   reqSec.appendChild(el("div", { cls: "filters" }, search, seg, typeSel,
     el("label", { htmlFor: "rk-failed" }, failedBox, "Failed only"), onlyBtn, zoomBtn, countLbl));
@@ -697,6 +718,12 @@
     searching = pending.length > 0;
     (function more(from) {
       if (token !== scan) return; // a newer filter replaced this one
+      if (!detailsIn) { // headers and bodies are not read yet
+        searching = true;
+        if (from === 0) show();
+        whenDetails.push(function () { more(from); });
+        return;
+      }
       var found = [], end = Math.min(pending.length, from + 1500);
       for (var k = from; k < end; k++) if (deepMatch(pending[k], q, re)) found.push(pending[k]);
       if (found.length) view = view.concat(found).sort(function (a, b) { return a - b; });
@@ -1154,6 +1181,9 @@
   var nav = document.getElementById("rk-nav");
   navLinks.forEach(function (l) { nav.appendChild(el("a", { href: "#" + l[0], text: l[1] })); });
   document.body.dataset.ready = "1";
-  setTimeout(indexSome, 300);
+  withDetails(function () {
+    setTimeout(indexSome, 300);
+    if (!details.hidden && selected >= 0) showDetails(selected); // opened before the details were in
+  });
   if (window.performance && performance.mark) performance.mark("rk-ready");
 })();
