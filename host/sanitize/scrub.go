@@ -36,9 +36,15 @@ var spillLimit = 4 << 20
 // spillLimit; the temporary file lives in a new 0700 directory that is
 // removed before returning.
 func (r *Redactor) twoPass(dst io.Writer, src io.Reader, doc string, isHAR, requireLog bool) error {
+	return r.scrubbed(dst, doc, func(w io.Writer) error { return r.stream(w, src, doc, isHAR, requireLog) })
+}
+
+// scrubbed runs a first pass (the walk of a document, writing to w) and
+// then twoPass's search and scrub of what it wrote.
+func (r *Redactor) scrubbed(dst io.Writer, doc string, first func(w io.Writer) error) error {
 	sp := &spill{doc: doc}
 	defer sp.remove()
-	if err := r.stream(sp, src, doc, isHAR, requireLog); err != nil {
+	if err := first(sp); err != nil {
 		return err
 	}
 	if sp.err != nil {

@@ -167,8 +167,14 @@ func (r *Redactor) scanStream(name string, src io.Reader) ([]Finding, error) {
 		sr.first = first
 	}
 	if first == '{' || first == '[' {
-		isHAR := harNamed(name, head)
-		if err := r.stream(io.Discard, br, name, isHAR, false); err != nil {
+		var err error
+		if domNamed(name, head) {
+			// DOM events: rescanned by the walk that sanitized them
+			err = r.domStream(io.Discard, br, name)
+		} else {
+			err = r.stream(io.Discard, br, name, harNamed(name, head), false)
+		}
+		if err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) {
 				return nil, err

@@ -1,0 +1,178 @@
+package sanitize_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/reprokit/reprokit/host/sanitize"
+)
+
+// domDoc wraps rrweb events into a dom.json document of one tab.
+func domDoc(events ...string) string {
+	return `{"format":"rrweb","version":"2.1.6","tabs":[{"target":"8F1C2D3E4A5B6C7D8E9F0A1B2C3D4E5F","events":[` + strings.Join(events, ",") + `]}]}`
+}
+
+// snapshot is a full snapshot event of a page whose body holds the nodes
+// given (JSON of serialized nodes, ids from 10).
+func snapshot(body ...string) string {
+	return `{"type":2,"data":{"node":{"type":0,"childNodes":[{"type":1,"name":"html","publicId":"","systemId":"","id":2},` +
+		`{"type":2,"tagName":"html","attributes":{},"childNodes":[{"type":2,"tagName":"head","attributes":{},"childNodes":[],"id":4},` +
+		`{"type":2,"tagName":"body","attributes":{},"childNodes":[` + strings.Join(body, ",") + `],"id":5}],"id":3}],"compatMode":"CSS1Compat","id":1},` +
+		`"initialOffset":{"left":0,"top":0}},"timestamp":1765085023001}`
+}
+
+// Planted values of the DOM tests.
+const (
+	domEmail  = "ada.lovelace@example.org"
+	domCard   = "4111 1111 1111 1111"
+	domToken  = "Zq8pL2vX9mK4nR7tWc3bY6hJ"
+	domGitHub = "ghp_Ab3De5Fg7Hj9Kl1Mn3Pq5Rs7Tu9Vw1Xy3Z12"
+	domJWT    = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+
+var tagRE = regexp.MustCompile(`\[REDACTED:[a-z0-9.-]+:[0-9a-f]{8}\]`)
+
+func TestDOMSanitizes(t *testing.T) {
+	cases := []struct {
+		name   string
+		events []string
+		gone   []string // planted values that must not survive
+		kept   []string // content that must stay as it was
+	}{
+		{"text node email and card", []string{snapshot(
+			`{"type":2,"tagName":"p","attributes":{"class":"who"},"childNodes":[{"type":3,"textContent":"Signed in as ` + domEmail + `, card ` + domCard + `","id":11}],"id":10}`)},
+			[]string{domEmail, domCard}, []string{"Signed in as ", "@example.org", `"class":"who"`}},
+		{"link query token", []string{snapshot(
+			`{"type":2,"tagName":"a","attributes":{"href":"https://app.example.com/reset?token=` + domToken + `&lang=en"},"childNodes":[{"type":3,"textContent":"Reset","id":11}],"id":10}`)},
+			[]string{domToken}, []string{"https://app.example.com/reset?token=", "&lang=en"}},
+		{"style attribute url", []string{snapshot(
+			`{"type":2,"tagName":"div","attributes":{"style":"background: url(\"https://cdn.example.com/bg.png?access_token=` + domToken + `\") no-repeat; color: red"},"childNodes":[],"id":10}`)},
+			[]string{domToken}, []string{"background: url(", "no-repeat; color: red"}},
+		{"data attribute secret by name", []string{snapshot(
+			`{"type":2,"tagName":"div","attributes":{"data-api-key":"` + domToken + `","data-theme":"dark mode"},"childNodes":[],"id":10}`)},
+			[]string{domToken}, []string{`"data-api-key":"[REDACTED:`, `"data-theme":"dark mode"`}},
+		{"input value by name and type", []string{snapshot(
+			`{"type":2,"tagName":"input","attributes":{"type":"text","name":"api_key","value":"` + domToken + `"},"childNodes":[],"id":10}`,
+			`{"type":2,"tagName":"input","attributes":{"type":"password","value":"Tr0ub4dor-3x9"},"childNodes":[],"id":12}`,
+			`{"type":2,"tagName":"input","attributes":{"type":"email","placeholder":"you@example.com","value":"` + domEmail + `"},"childNodes":[],"id":13}`)},
+			[]string{domToken, "Tr0ub4dor-3x9", domEmail}, []string{`"name":"api_key"`, `"type":"password"`}},
+		{"stylesheet text and _cssText", []string{snapshot(
+			`{"type":2,"tagName":"style","attributes":{"_cssText":".hero { background-image: url(\"https://cdn.example.com/a.png?sig=` + domToken + `\"); }"},"childNodes":[{"type":3,"textContent":"","id":11}],"id":10}`,
+			`{"type":2,"tagName":"style","attributes":{},"childNodes":[{"type":3,"textContent":".x { background: url(/img.png?api_key=` + domToken + `) }","id":13}],"id":12}`)},
+			[]string{domToken}, []string{".hero { background-image: url(", ".x { background: url(/img.png?api_key="}},
+		{"script text", []string{snapshot(
+			`{"type":2,"tagName":"script","attributes":{},"childNodes":[{"type":3,"textContent":"SCRIPT_PLACEHOLDER","id":11}],"id":10}`,
+			`{"type":2,"tagName":"script","attributes":{},"childNodes":[{"type":3,"textContent":"var gh = \"` + domGitHub + `\";","id":13}],"id":12}`)},
+			[]string{domGitHub}, []string{"SCRIPT_PLACEHOLDER", "var gh = "}},
+		{"event handler and comment", []string{snapshot(
+			`{"type":2,"tagName":"button","attributes":{"onclick":"login('` + domJWT + `')"},"childNodes":[],"id":10}`,
+			`{"type":5,"textContent":" owner ` + domEmail + ` ","id":11}`)},
+			[]string{strings.Split(domJWT, ".")[2], domEmail}, []string{"login('"}},
+		{"srcset", []string{snapshot(
+			`{"type":2,"tagName":"img","attributes":{"src":"https://cdn.example.com/a.png","srcset":"https://cdn.example.com/a.png?token=` + domToken + ` 1x, /b.png 2x","alt":"Photo of ` + domEmail + `"},"childNodes":[],"id":10}`)},
+			[]string{domToken, domEmail}, []string{`"src":"https://cdn.example.com/a.png"`, " 1x, /b.png 2x", "Photo of "}},
+		{"meta href", []string{`{"type":4,"data":{"href":"https://app.example.com/welcome?code=` + domToken + `","width":1280,"height":720},"timestamp":1765085023000}`},
+			[]string{domToken}, []string{"https://app.example.com/welcome?code=", `"width":1280`}},
+		{"mutations", []string{snapshot(
+			`{"type":2,"tagName":"style","attributes":{},"childNodes":[{"type":3,"textContent":".a{}","id":11}],"id":10}`,
+			`{"type":2,"tagName":"input","attributes":{"name":"otp_secret"},"childNodes":[],"id":12}`),
+			`{"type":3,"data":{"source":0,"texts":[{"id":11,"value":".a { background: url(/x.png?token=` + domToken + `) }"},{"id":99,"value":"Mail ` + domEmail + `"}],` +
+				`"attributes":[{"id":12,"attributes":{"value":"` + domToken + `x"}},{"id":50,"attributes":{"style":{"background-image":"url(https://cdn.example.com/b.png?token=` + domToken + `y)","color":["red","important"],"margin":false},"title":"` + domCard + `","data-old":null}}],` +
+				`"removes":[{"parentId":5,"id":30}],` +
+				`"adds":[{"parentId":10,"nextId":null,"node":{"type":3,"textContent":".b { background: url(/y.png?token=` + domToken + `z) }","id":60}},` +
+				`{"parentId":5,"nextId":null,"node":{"type":2,"tagName":"span","attributes":{"data-user":"` + domEmail + `"},"childNodes":[{"type":3,"textContent":"Card ` + domCard + `","id":62}],"id":61}}]},"timestamp":1765085023100}`},
+			[]string{domToken, domEmail, domCard}, []string{".a { background: url(/x.png?token=", `"color":["red","important"]`, `"margin":false`, `"data-old":null`, `"removes":[{"parentId":5,"id":30}]`}},
+		{"typed input", []string{snapshot(
+			`{"type":2,"tagName":"input","attributes":{"name":"client_secret","type":"text"},"childNodes":[],"id":10}`),
+			`{"type":3,"data":{"source":5,"text":"` + domToken + `","isChecked":false,"id":10},"timestamp":1765085023200}`,
+			`{"type":3,"data":{"source":5,"text":"` + domEmail + `","isChecked":false,"id":77},"timestamp":1765085023300}`,
+			`{"type":3,"data":{"source":5,"text":"**********","isChecked":false,"id":78},"timestamp":1765085023400}`},
+			[]string{domToken, domEmail}, []string{`"text":"**********"`}},
+		{"style rules", []string{
+			`{"type":3,"data":{"source":8,"id":10,"adds":[{"rule":".c { background: url(https://cdn.example.com/c.png?token=` + domToken + `) }","index":0}],"removes":[{"index":1}]},"timestamp":1}`,
+			`{"type":3,"data":{"source":8,"styleId":2,"replaceSync":".d { background: url(https://cdn.example.com/d.png?token=` + domToken + `d) }"},"timestamp":2}`,
+			`{"type":3,"data":{"source":13,"id":10,"index":[0],"set":{"property":"background","value":"url(https://cdn.example.com/e.png?token=` + domToken + `e)","priority":""}},"timestamp":3}`,
+			`{"type":3,"data":{"source":15,"id":1,"styleIds":[2],"styles":[{"styleId":2,"rules":[{"rule":".f { background: url(https://cdn.example.com/f.png?token=` + domToken + `f) }","index":0}]}]},"timestamp":4}`},
+			[]string{domToken}, []string{".c { background: url(https://cdn.example.com/c.png?token=", `"property":"background"`}},
+		{"custom, plugin and unknown events", []string{
+			`{"type":5,"data":{"tag":"checkout","payload":{"password":"hunter2-Secret!","user":"` + domEmail + `"}},"timestamp":5}`,
+			`{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","payload":["\"token ` + domGitHub + `\""],"trace":[]}},"timestamp":6}`,
+			`{"type":42,"data":{"future":"` + domJWT + `"},"extra":"` + domEmail + `","timestamp":7}`},
+			[]string{"hunter2-Secret!", domEmail, domGitHub, strings.Split(domJWT, ".")[2]}, []string{`"tag":"checkout"`, `"plugin":"rrweb/console@1"`, `"type":42`}},
+		{"harmless page", []string{snapshot(
+			`{"type":2,"tagName":"a","attributes":{"href":"https://docs.example.com/guide/getting-started","class":"btn btn-primary","title":"Open the guide","aria-label":"Open the getting started guide"},"childNodes":[{"type":3,"textContent":"Read the getting started guide before you begin.","id":11}],"id":10}`,
+			`{"type":2,"tagName":"svg","attributes":{"viewBox":"0 0 24 24"},"childNodes":[{"type":2,"tagName":"path","attributes":{"d":"M12 2L2 7l10 5 10-5-10-5z"},"childNodes":[],"isSVG":true,"id":13}],"isSVG":true,"id":12}`)},
+			nil, []string{"https://docs.example.com/guide/getting-started", "btn btn-primary", "Open the guide", "Read the getting started guide before you begin.", "M12 2L2 7l10 5 10-5-10-5z"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := domDoc(c.events...)
+			if !json.Valid([]byte(in)) {
+				t.Fatalf("bad test input: %s", in)
+			}
+			r := sanitize.New(nil)
+			var out bytes.Buffer
+			if err := r.DOM(&out, strings.NewReader(in)); err != nil {
+				t.Fatal(err)
+			}
+			got := out.String()
+			for _, g := range c.gone {
+				if strings.Contains(got, g) {
+					t.Errorf("%q survives:\n%s", g, got)
+				}
+			}
+			for _, k := range c.kept {
+				if !strings.Contains(got, k) {
+					t.Errorf("%q was changed:\n%s", k, got)
+				}
+			}
+			if c.gone == nil && got != in+"\n" {
+				t.Errorf("a harmless page changed:\n%s\n%s", in, got)
+			}
+			sameShape(t, in, got)
+			fs, err := r.Verify(sanitize.DOMFile, strings.NewReader(got))
+			if err != nil || len(fs) > 0 {
+				t.Errorf("the rescan of the sanitized events finds %v (err %v)", fs, err)
+			}
+			if c.gone != nil {
+				fs, err := sanitize.New(nil).Verify(sanitize.DOMFile, strings.NewReader(in))
+				if err != nil || len(fs) == 0 {
+					t.Errorf("the rescan of the raw events finds nothing (err %v)", err)
+				}
+			}
+		})
+	}
+}
+
+// sameShape fails unless a and b are the same JSON with only string
+// values changed: the same keys in the same order, the same numbers,
+// literals and array lengths.
+func sameShape(t *testing.T, a, b string) {
+	t.Helper()
+	da := jsontext.NewDecoder(strings.NewReader(a))
+	db := jsontext.NewDecoder(strings.NewReader(b))
+	for i := 0; ; i++ {
+		ta, ea := da.ReadToken()
+		tb, eb := db.ReadToken()
+		if ea != nil || eb != nil {
+			if ea != eb {
+				t.Fatalf("token %d: %v / %v", i, ea, eb)
+			}
+			return
+		}
+		if ta.Kind() != tb.Kind() {
+			t.Fatalf("token %d at %s: %v became %v", i, da.StackPointer(), ta, tb)
+		}
+		// a string just read as an object's key leaves an odd count
+		kind, n := da.StackIndex(da.StackDepth())
+		isKey := ta.Kind() == '"' && kind == '{' && n%2 == 1
+		if (ta.Kind() != '"' || isKey) && ta.String() != tb.String() {
+			t.Fatalf("token %d at %s: %v became %v", i, da.StackPointer(), ta, tb)
+		}
+	}
+}
