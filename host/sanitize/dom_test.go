@@ -3,6 +3,8 @@ package sanitize_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -35,8 +37,6 @@ const (
 	domJWT    = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
 )
 
-var tagRE = regexp.MustCompile(`\[REDACTED:[a-z0-9.-]+:[0-9a-f]{8}\]`)
-
 func TestDOMSanitizes(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -57,21 +57,21 @@ func TestDOMSanitizes(t *testing.T) {
 			`{"type":2,"tagName":"div","attributes":{"data-api-key":"` + domToken + `","data-theme":"dark mode"},"childNodes":[],"id":10}`)},
 			[]string{domToken}, []string{`"data-api-key":"[REDACTED:`, `"data-theme":"dark mode"`}},
 		{"input value by name and type", []string{snapshot(
-			`{"type":2,"tagName":"input","attributes":{"type":"text","name":"api_key","value":"` + domToken + `"},"childNodes":[],"id":10}`,
+			`{"type":2,"tagName":"input","attributes":{"type":"text","name":"api_key","value":"`+domToken+`"},"childNodes":[],"id":10}`,
 			`{"type":2,"tagName":"input","attributes":{"type":"password","value":"Tr0ub4dor-3x9"},"childNodes":[],"id":12}`,
-			`{"type":2,"tagName":"input","attributes":{"type":"email","placeholder":"you@example.com","value":"` + domEmail + `"},"childNodes":[],"id":13}`)},
+			`{"type":2,"tagName":"input","attributes":{"type":"email","placeholder":"you@example.com","value":"`+domEmail+`"},"childNodes":[],"id":13}`)},
 			[]string{domToken, "Tr0ub4dor-3x9", domEmail}, []string{`"name":"api_key"`, `"type":"password"`}},
 		{"stylesheet text and _cssText", []string{snapshot(
-			`{"type":2,"tagName":"style","attributes":{"_cssText":".hero { background-image: url(\"https://cdn.example.com/a.png?sig=` + domToken + `\"); }"},"childNodes":[{"type":3,"textContent":"","id":11}],"id":10}`,
-			`{"type":2,"tagName":"style","attributes":{},"childNodes":[{"type":3,"textContent":".x { background: url(/img.png?api_key=` + domToken + `) }","id":13}],"id":12}`)},
+			`{"type":2,"tagName":"style","attributes":{"_cssText":".hero { background-image: url(\"https://cdn.example.com/a.png?sig=`+domToken+`\"); }"},"childNodes":[{"type":3,"textContent":"","id":11}],"id":10}`,
+			`{"type":2,"tagName":"style","attributes":{},"childNodes":[{"type":3,"textContent":".x { background: url(/img.png?api_key=`+domToken+`) }","id":13}],"id":12}`)},
 			[]string{domToken}, []string{".hero { background-image: url(", ".x { background: url(/img.png?api_key="}},
 		{"script text", []string{snapshot(
 			`{"type":2,"tagName":"script","attributes":{},"childNodes":[{"type":3,"textContent":"SCRIPT_PLACEHOLDER","id":11}],"id":10}`,
-			`{"type":2,"tagName":"script","attributes":{},"childNodes":[{"type":3,"textContent":"var gh = \"` + domGitHub + `\";","id":13}],"id":12}`)},
+			`{"type":2,"tagName":"script","attributes":{},"childNodes":[{"type":3,"textContent":"var gh = \"`+domGitHub+`\";","id":13}],"id":12}`)},
 			[]string{domGitHub}, []string{"SCRIPT_PLACEHOLDER", "var gh = "}},
 		{"event handler and comment", []string{snapshot(
-			`{"type":2,"tagName":"button","attributes":{"onclick":"login('` + domJWT + `')"},"childNodes":[],"id":10}`,
-			`{"type":5,"textContent":" owner ` + domEmail + ` ","id":11}`)},
+			`{"type":2,"tagName":"button","attributes":{"onclick":"login('`+domJWT+`')"},"childNodes":[],"id":10}`,
+			`{"type":5,"textContent":" owner `+domEmail+` ","id":11}`)},
 			[]string{strings.Split(domJWT, ".")[2], domEmail}, []string{"login('"}},
 		{"srcset", []string{snapshot(
 			`{"type":2,"tagName":"img","attributes":{"src":"https://cdn.example.com/a.png","srcset":"https://cdn.example.com/a.png?token=` + domToken + ` 1x, /b.png 2x","alt":"Photo of ` + domEmail + `"},"childNodes":[],"id":10}`)},
@@ -173,6 +173,114 @@ func sameShape(t *testing.T, a, b string) {
 		isKey := ta.Kind() == '"' && kind == '{' && n%2 == 1
 		if (ta.Kind() != '"' || isKey) && ta.String() != tb.String() {
 			t.Fatalf("token %d at %s: %v became %v", i, da.StackPointer(), ta, tb)
+		}
+	}
+}
+
+// TestDOMSameTagAsHAR: one Redactor sanitizes a HAR and the DOM events
+// of the same session; an email in the HAR's response and on the page
+// gets one tag, and a cookie value that only the HAR's cookie rule
+// redacts, shown in the page's text, is replaced by the cookie's tag.
+func TestDOMSameTagAsHAR(t *testing.T) {
+	const cookie = "s3ss10n-Vq7Lr2Kx9Pm4Tn8W"
+	har := `{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[{"startedDateTime":"2026-12-07T05:00:00Z","time":1,` +
+		`"request":{"method":"GET","url":"https://app.example.com/account","httpVersion":"HTTP/1.1","headers":[],"queryString":[],"cookies":[{"name":"sid","value":"` + cookie + `"}],"headersSize":-1,"bodySize":0},` +
+		`"response":{"status":200,"statusText":"OK","httpVersion":"HTTP/1.1","headers":[],"cookies":[],"content":{"size":60,"mimeType":"application/json","text":"{\"email\":\"` + domEmail + `\"}"},"redirectURL":"","headersSize":-1,"bodySize":60},` +
+		`"cache":{},"timings":{"send":0,"wait":1,"receive":0}}]}}`
+	dom := domDoc(snapshot(
+		`{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"Signed in as `+domEmail+`","id":11}],"id":10}`,
+		`{"type":2,"tagName":"pre","attributes":{},"childNodes":[{"type":3,"textContent":"debug: session `+cookie+`","id":13}],"id":12}`))
+	r := sanitize.New(nil)
+	var h, d bytes.Buffer
+	if err := r.HAR(&h, strings.NewReader(har)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.DOM(&d, strings.NewReader(dom)); err != nil {
+		t.Fatal(err)
+	}
+	emailTag := regexp.MustCompile(`\[REDACTED:email:[0-9a-f]{8}\]`)
+	ht, dt := emailTag.FindString(h.String()), emailTag.FindString(d.String())
+	if ht == "" || ht != dt {
+		t.Fatalf("the email's tag in the HAR is %q, on the page %q", ht, dt)
+	}
+	cookieTag := regexp.MustCompile(`\[REDACTED:cookie:[0-9a-f]{8}\]`)
+	if ct := cookieTag.FindString(h.String()); ct == "" || !strings.Contains(d.String(), "session "+ct) {
+		t.Fatalf("the cookie's tag %q is not on the page: %s", ct, d.String())
+	}
+	for _, v := range []string{domEmail, cookie} {
+		if strings.Contains(h.String()+d.String(), v) {
+			t.Errorf("%q survives", v)
+		}
+	}
+}
+
+// TestDOMVerifyFailsClosed: DOM events sanitized before the HAR redacted
+// a value they hold are refused by the rescan of dom.json, by the name
+// the bundle gives them (also as a member of a bundle .zip), and pass
+// once scrubbed.
+func TestDOMVerifyFailsClosed(t *testing.T) {
+	const cookie = "s3ss10n-Vq7Lr2Kx9Pm4Tn8W"
+	dom := domDoc(snapshot(`{"type":2,"tagName":"pre","attributes":{},"childNodes":[{"type":3,"textContent":"debug: session ` + cookie + `","id":13}],"id":12}`))
+	har := `{"log":{"version":"1.2","entries":[{"request":{"method":"GET","url":"https://app.example.com/","cookies":[{"name":"sid","value":"` + cookie + `"}]},"response":{"status":200}}]}}`
+	r := sanitize.New(nil)
+	var d, h bytes.Buffer
+	if err := r.DOM(&d, strings.NewReader(dom)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(d.String(), cookie) {
+		t.Fatal("test premise: no rule redacts the value in page text")
+	}
+	if err := r.HAR(&h, strings.NewReader(har)); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{sanitize.DOMFile, "bundle.zip!dom.json"} {
+		fs, err := r.Verify(name, bytes.NewReader(d.Bytes()))
+		if err != nil || len(fs) != 1 || fs[0].Kind != "cookie" || !strings.HasPrefix(fs[0].Location, "/tabs/0/events/0/") {
+			t.Fatalf("Verify(%s) = %+v, %v; want the cookie at its JSON pointer", name, fs, err)
+		}
+		if fs, err := r.VerifyBytes(name, d.Bytes()); err != nil || len(fs) != 1 {
+			t.Fatalf("VerifyBytes(%s) = %+v, %v", name, fs, err)
+		}
+	}
+	var s bytes.Buffer
+	if n, err := r.Scrub(&s, bytes.NewReader(d.Bytes()), sanitize.DOMFile); err != nil || n != 1 {
+		t.Fatalf("Scrub = %d, %v", n, err)
+	}
+	sameShape(t, d.String(), s.String())
+	if fs, err := r.Verify(sanitize.DOMFile, bytes.NewReader(s.Bytes())); err != nil || len(fs) > 0 {
+		t.Fatalf("Verify after Scrub = %+v, %v", fs, err)
+	}
+}
+
+// TestDOMOddShapes: documents that are not what rrweb writes are walked
+// generically, never refused while they are JSON, and keep their shape.
+func TestDOMOddShapes(t *testing.T) {
+	for _, in := range []string{
+		`{}`, `[]`, `"x"`, `null`,
+		`{"format":"rrweb","tabs":{"a":{"events":[1,2]}}}`,
+		`{"format":"rrweb","tabs":[{"events":{"x":"` + domEmail + `"}}]}`,
+		`{"format":"rrweb","tabs":[{"events":[null,"` + domEmail + `",[1],{"type":"2","data":[]},{"type":2,"data":{"node":[]}},{"type":3,"data":{"source":0,"adds":{},"texts":[1,null],"attributes":[{"id":"x","attributes":[]}]}}]}]}`,
+		`{"format":"rrweb","tabs":[{"events":[{"type":2,"data":{"node":{"type":2,"tagName":7,"attributes":{"href":7,"style":["` + domEmail + `"]},"childNodes":{}}}}]}],"note":"` + domEmail + `"}`,
+		`{"format":"rrweb","version":"2.1.6","tabs":[{"target":"t","events":[{"type":3,"data":{"source":5,"text":null,"id":1e3}},{"type":3.5,"data":{"source":-1}}]}]}`,
+	} {
+		r := sanitize.New(nil)
+		var out bytes.Buffer
+		if err := r.DOM(&out, strings.NewReader(in)); err != nil {
+			t.Errorf("DOM(%s): %v", in, err)
+			continue
+		}
+		if strings.Contains(out.String(), domEmail) {
+			t.Errorf("DOM(%s) leaks: %s", in, out.String())
+		}
+		if !json.Valid(out.Bytes()) {
+			t.Errorf("DOM(%s) = invalid JSON %s", in, out.String())
+		}
+		sameShape(t, in, out.String())
+	}
+	for _, in := range []string{``, `{"tabs":[`, `{"tabs":[]} x`} {
+		var ie *sanitize.InputError
+		if err := sanitize.New(nil).DOM(io.Discard, strings.NewReader(in)); !errors.As(err, &ie) {
+			t.Errorf("DOM(%q) = %v, want an InputError", in, err)
 		}
 	}
 }
