@@ -140,8 +140,7 @@ var domNamingAttrs = map[string]bool{
 }
 
 // visit sanitizes one tree of a dom.json read whole: an event, or a
-// member that is not one (read as generic JSON, the format and version
-// and the tab's target kept).
+// member that is not one (read as generic JSON).
 func (w *domWalker) visit(loc *locator, n *node) {
 	p := loc.path
 	switch {
@@ -150,11 +149,9 @@ func (w *domWalker) visit(loc *locator, n *node) {
 			w.tab, w.nodes = p[1], nil
 		}
 		w.event(loc, n)
-	case len(p) == 1 && (p[0] == "format" || p[0] == "version"),
-		len(p) == 3 && p[0] == "tabs" && p[2] == "target":
-		// structure
 	default:
-		w.r.walk(loc, n, textCtx{structure: true, ip: true})
+		// the format, the version, a tab's target and anything else
+		w.r.walk(loc, n, w.generic())
 	}
 }
 
@@ -268,7 +265,8 @@ func (w *domWalker) node(loc *locator, n *node, parent string, parentAttrs []htm
 	switch typ {
 	case rrElement:
 		tag = strings.ToLower(n.getString("tagName"))
-		n.get("tagName").markDone()
+		// a name, searched for key shapes only, as a start tag in a page
+		domString(loc, n, "tagName", func(s string) string { return w.r.shapeToken(loc, s) })
 		as := n.get("attributes")
 		if domContextTags[tag] {
 			attrs = namingAttrs(as)
@@ -293,8 +291,6 @@ func (w *domWalker) node(loc *locator, n *node, parent string, parentAttrs []htm
 		for _, k := range []string{"name", "publicId", "systemId"} {
 			domString(loc, n, k, func(s string) string { return w.r.litText(loc, s, w.ctx) })
 		}
-	case rrDocument:
-		n.get("compatMode").markDone()
 	}
 	if cs := n.get("childNodes"); cs != nil && cs.kind == '[' {
 		loc.push("childNodes")
@@ -308,13 +304,6 @@ func (w *domWalker) node(loc *locator, n *node, parent string, parentAttrs []htm
 	}
 	w.rest(loc, n, w.generic())
 	n.done = true
-}
-
-// markDone marks a node read (nil is fine).
-func (n *node) markDone() {
-	if n != nil {
-		n.done = true
-	}
 }
 
 // remember keeps the context of node id, up to maxDOMContext nodes.
@@ -479,12 +468,10 @@ func (w *domWalker) incremental(loc *locator, d *node) {
 		if set := d.get("set"); set != nil && set.kind == '{' {
 			loc.push("set")
 			domString(loc, set, "value", func(s string) string { return w.r.css(loc, s, w.ctx) })
-			set.get("property").markDone()
-			set.get("priority").markDone()
+			for _, k := range []string{"property", "priority"} {
+				domString(loc, set, k, func(s string) string { return w.r.shapeToken(loc, s) })
+			}
 			loc.pop()
-		}
-		if rm := d.get("remove"); rm != nil {
-			rm.get("property").markDone()
 		}
 	case rrAdoptedStyleSheet:
 		if ss := d.get("styles"); ss != nil && ss.kind == '[' {

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -154,13 +158,14 @@ func TestDOMSanitizes(t *testing.T) {
 // literals and array lengths.
 func sameShape(t *testing.T, a, b string) {
 	t.Helper()
-	da := jsontext.NewDecoder(strings.NewReader(a))
-	db := jsontext.NewDecoder(strings.NewReader(b))
+	opts := []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+	da := jsontext.NewDecoder(strings.NewReader(a), opts...)
+	db := jsontext.NewDecoder(strings.NewReader(b), opts...)
 	for i := 0; ; i++ {
 		ta, ea := da.ReadToken()
 		tb, eb := db.ReadToken()
 		if ea != nil || eb != nil {
-			if ea != eb {
+			if (ea == nil) != (eb == nil) || ea != io.EOF && fmt.Sprint(ea) != fmt.Sprint(eb) {
 				t.Fatalf("token %d: %v / %v", i, ea, eb)
 			}
 			return
@@ -283,4 +288,100 @@ func TestDOMOddShapes(t *testing.T) {
 			t.Errorf("DOM(%q) = %v, want an InputError", in, err)
 		}
 	}
+}
+
+// domSeeds are the events of the table tests and the recorded page.
+func domSeeds() []string {
+	seeds := []string{
+		domDoc(snapshot(`{"type":2,"tagName":"p","attributes":{"class":"who","data-api-key":"`+domToken+`"},"childNodes":[{"type":3,"textContent":"Signed in as `+domEmail+`","id":11}],"id":10}`,
+			`{"type":2,"tagName":"style","attributes":{"_cssText":".a { background: url(/x?token=`+domToken+`) }"},"childNodes":[{"type":3,"textContent":"","id":13}],"id":12}`,
+			`{"type":2,"tagName":"input","attributes":{"name":"api_key","type":"text","value":"`+domToken+`"},"childNodes":[],"id":14}`)),
+		domDoc(`{"type":4,"data":{"href":"https://app.example.com/?code=`+domToken+`","width":1,"height":2},"timestamp":1}`,
+			`{"type":3,"data":{"source":0,"texts":[{"id":13,"value":".b{}"}],"attributes":[{"id":14,"attributes":{"style":{"color":["red","important"]}}}],"removes":[],"adds":[{"parentId":12,"nextId":null,"node":{"type":3,"textContent":"x","id":20}}]},"timestamp":2}`,
+			`{"type":3,"data":{"source":5,"text":"`+domEmail+`","isChecked":false,"id":14},"timestamp":3}`,
+			`{"type":3,"data":{"source":8,"id":12,"adds":[{"rule":".c{}","index":0}]},"timestamp":4}`,
+			`{"type":5,"data":{"tag":"t","payload":{"password":"hunter2-Secret!"}},"timestamp":5}`),
+	}
+	if data, err := os.ReadFile(filepath.Join("testdata", "dom", "recorded.json")); err == nil {
+		seeds = append(seeds, string(data))
+	}
+	return seeds
+}
+
+// FuzzDOM: DOM never panics; valid JSON gives valid JSON of the same
+// shape (only string values change), anything else an InputError; a key
+// shape planted in any string value never survives.
+func FuzzDOM(f *testing.F) {
+	for i, s := range domSeeds() {
+		f.Add([]byte(s), uint16(i*7), uint16(i*13))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, slot, pos uint16) {
+		var out bytes.Buffer
+		err := sanitize.New(nil).DOM(&out, bytes.NewReader(in))
+		valid := json.Valid(in) && len(bytes.TrimSpace(in)) > 0
+		if err != nil {
+			var ie *sanitize.InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("error is not an InputError: %v", err)
+			}
+			if valid {
+				t.Fatalf("valid JSON rejected: %v", err)
+			}
+			return
+		}
+		if !json.Valid(out.Bytes()) {
+			t.Fatalf("output is not valid JSON:\n%s", out.Bytes())
+		}
+		if !valid {
+			return
+		}
+		sameShape(t, string(in), out.String())
+		// plant a canary in one string value, as a word of its own
+		var doc any
+		dec := json.NewDecoder(bytes.NewReader(in))
+		dec.UseNumber()
+		if dec.Decode(&doc) != nil {
+			return
+		}
+		var slots []func(string)
+		var collect func(v any, set func(any))
+		collect = func(v any, set func(any)) {
+			switch x := v.(type) {
+			case string:
+				slots = append(slots, func(c string) {
+					p := min(int(pos), len(x))
+					set(x[:p] + c + x[p:])
+				})
+			case []any:
+				for i := range x {
+					collect(x[i], func(nv any) { x[i] = nv })
+				}
+			case map[string]any:
+				keys := make([]string, 0, len(x))
+				for k := range x {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for _, k := range keys {
+					collect(x[k], func(nv any) { x[k] = nv })
+				}
+			}
+		}
+		collect(doc, func(nv any) { doc = nv })
+		if len(slots) == 0 {
+			return
+		}
+		slots[int(slot)%len(slots)](" " + domGitHub + " ")
+		planted, err := json.Marshal(doc)
+		if err != nil {
+			return
+		}
+		out.Reset()
+		if err := sanitize.New(nil).DOM(&out, bytes.NewReader(planted)); err != nil {
+			t.Fatalf("valid JSON rejected: %v", err)
+		}
+		if strings.Contains(out.String(), domGitHub) {
+			t.Fatalf("a planted key survives:\n%s\n%s", planted, out.String())
+		}
+	})
 }
