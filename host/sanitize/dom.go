@@ -365,7 +365,7 @@ func (w *domWalker) attributes(loc *locator, tag string, as *node, attrs []htmlA
 // tag through markup's attribute table, with rrweb's own attributes:
 // _cssText (the element's stylesheet), rr_src and rr_dataURL (URLs).
 func (w *domWalker) attr(loc *locator, tag, key, v string, attrs []htmlAttr) string {
-	if len(v) < 4 {
+	if len(v) < 4 || htmlGeometry[key] {
 		return v
 	}
 	switch {

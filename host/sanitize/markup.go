@@ -173,11 +173,12 @@ func (r *Redactor) htmlAttr(loc *locator, tag string, a *htmlAttr, attrs []htmlA
 // htmlAttrValue sanitizes the decoded value v of attribute key (lower
 // case) of element tag, by the attribute's language: the one table of
 // attribute rules for a page's markup and for the DOM events of a replay
-// (dom.go). attrs are the element's attributes, for the name that gives
+// (dom.go); geometry attributes (htmlGeometry) are the caller's to skip.
+// attrs are the element's attributes, for the name that gives
 // an input's or meta's value its context. It returns v itself when
 // nothing changed.
 func (r *Redactor) htmlAttrValue(loc *locator, tag, key, v string, attrs []htmlAttr, ctx textCtx) string {
-	if htmlGeometry[key] || isTag(v) {
+	if isTag(v) {
 		return v
 	}
 	switch {
