@@ -87,7 +87,8 @@ func domNamed(name string, head []byte) bool {
 	if i := strings.LastIndexAny(n, "!/\\"); i >= 0 {
 		n = n[i+1:]
 	}
-	return n == DOMFile || strings.Contains(string(head[:min(len(head), 64)]), `"format":"rrweb"`)
+	h := string(head[:min(len(head), 64)])
+	return n == DOMFile || strings.Contains(h, `"format":"rrweb"`) || strings.Contains(h, `"format": "rrweb"`)
 }
 
 // domWhole says which parts of a dom.json are read as whole trees: each

@@ -108,6 +108,13 @@ func TestDOMSanitizes(t *testing.T) {
 			`{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","payload":["\"token ` + domGitHub + `\""],"trace":[]}},"timestamp":6}`,
 			`{"type":42,"data":{"future":"` + domJWT + `"},"extra":"` + domEmail + `","timestamp":7}`},
 			[]string{"hunter2-Secret!", domEmail, domGitHub, strings.Split(domJWT, ".")[2]}, []string{`"tag":"checkout"`, `"plugin":"rrweb/console@1"`, `"type":42`}},
+		{"form and head values by their names", []string{snapshot(
+			`{"type":2,"tagName":"a","attributes":{"href":"mailto:`+domEmail+`?subject=Hi"},"childNodes":[],"id":10}`,
+			`{"type":2,"tagName":"input","attributes":{"type":"hidden","name":"authenticity_token","value":"`+domToken+`=="},"childNodes":[],"id":11}`,
+			`{"type":2,"tagName":"meta","attributes":{"name":"csrf-token","content":"`+domToken+`"},"childNodes":[],"id":12}`,
+			`{"type":2,"tagName":"textarea","attributes":{"name":"notes","value":"my key is `+domGitHub+`"},"childNodes":[],"id":14}`,
+			`{"type":2,"tagName":"img","attributes":{"src":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==","alt":"avatar"},"childNodes":[],"id":13}`)},
+			[]string{domEmail, domToken, domGitHub}, []string{"?subject=Hi", "my key is [REDACTED:github-token:", "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="}},
 		{"harmless page", []string{snapshot(
 			`{"type":2,"tagName":"a","attributes":{"href":"https://docs.example.com/guide/getting-started","class":"btn btn-primary","title":"Open the guide","aria-label":"Open the getting started guide"},"childNodes":[{"type":3,"textContent":"Read the getting started guide before you begin.","id":11}],"id":10}`,
 			`{"type":2,"tagName":"svg","attributes":{"viewBox":"0 0 24 24"},"childNodes":[{"type":2,"tagName":"path","attributes":{"d":"M12 2L2 7l10 5 10-5-10-5z"},"childNodes":[],"isSVG":true,"id":13}],"isSVG":true,"id":12}`)},
