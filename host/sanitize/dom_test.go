@@ -1,6 +1,7 @@
 package sanitize_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -391,4 +392,44 @@ func FuzzDOM(f *testing.F) {
 			t.Fatalf("a planted key survives:\n%s\n%s", planted, out.String())
 		}
 	})
+}
+
+// TestDOMContextIsPerTabAndPage: node ids start again in each tab and
+// after each full snapshot; a text that was a stylesheet's under the same
+// id elsewhere is read as text.
+func TestDOMContextIsPerTabAndPage(t *testing.T) {
+	styled := snapshot(`{"type":2,"tagName":"style","attributes":{},"childNodes":[{"type":3,"textContent":".a{}","id":11}],"id":10}`)
+	plain := snapshot(`{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"hello","id":11}],"id":10}`)
+	text := `{"type":3,"data":{"source":0,"texts":[{"id":11,"value":"Mail ` + domEmail + ` now"}],"attributes":[],"removes":[],"adds":[]},"timestamp":9}`
+	for name, in := range map[string]string{
+		"next tab":  `{"format":"rrweb","version":"2.1.6","tabs":[{"target":"A","events":[` + styled + `]},{"target":"B","events":[` + plain + `,` + text + `]}]}`,
+		"next page": domDoc(styled, plain, text),
+	} {
+		var out bytes.Buffer
+		if err := sanitize.New(nil).DOM(&out, strings.NewReader(in)); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out.String(), domEmail) || !strings.Contains(out.String(), `"value":"Mail [REDACTED:email:`) {
+			t.Errorf("%s: the text is not read as text: %s", name, out.String())
+		}
+	}
+}
+
+// TestScanFileReadsDOMInABundle: `reprokit scan` of a bundle reads its
+// dom.json as DOM events.
+func TestScanFileReadsDOMInABundle(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bundle.zip")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("dom.json")
+	io.WriteString(w, domDoc(snapshot(`{"type":2,"tagName":"input","attributes":{"name":"client_secret","value":"`+domToken+`"},"childNodes":[],"id":10}`)))
+	zw.Close()
+	f.Close()
+	fs, err := sanitize.ScanFile(path, nil)
+	if err != nil || len(fs) != 1 || fs[0].File != "bundle.zip!dom.json" || !strings.HasSuffix(fs[0].Location, "/attributes/value") {
+		t.Fatalf("ScanFile = %+v, %v", fs, err)
+	}
 }
