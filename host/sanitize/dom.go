@@ -98,9 +98,7 @@ func domWhole(path []string) bool {
 	switch len(path) {
 	case 0:
 		return false
-	case 1:
-		return path[0] != "tabs"
-	case 2:
+	case 1, 2:
 		return path[0] != "tabs"
 	case 3:
 		return path[0] != "tabs" || path[2] != "events"
@@ -235,7 +233,7 @@ func (w *domWalker) event(loc *locator, ev *node) {
 		switch typ {
 		case rrFullSnapshot:
 			w.nodes = nil // a new page, or a new recorder: ids start again
-			if nd := ev.get("data").get("node"); nd != nil {
+			if nd := data.get("node"); nd != nil {
 				loc.push("node")
 				w.node(loc, nd, "", nil)
 				loc.pop()
@@ -456,8 +454,8 @@ func (w *domWalker) incremental(loc *locator, d *node) {
 		id, _ := domNumber(d, "id")
 		c := w.nodes[id]
 		tag := c.tag
-		if tag == "" {
-			tag = "input"
+		if tag == "" || c.text {
+			tag, c.attrs = "input", nil // an input rrweb recorded before this walk saw it
 		}
 		domString(loc, d, "text", func(s string) string { return w.r.htmlValue(loc, tag, s, c.attrs, w.ctx) })
 	case rrStyleSheetRule:
