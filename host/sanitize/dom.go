@@ -49,7 +49,7 @@ const (
 // maxDOMContext bounds the nodes whose context a DOM walk remembers
 // (style and script elements, inputs and metas, and their text nodes);
 // past it a later change to one of them is read without its context.
-const maxDOMContext = 1 << 18
+const maxDOMContext = 1 << 16
 
 // DOM reads a dom.json document from src and writes it sanitized to dst:
 //

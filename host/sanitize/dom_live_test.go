@@ -201,8 +201,8 @@ func TestDOMRecordedInChromium(t *testing.T) {
 		return chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
 			var events = `+string(d.Tabs[0].Events)+`;
 			var errors = [];
-			var warn = console.warn;
-			console.warn = function () { errors.push(Array.prototype.join.call(arguments, ' ')); };
+			var warn = console.warn, error = console.error;
+			console.warn = console.error = function () { errors.push(Array.prototype.join.call(arguments, ' ')); };
 			try {
 				var p = new rrwebReplay.Replayer(events, {root: document.getElementById('root'), showWarning: true, showDebug: false});
 				p.pause(events[events.length - 1].timestamp - events[0].timestamp + 1);
@@ -221,6 +221,7 @@ func TestDOMRecordedInChromium(t *testing.T) {
 				return JSON.stringify({thrown: String(e && e.stack || e)});
 			} finally {
 				console.warn = warn;
+				console.error = error;
 			}
 		})()`))
 	}
