@@ -149,9 +149,10 @@ func (sp *spill) remove() {
 // HTML-escaped and base64 forms that [Redactor.Verify] searches for) by the value's tag, and
 // returns how many it replaced. A JSON document is walked token by token
 // (string values, keys, and numbers, which become strings); any other file
-// is scrubbed line by line. [Redactor.HAR] and [Redactor.JSON] scrub their
-// own output already; call Scrub on a file sanitized before another one
-// redacted a value it holds (Verify reports such a value as a finding):
+// is scrubbed line by line. [Redactor.HAR], [Redactor.JSON] and
+// [Redactor.DOM] scrub their own output already; call Scrub on a file
+// sanitized before another one redacted a value it holds (Verify reports
+// such a value as a finding):
 // scrub it, then verify the scrubbed copy. Replacements are counted in the
 // [Report] under rule "same-value". The output of a scrubbed JSON document
 // is re-encoded compactly; a document that is not valid JSON gives an
