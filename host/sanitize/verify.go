@@ -78,7 +78,9 @@ func (e *LeakError) Error() string {
 // needleShaped). Findings whose rule or kind the policy allows are dropped; the
 // rest are returned, and the caller must refuse the output when there are
 // any (wrap them in a [*LeakError] to say so). The error is only for a file
-// that cannot be read.
+// that cannot be read. A file named "dom.json" (also "bundle.zip!dom.json")
+// is rescanned with the walk of [Redactor.DOM], a HAR with that of
+// [Redactor.HAR], any other JSON with that of [Redactor.JSON].
 func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 	r.verifyMu.Lock()
 	defer r.verifyMu.Unlock()
@@ -167,8 +169,14 @@ func (r *Redactor) scanStream(name string, src io.Reader) ([]Finding, error) {
 		sr.first = first
 	}
 	if first == '{' || first == '[' {
-		isHAR := harNamed(name, head)
-		if err := r.stream(io.Discard, br, name, isHAR, false); err != nil {
+		var err error
+		if domNamed(name, head) {
+			// DOM events: rescanned by the walk that sanitized them
+			err = r.domStream(io.Discard, br, name)
+		} else {
+			err = r.stream(io.Discard, br, name, harNamed(name, head), false)
+		}
+		if err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) {
 				return nil, err
