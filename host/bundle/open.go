@@ -66,6 +66,7 @@ type Bundle struct {
 
 	doc   *harDoc
 	files map[string][]byte // other small files of the zip, by name
+	dom   []byte            // dom.json, the DOM session replay
 }
 
 // Image is a screenshot or screencast frame with its bytes.
@@ -289,6 +290,7 @@ func (b *Bundle) readZip(zr *zip.Reader) error {
 	if data := readSide("SUPPORT_REQUEST.md"); data != nil {
 		b.Support = string(data)
 	}
+	b.dom = readSide(DOMReplayFile)
 	for _, name := range []string{"environment.json"} {
 		if data := readSide(name); data != nil {
 			b.files[name] = data

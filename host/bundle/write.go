@@ -145,6 +145,10 @@ type pack struct {
 	steps       []Step
 	stepsJSON   []byte
 	envJSON     []byte
+	// domJSON is dom.json as sanitized (the DOM session replay), nil when
+	// the recording has none or the reporter dropped it; the report's
+	// player plays it.
+	domJSON     []byte
 	shots, cast []shotFile
 	dropped     []string // screenshots the reporter deleted
 	// shotsOut and framesOut are the screenshots and screencast frames
@@ -1559,7 +1563,7 @@ func (p *pack) reportData(m *Manifest) *report.Data {
 	in := reportInput{
 		title: "Reprokit report", source: "bundle " + p.id, kind: "bundle", manifest: m, doc: p.doc, infos: p.infos,
 		ids: p.requestIDs, findings: p.findings,
-		console: p.console, steps: p.steps, shots: shots, cast: cast, limits: bundleLimits,
+		console: p.console, steps: p.steps, shots: shots, cast: cast, limits: bundleLimits, dom: p.domJSON,
 	}
 	if h := mainHost(p.infos); h != "" {
 		in.title += ": " + h
