@@ -198,6 +198,8 @@ type Excluded struct {
 	// Steps counts the steps on pages of excluded domains: they stay in
 	// steps.json, marked "excluded": true, without their typed values.
 	Steps int `json:"steps,omitempty"`
+	// DOMReplay: the reporter left the DOM session replay (dom.json) out.
+	DOMReplay bool `json:"domReplay,omitempty"`
 }
 
 // FileCount is a count that earlier bundles wrote as a list of file names.

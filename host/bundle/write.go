@@ -50,6 +50,9 @@ type Options struct {
 	// DropScreenshots lists screenshot files to leave out, by name
 	// ("0003.png" or "screenshots/0003.png").
 	DropScreenshots []string
+	// DropDOMReplay leaves the DOM session replay (dom.json) out of the
+	// bundle and its report: the reporter's choice in the review.
+	DropDOMReplay bool
 	// Blackout lists regions of screenshots the reporter blacked out in
 	// the review: painted black before the bundle is written, and listed
 	// in the screenshot's masked boxes with kind "reporter".
@@ -536,7 +539,18 @@ func (p *pack) excludedURL(u string) bool {
 func (p *pack) excludedSummary() Excluded {
 	files := append(append([]string(nil), p.dropped...), p.shotsOut...)
 	return Excluded{Domains: p.opts.Exclude, Entries: p.excluded, ConsoleMessages: p.excludedConsole,
-		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut}
+		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut,
+		DOMReplay: p.opts.DropDOMReplay && len(p.domJSON) > 0}
+}
+
+// domReplay is dom.json as the bundle holds it: nil when the recording has
+// none or the reporter dropped it (Options.DropDOMReplay). The writer
+// writes this member, and the report plays it.
+func (p *pack) domReplay() []byte {
+	if p.opts.DropDOMReplay {
+		return nil
+	}
+	return p.domJSON
 }
 
 // sanitizeSteps sanitizes steps.json, first taking the typed values out of
@@ -1563,7 +1577,7 @@ func (p *pack) reportData(m *Manifest) *report.Data {
 	in := reportInput{
 		title: "Reprokit report", source: "bundle " + p.id, kind: "bundle", manifest: m, doc: p.doc, infos: p.infos,
 		ids: p.requestIDs, findings: p.findings,
-		console: p.console, steps: p.steps, shots: shots, cast: cast, limits: bundleLimits, dom: p.domJSON,
+		console: p.console, steps: p.steps, shots: shots, cast: cast, limits: bundleLimits, dom: p.domReplay(),
 	}
 	if h := mainHost(p.infos); h != "" {
 		in.title += ": " + h
