@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/reprokit/reprokit/host/bundle"
@@ -442,4 +443,103 @@ func TestSessionReplayOfAHostilePageStaysInert(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("the trap misses script that runs in a frame")
+}
+
+// The review's first and last frame of the replay are the page before and
+// after what the user did, and are inert: shown in a frame sandboxed with
+// no permission, as the extension's review shows them.
+func TestReviewFramesOfTheReplay(t *testing.T) {
+	needBrowser(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		if r.URL.Path == "/evil" {
+			io.WriteString(w, hostilePage)
+			return
+		}
+		io.WriteString(w, appPage)
+	}))
+	defer srv.Close()
+	app := recordDOM(t, srv.URL+"/app", func(ctx context.Context) {
+		stepAt(t, ctx, `document.getElementById("go").click()`)
+		time.Sleep(200 * time.Millisecond)
+		stepAt(t, ctx, `document.getElementById("retry").click(); const li = document.createElement("p"); li.id = "added"; li.textContent = "added later"; document.body.insertBefore(li, document.getElementById("go"))`)
+	})
+	evil := recordDOM(t, srv.URL+"/evil", func(ctx context.Context) {
+		stepAt(t, ctx, `document.body.insertAdjacentHTML("beforeend", '<img src=x onerror="top.__pwned(\'mut-img\')"><a href="javascript:top.__pwned(1)">x</a>')`)
+	})
+	dom, _ := json.Marshal(map[string]any{"format": "rrweb", "tabs": []any{map[string]any{"target": "A", "events": app}, map[string]any{"target": "B", "events": evil}}})
+	rv := bundle.ReviewDOM(dom)
+	if rv == nil || rv.First == nil || rv.Last == nil {
+		t.Fatalf("review of the replay: %+v", rv)
+	}
+	if rv.Tabs != 2 || rv.Events < 4 {
+		t.Errorf("review counts %d tabs, %d events", rv.Tabs, rv.Events)
+	}
+	if !strings.Contains(rv.First.URL, "/app") || !strings.Contains(rv.Last.URL, "/evil") {
+		t.Errorf("first frame of %s, last of %s: want the first tab's start and the last tab's end", rv.First.URL, rv.Last.URL)
+	}
+	appLast := bundle.ReviewDOM([]byte(`{"tabs":[{"events":` + string(app) + `}]}`)).Last
+	for _, f := range []*bundle.ReviewFrame{rv.First, appLast, rv.Last} {
+		if strings.Contains(strings.ToLower(f.HTML), "<script") || strings.Contains(f.HTML, "onerror") || strings.Contains(f.HTML, "javascript:") || strings.Contains(f.HTML, "hunter2") {
+			t.Errorf("a review frame holds something active or the password:\n%.2000s", f.HTML)
+		}
+	}
+	tb := newTab(t)
+	p := filepath.Join(t.TempDir(), "frames.html")
+	framesJS, _ := json.Marshal([]string{rv.First.HTML, appLast.HTML, rv.Last.HTML})
+	os.WriteFile(p, []byte(`<!DOCTYPE html><body><script>
+		for (const h of `+string(framesJS)+`) { const f = document.createElement("iframe"); f.setAttribute("sandbox", ""); f.srcdoc = h; document.body.appendChild(f); }
+		let n = 0; for (const f of document.querySelectorAll("iframe")) f.onload = () => { if (++n === 3) document.body.dataset.ready = "1"; };
+	</script>`), 0o600)
+	tb.open(t, p)
+	artifact(t, tb, "review-frames.png")
+	if !strings.Contains(rv.First.HTML, ">Ready</h1>") || !strings.Contains(appLast.HTML, ">Retrying</h1>") || !strings.Contains(appLast.HTML, "added later") {
+		t.Errorf("the frames do not show the page before and after the steps:\nfirst %.600s\nlast %.900s", rv.First.HTML, appLast.HTML)
+	}
+
+	// The extension's review step shows them, and its button drops the
+	// replay: the popup as it is, with chrome.* stubbed to deliver the
+	// review and keep what the popup sends.
+	rv.Last = appLast
+	review, _ := json.Marshal(map[string]any{"screenshots": []any{}, "domains": []any{}, "redaction": []any{}, "findings": []any{}, "requestIds": []any{},
+		"counts": map[string]any{}, "excluded": map[string]any{}, "notes": []any{}, "steps": []any{}, "consoleErrors": []any{}, "domReplay": rv})
+	stub := `window.__sent = []; window.chrome = {
+		i18n: { getMessage: (n, s) => n + (s ? ":" + s.join("|") : ""), getUILanguage: () => "en" },
+		runtime: { connect: () => ({ onMessage: { addListener: (f) => { window.__deliver = f; } }, onDisconnect: { addListener: () => {} }, postMessage: (m) => window.__sent.push(m) }), getManifest: () => ({ version: "0" }) },
+		storage: { local: { get: async () => ({}), set: async () => {} }, managed: { get: async () => ({}) }, onChanged: { addListener: () => {} } },
+		tabs: { query: async () => [{ id: 1, url: "https://app.example.com/" }] } };`
+	if _, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: stub}); err != nil {
+		t.Fatal(err)
+	}
+	popup, _ := filepath.Abs(filepath.Join("..", "..", "extension", "popup.html"))
+	if err := chromedp.Do(tb.ctx, chromedp.Navigate("file://"+popup)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, tb, `typeof window.__deliver === "function"`)
+	eval[bool](t, tb, `(window.__deliver({ type: "state", state: { phase: "review", recording: "r1", review: `+string(review)+` } }), true)`)
+	waitFor(t, tb, `!document.getElementById("r-replay-box").hidden`)
+	frames := eval[[]string](t, tb, `[...document.querySelectorAll("[data-testid=review-replay-frame] iframe")].map((f) => f.getAttribute("sandbox") + "|" + f.srcdoc)`)
+	if len(frames) != 2 || !strings.HasPrefix(frames[0], "|") || !strings.Contains(frames[0], ">Ready</h1>") || !strings.Contains(frames[1], ">Retrying</h1>") {
+		t.Errorf("the review shows the frames %.300q, want two frames sandboxed with nothing allowed, before and after", frames)
+	}
+	if txt := eval[string](t, tb, `document.querySelector("[data-testid=review-replay-summary]").textContent`); !strings.Contains(txt, "replaySummary:") {
+		t.Errorf("the replay's summary is %q", txt)
+	}
+	time.Sleep(300 * time.Millisecond) // the frames load their srcdoc
+	artifact(t, tb, "review-replay.png")
+	eval[bool](t, tb, `(document.querySelector("[data-testid=drop-replay]").click(), document.getElementById("save").disabled = false, document.getElementById("save").click(), true)`)
+	sent := eval[string](t, tb, `JSON.stringify(window.__sent.filter((m) => m.type === "preview" || m.type === "save"))`)
+	if !strings.Contains(sent, `"type":"preview"`) || strings.Count(sent, `"dropDomReplay":true`) != 2 {
+		t.Errorf("after dropping the replay the popup sent %s, want a preview and a save with dropDomReplay", sent)
+	}
+	if cls := eval[string](t, tb, `document.getElementById("r-replay-frames").className`); !strings.Contains(cls, "dropped") {
+		t.Errorf("the dropped replay's frames are not shown as dropped (%q)", cls)
+	}
+
+	time.Sleep(500 * time.Millisecond)
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	if len(tb.pwned) > 0 || len(tb.dialogs) > 0 {
+		t.Fatalf("a review frame ran script: %v %v", tb.pwned, tb.dialogs)
+	}
 }
