@@ -543,3 +543,52 @@ func TestReviewFramesOfTheReplay(t *testing.T) {
 		t.Fatalf("a review frame ran script: %v %v", tb.pwned, tb.dialogs)
 	}
 }
+
+// A recording of two tabs has one player per tab and a chooser; a moment
+// before the second tab opened shows the first.
+func TestSessionReplayOfTwoTabsHasATabChooser(t *testing.T) {
+	needBrowser(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<!DOCTYPE html><h1 id="status">Page %s</h1><button id="go" onclick="document.getElementById('status').textContent += ' clicked'">go</button>`, strings.TrimPrefix(r.URL.Path, "/"))
+	}))
+	defer srv.Close()
+	start := time.Now()
+	var clickA time.Time
+	a := recordDOM(t, srv.URL+"/A", func(ctx context.Context) {
+		clickA = stepAt(t, ctx, `document.getElementById("go").click()`)
+	})
+	startB := time.Now()
+	b := recordDOM(t, srv.URL+"/B", func(ctx context.Context) {
+		time.Sleep(200 * time.Millisecond)
+		stepAt(t, ctx, `document.getElementById("go").click()`)
+	})
+	end := time.Now()
+	entries := []har.Entry{
+		at("GET", srv.URL+"/A", 200, start, 30, "document", "text/html", "<h1>A</h1>"),
+		at("GET", srv.URL+"/B", 200, startB, 30, "document", "text/html", "<h1>B</h1>"),
+	}
+	steps := []map[string]any{stepDoc("click", clickA, map[string]any{"selectors": [][]string{{"#go"}}})}
+	path := replayBundle(t, entries, nil, steps, start.Add(-100*time.Millisecond), end, a, b)
+	html, _ := renderFile(t, path)
+	tb := newTab(t)
+	tb.open(t, html)
+	waitFor(t, tb, `document.querySelector('#replay[data-frame="1"]') !== null`)
+	if n := eval[int](t, tb, `document.querySelectorAll("#rk-replay-tab option").length`); n != 2 {
+		t.Fatalf("the tab chooser has %d tabs, want 2", n)
+	}
+	if txt := eval[string](t, tb, frameText("status")); txt != "Page A" {
+		t.Errorf("the player starts on %q, want the first tab's Page A", txt)
+	}
+	eval[bool](t, tb, `(() => { const s = document.getElementById("rk-replay-tab"); s.value = "1"; s.dispatchEvent(new Event("change")); return true; })()`)
+	waitFor(t, tb, frameText("status")+` === "Page B"`)
+	if n := eval[int](t, tb, `document.querySelectorAll('.lane[data-lane="replay"] .rpseg').length`); n != 2 {
+		t.Errorf("%d replay bars on the timeline, want one per tab", n)
+	}
+	// The step on tab A, before tab B opened: the player goes back to A.
+	eval[bool](t, tb, `(document.querySelector('ol.steps li[data-i="0"]').click(), true)`)
+	waitFor(t, tb, frameText("status")+` === "Page A clicked" && document.getElementById("rk-replay-tab").value === "0"`)
+	if n := eval[int](t, tb, `document.querySelectorAll("#rk-replay-stage iframe").length`); n != 1 {
+		t.Errorf("%d player frames, want one at a time", n)
+	}
+}
