@@ -257,6 +257,9 @@ func TestSessionReplayShowsThePageAtAStepAndARequest(t *testing.T) {
 	if d := at2 - float64(retry.Add(30*time.Millisecond).UnixMilli()); d < -2 || d > 3 {
 		t.Errorf("the request seeked the player to %+.0f ms of its start", d)
 	}
+	// ← on the seek bar goes back 5 s (here: to the start, 2 s before).
+	eval[bool](t, tb, `(document.getElementById("rk-replay-bar").dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft" })), true)`)
+	waitFor(t, tb, frameText("status")+` === "Ready"`)
 	// A console message seeks too.
 	eval[bool](t, tb, `(document.querySelector('.console .msg[data-i="0"]').click(), true)`)
 	waitFor(t, tb, frameText("status")+` === "Upload failed: 413"`)

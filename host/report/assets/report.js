@@ -664,7 +664,11 @@
     speedSel.value = "1";
     var timeLbl = el("span", { cls: "muted mono", id: "rk-replay-time", text: "Loading the player…" });
     var flightLbl = el("span", { cls: "muted", id: "rk-replay-inflight" });
-    var bar = el("div", { cls: "rpbar", id: "rk-replay-bar", title: "Click to show the page then" });
+    var bar = el("div", { cls: "rpbar", id: "rk-replay-bar", title: "Click to show the page then (← → move 5 s, space plays)", aria: { label: "Replay position" } });
+    bar.tabIndex = 0;
+    bar.setAttribute("role", "slider");
+    bar.setAttribute("aria-valuemin", "0");
+    bar.setAttribute("aria-valuemax", "100");
     var fill = el("div", { cls: "rpfill" });
     var knob = el("div", { cls: "rpknob" });
     bar.appendChild(fill);
@@ -680,7 +684,7 @@
     s.appendChild(stage);
     s.appendChild(el("details", { cls: "note" }, el("summary", { text: "The player is rrweb " + (D.replay.v || "") + " (MIT licence)" }), lic));
 
-    var block = null, player = null, cur = -1, meta = null, playing = false, timer = null, fixed = {};
+    var block = null, player = null, cur = -1, meta = null, fullOff = 0, playing = false, timer = null, fixed = {};
     var PLACEHOLDER = "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24" fill="#e3e6ec"/></svg>');
     function load() {
       if (block) return true;
@@ -757,8 +761,13 @@
         });
       } catch (x) { fail("The session replay could not start: " + x.message); return false; }
       cur = k;
+      size = null; // the new tab's viewport comes with its events
       if (tabSel) tabSel.value = String(k);
       meta = player.getMetaData();
+      // A seek before the first full snapshot would apply no event and
+      // leave the frame as it was: the earliest moment is just after it.
+      fullOff = 0;
+      for (var i = 0; i < tb.events.length; i++) if (tb.events[i] && tb.events[i].type === 2) { fullOff = tb.events[i].timestamp - meta.startTime; break; }
       s.dataset.tab = String(k);
       player.on("resize", fit);
       player.on("finish", function () { setPlaying(false); tick(); });
@@ -812,6 +821,8 @@
       knob.style.left = (f * 100).toFixed(2) + "%";
       timeLbl.textContent = rel(t) + " · " + clock(t) + " (" + ms(t - tb.b) + " of " + ms(tb.e - tb.b) + ")";
       s.dataset.t = String(Math.round(t));
+      bar.setAttribute("aria-valuenow", String(Math.round(f * 100)));
+      bar.setAttribute("aria-valuetext", rel(t));
       replayHead(t);
       var n = markInflight(t);
       flightLbl.textContent = n ? plural(n, "request") + " in flight" : "";
@@ -826,7 +837,7 @@
     function seekTab(k, t) {
       if (!open(k)) return;
       // +1 ms: what happened at t itself shows (see open).
-      var off = Math.max(0, Math.min(meta.totalTime, t - meta.startTime + 1));
+      var off = Math.max(fullOff + 1, Math.min(meta.totalTime, t - meta.startTime + 1));
       if (playing) player.play(off); else player.pause(off);
       tick();
     }
@@ -834,7 +845,7 @@
       if (!player) return;
       if (playing) { player.pause(); setPlaying(false); tick(); return; }
       var off = player.getCurrentTime();
-      if (off >= meta.totalTime - 1) off = 0;
+      if (off >= meta.totalTime - 1) off = fullOff + 1;
       player.play(off);
       setPlaying(true);
     });
@@ -843,6 +854,16 @@
       if (!player) return;
       var r = bar.getBoundingClientRect();
       seekTab(cur, meta.startTime + Math.max(0, Math.min(1, (ev.clientX - r.left) / r.width)) * meta.totalTime);
+    });
+    bar.addEventListener("keydown", function (ev) {
+      if (!player) return;
+      if (ev.key === "ArrowLeft" || ev.key === "ArrowRight") {
+        ev.preventDefault();
+        seekTab(cur, now() + (ev.key === "ArrowLeft" ? -5000 : 5000));
+      } else if (ev.key === " ") {
+        ev.preventDefault();
+        playBtn.click();
+      }
     });
     // The tab that shows moment t: the current one when it has t, else the
     // one that recorded t, else the current one.
