@@ -68,7 +68,7 @@ func PageCSP(page []byte) string {
 	return CSP
 }
 
-const replayTag = `<script type="application/json" id="rk-replay">`
+const replayTag = `<script type="application/octet-stream" id="rk-replay" data-encoding="gzip+base64">`
 
 // Render writes report.html for d to w.
 //

@@ -352,7 +352,7 @@ func TestReplayCSPLoosensNoScript(t *testing.T) {
 	for _, c := range []struct {
 		page []byte
 		want string
-	}{{[]byte(`<html><script type="application/json" id="rk-data">{}</script>`), report.CSP}, {[]byte(`<script type="application/json" id="rk-replay">{}</script>`), report.ReplayCSP}} {
+	}{{[]byte(`<html><script type="application/json" id="rk-data">{}</script>`), report.CSP}, {[]byte(`<script type="application/octet-stream" id="rk-replay" data-encoding="gzip+base64">H4sI</script>`), report.ReplayCSP}} {
 		rec := httptest.NewRecorder()
 		report.Handler(c.page, 80).ServeHTTP(rec, httptest.NewRequest("GET", "http://127.0.0.1:80/", nil))
 		if got := rec.Header().Get("Content-Security-Policy"); got != c.want+"; frame-ancestors 'none'" {

@@ -642,9 +642,10 @@
   // would add allow-scripts, stays off), and the page's CSP, which the
   // frame inherits, allows no script but the report's own. Images come
   // from the HAR's bodies where it has them, else a grey box: the player
-  // never loads anything from the network. The events are parsed when the
-  // player starts, after the report has drawn (or at once when something
-  // seeks it), so that a long recording does not slow the report.
+  // never loads anything from the network. The events (compressed) are
+  // read when the player starts, after the report has drawn (or at once
+  // when something seeks it), so that a long recording does not slow the
+  // report.
   var startReplay = null;
   (function sessionReplay() {
     if (!RP.length) return;
@@ -686,12 +687,25 @@
 
     var block = null, player = null, cur = -1, meta = null, fullOff = 0, playing = false, timer = null, fixed = {};
     var PLACEHOLDER = "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24" fill="#e3e6ec"/></svg>');
-    function load() {
-      if (block) return true;
-      var n = document.getElementById("rk-replay");
-      try { block = JSON.parse(n ? n.textContent : ""); } catch (x) { fail("The session replay could not be read: " + x.message); return false; }
-      lic.textContent = block.license || "";
-      return true;
+    // whenLoaded(fn) runs fn once the replay block is read: gzipped JSON in
+    // base64 (see host/report), inflated with DecompressionStream, which
+    // fetches nothing.
+    var loading = null;
+    function whenLoaded(fn) {
+      if (block) { fn(); return; }
+      if (!loading) {
+        loading = new Promise(function (done) {
+          var n = document.getElementById("rk-replay");
+          var bin = atob((n ? n.textContent : "").trim());
+          var bytes = new Uint8Array(bin.length);
+          for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+          done(new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text());
+        }).then(function (text) {
+          block = JSON.parse(text);
+          lic.textContent = block.license || "";
+        }).catch(function (x) { fail("The session replay could not be read: " + (x && x.message || x)); });
+      }
+      loading.then(function () { if (block) fn(); });
     }
     function fail(msg) {
       timeLbl.textContent = msg;
@@ -739,7 +753,7 @@
     // open(k) makes the player of tab k (one at a time).
     function open(k) {
       if (k === cur && player) return true;
-      if (!load()) return false;
+      if (!block) return false;
       if (!window.rrwebReplay || !window.rrwebReplay.Replayer) { fail("The player did not load."); return false; }
       var tb = block.tabs[k];
       if (!tb) return false;
@@ -835,6 +849,7 @@
     }
     // seekTab(k, t) shows tab k at moment t (clamped to its recording).
     function seekTab(k, t) {
+      if (!block) { whenLoaded(function () { seekTab(k, t); }); return; }
       if (!open(k)) return;
       // +1 ms: what happened at t itself shows (see open).
       var off = Math.max(fullOff + 1, Math.min(meta.totalTime, t - meta.startTime + 1));
@@ -883,7 +898,7 @@
       }
       seekTab(tabAt(t, kind === "replay" ? idx : undefined), t);
     };
-    startReplay = function () { if (!player) open(0); };
+    startReplay = function () { whenLoaded(function () { if (!player) open(0); }); };
   })();
 
   // ---- requests -------------------------------------------------------
