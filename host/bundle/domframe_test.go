@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,28 @@ func TestReviewOfNoReplay(t *testing.T) {
 		if rv := ReviewDOM([]byte(in)); rv != nil {
 			t.Errorf("ReviewDOM(%q) = %+v, want nil", in, rv)
 		}
+	}
+}
+
+// The writer's report plays the pack's sanitized dom.json unless the
+// reporter dropped it; bundle.json's excluded says when they did.
+func TestTheBundlesReportPlaysTheReplayUnlessDropped(t *testing.T) {
+	dom := []byte(`{"format":"rrweb","tabs":[{"target":"T","events":[
+	 {"type":4,"data":{"href":"https://app.example.com/","width":800,"height":600},"timestamp":1000},
+	 {"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[]},"initialOffset":{"left":0,"top":0}},"timestamp":1001}]}]}`)
+	for _, drop := range []bool{false, true} {
+		p, err := newPack(context.Background(), makeSpool(t, sampleSession(t)), Options{DropDOMReplay: drop})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.domJSON = dom // as the writer sets it once dom.json is sanitized
+		d := p.reportData(&Manifest{})
+		if (d.DOM == nil) != drop {
+			t.Errorf("drop %v: the report's replay is %+v", drop, d.DOM)
+		}
+		if got := p.excludedSummary().DOMReplay; got != drop {
+			t.Errorf("drop %v: excluded.domReplay is %v", drop, got)
+		}
+		p.close()
 	}
 }
