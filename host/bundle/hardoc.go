@@ -44,6 +44,11 @@ type harDoc struct {
 	// A document parsed with [parseHARFile] holds its entries in a file
 	// (see hardoc_file.go) instead of in raw.
 	fileStore
+
+	// maxHeld, when not 0, caps held: what the decoded entries hold in
+	// memory (an entry as written, less the bodies that stay in the file).
+	// [Open] sets it (see MaxHeldEntries).
+	maxHeld, held int64
 }
 
 type member struct {
@@ -64,7 +69,9 @@ func parseHAR(r io.Reader) (*harDoc, error) {
 // parse reads the HAR from r into d.
 func (d *harDoc) parse(r io.Reader) error {
 	dec := jsontext.NewDecoder(r, readOpts)
-	if tok, err := dec.ReadToken(); err != nil {
+	if tok, err := dec.ReadToken(); err == io.EOF {
+		return fmt.Errorf("not a HAR file: the file is empty")
+	} else if err != nil {
 		return fmt.Errorf("not a HAR file: %w", err)
 	} else if tok.Kind() != '{' {
 		return fmt.Errorf("not a HAR file: the file is not a JSON object")
@@ -143,6 +150,9 @@ func (d *harDoc) parseLog(dec *jsontext.Decoder) error {
 				d.addEntry(v, dec.InputOffset()-int64(len(v)))
 			} else {
 				d.addEntry(v.Clone(), 0)
+			}
+			if d.maxHeld > 0 && d.held > d.maxHeld {
+				return fmt.Errorf("the HAR's entries hold more than %s besides their large bodies (at entry %d): more than Reprokit reads", HumanSize(d.maxHeld), len(d.raw)-1)
 			}
 		}
 		dec.ReadToken()
@@ -329,6 +339,17 @@ func (d *harDoc) addEntry(raw jsontext.Value, off int64) {
 		d.placeEntry(raw, off, &e)
 	} else {
 		d.raw = append(d.raw, raw)
+	}
+	if d.maxHeld > 0 {
+		// what stays in memory: the entry less its bodies, plus the
+		// decoded bodies it keeps
+		d.held += int64(len(raw)-bl-rl+len(e.Response.Content.Text)) + 512
+		if e.Request.PostData != nil {
+			d.held += int64(len(e.Request.PostData.Text))
+		}
+		if d.file == nil {
+			d.held += int64(bl + rl)
+		}
 	}
 	d.entries = append(d.entries, e)
 }
