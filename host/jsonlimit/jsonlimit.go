@@ -26,17 +26,31 @@ type Limits struct {
 	MaxString int64
 	// MaxDepth caps the nesting of objects and arrays.
 	MaxDepth int
+	// MaxEntry caps one value nested EntryDepth deep (a HAR entry is at
+	// depth 4: root, log, entries, entry), in bytes as written; a reader
+	// holds an entry whole while it decodes it.
+	MaxEntry   int64
+	EntryDepth int
+	// MaxEntryStructure caps the bytes of such a value outside its long
+	// strings (over LongString bytes: bodies): headers, cookies, frames
+	// and timings, which decode into many small values that weigh more
+	// in memory than as text.
+	MaxEntryStructure int64
 }
+
+// LongString is the length from which a string counts as a body, not
+// structure, for [Limits.MaxEntryStructure].
+const LongString = 4 << 10
 
 // Default are the caps of every reader of Reprokit (bundle.Open, scan,
 // sanitize, replay): a body of a recording stays far below MaxString (the
 // bundle's size budget is 25 MB in all). The depth is left to the JSON
 // decoders, which refuse more than 10000 levels and hold little for each.
-var Default = Limits{MaxString: 64 << 20}
+var Default = Limits{MaxString: 64 << 20, MaxEntry: 96 << 20, EntryDepth: 4, MaxEntryStructure: 16 << 20}
 
 // Error says which cap the input exceeded and where.
 type Error struct {
-	// What is "string" or "depth".
+	// What is "string", "depth", "entry" or "structure".
 	What string
 	// Limit is the cap that was exceeded (bytes, or levels).
 	Limit int64
@@ -46,8 +60,13 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.What == "depth" {
+	switch e.What {
+	case "depth":
 		return fmt.Sprintf("JSON nested more than %d levels deep (at byte %d): more than Reprokit reads", e.Limit, e.Offset)
+	case "entry":
+		return fmt.Sprintf("one HAR entry longer than %s, from byte %d: more than Reprokit reads in one entry", humanBytes(e.Limit), e.Offset)
+	case "structure":
+		return fmt.Sprintf("one HAR entry with more than %s of headers, cookies, frames and other small values, from byte %d: more than Reprokit reads in one entry", humanBytes(e.Limit), e.Offset)
 	}
 	return fmt.Sprintf("a JSON string (a body, URL or header value) longer than %s, from byte %d: more than Reprokit reads in one value", humanBytes(e.Limit), e.Offset)
 }
@@ -70,6 +89,9 @@ type Reader struct {
 	escaped  bool
 	strStart int64 // offset of the open string's quote
 	depth    int
+
+	entryStart int64 // offset of the open entry (depth >= EntryDepth)
+	structure  int64 // its bytes outside long strings, strings closed so far
 }
 
 // NewReader returns a [Reader] of r with the limits lim.
@@ -89,6 +111,7 @@ func (g *Reader) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
 	for i := 0; i < n; i++ {
 		c := p[i]
+		at := g.off + int64(i)
 		if g.inString {
 			switch {
 			case g.escaped:
@@ -97,34 +120,74 @@ func (g *Reader) Read(p []byte) (int, error) {
 				g.escaped = true
 			case c == '"':
 				g.inString = false
+				if l := at - g.strStart + 1; l <= LongString {
+					g.structure += l
+				}
+				if e := g.checkEntry(at); e != nil {
+					return g.fail(e, i)
+				}
 				continue
 			}
-			if g.lim.MaxString > 0 && g.off+int64(i)-g.strStart+1 > g.lim.MaxString {
-				g.err = &Error{What: "string", Limit: g.lim.MaxString, Offset: g.strStart}
-				g.off += int64(i)
-				return i, g.err
+			if g.lim.MaxString > 0 && at-g.strStart+1 > g.lim.MaxString {
+				return g.fail(&Error{What: "string", Limit: g.lim.MaxString, Offset: g.strStart}, i)
+			}
+			if g.inEntry() && g.lim.MaxEntry > 0 && at-g.entryStart+1 > g.lim.MaxEntry {
+				return g.fail(&Error{What: "entry", Limit: g.lim.MaxEntry, Offset: g.entryStart}, i)
 			}
 			continue
 		}
 		switch c {
 		case '"':
 			g.inString = true
-			g.strStart = g.off + int64(i)
+			g.strStart = at
+			continue
 		case '{', '[':
 			g.depth++
 			if g.lim.MaxDepth > 0 && g.depth > g.lim.MaxDepth {
-				g.err = &Error{What: "depth", Limit: int64(g.lim.MaxDepth), Offset: g.off + int64(i)}
-				g.off += int64(i)
-				return i, g.err
+				return g.fail(&Error{What: "depth", Limit: int64(g.lim.MaxDepth), Offset: at}, i)
+			}
+			if g.lim.EntryDepth > 0 && g.depth == g.lim.EntryDepth {
+				g.entryStart, g.structure = at, 0
 			}
 		case '}', ']':
 			if g.depth > 0 {
 				g.depth--
 			}
 		}
+		if g.inEntry() {
+			g.structure++
+			if e := g.checkEntry(at); e != nil {
+				return g.fail(e, i)
+			}
+		}
 	}
 	g.off += int64(n)
 	return n, err
+}
+
+func (g *Reader) inEntry() bool {
+	return g.lim.EntryDepth > 0 && g.depth >= g.lim.EntryDepth
+}
+
+// checkEntry checks the open entry's caps at offset at.
+func (g *Reader) checkEntry(at int64) *Error {
+	if !g.inEntry() {
+		return nil
+	}
+	if g.lim.MaxEntry > 0 && at-g.entryStart+1 > g.lim.MaxEntry {
+		return &Error{What: "entry", Limit: g.lim.MaxEntry, Offset: g.entryStart}
+	}
+	if g.lim.MaxEntryStructure > 0 && g.structure > g.lim.MaxEntryStructure {
+		return &Error{What: "structure", Limit: g.lim.MaxEntryStructure, Offset: g.entryStart}
+	}
+	return nil
+}
+
+// fail stops the reader with e after the first i bytes of this read.
+func (g *Reader) fail(e *Error, i int) (int, error) {
+	g.err = e
+	g.off += int64(i)
+	return i, e
 }
 
 func humanBytes(n int64) string {

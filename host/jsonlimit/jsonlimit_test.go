@@ -42,3 +42,31 @@ func TestRefusesNestingDeeperThanTheCap(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestRefusesAnEntryLongerThanTheCapButNotTheArrayOfEntries(t *testing.T) {
+	lim := Limits{MaxEntry: 100, EntryDepth: 2}
+	ok := `[` + strings.Repeat(`{"a":"`+strings.Repeat("x", 80)+`"},`, 10) + `{}]`
+	if _, err := io.ReadAll(NewReader(strings.NewReader(ok), lim)); err != nil {
+		t.Fatalf("ten entries of 88 bytes: %v", err)
+	}
+	big := `[{},{"a":"` + strings.Repeat("x", 200) + `"}]`
+	_, err := io.ReadAll(NewReader(strings.NewReader(big), lim))
+	var le *Error
+	if !errors.As(err, &le) || le.What != "entry" || le.Offset != 4 {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestCountsSmallValuesAsStructureAndBodiesNot(t *testing.T) {
+	lim := Limits{MaxEntryStructure: 1000, EntryDepth: 2}
+	body := `[{"text":"` + strings.Repeat("x", 3*LongString) + `"}]`
+	if _, err := io.ReadAll(NewReader(strings.NewReader(body), lim)); err != nil {
+		t.Fatalf("one long body: %v", err)
+	}
+	headers := `[{"headers":[` + strings.Repeat(`{"name":"a","value":"b"},`, 100) + `{}]}]`
+	_, err := io.ReadAll(NewReader(strings.NewReader(headers), lim))
+	var le *Error
+	if !errors.As(err, &le) || le.What != "structure" {
+		t.Fatalf("got %v", err)
+	}
+}

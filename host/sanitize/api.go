@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/reprokit/reprokit/host/jsonlimit"
 )
 
 // HAR reads a HAR from src and writes it sanitized to dst, streaming: it
@@ -42,7 +44,14 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requi
 		start, _ = s.Seek(0, io.SeekCurrent)
 	}
 	bw := bufio.NewWriterSize(dst, 256<<10)
-	br := bufio.NewReaderSize(src, 256<<10)
+	in := src
+	if r.userScan || requireLog {
+		// a file from a user (scan, sanitize): one value over the
+		// readers' caps is refused before the decoder holds it; a
+		// recording's own HAR is not capped here (the budget trims it)
+		in = jsonlimit.NewReader(src, jsonlimit.Default)
+	}
+	br := bufio.NewReaderSize(in, 256<<10)
 	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" { // Windows tools (Fiddler) write a BOM
 		br.Discard(3)
 		start += 3
