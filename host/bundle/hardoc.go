@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -49,6 +50,8 @@ type harDoc struct {
 	// memory (an entry as written, less the bodies that stay in the file).
 	// [Open] sets it (see MaxHeldEntries).
 	maxHeld, held int64
+	// badUTF8 counts the entries that hold invalid UTF-8.
+	badUTF8 int
 }
 
 type member struct {
@@ -321,6 +324,9 @@ func (d *harDoc) addEntry(raw jsontext.Value, off int64) {
 		}
 		d.bt.respAt, d.bt.respEnd = 0, 0
 	}
+	if !utf8.Valid(raw) {
+		d.invalidUTF8(raw, len(d.raw))
+	}
 	bl := len(e.Response.Content.Text)
 	if d.bt.resp >= 0 {
 		bl = d.bt.resp
@@ -352,6 +358,43 @@ func (d *harDoc) addEntry(raw jsontext.Value, off int64) {
 		}
 	}
 	d.entries = append(d.entries, e)
+}
+
+// maxUTF8Warnings is how many entries with invalid UTF-8 are named one by
+// one; the rest are counted in the last warning.
+const maxUTF8Warnings = 20
+
+// invalidUTF8 warns that entry i holds bytes that are not UTF-8, naming
+// the first field that does (a JSON pointer in the entry): the readers show
+// them as U+FFFD, which must not pass for what was recorded.
+func (d *harDoc) invalidUTF8(raw jsontext.Value, i int) {
+	d.badUTF8++
+	switch {
+	case d.badUTF8 <= maxUTF8Warnings:
+		var where []string
+		dec := jsontext.NewDecoder(bytes.NewReader(raw), readOpts)
+		for len(where) < 5 {
+			if dec.PeekKind() != '"' {
+				if _, err := dec.ReadToken(); err != nil {
+					break
+				}
+				continue
+			}
+			v, err := dec.ReadValue() // raw: the bytes as written
+			if err != nil {
+				break
+			}
+			if !utf8.Valid(v) {
+				where = append(where, strings.TrimPrefix(string(dec.StackPointer()), "/"))
+			}
+		}
+		if len(where) == 0 {
+			where = []string{"a value"}
+		}
+		d.warn = append(d.warn, fmt.Sprintf("entry %d: invalid UTF-8 in %s (shown as \uFFFD)", i, strings.Join(where, ", ")))
+	case d.badUTF8 == maxUTF8Warnings+1:
+		d.warn = append(d.warn, "more entries hold invalid UTF-8 (shown as \uFFFD); only the first 20 are named")
+	}
 }
 
 // lenientEntry decodes the parts of an entry that do decode.
