@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/reprokit/reprokit/host/replay"
 )
 
 // readerRSSCap is the peak resident memory every reader of bundles and
@@ -139,6 +141,20 @@ func TestHostileInputsToEveryReader(t *testing.T) {
 		os.Remove(in("s.har"))
 		os.Remove(in("r.html"))
 	}
+	// replay of a 50 MB body: streamed to the page whole, within the cap
+	// (reprokit's own peak: the browser's processes are not a reader)
+	if _, err := replay.FindBrowser(""); err == nil {
+		out, errOut, code, rss, took := runPolled(t, bin, dir, "replay", "--headless", "--timeout", "60s", "body50.har")
+		t.Logf("%-40s exit %d, peak %3d MB, %5.1fs", "replay --headless body50.har", code, rss>>20, took.Seconds())
+		if code != 0 || !strings.Contains(errOut, "large body streamed from the recording") || !strings.Contains(errOut, "got?length=52428800") {
+			t.Errorf("replay body50.har: exit %d, the page did not get the 50 MB body whole\nstdout: %.300s\nstderr: %.3000s", code, out, errOut)
+		}
+		if rss > readerRSSCap {
+			t.Errorf("replay body50.har: peak RSS %d MB, over the %d MB cap", rss>>20, readerRSSCap>>20)
+		}
+	} else {
+		t.Logf("replay of body50.har not run: %v", err)
+	}
 	// view of a 50 MB body: serves, peaks under the cap
 	rss, err := viewPeak(bin, dir, "body50.har")
 	t.Logf("%-40s peak %3d MB", "view --no-open body50.har", rss>>20)
@@ -171,6 +187,51 @@ func runMeasured(t *testing.T, bin, dir string, args ...string) (stdout, stderr 
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = int64(ru.Maxrss) << 10 // KB on Linux
+	}
+	return o.String(), e.String(), code, rss, took
+}
+
+// runPolled is runMeasured for a command that starts a browser: the
+// peak is reprokit's own (VmHWM, read from /proc while it runs), not the
+// largest of its descendants that rusage reports.
+func runPolled(t *testing.T, bin, dir string, args ...string) (stdout, stderr string, code int, rss int64, took time.Duration) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "REPROKIT_OUT_DIR=")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+	var err error
+	for polling := true; polling; {
+		if b, rerr := os.ReadFile(status); rerr == nil {
+			for line := range strings.SplitSeq(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+					rss = max(rss, kb<<10)
+				}
+			}
+		}
+		select {
+		case err = <-done:
+			polling = false
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	took = time.Since(start)
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("%v: %v", args, err)
 	}
 	return o.String(), e.String(), code, rss, took
 }
@@ -281,7 +342,7 @@ func harWithBody(w io.Writer, size int64, c byte) error {
 			`"}],"cookies":[],"content":{"size":` + strconv.Itoa(len(text)) + `,"mimeType":"` + mime + `","text":"` + text +
 			`"},"redirectURL":"","headersSize":-1,"bodySize":-1},"cache":{},"timings":{"send":0,"wait":1,"receive":0}}`
 	}
-	page := entry("http://app.test/", "text/html", `<h1>big</h1><script>fetch('/big.txt').then(r=>r.text()).then(t=>document.title=t.length)</script>`)
+	page := entry("http://app.test/", "text/html", `<h1>big</h1><script>fetch('/big.txt').then(r=>r.text()).then(t=>fetch('/got?length='+t.length)).catch(()=>{})</script>`)
 	big := entry("http://app.test/big.txt", "text/plain", "\x00")
 	head, tail, _ := strings.Cut(big, "\x00")
 	head = strings.Replace(head, `"size":1`, `"size":`+strconv.FormatInt(size, 10), 1)

@@ -131,6 +131,9 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	if opts.testStartedLimit > 0 {
 		srv.limit = opts.testStartedLimit
 	}
+	if len(src.streamed) > 0 {
+		srv.stream = newBodyStream(src)
+	}
 	player, err := startPlayer(matcher, srv, opts.Pace)
 	if err != nil {
 		return nil, err
