@@ -14,6 +14,7 @@
 package jsonlimit
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -110,6 +111,30 @@ func (g *Reader) Read(p []byte) (int, error) {
 	}
 	n, err := g.r.Read(p)
 	for i := 0; i < n; i++ {
+		if g.inString && !g.escaped {
+			// the plain bytes of a string, skipped at memchr speed
+			seg := p[i:n]
+			j := bytes.IndexByte(seg, '"')
+			if j < 0 {
+				j = len(seg)
+			}
+			if k := bytes.IndexByte(seg[:j], '\\'); k >= 0 {
+				j = k
+			}
+			if j > 0 {
+				i += j
+				last := g.off + int64(i) - 1
+				if g.lim.MaxString > 0 && last-g.strStart+1 > g.lim.MaxString {
+					return g.fail(&Error{What: "string", Limit: g.lim.MaxString, Offset: g.strStart}, i)
+				}
+				if g.inEntry() && g.lim.MaxEntry > 0 && last-g.entryStart+1 > g.lim.MaxEntry {
+					return g.fail(&Error{What: "entry", Limit: g.lim.MaxEntry, Offset: g.entryStart}, i)
+				}
+				if i == n {
+					break
+				}
+			}
+		}
 		c := p[i]
 		at := g.off + int64(i)
 		if g.inString {

@@ -70,3 +70,30 @@ func TestCountsSmallValuesAsStructureAndBodiesNot(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Reading in one piece (the fast path over plain string bytes) and byte by
+// byte find the same limit at the same place.
+func TestChunkingDoesNotChangeTheVerdict(t *testing.T) {
+	lim := Limits{MaxString: 40, MaxEntry: 120, EntryDepth: 2, MaxEntryStructure: 60}
+	parts := []string{`"`, `\"`, `\\`, `x`, `xxxxxxxxxx`, `{`, `}`, `[`, `]`, `,`, `:`, ` `}
+	for seed := range 3000 {
+		var b strings.Builder
+		b.WriteString(`[`)
+		x := uint32(seed*2654435761 + 1)
+		for range 60 {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			b.WriteString(parts[x%uint32(len(parts))])
+		}
+		in := b.String()
+		n1, err1 := io.Copy(io.Discard, NewReader(strings.NewReader(in), lim))
+		n2, err2 := io.Copy(io.Discard, NewReader(iotest.OneByteReader(strings.NewReader(in)), lim))
+		var e1, e2 *Error
+		errors.As(err1, &e1)
+		errors.As(err2, &e2)
+		if (e1 == nil) != (e2 == nil) || e1 != nil && (e1.What != e2.What || e1.Offset != e2.Offset) {
+			t.Fatalf("%q: whole %d %v, byte by byte %d %v", in, n1, err1, n2, err2)
+		}
+	}
+}
