@@ -131,6 +131,9 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	if opts.testStartedLimit > 0 {
 		srv.limit = opts.testStartedLimit
 	}
+	if len(src.streamed) > 0 {
+		srv.stream = newBodyStream(src)
+	}
 	player, err := startPlayer(matcher, srv, opts.Pace)
 	if err != nil {
 		return nil, err
@@ -192,12 +195,17 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	serveWG.Go(func() { srv.serve(serveCtx) })
 	defer func() { stopServe(); serveWG.Wait() }()
 
+	warnEmulation := emulationWarning(logf)
 	prepare := func(metrics bool) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(emulate(env, opts.Clock, metrics), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		return chromedp.Steps(emulate(env, opts.Clock, metrics, warnEmulation), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			// RunImmediately covers a popup or frame whose document
 			// loaded before the preparation landed.
 			_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
 				Source: socketScript(player.URL()), RunImmediately: new(true)})
+			if err == nil && opts.Visible {
+				_, err = cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+					Source: replayTitleScript, RunImmediately: new(true)})
+			}
 			return err
 		}))
 	}
@@ -238,7 +246,8 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	// and an exception the recording lacks is a divergence.
 	serveWG.Go(func() { console.watch(serveCtx) })
 
-	deadline, cancelDeadline := context.WithTimeout(tab, opts.Timeout)
+	// --timeout counts from the start of Run, the browser's start included
+	deadline, cancelDeadline := context.WithDeadline(tab, start.Add(opts.Timeout))
 	defer cancelDeadline()
 	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf}
 	rep := &Report{}
@@ -786,6 +795,10 @@ func browserFlags(exe, profile, playerAddr string, env envSettings, visible bool
 		// Only loopback resolves; everything else the page asks for is
 		// answered by interception or fails.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"),
+		// A visible replay showed "You are using an unsupported
+		// command-line flag: --host-resolver-rules" (and --no-sandbox):
+		// Chromium shows that bar unless it runs as a test browser.
+		chromedp.Flag("test-type", true),
 		// What interception cannot see (a websocket a worker opened before
 		// the redirect landed, say) goes to a proxy that is not there,
 		// loopback included: only the websocket player is reached directly.
@@ -883,7 +896,11 @@ func (c *childTargets) close() {
 // emulate applies the recorded viewport and device pixel ratio (metrics,
 // for a tab), user agent, time zone and locale, and the recorded clock when
 // asked.
-func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void] {
+//
+// A recorded value the browser refuses (an invalid locale or time zone, an
+// odd user agent or viewport) only loses that emulation: warn says so, once
+// for each setting, and the replay goes on.
+func emulate(env envSettings, clock, metrics bool, warn func(setting string, err error)) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		if metrics && env.width > 0 && env.height > 0 {
 			dpr := env.dpr
@@ -893,11 +910,11 @@ func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void
 			if _, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
 				Width: int64(env.width), Height: int64(env.height), DeviceScaleFactor: dpr, Mobile: env.mobile,
 			}); err != nil {
-				return fmt.Errorf("emulate viewport: %w", err)
+				warn(fmt.Sprintf("the viewport %dx%d", env.width, env.height), err)
 			}
 			if env.touch {
 				if _, err := cdp.Call(ctx, t, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true}); err != nil {
-					return fmt.Errorf("emulate touch: %w", err)
+					warn("touch", err)
 				}
 			}
 		}
@@ -905,19 +922,19 @@ func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void
 			if _, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
 				UserAgent: env.userAgent, AcceptLanguage: env.acceptLang,
 			}); err != nil {
-				return fmt.Errorf("emulate user agent: %w", err)
+				warn("the user agent", err)
 			}
 		}
 		if env.timeZone != "" {
 			if _, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: env.timeZone}); err != nil {
-				return fmt.Errorf("emulate time zone %s: %w", env.timeZone, err)
+				warn(fmt.Sprintf("the time zone %q", env.timeZone), err)
 			}
 		}
 		if env.locale != "" {
 			if _, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: strings.ReplaceAll(env.locale, "-", "_")}); err != nil && !strings.Contains(err.Error(), "already in effect") {
 				// A popup inherits its opener's override: that one
 				// is the recorded locale already.
-				return fmt.Errorf("emulate locale %s: %w", env.locale, err)
+				warn(fmt.Sprintf("the locale %q", env.locale), err)
 			}
 		}
 		if clock && !env.start.IsZero() {
@@ -927,6 +944,22 @@ func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void
 		}
 		return nil
 	})
+}
+
+// emulationWarning logs, once for each setting, that a recorded value
+// could not be emulated.
+func emulationWarning(logf func(string, ...any)) func(string, error) {
+	var mu sync.Mutex
+	warned := map[string]bool{}
+	return func(setting string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if warned[setting] {
+			return
+		}
+		warned[setting] = true
+		logf("replay: warning: the browser refused %s of the recording (%v); the replay goes on without it", setting, err)
+	}
 }
 
 // clockScript makes Date start at the recorded time and run at real speed

@@ -96,6 +96,7 @@ func (f *Flow) navigates() bool {
 // the next one still runs: later steps often work on the same page.
 func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, shots *shotTaker, logf func(string, ...any)) []StepResult {
 	var out []StepResult
+	pages := &stepsPage{a: srv.m.a}
 	var prevStart time.Time
 	var prevTime float64
 	for i, s := range f.Steps {
@@ -111,6 +112,11 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, sh
 		if s.Excluded {
 			out = append(out, StepResult{Index: i, Type: s.Type, OK: true, Skipped: true, Duration: "0s"})
 			logf("replay: step %d/%d %s skipped: its domain was excluded from the bundle", i+1, len(f.Steps), s.Type)
+			continue
+		}
+		if why := pages.skip(ctx, s); why != "" {
+			out = append(out, StepResult{Index: i, Type: s.Type, OK: true, Skipped: true, Duration: "0s"})
+			logf("replay: step %d/%d %s skipped: %s", i+1, len(f.Steps), s.Type, why)
 			continue
 		}
 		if s.Time > 0 && prevTime > 0 && s.Time > prevTime {
@@ -201,12 +207,17 @@ func runStep(ctx context.Context, s Step) (string, error) {
 			return "", err
 		}
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
-  const el = window.__reprokitStep, v = %s, redacted = %t, W = el.ownerDocument.defaultView;
+  const el = window.__reprokitStep, v = %s, standIn = %s, redacted = %t, W = el.ownerDocument.defaultView;
   el.focus();
   if (el.type === "checkbox" || el.type === "radio") { el.checked = v === "on"; }
   else if (el.type !== "file") {
     const proto = el.localName === "select" ? W.HTMLSelectElement.prototype : el.localName === "textarea" ? W.HTMLTextAreaElement.prototype : W.HTMLInputElement.prototype;
-    Object.getOwnPropertyDescriptor(proto, "value").set.call(el, v);
+    const set = x => Object.getOwnPropertyDescriptor(proto, "value").set.call(el, x);
+    // A redaction tag stays as typed where the field takes it (a text
+    // field shows "[REDACTED:email:1a2b3c4d]"); a field that refuses or
+    // drops it (email, number, a pattern) gets the plain stand-in.
+    set(v);
+    if (redacted && (el.value !== v || (el.willValidate && !el.checkValidity()))) set(standIn);
   }
   el.dispatchEvent(new W.Event("input", {bubbles: true}));
   el.dispatchEvent(new W.Event("change", {bubbles: true}));
@@ -214,7 +225,7 @@ func runStep(ctx context.Context, s Step) (string, error) {
   // a stand-in for a redacted one may not (a pattern, a length), so the
   // form is sent unchecked as it was for the user.
   if (redacted && el.form && el.willValidate && !el.checkValidity()) el.form.noValidate = true;
-})()`, jsString(standIn(s.Value)), strings.Contains(s.Value, redactionMark))))
+})()`, jsString(s.Value), jsString(standIn(s.Value)), strings.Contains(s.Value, redactionMark))))
 		return hit.Selector, err
 	case "keyDown", "keyUp":
 		return "", chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -298,7 +309,7 @@ func race(ctx context.Context, selectors [][]string, frame []int, scroll bool) (
 }
 
 // standIn replaces each redaction tag in a recorded input value with a
-// plain token the field accepts: "[REDACTED:email:3c60c30a]@example.com"
+// plain token, for a field that refuses the tag as typed: "[REDACTED:email:3c60c30a]@example.com"
 // becomes "redacted3c60c30a@example.com", a whole redacted email address
 // gets a domain. The tag itself fails an email field's check, and the form
 // is then never sent. The server's answer comes from the recording, where

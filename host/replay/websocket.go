@@ -69,6 +69,10 @@ func startPlayer(m *Matcher, srv *server, pace Pacing) (*wsPlayer, error) {
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws", p.handle)
+	if srv.stream != nil {
+		mux.Handle(srv.stream.path, srv.stream)
+		srv.stream.base = "http://" + ln.Addr().String() + srv.stream.path
+	}
 	p.hs = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go p.hs.Serve(ln)
 	return p, nil

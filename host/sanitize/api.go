@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/reprokit/reprokit/host/jsonlimit"
 )
 
 // HAR reads a HAR from src and writes it sanitized to dst, streaming: it
@@ -38,7 +40,7 @@ func (r *Redactor) JSON(dst io.Writer, src io.Reader, doc string) error {
 // without a top-level "log" object (not a HAR).
 func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requireLog bool) error {
 	sawLog := false
-	err := r.walkDoc(dst, src, doc, func(s *streamer) {
+	err := r.walkDoc(dst, src, doc, requireLog, func(s *streamer) {
 		s.key = func(loc *locator, k string) string {
 			return r.jsonKey(loc, k, textCtx{})
 		}
@@ -71,14 +73,22 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requi
 
 // walkDoc streams one JSON document from src to dst (nowhere when dst is
 // io.Discard) through a streamer that setup configures: what it reads
-// whole, how it sanitizes keys and trees.
-func (r *Redactor) walkDoc(dst io.Writer, src io.Reader, doc string, setup func(s *streamer)) error {
+// whole, how it sanitizes keys and trees. fromUser caps single values as
+// for a file a user gives (as r.userScan does).
+func (r *Redactor) walkDoc(dst io.Writer, src io.Reader, doc string, fromUser bool, setup func(s *streamer)) error {
 	var start int64
 	if s, ok := src.(io.Seeker); ok {
 		start, _ = s.Seek(0, io.SeekCurrent)
 	}
 	bw := bufio.NewWriterSize(dst, 256<<10)
-	br := bufio.NewReaderSize(src, 256<<10)
+	in := src
+	if r.userScan || fromUser {
+		// a file from a user (scan, sanitize): one value over the
+		// readers' caps is refused before the decoder holds it; a
+		// recording's own HAR is not capped here (the budget trims it)
+		in = jsonlimit.NewReader(src, jsonlimit.Default)
+	}
+	br := bufio.NewReaderSize(in, 256<<10)
 	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" { // Windows tools (Fiddler) write a BOM
 		br.Discard(3)
 		start += 3

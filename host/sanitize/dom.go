@@ -70,7 +70,7 @@ func (r *Redactor) DOM(dst io.Writer, src io.Reader) error {
 
 // domStream is the walk of a dom.json document; doc names it in the report.
 func (r *Redactor) domStream(dst io.Writer, src io.Reader, doc string) error {
-	return r.walkDoc(dst, src, doc, func(s *streamer) {
+	return r.walkDoc(dst, src, doc, false, func(s *streamer) {
 		w := &domWalker{r: r, ctx: textCtx{ip: true}}
 		s.whole = domWhole
 		s.visit = w.visit
