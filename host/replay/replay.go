@@ -260,7 +260,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 		logf("replay: the browser closed before every intercepted request was matched")
 	}
 	rep.fill(srv, archive, player)
-	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list())
+	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list(), env.dpr)
 	rep.Duration = time.Since(start).Round(time.Millisecond).String()
 	rep.reachedPages(landings(src.HAR), archive)
 	if rep.Pages == 0 {
@@ -638,7 +638,14 @@ type shotTaker struct {
 	all  []Screenshot
 }
 
+// take takes a screenshot of the first tab (target "page").
 func (s *shotTaker) take(ctx context.Context, reason string) *Screenshot {
+	return s.shoot(ctx, reason, "page")
+}
+
+// shoot takes a screenshot of the tab of ctx, which shows target ("page"
+// or "popup", as the recorder names its tabs).
+func (s *shotTaker) shoot(ctx context.Context, reason, target string) *Screenshot {
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -664,7 +671,7 @@ func (s *shotTaker) take(ctx context.Context, reason string) *Screenshot {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	shot := Screenshot{File: fmt.Sprintf("replay-%03d-%s.png", len(s.all)+1, reason), URL: loc, Reason: reason, Data: buf}
+	shot := Screenshot{File: fmt.Sprintf("replay-%03d-%s.png", len(s.all)+1, reason), URL: loc, Reason: reason, Target: target, Data: buf}
 	s.all = append(s.all, shot)
 	if s.dir != "" {
 		if err := os.MkdirAll(s.dir, 0o755); err == nil {
@@ -684,9 +691,14 @@ const shotTimeout = 10 * time.Second
 // says how each ended.
 func (s *shotTaker) shootTabs(tab context.Context, children *childTargets) []TabEnd {
 	var out []TabEnd
-	for _, c := range append(children.pages(), tab) {
+	popups := children.pages()
+	for i, c := range append(popups, tab) {
 		if c.Err() != nil {
 			continue
+		}
+		target := "popup"
+		if i == len(popups) {
+			target = "page"
 		}
 		_, _ = chromedp.Call(c, page.BringToFront, cdp.Empty{})
 		u, n, errs := tabText(c)
@@ -697,7 +709,7 @@ func (s *shotTaker) shootTabs(tab context.Context, children *childTargets) []Tab
 			children.console.addErrors(errs)
 		}
 		end := TabEnd{URL: u, TextChars: n}
-		if shot := s.take(c, "stop"); shot != nil {
+		if shot := s.shoot(c, "stop", target); shot != nil {
 			end.Screenshot = shot.File
 			if img, err := decodeImage(shot.Data); err == nil {
 				end.Blank = n == 0 && nearBlank(img)
