@@ -302,12 +302,13 @@ const idleAfterTimeline = 500 * time.Millisecond
 // recording's timeline of that page is over. It returns how it ended.
 func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *server, opts Options, shots *shotTaker, rep *Report, logf func(string, ...any)) string {
 	began := time.Now()
+	var stepsEnd time.Time
 	if steps != nil {
 		if !steps.navigates() {
 			navigate(ctx, navs[0], logf)
 			shots.take(ctx, "load")
 		}
-		rep.Steps = runSteps(ctx, steps, srv, opts.Quiet, shots, logf)
+		rep.Steps, stepsEnd = runSteps(ctx, steps, srv, opts.Quiet, tl, shots, logf)
 		if ctx.Err() != nil {
 			logf("replay: stopped after --timeout %s before every step ran", opts.Timeout)
 			return EndTimeout
@@ -332,14 +333,15 @@ func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *se
 			}
 		}
 	}
-	// Steps run slower than the user did them, so by their end the
-	// recorded timeline is always over: they wait for quiet, as the page
-	// settles (a websocket still streaming its recorded reply included).
+	// Steps with recorded times end on the recording's timeline after the
+	// last step, which pace keeps; steps without times wait for quiet, as
+	// the page settles (a websocket still streaming its recorded reply
+	// included).
 	until := began.Add(tl.span() + timelineGrace)
 	if steps != nil {
-		until = time.Time{}
+		until = stepsEnd
 	}
-	end := waitQuiet(ctx, srv, opts.Quiet, until, tl.paced() && steps == nil, rep, logf)
+	end := waitQuiet(ctx, srv, opts.Quiet, until, tl.paced() && !until.IsZero(), rep, logf)
 	if end == EndTimeout {
 		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
 	}

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -51,6 +52,9 @@ type Step struct {
 	// between two steps, since the user waited for the page (a streamed
 	// reply still moving the layout, say).
 	Time float64 `json:"time,omitempty"`
+
+	// wait is how long the replay looks for the step's element (stepWait).
+	wait time.Duration
 }
 
 // maxStepGap bounds the recorded wait between two steps that a replay
@@ -94,8 +98,14 @@ func (f *Flow) navigates() bool {
 
 // runSteps runs the flow's steps in order. A step that fails is reported and
 // the next one still runs: later steps often work on the same page.
-func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, shots *shotTaker, logf func(string, ...any)) []StepResult {
-	var out []StepResult
+//
+// Steps with recorded times keep the recording's pace (see pace): each
+// waits for the requests it caused in the recording, until the recording's
+// time for them plus timelineGrace. end is when the recording's timeline
+// after the last step is over in the replay (plus timelineGrace); zero
+// when the steps carry no times.
+func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, tl timeline, shots *shotTaker, logf func(string, ...any)) (out []StepResult, end time.Time) {
+	pc := newPace(srv.m.a)
 	var prevStart time.Time
 	var prevTime float64
 	for i, s := range f.Steps {
@@ -123,6 +133,7 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, sh
 			}
 		}
 		start := time.Now()
+		s.wait = stepWait(prevTime, s.Time)
 		prevStart, prevTime = start, s.Time
 		before, _ := chromedp.Run(ctx, chromedp.Location())
 		res := StepResult{Index: i, Type: s.Type}
@@ -133,7 +144,26 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, sh
 		} else {
 			res.OK = true
 		}
-		settle(ctx, srv, quiet)
+		if s.Time > 0 {
+			// What the step caused in the recording: the requests
+			// until the next step (or the recording's end).
+			next := nextStepTime(f.Steps, i, tl.last)
+			reqs, took := pc.between(s.Time, next)
+			if s.Type == "navigate" {
+				reqs = startingAt(reqs, s.URL)
+			}
+			if missing := awaitRecorded(ctx, srv, reqs, start.Add(took+timelineGrace)); len(missing) > 0 && ctx.Err() == nil {
+				logf("replay: step %d/%d: %d request(s) that followed it in the recording not asked for within %s (first: %s %s); next step",
+					i+1, len(f.Steps), len(missing), (took + timelineGrace).Round(time.Millisecond), missing[0].method, shortURL(missing[0].Entry.Request.URL))
+			}
+			if tl.last > s.Time {
+				end = start.Add(seconds(tl.last-s.Time) + timelineGrace)
+			} else {
+				end = start.Add(timelineGrace)
+			}
+		} else {
+			settle(ctx, srv, quiet)
+		}
 		res.Duration = time.Since(start).Round(time.Millisecond).String()
 		status := "ok"
 		if !res.OK {
@@ -145,11 +175,23 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, sh
 			shots.take(ctx, "load")
 		}
 	}
-	return out
+	return out, end
 }
 
-// settle waits briefly for the requests a step caused: until nothing has
-// been pending for a short while, at most the quiet period plus a second.
+// nextStepTime is the recorded time of the first step after i that has
+// one, else last.
+func nextStepTime(steps []Step, i int, last float64) float64 {
+	for _, s := range steps[i+1:] {
+		if s.Time > 0 && !s.Excluded {
+			return s.Time
+		}
+	}
+	return max(last, steps[i].Time)
+}
+
+// settle waits briefly for the requests a step without a recorded time
+// caused: until nothing has been pending for a short while, at most the
+// quiet period plus a second.
 func settle(ctx context.Context, srv *server, quiet time.Duration) {
 	sctx, cancel := context.WithTimeout(ctx, quiet+time.Second)
 	defer cancel()
@@ -173,7 +215,7 @@ func runStep(ctx context.Context, s Step) (string, error) {
 			return err
 		}))
 	case "click", "doubleClick", "hover":
-		hit, err := race(ctx, s.Selectors, s.Frame, true)
+		hit, err := race(ctx, s.Selectors, s.Frame, true, s.wait)
 		if err != nil {
 			return "", err
 		}
@@ -196,7 +238,7 @@ func runStep(ctx context.Context, s Step) (string, error) {
 		}
 		return hit.Selector, chromedp.Do(ctx, chromedp.MouseClickXY(x, y, opts...))
 	case "change":
-		hit, err := race(ctx, s.Selectors, s.Frame, false)
+		hit, err := race(ctx, s.Selectors, s.Frame, false, s.wait)
 		if err != nil {
 			return "", err
 		}
@@ -227,17 +269,17 @@ func runStep(ctx context.Context, s Step) (string, error) {
 			_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("window.scrollTo(%g, %g)", s.X, s.Y)))
 			return "", err
 		}
-		hit, err := race(ctx, s.Selectors, s.Frame, false)
+		hit, err := race(ctx, s.Selectors, s.Frame, false, s.wait)
 		if err != nil {
 			return "", err
 		}
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("window.__reprokitStep.scrollTo(%g, %g)", s.X, s.Y)))
 		return hit.Selector, err
 	case "waitForElement":
-		hit, err := race(ctx, s.Selectors, s.Frame, false)
+		hit, err := race(ctx, s.Selectors, s.Frame, false, s.wait)
 		return hit.Selector, err
 	case "waitForExpression":
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](s.Expression, chromedp.WithPollingTimeout(stepTimeout)))
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](s.Expression, chromedp.WithPollingTimeout(cmp.Or(s.wait, stepTimeout))))
 		return "", err
 	}
 	return "", fmt.Errorf("step type %q is not supported by replay", s.Type)
@@ -271,30 +313,43 @@ type raceHit struct {
 
 // race looks for the step's element with all its selectors at once (CSS,
 // aria/, xpath/, pierce/, text/, each possibly a chain through frames and
-// shadow roots) and takes the first that finds a visible element; the
-// element is left in window.__reprokitStep for the action.
-func race(ctx context.Context, selectors [][]string, frame []int, scroll bool) (raceHit, error) {
+// shadow roots) for up to wait (0: stepTimeout) and takes the first that
+// finds a visible element; the element is left in window.__reprokitStep
+// for the action. A document replaced while it looks (the step before
+// navigated) is looked in again.
+func race(ctx context.Context, selectors [][]string, frame []int, scroll bool, wait time.Duration) (raceHit, error) {
 	if len(selectors) == 0 {
 		return raceHit{}, fmt.Errorf("the step has no selectors")
 	}
+	wait = cmp.Or(wait, stepTimeout)
 	sels, _ := json.Marshal(selectors)
 	if frame == nil {
 		frame = []int{}
 	}
 	fr, _ := json.Marshal(frame)
-	expr := fmt.Sprintf(raceScript, sels, fr, stepTimeout.Milliseconds(), scroll)
-	hit, err := chromedp.Run(ctx, chromedp.Evaluate[*raceHit](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		return raceHit{}, fmt.Errorf("find the element: %w", err)
-	}
-	if hit == nil {
-		var alts []string
-		for _, s := range selectors {
-			alts = append(alts, strings.Join(s, " >> "))
+	deadline := time.Now().Add(wait)
+	for {
+		left := time.Until(deadline)
+		expr := fmt.Sprintf(raceScript, sels, fr, max(left, 0).Milliseconds(), scroll)
+		hit, err := chromedp.Run(ctx, chromedp.Evaluate[*raceHit](expr, chromedp.EvalAwaitPromise))
+		if err != nil {
+			if ctx.Err() == nil && time.Now().Before(deadline) {
+				// The document went away under the script (a
+				// navigation): look in the new one.
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			return raceHit{}, fmt.Errorf("find the element: %w", err)
 		}
-		return raceHit{}, fmt.Errorf("no element found in %s for any of %s", stepTimeout, strings.Join(alts, " | "))
+		if hit == nil {
+			var alts []string
+			for _, s := range selectors {
+				alts = append(alts, strings.Join(s, " >> "))
+			}
+			return raceHit{}, fmt.Errorf("no element found in %s for any of %s", wait.Round(time.Millisecond), strings.Join(alts, " | "))
+		}
+		return *hit, nil
 	}
-	return *hit, nil
 }
 
 // standIn replaces each redaction tag in a recorded input value with a
