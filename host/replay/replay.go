@@ -12,6 +12,7 @@ package replay
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -240,7 +241,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 
 	deadline, cancelDeadline := context.WithTimeout(tab, opts.Timeout)
 	defer cancelDeadline()
-	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf}
+	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf, popups: children.pages}
 	rep := &Report{}
 	tl := recordedTimeline(src.HAR, navs)
 	began := time.Now()
@@ -636,6 +637,9 @@ func FindBrowser(path string) (string, error) { return browser.Find(path) }
 type shotTaker struct {
 	dir  string
 	logf func(string, ...any)
+	// popups lists the popups of the replay (nil: none are followed):
+	// steps recorded in a popup run, and are shot, there.
+	popups func() []context.Context
 	mu   sync.Mutex
 	all  []Screenshot
 }
@@ -651,20 +655,27 @@ func (s *shotTaker) shoot(ctx context.Context, reason, target string) *Screensho
 	if ctx.Err() != nil {
 		return nil
 	}
-	// A tab behind another (the opener of a popup) paints no frames, and
-	// a screenshot of it waits for ever; the stop shots bring each tab to
-	// the front first (see shootTabs).
-	if reason != "stop" {
-		if vis, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.visibilityState")); err == nil && vis == "hidden" {
-			return nil
-		}
-	}
 	ctx, cancel := context.WithTimeout(ctx, shotTimeout)
 	defer cancel()
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
-	// Mask as the recorder does, so that recorded and replayed images
-	// compare like with like.
-	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(true)))
+	// One call reads the tab's URL and visibility and masks it as the
+	// recorder does, so that recorded and replayed images compare like
+	// with like: each call is a round trip, long on a loaded machine. A
+	// tab behind another (the opener of a popup) paints no frames, and a
+	// screenshot of it waits for ever; the stop shots bring each tab to
+	// the front first (see shootTabs).
+	var st struct {
+		URL    string `json:"url"`
+		Hidden bool   `json:"hidden"`
+	}
+	js := fmt.Sprintf(`(() => { if (%t && document.visibilityState === "hidden") return {url: location.href, hidden: true}; %s; return {url: location.href, hidden: false}; })()`,
+		reason != "stop", capture.MaskExpression(true))
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js)); err == nil {
+		_ = json.Unmarshal(got, &st)
+	}
+	if st.Hidden {
+		return nil
+	}
+	loc := st.URL
 	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(false)))
 	if err != nil {

@@ -39,6 +39,10 @@ type Step struct {
 	DPR       float64    `json:"deviceScaleFactor,omitempty"`
 	IsMobile  bool       `json:"isMobile,omitempty"`
 	HasTouch  bool       `json:"hasTouch,omitempty"`
+	// Target is the page of a step in another tab than the first: the URL
+	// that tab showed then ("main" or empty for the first tab). Reprokit's
+	// recorder writes it for the tabs the recorded pages opened.
+	Target string `json:"target,omitempty"`
 	// Expression is the JavaScript of a waitForExpression step.
 	Expression string `json:"expression,omitempty"`
 	// Frame is the path of frame indexes from the top document to the
@@ -104,8 +108,13 @@ func (f *Flow) navigates() bool {
 // time for them plus timelineGrace. end is when the recording's timeline
 // after the last step is over in the replay (plus timelineGrace); zero
 // when the steps carry no times.
+//
+// A step whose target is another tab runs in the popup of the replay that
+// shows that page (shots.popups lists them), waiting for it to open.
 func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, tl timeline, shots *shotTaker, logf func(string, ...any)) (out []StepResult, end time.Time) {
 	pc := newPace(srv.m.a)
+	var loc string // the tab's URL after the step before, when known
+	known := false
 	var prevStart time.Time
 	var prevTime float64
 	for i, s := range f.Steps {
@@ -135,9 +144,19 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, tl
 		start := time.Now()
 		s.wait = stepWait(prevTime, s.Time)
 		prevStart, prevTime = start, s.Time
-		before, _ := chromedp.Run(ctx, chromedp.Location())
+		tab, shotTarget, release := ctx, "page", func() {}
+		if s.Target != "" && s.Target != "main" && shots.popups != nil {
+			tab, release = popupFor(ctx, s.Target, shots.popups, s.wait, logf)
+			shotTarget = "popup"
+		}
+		// The URL after the step before is this step's before: one
+		// round trip a step, not two (each is long on a loaded machine).
+		before := loc
+		if !known || tab != ctx {
+			before, _ = chromedp.Run(tab, chromedp.Location())
+		}
 		res := StepResult{Index: i, Type: s.Type}
-		sel, err := runStep(ctx, s)
+		sel, err := runStep(tab, s)
 		res.Selector = sel
 		if err != nil {
 			res.Error = err.Error()
@@ -171,9 +190,14 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, tl
 		}
 		logf("replay: step %d/%d %s %s", i+1, len(f.Steps), s.Type, status)
 		out = append(out, res)
-		if after, _ := chromedp.Run(ctx, chromedp.Location()); s.Type == "navigate" || (after != before && stripFragment(after) != stripFragment(before)) {
-			shots.take(ctx, "load")
+		after, err := chromedp.Run(tab, chromedp.Location())
+		if tab == ctx {
+			loc, known = after, err == nil
 		}
+		if s.Type == "navigate" || (after != before && stripFragment(after) != stripFragment(before)) {
+			shots.shoot(tab, "load", shotTarget)
+		}
+		release()
 	}
 	return out, end
 }
@@ -438,3 +462,44 @@ const raceScript = `(async (alternatives, framePath, timeout, scroll) => {
     await new Promise(res => setTimeout(res, 50));
   }
 })(%s, %s, %d, %t)`
+
+// popupFor returns the context of the replay's popup that shows page (its
+// URL without fragment, redacted values matching any), bound to ctx,
+// waiting up to wait for it to open; without one, the popup opened last,
+// else the first tab (ctx), with a log line. release lets the binding go.
+func popupFor(ctx context.Context, page string, popups func() []context.Context, wait time.Duration, logf func(string, ...any)) (context.Context, func()) {
+	bind := func(p context.Context) (context.Context, func()) {
+		c, cancel := context.WithCancel(p)
+		stop := context.AfterFunc(ctx, cancel)
+		return c, func() { stop(); cancel() }
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		tabs := popups()
+		for _, p := range tabs {
+			if p.Err() != nil {
+				continue
+			}
+			lctx, cancel := context.WithTimeout(p, time.Second)
+			u, err := chromedp.Run(lctx, chromedp.Location())
+			cancel()
+			if err == nil && len(sameURL([]Screenshot{{URL: u}}, page)) == 1 {
+				return bind(p)
+			}
+		}
+		if !time.Now().Before(deadline) || ctx.Err() != nil {
+			for i := len(tabs) - 1; i >= 0; i-- {
+				if tabs[i].Err() == nil {
+					logf("replay: no tab shows %s; the step runs in the tab opened last", shortURL(page))
+					return bind(tabs[i])
+				}
+			}
+			logf("replay: no tab shows %s; the step runs in the first tab", shortURL(page))
+			return ctx, func() {}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
