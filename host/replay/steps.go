@@ -59,6 +59,9 @@ type Step struct {
 
 	// wait is how long the replay looks for the step's element (stepWait).
 	wait time.Duration
+	// mods are the modifier keys held down by the steps before (input
+	// modifier bits): a key step is sent with them.
+	mods int64
 }
 
 // maxStepGap bounds the recorded wait between two steps that a replay
@@ -113,6 +116,7 @@ func (f *Flow) navigates() bool {
 // shows that page (shots.popups lists them), waiting for it to open.
 func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, tl timeline, shots *shotTaker, logf func(string, ...any)) (out []StepResult, end time.Time) {
 	pc := newPace(srv.m.a)
+	var mods int64 // modifier keys the steps hold down
 	var loc string // the tab's URL after the step before, when known
 	known := false
 	var prevStart time.Time
@@ -143,6 +147,12 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, tl
 		}
 		start := time.Now()
 		s.wait = stepWait(prevTime, s.Time)
+		s.mods = mods
+		if bit := modifierBit[s.Key]; bit != 0 && s.Type == "keyDown" {
+			mods |= bit
+		} else if bit != 0 && s.Type == "keyUp" {
+			mods &^= bit
+		}
 		prevStart, prevTime = start, s.Time
 		tab, shotTarget, release := ctx, "page", func() {}
 		if s.Target != "" && s.Target != "main" && shots.popups != nil {
@@ -285,6 +295,7 @@ func runStep(ctx context.Context, s Step) (string, error) {
 	case "keyDown", "keyUp":
 		return "", chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			p := keyParams(s.Key, s.Type == "keyDown")
+			p.Modifiers = s.mods
 			_, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p)
 			return err
 		}))
@@ -309,9 +320,18 @@ func runStep(ctx context.Context, s Step) (string, error) {
 	return "", fmt.Errorf("step type %q is not supported by replay", s.Type)
 }
 
+// modifierBit is the input modifier bit of a modifier key (Alt 1, Control
+// 2, Meta 4, Shift 8), held from its keyDown step to its keyUp step.
+var modifierBit = map[string]int64{"Alt": 1, "Control": 2, "Meta": 4, "Shift": 8}
+
 func keyParams(key string, down bool) input.DispatchKeyEventParams {
-	codes := map[string]int64{"Enter": 13, "Escape": 27, "Tab": 9, "Backspace": 8, "ArrowDown": 40, "ArrowUp": 38, "ArrowLeft": 37, "ArrowRight": 39, " ": 32}
-	p := input.DispatchKeyEventParams{Key: key, Code: key, WindowsVirtualKeyCode: codes[key], NativeVirtualKeyCode: codes[key]}
+	codes := map[string]int64{"Enter": 13, "Escape": 27, "Tab": 9, "Backspace": 8, "ArrowDown": 40, "ArrowUp": 38, "ArrowLeft": 37, "ArrowRight": 39, " ": 32,
+		"Shift": 16, "Control": 17, "Alt": 18, "Meta": 91}
+	code := key
+	if modifierBit[key] != 0 {
+		code = key + "Left"
+	}
+	p := input.DispatchKeyEventParams{Key: key, Code: code, WindowsVirtualKeyCode: codes[key], NativeVirtualKeyCode: codes[key]}
 	if !down {
 		p.Type = input.DispatchKeyEventTypeKeyUp
 		return p
