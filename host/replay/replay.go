@@ -640,8 +640,9 @@ type shotTaker struct {
 	// popups lists the popups of the replay (nil: none are followed):
 	// steps recorded in a popup run, and are shot, there.
 	popups func() []context.Context
-	mu   sync.Mutex
-	all  []Screenshot
+
+	mu  sync.Mutex
+	all []Screenshot
 }
 
 // take takes a screenshot of the first tab (target "page").
