@@ -36,6 +36,11 @@ carried into them; server messages that answered nothing keep their
 recorded timing. A request still in flight when the recording stopped (a
 long poll) is held open, never answered.
 
+With --steps the replay keeps the recording's pace: each step looks for its
+element about as long as the user took to reach it, then waits for the
+requests that followed it in the recording, at most the recording's time
+for them plus 1 s; a step the user took in another tab runs in that tab.
+
 The replay ends when the recorded pages have loaded and no request has been
 pending for 2 s, or when the recording's timeline is over (plus 1 s) with
 only recorded frames and requests pending (listed), or when the page repeats

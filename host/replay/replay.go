@@ -12,6 +12,7 @@ package replay
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -249,7 +250,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	// --timeout counts from the start of Run, the browser's start included
 	deadline, cancelDeadline := context.WithDeadline(tab, start.Add(opts.Timeout))
 	defer cancelDeadline()
-	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf}
+	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf, popups: children.pages}
 	rep := &Report{}
 	tl := recordedTimeline(src.HAR, navs)
 	began := time.Now()
@@ -269,7 +270,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 		logf("replay: the browser closed before every intercepted request was matched")
 	}
 	rep.fill(srv, archive, player)
-	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list())
+	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list(), env.dpr)
 	rep.Duration = time.Since(start).Round(time.Millisecond).String()
 	rep.reachedPages(landings(src.HAR), archive)
 	if rep.Pages == 0 {
@@ -311,12 +312,13 @@ const idleAfterTimeline = 500 * time.Millisecond
 // recording's timeline of that page is over. It returns how it ended.
 func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *server, opts Options, shots *shotTaker, rep *Report, logf func(string, ...any)) string {
 	began := time.Now()
+	var stepsEnd time.Time
 	if steps != nil {
 		if !steps.navigates() {
 			navigate(ctx, navs[0], logf)
 			shots.take(ctx, "load")
 		}
-		rep.Steps = runSteps(ctx, steps, srv, opts.Quiet, shots, logf)
+		rep.Steps, stepsEnd = runSteps(ctx, steps, srv, opts.Quiet, tl, shots, logf)
 		if ctx.Err() != nil {
 			logf("replay: stopped after --timeout %s before every step ran", opts.Timeout)
 			return EndTimeout
@@ -341,14 +343,15 @@ func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *se
 			}
 		}
 	}
-	// Steps run slower than the user did them, so by their end the
-	// recorded timeline is always over: they wait for quiet, as the page
-	// settles (a websocket still streaming its recorded reply included).
+	// Steps with recorded times end on the recording's timeline after the
+	// last step, which pace keeps; steps without times wait for quiet, as
+	// the page settles (a websocket still streaming its recorded reply
+	// included).
 	until := began.Add(tl.span() + timelineGrace)
 	if steps != nil {
-		until = time.Time{}
+		until = stepsEnd
 	}
-	end := waitQuiet(ctx, srv, opts.Quiet, until, tl.paced() && steps == nil, rep, logf)
+	end := waitQuiet(ctx, srv, opts.Quiet, until, tl.paced() && !until.IsZero(), rep, logf)
 	if end == EndTimeout {
 		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
 	}
@@ -643,28 +646,46 @@ func FindBrowser(path string) (string, error) { return browser.Find(path) }
 type shotTaker struct {
 	dir  string
 	logf func(string, ...any)
-	mu   sync.Mutex
-	all  []Screenshot
+	// popups lists the popups of the replay (nil: none are followed):
+	// steps recorded in a popup run, and are shot, there.
+	popups func() []context.Context
+
+	mu  sync.Mutex
+	all []Screenshot
 }
 
+// take takes a screenshot of the first tab (target "page").
 func (s *shotTaker) take(ctx context.Context, reason string) *Screenshot {
+	return s.shoot(ctx, reason, "page")
+}
+
+// shoot takes a screenshot of the tab of ctx, which shows target ("page"
+// or "popup", as the recorder names its tabs).
+func (s *shotTaker) shoot(ctx context.Context, reason, target string) *Screenshot {
 	if ctx.Err() != nil {
 		return nil
 	}
-	// A tab behind another (the opener of a popup) paints no frames, and
-	// a screenshot of it waits for ever; the stop shots bring each tab to
-	// the front first (see shootTabs).
-	if reason != "stop" {
-		if vis, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.visibilityState")); err == nil && vis == "hidden" {
-			return nil
-		}
-	}
 	ctx, cancel := context.WithTimeout(ctx, shotTimeout)
 	defer cancel()
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
-	// Mask as the recorder does, so that recorded and replayed images
-	// compare like with like.
-	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(true)))
+	// One call reads the tab's URL and visibility and masks it as the
+	// recorder does, so that recorded and replayed images compare like
+	// with like: each call is a round trip, long on a loaded machine. A
+	// tab behind another (the opener of a popup) paints no frames, and a
+	// screenshot of it waits for ever; the stop shots bring each tab to
+	// the front first (see shootTabs).
+	var st struct {
+		URL    string `json:"url"`
+		Hidden bool   `json:"hidden"`
+	}
+	js := fmt.Sprintf(`(() => { if (%t && document.visibilityState === "hidden") return {url: location.href, hidden: true}; %s; return {url: location.href, hidden: false}; })()`,
+		reason != "stop", capture.MaskExpression(true))
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js)); err == nil {
+		_ = json.Unmarshal(got, &st)
+	}
+	if st.Hidden {
+		return nil
+	}
+	loc := st.URL
 	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(false)))
 	if err != nil {
@@ -673,7 +694,7 @@ func (s *shotTaker) take(ctx context.Context, reason string) *Screenshot {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	shot := Screenshot{File: fmt.Sprintf("replay-%03d-%s.png", len(s.all)+1, reason), URL: loc, Reason: reason, Data: buf}
+	shot := Screenshot{File: fmt.Sprintf("replay-%03d-%s.png", len(s.all)+1, reason), URL: loc, Reason: reason, Target: target, Data: buf}
 	s.all = append(s.all, shot)
 	if s.dir != "" {
 		if err := os.MkdirAll(s.dir, 0o755); err == nil {
@@ -693,9 +714,14 @@ const shotTimeout = 10 * time.Second
 // says how each ended.
 func (s *shotTaker) shootTabs(tab context.Context, children *childTargets) []TabEnd {
 	var out []TabEnd
-	for _, c := range append(children.pages(), tab) {
+	popups := children.pages()
+	for i, c := range append(popups, tab) {
 		if c.Err() != nil {
 			continue
+		}
+		target := "popup"
+		if i == len(popups) {
+			target = "page"
 		}
 		_, _ = chromedp.Call(c, page.BringToFront, cdp.Empty{})
 		u, n, errs := tabText(c)
@@ -706,7 +732,7 @@ func (s *shotTaker) shootTabs(tab context.Context, children *childTargets) []Tab
 			children.console.addErrors(errs)
 		}
 		end := TabEnd{URL: u, TextChars: n}
-		if shot := s.take(c, "stop"); shot != nil {
+		if shot := s.shoot(c, "stop", target); shot != nil {
 			end.Screenshot = shot.File
 			if img, err := decodeImage(shot.Data); err == nil {
 				end.Blank = n == 0 && nearBlank(img)

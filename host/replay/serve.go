@@ -210,6 +210,14 @@ func (s *server) idleSince() time.Time {
 	return s.last
 }
 
+// answering counts the paused requests the replay received and has not
+// answered yet (held-open ones are answered by doing nothing).
+func (s *server) answering() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pending
+}
+
 // holdSocket keeps the replay from being quiet while a websocket has
 // frames to play; the returned func (safe to call twice) lets go.
 func (s *server) holdSocket(url string) func() {

@@ -47,7 +47,14 @@ type Screenshot struct {
 	File   string `json:"file"`
 	URL    string `json:"url,omitempty"`
 	Reason string `json:"reason,omitempty"`
-	Data   []byte `json:"-"`
+	// Target is the tab it shows: "page" (the first tab) or "popup" (a
+	// tab the pages opened); empty when a recording does not say.
+	Target string `json:"target,omitempty"`
+	// Masked are the boxes the recorder painted over flagged text, in
+	// CSS pixels ("reporter" boxes in image pixels); the comparison paints
+	// them onto the replay's screenshot too.
+	Masked []bundle.MaskBox `json:"-"`
+	Data   []byte           `json:"-"`
 }
 
 // Environment is the part of a bundle's environment.json that a replay
@@ -117,7 +124,7 @@ func Load(file string) (*Source, error) {
 		}
 	}
 	for _, img := range b.Screenshots {
-		src.Screenshots = append(src.Screenshots, Screenshot{File: img.File, URL: img.URL, Reason: img.Reason, Data: img.Data})
+		src.Screenshots = append(src.Screenshots, Screenshot{File: img.File, URL: img.URL, Reason: img.Reason, Target: img.Target, Masked: img.Masked, Data: img.Data})
 	}
 	if b.Kind == "bundle" {
 		// The bundle reader keeps the steps' common fields only; a replay

@@ -437,7 +437,7 @@ func startSeconds(e *har.Entry) float64 {
 // and a popup keeps the window of its initial about:blank document (so
 // what the opener installs there stays).
 func socketScript(playerURL string) string {
-	return strings.ReplaceAll(`(() => {
+	return strings.ReplaceAll(strings.ReplaceAll(`(() => {
   const player = "PLAYER";
   const install = (g) => {
     if (!g.__reprokitErrors && g.addEventListener) {
@@ -447,6 +447,7 @@ func socketScript(playerURL string) string {
       g.addEventListener("error", (e) => keep(e.error !== undefined && e.error !== null ? e.error : e.message));
       g.addEventListener("unhandledrejection", (e) => keep(e.reason));
     }
+    UPLOADS
     const Orig = g.WebSocket;
     if (!Orig || Orig.__reprokitReplay) return;
     class WebSocket extends Orig {
@@ -470,5 +471,5 @@ func socketScript(playerURL string) string {
     }
   };
   install(globalThis);
-})();`, "PLAYER", playerURL)
+})();`, "PLAYER", playerURL), "UPLOADS", uploadStandInScript)
 }
