@@ -62,29 +62,35 @@ func jsPlain(src string, p int, long []int) (restart, end int, longOut []int) {
 	longOut = long
 	i := p
 	for i < len(src) {
-		switch jsPlainClass[src[i]] {
-		case plainName, plainDigit:
-			j := i + 1
-			for j < len(src) && jsPlainClass[src[j]]-plainName < 2 { // plainName or plainDigit
-				j++
+		c := jsPlainClass[src[i]]
+		if c >= plainOther { // white space, operators, punctuators
+			if (src[i] == '~' || src[i] == '?') && i+1 < len(src) && src[i+1] == '=' {
+				break // "~=", "?=": no such operator, the lexer's error
 			}
-			if jsPlainClass[src[i]] == plainDigit {
-				if !allDigits(src[i:j]) {
-					goto done // 0x1F, 1e5, 10n, "1in": the lexer reads numbers
-				}
-			} else if i >= 2 && src[i-1] == '.' && jsPlainClass[src[i-2]] == plainDigit {
-				goto done // "1.toString": a number, or the lexer's error
-			} else if j-i >= 12 {
-				longOut = append(longOut, i, j)
-			}
-			i = j
-		case plainOther, plainPunct:
 			i++
-		default:
-			goto done
+			continue
 		}
+		if c == plainEnd {
+			break
+		}
+		j := i + 1
+		for j < len(src) && jsPlainClass[src[j]]-plainName < 2 { // plainName or plainDigit
+			j++
+		}
+		if c == plainDigit {
+			if !allDigits(src[i:j]) {
+				break // 0x1F, 1e5, 10n, "1in": the lexer reads numbers
+			}
+			if src[i] == '0' && j-i > 1 && (i == 0 || src[i-1] != '.') {
+				break // "00", "017": a legacy octal number, the lexer's error
+			}
+		} else if i >= 2 && src[i-1] == '.' && jsPlainClass[src[i-2]] == plainDigit {
+			break // "1.toString": a number, or the lexer's error
+		} else if j-i >= 12 {
+			longOut = append(longOut, i, j)
+		}
+		i = j
 	}
-done:
 	end = i
 	// back over jsLexAgainBefore tokens, counted low: a name is one, a
 	// punctuator one, a run of operators at least one unless it has a
