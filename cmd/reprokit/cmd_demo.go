@@ -62,7 +62,7 @@ reprokit view, or unzip it and open report.html.`)
 	}
 	opts := recording.Options{
 		Browser: *browserPath, Headless: !*headed, Out: *out, Screencast: *screencast, Events: *events,
-		Signals: true, SealTo: seal.Texts(rs),
+		Signals: true, SealTo: seal.Texts(rs), Language: bundle.SystemLanguage(),
 	}
 	if *budget != "" {
 		n, err := bundle.ParseSize(*budget)

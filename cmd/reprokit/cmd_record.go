@@ -56,6 +56,7 @@ everything recorded until that moment.`)
 	jpeg := fs.Int("jpeg-quality", 0, "take JPEG screenshots of this quality (1-100); default PNG")
 	budget := fs.String("budget", "", "bundle size budget (default 25MB; 0 for none)")
 	policy := fs.String("policy", "", "sanitizer policy file")
+	lang := fs.String("lang", bundle.SystemLanguage(), "language of SUPPORT_REQUEST.md and the report: ko (Korean) or en (default: the system locale, $LANG)")
 	var allow stringList
 	fs.Var(&allow, "allow", "allow this finding rule in the bundle (repeatable)")
 	sealing := addSealFlags(fs)
@@ -77,7 +78,7 @@ everything recorded until that moment.`)
 		Attach: *attach, Target: *targetText, Reload: *reload, Browser: *browserPath, Headless: *headless,
 		Duration: *duration, UntilSelector: *until, Out: *out, Events: *events,
 		Screencast: *screencast, JPEGQuality: *jpeg, Policy: *policy, Allow: allow,
-		EnterStops: true, Signals: true, SealTo: seal.Texts(rs),
+		EnterStops: true, Signals: true, SealTo: seal.Texts(rs), Language: *lang,
 	}
 	if len(pos) == 1 {
 		opts.URL = pos[0]

@@ -69,26 +69,35 @@ type Recording struct {
 	// Recovered is true when the bundle was made from a recording that its
 	// process left behind (killed or crashed).
 	Recovered bool `json:"recovered,omitempty"`
+	// Language is the reporter's UI language as a BCP 47 tag ("ko",
+	// "en-US"): the popup's (Chrome's UI language), or the CLI's --lang or
+	// system locale. SUPPORT_REQUEST.md and the report's labels are
+	// written in it when the extension has its words (English otherwise).
+	Language string `json:"language,omitempty"`
 }
+
+// FieldLabels are the plain words for the reporter's fields in English,
+// by Reporter's JSON names: the extension's message catalog
+// (extension/_locales/en), the same words as the popup, SUPPORT_REQUEST.md
+// and the report; [WordsFor] gives them in the reporter's language.
+var FieldLabels = func() map[string]string {
+	w := WordsFor("en")
+	return map[string]string{
+		"description":     w.Label("fieldDescription"),
+		"email":           w.Label("fieldEmail"),
+		"billingEmail":    w.Label("fieldBillingEmail"),
+		"plan":            w.Label("fieldPlan"),
+		"workspace":       w.Label("fieldWorkspace"),
+		"customApp":       w.Label("fieldCustomApp"),
+		"safetyMessage":   w.Label("fieldSafety"),
+		"safetyRequestId": w.Label("fieldSafetyRequestId"),
+		"network":         w.Label("fieldNetwork"),
+	}
+}()
 
 // Reporter holds the fields the reporter filled in, each passed through the
 // sanitizer's ReporterField. A field whose name mentions a password, passphrase or
 // secret is never stored. Other fields go to Extra.
-// FieldLabels are the plain words for the reporter's fields, the same in
-// the extension's popup (extension/_locales/en), SUPPORT_REQUEST.md and
-// the report: what the support checklist of PRODUCT.md asks for.
-var FieldLabels = map[string]string{
-	"description":     "Problem description",
-	"email":           "Account email",
-	"billingEmail":    "Billing email, if another",
-	"plan":            "Plan",
-	"workspace":       "Workspace or organization ID",
-	"customApp":       "Custom app or assistant (link or ID)",
-	"safetyMessage":   "Safety message (exact text) and its request ID",
-	"safetyRequestId": "Request ID of the safety message",
-	"network":         "Network (corporate or home)",
-}
-
 type Reporter struct {
 	Description string `json:"description,omitempty"`
 	// Email is the account email; BillingEmail an alternative billing email.

@@ -117,6 +117,7 @@ func buildReport(in reportInput) *report.Data {
 		Warnings: in.warnings, Entries: make([]report.Entry, len(in.infos)),
 	}
 	d.Browser = browserOf(in.manifest.Environment)
+	setReportWords(d, in.manifest)
 	ids := map[int][]string{}
 	for _, r := range in.ids {
 		if !slices.Contains(ids[r.Entry], r.Value) {

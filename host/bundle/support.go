@@ -13,11 +13,11 @@ func httpDetect(b []byte) string { return http.DetectContentType(b) }
 
 func sortStrings(s []string) { sort.Strings(s) }
 
-// cell makes text safe for one Markdown table cell.
+// cell makes text safe for one Markdown table cell ("" when it is empty).
 func cell(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "_not given_"
+		return ""
 	}
 	s = strings.NewReplacer("\r\n", "<br>", "\n", "<br>", "\r", " ", "|", "\\|").Replace(s)
 	return s
@@ -189,12 +189,26 @@ func supportRequest(in supportInput) string {
 	m, steps, shots, frames := in.m, in.steps, in.shots, in.frames
 	var b strings.Builder
 	r := m.Reporter
+	// in the reporter's language (the popup's, or --lang), with the
+	// popup's words (words.go)
+	w := WordsFor(m.Recording.Language)
 	zone := firstNonEmpty(m.Recording.TimeZone, m.TimeZone)
-	b.WriteString("# Support request\n\n")
-	fmt.Fprintf(&b, "Prepared by Reprokit %s on %s (%s). Bundle ID %s.\n\n", m.Tool.Version, m.Created, zone, code(m.ID))
-	b.WriteString("| What | Detail |\n|---|---|\n")
-	row := func(what, detail string) { fmt.Fprintf(&b, "| %s | %s |\n", what, detail) }
-	row(FieldLabels["description"], cell(r.Description))
+	when := func(t string) string { return HumanTime(t, in.loc) }
+	b.WriteString("# " + w.T("supportTitle") + "\n\n")
+	created := when(m.Created)
+	if zone != "" {
+		created += ", " + zone
+	}
+	b.WriteString(w.T("supportPrepared", m.Tool.Version, created, code(m.ID)) + "\n\n")
+	fmt.Fprintf(&b, "| %s | %s |\n|---|---|\n", w.T("supportWhat"), w.T("supportDetail"))
+	notGiven := "_" + w.T("supportNotGiven") + "_"
+	row := func(what, detail string) {
+		if detail == "" {
+			detail = notGiven
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", what, detail)
+	}
+	row(w.Label("fieldDescription"), cell(r.Description))
 
 	plain := PlainSteps(steps)
 	if len(plain) > 0 {
@@ -206,19 +220,22 @@ func supportRequest(in supportInput) string {
 			}
 			fmt.Fprintf(&sb, "%d. %s<br>", i+1, strings.ReplaceAll(s, "|", "\\|"))
 		}
-		row("Steps to reproduce", strings.TrimSuffix(sb.String(), "<br>"))
+		row(w.T("supportSteps"), strings.TrimSuffix(sb.String(), "<br>"))
 	} else {
-		row("Steps to reproduce", "_no step was recorded_")
+		row(w.T("supportSteps"), "_"+w.T("supportNoSteps")+"_")
 	}
 
-	ts := fmt.Sprintf("Recorded from %s to %s (%s)", firstNonEmpty(m.Recording.Start, "?"), firstNonEmpty(m.Recording.End, "?"), firstNonEmpty(zone, "zone unknown"))
+	ts := w.T("supportRecorded", when(firstNonEmpty(m.Recording.Start, "?")), when(firstNonEmpty(m.Recording.End, "?")))
+	if zone != "" {
+		ts += " (" + zone + ")"
+	}
 	for _, rid := range m.RequestIDs {
 		if rid.Failed {
-			ts += "; first failure at " + rid.Time
+			ts += "; " + w.T("supportFirstFailure", when(rid.Time))
 			break
 		}
 	}
-	row("Timestamps", cell(ts))
+	row(w.T("supportTimestamps"), cell(ts))
 	acct := r.Email
 	if r.Plan != "" {
 		acct = strings.TrimSpace(acct + " (plan: " + r.Plan + ")")
@@ -226,7 +243,7 @@ func supportRequest(in supportInput) string {
 	if r.BillingEmail != "" {
 		acct += "; billing email " + r.BillingEmail
 	}
-	row(FieldLabels["email"]+" and "+strings.ToLower(FieldLabels["plan"]), cell(acct))
+	row(w.T("supportAccount"), cell(acct))
 	if len(m.RequestIDs) > 0 {
 		var ids []string
 		for i, rid := range m.RequestIDs {
@@ -240,9 +257,9 @@ func supportRequest(in supportInput) string {
 			}
 			ids = append(ids, code(rid.Value)+" ("+strings.ReplaceAll(rid.Method+" "+shortURL(rid.URL, 80), "|", "\\|")+" → "+status+")")
 		}
-		row("Request / completion IDs", strings.Join(ids, "<br>"))
+		row(w.T("supportRequestIDs"), strings.Join(ids, "<br>"))
 	} else {
-		row("Request / completion IDs", "_none found in the responses_")
+		row(w.T("supportRequestIDs"), "_"+w.T("supportNoRequestIDs")+"_")
 	}
 	vis := fmt.Sprintf("%d screenshot(s) in screenshots/", len(shots))
 	masked := 0
@@ -258,14 +275,14 @@ func supportRequest(in supportInput) string {
 		vis += fmt.Sprintf("; a screencast of %d frames", frames)
 	}
 	vis += "; report.html shows them on a timeline"
-	row("Visuals", cell(vis))
+	row(w.T("supportVisuals"), cell(vis))
 	envText := envLine(m.Environment)
 	if r.Network != "" {
 		envText = strings.TrimSpace(envText + "; network (reporter): " + r.Network)
 	}
-	row("Environment", cell(envText))
-	row(FieldLabels["workspace"], cell(r.Workspace))
-	row(FieldLabels["customApp"], cell(r.CustomApp))
+	row(w.T("supportEnvironment"), cell(envText))
+	row(w.Label("fieldWorkspace"), cell(r.Workspace))
+	row(w.Label("fieldCustomApp"), cell(r.CustomApp))
 	safety := r.SafetyMessage
 	if safety != "" {
 		safety = "“" + safety + "”"
@@ -273,14 +290,14 @@ func supportRequest(in supportInput) string {
 			safety += " (request ID " + r.SafetyRequestID + ")"
 		}
 	}
-	row(FieldLabels["safetyMessage"], cell(safety))
+	row(w.Label("fieldSafety"), cell(safety))
 	for _, k := range sortedKeys(r.Extra) {
 		row(cell(k), cell(r.Extra[k]))
 	}
 
-	b.WriteString("\n## What went wrong\n\n")
+	b.WriteString("\n## " + w.T("supportWhatWentWrong") + "\n\n")
 	if len(m.Findings) == 0 {
-		b.WriteString("Reprokit found no known problem pattern in the recording.\n")
+		b.WriteString(w.T("supportNoFindings") + "\n")
 	}
 	for _, f := range m.Findings {
 		fmt.Fprintf(&b, "- **%s** (%s, %s): %s\n", f.Title, f.Severity, code(f.Rule), f.Advice)
@@ -288,8 +305,16 @@ func supportRequest(in supportInput) string {
 			fmt.Fprintf(&b, "  - %s\n", code(e))
 		}
 	}
+	b.WriteString("\n## " + w.T("reviewRedactions") + "\n\n")
+	if lines := w.RedactedInWords(m.Redaction); len(lines) > 0 {
+		for _, l := range lines {
+			b.WriteString("- " + l + "\n")
+		}
+	} else {
+		b.WriteString(w.T("supportNothingRemoved") + "\n")
+	}
 	if len(plain) > 0 {
-		b.WriteString("\n## Steps to reproduce\n\n")
+		b.WriteString("\n## " + w.T("supportSteps") + "\n\n")
 		for i, s := range plain {
 			t := ""
 			if w := steps[stepIndex(steps, i)].when(); w != 0 {
@@ -298,7 +323,7 @@ func supportRequest(in supportInput) string {
 			fmt.Fprintf(&b, "%d. %s%s\n", i+1, s, t)
 		}
 	}
-	b.WriteString("\n## Attached\n\n")
+	b.WriteString("\n## " + w.T("supportAttached") + "\n\n")
 	fmt.Fprintf(&b, "One bundle file (a .zip) of %s", HumanSize(in.zipSize))
 	if m.Budget.Limit > 0 {
 		fmt.Fprintf(&b, ", size budget %s", HumanSize(m.Budget.Limit))

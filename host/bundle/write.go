@@ -1235,6 +1235,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	m := p.manifest(files(members), zipSize(members))
 	mj0, _ := json.Marshal(m)
 	d.Manifest, d.Browser = mj0, browserOf(m.Environment)
+	setReportWords(d, m)
 	// SUPPORT_REQUEST.md states the size of the finished zip, and the
 	// report shows SUPPORT_REQUEST.md: find the size that the text states
 	// and the zip has (the text changes only when the rounded size does).
@@ -1425,7 +1426,7 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		Notes:     p.notes,
 		Excluded:  p.excludedSummary(),
 		Budget:    Budget{Limit: p.budgetMax, Estimated: p.estimated, Final: contentSize, Actions: nonNil(p.budget.actions)},
-		Recording: Recording{ID: p.meta.ID, Mode: string(p.meta.Mode), Start: p.meta.Started, End: p.meta.Ended, TimeZone: p.meta.TimeZone, StopReason: p.meta.StopReason, StartURL: p.r.Text(p.meta.StartURL), Recovered: p.opts.Recovered},
+		Recording: Recording{ID: p.meta.ID, Mode: string(p.meta.Mode), Start: p.meta.Started, End: p.meta.Ended, TimeZone: p.meta.TimeZone, StopReason: p.meta.StopReason, StartURL: p.r.Text(p.meta.StartURL), Recovered: p.opts.Recovered, Language: p.meta.Language},
 	}
 	m.RequestIDs = nonNil(p.requestIDs)
 	if p.overBudget {

@@ -79,6 +79,9 @@ type Host struct {
 
 	mu     sync.Mutex
 	helloV int // protocol version the extension said hello with; 0 before hello
+	// locale is the popup's UI language (hello's locale, BCP 47): the
+	// language of SUPPORT_REQUEST.md and the report.
+	locale string
 	rec    *session
 	last   *State // the state of the last recording once it is over
 	// recovered are the leftovers this host bundled at hello (the

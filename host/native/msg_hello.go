@@ -11,6 +11,8 @@ func init() {
 		var d struct {
 			Protocol  int    `json:"protocol"`
 			Extension string `json:"extension"`
+			// Locale is chrome.i18n.getUILanguage(), the popup's language
+			Locale string `json:"locale"`
 		}
 		if err := decode(req, &d); err != nil {
 			return nil, err
@@ -25,6 +27,7 @@ func init() {
 		h.mu.Lock()
 		first := h.helloV == 0
 		h.helloV = d.Protocol
+		h.locale = d.Locale
 		h.mu.Unlock()
 		if first {
 			go h.recoverLeftovers()

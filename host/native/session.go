@@ -154,6 +154,7 @@ func (h *Host) begin(req startRequest) (*session, error) {
 		m.StartURL = req.Tab.URL
 		m.ToolVersion = version.Version
 		m.Reporter = req.Fields
+		m.Language = h.locale
 		m.Options.Out = out
 		// every finisher of this spool (the detached one, a host
 		// recovering it at hello, reprokit recover) seals alike

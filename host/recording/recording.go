@@ -57,6 +57,9 @@ type Options struct {
 	// Out is the bundle path; empty means reprokit-YYYYMMDD-HHMMSS.zip in
 	// $REPROKIT_OUT_DIR or the current directory.
 	Out string
+	// Language is the reporter's language (BCP 47, "ko"): the words of
+	// SUPPORT_REQUEST.md and the report.
+	Language string
 	// Events, when set, also writes the raw (unsanitized) protocol log there.
 	Events string
 	// Screencast records a low-rate masked frame stream.
@@ -139,6 +142,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		m.Mode = mode
 		m.ToolVersion = version.Version
 		m.StartURL = opts.URL
+		m.Language = opts.Language
 		m.Options = spool.Options{Budget: opts.Budget, Out: out, Policy: opts.Policy, Allow: opts.Allow, SealTo: opts.SealTo}
 		return nil
 	}); err != nil {

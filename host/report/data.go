@@ -46,6 +46,13 @@ type Data struct {
 	// the bundle's session.har at ./session.har, else "" (the page builds
 	// a HAR of what it holds, the body previews).
 	HAR string `json:"har,omitzero"`
+	// Lang is the reporter's language ("en", "ko"); Words are the page's
+	// labels in it by the extension's message keys (the popup's words),
+	// and Redacted the removed secrets in plain words ("2 email
+	// addresses"). The page says its English words when Words lacks one.
+	Lang     string            `json:"lang,omitzero"`
+	Words    map[string]string `json:"words,omitzero"`
+	Redacted []string          `json:"redacted,omitzero"`
 }
 
 // Entry is one request row with its details.

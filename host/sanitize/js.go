@@ -81,7 +81,30 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 	// key shapes, URLs and keyword+token pairs, not assignments (it says
 	// state = "resolved"), and no personal data (authors of licences)
 	commentCtx.noPersonal, commentCtx.shapes = true, true
+	templates := 0  // templates open ("${" read, "}`" not yet)
+	plainUntil := 0 // the end of the plain code jsPlain last looked at
+	canJump := true // the last token leaves the lexer free to jump (not a number)
+	var long []int
 	for {
+		if templates == 0 && canJump && w.pos >= plainUntil && !jsNoJump {
+			// jump over plain code (jsplain.go): only its long names can change
+			from := w.pos
+			var restart int
+			restart, plainUntil, long = jsPlain(src, from, long[:0])
+			plainUntil = max(plainUntil, from+1)
+			if restart > from {
+				for k := 0; k < len(long); k += 2 {
+					s, e := long[k], long[k+1]
+					emit(w.pos, src[w.pos:s], src[w.pos:s])
+					emit(s, src[s:e], r.shapeToken(loc, src[s:e]))
+					w.pos = e
+				}
+				emit(w.pos, src[w.pos:restart], src[w.pos:restart])
+				in.Move(restart - from)
+				in.Skip()
+				w.pos = restart
+			}
+		}
 		tt, data := l.Next()
 		start := w.pos
 		if tt == js.ErrorToken {
@@ -111,6 +134,13 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 		if !ok {
 			return "", -1, false
 		}
+		canJump = !js.IsNumeric(tt)
+		switch tt {
+		case js.TemplateStartToken:
+			templates++
+		case js.TemplateEndToken:
+			templates--
+		}
 		switch tt {
 		case js.WhitespaceToken, js.LineTerminatorToken:
 			emit(start, tok, tok)
@@ -122,7 +152,11 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 			name, strong := jsName(prev, lastLitName)
 			q := tok[0]
 			raw := tok[1 : len(tok)-1]
-			emit(start, tok, string(q)+r.jsLiteral(loc, raw, q, name, strong, ctx, inHTML)+string(q))
+			if nr := r.jsLiteral(loc, raw, q, name, strong, ctx, inHTML); nr != raw {
+				emit(start, tok, string(q)+nr+string(q))
+			} else {
+				emit(start, tok, tok)
+			}
 			lastLitName = rawTrailingName(raw)
 		case js.TemplateToken, js.TemplateStartToken, js.TemplateMiddleToken, js.TemplateEndToken:
 			open, close := 1, 1
@@ -134,7 +168,11 @@ func (r *Redactor) jsPass(loc *locator, src string, ctx textCtx, inHTML bool, fo
 				name, strong = jsName(prev, lastLitName)
 			}
 			raw := tok[open : len(tok)-close]
-			emit(start, tok, tok[:open]+r.jsLiteral(loc, raw, '`', name, strong, ctx, inHTML)+tok[len(tok)-close:])
+			if nr := r.jsLiteral(loc, raw, '`', name, strong, ctx, inHTML); nr != raw {
+				emit(start, tok, tok[:open]+nr+tok[len(tok)-close:])
+			} else {
+				emit(start, tok, tok)
+			}
 			lastLitName = rawTrailingName(raw)
 		case js.IdentifierToken, js.RegExpToken, js.PrivateIdentifierToken:
 			emit(start, tok, r.shapeToken(loc, tok))

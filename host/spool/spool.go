@@ -52,19 +52,22 @@ const MetaFile = "recording.json"
 // Meta is the content of recording.json: who owns the spool, how far the
 // recording got and what the user asked for. Times are RFC 3339 with offset.
 type Meta struct {
-	ID          string            `json:"id"`
-	PID         int               `json:"pid"`
-	Status      Status            `json:"status"`
-	Mode        Mode              `json:"mode"`
-	Started     string            `json:"started"`
-	Ended       string            `json:"ended,omitempty"`
-	TimeZone    string            `json:"timeZone,omitempty"`
-	StopReason  string            `json:"stopReason,omitempty"`
-	ToolVersion string            `json:"toolVersion,omitempty"`
-	StartURL    string            `json:"startUrl,omitempty"`
-	Reporter    map[string]string `json:"reporter,omitempty"`
-	Notes       []string          `json:"notes,omitempty"`
-	Options     Options           `json:"options"`
+	ID          string `json:"id"`
+	PID         int    `json:"pid"`
+	Status      Status `json:"status"`
+	Mode        Mode   `json:"mode"`
+	Started     string `json:"started"`
+	Ended       string `json:"ended,omitempty"`
+	TimeZone    string `json:"timeZone,omitempty"`
+	StopReason  string `json:"stopReason,omitempty"`
+	ToolVersion string `json:"toolVersion,omitempty"`
+	StartURL    string `json:"startUrl,omitempty"`
+	// Language is the reporter's UI language (BCP 47), for the words of
+	// SUPPORT_REQUEST.md and the report.
+	Language string            `json:"language,omitempty"`
+	Reporter map[string]string `json:"reporter,omitempty"`
+	Notes    []string          `json:"notes,omitempty"`
+	Options  Options           `json:"options"`
 	// BundleError says why the last attempt to make a bundle of this spool
 	// failed (usually fail closed: a detected secret). Automatic recovery
 	// does not retry such a spool; `reprokit recover` does, with the

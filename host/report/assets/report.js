@@ -33,6 +33,10 @@
   }
   function withDetails(f) { if (detailsIn) f(); else whenDetails.push(f); }
   document.addEventListener("DOMContentLoaded", mergeDetails);
+  // W is a label in the reporter's language: the extension's own words
+  // (D.words, from extension/_locales), English when there are none.
+  function W(key, en) { return (D.words && D.words[key]) || en; }
+  if (D.lang) document.documentElement.lang = D.lang;
   var main = document.getElementById("rk-main");
 
   // ---- small helpers -------------------------------------------------
@@ -272,7 +276,7 @@
 
   // ---- summary --------------------------------------------------------
   (function summary() {
-    var s = section("summary", "Summary");
+    var s = section("summary", W("reportSummary", "Summary"));
     var c = M.counts || {};
     var failed = c.failed !== undefined ? c.failed : E.filter(function (e) { return e.f; }).length;
     var dur = (M.recording || {}).durationMillis || (T1 - T0);
@@ -294,18 +298,18 @@
     var grid = el("div", { cls: "grid" });
     var reporter = [
       // the same words as the popup and SUPPORT_REQUEST.md (bundle.FieldLabels)
-      ["Problem description", rep.description], ["Account email", rep.email], ["Billing email, if another", rep.billingEmail],
-      ["Plan", rep.plan], ["Workspace or organization ID", rep.workspace], ["Custom app or assistant (link or ID)", rep.customApp],
-      ["Safety message (exact text)", rep.safetyMessage], ["Request ID of the safety message", rep.safetyRequestId], ["Network (corporate or home)", rep.network]
+      [W("fieldDescription", "Problem description"), rep.description], [W("fieldEmail", "Account email"), rep.email], [W("fieldBillingEmail", "Billing email, if another"), rep.billingEmail],
+      [W("fieldPlan", "Plan"), rep.plan], [W("fieldWorkspace", "Workspace or organization ID"), rep.workspace], [W("fieldCustomApp", "Custom app or assistant (link or ID)"), rep.customApp],
+      [W("fieldSafety", "Safety message (exact text)"), rep.safetyMessage], [W("fieldSafetyRequestId", "Request ID of the safety message"), rep.safetyRequestId], [W("fieldNetwork", "Network (corporate or home)"), rep.network]
     ];
     if (rep.extra) Object.keys(rep.extra).sort().forEach(function (k) { reporter.push([k, rep.extra[k]]); });
-    grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Reporter" }), kv(reporter)));
-    grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Recording" }), kv([
+    grid.appendChild(el("div", { cls: "card" }, el("h3", { text: W("reportReporter", "Reporter") }), kv(reporter)));
+    grid.appendChild(el("div", { cls: "card" }, el("h3", { text: W("reportRecording", "Recording") }), kv([
       ["Start", human(rec.start)], ["End", human(rec.end)], ["Time zone", (rec.timeZone || env.timeZone || M.timeZone || "") + (ZONE ? " (the report shows times in it)" : "")],
       ["Duration", ms(dur)], ["Mode", rec.mode], ["Stopped by", rec.stopReason], ["Start URL", rec.startUrl],
       ["Recovered", rec.recovered ? "yes: made from a recording its process left behind" : ""]
     ])));
-    grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Environment" }), kv([
+    grid.appendChild(el("div", { cls: "card" }, el("h3", { text: W("supportEnvironment", "Environment") }), kv([
       ["Browser", D.browser || br.name || br.product || br.userAgent],
       ["OS", [os.name, os.version, os.arch, os.bitness ? os.bitness + "-bit" : ""].filter(Boolean).join(" ")],
       ["Device", [dev.type, dev.model].filter(Boolean).join(" ")],
@@ -313,7 +317,7 @@
       ["Proxy", [net.proxy, net.proxyServer].filter(Boolean).join(" ")],
       ["Locale", env.locale]
     ])));
-    grid.appendChild(el("div", { cls: "card" }, el("h3", { text: "Bundle" }), kv([
+    grid.appendChild(el("div", { cls: "card" }, el("h3", { text: W("reportBundle", "Bundle") }), kv([
       ["ID", M.id ? [M.id, " ", copyBtn(M.id)] : ""], ["Created", human(M.created)], ["Tool", M.tool ? (M.tool.name + " " + M.tool.version) : ""],
       ["Format", M.format], ["Source", D.source],
       ["Size budget", b.limit ? size(b.limit) + (b.actions && b.actions.length ? " (" + b.actions.length + " reductions)" : "") : (D.kind === "bundle" ? "none" : "")]
@@ -329,8 +333,8 @@
   // ---- findings -------------------------------------------------------
   (function findings() {
     var F = M.findings || [];
-    var s = section("findings", "Findings", F.length ? plural(F.length, "finding") : "");
-    if (!F.length) { s.appendChild(el("p", { cls: "empty", text: "No known problem pattern was found in this recording." })); return; }
+    var s = section("findings", W("reviewFindings", "Findings"), F.length ? plural(F.length, "finding") : "");
+    if (!F.length) { s.appendChild(el("p", { cls: "empty", text: W("supportNoFindings", "No known problem pattern was found in this recording.") })); return; }
     F.forEach(function (f) {
       var evid = el("ul");
       (f.evidence || []).forEach(function (x) { evid.appendChild(el("li", { text: x })); });
@@ -351,7 +355,7 @@
   // ---- request IDs ------------------------------------------------------
   (function ids() {
     var R = M.requestIds || [];
-    var s = section("request-ids", "Request IDs", R.length ? plural(R.length, "ID") : "");
+    var s = section("request-ids", W("reviewRequestIDs", "Request IDs"), R.length ? plural(R.length, "ID") : "");
     if (!R.length) { s.appendChild(el("p", { cls: "empty", text: "No request or trace ID was found in the responses." })); return; }
     var all = R.map(function (r) { return r.value + "  " + r.method + " " + r.url + " → " + (r.status || "failed"); }).join("\n");
     s.querySelector("h2").appendChild(copyBtn(all, "Copy all"));
@@ -415,7 +419,7 @@
   var replaySeek = function () {}, replayHead = function () {}, markInflight = function () {};
   (function timeline() {
     var S = D.screenshots || [], C = D.screencast || [], ST = D.steps || [], CO = D.console || [];
-    var s = section("timeline", "Timeline", plural(S.length, "screenshot") + (C.length ? ", " + plural(C.length, "screencast frame") : ""));
+    var s = section("timeline", W("reportTimeline", "Timeline"), plural(S.length, "screenshot") + (C.length ? ", " + plural(C.length, "screencast frame") : ""));
     var span = T1 - T0;
     function frac(t) { return Math.max(0, Math.min(1, (t - T0) / span)); }
     function pos(t) { return (frac(t) * 100).toFixed(3) + "%"; }
@@ -906,7 +910,7 @@
   var view = [];
   var selected = -1;
   var ROW = 26;
-  var reqSec = section("requests", "Requests", plural(E.length, "request"));
+  var reqSec = section("requests", W("reportRequests", "Requests"), plural(E.length, "request"));
   var countLbl = el("span", { cls: "muted", aria: { live: "polite" } });
   var search = el("input", { type: "search", id: "rk-search", placeholder: "Filter by URL, method, status, error, request ID, header or body text", aria: { label: "Filter requests" } });
   var typeSel = el("select", { aria: { label: "Resource type" } }, el("option", { value: "", text: "All types" }));
@@ -1374,7 +1378,7 @@
   (function consoleSec() {
     var C = D.console || [];
     var errs = C.filter(function (m) { return m.l === "error"; }).length;
-    var s = section("console", "Console", plural(C.length, "message") + (errs ? " (" + plural(errs, "error") + ")" : ""));
+    var s = section("console", W("reportConsole", "Console"), plural(C.length, "message") + (errs ? " (" + plural(errs, "error") + ")" : ""));
     if (!C.length) { s.appendChild(el("p", { cls: "empty", text: "No console message recorded." })); return; }
     var lvl = el("select", { aria: { label: "Console level" } }, el("option", { value: "", text: "All levels" }), el("option", { value: "error", text: "Errors" }), el("option", { value: "warning", text: "Errors and warnings" }), el("option", { value: "note", text: "Reporter notes" }));
     var list = el("div", { cls: "console" });
@@ -1411,7 +1415,7 @@
   // ---- steps ----------------------------------------------------------
   (function steps() {
     var S = D.steps || [];
-    var s = section("steps", "Steps", S.length + "");
+    var s = section("steps", W("reviewSteps", "Steps"), S.length + "");
     if (!S.length) { s.appendChild(el("p", { cls: "empty", text: "No user step recorded." })); return; }
     var ol = el("ol", { cls: "steps" });
     var items = [];
@@ -1427,14 +1431,14 @@
 
   // ---- support request ------------------------------------------------
   if (D.support) {
-    var sr = section("support", "Support request");
+    var sr = section("support", W("supportTitle", "Support request"));
     sr.querySelector("h2").appendChild(copyBtn(D.support, "Copy the Markdown"));
     sr.appendChild(markdown(D.support));
   }
 
   // ---- environment ------------------------------------------------------
   (function environment() {
-    var s = section("environment", "Environment");
+    var s = section("environment", W("supportEnvironment", "Environment"));
     var rows = [];
     (function flat(prefix, v) {
       if (v === null || v === undefined) return;
@@ -1451,9 +1455,15 @@
   // ---- redaction, budget, files -------------------------------------------
   (function redaction() {
     var R = M.redaction || {};
-    var s = section("redaction", "Redaction", R.total !== undefined ? R.total + " values" : "");
-    if (!R.counts || !R.counts.length) { s.appendChild(el("p", { cls: "empty", text: D.kind === "bundle" ? "Nothing needed redacting." : "This HAR was not sanitized by Reprokit: treat it as sensitive." })); }
+    var s = section("redaction", W("reviewRedactions", "Removed secrets"), R.total !== undefined ? R.total + " values" : "");
+    if (!R.counts || !R.counts.length) { s.appendChild(el("p", { cls: "empty", text: D.kind === "bundle" ? W("supportNothingRemoved", "Nothing needed removing.") : "This HAR was not sanitized by Reprokit: treat it as sensitive." })); }
     else {
+      // in plain words, as the popup's review said them (D.redacted)
+      if (D.redacted && D.redacted.length) {
+        var pw = el("ul", { cls: "redacted" });
+        D.redacted.forEach(function (x) { pw.appendChild(el("li", { text: x })); });
+        s.appendChild(pw);
+      }
       s.appendChild(el("p", { cls: "note", text: "Secrets and personal data were replaced by tags such as [REDACTED:token:1a2b3c4d] before the bundle was written; the same value always gets the same tag within a bundle." }));
       var t = el("table", { cls: "plain" }, el("tr", null, el("th", { text: "Rule" }), el("th", { text: "Kind" }), el("th", { text: "Count" })));
       R.counts.forEach(function (c) { t.appendChild(el("tr", null, el("td", { cls: "mono", text: c.rule }), el("td", { text: c.kind }), el("td", { text: c.count }))); });
