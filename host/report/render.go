@@ -98,6 +98,12 @@ func Render(w io.Writer, d *Data) error {
 	details := make([]entryDetail, len(d.Entries))
 	for i, e := range d.Entries {
 		details[i] = entryDetail{ReqHeaders: e.ReqHeaders, ResHeaders: e.ResHeaders, Query: e.Query, ReqBody: e.ReqBody, ResBody: e.ResBody, Image: e.Image, WS: e.WS}
+		if e.ReqBody != "" {
+			details[i].ReqMime = e.ReqMime
+		}
+		if e.ResBody != "" {
+			details[i].Mime = e.Mime
+		}
 		e.ReqHeaders, e.ResHeaders, e.Query, e.ReqBody, e.ResBody, e.Image, e.WS = nil, nil, nil, "", "", "", nil
 		light.Entries[i] = e
 	}
@@ -157,8 +163,12 @@ func Render(w io.Writer, d *Data) error {
 }
 
 // entryDetail is the part of an [Entry] that the page reads only after it
-// is interactive (the second data block); the names are Entry's.
+// is interactive (the second data block); the names are Entry's. A body
+// keeps its media type beside it (also in the first block), so that a
+// rescan of the page reads the body in its language, as in the HAR.
 type entryDetail struct {
+	Mime       string      `json:"mt,omitzero"`
+	ReqMime    string      `json:"rqm,omitzero"`
 	ReqHeaders [][2]string `json:"rqh,omitzero"`
 	ResHeaders [][2]string `json:"rsh,omitzero"`
 	Query      [][2]string `json:"q,omitzero"`

@@ -2,6 +2,7 @@ package sanitize
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -39,7 +40,10 @@ func (r *Redactor) jsonDoc(loc *locator, s string, ctx textCtx) (out string, ok 
 	depth := len(loc.path)
 	if err := w.value(nil, false, 0); err != nil {
 		loc.path = loc.path[:depth]
-		return s, false
+		if !errors.Is(err, io.ErrUnexpectedEOF) || c.dec.InputOffset() == 0 {
+			return s, false
+		}
+		return r.cutJSON(loc, s, c, w, ctx), true
 	}
 	if _, err := c.dec.ReadToken(); err != io.EOF {
 		return s, false
@@ -51,6 +55,39 @@ func (r *Redactor) jsonDoc(loc *locator, s string, ctx textCtx) (out string, ok 
 	return c.buf.String(), true
 }
 
+// cutJSON finishes a JSON document that ends early (a body preview cut
+// at its size, a body the budget trimmed, a capture that stopped): its
+// complete tokens were walked as JSON, and the incomplete rest (part of a
+// string, a number, a name) is read as text. Read as text, a cut
+// translation file's "API Key": "API Key" would look like a name and its
+// value, and the bundle would refuse its own report.
+func (r *Redactor) cutJSON(loc *locator, s string, c *bodyCoder, w *jsonWalker, ctx textCtx) string {
+	off := int(c.dec.InputOffset())
+	tail := s[off:]
+	nt := r.text(loc, tail, ctx)
+	if rule := w.cutRule; rule != nil {
+		// cut inside a string under a secret's name: what is left of
+		// it is the secret's start
+		if q := strings.IndexByte(tail, '"'); q >= 0 && q+1 < len(tail) && !isTag(tail[q+1:]) {
+			nt = tail[:q+1] + r.secret(loc, rule.Name, tail[q+1:])
+		}
+	}
+	if !w.changed {
+		if nt == tail {
+			return s
+		}
+		return s[:off] + nt
+	}
+	c.out.flush()
+	head := c.buf.Bytes()
+	// the walker wrote the delimiter before the token it could not read
+	// ("[1," then "2" missing); the tail still has it
+	if t := strings.TrimLeft(nt, " \t\r\n"); len(head) > 0 && t != "" && (t[0] == ',' || t[0] == ':') && head[len(head)-1] == t[0] {
+		head = head[:len(head)-1]
+	}
+	return string(head) + nt
+}
+
 type jsonWalker struct {
 	r       *Redactor
 	dec     *jsontext.Decoder
@@ -59,6 +96,7 @@ type jsonWalker struct {
 	ctx     textCtx
 	changed bool
 	sources bool   // the strings of a source map's sourcesContent: code
+	cutRule *Rule  // the rule of the string the document ended in (cutJSON)
 	lastStr string // the string value read last (a pair's name)
 }
 
@@ -70,6 +108,9 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 	}
 	tok, err := w.dec.ReadToken()
 	if err != nil {
+		if w.cutRule == nil {
+			w.cutRule = rule
+		}
 		return err
 	}
 	switch tok.Kind() {
@@ -123,6 +164,30 @@ func (w *jsonWalker) value(rule *Rule, exact bool, depth int) error {
 				r, ex = m.rule, m.exact
 				if r == nil {
 					w.ctx = keyCtx(m.kinds, w.ctx)
+				} else if w.dec.PeekKind() == '"' {
+					// a secret's name over one string: unless the member
+					// is a label and its text (labelPair)
+					tok, err := w.dec.ReadToken()
+					if err != nil {
+						w.cutRule = r
+						return err
+					}
+					n := &node{kind: '"', str: tok.String()}
+					w.lastStr = n.str
+					if pairName == "" && pairNameKey(k) && w.r.pairNamed(n.str) {
+						pairName = n.str // {"key":"api_key","value":…}
+					}
+					if labelPair(k, n.str) {
+						if ns := w.r.jsonString(w.loc, n.str, w.ctx); ns != n.str {
+							n.str = ns
+							w.changed = true
+						}
+					} else if w.r.secretNode(w.loc, r, ex, n, w.ctx) {
+						w.changed = true
+					}
+					w.out.str(n.str)
+					w.loc.pop()
+					continue
 				}
 			}
 			if rule == nil && w.dec.PeekKind() == '"' {

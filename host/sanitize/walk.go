@@ -44,7 +44,7 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 				loc.pop()
 				continue
 			}
-			if m := r.keyRule(k); m.rule != nil {
+			if m := r.keyRule(k); m.rule != nil && !(v.kind == '"' && labelPair(k, v.str)) {
 				if r.secretNode(loc, m.rule, m.exact, v, ctx) {
 					changed = true
 				}
@@ -68,6 +68,25 @@ func (r *Redactor) walk(loc *locator, n *node, ctx textCtx) bool {
 		}
 	}
 	return changed
+}
+
+// labelPair says whether a member under a secret's name reads as a label
+// and its text rather than a field and its value: the text repeats the
+// name ("Token": "Token"), or the name is words with spaces and the text
+// is prose of three words or more, no secret's shape (a translation
+// file's "GUI Authentication Password": "GUI Authentication Password",
+// "Incorrect user name or password.": "…"). A field's name has no
+// spaces; a value under a label with spaces that is one word or shaped
+// like a secret ("Admin Password": "hunter2") is still redacted.
+func labelPair(k, v string) bool {
+	k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+	if v == "" {
+		return false
+	}
+	if strings.EqualFold(k, v) {
+		return true
+	}
+	return strings.ContainsAny(k, " \t") && strings.Count(v, " ") >= 2 && !valueLike(v)
 }
 
 // bodyTypes pairs each member that can hold a body with the member of
