@@ -1,0 +1,124 @@
+// domscript.js starts the rrweb recorder (host/domreplay.RecorderJS, which
+// domscript.go puts in front of this file inside one closure) in every frame
+// of a recorded tab. It is injected with Page.addScriptToEvaluateOnNewDocument
+// (runImmediately) and hands batches of events to the binding __reprokitDOM.
+//
+// The configuration object __REPROKIT_DOM_CONFIG__ is replaced by Go:
+//   {blockSelectors: [...], maskAllText: bool}
+//
+// The top frame of a page emits; a cross-origin frame's rrweb posts its
+// events to its parent (recordCrossOriginIframes), whose recorder rewrites
+// them into its own node ids and emits them. A same-origin frame is recorded
+// by its parent's recorder, so rrweb does nothing in it.
+//
+// Each binding call carries one JSON object:
+//   {"events": [rrweb events], "origins": {"<index>": "<origin>"}}
+// origins names the frame origin of the events that came from a
+// cross-origin frame, so that the bundle can drop the events of a frame on
+// a domain the reporter excluded. An error (a managed selector that does
+// not parse) is {"error": "..."} and nothing is recorded in that frame.
+(function (record, config) {
+  'use strict';
+  if (window.__reprokitDOMInstalled) return;
+  try { Object.defineProperty(window, '__reprokitDOMInstalled', { value: true }); } catch (e) { return; }
+  if (typeof record !== 'function') return;
+
+  // The binding as it was when the frame started: a page that replaces the
+  // global later does not receive the events.
+  var binding = window.__reprokitDOM;
+  function call(obj) {
+    var fn = binding || window.__reprokitDOM;
+    if (typeof fn !== 'function') return false;
+    try { fn(JSON.stringify(obj)); return true; } catch (e) { return false; }
+  }
+
+  // Password inputs and [data-private] elements are blocked (rrweb keeps a
+  // placeholder of the same size and records nothing inside, values and
+  // input events included), with the administrator's selectors.
+  var selectors = ['input[type=password]', '[data-private]'].concat(config.blockSelectors || []);
+  for (var i = 0; i < selectors.length; i++) {
+    try { document.createDocumentFragment().querySelector(selectors[i]); } catch (e) {
+      // Fail closed: a selector that cannot block must not let its
+      // elements through.
+      call({ error: 'domBlockSelectors: ' + String(selectors[i]) + ' is not a valid CSS selector; the DOM replay is off in this frame' });
+      return;
+    }
+  }
+
+  var top = window.parent === window;
+  var MAX_EVENTS = 100, PERIOD = 500;
+  var buffer = [], origins = {}, timer = 0;
+  // The origin of the cross-origin frame whose message rrweb is handling
+  // (set by a listener registered before rrweb's, cleared by one after
+  // it: the listeners of one target run in registration order, and rrweb
+  // emits a frame's event while it handles the message).
+  var fromFrame = '';
+
+  function flush() {
+    if (timer) { clearTimeout(timer); timer = 0; }
+    if (!buffer.length) return;
+    var batch = { events: buffer };
+    for (var k in origins) { batch.origins = origins; break; }
+    buffer = []; origins = {};
+    call(batch);
+  }
+
+  function emit(ev) {
+    if (fromFrame) origins[String(buffer.length)] = fromFrame;
+    buffer.push(ev);
+    // A full snapshot is large and the start of a replay: it goes at once.
+    if (buffer.length >= MAX_EVENTS || ev.type === 2) { flush(); return; }
+    if (!timer) timer = setTimeout(flush, PERIOD);
+  }
+
+  var started = false;
+  function start() {
+    if (started) return;
+    started = true;
+    if (top) {
+      // Registered right before rrweb's own listener, and the clearing
+      // one right after it: nothing of the page runs in between.
+      window.addEventListener('message', function (e) {
+        var d = e.data;
+        fromFrame = d && d.type === 'rrweb' && typeof d.origin === 'string' ? d.origin : '';
+      });
+    }
+    try {
+      record({
+        emit: emit,
+        recordCrossOriginIframes: true,
+        maskAllInputs: true,
+        maskInputOptions: { password: true },
+        blockSelector: selectors.join(','),
+        maskTextSelector: config.maskAllText ? '*' : null,
+        recordCanvas: false,
+        inlineImages: false,
+        collectFonts: false,
+        slimDOMOptions: 'all',
+        sampling: { mousemove: 100, scroll: 150, media: 800, input: 'last' }
+      });
+    } catch (e) {
+      call({ error: 'rrweb did not start: ' + String(e && e.message || e) });
+    }
+    if (top) {
+      window.addEventListener('message', function () { fromFrame = ''; });
+    }
+  }
+
+  // The first snapshot is taken once the page has loaded and its load
+  // handlers have run, not inside the load event: the page's own load is
+  // not held up by it. The snapshot holds everything the page built until
+  // then.
+  if (document.readyState === 'complete') {
+    start();
+  } else {
+    window.addEventListener('load', function () { setTimeout(start, 0); });
+  }
+
+  // The last batch of a page that goes away, and of a tab that is hidden
+  // (it may never come back).
+  window.addEventListener('pagehide', flush, true);
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'hidden') flush();
+  }, true);
+})
