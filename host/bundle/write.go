@@ -145,6 +145,13 @@ type pack struct {
 	steps       []Step
 	stepsJSON   []byte
 	envJSON     []byte
+	// domJSON is dom.json, sanitized (nil: none, or dropped by the
+	// budget); domEvents counts its events, domOut those left out with
+	// excluded domains; domThinned says the budget thinned it already.
+	domJSON     []byte
+	domEvents   int
+	domOut      int
+	domThinned  bool
 	shots, cast []shotFile
 	dropped     []string // screenshots the reporter deleted
 	// shotsOut and framesOut are the screenshots and screencast frames
@@ -532,7 +539,7 @@ func (p *pack) excludedURL(u string) bool {
 func (p *pack) excludedSummary() Excluded {
 	files := append(append([]string(nil), p.dropped...), p.shotsOut...)
 	return Excluded{Domains: p.opts.Exclude, Entries: p.excluded, ConsoleMessages: p.excludedConsole,
-		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut}
+		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut, DOMEvents: p.domOut}
 }
 
 // sanitizeSteps sanitizes steps.json, first taking the typed values out of
@@ -725,6 +732,9 @@ func (p *pack) load(ctx context.Context) error {
 	if p.envJSON, err = p.sanitizeJSON("environment.json"); err != nil {
 		return err
 	}
+	if p.domJSON, err = p.loadDOM(); err != nil {
+		return err
+	}
 	if p.shots, err = p.loadImages("screenshots.json", "screenshots", p.opts.DropScreenshots); err != nil {
 		return err
 	}
@@ -902,6 +912,10 @@ func (p *pack) estimate() int64 {
 		total += 2 * float64(len(s.data))
 	}
 	total += float64(len(p.consoleJSON)+len(p.stepsJSON)+len(p.envJSON)) * 0.3 * 2
+	if p.domJSON != nil {
+		// in dom.json and in the report's player
+		total += float64(len(p.domJSON)) * domRatio(p.domJSON) * 2
+	}
 	total += 128 << 10 // report code, bundle.json, zip directory
 	return int64(total)
 }
@@ -939,6 +953,9 @@ func (p *pack) canTrim() bool {
 		if s.shrunk < 2 {
 			return true
 		}
+	}
+	if p.domJSON != nil {
+		return true
 	}
 	return len(p.cast) > 4
 }
@@ -1179,7 +1196,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	for _, side := range []struct {
 		name string
 		data *[]byte
-	}{{"console.json", &p.consoleJSON}, {"steps.json", &p.stepsJSON}, {"environment.json", &p.envJSON}} {
+	}{{"console.json", &p.consoleJSON}, {"steps.json", &p.stepsJSON}, {"environment.json", &p.envJSON}, {DOMFile, &p.domJSON}} {
 		if *side.data == nil {
 			continue
 		}
@@ -1435,6 +1452,7 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		m.Redaction = b
 	}
 	m.Counts = countAll(p.infos, p.doc, p.console, len(p.steps), len(p.shots), len(p.cast))
+	m.Counts.DOMEvents = p.domEvents
 	for i := range p.notes {
 		m.Notes[i] = p.r.Text(p.notes[i])
 	}
