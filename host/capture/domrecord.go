@@ -2,10 +2,74 @@ package capture
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"sync"
+	"time"
 
+	"github.com/chromedp/cdproto"
 	"github.com/chromedp/cdproto/target"
 )
+
+// domSyncMethod marks the point in the recorder's queue that
+// [Recorder.flushDOM] waits for: the batches the pages sent before it are
+// written once it is handled.
+const domSyncMethod = "Reprokit.domSync"
+
+// domFlushWait bounds how long Stop waits for the pages' last batches.
+const domFlushWait = 2 * time.Second
+
+// flushDOM asks every recorded page for the DOM events it holds (a batch
+// leaves the page every half second, and the last moments before Stop
+// are often the ones that matter) and waits, a bounded time, until they
+// are written.
+func (r *Recorder) flushDOM(ctx context.Context) {
+	if r.domSource == "" {
+		return
+	}
+	r.mu.Lock()
+	var pages []target.SessionID
+	for sid, si := range r.sessions {
+		if sid == r.tab || (si.typ == "page" && si.parent == "") {
+			pages = append(pages, sid)
+		}
+	}
+	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, domFlushWait)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, sid := range pages {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.conn.Call(ctx, sid, "Runtime.evaluate", map[string]any{
+				"expression": "typeof window.__reprokitDOMFlush === 'function' && window.__reprokitDOMFlush()", "silent": true,
+			}, false)
+		}()
+	}
+	wg.Wait()
+	// The binding events came before the replies: once a marker queued
+	// now is handled, they are written.
+	done := make(chan struct{})
+	r.mu.Lock()
+	r.domSync = done
+	r.mu.Unlock()
+	r.enqueue(&cdproto.Message{Method: domSyncMethod})
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// domSynced closes the channel flushDOM waits on.
+func (r *Recorder) domSynced() {
+	r.mu.Lock()
+	if r.domSync != nil {
+		close(r.domSync)
+		r.domSync = nil
+	}
+	r.mu.Unlock()
+}
 
 // onDOMBatch writes one batch of rrweb events that the DOM recorder of a
 // frame in session sid delivered as a line of [DOMFile], attributed to the

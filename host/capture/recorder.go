@@ -133,6 +133,7 @@ type Recorder struct {
 	// off); domWarned says its page error was reported once.
 	domSource string
 	domWarned bool
+	domSync   chan struct{} // closed when the queue reaches flushDOM's marker
 
 	queueMu sync.Mutex
 	queueC  *sync.Cond
@@ -692,6 +693,8 @@ func (r *Recorder) handle(m *cdproto.Message) {
 			return
 		}
 		r.conn.Record("Reprokit.step", m.SessionID, step)
+	case domSyncMethod:
+		r.domSynced()
 	case "Page.screencastFrame":
 		if m.SessionID == r.tab {
 			r.onScreencastFrame(m.Params)
@@ -784,6 +787,9 @@ func (r *Recorder) StopBecause(ctx context.Context, reason string) error {
 
 func (r *Recorder) stop(ctx context.Context, reason string) error {
 	alive := r.Err() == nil
+	if alive {
+		r.flushDOM(ctx)
+	}
 	if alive {
 		// The popups first, then the tab (whose shot Stop waits for).
 		r.mu.Lock()
