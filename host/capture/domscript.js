@@ -120,7 +120,10 @@
   try { Object.defineProperty(window, '__reprokitDOMFlush', { value: function () { flush(); return true; } }); } catch (e) { /* no flush at stop */ }
 
   // The last batch of a page that goes away, and of a tab that is hidden
-  // (it may never come back).
+  // (it may never come back). beforeunload comes first: Chrome may run
+  // pagehide only once the next document has replaced this one, when the
+  // binding's calls no longer reach the recorder.
+  window.addEventListener('beforeunload', flush, true);
   window.addEventListener('pagehide', flush, true);
   document.addEventListener('visibilitychange', function () {
     if (document.visibilityState === 'hidden') flush();
