@@ -34,19 +34,21 @@ type DOMOptions struct {
 	MaskAllText bool
 }
 
-// domScript returns the source injected into every frame: the rrweb
-// recorder evaluated inside a closure (the page sees no rrwebRecord global,
-// and an AMD or CommonJS loader of the page is not used), then the starter
-// with its configuration.
+// domScript returns the source injected into every frame: the starter with
+// its configuration and a function that evaluates the rrweb recorder inside
+// a closure (the page sees no rrwebRecord global, and an AMD or CommonJS
+// loader of the page is not used). The starter calls it only once the page
+// has loaded: at document start V8 merely pre-parses the 77 KB, so the
+// page's own load does not pay for compiling it.
 func domScript(o DOMOptions) string {
 	cfg, _ := json.Marshal(map[string]any{"blockSelectors": nonNilStrings(o.BlockSelectors), "maskAllText": o.MaskAllText})
 	var b strings.Builder
 	b.Grow(len(domreplay.RecorderJS) + len(domStarter) + 256)
-	b.WriteString("(function(){var __rk={};(function(exports,module,define){\n")
+	b.WriteString("(function(){function __load(){var __rk={};(function(exports,module,define){\n")
 	b.WriteString(domreplay.RecorderJS)
-	b.WriteString("\n}).call(__rk);var __rec=__rk.rrwebRecord;\n(")
+	b.WriteString("\n}).call(__rk);var __rec=__rk.rrwebRecord;return __rec&&__rec.record;}\n(")
 	b.WriteString(domStarter)
-	b.WriteString(")(__rec&&__rec.record,")
+	b.WriteString(")(__load,")
 	b.Write(cfg)
 	b.WriteString(");})();\n")
 	return b.String()

@@ -1,6 +1,6 @@
 // domscript.js starts the rrweb recorder (host/domreplay.RecorderJS, which
-// domscript.go puts in front of this file inside one closure) in every frame
-// of a recorded tab. It is injected with Page.addScriptToEvaluateOnNewDocument
+// domscript.go wraps in the loader function passed as loadRecord) in every
+// frame of a recorded tab. It is injected with Page.addScriptToEvaluateOnNewDocument
 // (runImmediately) and hands batches of events to the binding __reprokitDOM.
 //
 // The configuration object __REPROKIT_DOM_CONFIG__ is replaced by Go:
@@ -17,11 +17,10 @@
 // cross-origin frame, so that the bundle can drop the events of a frame on
 // a domain the reporter excluded. An error (a managed selector that does
 // not parse) is {"error": "..."} and nothing is recorded in that frame.
-(function (record, config) {
+(function (loadRecord, config) {
   'use strict';
   if (window.__reprokitDOMInstalled) return;
   try { Object.defineProperty(window, '__reprokitDOMInstalled', { value: true }); } catch (e) { return; }
-  if (typeof record !== 'function') return;
 
   // The binding as it was when the frame started: a page that replaces the
   // global later does not receive the events.
@@ -84,6 +83,8 @@
       });
     }
     try {
+      var record = loadRecord();
+      if (typeof record !== 'function') throw new Error('the rrweb recorder did not load');
       record({
         emit: emit,
         recordCrossOriginIframes: true,
