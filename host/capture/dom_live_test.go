@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,4 +167,72 @@ func TestNoDOMRecordsNoDOM(t *testing.T) {
 	if _, err := os.Stat(r.dir.Join(capture.DOMFile)); !os.IsNotExist(err) {
 		t.Errorf("dom.jsonl with NoDOM: %v", err)
 	}
+}
+
+// TestManagedDOMSelectorsAndMaskAllText: the administrator's block
+// selectors leave their elements out and domMaskAllText masks every text;
+// a selector that does not parse turns the replay off (fail closed) and
+// says why once.
+func TestManagedDOMSelectorsAndMaskAllText(t *testing.T) {
+	l := startLive(t, capture.Options{DOM: capture.DOMOptions{BlockSelectors: []string{"[data-testid=shown-key]"}, MaskAllText: true}})
+	l.do(chromedp.Navigate(app.URL + "/dom/page"))
+	l.waitFor(`document.body.dataset.done === '1' && document.body.dataset.frame === '1'`)
+	l.do(click(`[data-testid=add]`))
+	l.waitFor(`document.body.dataset.lines === '1'`)
+	// The mutation of the added line arrives, its text masked.
+	l.waitDOM(`"source":0`, `"type":2,`)
+	r := l.stop()
+	raw, _ := readDOM(t, r.dir.Join(capture.DOMFile))
+	for _, text := range []string{app.Secrets.APIKey, "Your API key", "Line 1 added", "DOM replay", "FRAME-VISIBLE-4410"} {
+		if bytes.Contains(raw, []byte(text)) {
+			t.Errorf("dom.jsonl holds the text %q with domMaskAllText and the key's paragraph blocked", text)
+		}
+	}
+
+	var warnings []string
+	var mu sync.Mutex
+	l = startLive(t, capture.Options{
+		DOM: capture.DOMOptions{BlockSelectors: []string{"#account", "[[not a selector"}},
+		Logf: func(format string, args ...any) {
+			mu.Lock()
+			warnings = append(warnings, fmt.Sprintf(format, args...))
+			mu.Unlock()
+		},
+	})
+	l.do(chromedp.Navigate(app.URL + "/dom/page"))
+	l.waitFor(`document.body.dataset.done === '1'`)
+	l.do(click(`[data-testid=add]`))
+	l.waitFor(`document.body.dataset.lines === '1'`)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		n := len(domWarnings(warnings))
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no warning about the selector that does not parse")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r = l.stop()
+	if _, err := os.Stat(r.dir.Join(capture.DOMFile)); !os.IsNotExist(err) {
+		t.Errorf("a block selector that does not parse still let the DOM be recorded: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if w := domWarnings(warnings); len(w) != 1 || !strings.Contains(w[0], "[[not a selector") {
+		t.Errorf("warnings %q, want one naming the selector", warnings)
+	}
+}
+
+func domWarnings(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		if strings.Contains(w, "DOM session replay") {
+			out = append(out, w)
+		}
+	}
+	return out
 }
