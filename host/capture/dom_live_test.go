@@ -151,6 +151,39 @@ func TestRecordsTheDOMWithRRWeb(t *testing.T) {
 	}
 }
 
+// TestRecordsTheDOMOfATabTheRecordedTabOpens: a popup the recorded page
+// opens gets its own entry in dom.jsonl, under its own target, with its
+// own meta event and full snapshot.
+func TestRecordsTheDOMOfATabTheRecordedTabOpens(t *testing.T) {
+	l := startLive(t, capture.Options{})
+	l.do(chromedp.Navigate(app.URL + "/popup"))
+	l.do(click(`[data-testid=open-popup]`))
+	l.waitFor(`document.body.dataset.done === '1'`)
+	l.waitDOM("/popup/child")
+	r := l.stop()
+	_, lines := readDOM(t, r.dir.Join(capture.DOMFile))
+	// The popup starts on about:blank (a page of its own in the replay),
+	// then shows /popup/child in the same Window.
+	popup := map[int]int{}
+	child := false
+	for _, line := range lines {
+		if line.Target == string(l.sess.TabTarget) {
+			continue
+		}
+		for _, e := range line.Events {
+			var ev domEvent
+			json.Unmarshal(e, &ev)
+			popup[ev.Type]++
+			if ev.Type == 4 {
+				child = child || bytes.Contains(ev.Data, []byte("/popup/child"))
+			}
+		}
+	}
+	if !child || popup[2] < 2 {
+		t.Errorf("the popup's events by type %v (a meta event of /popup/child: %v): want a meta event and a full snapshot of /popup/child under its own target", popup, child)
+	}
+}
+
 // TestNoDOMRecordsNoDOM: with NoDOM the pages get no recorder and the spool
 // no dom.jsonl.
 func TestNoDOMRecordsNoDOM(t *testing.T) {

@@ -17,10 +17,24 @@
 // cross-origin frame, so that the bundle can drop the events of a frame on
 // a domain the reporter excluded. An error (a managed selector that does
 // not parse) is {"error": "..."} and nothing is recorded in that frame.
-(function (loadRecord, config) {
+(function install(loadRecord, config) {
   'use strict';
-  if (window.__reprokitDOMInstalled) return;
-  try { Object.defineProperty(window, '__reprokitDOMInstalled', { value: true }); } catch (e) { return; }
+  // Once per document, not per window: a popup or frame navigating from
+  // its initial about:blank to a same-origin page keeps its Window (and
+  // its listeners), and Chrome may not run this script again for that
+  // page (window.open commits it before the new target is set up). The
+  // instance of the document before notices the new one and installs the
+  // recorder there; its own listeners check that their document is still
+  // the current one.
+  var doc = document;
+  if (doc.__reprokitDOMInstalled) return;
+  try { Object.defineProperty(doc, '__reprokitDOMInstalled', { value: true }); } catch (e) { return; }
+  function current() { return document === doc; }
+  function follow() {
+    if (!current() && !document.__reprokitDOMInstalled) install(loadRecord, config);
+  }
+  window.addEventListener('DOMContentLoaded', follow, true);
+  window.addEventListener('load', follow, true);
 
   // The binding as it was when the frame started: a page that replaces the
   // global later does not receive the events.
@@ -63,6 +77,9 @@
   }
 
   function emit(ev) {
+    // A recorder left on a reused Window by the document before (its
+    // window listeners still fire) must not mix into this one's events.
+    if (!current()) return;
     if (fromFrame) origins[String(buffer.length)] = fromFrame;
     buffer.push(ev);
     // A full snapshot is large and the start of a replay: it goes at once.
@@ -70,20 +87,32 @@
     if (!timer) timer = setTimeout(flush, PERIOD);
   }
 
-  var started = false;
+  var started = false, record = null;
+  // A cross-origin frame may load, start and post its first snapshot
+  // before its parent's recorder listens (the parent starts after its own
+  // load): once the parent listens it asks its frames, and a frame that
+  // started already takes a new full snapshot.
+  var READY = '__reprokitDOMReady';
+  if (!top) {
+    window.addEventListener('message', function (e) {
+      if (!current() || e.source !== window.parent || !e.data || e.data.type !== READY) return;
+      if (!started) { start(); return; }
+      try { if (record && record.takeFullSnapshot) record.takeFullSnapshot(); } catch (err) { /* not recording */ }
+    });
+  }
   function start() {
-    if (started) return;
+    if (started || !current()) return;
     started = true;
     if (top) {
       // Registered right before rrweb's own listener, and the clearing
       // one right after it: nothing of the page runs in between.
       window.addEventListener('message', function (e) {
         var d = e.data;
-        fromFrame = d && d.type === 'rrweb' && typeof d.origin === 'string' ? d.origin : '';
+        fromFrame = current() && d && d.type === 'rrweb' && typeof d.origin === 'string' ? d.origin : '';
       });
     }
     try {
-      var record = loadRecord();
+      record = loadRecord();
       if (typeof record !== 'function') throw new Error('the rrweb recorder did not load');
       record({
         emit: emit,
@@ -104,6 +133,10 @@
     if (top) {
       window.addEventListener('message', function () { fromFrame = ''; });
     }
+    // Tell the frames this document holds that it listens now.
+    try {
+      for (var f = 0; f < window.frames.length; f++) window.frames[f].postMessage({ type: READY }, '*');
+    } catch (e) { /* a frame went away */ }
   }
 
   // The first snapshot is taken once the page has loaded and its load
@@ -118,7 +151,7 @@
 
   // The recorder asks for the last batch when the recording stops (the
   // moment of the problem is often the last half second).
-  try { Object.defineProperty(window, '__reprokitDOMFlush', { value: function () { flush(); return true; } }); } catch (e) { /* no flush at stop */ }
+  try { Object.defineProperty(window, '__reprokitDOMFlush', { value: function () { flush(); return true; }, configurable: true }); } catch (e) { /* no flush at stop */ }
 
   // The last batch of a page that goes away, and of a tab that is hidden
   // (it may never come back). beforeunload comes first: Chrome may run
