@@ -32,6 +32,7 @@ let state = null;
 let recovered = []; // bundles of earlier, interrupted recordings (apart from state)
 let tabId = null;
 const dropped = new Set(); // screenshots the reporter deleted in the review
+let dropReplay = false; // the reporter left the DOM session replay out
 const excluded = new Set(); // domains the reporter excluded
 const allowed = new Set(); // finding kinds the reporter allows after a refused save
 
@@ -52,7 +53,7 @@ function connect() {
       const before = state && state.review;
       state = m.state || { phase: 'idle' };
       if (state.review && state.review !== before) previewPending = false;
-      if (state.phase !== 'review' && state.phase !== 'saving') { shotList = null; dropped.clear(); excluded.clear(); blackouts.length = 0; closeViewer(); }
+      if (state.phase !== 'review' && state.phase !== 'saving') { shotList = null; dropped.clear(); dropReplay = false; excluded.clear(); blackouts.length = 0; closeViewer(); }
       recovered = m.recovered || [];
       draw();
     }
@@ -313,7 +314,53 @@ let previewPending = false;
 function requestPreview() {
   previewPending = true;
   $('r-size').dataset.pending = '1';
-  send('preview', { excludeDomains: [...excluded], dropScreenshots: [...dropped] });
+  send('preview', { excludeDomains: [...excluded], dropScreenshots: [...dropped], dropDomReplay: dropReplay });
+}
+
+// drawReplay shows the DOM session replay's first and last frame: static
+// pages the host made from the sanitized events, with no script, handler or
+// URL in them, in frames sandboxed with no permission at all.
+function drawReplay(rp) {
+  $('r-replay-box').hidden = !rp;
+  if (!rp) return;
+  $('r-replay').textContent = t('replaySummary', [String(rp.events), fmtDuration(rp.durationMs), fmtBytes(rp.bytes)]);
+  const frames = $('r-replay-frames');
+  frames.textContent = '';
+  frames.className = 'frames' + (dropReplay ? ' dropped' : '');
+  for (const [f, label] of [[rp.first, 'replayFirst'], [rp.last, 'replayLast']]) {
+    const fig = document.createElement('figure');
+    fig.dataset.testid = 'review-replay-frame';
+    if (f && f.html) {
+      const w = f.width || 1280, h = f.height || 800, box = 160;
+      const scale = box / w;
+      const wrap = document.createElement('div');
+      wrap.className = 'frame';
+      wrap.style.height = Math.round(h * scale) + 'px';
+      const ifr = document.createElement('iframe');
+      ifr.setAttribute('sandbox', '');
+      ifr.setAttribute('tabindex', '-1');
+      ifr.style.width = w + 'px';
+      ifr.style.height = h + 'px';
+      ifr.style.transform = 'scale(' + scale + ')';
+      ifr.srcdoc = f.html;
+      wrap.appendChild(ifr);
+      fig.appendChild(wrap);
+    }
+    const cap = document.createElement('figcaption');
+    cap.textContent = t(label) + (f && f.url ? ' — ' + f.url : '') + (f && f.note ? ' (' + f.note + ')' : '') + (f && (f.html || f.note) ? '' : ' — ' + t('replayNoFrame'));
+    fig.appendChild(cap);
+    frames.appendChild(fig);
+  }
+  const drop = $('r-replay-drop');
+  drop.textContent = dropReplay ? t('btnKeepReplay') : t('btnDropReplay');
+  drop.title = dropReplay ? t('replayDropped') : '';
+  drop.onclick = () => { dropReplay = !dropReplay; drawReplay(rp); requestPreview(); };
+}
+
+// fmtDuration is m:ss (words would need the catalog for one number).
+function fmtDuration(ms) {
+  const s = Math.round((ms || 0) / 1000);
+  return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
 }
 
 function drawReview(r) {
@@ -324,6 +371,7 @@ function drawReview(r) {
     shotListOf = state.recording;
     for (const x of shotList) if (x.dropped) dropped.add(x.file);
     for (const d of (r.excluded && r.excluded.domains) || []) excluded.add(d);
+    dropReplay = !!(r.domReplay && r.domReplay.dropped);
   }
   const excludedShots = new Set((r.screenshots || []).filter((x) => x.excluded).map((x) => x.file));
   const shots = $('r-shots');
@@ -358,6 +406,8 @@ function drawReview(r) {
   }
   if (!shots.children.length) shots.textContent = t('none');
 
+  drawReplay(r.domReplay);
+
   const doms = $('r-domains');
   doms.textContent = '';
   for (const d of r.domains || []) {
@@ -382,6 +432,7 @@ function drawReview(r) {
   if (x.consoleMessages) out.push(plural(x.consoleMessages, 'nConsole1', 'nConsoleN'));
   if (x.screenshots) out.push(plural(x.screenshots, 'nShots1', 'nShotsN'));
   if (x.steps) out.push(plural(x.steps, 'nStepValues1', 'nStepValuesN'));
+  if (x.domReplay) out.push(t('replayLeftOut'));
   $('r-left-out').textContent = out.length ? t('leftOut', [out.join(', ')]) : '';
   $('r-left-out').hidden = !out.length;
 
@@ -510,7 +561,7 @@ $('note').onclick = addNote;
 $('note-text').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.isComposing) { e.preventDefault(); addNote(); }
 });
-$('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped], allow: [...allowed], blackout: blackouts.slice() });
+$('save').onclick = () => send('save', { excludeDomains: [...excluded], dropScreenshots: [...dropped], dropDomReplay: dropReplay, allow: [...allowed], blackout: blackouts.slice() });
 
 // The viewer shows a screenshot at full size, as it will be shared (the
 // masked boxes are painted in it); dragging over it blacks out a region

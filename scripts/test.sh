@@ -118,6 +118,16 @@ if [[ -z "${REPROKIT_REAL_CODE_DIR:-}" ]]; then
 	fi
 fi
 
+# The vendored rrweb files (DOM session replay) must be the pinned version
+# as published: re-fetched from npm and compared byte for byte.
+if command -v npm >/dev/null; then
+	say "== vendored rrweb is the published 2.x pin"
+	if ! scripts/vendor-rrweb.sh --check; then
+		[[ -n "$CI" ]] && die "host/domreplay/vendor differs from the pinned rrweb (scripts/vendor-rrweb.sh)"
+		say "scripts/vendor-rrweb.sh --check failed (offline?): not checked"
+	fi
+fi
+
 status=0
 results=()
 note() { results+=("$(printf '%-10s %s' "$1" "$2")"); }

@@ -28,7 +28,7 @@ func openBundleArg(fs *flag.FlagSet, pos []string, ids *identityFlags) (*bundle.
 		cleanup()
 		return nil, nil, usageErr("%v", err)
 	}
-	return b, cleanup, nil
+	return b, func() { b.Close(); cleanup() }, nil
 }
 
 // inputBase is the name of an input without its extensions (".zip",

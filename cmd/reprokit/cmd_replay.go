@@ -36,6 +36,11 @@ carried into them; server messages that answered nothing keep their
 recorded timing. A request still in flight when the recording stopped (a
 long poll) is held open, never answered.
 
+With --steps the replay keeps the recording's pace: each step looks for its
+element about as long as the user took to reach it, then waits for the
+requests that followed it in the recording, at most the recording's time
+for them plus 1 s; a step the user took in another tab runs in that tab.
+
 The replay ends when the recorded pages have loaded and no request has been
 pending for 2 s, or when the recording's timeline is over (plus 1 s) with
 only recorded frames and requests pending (listed), or when the page repeats
@@ -83,6 +88,18 @@ func runReplay(args []string) error {
 	if *threshold <= 0 || *threshold > 1 {
 		return usageErr("--threshold is a score above 0 and at most 1, not %g", *threshold)
 	}
+	if *timeout <= 0 {
+		return usageErr("--timeout is a duration above 0, not %s", *timeout)
+	}
+	// --timeout is a hard limit on the whole command: what runs past it
+	// (a browser that does not answer, a body that does not go through)
+	// is cut short a few seconds later, with a message.
+	began := time.Now()
+	watchdog := time.AfterFunc(*timeout+hardStopGrace, func() {
+		fmt.Fprintf(os.Stderr, "reprokit replay: stopped: --timeout %s is over and the replay did not end within %s after it; no report\n", *timeout, hardStopGrace)
+		os.Exit(exitNegative)
+	})
+	defer watchdog.Stop()
 	plain, cleanup, err := ids.open(pos[0])
 	if err != nil {
 		return err
@@ -91,6 +108,13 @@ func runReplay(args []string) error {
 	src, err := replay.Load(plain)
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	if *open && !*steps {
+		if len(src.Steps) > 0 {
+			fmt.Fprintf(os.Stderr, "reprokit replay: --open shows the app as the recording began; to replay what the user did, add --steps: reprokit replay --open --steps %s\n", terminalLines(pos[0]))
+		} else {
+			fmt.Fprintln(os.Stderr, "reprokit replay: --open shows the app as the recording began; the recording has no steps.json, so the user's steps cannot be replayed")
+		}
 	}
 	for _, w := range src.Warnings {
 		fmt.Fprintln(os.Stderr, "reprokit replay: warning:", terminalLines(w))
@@ -111,9 +135,14 @@ func runReplay(args []string) error {
 	}
 	printed := false
 	opts.Ready = func(r *replay.Report) {
+		if *open {
+			watchdog.Stop() // the browser stays open until its window is closed
+		}
 		printed = true
 		printReplayReport(r, *asJSON)
 	}
+	// the time reading the recording took counts: the replay gets the rest
+	opts.Timeout = max(*timeout-time.Since(began), time.Second)
 	rep, err := replay.Run(ctx, src, opts)
 	if err != nil {
 		return negative("%v", err)
@@ -132,6 +161,11 @@ func runReplay(args []string) error {
 }
 
 // volatileNames is the default volatile list plus the names given.
+// hardStopGrace is how long past --timeout a replay may take to print its
+// report and close the browser before the command stops it (the issue's
+// goal: never longer than the timeout plus 5 s).
+const hardStopGrace = 4 * time.Second
+
 func volatileNames(extra string) []string {
 	names := append([]string(nil), replay.DefaultVolatileParams...)
 	for n := range strings.SplitSeq(extra, ",") {

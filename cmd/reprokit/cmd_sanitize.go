@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/reprokit/reprokit/host/jsonlimit"
 	"github.com/reprokit/reprokit/host/sanitize"
 )
 
@@ -130,6 +131,9 @@ keys with age and named OUT.har.age: only their identities open it.`)
 		var ie *sanitize.InputError
 		if errors.As(err, &ie) {
 			return usageErr("%s: %v; nothing was written", in, ie)
+		}
+		if jsonlimit.IsLimit(err) {
+			return usageErr("%s: %v; nothing was written", in, err)
 		}
 		return fmt.Errorf("%s: %w; nothing was written", in, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -124,6 +125,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "reprokit: unknown command %q; run `reprokit help` for the list\n", args[0])
 		return exitUsage
 	}
+	if readerCommands[c.name] && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(readerMemoryLimit)
+	}
 	err := c.run(args[1:])
 	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
@@ -138,6 +142,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "reprokit %s: %s\n", c.name, errorText(err))
 	return exitNegative
 }
+
+// readerCommands read bundles and HARs of any size and shape; their
+// memory is bounded by the readers' caps (docs/BUNDLE.md), and the
+// collector works harder near readerMemoryLimit instead of letting a
+// large body's garbage double the peak (a soft limit: the live data
+// decides, GOMEMLIMIT overrides it).
+var readerCommands = map[string]bool{"inspect": true, "report": true, "view": true, "replay": true, "scan": true, "sanitize": true}
+
+const readerMemoryLimit = 160 << 20
 
 // errorText is the message of err for the terminal: a path named twice in
 // a row ("open b.zip: open b.zip: no such file or directory", an

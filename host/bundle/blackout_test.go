@@ -46,3 +46,30 @@ func TestARegionBlackedOutInTheReviewIsBlackInTheBundle(t *testing.T) {
 		t.Error("the other screenshot changed")
 	}
 }
+
+// Issue 12: each screenshot keeps the tab it shows (target) through the
+// bundle, in screenshots.json and for the readers (report, replay).
+func TestScreenshotsKeepTheirTabThroughTheBundle(t *testing.T) {
+	f := sampleSession(t)
+	f.screenshots = [][]byte{pngImage(t, 64, 48, 1), pngImage(t, 64, 48, 2)}
+	f.shotTargets = []string{"page", "popup"}
+	dir := makeSpool(t, f)
+	res, err := Write(context.Background(), dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var index []Screenshot
+	if err := json.Unmarshal(readZip(t, res.Path)["screenshots.json"], &index); err != nil {
+		t.Fatal(err)
+	}
+	if len(index) != 2 || index[0].Target != "page" || index[1].Target != "popup" {
+		t.Errorf("screenshots.json: %+v", index)
+	}
+	b, err := Open(res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Screenshots) != 2 || b.Screenshots[0].Target != "page" || b.Screenshots[1].Target != "popup" {
+		t.Errorf("the bundle reader lost the tabs: %+v", b.Screenshots)
+	}
+}

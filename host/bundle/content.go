@@ -253,6 +253,10 @@ type Screenshot struct {
 	// nil when the capture was not masked. Bundles of version 0.x wrote
 	// a boolean here: true reads as an empty list.
 	Masked MaskList `json:"masked,omitempty"`
+	// Target is the tab it shows: "page" for the recorded tab, "popup"
+	// for a tab the recorded pages opened; empty in bundles made before
+	// recordings followed tabs.
+	Target string `json:"target,omitempty"`
 }
 
 // MaskBox and MaskList are the `masked` boxes of a screenshot, in CSS

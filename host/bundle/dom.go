@@ -11,11 +11,7 @@ import (
 	"github.com/reprokit/reprokit/host/domreplay"
 )
 
-// DOMFile is the bundle member that holds the DOM session replay: the rrweb
-// events of each recorded tab, sanitized (docs/BUNDLE.md).
-const DOMFile = "dom.json"
-
-// domSpoolFile is the stream capture writes (capture.DOMFile): one batch
+// domSpoolFile is the stream capture writes (capture.DOMReplayFile): one batch
 // of rrweb events per line.
 const domSpoolFile = "dom.jsonl"
 
@@ -143,14 +139,13 @@ func (p *pack) loadDOM() ([]byte, error) {
 	}
 	raw, err := json.Marshal(&doc)
 	if err != nil {
-		return nil, fmt.Errorf("make %s: %w", DOMFile, err)
+		return nil, fmt.Errorf("make %s: %w", DOMReplayFile, err)
 	}
 	var buf bytes.Buffer
-	// TODO(issue 16): switch to sanitize.Redactor.DOM (the structural walk
-	// of text nodes, attributes, URLs and styles) once it is on main; the
-	// JSON walk is its stand-in.
-	if err := p.r.JSON(&buf, bytes.NewReader(raw), DOMFile); err != nil {
-		return nil, fmt.Errorf("sanitize %s: %w", DOMFile, err)
+	// The DOM walk: text nodes, attributes, URLs and styles with the HAR's
+	// rules and tags.
+	if err := p.r.DOM(&buf, bytes.NewReader(raw)); err != nil {
+		return nil, fmt.Errorf("sanitize %s: %w", DOMReplayFile, err)
 	}
 	return buf.Bytes(), nil
 }
@@ -185,8 +180,8 @@ func sortByTimestamp(events []json.RawMessage) {
 // that is not enough, drop-dom-replay (dom.json left out). It returns the
 // estimated compressed bytes saved.
 func (p *pack) trimDOM(need int64) int64 {
-	if p.domJSON == nil || need <= 0 {
-		return 0
+	if p.domReplay() == nil || need <= 0 {
+		return 0 // none, or the reporter left it out
 	}
 	var saved int64
 	before := int64(len(p.domJSON))
@@ -198,7 +193,7 @@ func (p *pack) trimDOM(need int64) int64 {
 			p.domEvents -= n
 			after := int64(len(thin))
 			p.budget.actions = append(p.budget.actions, BudgetAction{
-				Step: stepDOMReplay, Action: "thin-dom-replay", Entry: -1, File: DOMFile, Before: before, After: after,
+				Step: stepDOMReplay, Action: "thin-dom-replay", Entry: -1, File: DOMReplayFile, Before: before, After: after,
 			})
 			saved += int64(float64(before-after) * ratio * 2)
 			before = after
@@ -208,7 +203,7 @@ func (p *pack) trimDOM(need int64) int64 {
 		return saved
 	}
 	p.budget.actions = append(p.budget.actions, BudgetAction{
-		Step: stepDOMReplay, Action: "drop-dom-replay", Entry: -1, File: DOMFile, Before: before, After: 0,
+		Step: stepDOMReplay, Action: "drop-dom-replay", Entry: -1, File: DOMReplayFile, Before: before, After: 0,
 	})
 	p.domJSON = nil
 	p.domEvents = 0

@@ -47,9 +47,9 @@ func TestDOMReplayIsSanitizedExcludedCountedAndListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := res.Manifest
-	raw := readZip(t, res.Path)[DOMFile]
+	raw := readZip(t, res.Path)[DOMReplayFile]
 	if raw == nil {
-		t.Fatalf("no %s in the bundle; files %v", DOMFile, m.Files)
+		t.Fatalf("no %s in the bundle; files %v", DOMReplayFile, m.Files)
 	}
 	var doc DOMDoc
 	if err := json.Unmarshal(raw, &doc); err != nil {
@@ -79,8 +79,8 @@ func TestDOMReplayIsSanitizedExcludedCountedAndListed(t *testing.T) {
 	if m.Counts.DOMEvents != 7 || m.Excluded.DOMEvents != 3 {
 		t.Errorf("counts.domEvents %d (want 7), excluded.domEvents %d (want 3)", m.Counts.DOMEvents, m.Excluded.DOMEvents)
 	}
-	if !slices.ContainsFunc(m.Files, func(f File) bool { return f.Name == DOMFile }) {
-		t.Errorf("files %v do not list %s", m.Files, DOMFile)
+	if !slices.ContainsFunc(m.Files, func(f File) bool { return f.Name == DOMReplayFile }) {
+		t.Errorf("files %v do not list %s", m.Files, DOMReplayFile)
 	}
 	if !slices.ContainsFunc(m.Notes, func(n string) bool { return strings.Contains(n, "dom.jsonl") }) {
 		t.Errorf("no note about the unreadable line: %q", m.Notes)
@@ -94,8 +94,8 @@ func TestNoDOMReplayNoDOMFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if readZip(t, res.Path)[DOMFile] != nil || res.Manifest.Counts.DOMEvents != 0 {
-		t.Errorf("a bundle without a DOM recording has %s (%d events)", DOMFile, res.Manifest.Counts.DOMEvents)
+	if readZip(t, res.Path)[DOMReplayFile] != nil || res.Manifest.Counts.DOMEvents != 0 {
+		t.Errorf("a bundle without a DOM recording has %s (%d events)", DOMReplayFile, res.Manifest.Counts.DOMEvents)
 	}
 }
 
@@ -134,7 +134,7 @@ func TestBudgetThinsThenDropsTheDOMReplayAfterMediaBodies(t *testing.T) {
 	if len(order) < 4 || !slices.Equal(order[:4], want) {
 		t.Errorf("budget actions in the order %v, want %v first", order, want)
 	}
-	if readZip(t, res.Path)[DOMFile] != nil || res.Manifest.Counts.DOMEvents != 0 {
+	if readZip(t, res.Path)[DOMReplayFile] != nil || res.Manifest.Counts.DOMEvents != 0 {
 		t.Errorf("the dropped DOM replay is still in the bundle (%d events)", res.Manifest.Counts.DOMEvents)
 	}
 }

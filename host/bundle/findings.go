@@ -74,6 +74,8 @@ var Rules = []Rule{
 		"The server could not be reached (refused, reset or timed out): check the service status, then the network, VPN or firewall."},
 	{"offline", SeverityError, "Browser offline",
 		"The browser reported no internet connection: reconnect and try again."},
+	{"page-load-failed", SeverityError, "Page could not load",
+		"The browser could not load the page at all; the error says why (an unsafe port, a bad address, a refused connection): check the address and that the service is up."},
 	{"cors-error", SeverityError, "CORS error",
 		"The browser blocked a cross-origin response: the server's CORS headers do not allow this origin (a server or proxy configuration issue)."},
 	{"http-5xx", SeverityError, "Server error (HTTP 5xx)",
@@ -258,6 +260,11 @@ func findings(infos []entryInfo, console []ConsoleMessage, steps []Step) []Findi
 		}
 		if strings.Contains(errU, "ERR_INTERNET_DISCONNECTED") || strings.Contains(errU, "NS_ERROR_OFFLINE") {
 			fs.add("offline", i, -1, line)
+		}
+		// a document that failed with a network error (not one the user
+		// or the page cancelled, not a blocked one named above)
+		if in.kind == "document" && errU != "" && status <= 0 && !strings.Contains(errU, "ERR_ABORTED") && !blockedByClient(e, errU) {
+			fs.add("page-load-failed", i, -1, line)
 		}
 		if e.CorsError != "" || strings.Contains(strings.ToLower(e.BlockedReason), "cors") {
 			fs.add("cors-error", i, -1, line)

@@ -122,6 +122,7 @@ type spoolFixture struct {
 	steps       []map[string]any
 	env         map[string]any
 	screenshots [][]byte
+	shotTargets []string // the tab of each screenshot, when set
 	screencast  [][]byte
 	reporter    map[string]string
 	// dom are the lines of dom.jsonl, as capture writes them.
@@ -166,8 +167,12 @@ func makeSpool(t testing.TB, f spoolFixture) *spool.Dir {
 			if err := dir.WriteFile(filepath.Join("screenshots", name), img); err != nil {
 				t.Fatal(err)
 			}
-			idx = append(idx, map[string]any{"file": "screenshots/" + name, "time": float64(t0.Add(time.Duration(i)*time.Second).UnixMilli()) / 1000,
-				"url": "https://app.example.com/", "reason": "load", "width": 64, "height": 48, "format": "png", "masked": true})
+			shot := map[string]any{"file": "screenshots/" + name, "time": float64(t0.Add(time.Duration(i)*time.Second).UnixMilli()) / 1000,
+				"url": "https://app.example.com/", "reason": "load", "width": 64, "height": 48, "format": "png", "masked": true}
+			if i < len(f.shotTargets) {
+				shot["target"] = f.shotTargets[i]
+			}
+			idx = append(idx, shot)
 		}
 		writeJSON("screenshots.json", idx)
 	}

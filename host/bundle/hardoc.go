@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -44,6 +45,13 @@ type harDoc struct {
 	// A document parsed with [parseHARFile] holds its entries in a file
 	// (see hardoc_file.go) instead of in raw.
 	fileStore
+
+	// maxHeld, when not 0, caps held: what the decoded entries hold in
+	// memory (an entry as written, less the bodies that stay in the file).
+	// [Open] sets it (see MaxHeldEntries).
+	maxHeld, held int64
+	// badUTF8 counts the entries that hold invalid UTF-8.
+	badUTF8 int
 }
 
 type member struct {
@@ -64,7 +72,9 @@ func parseHAR(r io.Reader) (*harDoc, error) {
 // parse reads the HAR from r into d.
 func (d *harDoc) parse(r io.Reader) error {
 	dec := jsontext.NewDecoder(r, readOpts)
-	if tok, err := dec.ReadToken(); err != nil {
+	if tok, err := dec.ReadToken(); err == io.EOF {
+		return fmt.Errorf("not a HAR file: the file is empty")
+	} else if err != nil {
 		return fmt.Errorf("not a HAR file: %w", err)
 	} else if tok.Kind() != '{' {
 		return fmt.Errorf("not a HAR file: the file is not a JSON object")
@@ -143,6 +153,9 @@ func (d *harDoc) parseLog(dec *jsontext.Decoder) error {
 				d.addEntry(v, dec.InputOffset()-int64(len(v)))
 			} else {
 				d.addEntry(v.Clone(), 0)
+			}
+			if d.maxHeld > 0 && d.held > d.maxHeld {
+				return fmt.Errorf("the HAR's entries hold more than %s besides their large bodies (at entry %d): more than Reprokit reads", HumanSize(d.maxHeld), len(d.raw)-1)
 			}
 		}
 		dec.ReadToken()
@@ -311,6 +324,9 @@ func (d *harDoc) addEntry(raw jsontext.Value, off int64) {
 		}
 		d.bt.respAt, d.bt.respEnd = 0, 0
 	}
+	if !utf8.Valid(raw) {
+		d.invalidUTF8(raw, len(d.raw))
+	}
 	bl := len(e.Response.Content.Text)
 	if d.bt.resp >= 0 {
 		bl = d.bt.resp
@@ -330,7 +346,55 @@ func (d *harDoc) addEntry(raw jsontext.Value, off int64) {
 	} else {
 		d.raw = append(d.raw, raw)
 	}
+	if d.maxHeld > 0 {
+		// what stays in memory: the entry less its bodies, plus the
+		// decoded bodies it keeps
+		d.held += int64(len(raw)-bl-rl+len(e.Response.Content.Text)) + 512
+		if e.Request.PostData != nil {
+			d.held += int64(len(e.Request.PostData.Text))
+		}
+		if d.file == nil {
+			d.held += int64(bl + rl)
+		}
+	}
 	d.entries = append(d.entries, e)
+}
+
+// maxUTF8Warnings is how many entries with invalid UTF-8 are named one by
+// one; the rest are counted in the last warning.
+const maxUTF8Warnings = 20
+
+// invalidUTF8 warns that entry i holds bytes that are not UTF-8, naming
+// the first field that does (a JSON pointer in the entry): the readers show
+// them as U+FFFD, which must not pass for what was recorded.
+func (d *harDoc) invalidUTF8(raw jsontext.Value, i int) {
+	d.badUTF8++
+	switch {
+	case d.badUTF8 <= maxUTF8Warnings:
+		var where []string
+		dec := jsontext.NewDecoder(bytes.NewReader(raw), readOpts)
+		for len(where) < 5 {
+			if dec.PeekKind() != '"' {
+				if _, err := dec.ReadToken(); err != nil {
+					break
+				}
+				continue
+			}
+			v, err := dec.ReadValue() // raw: the bytes as written
+			if err != nil {
+				break
+			}
+			if !utf8.Valid(v) {
+				where = append(where, strings.TrimPrefix(string(dec.StackPointer()), "/"))
+			}
+		}
+		if len(where) == 0 {
+			where = []string{"a value"}
+		}
+		d.warn = append(d.warn, fmt.Sprintf("entry %d: invalid UTF-8 in %s (shown as \uFFFD)", i, strings.Join(where, ", ")))
+	case d.badUTF8 == maxUTF8Warnings+1:
+		d.warn = append(d.warn, "more entries hold invalid UTF-8 (shown as \uFFFD); only the first 20 are named")
+	}
 }
 
 // lenientEntry decodes the parts of an entry that do decode.

@@ -204,6 +204,8 @@ type Excluded struct {
 	// DOMEvents counts the DOM replay events left out: those of pages and
 	// of cross-origin frames on excluded domains.
 	DOMEvents int `json:"domEvents,omitempty"`
+	// DOMReplay: the reporter left the DOM session replay (dom.json) out.
+	DOMReplay bool `json:"domReplay,omitempty"`
 }
 
 // FileCount is a count that earlier bundles wrote as a list of file names.

@@ -20,6 +20,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/reprokit/reprokit/host/har"
+	"github.com/reprokit/reprokit/host/jsonlimit"
 	"github.com/reprokit/reprokit/host/version"
 )
 
@@ -34,7 +35,15 @@ var (
 	MaxZipTotal    int64 = 3 << 30   // everything read from one zip, uncompressed
 	MaxZipFiles          = 100_000   // files in one zip
 	maxImagesTotal int64 = 512 << 20 // screenshots and frames together
+	// MaxHeldEntries caps what the decoded entries of the HAR hold in
+	// memory: everything but the bodies over a few KB, which stay in the
+	// file and are read back one at a time.
+	MaxHeldEntries int64 = 128 << 20
 )
+
+// StringLimits caps one JSON value of the HAR, as it streams (a body, a
+// URL or a header value; see [jsonlimit.Default]).
+var StringLimits = jsonlimit.Default
 
 // Bundle is a support bundle (or a bare HAR) opened for reading: the report,
 // `inspect`, `view` and replay read it. Its HAR keeps fields the [har]
@@ -66,6 +75,25 @@ type Bundle struct {
 
 	doc   *harDoc
 	files map[string][]byte // other small files of the zip, by name
+	dom   []byte            // dom.json, the DOM session replay
+	// spill is the private copy of a zip's HAR that doc reads its large
+	// bodies back from (removed at once where the system allows, else by
+	// Close).
+	spill string
+}
+
+// Close releases the file the bundle's HAR is read back from (the input
+// itself, or a private copy of a zip's HAR). The bundle must not be used
+// after. Calling it is optional for a process that ends soon.
+func (b *Bundle) Close() error {
+	if b.doc != nil && b.doc.file != nil {
+		b.doc.file.Close()
+	}
+	if b.spill != "" {
+		os.Remove(b.spill)
+		b.spill = ""
+	}
+	return nil
 }
 
 // Image is a screenshot or screencast frame with its bytes.
@@ -100,7 +128,12 @@ func Open(p string) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", p, err)
 	}
-	defer f.Close()
+	keep := false // a bare HAR's file stays open: its large bodies are read back from it
+	defer func() {
+		if !keep {
+			f.Close()
+		}
+	}()
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", p, err)
@@ -128,7 +161,15 @@ func Open(p string) (*Bundle, error) {
 		}
 	} else {
 		b.Kind = "har"
-		doc, err := parseHAR(bufio.NewReaderSize(io.LimitReader(skipBOM(f), MaxHARSize+1), 1<<20))
+		var doc *harDoc
+		if n >= 3 && string(magic[:3]) == "\xEF\xBB\xBF" {
+			// the decoder must see the file from its first byte to place
+			// the entries in it: a copy without the BOM
+			doc, err = b.spillHAR(skipBOM(f))
+		} else {
+			doc, err = parseHARLimited(f, io.NewSectionReader(f, 0, MaxHARSize+1))
+			keep = err == nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %s (give a bundle .zip or a HAR file)", p, plainJSONError(f, err))
 		}
@@ -141,6 +182,40 @@ func Open(p string) (*Bundle, error) {
 		b.Manifest = b.synthesize()
 	}
 	return b, nil
+}
+
+// parseHARLimited reads the HAR of f (r yields f's bytes from its start)
+// within the limits: no JSON string over [StringLimits], entries that hold
+// no more than [MaxHeldEntries], the bodies left in f.
+func parseHARLimited(f *os.File, r io.Reader) (*harDoc, error) {
+	d := &harDoc{maxHeld: MaxHeldEntries}
+	d.file = f
+	if err := d.parse(bufio.NewReaderSize(jsonlimit.NewReader(r, StringLimits), 1<<20)); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// spillHAR reads the HAR r into a private temporary file as it parses it,
+// so that its large bodies are read back from there, not held.
+func (b *Bundle) spillHAR(r io.Reader) (*harDoc, error) {
+	tmp, err := os.CreateTemp("", "reprokit-read-*.har") // 0600
+	if err != nil {
+		return nil, fmt.Errorf("a temporary copy of the HAR: %w", err)
+	}
+	if os.Remove(tmp.Name()) != nil {
+		b.spill = tmp.Name() // Windows: removed by Close
+	}
+	doc, err := parseHARLimited(tmp, io.TeeReader(r, tmp))
+	if err != nil {
+		tmp.Close()
+		if b.spill != "" {
+			os.Remove(b.spill)
+			b.spill = ""
+		}
+		return nil, err
+	}
+	return doc, nil
 }
 
 func skipBOM(r io.Reader) io.Reader {
@@ -238,11 +313,14 @@ func (b *Bundle) readZip(zr *zip.Reader) error {
 		return fmt.Errorf("read %s in the zip: %w", harName, err)
 	}
 	cr := &countReader{r: io.LimitReader(rc, MaxHARSize+1)}
-	doc, err := parseHAR(bufio.NewReaderSize(skipBOM(cr), 1<<20))
+	doc, err := b.spillHAR(skipBOM(cr))
 	rc.Close()
 	zb.total += cr.n
 	if cr.n > MaxHARSize {
 		return fmt.Errorf("%s in the zip is larger than the %s Reprokit reads", harName, HumanSize(MaxHARSize))
+	}
+	if msg, ok := limitText(err); ok {
+		return fmt.Errorf("%s in the zip: %s", harName, msg)
 	}
 	if err != nil {
 		return fmt.Errorf("%s in the zip: %w", harName, err)
@@ -289,6 +367,7 @@ func (b *Bundle) readZip(zr *zip.Reader) error {
 	if data := readSide("SUPPORT_REQUEST.md"); data != nil {
 		b.Support = string(data)
 	}
+	b.dom = readSide(DOMReplayFile)
 	for _, name := range []string{"environment.json"} {
 		if data := readSide(name); data != nil {
 			b.files[name] = data
@@ -538,10 +617,29 @@ func countAll(infos []entryInfo, doc *harDoc, console []ConsoleMessage, steps, s
 	return c
 }
 
+// limitText is the message of a HAR that exceeds a limit of the readers
+// (see [StringLimits]): the limit and the JSON pointer of the value, in
+// place of the decoder's wrapping.
+func limitText(err error) (string, bool) {
+	var le *jsonlimit.Error
+	if !errors.As(err, &le) {
+		return "", false
+	}
+	msg := le.Error()
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) && se.JSONPointer != "" {
+		msg += " (at " + string(se.JSONPointer) + ")"
+	}
+	return msg + "; the limits of the readers are in docs/BUNDLE.md", true
+}
+
 // plainJSONError says where a HAR is not valid JSON by line and column
 // (1-based, counted in the file) in plain words, without the JSON library's
 // byte offset and prefix.
 func plainJSONError(f io.ReadSeeker, err error) string {
+	if msg, ok := limitText(err); ok {
+		return msg
+	}
 	var se *jsontext.SyntacticError
 	if !errors.As(err, &se) {
 		return strings.ReplaceAll(err.Error(), "jsontext: ", "")

@@ -44,6 +44,10 @@ type Review struct {
 	Notes         []string `json:"notes"`
 	Steps         []string `json:"steps"`
 	ConsoleErrors []string `json:"consoleErrors"`
+	// DOMReplay is the DOM session replay with its first and last frame,
+	// sanitized as it will be shared (Dropped when the reporter left it
+	// out); nil when the recording has none.
+	DOMReplay *ReviewDOMReplay `json:"domReplay,omitempty"`
 }
 
 // maxReviewErrors bounds the console errors the review lists.
@@ -107,6 +111,9 @@ func Preview(ctx context.Context, dir *spool.Dir, opts Options) (*Review, error)
 		rv.Screenshots = append(rv.Screenshots, ReviewScreenshot{File: d, Dropped: true, Excluded: true})
 	}
 	rv.Excluded = p.excludedSummary()
+	if rv.DOMReplay = ReviewDOM(p.domJSON); rv.DOMReplay != nil {
+		rv.DOMReplay.Dropped = p.opts.DropDOMReplay
+	}
 	rv.Description = p.reporter().Description
 	rv.Steps = nonNil(PlainSteps(p.steps))
 	for _, c := range p.console {

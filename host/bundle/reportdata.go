@@ -73,7 +73,7 @@ func (b *Bundle) ReportData() *report.Data {
 		title: title, source: filepath.Base(b.Path), kind: b.Kind, manifest: m, doc: b.doc, infos: infos,
 		ids: m.RequestIDs, findings: m.Findings,
 		console: b.Console, steps: b.Steps, shots: b.Screenshots, cast: b.Screencast, support: b.Support,
-		warnings: warnings, limits: fullLimits,
+		warnings: warnings, limits: fullLimits, dom: b.dom,
 	})
 	d.Integrity = b.Integrity
 	return d
@@ -94,6 +94,8 @@ type reportInput struct {
 	support     string
 	warnings    []string
 	limits      reportLimits
+	// dom is dom.json, the DOM session replay (nil: none).
+	dom []byte
 }
 
 func mainHost(infos []entryInfo) string {
@@ -334,6 +336,11 @@ func buildReport(in reportInput) *report.Data {
 		if src := imageDataURL(s.Data); src != "" {
 			d.Screencast = append(d.Screencast, report.Image{File: s.File, Time: float64(s.Time), URL: s.URL, Src: src})
 		}
+	}
+	var warn string
+	d.DOM, warn = replayOf(in.dom, in.doc, in.infos, in.limits)
+	if warn != "" {
+		d.Warnings = append(d.Warnings, warn)
 	}
 	return d
 }

@@ -50,6 +50,9 @@ type Options struct {
 	// DropScreenshots lists screenshot files to leave out, by name
 	// ("0003.png" or "screenshots/0003.png").
 	DropScreenshots []string
+	// DropDOMReplay leaves the DOM session replay (dom.json) out of the
+	// bundle and its report: the reporter's choice in the review.
+	DropDOMReplay bool
 	// Blackout lists regions of screenshots the reporter blacked out in
 	// the review: painted black before the bundle is written, and listed
 	// in the screenshot's masked boxes with kind "reporter".
@@ -145,9 +148,11 @@ type pack struct {
 	steps       []Step
 	stepsJSON   []byte
 	envJSON     []byte
-	// domJSON is dom.json, sanitized (nil: none, or dropped by the
-	// budget); domEvents counts its events, domOut those left out with
-	// excluded domains; domThinned says the budget thinned it already.
+	// domJSON is dom.json, sanitized (the DOM session replay): nil when the
+	// recording has none or the budget dropped it; the reporter's choice
+	// to leave it out is Options.DropDOMReplay (see domReplay). domEvents
+	// counts its events, domOut those left out with excluded domains;
+	// domThinned says the budget thinned it already.
 	domJSON     []byte
 	domEvents   int
 	domOut      int
@@ -539,7 +544,27 @@ func (p *pack) excludedURL(u string) bool {
 func (p *pack) excludedSummary() Excluded {
 	files := append(append([]string(nil), p.dropped...), p.shotsOut...)
 	return Excluded{Domains: p.opts.Exclude, Entries: p.excluded, ConsoleMessages: p.excludedConsole,
-		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut, DOMEvents: p.domOut}
+		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut, DOMEvents: p.domOut,
+		DOMReplay: p.opts.DropDOMReplay && len(p.domJSON) > 0}
+}
+
+// domReplay is dom.json as the bundle holds it: nil when the recording has
+// none or the reporter dropped it (Options.DropDOMReplay). The writer
+// writes this member, and the report plays it.
+func (p *pack) domReplay() []byte {
+	if p.opts.DropDOMReplay {
+		return nil
+	}
+	return p.domJSON
+}
+
+// domMember is what writeZip writes as dom.json and updates after the
+// rescan: p.domJSON, or nothing when the reporter dropped it.
+func (p *pack) domMember() *[]byte {
+	if p.opts.DropDOMReplay {
+		return new([]byte)
+	}
+	return &p.domJSON
 }
 
 // sanitizeSteps sanitizes steps.json, first taking the typed values out of
@@ -912,9 +937,9 @@ func (p *pack) estimate() int64 {
 		total += 2 * float64(len(s.data))
 	}
 	total += float64(len(p.consoleJSON)+len(p.stepsJSON)+len(p.envJSON)) * 0.3 * 2
-	if p.domJSON != nil {
+	if dom := p.domReplay(); dom != nil {
 		// in dom.json and in the report's player
-		total += float64(len(p.domJSON)) * domRatio(p.domJSON) * 2
+		total += float64(len(dom)) * domRatio(dom) * 2
 	}
 	total += 128 << 10 // report code, bundle.json, zip directory
 	return int64(total)
@@ -954,7 +979,7 @@ func (p *pack) canTrim() bool {
 			return true
 		}
 	}
-	if p.domJSON != nil {
+	if p.domReplay() != nil {
 		return true
 	}
 	return len(p.cast) > 4
@@ -1196,7 +1221,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	for _, side := range []struct {
 		name string
 		data *[]byte
-	}{{"console.json", &p.consoleJSON}, {"steps.json", &p.stepsJSON}, {"environment.json", &p.envJSON}, {DOMFile, &p.domJSON}} {
+	}{{"console.json", &p.consoleJSON}, {"steps.json", &p.stepsJSON}, {"environment.json", &p.envJSON}, {DOMReplayFile, p.domMember()}} {
 		if *side.data == nil {
 			continue
 		}
@@ -1452,7 +1477,9 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		m.Redaction = b
 	}
 	m.Counts = countAll(p.infos, p.doc, p.console, len(p.steps), len(p.shots), len(p.cast))
-	m.Counts.DOMEvents = p.domEvents
+	if p.domReplay() != nil {
+		m.Counts.DOMEvents = p.domEvents
+	}
 	for i := range p.notes {
 		m.Notes[i] = p.r.Text(p.notes[i])
 	}
@@ -1577,7 +1604,7 @@ func (p *pack) reportData(m *Manifest) *report.Data {
 	in := reportInput{
 		title: "Reprokit report", source: "bundle " + p.id, kind: "bundle", manifest: m, doc: p.doc, infos: p.infos,
 		ids: p.requestIDs, findings: p.findings,
-		console: p.console, steps: p.steps, shots: shots, cast: cast, limits: bundleLimits,
+		console: p.console, steps: p.steps, shots: shots, cast: cast, limits: bundleLimits, dom: p.domReplay(),
 	}
 	if h := mainHost(p.infos); h != "" {
 		in.title += ": " + h

@@ -104,6 +104,8 @@ type Recorder struct {
 	sessions map[target.SessionID]*recSession
 	targets  map[target.ID]target.SessionID
 	stats    Stats
+	// live counts requests and failures as the HAR will (see liveCount).
+	live *liveCount
 	// failedIDs are the requests (session + id) that failed and whose
 	// loadingFinished (Chrome's error page) has not come yet.
 	failedIDs map[string]struct{}
@@ -205,6 +207,7 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		sessions:  map[target.SessionID]*recSession{},
 		targets:   map[target.ID]target.SessionID{},
 		failedIDs: map[string]struct{}{},
+		live:      newLiveCount(),
 		unread:    map[string]*unreadResponse{},
 		early:     map[string]*earlyBody{},
 		shotReq:   make(chan shotRequest, 16),
@@ -542,7 +545,8 @@ func (r *Recorder) handle(m *cdproto.Message) {
 			return
 		}
 		r.mu.Lock()
-		r.stats.Requests++
+		r.live.sent(string(m.SessionID), []byte(m.Params))
+		r.stats.Requests = r.live.requests
 		paused := r.paused
 		r.mu.Unlock()
 		if ev.Request.HasPostData && ev.Request.PostData == "" && !paused {
@@ -568,7 +572,8 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		}
 		r.mu.Lock()
 		if ev.Response.Status >= 400 {
-			r.stats.Failed++
+			r.live.fail(string(m.SessionID), ev.RequestID)
+			r.stats.Failed = r.live.failed
 		}
 		if u != nil && len(r.unread) < maxUnreadBodies {
 			r.unread[reqKey(string(m.SessionID), ev.RequestID)] = u
@@ -576,13 +581,33 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		r.mu.Unlock()
 	case "Network.dataReceived":
 		r.onBodyData(m)
+	case "Network.webSocketCreated", "Network.webSocketFrameError", "Network.webSocketHandshakeResponseReceived":
+		var ev struct {
+			RequestID string `json:"requestId"`
+			Response  struct {
+				Status int `json:"status"`
+			} `json:"response"`
+		}
+		if json.Unmarshal(m.Params, &ev) != nil {
+			return
+		}
+		r.mu.Lock()
+		switch {
+		case m.Method == "Network.webSocketCreated":
+			r.live.socket(string(m.SessionID), ev.RequestID)
+		case m.Method == "Network.webSocketFrameError" || ev.Response.Status >= 400:
+			r.live.fail(string(m.SessionID), ev.RequestID)
+		}
+		r.stats.Requests, r.stats.Failed = r.live.requests, r.live.failed
+		r.mu.Unlock()
 	case "Network.loadingFailed":
 		var ev struct {
 			RequestID string `json:"requestId"`
 		}
 		json.Unmarshal(m.Params, &ev)
 		r.mu.Lock()
-		r.stats.Failed++
+		r.live.fail(string(m.SessionID), ev.RequestID)
+		r.stats.Failed = r.live.failed
 		// Chrome loads its error page under a failed document's id and
 		// reports its loadingFinished next: that is not the site's body.
 		key := reqKey(string(m.SessionID), ev.RequestID)
@@ -602,6 +627,7 @@ func (r *Recorder) handle(m *cdproto.Message) {
 		}
 		key := reqKey(string(m.SessionID), ev.RequestID)
 		r.mu.Lock()
+		r.live.finish(string(m.SessionID), ev.RequestID)
 		_, failed := r.failedIDs[key]
 		delete(r.failedIDs, key)
 		delete(r.unread, key)

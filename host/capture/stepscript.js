@@ -230,10 +230,18 @@
   }, true);
 
   var KEYS = { Enter: 1, Escape: 1, Tab: 1 };
+  // A modifier held with one of those keys is a key of its own, as the
+  // DevTools Recorder writes it (keyDown Shift, keyDown Enter, keyUp
+  // Enter, keyUp Shift): Shift+Enter runs a notebook cell, Enter alone
+  // types a new line.
+  var MODS = [['shiftKey', 'Shift'], ['ctrlKey', 'Control'], ['altKey', 'Alt'], ['metaKey', 'Meta']];
   function keyStep(type) {
     return function (ev) {
       if (!ev.isTrusted || !KEYS[ev.key]) return;
+      var held = MODS.filter(function (m) { return ev[m[0]]; }).map(function (m) { return m[1]; });
+      if (type === 'keyDown') held.forEach(function (k) { send({ type: type, target: 'main', key: k }); });
       send({ type: type, target: 'main', key: ev.key });
+      if (type === 'keyUp') held.reverse().forEach(function (k) { send({ type: type, target: 'main', key: k }); });
     };
   }
   window.addEventListener('keydown', keyStep('keyDown'), true);

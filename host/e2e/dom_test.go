@@ -74,18 +74,18 @@ func readDOMShape(t testing.TB, path string) domShape {
 	defer z.Close()
 	var raw []byte
 	for _, f := range z.File {
-		if f.Name == bundle.DOMFile {
+		if f.Name == bundle.DOMReplayFile {
 			rc, _ := f.Open()
 			raw, _ = io.ReadAll(rc)
 			rc.Close()
 		}
 	}
 	if raw == nil {
-		t.Fatalf("%s has no %s", path, bundle.DOMFile)
+		t.Fatalf("%s has no %s", path, bundle.DOMReplayFile)
 	}
 	var doc bundle.DOMDoc
 	if err := json.Unmarshal(raw, &doc); err != nil || len(doc.Tabs) == 0 {
-		t.Fatalf("%s: %v", bundle.DOMFile, err)
+		t.Fatalf("%s: %v", bundle.DOMReplayFile, err)
 	}
 	s := domShape{text: string(raw)}
 	types, sources := map[int]bool{}, map[int]bool{}

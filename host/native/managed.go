@@ -103,7 +103,7 @@ func (mp machinePolicy) bundleOptions(req SaveRequest) (bundle.Options, error) {
 	opts := bundle.Options{
 		Budget: mp.budget, Policy: mp.policy,
 		Exclude: req.ExcludeDomains, DropScreenshots: req.DropScreenshots, Allow: req.Allow, Recovered: req.recovered,
-		Blackout: req.Blackout,
+		Blackout: req.Blackout, DropDOMReplay: req.DropDOMReplay,
 	}
 	if mp.noAllow {
 		opts.Allow = nil

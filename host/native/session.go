@@ -339,6 +339,8 @@ type SaveRequest struct {
 	// Blackout lists the screenshot regions the reporter blacked out in
 	// the review (pixels of the image).
 	Blackout []bundle.Blackout `json:"blackout"`
+	// DropDOMReplay leaves the DOM session replay out of the bundle.
+	DropDOMReplay bool `json:"dropDomReplay"`
 
 	recovered bool // the browser went away before Save (Finish)
 }

@@ -82,7 +82,7 @@ func TestRecordedBundleHasASanitizedDOMReplay(t *testing.T) {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	files := zipFiles(t, res.Path)
-	raw := files[bundle.DOMFile]
+	raw := files[bundle.DOMReplayFile]
 	if raw == nil {
 		t.Fatalf("no dom.json in the bundle\n%s", stderr.String())
 	}
@@ -127,7 +127,7 @@ func TestRecordedBundleHasASanitizedDOMReplay(t *testing.T) {
 	}
 	listed := false
 	for _, f := range m.Files {
-		listed = listed || f.Name == bundle.DOMFile
+		listed = listed || f.Name == bundle.DOMReplayFile
 	}
 	if m.Counts.DOMEvents == 0 || !listed {
 		t.Errorf("bundle.json: counts.domEvents %d, dom.json listed %v", m.Counts.DOMEvents, listed)
@@ -140,7 +140,7 @@ func TestRecordedBundleHasASanitizedDOMReplay(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
-	if _, ok := zipFiles(t, res.Path)[bundle.DOMFile]; ok {
+	if _, ok := zipFiles(t, res.Path)[bundle.DOMReplayFile]; ok {
 		t.Error("--no-dom: the bundle has dom.json")
 	}
 	if _, err := os.Stat(res.Path); err != nil {

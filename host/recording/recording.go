@@ -292,10 +292,15 @@ func waitForStop(ctx context.Context, opts Options, sess *browser.Session, conn 
 	}
 	driveDone := make(chan error, 1)
 	driveCtx := context.WithValue(ctx, recorderKey{}, rec)
+	// The first page failing to load at all (an unsafe port, a bad
+	// address) leaves nothing to reproduce: the recording ends with what
+	// it holds, instead of recording Chrome's error page until killed.
+	loadFailed := make(chan error, 1)
 	if opts.URL != "" && opts.Attach == "" {
 		go func() {
 			if err := chromedp.Do(sess.Tab, chromedp.Navigate(opts.URL)); err != nil && ctx.Err() == nil && rec.Err() == nil {
-				fmt.Fprintf(opts.Stderr, "warning: loading %s: %v (still recording)\n", opts.URL, err)
+				loadFailed <- err
+				return
 			}
 			if opts.Drive != nil {
 				driveDone <- opts.Drive(driveCtx, sess.Tab)
@@ -331,6 +336,8 @@ func waitForStop(ctx context.Context, opts Options, sess *browser.Session, conn 
 			return "Enter pressed", nil
 		case <-deadline:
 			return "duration " + opts.Duration.String() + " reached", nil
+		case err := <-loadFailed:
+			return "the page could not load", fmt.Errorf("%s could not load (%v): nothing to record", opts.URL, err)
 		case <-rec.LimitReached():
 			return fmt.Sprintf("max size %s reached", humanBytes(opts.MaxSize)), nil
 		case err := <-driveDone:

@@ -12,6 +12,7 @@ package replay
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -131,6 +132,9 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	if opts.testStartedLimit > 0 {
 		srv.limit = opts.testStartedLimit
 	}
+	if len(src.streamed) > 0 {
+		srv.stream = newBodyStream(src)
+	}
 	player, err := startPlayer(matcher, srv, opts.Pace)
 	if err != nil {
 		return nil, err
@@ -192,12 +196,17 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	serveWG.Go(func() { srv.serve(serveCtx) })
 	defer func() { stopServe(); serveWG.Wait() }()
 
+	warnEmulation := emulationWarning(logf)
 	prepare := func(metrics bool) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(emulate(env, opts.Clock, metrics), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		return chromedp.Steps(emulate(env, opts.Clock, metrics, warnEmulation), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			// RunImmediately covers a popup or frame whose document
 			// loaded before the preparation landed.
 			_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
 				Source: socketScript(player.URL()), RunImmediately: new(true)})
+			if err == nil && opts.Visible {
+				_, err = cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+					Source: replayTitleScript, RunImmediately: new(true)})
+			}
 			return err
 		}))
 	}
@@ -238,9 +247,10 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 	// and an exception the recording lacks is a divergence.
 	serveWG.Go(func() { console.watch(serveCtx) })
 
-	deadline, cancelDeadline := context.WithTimeout(tab, opts.Timeout)
+	// --timeout counts from the start of Run, the browser's start included
+	deadline, cancelDeadline := context.WithDeadline(tab, start.Add(opts.Timeout))
 	defer cancelDeadline()
-	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf}
+	shots := &shotTaker{dir: opts.ScreenshotsDir, logf: logf, popups: children.pages}
 	rep := &Report{}
 	tl := recordedTimeline(src.HAR, navs)
 	began := time.Now()
@@ -260,7 +270,7 @@ func Run(ctx context.Context, src *Source, opts Options) (*Report, error) {
 		logf("replay: the browser closed before every intercepted request was matched")
 	}
 	rep.fill(srv, archive, player)
-	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list())
+	rep.ScreenshotDiff, rep.ScreenshotPairs = compareScreenshots(src.Screenshots, shots.list(), env.dpr)
 	rep.Duration = time.Since(start).Round(time.Millisecond).String()
 	rep.reachedPages(landings(src.HAR), archive)
 	if rep.Pages == 0 {
@@ -302,12 +312,13 @@ const idleAfterTimeline = 500 * time.Millisecond
 // recording's timeline of that page is over. It returns how it ended.
 func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *server, opts Options, shots *shotTaker, rep *Report, logf func(string, ...any)) string {
 	began := time.Now()
+	var stepsEnd time.Time
 	if steps != nil {
 		if !steps.navigates() {
 			navigate(ctx, navs[0], logf)
 			shots.take(ctx, "load")
 		}
-		rep.Steps = runSteps(ctx, steps, srv, opts.Quiet, shots, logf)
+		rep.Steps, stepsEnd = runSteps(ctx, steps, srv, opts.Quiet, tl, shots, logf)
 		if ctx.Err() != nil {
 			logf("replay: stopped after --timeout %s before every step ran", opts.Timeout)
 			return EndTimeout
@@ -332,14 +343,15 @@ func drive(ctx context.Context, navs []string, tl timeline, steps *Flow, srv *se
 			}
 		}
 	}
-	// Steps run slower than the user did them, so by their end the
-	// recorded timeline is always over: they wait for quiet, as the page
-	// settles (a websocket still streaming its recorded reply included).
+	// Steps with recorded times end on the recording's timeline after the
+	// last step, which pace keeps; steps without times wait for quiet, as
+	// the page settles (a websocket still streaming its recorded reply
+	// included).
 	until := began.Add(tl.span() + timelineGrace)
 	if steps != nil {
-		until = time.Time{}
+		until = stepsEnd
 	}
-	end := waitQuiet(ctx, srv, opts.Quiet, until, tl.paced() && steps == nil, rep, logf)
+	end := waitQuiet(ctx, srv, opts.Quiet, until, tl.paced() && !until.IsZero(), rep, logf)
 	if end == EndTimeout {
 		logf("replay: stopped after --timeout %s with requests still pending", opts.Timeout)
 	}
@@ -634,28 +646,46 @@ func FindBrowser(path string) (string, error) { return browser.Find(path) }
 type shotTaker struct {
 	dir  string
 	logf func(string, ...any)
-	mu   sync.Mutex
-	all  []Screenshot
+	// popups lists the popups of the replay (nil: none are followed):
+	// steps recorded in a popup run, and are shot, there.
+	popups func() []context.Context
+
+	mu  sync.Mutex
+	all []Screenshot
 }
 
+// take takes a screenshot of the first tab (target "page").
 func (s *shotTaker) take(ctx context.Context, reason string) *Screenshot {
+	return s.shoot(ctx, reason, "page")
+}
+
+// shoot takes a screenshot of the tab of ctx, which shows target ("page"
+// or "popup", as the recorder names its tabs).
+func (s *shotTaker) shoot(ctx context.Context, reason, target string) *Screenshot {
 	if ctx.Err() != nil {
 		return nil
 	}
-	// A tab behind another (the opener of a popup) paints no frames, and
-	// a screenshot of it waits for ever; the stop shots bring each tab to
-	// the front first (see shootTabs).
-	if reason != "stop" {
-		if vis, err := chromedp.Run(ctx, chromedp.Evaluate[string]("document.visibilityState")); err == nil && vis == "hidden" {
-			return nil
-		}
-	}
 	ctx, cancel := context.WithTimeout(ctx, shotTimeout)
 	defer cancel()
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
-	// Mask as the recorder does, so that recorded and replayed images
-	// compare like with like.
-	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(true)))
+	// One call reads the tab's URL and visibility and masks it as the
+	// recorder does, so that recorded and replayed images compare like
+	// with like: each call is a round trip, long on a loaded machine. A
+	// tab behind another (the opener of a popup) paints no frames, and a
+	// screenshot of it waits for ever; the stop shots bring each tab to
+	// the front first (see shootTabs).
+	var st struct {
+		URL    string `json:"url"`
+		Hidden bool   `json:"hidden"`
+	}
+	js := fmt.Sprintf(`(() => { if (%t && document.visibilityState === "hidden") return {url: location.href, hidden: true}; %s; return {url: location.href, hidden: false}; })()`,
+		reason != "stop", capture.MaskExpression(true))
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js)); err == nil {
+		_ = json.Unmarshal(got, &st)
+	}
+	if st.Hidden {
+		return nil
+	}
+	loc := st.URL
 	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	_, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](capture.MaskExpression(false)))
 	if err != nil {
@@ -664,7 +694,7 @@ func (s *shotTaker) take(ctx context.Context, reason string) *Screenshot {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	shot := Screenshot{File: fmt.Sprintf("replay-%03d-%s.png", len(s.all)+1, reason), URL: loc, Reason: reason, Data: buf}
+	shot := Screenshot{File: fmt.Sprintf("replay-%03d-%s.png", len(s.all)+1, reason), URL: loc, Reason: reason, Target: target, Data: buf}
 	s.all = append(s.all, shot)
 	if s.dir != "" {
 		if err := os.MkdirAll(s.dir, 0o755); err == nil {
@@ -684,9 +714,14 @@ const shotTimeout = 10 * time.Second
 // says how each ended.
 func (s *shotTaker) shootTabs(tab context.Context, children *childTargets) []TabEnd {
 	var out []TabEnd
-	for _, c := range append(children.pages(), tab) {
+	popups := children.pages()
+	for i, c := range append(popups, tab) {
 		if c.Err() != nil {
 			continue
+		}
+		target := "popup"
+		if i == len(popups) {
+			target = "page"
 		}
 		_, _ = chromedp.Call(c, page.BringToFront, cdp.Empty{})
 		u, n, errs := tabText(c)
@@ -697,7 +732,7 @@ func (s *shotTaker) shootTabs(tab context.Context, children *childTargets) []Tab
 			children.console.addErrors(errs)
 		}
 		end := TabEnd{URL: u, TextChars: n}
-		if shot := s.take(c, "stop"); shot != nil {
+		if shot := s.shoot(c, "stop", target); shot != nil {
 			end.Screenshot = shot.File
 			if img, err := decodeImage(shot.Data); err == nil {
 				end.Blank = n == 0 && nearBlank(img)
@@ -786,6 +821,10 @@ func browserFlags(exe, profile, playerAddr string, env envSettings, visible bool
 		// Only loopback resolves; everything else the page asks for is
 		// answered by interception or fails.
 		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"),
+		// A visible replay showed "You are using an unsupported
+		// command-line flag: --host-resolver-rules" (and --no-sandbox):
+		// Chromium shows that bar unless it runs as a test browser.
+		chromedp.Flag("test-type", true),
 		// What interception cannot see (a websocket a worker opened before
 		// the redirect landed, say) goes to a proxy that is not there,
 		// loopback included: only the websocket player is reached directly.
@@ -883,7 +922,11 @@ func (c *childTargets) close() {
 // emulate applies the recorded viewport and device pixel ratio (metrics,
 // for a tab), user agent, time zone and locale, and the recorded clock when
 // asked.
-func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void] {
+//
+// A recorded value the browser refuses (an invalid locale or time zone, an
+// odd user agent or viewport) only loses that emulation: warn says so, once
+// for each setting, and the replay goes on.
+func emulate(env envSettings, clock, metrics bool, warn func(setting string, err error)) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		if metrics && env.width > 0 && env.height > 0 {
 			dpr := env.dpr
@@ -893,11 +936,11 @@ func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void
 			if _, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
 				Width: int64(env.width), Height: int64(env.height), DeviceScaleFactor: dpr, Mobile: env.mobile,
 			}); err != nil {
-				return fmt.Errorf("emulate viewport: %w", err)
+				warn(fmt.Sprintf("the viewport %dx%d", env.width, env.height), err)
 			}
 			if env.touch {
 				if _, err := cdp.Call(ctx, t, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{Enabled: true}); err != nil {
-					return fmt.Errorf("emulate touch: %w", err)
+					warn("touch", err)
 				}
 			}
 		}
@@ -905,19 +948,19 @@ func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void
 			if _, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{
 				UserAgent: env.userAgent, AcceptLanguage: env.acceptLang,
 			}); err != nil {
-				return fmt.Errorf("emulate user agent: %w", err)
+				warn("the user agent", err)
 			}
 		}
 		if env.timeZone != "" {
 			if _, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: env.timeZone}); err != nil {
-				return fmt.Errorf("emulate time zone %s: %w", env.timeZone, err)
+				warn(fmt.Sprintf("the time zone %q", env.timeZone), err)
 			}
 		}
 		if env.locale != "" {
 			if _, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: strings.ReplaceAll(env.locale, "-", "_")}); err != nil && !strings.Contains(err.Error(), "already in effect") {
 				// A popup inherits its opener's override: that one
 				// is the recorded locale already.
-				return fmt.Errorf("emulate locale %s: %w", env.locale, err)
+				warn(fmt.Sprintf("the locale %q", env.locale), err)
 			}
 		}
 		if clock && !env.start.IsZero() {
@@ -927,6 +970,22 @@ func emulate(env envSettings, clock, metrics bool) chromedp.Action[chromedp.Void
 		}
 		return nil
 	})
+}
+
+// emulationWarning logs, once for each setting, that a recorded value
+// could not be emulated.
+func emulationWarning(logf func(string, ...any)) func(string, error) {
+	var mu sync.Mutex
+	warned := map[string]bool{}
+	return func(setting string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if warned[setting] {
+			return
+		}
+		warned[setting] = true
+		logf("replay: warning: the browser refused %s of the recording (%v); the replay goes on without it", setting, err)
+	}
 }
 
 // clockScript makes Date start at the recorded time and run at real speed

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/draw"
 	_ "image/jpeg" // recorded screenshots may be JPEG
 	_ "image/png"
 	"io"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/reprokit/reprokit/host/bundle"
 )
 
 // Report is the fidelity of one replay. Counts are numbers of requests;
@@ -115,11 +119,17 @@ type Report struct {
 // ScreenshotPair is one recorded screenshot and the replay screenshot it was
 // compared with.
 type ScreenshotPair struct {
-	Recorded string  `json:"recorded"`
-	Replay   string  `json:"replay,omitempty"`
-	URL      string  `json:"url,omitempty"`
-	Diff     float64 `json:"diff"`
-	Note     string  `json:"note,omitempty"`
+	Recorded string `json:"recorded"`
+	Replay   string `json:"replay,omitempty"`
+	URL      string `json:"url,omitempty"`
+	// Target is the recorded screenshot's tab ("page", "popup"); the
+	// replay screenshot is of the same one.
+	Target string  `json:"target,omitempty"`
+	Diff   float64 `json:"diff"`
+	// Masked counts the recorder's masked boxes painted onto both
+	// images before comparing.
+	Masked int    `json:"masked,omitempty"`
+	Note   string `json:"note,omitempty"`
 }
 
 func (r *Report) fill(s *server, a *Archive, p *wsPlayer) {
@@ -286,35 +296,90 @@ func (r *Report) WriteTable(w io.Writer) error {
 	return nil
 }
 
-// compareScreenshots pairs each recorded screenshot with the replay
-// screenshots of the same page (same URL without fragment, redacted values
-// matching any) and with the replay screenshot taken at the same position
-// in order (a recorder may label a screenshot with the URL the page was
-// leaving), and keeps the closest; it returns the largest difference over
-// the pairs. Images of other sizes are compared at the recorded size.
-func compareScreenshots(recorded, replayed []Screenshot) (float64, []ScreenshotPair) {
+// compareScreenshots pairs each recorded screenshot with the replay's
+// screenshot of the same tab (target) and moment, and returns the largest
+// difference over the pairs:
+//   - at stop, with the replay's stop screenshot of that tab (the one of
+//     the same URL when a target has several);
+//   - at load, the n-th load of a page (same URL without fragment,
+//     redacted values matching any) with the replay's n-th load of it;
+//     without one, with any replay screenshot of that page in that tab;
+//   - else, and on demand, with the replay screenshots of that page in
+//     that tab, keeping the closest.
+//
+// When no URL fits (a recorder may label a screenshot with the URL the
+// page was leaving), the replay screenshot of that tab and moment at the
+// same position in order is taken, and the pair says so. Images of other
+// sizes are compared at the recorded size. The boxes the recorder painted
+// over flagged text (masked) are painted onto both images at the recorded
+// device pixel ratio dpr, so masking never counts as a difference.
+func compareScreenshots(recorded, replayed []Screenshot, dpr float64) (float64, []ScreenshotPair) {
 	var worst float64
 	var pairs []ScreenshotPair
+	sameTab := func(a, b Screenshot) bool { return a.Target == "" || b.Target == "" || a.Target == b.Target }
+	filter := func(shots []Screenshot, keep func(Screenshot) bool) []Screenshot {
+		var out []Screenshot
+		for _, s := range shots {
+			if keep(s) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
 	for k, rs := range recorded {
 		ri, err := decodeImage(rs.Data)
-		pair := ScreenshotPair{Recorded: rs.File, URL: rs.URL, Diff: 1}
+		pair := ScreenshotPair{Recorded: rs.File, URL: rs.URL, Target: rs.Target, Diff: 1}
 		if err != nil {
 			pair.Note = "recorded screenshot unreadable: " + err.Error()
 			pairs = append(pairs, pair)
 			continue
 		}
-		cands := sameURL(replayed, rs.URL)
+		m := rs.Reason // the moment: load, stop, demand, …
+		tab := filter(replayed, func(s Screenshot) bool { return sameTab(rs, s) })
+		atMoment := filter(tab, func(s Screenshot) bool { return s.Reason == m })
+		page := sameURL(tab, rs.URL)
+		// The replay screenshot of that tab and moment at the same
+		// position in order.
+		order := 0
+		for _, o := range recorded[:k] {
+			if o.Reason == m && sameTab(o, rs) {
+				order++
+			}
+		}
+		var cands []Screenshot
 		byOrder := ""
-		if k < len(replayed) && !slices.ContainsFunc(cands, func(c Screenshot) bool { return c.File == replayed[k].File }) {
-			cands = append(cands, replayed[k])
-			byOrder = replayed[k].File
+		switch m {
+		case "stop", "load":
+			same := sameURL(atMoment, rs.URL)
+			n := 0 // which load of this page in this tab the recorded one is
+			for _, o := range recorded[:k] {
+				if o.Reason == m && sameTab(o, rs) && len(sameURL([]Screenshot{o}, rs.URL)) == 1 {
+					n++
+				}
+			}
+			if len(same) > 0 {
+				cands = []Screenshot{same[min(n, len(same)-1)]}
+			}
+		default:
+			cands = page
+		}
+		if order < len(atMoment) && !slices.ContainsFunc(cands, func(c Screenshot) bool { return c.File == atMoment[order].File }) {
+			cands, byOrder = append(cands, atMoment[order]), atMoment[order].File
+		}
+		note := ""
+		if len(cands) == 0 && len(page) > 0 {
+			cands, note = page, "the replay has no "+m+" screenshot of this page in this tab; compared with its other screenshots of it"
 		}
 		if len(cands) == 0 {
 			pair.Note = "no replay screenshot of this page"
+			if rs.Target != "" {
+				pair.Note += " in its tab (" + rs.Target + ")"
+			}
 			pairs = append(pairs, pair)
 			worst = 1
 			continue
 		}
+		ri = paintMasks(ri, rs.Masked, dpr)
 		for _, c := range cands {
 			ci, err := decodeImage(c.Data)
 			if err != nil {
@@ -322,22 +387,50 @@ func compareScreenshots(recorded, replayed []Screenshot) (float64, []ScreenshotP
 			}
 			// A replay at another device pixel ratio or window size
 			// is compared at the recorded size.
-			note := ""
+			cnote := note
 			if c.File == byOrder {
-				note = "paired by order: its URL is not the recorded one"
+				cnote = "paired by order: its URL is not the recorded one"
 			}
 			if rb, cb := ri.Bounds(), ci.Bounds(); rb.Dx() != cb.Dx() || rb.Dy() != cb.Dy() {
-				note = strings.TrimPrefix(note+"; ", "; ") + fmt.Sprintf("replay screenshot %dx%d scaled to the recorded %dx%d", cb.Dx(), cb.Dy(), rb.Dx(), rb.Dy())
+				cnote = strings.TrimPrefix(cnote+"; ", "; ") + fmt.Sprintf("replay screenshot %dx%d scaled to the recorded %dx%d", cb.Dx(), cb.Dy(), rb.Dx(), rb.Dy())
 				ci = scaleTo(ci, rb.Dx(), rb.Dy())
 			}
+			ci = paintMasks(ci, rs.Masked, dpr)
 			if d := pixelDiff(ri, ci); d < pair.Diff || pair.Replay == "" {
-				pair.Diff, pair.Replay, pair.Note = d, c.File, note
+				pair.Diff, pair.Replay, pair.Note = d, c.File, cnote
 			}
+		}
+		if len(rs.Masked) > 0 {
+			pair.Masked = len(rs.Masked)
 		}
 		worst = max(worst, pair.Diff)
 		pairs = append(pairs, pair)
 	}
 	return worst, pairs
+}
+
+// paintMasks returns img with the recorder's masked boxes painted black:
+// boxes in CSS pixels scaled by dpr, a reporter's box in image pixels.
+func paintMasks(img image.Image, boxes []bundle.MaskBox, dpr float64) image.Image {
+	if len(boxes) == 0 {
+		return img
+	}
+	if dpr <= 0 {
+		dpr = 1
+	}
+	b := img.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(out, out.Bounds(), img, b.Min, draw.Src)
+	for _, m := range boxes {
+		scale := dpr
+		if m.Kind == "reporter" {
+			scale = 1
+		}
+		r := image.Rect(int(math.Floor(m.X*scale)), int(math.Floor(m.Y*scale)),
+			int(math.Ceil((m.X+m.Width)*scale)), int(math.Ceil((m.Y+m.Height)*scale)))
+		draw.Draw(out, r.Intersect(out.Bounds()), image.Black, image.Point{}, draw.Src)
+	}
+	return out
 }
 
 func sameURL(shots []Screenshot, u string) []Screenshot {

@@ -97,6 +97,8 @@ func (s *server) repeatsAdd(key string) int {
 type server struct {
 	m    *Matcher
 	logf func(format string, a ...any)
+	// stream serves the large bodies (nil: every body is fulfilled).
+	stream *bodyStream
 
 	mu  sync.Mutex
 	log []RequestLog
@@ -206,6 +208,14 @@ func (s *server) idleSince() time.Time {
 		delete(s.started, id)
 	}
 	return s.last
+}
+
+// answering counts the paused requests the replay received and has not
+// answered yet (held-open ones are answered by doing nothing).
+func (s *server) answering() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pending
 }
 
 // holdSocket keeps the replay from being quiet while a websocket has
@@ -388,6 +398,13 @@ func (s *server) inFlight() []RequestLog {
 // answers the browser.
 func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error {
 	r := ev.Request
+	if s.stream.owns(r.URL) {
+		// a large body's request, continued to the player: let it go
+		return func(ctx context.Context) error {
+			_, err := chromedp.CallBrowser(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+			return err
+		}
+	}
 	full := r.URL + r.URLFragment
 	req := Request{Method: r.Method, URL: full, Header: lowerHeaders(r.Headers)}
 	for _, e := range r.PostDataEntries {
@@ -412,7 +429,7 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 	var answer func(context.Context) error
 	switch {
 	case m.Entry != nil:
-		e := m.Entry.Entry
+		e, served := m.Entry.Entry, m.Entry.Index
 		rl.Entry, rl.Score, rl.Reason = m.Entry.Index, m.Score, m.Reason
 		rl.Outcome = ServedExact
 		if m.Kind == Fuzzy {
@@ -440,10 +457,15 @@ func (s *server) decide(ev fetch.EventRequestPaused) func(context.Context) error
 			// asks without a validator, so a 304 would reach the page.
 			if full := s.m.lastFull(m.Entry); full != nil {
 				rl.Reason += fmt.Sprintf("; recorded 304 answered with the full response of entry #%d (the request is not conditional)", full.Index)
-				e = full.Entry
+				e, served = full.Entry, full.Index
 			}
 		}
 		rl.Status = e.Response.Status
+		if s.stream.streams(served) {
+			rl.Reason += "; large body streamed from the recording"
+			answer = s.stream.answer(id, served, e)
+			break
+		}
 		if c := e.Response.Content; c.Text == "" && c.Size > 0 && len(e.EventSourceMessages) == 0 {
 			rl.Reason += fmt.Sprintf("; the recording has no body (%d bytes left out, e.g. by the bundle's size budget): served empty", c.Size)
 		}

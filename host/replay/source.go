@@ -2,9 +2,7 @@ package replay
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -28,6 +26,20 @@ type Source struct {
 	Console *RecordedConsole
 	// Warnings are problems met while reading that did not stop it.
 	Warnings []string
+
+	// streamed are the entries whose response body was left in the
+	// file (Text empty): the replay streams it (see [Source.Body]).
+	streamed map[int]bool
+	bundle   *bundle.Bundle
+}
+
+// Body streams the recorded response body of entry i when the HAR's entry
+// does not hold it (a large body left in the file); ok is false otherwise.
+func (s *Source) Body(i int) (io.Reader, bool) {
+	if s == nil || !s.streamed[i] || s.bundle == nil {
+		return nil, false
+	}
+	return s.bundle.ResponseBodyReader(i)
 }
 
 // Screenshot is one recorded (or replayed) screenshot.
@@ -35,7 +47,14 @@ type Screenshot struct {
 	File   string `json:"file"`
 	URL    string `json:"url,omitempty"`
 	Reason string `json:"reason,omitempty"`
-	Data   []byte `json:"-"`
+	// Target is the tab it shows: "page" (the first tab) or "popup" (a
+	// tab the pages opened); empty when a recording does not say.
+	Target string `json:"target,omitempty"`
+	// Masked are the boxes the recorder painted over flagged text, in
+	// CSS pixels ("reporter" boxes in image pixels); the comparison paints
+	// them onto the replay's screenshot too.
+	Masked []bundle.MaskBox `json:"-"`
+	Data   []byte           `json:"-"`
 }
 
 // Environment is the part of a bundle's environment.json that a replay
@@ -71,17 +90,30 @@ func Load(file string) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The stored HAR, every field and every body kept, decoded into the
-	// shared types (the HAR of a bundle is sanitized; it is only read).
-	var buf bytes.Buffer
-	if err := b.WriteHAR(&buf); err != nil {
-		return nil, fmt.Errorf("read the HAR of %s: %w", file, err)
+	// The HAR as the bundle decoded it; the bodies it left in the file
+	// (over a few KB) stream from there when served (see Source.Body).
+	lg := b.LogHeader()
+	lg.Entries = append([]har.Entry(nil), b.Entries()...)
+	streamed := map[int]bool{}
+	for i := range lg.Entries {
+		e := &lg.Entries[i]
+		if b.StreamedBody(i) {
+			streamed[i] = true
+		} else if e.Response.Content.Text == "" && b.ResponseBodyLen(i) > 0 {
+			// left in the file at no known place (an entry with a
+			// name twice): read back whole
+			e.Response.Content.Text, _ = b.ResponseBody(i)
+		}
+		// a request body is matched, so held (up to the readers' caps)
+		if pd := e.Request.PostData; pd != nil && pd.Text == "" {
+			pd.Text = b.RequestBody(i)
+		}
 	}
-	h, err := decodeHAR(&buf)
-	if err != nil {
-		return nil, fmt.Errorf("read the HAR of %s: %w", file, err)
+	h := &har.HAR{Log: lg}
+	if h.Log.Entries == nil && h.Log.Version == "" {
+		return nil, fmt.Errorf("read the HAR of %s: no log.entries: not a HAR file", file)
 	}
-	src := &Source{HAR: h}
+	src := &Source{HAR: h, streamed: streamed, bundle: b}
 	if env := b.File("environment.json"); env != nil {
 		_ = json.Unmarshal(env, &src.Env) // an unreadable environment only loses emulation
 	}
@@ -92,7 +124,7 @@ func Load(file string) (*Source, error) {
 		}
 	}
 	for _, img := range b.Screenshots {
-		src.Screenshots = append(src.Screenshots, Screenshot{File: img.File, URL: img.URL, Reason: img.Reason, Data: img.Data})
+		src.Screenshots = append(src.Screenshots, Screenshot{File: img.File, URL: img.URL, Reason: img.Reason, Target: img.Target, Masked: img.Masked, Data: img.Data})
 	}
 	if b.Kind == "bundle" {
 		// The bundle reader keeps the steps' common fields only; a replay
@@ -109,17 +141,6 @@ func Load(file string) (*Source, error) {
 
 // maxStepsBytes caps steps.json.
 const maxStepsBytes = 16 << 20
-
-func decodeHAR(r io.Reader) (*har.HAR, error) {
-	var h har.HAR
-	if err := json.NewDecoder(r).Decode(&h); err != nil {
-		return nil, fmt.Errorf("decode HAR: %w", err)
-	}
-	if h.Log.Entries == nil && h.Log.Version == "" {
-		return nil, errors.New("no log.entries: not a HAR file")
-	}
-	return &h, nil
-}
 
 // zipMember reads one top-level member of a zip, at most limit bytes; nil
 // when it is absent.

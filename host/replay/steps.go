@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,6 +39,10 @@ type Step struct {
 	DPR       float64    `json:"deviceScaleFactor,omitempty"`
 	IsMobile  bool       `json:"isMobile,omitempty"`
 	HasTouch  bool       `json:"hasTouch,omitempty"`
+	// Target is the page of a step in another tab than the first: the URL
+	// that tab showed then ("main" or empty for the first tab). Reprokit's
+	// recorder writes it for the tabs the recorded pages opened.
+	Target string `json:"target,omitempty"`
 	// Expression is the JavaScript of a waitForExpression step.
 	Expression string `json:"expression,omitempty"`
 	// Frame is the path of frame indexes from the top document to the
@@ -51,6 +56,12 @@ type Step struct {
 	// between two steps, since the user waited for the page (a streamed
 	// reply still moving the layout, say).
 	Time float64 `json:"time,omitempty"`
+
+	// wait is how long the replay looks for the step's element (stepWait).
+	wait time.Duration
+	// mods are the modifier keys held down by the steps before (input
+	// modifier bits): a key step is sent with them.
+	mods int64
 }
 
 // maxStepGap bounds the recorded wait between two steps that a replay
@@ -94,8 +105,21 @@ func (f *Flow) navigates() bool {
 
 // runSteps runs the flow's steps in order. A step that fails is reported and
 // the next one still runs: later steps often work on the same page.
-func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, shots *shotTaker, logf func(string, ...any)) []StepResult {
-	var out []StepResult
+//
+// Steps with recorded times keep the recording's pace (see pace): each
+// waits for the requests it caused in the recording, until the recording's
+// time for them plus timelineGrace. end is when the recording's timeline
+// after the last step is over in the replay (plus timelineGrace); zero
+// when the steps carry no times.
+//
+// A step whose target is another tab runs in the popup of the replay that
+// shows that page (shots.popups lists them), waiting for it to open.
+func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, tl timeline, shots *shotTaker, logf func(string, ...any)) (out []StepResult, end time.Time) {
+	pc := newPace(srv.m.a)
+	pages := &stepsPage{a: srv.m.a}
+	var mods int64 // modifier keys the steps hold down
+	var loc string // the tab's URL after the step before, when known
+	known := false
 	var prevStart time.Time
 	var prevTime float64
 	for i, s := range f.Steps {
@@ -113,6 +137,11 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, sh
 			logf("replay: step %d/%d %s skipped: its domain was excluded from the bundle", i+1, len(f.Steps), s.Type)
 			continue
 		}
+		if why := pages.skip(ctx, s); why != "" {
+			out = append(out, StepResult{Index: i, Type: s.Type, OK: true, Skipped: true, Duration: "0s"})
+			logf("replay: step %d/%d %s skipped: %s", i+1, len(f.Steps), s.Type, why)
+			continue
+		}
 		if s.Time > 0 && prevTime > 0 && s.Time > prevTime {
 			gap := min(time.Duration((s.Time-prevTime)*float64(time.Second)), maxStepGap)
 			if wait := time.Until(prevStart.Add(gap)); wait > 0 {
@@ -123,17 +152,53 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, sh
 			}
 		}
 		start := time.Now()
+		s.wait = stepWait(prevTime, s.Time)
+		s.mods = mods
+		if bit := modifierBit[s.Key]; bit != 0 && s.Type == "keyDown" {
+			mods |= bit
+		} else if bit != 0 && s.Type == "keyUp" {
+			mods &^= bit
+		}
 		prevStart, prevTime = start, s.Time
-		before, _ := chromedp.Run(ctx, chromedp.Location())
+		tab, shotTarget, release := ctx, "page", func() {}
+		if s.Target != "" && s.Target != "main" && shots.popups != nil {
+			tab, release = popupFor(ctx, s.Target, shots.popups, s.wait, logf)
+			shotTarget = "popup"
+		}
+		// The URL after the step before is this step's before: one
+		// round trip a step, not two (each is long on a loaded machine).
+		before := loc
+		if !known || tab != ctx {
+			before, _ = chromedp.Run(tab, chromedp.Location())
+		}
 		res := StepResult{Index: i, Type: s.Type}
-		sel, err := runStep(ctx, s)
+		sel, err := runStep(tab, s)
 		res.Selector = sel
 		if err != nil {
 			res.Error = err.Error()
 		} else {
 			res.OK = true
 		}
-		settle(ctx, srv, quiet)
+		if s.Time > 0 {
+			// What the step caused in the recording: the requests
+			// until the next step (or the recording's end).
+			next := nextStepTime(f.Steps, i, tl.last)
+			reqs, took := pc.between(s.Time, next)
+			if s.Type == "navigate" {
+				reqs = startingAt(reqs, s.URL)
+			}
+			if missing := awaitRecorded(ctx, srv, reqs, start.Add(took+timelineGrace)); len(missing) > 0 && ctx.Err() == nil {
+				logf("replay: step %d/%d: %d request(s) that followed it in the recording not asked for within %s (first: %s %s); next step",
+					i+1, len(f.Steps), len(missing), (took + timelineGrace).Round(time.Millisecond), missing[0].method, shortURL(missing[0].Entry.Request.URL))
+			}
+			if tl.last > s.Time {
+				end = start.Add(seconds(tl.last-s.Time) + timelineGrace)
+			} else {
+				end = start.Add(timelineGrace)
+			}
+		} else {
+			settle(ctx, srv, quiet)
+		}
 		res.Duration = time.Since(start).Round(time.Millisecond).String()
 		status := "ok"
 		if !res.OK {
@@ -141,15 +206,32 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, sh
 		}
 		logf("replay: step %d/%d %s %s", i+1, len(f.Steps), s.Type, status)
 		out = append(out, res)
-		if after, _ := chromedp.Run(ctx, chromedp.Location()); s.Type == "navigate" || (after != before && stripFragment(after) != stripFragment(before)) {
-			shots.take(ctx, "load")
+		after, err := chromedp.Run(tab, chromedp.Location())
+		if tab == ctx {
+			loc, known = after, err == nil
 		}
+		if s.Type == "navigate" || (after != before && stripFragment(after) != stripFragment(before)) {
+			shots.shoot(tab, "load", shotTarget)
+		}
+		release()
 	}
-	return out
+	return out, end
 }
 
-// settle waits briefly for the requests a step caused: until nothing has
-// been pending for a short while, at most the quiet period plus a second.
+// nextStepTime is the recorded time of the first step after i that has
+// one, else last.
+func nextStepTime(steps []Step, i int, last float64) float64 {
+	for _, s := range steps[i+1:] {
+		if s.Time > 0 && !s.Excluded {
+			return s.Time
+		}
+	}
+	return max(last, steps[i].Time)
+}
+
+// settle waits briefly for the requests a step without a recorded time
+// caused: until nothing has been pending for a short while, at most the
+// quiet period plus a second.
 func settle(ctx context.Context, srv *server, quiet time.Duration) {
 	sctx, cancel := context.WithTimeout(ctx, quiet+time.Second)
 	defer cancel()
@@ -173,7 +255,7 @@ func runStep(ctx context.Context, s Step) (string, error) {
 			return err
 		}))
 	case "click", "doubleClick", "hover":
-		hit, err := race(ctx, s.Selectors, s.Frame, true)
+		hit, err := race(ctx, s.Selectors, s.Frame, true, s.wait)
 		if err != nil {
 			return "", err
 		}
@@ -196,17 +278,22 @@ func runStep(ctx context.Context, s Step) (string, error) {
 		}
 		return hit.Selector, chromedp.Do(ctx, chromedp.MouseClickXY(x, y, opts...))
 	case "change":
-		hit, err := race(ctx, s.Selectors, s.Frame, false)
+		hit, err := race(ctx, s.Selectors, s.Frame, false, s.wait)
 		if err != nil {
 			return "", err
 		}
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
-  const el = window.__reprokitStep, v = %s, redacted = %t, W = el.ownerDocument.defaultView;
+  const el = window.__reprokitStep, v = %s, standIn = %s, redacted = %t, W = el.ownerDocument.defaultView;
   el.focus();
   if (el.type === "checkbox" || el.type === "radio") { el.checked = v === "on"; }
   else if (el.type !== "file") {
     const proto = el.localName === "select" ? W.HTMLSelectElement.prototype : el.localName === "textarea" ? W.HTMLTextAreaElement.prototype : W.HTMLInputElement.prototype;
-    Object.getOwnPropertyDescriptor(proto, "value").set.call(el, v);
+    const set = x => Object.getOwnPropertyDescriptor(proto, "value").set.call(el, x);
+    // A redaction tag stays as typed where the field takes it (a text
+    // field shows "[REDACTED:email:1a2b3c4d]"); a field that refuses or
+    // drops it (email, number, a pattern) gets the plain stand-in.
+    set(v);
+    if (redacted && (el.value !== v || (el.willValidate && !el.checkValidity()))) set(standIn);
   }
   el.dispatchEvent(new W.Event("input", {bubbles: true}));
   el.dispatchEvent(new W.Event("change", {bubbles: true}));
@@ -214,11 +301,12 @@ func runStep(ctx context.Context, s Step) (string, error) {
   // a stand-in for a redacted one may not (a pattern, a length), so the
   // form is sent unchecked as it was for the user.
   if (redacted && el.form && el.willValidate && !el.checkValidity()) el.form.noValidate = true;
-})()`, jsString(standIn(s.Value)), strings.Contains(s.Value, redactionMark))))
+})()`, jsString(s.Value), jsString(standIn(s.Value)), strings.Contains(s.Value, redactionMark))))
 		return hit.Selector, err
 	case "keyDown", "keyUp":
 		return "", chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			p := keyParams(s.Key, s.Type == "keyDown")
+			p.Modifiers = s.mods
 			_, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p)
 			return err
 		}))
@@ -227,25 +315,34 @@ func runStep(ctx context.Context, s Step) (string, error) {
 			_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("window.scrollTo(%g, %g)", s.X, s.Y)))
 			return "", err
 		}
-		hit, err := race(ctx, s.Selectors, s.Frame, false)
+		hit, err := race(ctx, s.Selectors, s.Frame, false, s.wait)
 		if err != nil {
 			return "", err
 		}
 		_, err = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("window.__reprokitStep.scrollTo(%g, %g)", s.X, s.Y)))
 		return hit.Selector, err
 	case "waitForElement":
-		hit, err := race(ctx, s.Selectors, s.Frame, false)
+		hit, err := race(ctx, s.Selectors, s.Frame, false, s.wait)
 		return hit.Selector, err
 	case "waitForExpression":
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](s.Expression, chromedp.WithPollingTimeout(stepTimeout)))
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](s.Expression, chromedp.WithPollingTimeout(cmp.Or(s.wait, stepTimeout))))
 		return "", err
 	}
 	return "", fmt.Errorf("step type %q is not supported by replay", s.Type)
 }
 
+// modifierBit is the input modifier bit of a modifier key (Alt 1, Control
+// 2, Meta 4, Shift 8), held from its keyDown step to its keyUp step.
+var modifierBit = map[string]int64{"Alt": 1, "Control": 2, "Meta": 4, "Shift": 8}
+
 func keyParams(key string, down bool) input.DispatchKeyEventParams {
-	codes := map[string]int64{"Enter": 13, "Escape": 27, "Tab": 9, "Backspace": 8, "ArrowDown": 40, "ArrowUp": 38, "ArrowLeft": 37, "ArrowRight": 39, " ": 32}
-	p := input.DispatchKeyEventParams{Key: key, Code: key, WindowsVirtualKeyCode: codes[key], NativeVirtualKeyCode: codes[key]}
+	codes := map[string]int64{"Enter": 13, "Escape": 27, "Tab": 9, "Backspace": 8, "ArrowDown": 40, "ArrowUp": 38, "ArrowLeft": 37, "ArrowRight": 39, " ": 32,
+		"Shift": 16, "Control": 17, "Alt": 18, "Meta": 91}
+	code := key
+	if modifierBit[key] != 0 {
+		code = key + "Left"
+	}
+	p := input.DispatchKeyEventParams{Key: key, Code: code, WindowsVirtualKeyCode: codes[key], NativeVirtualKeyCode: codes[key]}
 	if !down {
 		p.Type = input.DispatchKeyEventTypeKeyUp
 		return p
@@ -271,34 +368,47 @@ type raceHit struct {
 
 // race looks for the step's element with all its selectors at once (CSS,
 // aria/, xpath/, pierce/, text/, each possibly a chain through frames and
-// shadow roots) and takes the first that finds a visible element; the
-// element is left in window.__reprokitStep for the action.
-func race(ctx context.Context, selectors [][]string, frame []int, scroll bool) (raceHit, error) {
+// shadow roots) for up to wait (0: stepTimeout) and takes the first that
+// finds a visible element; the element is left in window.__reprokitStep
+// for the action. A document replaced while it looks (the step before
+// navigated) is looked in again.
+func race(ctx context.Context, selectors [][]string, frame []int, scroll bool, wait time.Duration) (raceHit, error) {
 	if len(selectors) == 0 {
 		return raceHit{}, fmt.Errorf("the step has no selectors")
 	}
+	wait = cmp.Or(wait, stepTimeout)
 	sels, _ := json.Marshal(selectors)
 	if frame == nil {
 		frame = []int{}
 	}
 	fr, _ := json.Marshal(frame)
-	expr := fmt.Sprintf(raceScript, sels, fr, stepTimeout.Milliseconds(), scroll)
-	hit, err := chromedp.Run(ctx, chromedp.Evaluate[*raceHit](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		return raceHit{}, fmt.Errorf("find the element: %w", err)
-	}
-	if hit == nil {
-		var alts []string
-		for _, s := range selectors {
-			alts = append(alts, strings.Join(s, " >> "))
+	deadline := time.Now().Add(wait)
+	for {
+		left := time.Until(deadline)
+		expr := fmt.Sprintf(raceScript, sels, fr, max(left, 0).Milliseconds(), scroll)
+		hit, err := chromedp.Run(ctx, chromedp.Evaluate[*raceHit](expr, chromedp.EvalAwaitPromise))
+		if err != nil {
+			if ctx.Err() == nil && time.Now().Before(deadline) {
+				// The document went away under the script (a
+				// navigation): look in the new one.
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			return raceHit{}, fmt.Errorf("find the element: %w", err)
 		}
-		return raceHit{}, fmt.Errorf("no element found in %s for any of %s", stepTimeout, strings.Join(alts, " | "))
+		if hit == nil {
+			var alts []string
+			for _, s := range selectors {
+				alts = append(alts, strings.Join(s, " >> "))
+			}
+			return raceHit{}, fmt.Errorf("no element found in %s for any of %s", wait.Round(time.Millisecond), strings.Join(alts, " | "))
+		}
+		return *hit, nil
 	}
-	return *hit, nil
 }
 
 // standIn replaces each redaction tag in a recorded input value with a
-// plain token the field accepts: "[REDACTED:email:3c60c30a]@example.com"
+// plain token, for a field that refuses the tag as typed: "[REDACTED:email:3c60c30a]@example.com"
 // becomes "redacted3c60c30a@example.com", a whole redacted email address
 // gets a domain. The tag itself fails an email field's check, and the form
 // is then never sent. The server's answer comes from the recording, where
@@ -383,3 +493,44 @@ const raceScript = `(async (alternatives, framePath, timeout, scroll) => {
     await new Promise(res => setTimeout(res, 50));
   }
 })(%s, %s, %d, %t)`
+
+// popupFor returns the context of the replay's popup that shows page (its
+// URL without fragment, redacted values matching any), bound to ctx,
+// waiting up to wait for it to open; without one, the popup opened last,
+// else the first tab (ctx), with a log line. release lets the binding go.
+func popupFor(ctx context.Context, page string, popups func() []context.Context, wait time.Duration, logf func(string, ...any)) (context.Context, func()) {
+	bind := func(p context.Context) (context.Context, func()) {
+		c, cancel := context.WithCancel(p)
+		stop := context.AfterFunc(ctx, cancel)
+		return c, func() { stop(); cancel() }
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		tabs := popups()
+		for _, p := range tabs {
+			if p.Err() != nil {
+				continue
+			}
+			lctx, cancel := context.WithTimeout(p, time.Second)
+			u, err := chromedp.Run(lctx, chromedp.Location())
+			cancel()
+			if err == nil && len(sameURL([]Screenshot{{URL: u}}, page)) == 1 {
+				return bind(p)
+			}
+		}
+		if !time.Now().Before(deadline) || ctx.Err() != nil {
+			for i := len(tabs) - 1; i >= 0; i-- {
+				if tabs[i].Err() == nil {
+					logf("replay: no tab shows %s; the step runs in the tab opened last", shortURL(page))
+					return bind(tabs[i])
+				}
+			}
+			logf("replay: no tab shows %s; the step runs in the first tab", shortURL(page))
+			return ctx, func() {}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -147,3 +147,28 @@ func TestReplayWaitsForALargeUploadTheBrowserIsSlowToShow(t *testing.T) {
 		t.Errorf("timed_out %v in_flight %d archive_used %.2f, want false, 0, 1", rep.TimedOut, rep.InFlight, rep.ArchiveUsed)
 	}
 }
+
+// The replay page sends a stand-in for a large file part (Chrome would
+// put the whole file into the paused request): it matches the recorded
+// upload, whose bytes the sanitizer replaced, and a raw recording's file
+// of the same name.
+func TestUploadStandInMatchesTheRecordedFile(t *testing.T) {
+	standIn := uploadStandInMark + " 22020096 bytes"
+	if !isUploadStandIn(standIn) || isUploadStandIn(uploadStandInMark+" many bytes") || isUploadStandIn("[REDACTED:file:1] 22020096 bytes") {
+		t.Fatal("isUploadStandIn")
+	}
+	got := []part{{name: "purpose", data: "assistants"}, {name: "file", fileName: "Q3.webm", contentType: "video/webm", data: standIn}}
+	for _, recorded := range []string{"[REDACTED:file:5e1f0c2a] 22020096 bytes", "\x1a\x45\xdf\xa3 the real bytes"} {
+		rec := []part{{name: "purpose", data: "assistants"}, {name: "file", fileName: "Q3.webm", contentType: "video/webm", data: recorded}}
+		if r := compareParts(rec, got, false); !r.exact {
+			t.Errorf("recorded file %q: %+v", recorded, r)
+		}
+	}
+	other := []part{{name: "purpose", data: "assistants"}, {name: "file", fileName: "other.webm", data: "bytes"}}
+	if r := compareParts(other, got, false); r.exact {
+		t.Errorf("a stand-in matched a file of another name: %+v", r)
+	}
+	if !strings.Contains(socketScript("ws://127.0.0.1:1/"), uploadStandInMark) {
+		t.Error("the page script does not install the stand-in")
+	}
+}

@@ -69,6 +69,10 @@ func startPlayer(m *Matcher, srv *server, pace Pacing) (*wsPlayer, error) {
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws", p.handle)
+	if srv.stream != nil {
+		mux.Handle(srv.stream.path, srv.stream)
+		srv.stream.base = "http://" + ln.Addr().String() + srv.stream.path
+	}
 	p.hs = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go p.hs.Serve(ln)
 	return p, nil
@@ -433,7 +437,7 @@ func startSeconds(e *har.Entry) float64 {
 // and a popup keeps the window of its initial about:blank document (so
 // what the opener installs there stays).
 func socketScript(playerURL string) string {
-	return strings.ReplaceAll(`(() => {
+	return strings.ReplaceAll(strings.ReplaceAll(`(() => {
   const player = "PLAYER";
   const install = (g) => {
     if (!g.__reprokitErrors && g.addEventListener) {
@@ -443,6 +447,7 @@ func socketScript(playerURL string) string {
       g.addEventListener("error", (e) => keep(e.error !== undefined && e.error !== null ? e.error : e.message));
       g.addEventListener("unhandledrejection", (e) => keep(e.reason));
     }
+    UPLOADS
     const Orig = g.WebSocket;
     if (!Orig || Orig.__reprokitReplay) return;
     class WebSocket extends Orig {
@@ -466,5 +471,5 @@ func socketScript(playerURL string) string {
     }
   };
   install(globalThis);
-})();`, "PLAYER", playerURL)
+})();`, "PLAYER", playerURL), "UPLOADS", uploadStandInScript)
 }

@@ -403,8 +403,8 @@ func TestHostileHARStaysInert(t *testing.T) {
 	if n := eval[int](t, tb, `document.querySelectorAll("a[href^='javascript' i], [onerror], [onload], iframe, object, embed").length`); n != 0 {
 		t.Errorf("%d active elements made from recorded content", n)
 	}
-	if n := eval[int](t, tb, `document.querySelectorAll("script").length`); n != 2 {
-		t.Errorf("%d script elements, want the 2 of the report", n)
+	if n := eval[int](t, tb, `document.querySelectorAll("script").length`); n != 3 {
+		t.Errorf("%d script elements, want the 3 of the report (data, code, details)", n)
 	}
 	if txt := eval[string](t, tb, `document.getElementById("requests").textContent`); !strings.Contains(txt, `<script>__pwned("url")</script>`) {
 		t.Errorf("the hostile URL is not shown as text")

@@ -36,6 +36,12 @@ type Data struct {
 	// (changed, missing or extra files), as `reprokit inspect` says them;
 	// the report shows them in a banner above everything else.
 	Integrity []string `json:"integrity,omitzero"`
+	// Replay summarizes the session replay for the timeline; [Render] sets
+	// it from DOM.
+	Replay *ReplaySummary `json:"replay,omitzero"`
+	// DOM is the session replay (dom.json), nil when there is none. It is
+	// not in the data block: see [Replay].
+	DOM *Replay `json:"-"`
 	// HAR says what "Save HAR" saves: "served" when `reprokit view` serves
 	// the bundle's session.har at ./session.har, else "" (the page builds
 	// a HAR of what it holds, the body previews).

@@ -66,7 +66,7 @@ func Handler(page []byte, port int, downloads ...Download) http.Handler {
 			return
 		}
 		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Security-Policy", CSP+"; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", PageCSP(page)+"; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cache-Control", "no-store")

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/reprokit/reprokit/host/jsonlimit"
 )
 
 // HAR reads a HAR from src and writes it sanitized to dst, streaming: it
@@ -37,12 +39,56 @@ func (r *Redactor) JSON(dst io.Writer, src io.Reader, doc string) error {
 // stream is the walk of one JSON document; requireLog refuses a document
 // without a top-level "log" object (not a HAR).
 func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requireLog bool) error {
+	sawLog := false
+	err := r.walkDoc(dst, src, doc, requireLog, func(s *streamer) {
+		s.key = func(loc *locator, k string) string {
+			return r.jsonKey(loc, k, textCtx{})
+		}
+		if isHAR {
+			dec := s.dec
+			s.whole = func(path []string) bool {
+				if len(path) == 1 && path[0] == "log" && dec.PeekKind() == '{' {
+					sawLog = true
+				}
+				return harWhole(path)
+			}
+			s.visitWith = (*Redactor).visitHAR
+		} else {
+			s.whole = func(path []string) bool { return len(path) >= 2 }
+			s.visitWith = func(r *Redactor, loc *locator, n *node) { r.walk(loc, n, textCtx{}) }
+		}
+		s.visit = func(loc *locator, n *node) { s.visitWith(r, loc, n) }
+		if r.dryRun && r.atEntries == nil {
+			s.dry = r // a dry run: trees can be walked in parallel
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if requireLog && !sawLog {
+		return &InputError{Offset: 0, Line: 1, Column: 1, notHAR: true, Err: errors.New(`not a HAR: no log object (a HAR is {"log":{"entries":[…]}}); export the HAR again from the browser's network panel`)}
+	}
+	return nil
+}
+
+// walkDoc streams one JSON document from src to dst (nowhere when dst is
+// io.Discard) through a streamer that setup configures: what it reads
+// whole, how it sanitizes keys and trees. fromUser caps single values as
+// for a file a user gives (as r.userScan does).
+func (r *Redactor) walkDoc(dst io.Writer, src io.Reader, doc string, fromUser bool, setup func(s *streamer)) error {
 	var start int64
 	if s, ok := src.(io.Seeker); ok {
 		start, _ = s.Seek(0, io.SeekCurrent)
 	}
 	bw := bufio.NewWriterSize(dst, 256<<10)
-	br := bufio.NewReaderSize(src, 256<<10)
+	in := src
+	if r.userScan || fromUser {
+		// a file from a user (scan, sanitize): one value over the
+		// readers' caps is refused before the decoder holds it; a
+		// recording's own HAR is not capped here (the budget trims it)
+		in = jsonlimit.NewReader(src, jsonlimit.Default)
+	}
+	br := bufio.NewReaderSize(in, 256<<10)
 	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" { // Windows tools (Fiddler) write a BOM
 		br.Discard(3)
 		start += 3
@@ -52,28 +98,8 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requi
 	if dst == io.Discard {
 		out.w = nil // a dry run: walk, write nothing
 	}
-	loc := &locator{file: doc}
-	s := &streamer{dec: dec, out: out, loc: loc, atEntries: r.atEntries}
-	s.key = func(loc *locator, k string) string {
-		return r.jsonKey(loc, k, textCtx{})
-	}
-	sawLog := false
-	if isHAR {
-		s.whole = func(path []string) bool {
-			if len(path) == 1 && path[0] == "log" && dec.PeekKind() == '{' {
-				sawLog = true
-			}
-			return harWhole(path)
-		}
-		s.visitWith = (*Redactor).visitHAR
-	} else {
-		s.whole = func(path []string) bool { return len(path) >= 2 }
-		s.visitWith = func(r *Redactor, loc *locator, n *node) { r.walk(loc, n, textCtx{}) }
-	}
-	s.visit = func(loc *locator, n *node) { s.visitWith(r, loc, n) }
-	if r.dryRun && r.atEntries == nil {
-		s.dry = r // a dry run: trees can be walked in parallel
-	}
+	s := &streamer{dec: dec, out: out, loc: &locator{file: doc}, atEntries: r.atEntries}
+	setup(s)
 	if dec.PeekKind() == 0 {
 		if _, err := dec.ReadToken(); err == io.EOF {
 			return &InputError{Offset: 0, Line: 1, Column: 1, Err: errors.New("the file is empty: expected a JSON document")}
@@ -81,9 +107,6 @@ func (r *Redactor) stream(dst io.Writer, src io.Reader, doc string, isHAR, requi
 	}
 	if err := s.run(); err != nil {
 		return inputError(err, src, start)
-	}
-	if requireLog && !sawLog {
-		return &InputError{Offset: 0, Line: 1, Column: 1, notHAR: true, Err: errors.New(`not a HAR: no log object (a HAR is {"log":{"entries":[…]}}); export the HAR again from the browser's network panel`)}
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write sanitized %s: %w", doc, err)

@@ -10,9 +10,10 @@
 // h8 comes from an HMAC-SHA256 whose random key lives only in the [Redactor],
 // so the same secret gets the same tag in every file of one bundle.
 //
-// One [Redactor] serves one bundle: [Redactor.HAR] and [Redactor.JSON] stream
-// documents, [Redactor.Text] and [Redactor.ReporterField] sanitize strings,
-// [Redactor.Verify] rescans each output file and [Redactor.Report] says what
-// was redacted and where. [Scan] looks for secrets in any file without
+// One [Redactor] serves one bundle: [Redactor.HAR], [Redactor.JSON] and
+// [Redactor.DOM] (the rrweb events of the DOM replay) stream documents,
+// [Redactor.Text] and [Redactor.ReporterField] sanitize strings,
+// [Redactor.Verify] rescans each output file and [Redactor.Report] says
+// what was redacted and where. [Scan] looks for secrets in any file without
 // changing it. docs/SANITIZE.md documents the tags and every rule.
 package sanitize

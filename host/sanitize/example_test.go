@@ -44,3 +44,26 @@ func ExampleRedactor_HAR() {
 	// cookie cookie 2
 	// secret-param secret-param 1
 }
+
+func ExampleRedactor_DOM() {
+	// one rrweb full snapshot: a paragraph with an email, a link with a
+	// token in its query, an input named api_key
+	dom := `{"format":"rrweb","version":"2.1.6","tabs":[{"target":"T1","events":[{"type":2,"data":{"node":
+		{"type":2,"tagName":"body","attributes":{},"childNodes":[
+		{"type":3,"textContent":"Signed in as ada@example.com","id":2},
+		{"type":2,"tagName":"a","attributes":{"href":"/reset?token=Zq8pL2vX9mK4nR7tWc3bY6hJ"},"childNodes":[],"id":3},
+		{"type":2,"tagName":"input","attributes":{"name":"api_key","value":"k-93jf82hf73"},"childNodes":[],"id":4}],"id":1}},
+		"timestamp":1765085023001}]}]}`
+	r := sanitize.New(nil)
+	var out bytes.Buffer
+	if err := r.DOM(&out, strings.NewReader(dom)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(h8.ReplaceAllString(out.String(), ":…]"))
+	findings, _ := r.Verify(sanitize.DOMFile, &out)
+	fmt.Println("findings:", len(findings))
+	// Output:
+	// {"format":"rrweb","version":"2.1.6","tabs":[{"target":"T1","events":[{"type":2,"data":{"node":{"type":2,"tagName":"body","attributes":{},"childNodes":[{"type":3,"textContent":"Signed in as [REDACTED:email:…]@example.com","id":2},{"type":2,"tagName":"a","attributes":{"href":"/reset?token=[REDACTED:secret-param:…]"},"childNodes":[],"id":3},{"type":2,"tagName":"input","attributes":{"name":"api_key","value":"[REDACTED:secret-param:…]"},"childNodes":[],"id":4}],"id":1}},"timestamp":1765085023001}]}]}
+	// findings: 0
+}

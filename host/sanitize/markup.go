@@ -157,35 +157,7 @@ func (r *Redactor) htmlAttr(loc *locator, tag string, a *htmlAttr, attrs []htmlA
 		return a.tok
 	}
 	v := stdhtml.UnescapeString(inner)
-	if isTag(v) {
-		return a.tok
-	}
-	var nv string
-	switch {
-	case htmlKeptAttrs[a.key] || strings.HasPrefix(a.key, "aria-") && a.key != "aria-label" && a.key != "aria-description":
-		// names of things and hashes: key shapes and keyword+token pairs
-		// only (a key pasted into a class or a name)
-		nv = r.text(loc, v, textCtx{shapes: true, noPersonal: true})
-	case strings.HasPrefix(a.key, "on"):
-		nv = r.javascript(loc, v, ctx, false)
-	case a.key == "style":
-		nv = r.css(loc, v, ctx)
-	case a.key == "srcdoc":
-		nv = r.html(loc, v, ctx)
-	case htmlURLAttrs[a.key]:
-		nv = r.codeURL(loc, v, ctx)
-	case a.key == "srcset" || a.key == "imagesrcset":
-		nv = r.text(loc, v, textCtx{shapes: true, noPersonal: true})
-	case a.key == "value" && (tag == "input" || tag == "button" || tag == "option" || tag == "param" || tag == "data"):
-		nv = r.htmlValue(loc, tag, v, attrs, ctx)
-	case a.key == "content" && tag == "meta":
-		nv = r.metaContent(loc, v, attrs, ctx)
-	case strings.HasPrefix(a.key, "x-") || strings.HasPrefix(a.key, "v-") || strings.HasPrefix(a.key, "ng-") ||
-		strings.HasPrefix(a.key, ":") || strings.HasPrefix(a.key, "@"):
-		nv = r.javascript(loc, v, ctx, false) // framework attributes hold expressions
-	default:
-		nv = r.codeLit(loc, a.key, v, ctx)
-	}
+	nv := r.htmlAttrValue(loc, tag, a.key, v, attrs, ctx)
 	if nv == v {
 		return a.tok
 	}
@@ -196,6 +168,44 @@ func (r *Redactor) htmlAttr(loc *locator, tag string, a *htmlAttr, attrs []htmlA
 		enc = htmlAttrEscape(nv, q)
 	}
 	return keyPart + quoteIf(q) + enc + quoteIf(q)
+}
+
+// htmlAttrValue sanitizes the decoded value v of attribute key (lower
+// case) of element tag, by the attribute's language: the one table of
+// attribute rules for a page's markup and for the DOM events of a replay
+// (dom.go); geometry attributes (htmlGeometry) are the caller's to skip.
+// attrs are the element's attributes, for the name that gives
+// an input's or meta's value its context. It returns v itself when
+// nothing changed.
+func (r *Redactor) htmlAttrValue(loc *locator, tag, key, v string, attrs []htmlAttr, ctx textCtx) string {
+	if isTag(v) {
+		return v
+	}
+	switch {
+	case htmlKeptAttrs[key] || strings.HasPrefix(key, "aria-") && key != "aria-label" && key != "aria-description":
+		// names of things and hashes: key shapes and keyword+token pairs
+		// only (a key pasted into a class or a name)
+		return r.text(loc, v, textCtx{shapes: true, noPersonal: true})
+	case strings.HasPrefix(key, "on"):
+		return r.javascript(loc, v, ctx, false)
+	case key == "style":
+		return r.css(loc, v, ctx)
+	case key == "srcdoc":
+		return r.html(loc, v, ctx)
+	case htmlURLAttrs[key]:
+		return r.codeURL(loc, v, ctx)
+	case key == "srcset" || key == "imagesrcset":
+		return r.text(loc, v, textCtx{shapes: true, noPersonal: true})
+	case key == "value" && (tag == "input" || tag == "button" || tag == "option" || tag == "param" || tag == "data"):
+		return r.htmlValue(loc, tag, v, attrs, ctx)
+	case key == "content" && tag == "meta":
+		return r.metaContent(loc, v, attrs, ctx)
+	case strings.HasPrefix(key, "x-") || strings.HasPrefix(key, "v-") || strings.HasPrefix(key, "ng-") ||
+		strings.HasPrefix(key, ":") || strings.HasPrefix(key, "@"):
+		return r.javascript(loc, v, ctx, false) // framework attributes hold expressions
+	default:
+		return r.codeLit(loc, key, v, ctx)
+	}
 }
 
 func quoteIf(q byte) string {

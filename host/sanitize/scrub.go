@@ -36,9 +36,15 @@ var spillLimit = 4 << 20
 // spillLimit; the temporary file lives in a new 0700 directory that is
 // removed before returning.
 func (r *Redactor) twoPass(dst io.Writer, src io.Reader, doc string, isHAR, requireLog bool) error {
+	return r.scrubbed(dst, doc, func(w io.Writer) error { return r.stream(w, src, doc, isHAR, requireLog) })
+}
+
+// scrubbed runs a first pass (the walk of a document, writing to w) and
+// then twoPass's search and scrub of what it wrote.
+func (r *Redactor) scrubbed(dst io.Writer, doc string, first func(w io.Writer) error) error {
 	sp := &spill{doc: doc}
 	defer sp.remove()
-	if err := r.stream(sp, src, doc, isHAR, requireLog); err != nil {
+	if err := first(sp); err != nil {
 		return err
 	}
 	if sp.err != nil {
@@ -143,9 +149,10 @@ func (sp *spill) remove() {
 // HTML-escaped and base64 forms that [Redactor.Verify] searches for) by the value's tag, and
 // returns how many it replaced. A JSON document is walked token by token
 // (string values, keys, and numbers, which become strings); any other file
-// is scrubbed line by line. [Redactor.HAR] and [Redactor.JSON] scrub their
-// own output already; call Scrub on a file sanitized before another one
-// redacted a value it holds (Verify reports such a value as a finding):
+// is scrubbed line by line. [Redactor.HAR], [Redactor.JSON] and
+// [Redactor.DOM] scrub their own output already; call Scrub on a file
+// sanitized before another one redacted a value it holds (Verify reports
+// such a value as a finding):
 // scrub it, then verify the scrubbed copy. Replacements are counted in the
 // [Report] under rule "same-value". The output of a scrubbed JSON document
 // is re-encoded compactly; a document that is not valid JSON gives an

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/reprokit/reprokit/host/jsonlimit"
 )
 
 // node is one JSON value of an entry, kept in order so that the output has
@@ -301,7 +303,14 @@ func (e *InputError) Unwrap() error { return e.Err }
 func inputError(err error, src io.Reader, start int64) error {
 	var se *jsontext.SyntacticError
 	var ie *InputError
+	var le *jsonlimit.Error
 	switch {
+	case errors.As(err, &le):
+		// not broken JSON (no text fallback): more than the readers hold
+		if errors.As(err, &se) && se.JSONPointer != "" {
+			return fmt.Errorf("%w (at %s); the limits of the readers are in docs/BUNDLE.md", le, se.JSONPointer)
+		}
+		return fmt.Errorf("%w; the limits of the readers are in docs/BUNDLE.md", le)
 	case errors.As(err, &ie):
 	case errors.As(err, &se):
 		ie = &InputError{Offset: se.ByteOffset, Err: se.Err}

@@ -78,7 +78,9 @@ func (e *LeakError) Error() string {
 // needleShaped). Findings whose rule or kind the policy allows are dropped; the
 // rest are returned, and the caller must refuse the output when there are
 // any (wrap them in a [*LeakError] to say so). The error is only for a file
-// that cannot be read.
+// that cannot be read. A file named "dom.json" (also "bundle.zip!dom.json")
+// is rescanned with the walk of [Redactor.DOM], a HAR with that of
+// [Redactor.HAR], any other JSON with that of [Redactor.JSON].
 func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 	r.verifyMu.Lock()
 	defer r.verifyMu.Unlock()
@@ -167,8 +169,14 @@ func (r *Redactor) scanStream(name string, src io.Reader) ([]Finding, error) {
 		sr.first = first
 	}
 	if first == '{' || first == '[' {
-		isHAR := harNamed(name, head)
-		if err := r.stream(io.Discard, br, name, isHAR, false); err != nil {
+		var err error
+		if domNamed(name, head) {
+			// DOM events: rescanned by the walk that sanitized them
+			err = r.domStream(io.Discard, br, name)
+		} else {
+			err = r.stream(io.Discard, br, name, harNamed(name, head), false)
+		}
+		if err != nil {
 			var ie *InputError
 			if !errors.As(err, &ie) {
 				return nil, err
@@ -244,7 +252,13 @@ func codeMimeByName(name string) string {
 func (r *Redactor) scanText(name string, br *bufio.Reader) error {
 	loc := &locator{file: name}
 	for line := 1; ; line++ {
-		s, err := br.ReadString('\n')
+		var s string
+		var err error
+		if r.userScan {
+			s, err = readTextLine(br, line)
+		} else {
+			s, err = br.ReadString('\n')
+		}
 		if len(s) > 0 {
 			loc.line, loc.col = line, 1
 			// Verify rescans text as Text sanitized it (IPs are personal
@@ -256,6 +270,30 @@ func (r *Redactor) scanText(name string, br *bufio.Reader) error {
 		}
 		if err != nil {
 			return err
+		}
+	}
+}
+
+// maxTextLine caps one line of a file that a user scans as text: a line
+// is held whole while it is scanned.
+var maxTextLine = 16 << 20
+
+// readTextLine reads line n of a file a user scans as text, refusing a
+// line longer than maxTextLine and binary data (a NUL byte) before
+// holding more than that: 1 GiB of zeros is not text, and is not clean.
+func readTextLine(br *bufio.Reader, n int) (string, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if bytes.IndexByte(chunk, 0) >= 0 {
+			return "", fmt.Errorf("binary data (a NUL byte) on line %d: not text, not scanned", n)
+		}
+		if len(line)+len(chunk) > maxTextLine {
+			return "", fmt.Errorf("line %d is longer than %d MB: more than a scan reads as one line of text, not scanned", n, maxTextLine>>20)
+		}
+		line = append(line, chunk...)
+		if err != bufio.ErrBufferFull {
+			return string(line), err
 		}
 	}
 }

@@ -6,6 +6,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -49,7 +50,7 @@ func browserOrSkip(t *testing.T) {
 	}
 }
 
-type logWriter struct{ t *testing.T }
+type logWriter struct{ t testing.TB }
 
 func (w logWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
@@ -74,7 +75,7 @@ func waitDone(ctx context.Context) error {
 // app with no size budget, keeping the raw protocol log too, then stops the
 // app. It returns the bundle, a raw HAR built from the log, and what the
 // pages showed live.
-func recordApp(t *testing.T) (bundle, raw string, live recorded) {
+func recordApp(t testing.TB) (bundle, raw string, live recorded) {
 	t.Helper()
 	app, err := testapp.Start()
 	if err != nil {
@@ -236,39 +237,7 @@ func TestReplayOfRecordedTestApp(t *testing.T) {
 // ends where the user's did.
 func TestReplayRunsRecordedSteps(t *testing.T) {
 	browserOrSkip(t)
-	app, err := testapp.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	zero := int64(0)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	res, err := recording.Run(ctx, recording.Options{
-		Headless: true, Budget: &zero, Out: filepath.Join(dir, "steps.zip"), SpoolBase: filepath.Join(dir, "spool"),
-		Stderr: logWriter{t},
-		Drive: func(ctx, tab context.Context) error {
-			return chromedp.Do(tab,
-				chromedp.Navigate(app.URL+"/steps"),
-				chromedp.Click(chromedp.CSS("#search")),
-				chromedp.SendKeys(chromedp.CSS("#search"), "printer offline"),
-				chromedp.Click(chromedp.CSS("#notes")), // blur: the search field's change
-				chromedp.Click(chromedp.CSS("#agree")),
-				chromedp.Click(chromedp.CSS("[data-testid=go]")),
-				chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 400)`),
-				chromedp.Sleep(700*time.Millisecond), // the recorder debounces scrolls
-				chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`),
-				chromedp.Sleep(700*time.Millisecond),
-				chromedp.Click(chromedp.CSS("[data-testid=link]")),
-				chromedp.Sleep(time.Second),
-			)
-		},
-	})
-	app.Close()
-	if err != nil {
-		t.Fatalf("record the steps page: %v", err)
-	}
-	src, err := replay.Load(res.Path)
+	src, err := replay.Load(recordSteps(t, logWriter{t}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,4 +264,44 @@ func TestReplayRunsRecordedSteps(t *testing.T) {
 	if rep.Coverage < 0.98 {
 		t.Errorf("coverage %.3f with steps", rep.Coverage)
 	}
+}
+
+// recordSteps records a user flow on the steps page of the test app
+// (typing, a select, a checkbox, a click, a scroll, Enter and a link to
+// another page), stops the app and returns the bundle.
+func recordSteps(t testing.TB, stderr io.Writer) string {
+	t.Helper()
+	app, err := testapp.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	zero := int64(0)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, err := recording.Run(ctx, recording.Options{
+		Headless: true, Budget: &zero, Out: filepath.Join(dir, "steps.zip"), SpoolBase: filepath.Join(dir, "spool"),
+		Stderr: stderr,
+		Drive: func(ctx, tab context.Context) error {
+			return chromedp.Do(tab,
+				chromedp.Navigate(app.URL+"/steps"),
+				chromedp.Click(chromedp.CSS("#search")),
+				chromedp.SendKeys(chromedp.CSS("#search"), "printer offline"),
+				chromedp.Click(chromedp.CSS("#notes")), // blur: the search field's change
+				chromedp.Click(chromedp.CSS("#agree")),
+				chromedp.Click(chromedp.CSS("[data-testid=go]")),
+				chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 400)`),
+				chromedp.Sleep(700*time.Millisecond), // the recorder debounces scrolls
+				chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`),
+				chromedp.Sleep(700*time.Millisecond),
+				chromedp.Click(chromedp.CSS("[data-testid=link]")),
+				chromedp.Sleep(time.Second),
+			)
+		},
+	})
+	app.Close()
+	if err != nil {
+		t.Fatalf("record the steps page: %v", err)
+	}
+	return res.Path
 }

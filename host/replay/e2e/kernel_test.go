@@ -104,11 +104,14 @@ func TestReplayOfKernelConversation(t *testing.T) {
 	}
 	var shots []string
 	for _, s := range src.Screenshots {
-		shots = append(shots, s.Reason+" "+s.URL)
+		shots = append(shots, s.Target+" "+s.Reason+" "+s.URL)
 	}
-	// The recording follows the tab the page opened: it has screenshots.
-	if !slices.ContainsFunc(shots, func(s string) bool { return strings.HasSuffix(s, "/kernel/work") }) {
-		t.Errorf("no recorded screenshot of the work tab: %q", shots)
+	// The recording follows the tab the page opened: it has screenshots,
+	// which say through the bundle that they show that tab.
+	if !slices.ContainsFunc(shots, func(s string) bool {
+		return strings.HasPrefix(s, "popup stop ") && strings.HasSuffix(s, "/kernel/work")
+	}) {
+		t.Errorf("no recorded stop screenshot of the work tab (target popup): %q", shots)
 	}
 	var got kernelState
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -145,6 +148,14 @@ func TestReplayOfKernelConversation(t *testing.T) {
 	}
 	if rep.Verdict != replay.Faithful {
 		t.Errorf("verdict %s, want faithful: %q; tabs %+v", rep.Verdict, rep.Reasons, rep.Tabs)
+	}
+	// The work tab's stop screenshot is compared with the replay's own
+	// stop screenshot of the work tab, not with the first tab's.
+	for _, p := range rep.ScreenshotPairs {
+		t.Logf("screenshot pair %+v", p)
+		if p.Target == "popup" && strings.HasSuffix(p.URL, "/kernel/work") && !strings.HasSuffix(p.Replay, "-stop.png") && strings.HasSuffix(p.Recorded, "-stop.png") {
+			t.Errorf("the work tab's stop screenshot was compared with %q", p.Replay)
+		}
 	}
 
 	// The same recording with the work tab's script altered: the tab

@@ -68,6 +68,16 @@ func TestReplayOpenStaysUntilTheWindowIsClosed(t *testing.T) {
 		t.Fatalf("replay --open ended (%v) with its window still open:\n%s", err, logs())
 	case <-time.After(1500 * time.Millisecond):
 	}
+	// The window says it is a replay (issue 14), and the first line how
+	// to replay the user's steps.
+	find := exec.Command("xdotool", "search", "--onlyvisible", "--name", `\[Reprokit replay\]`)
+	find.Env = d.Env()
+	if out, _ := find.Output(); len(strings.Fields(string(out))) == 0 {
+		t.Errorf("no window titled [Reprokit replay] …:\n%s", logs())
+	}
+	if first, _, _ := strings.Cut(logs(), "\n"); !strings.HasPrefix(first, "reprokit replay: --open shows the app as the recording began;") {
+		t.Errorf("first line %q does not say what --open shows and how to replay the steps", first)
+	}
 	if err := d.CloseWindow(20 * time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,27 @@
   }
   var M = D.manifest || {};
   var E = D.entries || [];
+  // The entries' details (headers, query, body previews, frames, image
+  // previews) come in a second block after this script, so the table is up
+  // before the browser has read them; they are merged in on
+  // DOMContentLoaded, and what needs them waits for them (withDetails).
+  var detailsIn = false, whenDetails = [];
+  function mergeDetails() {
+    if (detailsIn) return;
+    var n = document.getElementById("rk-detail"), X = [];
+    if (n) {
+      try { X = JSON.parse(n.textContent); } catch (e) { X = []; }
+      n.textContent = "";
+    }
+    for (var i = 0; i < E.length && i < X.length; i++) {
+      var x = X[i];
+      for (var k in x) if (Object.prototype.hasOwnProperty.call(x, k)) E[i][k] = x[k];
+    }
+    detailsIn = true;
+    whenDetails.splice(0).forEach(function (f) { f(); });
+  }
+  function withDetails(f) { if (detailsIn) f(); else whenDetails.push(f); }
+  document.addEventListener("DOMContentLoaded", mergeDetails);
   var main = document.getElementById("rk-main");
 
   // ---- small helpers -------------------------------------------------
@@ -216,6 +237,12 @@
   (D.screenshots || []).concat(D.screencast || [], D.steps || [], D.console || []).forEach(function (x) {
     if (x.t > 0) { if (!T0 || x.t < T0) T0 = x.t; if (x.t > T1) T1 = x.t; }
   });
+  var RP = (D.replay || {}).tabs || [];
+  RP.forEach(function (tb) {
+    // A page shows its last state until the recording stopped.
+    if (!isNaN(re) && re > tb.e) tb.e = re;
+    if (tb.b > 0) { if (!T0 || tb.b < T0) T0 = tb.b; if (tb.e > T1) T1 = tb.e; }
+  });
   if (T1 <= T0) T1 = T0 + 1000;
 
   // entries that findings point to, by rule
@@ -381,6 +408,11 @@
   // place in the report. Selecting a request, console message, step or
   // screenshot anywhere in the report calls it: the lanes link both ways.
   var moment = function () {};
+  // replaySeek(t, kind, idx) points the session replay at moment t;
+  // replayHead(t) draws the player's time on the timeline's Replay lane;
+  // markInflight(t) highlights the requests in flight at t. Set by the
+  // sections that own them.
+  var replaySeek = function () {}, replayHead = function () {}, markInflight = function () {};
   (function timeline() {
     var S = D.screenshots || [], C = D.screencast || [], ST = D.steps || [], CO = D.console || [];
     var s = section("timeline", "Timeline", plural(S.length, "screenshot") + (C.length ? ", " + plural(C.length, "screencast frame") : ""));
@@ -396,6 +428,25 @@
       cursors.push(cur);
       tl.appendChild(el("div", { cls: "lane " + (cls || ""), data: { lane: name.toLowerCase() } }, el("div", { cls: "lbl", text: name }), track));
       return track;
+    }
+    // The session replay is a lane: a bar per recorded tab where the
+    // player has the page, its playhead, and a click plays from there.
+    if (RP.length) {
+      var rpLane = lane("Replay", "replay");
+      RP.forEach(function (tb, k) {
+        var seg = el("button", { cls: "rpseg", data: { k: k },
+          title: "Session replay" + (RP.length > 1 ? " of tab " + (k + 1) : "") + (tb.u ? ": " + tb.u : "") + " (" + rel(tb.b) + " – " + rel(tb.e) + "). Click to show the page then." });
+        seg.style.left = pos(tb.b);
+        seg.style.width = Math.max(0.3, (frac(tb.e) - frac(tb.b)) * 100).toFixed(3) + "%";
+        seg.addEventListener("click", function (ev) {
+          var r = rpLane.getBoundingClientRect();
+          moment(T0 + Math.max(0, Math.min(1, (ev.clientX - r.left) / r.width)) * span, "replay", k);
+        });
+        rpLane.appendChild(seg);
+      });
+      var head = el("div", { cls: "playhead", hidden: true });
+      rpLane.appendChild(head);
+      replayHead = function (t) { head.hidden = !t; if (t) head.style.left = pos(t); };
     }
     var stepsLane = lane("Steps");
     var stepMarks = [];
@@ -513,6 +564,7 @@
     }
     moment = function (t, kind, idx) {
       if (!t) return;
+      replaySeek(t, kind, idx);
       cursors.forEach(function (c) { c.hidden = false; c.style.left = pos(t); });
       var W = Math.max(1000, span / 40);
       var st = kind === "step" ? idx : nearestBefore(ST, t);
@@ -583,6 +635,272 @@
     }
   })();
 
+  // ---- session replay -------------------------------------------------
+  // The recorded page, rebuilt by the rrweb player from its DOM events.
+  // Recorded scripts never run: the player's frame is sandboxed with
+  // allow-same-origin only (rrweb's default; UNSAFE_replayCanvas, which
+  // would add allow-scripts, stays off), and the page's CSP, which the
+  // frame inherits, allows no script but the report's own. Images come
+  // from the HAR's bodies where it has them, else a grey box: the player
+  // never loads anything from the network. The events (compressed) are
+  // read when the player starts, after the report has drawn (or at once
+  // when something seeks it), so that a long recording does not slow the
+  // report.
+  var startReplay = null;
+  (function sessionReplay() {
+    if (!RP.length) return;
+    var total = 0;
+    RP.forEach(function (tb) { total += tb.n; });
+    var s = section("replay", "Session replay", (RP.length > 1 ? plural(RP.length, "tab") + ", " : "") + ms(RP.reduce(function (a, tb) { return a + tb.e - tb.b; }, 0)));
+    s.appendChild(el("p", { cls: "note", text: "The page as the user saw it, rebuilt from " + plural(total, "recorded DOM event") + ". Typed values are masked as recorded; no script of the page runs here; images come from the HAR (a grey box where it has none). Click a request, console message, step or screenshot to see the page at that moment." }));
+    var tabSel = null;
+    if (RP.length > 1) {
+      tabSel = el("select", { id: "rk-replay-tab", aria: { label: "Tab" } });
+      RP.forEach(function (tb, k) { tabSel.appendChild(el("option", { value: k, text: "Tab " + (k + 1) + ": " + (tb.u ? cutText(tb.u, 80) : tb.target) + " (" + rel(tb.b) + ")" })); });
+      tabSel.addEventListener("change", function () { seekTab(+tabSel.value, RP[+tabSel.value].b); });
+    }
+    var playBtn = el("button", { id: "rk-replay-play", text: "Play", disabled: true });
+    var speedSel = el("select", { id: "rk-replay-speed", aria: { label: "Speed" } });
+    [0.5, 1, 2, 4, 8].forEach(function (v) { speedSel.appendChild(el("option", { value: v, text: v + "×" })); });
+    speedSel.value = "1";
+    var timeLbl = el("span", { cls: "muted mono", id: "rk-replay-time", text: "Loading the player…" });
+    var flightLbl = el("span", { cls: "muted", id: "rk-replay-inflight" });
+    var bar = el("div", { cls: "rpbar", id: "rk-replay-bar", title: "Click to show the page then (← → move 5 s, space plays)", aria: { label: "Replay position" } });
+    bar.tabIndex = 0;
+    bar.setAttribute("role", "slider");
+    bar.setAttribute("aria-valuemin", "0");
+    bar.setAttribute("aria-valuemax", "100");
+    var fill = el("div", { cls: "rpfill" });
+    var knob = el("div", { cls: "rpknob" });
+    bar.appendChild(fill);
+    bar.appendChild(knob);
+    var marksBox = el("div", { cls: "rpmarks" });
+    bar.appendChild(marksBox);
+    var stage = el("div", { cls: "rpstage", id: "rk-replay-stage" });
+    var root = el("div", { cls: "rproot" });
+    stage.appendChild(root);
+    var lic = el("pre", { cls: "license" });
+    s.appendChild(el("div", { cls: "filters rpctl" }, tabSel, playBtn, speedSel, timeLbl, flightLbl));
+    s.appendChild(bar);
+    s.appendChild(stage);
+    s.appendChild(el("details", { cls: "note" }, el("summary", { text: "The player is rrweb " + (D.replay.v || "") + " (MIT licence)" }), lic));
+
+    var block = null, player = null, cur = -1, meta = null, fullOff = 0, playing = false, timer = null, fixed = {};
+    var PLACEHOLDER = "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24" fill="#e3e6ec"/></svg>');
+    // whenLoaded(fn) runs fn once the replay block is read: gzipped JSON in
+    // base64 (see host/report), inflated with DecompressionStream, which
+    // fetches nothing.
+    var loading = null;
+    function whenLoaded(fn) {
+      if (block) { fn(); return; }
+      if (!loading) {
+        loading = new Promise(function (done) {
+          var n = document.getElementById("rk-replay");
+          var bin = atob((n ? n.textContent : "").trim());
+          var bytes = new Uint8Array(bin.length);
+          for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+          done(new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text());
+        }).then(function (text) {
+          block = JSON.parse(text);
+          lic.textContent = block.license || "";
+        }).catch(function (x) { fail("The session replay could not be read: " + (x && x.message || x)); });
+      }
+      loading.then(function () { if (block) fn(); });
+    }
+    function fail(msg) {
+      timeLbl.textContent = msg;
+      playBtn.disabled = true;
+      s.dataset.error = "1";
+    }
+    // Images: a body from the HAR, else the placeholder, never a URL the
+    // frame would fetch (the CSP would block it anyway).
+    function imgSrc(v) {
+      if (typeof v !== "string") return v;
+      if (/^data:image\/(png|jpeg|gif|webp);base64,/.test(v)) return v;
+      return (block.images || {})[v] || PLACEHOLDER;
+    }
+    function fixAttrs(tag, a) {
+      if (!a || typeof a !== "object") return;
+      if (tag === "img" || tag === "source" || tag === "input" || tag === "image") {
+        if ("src" in a && a.src !== null) a.src = imgSrc(a.src);
+        if ("srcset" in a) delete a.srcset;
+        if ("href" in a && tag === "image") a.href = imgSrc(a.href);
+        if ("xlink:href" in a && tag === "image") a["xlink:href"] = imgSrc(a["xlink:href"]);
+      }
+      if (tag === "video" && a.poster) a.poster = imgSrc(a.poster);
+    }
+    function fixNode(n, tags) {
+      if (!n || typeof n !== "object") return;
+      if (n.type === 2) {
+        var tag = String(n.tagName || "").toLowerCase();
+        tags[n.id] = tag;
+        fixAttrs(tag, n.attributes);
+      }
+      var c = n.childNodes || [];
+      for (var i = 0; i < c.length; i++) fixNode(c[i], tags);
+    }
+    function fixImages(evs) {
+      var tags = {};
+      evs.forEach(function (e) {
+        if (!e || !e.data) return;
+        if (e.type === 2) fixNode(e.data.node, tags);
+        else if (e.type === 3 && e.data.source === 0) {
+          (e.data.adds || []).forEach(function (a) { fixNode(a.node, tags); });
+          (e.data.attributes || []).forEach(function (a) { fixAttrs(tags[a.id] || "", a.attributes); });
+        }
+      });
+    }
+    // open(k) makes the player of tab k (one at a time).
+    function open(k) {
+      if (k === cur && player) return true;
+      if (!block) return false;
+      if (!window.rrwebReplay || !window.rrwebReplay.Replayer) { fail("The player did not load."); return false; }
+      var tb = block.tabs[k];
+      if (!tb) return false;
+      if (player) { try { player.destroy(); } catch (x) { /* already gone */ } clear(root); player = null; }
+      if (!fixed[k]) {
+        fixImages(tb.events);
+        // An event of its own at the end of the recording (the player
+        // ignores custom events): the page stays until the recording
+        // stopped, and, as rrweb applies on a seek to t the events before
+        // t, not at t, a seek to the end shows the last change.
+        var last = tb.events[tb.events.length - 1];
+        if (last && last.timestamp) tb.events.push({ type: 5, data: { tag: "reprokit-end", payload: null }, timestamp: Math.max(last.timestamp + 1, RP[k].e) });
+        fixed[k] = true;
+      }
+      try {
+        player = new window.rrwebReplay.Replayer(tb.events, {
+          root: root, speed: +speedSel.value, UNSAFE_replayCanvas: false, showWarning: false,
+          skipInactive: false, triggerFocus: false, mouseTail: { strokeStyle: "#e53935", lineWidth: 2, duration: 500 }
+        });
+      } catch (x) { fail("The session replay could not start: " + x.message); return false; }
+      cur = k;
+      size = null; // the new tab's viewport comes with its events
+      if (tabSel) tabSel.value = String(k);
+      meta = player.getMetaData();
+      // A seek before the first full snapshot would apply no event and
+      // leave the frame as it was: the earliest moment is just after it.
+      fullOff = 0;
+      for (var i = 0; i < tb.events.length; i++) if (tb.events[i] && tb.events[i].type === 2) { fullOff = tb.events[i].timestamp - meta.startTime; break; }
+      s.dataset.tab = String(k);
+      player.on("resize", fit);
+      player.on("finish", function () { setPlaying(false); tick(); });
+      player.pause(0);
+      drawMarks();
+      playBtn.disabled = false;
+      fit();
+      firstFrame();
+      return true;
+    }
+    // firstFrame marks the section once the frame shows the page (what the
+    // tests and the benchmark wait for).
+    function firstFrame() {
+      delete s.dataset.frame;
+      var tries = 0;
+      (function check() {
+        var f = player && player.iframe, d = f && f.contentDocument;
+        if (d && d.body && d.body.childNodes.length) { s.dataset.frame = "1"; if (window.performance && performance.mark) performance.mark("rk-replay-frame"); return; }
+        if (++tries < 600) requestAnimationFrame(check);
+      })();
+    }
+    var size = null;
+    function fit(dim) {
+      if (dim && dim.width) size = dim;
+      if (!size) size = { width: RP[cur].w || 1280, height: RP[cur].h || 800 };
+      var wrap = root.querySelector(".replayer-wrapper");
+      var w = stage.clientWidth || 800, sc = Math.min(1, w / size.width, Math.max(240, (window.innerHeight || 800) * 0.7) / size.height);
+      if (wrap) { wrap.style.transform = "scale(" + sc + ")"; wrap.style.transformOrigin = "0 0"; }
+      stage.style.height = Math.round(size.height * sc) + "px";
+    }
+    window.addEventListener("resize", function () { if (player) fit(); });
+    function drawMarks() {
+      clear(marksBox);
+      var tb = RP[cur], sp = Math.max(1, tb.e - tb.b);
+      function mark(t, cls, title, go) {
+        if (!t || t < tb.b || t > tb.e) return;
+        var m = el("button", { cls: "rpmark " + cls, title: title });
+        m.style.left = ((t - tb.b) / sp * 100).toFixed(3) + "%";
+        m.addEventListener("click", function (ev) { ev.stopPropagation(); go(); });
+        marksBox.appendChild(m);
+      }
+      (D.steps || []).forEach(function (st, i) { mark(st.t, "step", (i + 1) + ". " + st.x + " (" + rel(st.t) + ")", function () { moment(st.t, "step", i); }); });
+      E.forEach(function (e, i) { if (e.f) mark(e.b, "req", "Failed: " + e.m + " " + e.u + " (" + (e.s || e.e || "failed") + ", " + rel(e.b) + ")", function () { selectEntry(i, false); }); });
+      (D.console || []).forEach(function (c, i) { if (c.l === "error") mark(c.t, "con", "Console error: " + cutText(c.x, 200) + " (" + rel(c.t) + ")", function () { moment(c.t, "con", i); }); });
+    }
+    function now() { return player && meta ? meta.startTime + player.getCurrentTime() : 0; }
+    function tick() {
+      if (!player) return;
+      var t = now(), tb = RP[cur], f = meta.totalTime ? Math.max(0, Math.min(1, (t - meta.startTime) / meta.totalTime)) : 0;
+      fill.style.width = (f * 100).toFixed(2) + "%";
+      knob.style.left = (f * 100).toFixed(2) + "%";
+      timeLbl.textContent = rel(t) + " · " + clock(t) + " (" + ms(t - tb.b) + " of " + ms(tb.e - tb.b) + ")";
+      s.dataset.t = String(Math.round(t));
+      bar.setAttribute("aria-valuenow", String(Math.round(f * 100)));
+      bar.setAttribute("aria-valuetext", rel(t));
+      replayHead(t);
+      var n = markInflight(t);
+      flightLbl.textContent = n ? plural(n, "request") + " in flight" : "";
+    }
+    function setPlaying(on) {
+      playing = on;
+      playBtn.textContent = on ? "Pause" : "Play";
+      clearInterval(timer);
+      timer = on ? setInterval(tick, 100) : null;
+    }
+    // seekTab(k, t) shows tab k at moment t (clamped to its recording).
+    function seekTab(k, t) {
+      if (!block) { whenLoaded(function () { seekTab(k, t); }); return; }
+      if (!open(k)) return;
+      // +1 ms: what happened at t itself shows (see open).
+      var off = Math.max(fullOff + 1, Math.min(meta.totalTime, t - meta.startTime + 1));
+      if (playing) player.play(off); else player.pause(off);
+      tick();
+    }
+    playBtn.addEventListener("click", function () {
+      if (!player) return;
+      if (playing) { player.pause(); setPlaying(false); tick(); return; }
+      var off = player.getCurrentTime();
+      if (off >= meta.totalTime - 1) off = fullOff + 1;
+      player.play(off);
+      setPlaying(true);
+    });
+    speedSel.addEventListener("change", function () { if (player) player.setConfig({ speed: +speedSel.value }); });
+    bar.addEventListener("click", function (ev) {
+      if (!player) return;
+      var r = bar.getBoundingClientRect();
+      seekTab(cur, meta.startTime + Math.max(0, Math.min(1, (ev.clientX - r.left) / r.width)) * meta.totalTime);
+    });
+    bar.addEventListener("keydown", function (ev) {
+      if (!player) return;
+      if (ev.key === "ArrowLeft" || ev.key === "ArrowRight") {
+        ev.preventDefault();
+        seekTab(cur, now() + (ev.key === "ArrowLeft" ? -5000 : 5000));
+      } else if (ev.key === " ") {
+        ev.preventDefault();
+        playBtn.click();
+      }
+    });
+    // The tab that shows moment t: the current one when it has t, else the
+    // one that recorded t, else the current one.
+    function tabAt(t, k) {
+      if (k !== undefined && RP[k]) return k;
+      var c = cur < 0 ? 0 : cur;
+      if (t >= RP[c].b && t <= RP[c].e) return c;
+      for (var i = 0; i < RP.length; i++) if (t >= RP[i].b && t <= RP[i].e) return i;
+      return c;
+    }
+    replaySeek = function (t, kind, idx) {
+      // A step shows the page just after it: what the click or the typing
+      // changed lands a few milliseconds after the step's time.
+      if (kind === "step") {
+        var next = (D.steps || [])[idx + 1];
+        t += Math.max(0, Math.min(500, next && next.t > t ? next.t - t - 1 : 500));
+      }
+      seekTab(tabAt(t, kind === "replay" ? idx : undefined), t);
+    };
+    startReplay = function () { whenLoaded(function () { if (!player) open(0); }); };
+  })();
+
   // ---- requests -------------------------------------------------------
   var state = { q: "", cls: "all", type: "", failed: false, only: null, zoom: null };
   var view = [];
@@ -615,7 +933,7 @@
   var saveBtn = el("button", { cls: "small", id: "rk-save-har",
     text: D.har === "served" ? "Save HAR" : "Save HAR (body previews)",
     title: D.har === "served" ? "Save the bundle's session.har" : "Save a HAR of what this report holds: the bodies are the report's previews, not the whole bodies (session.har in the bundle has them)" });
-  saveBtn.addEventListener("click", saveHAR);
+  saveBtn.addEventListener("click", function () { withDetails(saveHAR); });
   reqSec.querySelector("h2").appendChild(saveBtn);
   reqSec.appendChild(el("div", { cls: "filters" }, search, seg, typeSel,
     el("label", { htmlFor: "rk-failed" }, failedBox, "Failed only"), onlyBtn, zoomBtn, countLbl));
@@ -697,6 +1015,12 @@
     searching = pending.length > 0;
     (function more(from) {
       if (token !== scan) return; // a newer filter replaced this one
+      if (!detailsIn) { // headers and bodies are not read yet
+        searching = true;
+        if (from === 0) show();
+        whenDetails.push(function () { more(from); });
+        return;
+      }
       var found = [], end = Math.min(pending.length, from + 1500);
       for (var k = from; k < end; k++) if (deepMatch(pending[k], q, re)) found.push(pending[k]);
       if (found.length) view = view.concat(found).sort(function (a, b) { return a - b; });
@@ -760,10 +1084,21 @@
     if (total > 0 && !e.inc) parts.forEach(function (p) { var s = el("b", { cls: "ph-" + PH[p[0]][1] }); s.style.flexGrow = p[1]; b.appendChild(s); });
     return b;
   }
+  // Requests in flight at the session replay's moment are highlighted while
+  // it plays.
+  var flightT = 0;
+  function inFlight(e, t) { return !!(t && e && e.b && e.b <= t && (e.inc || t <= e.b + Math.max(e.d || 0, 0))); }
+  markInflight = function (t) {
+    flightT = t;
+    Array.prototype.forEach.call(spacer.children, function (n) { if (n.dataset.i) n.classList.toggle("inflight", inFlight(E[+n.dataset.i], t)); });
+    var c = 0;
+    for (var i = 0; i < E.length; i++) if (inFlight(E[i], t)) c++;
+    return c;
+  };
   function row(i, pos) {
     var e = E[i];
     var sc = statusClass(e);
-    var n = el("div", { cls: "row" + (e.f ? " failed" : "") + (i === selected ? " sel" : ""), data: { i: i }, title: e.u + (e.e ? "\n" + e.e : "") },
+    var n = el("div", { cls: "row" + (e.f ? " failed" : "") + (i === selected ? " sel" : "") + (inFlight(e, flightT) ? " inflight" : ""), data: { i: i }, title: e.u + (e.e ? "\n" + e.e : "") },
       el("div", { cls: "num muted", text: i + 1 }),
       el("div", { cls: "st-" + (sc < 0 ? 0 : sc), text: e.s ? e.s : (e.inc ? "…" : "(failed)") }),
       el("div", { text: e.m }),
@@ -1154,6 +1489,15 @@
   var nav = document.getElementById("rk-nav");
   navLinks.forEach(function (l) { nav.appendChild(el("a", { href: "#" + l[0], text: l[1] })); });
   document.body.dataset.ready = "1";
-  setTimeout(indexSome, 300);
+  withDetails(function () {
+    setTimeout(indexSome, 300);
+    if (!details.hidden && selected >= 0) showDetails(selected); // opened before the details were in
+  });
+  // The player starts once the report has drawn and the player's script
+  // (after this one) has run.
+  if (startReplay) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { setTimeout(startReplay, 0); });
+    else setTimeout(startReplay, 0);
+  }
   if (window.performance && performance.mark) performance.mark("rk-ready");
 })();
