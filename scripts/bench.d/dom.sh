@@ -8,7 +8,8 @@
 #     printed: the renderer main thread's busy time (Performance metric
 #     TaskDuration) of a load up to its idle time, first snapshot included.
 #  2. Bundle size: `reprokit demo` with and without --no-dom; the growth of
-#     the bundle and dom.json's compressed size in it. Goal: <= 10%.
+#     the bundle, dom.json's compressed size in it, and the growth of
+#     report.html (which embeds the player and the events). Goal: <= 10%.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work="$(mktemp -d)"
@@ -46,10 +47,14 @@ mkdir -p "$work/demo"
 with=$(stat -c %s "$work/dom.zip")
 without=$(stat -c %s "$work/nodom.zip")
 member=$(unzip -v "$work/dom.zip" | awk '$NF == "dom.json" { print $3 }')
+rwith=$(unzip -v "$work/dom.zip" | awk '$NF == "report.html" { print $3 }')
+rwithout=$(unzip -v "$work/nodom.zip" | awk '$NF == "report.html" { print $3 }')
 events=$(unzip -p "$work/dom.zip" bundle.json | grep -o '"domEvents": *[0-9]*' | head -1 | grep -o '[0-9]*$')
-awk -v w="$with" -v wo="$without" -v m="${member:-0}" -v e="${events:-0}" 'BEGIN {
+awk -v w="$with" -v wo="$without" -v m="${member:-0}" -v e="${events:-0}" -v rw="${rwith:-0}" -v rwo="${rwithout:-0}" 'BEGIN {
 	printf "%-53s %8.1f KB\n", "baseline: demo bundle, --no-dom", wo/1024
-	printf "%-53s %8.1f KB (%d DOM events; dom.json %.1f KB compressed)\n", "demo bundle with the DOM replay", w/1024, e, m/1024
+	printf "%-53s %8.1f KB (%d DOM events)\n", "demo bundle with the DOM replay", w/1024, e
+	printf "%-53s %8.1f KB compressed (%.1f%% of the no-DOM bundle)\n", "  of which dom.json", m/1024, m/wo*100
+	printf "%-53s %8.1f KB compressed (the player and the events it plays)\n", "  and report.html grew by", (rw-rwo)/1024
 	g = (w - wo) / wo * 100
-	printf "%-53s %8.1f%% (goal <= 10%% %s; dom.json alone %.1f%% of the no-DOM bundle)\n", "growth", g, (g <= 10 ? "ok" : "MISSED"), m / wo * 100
+	printf "%-53s %8.1f%% (goal <= 10%% %s)\n", "growth of the whole bundle", g, (g <= 10 ? "ok" : "MISSED")
 }'
