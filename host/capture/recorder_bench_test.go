@@ -78,8 +78,9 @@ func BenchmarkPageLoad300DOM(b *testing.B) {
 	b.ReportMetric(float64(md)/1e6, "dom-ms")
 	b.ReportMetric(float64(md)/float64(mp), "ratio")
 	// The renderer's main-thread busy time of a load (Performance
-	// metric TaskDuration), less at the mercy of the machine's load than
-	// the wall time: what the page's own work costs with the recorder.
+	// metric TaskDuration): indicative only, the counter belongs to a
+	// renderer process (a load may get a new one) and counts preempted
+	// time too.
 	cp, cd := median(bp), median(bd)
 	b.ReportMetric(float64(cp)/1e6, "nodom-busy-ms")
 	b.ReportMetric(float64(cd)/1e6, "dom-busy-ms")

@@ -6,7 +6,10 @@
 #     and one with the DOM replay (the default); loads alternate, and which
 #     of the pair goes first too. Goal: median DOM / no-DOM <= 1.05. Also
 #     printed: the renderer main thread's busy time (Performance metric
-#     TaskDuration) of a load up to its idle time, first snapshot included.
+#     TaskDuration) of a load up to its idle time, first snapshot included;
+#     indicative only: the counter belongs to a renderer process, which a
+#     load may replace, and it counts time the task was preempted, so on a
+#     loaded machine it is as noisy as the wall time.
 #  2. Bundle size: `reprokit demo` with and without --no-dom; the growth of
 #     the bundle, dom.json's compressed size in it, and the growth of
 #     report.html (which embeds the player and the events). Goal: <= 10%.
