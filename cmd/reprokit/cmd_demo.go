@@ -36,6 +36,7 @@ reprokit view, or unzip it and open report.html.`)
 	out := fs.String("out", "", "bundle path (default ./reprokit-YYYYMMDD-HHMMSS.zip, or in $"+recording.EnvOutDir+")")
 	budget := fs.String("budget", "", "bundle size budget (default 25MB; 0 for none)")
 	screencast := fs.Bool("screencast", false, "also record a low-rate, masked screencast")
+	noDOM := fs.Bool("no-dom", false, "do not record the DOM session replay")
 	events := fs.String("events", "", "also write the raw, UNSANITIZED protocol log to this file (for developers)")
 	sealing := addSealFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -61,7 +62,7 @@ reprokit view, or unzip it and open report.html.`)
 		return err
 	}
 	opts := recording.Options{
-		Browser: *browserPath, Headless: !*headed, Out: *out, Screencast: *screencast, Events: *events,
+		Browser: *browserPath, Headless: !*headed, Out: *out, Screencast: *screencast, NoDOM: *noDOM, Events: *events,
 		Signals: true, SealTo: seal.Texts(rs), Language: bundle.SystemLanguage(),
 	}
 	if *budget != "" {

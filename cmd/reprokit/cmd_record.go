@@ -31,6 +31,10 @@ window, or with --duration, --max-size, --until-selector. In a terminal,
 type s then Enter for a screenshot, p to pause or resume, n TEXT to add a
 note. Password fields and [data-private] elements are masked in screenshots.
 
+The DOM of the recorded pages is recorded too (rrweb, replayed in the
+report): every input is masked, password fields and [data-private]
+elements are left out. --no-dom turns it off.
+
 Interrupted recordings (a killed process) are turned into bundles at the
 start of the next run, into the folder they were meant for; a message says
 where. A recording whose bundle was refused (a detected secret) waits for
@@ -53,6 +57,7 @@ everything recorded until that moment.`)
 	out := fs.String("out", "", "bundle path (default ./reprokit-YYYYMMDD-HHMMSS.zip, or in $"+recording.EnvOutDir+")")
 	events := fs.String("events", "", "also write the raw, UNSANITIZED protocol log to this file (for developers)")
 	screencast := fs.Bool("screencast", false, "also record a low-rate, masked screencast")
+	noDOM := fs.Bool("no-dom", false, "do not record the DOM session replay (rrweb; on by default, inputs masked)")
 	jpeg := fs.Int("jpeg-quality", 0, "take JPEG screenshots of this quality (1-100); default PNG")
 	budget := fs.String("budget", "", "bundle size budget (default 25MB; 0 for none)")
 	policy := fs.String("policy", "", "sanitizer policy file")
@@ -77,7 +82,7 @@ everything recorded until that moment.`)
 	opts := recording.Options{
 		Attach: *attach, Target: *targetText, Reload: *reload, Browser: *browserPath, Headless: *headless,
 		Duration: *duration, UntilSelector: *until, Out: *out, Events: *events,
-		Screencast: *screencast, JPEGQuality: *jpeg, Policy: *policy, Allow: allow,
+		Screencast: *screencast, NoDOM: *noDOM, JPEGQuality: *jpeg, Policy: *policy, Allow: allow,
 		EnterStops: true, Signals: true, SealTo: seal.Texts(rs), Language: *lang,
 	}
 	if len(pos) == 1 {

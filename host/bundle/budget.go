@@ -24,6 +24,7 @@ const (
 	stepScriptBodies = 2 // large scripts and styles
 	stepScreenshots  = 3 // screenshots recompressed, downscaled; screencast thinned
 	stepTruncate     = 4 // large text bodies truncated with a marker
+	// stepDOMReplay (dom.go) comes right after stepMediaBodies.
 )
 
 const (
@@ -169,6 +170,9 @@ func (p *pack) trim(need int64, truncate bool) (int64, error) {
 	}
 	if err := takeBodies(stepMediaBodies); err != nil {
 		return saved, err
+	}
+	if saved < need {
+		saved += p.trimDOM(need - saved)
 	}
 	if err := takeBodies(stepScriptBodies); err != nil {
 		return saved, err

@@ -125,6 +125,8 @@ type spoolFixture struct {
 	shotTargets []string // the tab of each screenshot, when set
 	screencast  [][]byte
 	reporter    map[string]string
+	// dom are the lines of dom.jsonl, as capture writes them.
+	dom []string
 }
 
 // makeSpool writes a finalized spool with the fixture's files.
@@ -152,6 +154,11 @@ func makeSpool(t testing.TB, f spoolFixture) *spool.Dir {
 	}
 	if f.env != nil {
 		writeJSON("environment.json", f.env)
+	}
+	if len(f.dom) > 0 {
+		if err := dir.WriteFile("dom.jsonl", []byte(strings.Join(f.dom, "\n")+"\n")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if len(f.screenshots) > 0 {
 		var idx []map[string]any

@@ -133,6 +133,8 @@ type Counts struct {
 	ScreencastFrames int `json:"screencastFrames"`
 	// BodyBytes is the size of the response and request bodies kept.
 	BodyBytes int64 `json:"bodyBytes"`
+	// DOMEvents counts the rrweb events in dom.json (0: no DOM replay).
+	DOMEvents int `json:"domEvents"`
 }
 
 // RequestID is one request, completion or trace ID found in a response
@@ -172,12 +174,13 @@ type Budget struct {
 
 // BudgetAction is one thing removed or shrunk to meet the size budget.
 type BudgetAction struct {
-	// Step is the order of the kind of action: 1 image, font and media
-	// bodies; 2 large scripts and styles; 3 screenshots and screencast; 4
-	// large text bodies truncated.
+	// Step is the kind of action: 1 image, font and media bodies; 5 the
+	// DOM replay (taken right after 1); 2 large scripts and styles; 3
+	// screenshots and screencast; 4 large text bodies truncated.
 	Step int `json:"step"`
 	// Action is "remove-body", "truncate-body", "recompress-screenshot",
-	// "downscale-screenshot" or "thin-screencast".
+	// "downscale-screenshot", "thin-screencast", "thin-dom-replay" or
+	// "drop-dom-replay".
 	Action string `json:"action"`
 	// Entry is the HAR entry index for a body, -1 otherwise; File names a
 	// screenshot or screencast file.
@@ -207,6 +210,9 @@ type Excluded struct {
 	// Steps counts the steps on pages of excluded domains: they stay in
 	// steps.json, marked "excluded": true, without their typed values.
 	Steps int `json:"steps,omitempty"`
+	// DOMEvents counts the DOM replay events left out: those of pages and
+	// of cross-origin frames on excluded domains.
+	DOMEvents int `json:"domEvents,omitempty"`
 	// DOMReplay: the reporter left the DOM session replay (dom.json) out.
 	DOMReplay bool `json:"domReplay,omitempty"`
 }

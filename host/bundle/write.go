@@ -148,10 +148,15 @@ type pack struct {
 	steps       []Step
 	stepsJSON   []byte
 	envJSON     []byte
-	// domJSON is dom.json as sanitized (the DOM session replay), nil when
-	// the recording has none or the reporter dropped it; the report's
-	// player plays it.
+	// domJSON is dom.json, sanitized (the DOM session replay): nil when the
+	// recording has none or the budget dropped it; the reporter's choice
+	// to leave it out is Options.DropDOMReplay (see domReplay). domEvents
+	// counts its events, domOut those left out with excluded domains;
+	// domThinned says the budget thinned it already.
 	domJSON     []byte
+	domEvents   int
+	domOut      int
+	domThinned  bool
 	shots, cast []shotFile
 	dropped     []string // screenshots the reporter deleted
 	// shotsOut and framesOut are the screenshots and screencast frames
@@ -539,7 +544,7 @@ func (p *pack) excludedURL(u string) bool {
 func (p *pack) excludedSummary() Excluded {
 	files := append(append([]string(nil), p.dropped...), p.shotsOut...)
 	return Excluded{Domains: p.opts.Exclude, Entries: p.excluded, ConsoleMessages: p.excludedConsole,
-		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut,
+		Screenshots: FileCount(len(files)), ScreenshotFiles: files, ScreencastFrames: p.framesOut, Steps: p.stepsOut, DOMEvents: p.domOut,
 		DOMReplay: p.opts.DropDOMReplay && len(p.domJSON) > 0}
 }
 
@@ -551,6 +556,15 @@ func (p *pack) domReplay() []byte {
 		return nil
 	}
 	return p.domJSON
+}
+
+// domMember is what writeZip writes as dom.json and updates after the
+// rescan: p.domJSON, or nothing when the reporter dropped it.
+func (p *pack) domMember() *[]byte {
+	if p.opts.DropDOMReplay {
+		return new([]byte)
+	}
+	return &p.domJSON
 }
 
 // sanitizeSteps sanitizes steps.json, first taking the typed values out of
@@ -743,6 +757,9 @@ func (p *pack) load(ctx context.Context) error {
 	if p.envJSON, err = p.sanitizeJSON("environment.json"); err != nil {
 		return err
 	}
+	if p.domJSON, err = p.loadDOM(); err != nil {
+		return err
+	}
 	if p.shots, err = p.loadImages("screenshots.json", "screenshots", p.opts.DropScreenshots); err != nil {
 		return err
 	}
@@ -920,6 +937,10 @@ func (p *pack) estimate() int64 {
 		total += 2 * float64(len(s.data))
 	}
 	total += float64(len(p.consoleJSON)+len(p.stepsJSON)+len(p.envJSON)) * 0.3 * 2
+	if dom := p.domReplay(); dom != nil {
+		// in dom.json and in the report's player
+		total += float64(len(dom)) * domRatio(dom) * 2
+	}
 	total += 128 << 10 // report code, bundle.json, zip directory
 	return int64(total)
 }
@@ -957,6 +978,9 @@ func (p *pack) canTrim() bool {
 		if s.shrunk < 2 {
 			return true
 		}
+	}
+	if p.domReplay() != nil {
+		return true
 	}
 	return len(p.cast) > 4
 }
@@ -1197,7 +1221,7 @@ func (p *pack) writeZip(dest string) (int64, *Manifest, error) {
 	for _, side := range []struct {
 		name string
 		data *[]byte
-	}{{"console.json", &p.consoleJSON}, {"steps.json", &p.stepsJSON}, {"environment.json", &p.envJSON}} {
+	}{{"console.json", &p.consoleJSON}, {"steps.json", &p.stepsJSON}, {"environment.json", &p.envJSON}, {DOMReplayFile, p.domMember()}} {
 		if *side.data == nil {
 			continue
 		}
@@ -1454,6 +1478,9 @@ func (p *pack) manifest(files []File, contentSize int64) *Manifest {
 		m.Redaction = b
 	}
 	m.Counts = countAll(p.infos, p.doc, p.console, len(p.steps), len(p.shots), len(p.cast))
+	if p.domReplay() != nil {
+		m.Counts.DOMEvents = p.domEvents
+	}
 	for i := range p.notes {
 		m.Notes[i] = p.r.Text(p.notes[i])
 	}

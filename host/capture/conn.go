@@ -69,6 +69,10 @@ type Conn struct {
 	lmu     sync.Mutex // guards the fields of the log below
 	logFile *os.File
 	log     *bufio.Writer
+	// domFile and dom are the DOM events stream dom.jsonl, created with
+	// its first batch.
+	domFile *os.File
+	dom     *bufio.Writer
 	tee     io.Writer
 	bodyN   int
 	paused  bool
@@ -143,6 +147,11 @@ func (c *Conn) Flush() error {
 	}
 	if err := c.log.Flush(); err != nil {
 		c.failLocked(err)
+	}
+	if c.dom != nil && c.logErr == nil {
+		if err := c.dom.Flush(); err != nil {
+			c.failLocked(err)
+		}
 	}
 	if f, ok := c.tee.(interface{ Flush() error }); ok {
 		f.Flush()
@@ -288,6 +297,16 @@ func (c *Conn) closeLog() {
 	}
 	if err := c.logFile.Close(); err != nil && c.logErr == nil {
 		c.failLocked(err)
+	}
+	if c.dom != nil {
+		if c.logErr == nil {
+			if err := c.dom.Flush(); err != nil {
+				c.failLocked(err)
+			}
+		}
+		if err := c.domFile.Close(); err != nil && c.logErr == nil {
+			c.failLocked(err)
+		}
 	}
 	if f, ok := c.tee.(interface{ Flush() error }); ok {
 		f.Flush()
@@ -448,6 +467,9 @@ func (c *Conn) logEvent(now time.Time, m *cdproto.Message) {
 	if m.Method == "Page.screencastFrame" {
 		return // the recorder keeps the frames it wants as files and records
 	}
+	if m.Method == "Runtime.bindingCalled" && bytes.Contains(m.Params, domBindingName) {
+		return // the recorder writes the DOM batches to dom.jsonl
+	}
 	b := logLineStart(now, string(m.Method), m.SessionID)
 	b.WriteString(`,"params":`)
 	logRaw(b, m.Params)
@@ -569,6 +591,39 @@ func (c *Conn) writeLine(spooled, full []byte) {
 		return
 	}
 	c.written += int64(len(spooled))
+}
+
+// domBindingName is how the name of [DOMBinding] appears in the params of a
+// Runtime.bindingCalled event; inside the payload string quotes are
+// escaped, so only the name field matches.
+var domBindingName = []byte(`"name":"` + DOMBinding + `"`)
+
+// WriteDOM appends one line to the DOM events stream [DOMFile] of the
+// spool, creating it with the first line. It fails like the protocol log
+// does: a failed write stops both and closes [Conn.Failed].
+func (c *Conn) WriteDOM(line []byte) error {
+	c.lmu.Lock()
+	defer c.lmu.Unlock()
+	if c.closed {
+		return errors.New("the recording's log is closed")
+	}
+	if c.logErr != nil {
+		return c.logErr
+	}
+	if c.dom == nil {
+		f, err := c.dir.Create(DOMFile)
+		if err != nil {
+			c.failLocked(err)
+			return c.logErr
+		}
+		c.domFile, c.dom = f, bufio.NewWriterSize(f, 256<<10)
+	}
+	if _, err := c.dom.Write(line); err != nil {
+		c.failLocked(err)
+		return c.logErr
+	}
+	c.written += int64(len(line))
+	return nil
 }
 
 // Record appends a Reprokit record (method in the Reprokit. namespace, e.g.

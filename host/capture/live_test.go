@@ -108,7 +108,9 @@ func startLive(t *testing.T, opts capture.Options) *live {
 	opts.BrowserTargets = true
 	opts.SharedWorkers = true
 	opts.Mode = "launch"
-	opts.Logf = t.Logf
+	if opts.Logf == nil {
+		opts.Logf = t.Logf
+	}
 	rec, err := capture.Start(context.Background(), l.conn, sess.TabSession, dir, opts)
 	if err != nil {
 		t.Fatal(err)

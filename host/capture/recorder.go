@@ -31,6 +31,12 @@ type Options struct {
 	// Screencast records a low-rate, masked frame stream into screencast/.
 	// The mask style stays on in the page while it runs.
 	Screencast bool
+	// NoDOM turns the DOM session replay off. By default rrweb records
+	// every frame of the recorded pages into dom.jsonl ([DOMFile]), masked
+	// as DOM says.
+	NoDOM bool
+	// DOM are the privacy settings of the DOM session replay.
+	DOM DOMOptions
 	// Mode is "launch", "attach" or "extension", for the environment record.
 	Mode string
 	// TabTarget is the target ID of the recorded tab; when empty, Start asks
@@ -125,6 +131,11 @@ type Recorder struct {
 	noTextMask bool
 	matcher    *sanitize.TextMatcher // the screen's detectors (Options.Policy)
 	stopped    bool
+	// domSource is the DOM recorder injected into every frame ("" when
+	// off); domWarned says its page error was reported once.
+	domSource string
+	domWarned bool
+	domSync   chan struct{} // closed when the queue reaches flushDOM's marker
 
 	queueMu sync.Mutex
 	queueC  *sync.Cond
@@ -205,6 +216,9 @@ func Start(ctx context.Context, conn *Conn, tab target.SessionID, dir *spool.Dir
 		procDone:  make(chan struct{}),
 		shotDone:  make(chan struct{}),
 		watchDone: make(chan struct{}),
+	}
+	if !opts.NoDOM {
+		r.domSource = domScript(opts.DOM)
 	}
 	r.matcher = screenMatcher()
 	if opts.Policy != nil {
@@ -294,6 +308,16 @@ func (r *Recorder) setupTab(ctx context.Context) error {
 	}
 	if r.opts.Screencast {
 		if err := must("Page.addScriptToEvaluateOnNewDocument", map[string]any{"source": screencastMaskScript, "runImmediately": true}); err != nil {
+			return err
+		}
+	}
+	if r.domSource != "" {
+		// The binding before the script: a document that starts in
+		// between finds it in place.
+		if err := must("Runtime.addBinding", map[string]any{"name": DOMBinding}); err != nil {
+			return err
+		}
+		if err := must("Page.addScriptToEvaluateOnNewDocument", map[string]any{"source": r.domSource, "runImmediately": true}); err != nil {
 			return err
 		}
 	}
@@ -675,7 +699,14 @@ func (r *Recorder) handle(m *cdproto.Message) {
 			Name    string `json:"name"`
 			Payload string `json:"payload"`
 		}
-		if json.Unmarshal(m.Params, &ev) != nil || ev.Name != StepBinding {
+		if json.Unmarshal(m.Params, &ev) != nil {
+			return
+		}
+		if ev.Name == DOMBinding {
+			r.onDOMBatch(m.SessionID, ev.Payload)
+			return
+		}
+		if ev.Name != StepBinding {
 			return
 		}
 		var step map[string]any
@@ -688,6 +719,8 @@ func (r *Recorder) handle(m *cdproto.Message) {
 			return
 		}
 		r.conn.Record("Reprokit.step", m.SessionID, step)
+	case domSyncMethod:
+		r.domSynced()
 	case "Page.screencastFrame":
 		if m.SessionID == r.tab {
 			r.onScreencastFrame(m.Params)
@@ -752,6 +785,10 @@ func (r *Recorder) setupChild(sid target.SessionID, typ string, waiting bool) {
 		if r.opts.Screencast {
 			send("Page.addScriptToEvaluateOnNewDocument", map[string]any{"source": screencastMaskScript, "runImmediately": true})
 		}
+		if r.domSource != "" {
+			send("Runtime.addBinding", map[string]any{"name": DOMBinding})
+			send("Page.addScriptToEvaluateOnNewDocument", map[string]any{"source": r.domSource, "runImmediately": true})
+		}
 	}
 	if typ != "service_worker" && typ != "shared_worker" {
 		send("Target.setAutoAttach", map[string]any{"autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true})
@@ -776,6 +813,9 @@ func (r *Recorder) StopBecause(ctx context.Context, reason string) error {
 
 func (r *Recorder) stop(ctx context.Context, reason string) error {
 	alive := r.Err() == nil
+	if alive {
+		r.flushDOM(ctx)
+	}
 	if alive {
 		// The popups first, then the tab (whose shot Stop waits for).
 		r.mu.Lock()

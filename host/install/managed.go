@@ -40,6 +40,12 @@ type ManagedConfig struct {
 	SealTo      *SealTo `json:"sealTo,omitempty"`
 	RequireSeal *bool   `json:"requireSeal,omitempty"`
 	AutoSave    *bool   `json:"autoSave,omitempty"`
+	// DOMReplay false turns the DOM session replay off; DOMBlockSelectors
+	// are CSS selectors of elements it leaves out (added to password inputs
+	// and [data-private]); DOMMaskAllText masks every text of the page.
+	DOMReplay         *bool    `json:"domReplay,omitempty"`
+	DOMBlockSelectors []string `json:"domBlockSelectors,omitempty"`
+	DOMMaskAllText    *bool    `json:"domMaskAllText,omitempty"`
 	// Sources lists where each set value came from (files or registry keys).
 	Sources []string `json:"sources,omitempty"`
 }
@@ -53,7 +59,8 @@ type SealTo struct {
 // Empty reports whether no field is set.
 func (c *ManagedConfig) Empty() bool {
 	return c == nil || len(c.SanitizerPolicy) == 0 && c.OutputFolder == "" && c.SizeBudgetMB == nil &&
-		c.RetentionDays == nil && c.AllowKeepFinding == nil && c.AuditLog == "" && c.SealTo == nil && c.RequireSeal == nil && c.AutoSave == nil
+		c.RetentionDays == nil && c.AllowKeepFinding == nil && c.AuditLog == "" && c.SealTo == nil && c.RequireSeal == nil && c.AutoSave == nil &&
+		c.DOMReplay == nil && c.DOMBlockSelectors == nil && c.DOMMaskAllText == nil
 }
 
 // OutputDir returns OutputFolder with a leading ~ expanded to home.
@@ -230,7 +237,7 @@ func (c *ManagedConfig) merge(m map[string]any, source string) error {
 				continue
 			}
 			c.RequireSeal = &b
-		case "allowKeepFinding", "autoSave":
+		case "allowKeepFinding", "autoSave", "domReplay", "domMaskAllText":
 			b, ok := v.(bool)
 			if !ok {
 				if n, isNum := toInt(v); isNum {
@@ -240,14 +247,38 @@ func (c *ManagedConfig) merge(m map[string]any, source string) error {
 			if !ok {
 				return bad(name, "true or false")
 			}
-			field := &c.AllowKeepFinding
-			if name == "autoSave" {
-				field = &c.AutoSave
-			}
+			field := map[string]**bool{"allowKeepFinding": &c.AllowKeepFinding, "autoSave": &c.AutoSave,
+				"domReplay": &c.DOMReplay, "domMaskAllText": &c.DOMMaskAllText}[name]
 			if *field != nil {
 				continue
 			}
 			*field = &b
+		case "domBlockSelectors":
+			if c.DOMBlockSelectors != nil {
+				continue
+			}
+			if s, ok := v.(string); ok { // a JSON string (registry, plist)
+				var list any
+				if json.Unmarshal([]byte(s), &list) != nil {
+					return bad(name, `a list of CSS selectors (["#account", ".pii"])`)
+				}
+				v = list
+			}
+			list, ok := v.([]any)
+			if !ok {
+				return bad(name, `a list of CSS selectors (["#account", ".pii"])`)
+			}
+			sels := []string{}
+			for _, x := range list {
+				s, ok := x.(string)
+				if !ok {
+					return bad(name, `a list of CSS selectors (["#account", ".pii"])`)
+				}
+				if s = strings.TrimSpace(s); s != "" {
+					sels = append(sels, s)
+				}
+			}
+			c.DOMBlockSelectors = sels
 		default:
 			continue // unknown names are ignored, as Chrome's schema check does
 		}

@@ -16,15 +16,18 @@ func intp(n int) *int    { return &n }
 func boolp(b bool) *bool { return &b }
 
 var fleetConfig = &ManagedConfig{
-	SanitizerPolicy:  json.RawMessage(`{"rules":[{"name":"corp","in":"header","names":["x-corp-token"]}],"keep":["x-workspace-id"]}`),
-	OutputFolder:     "~/Reprokit",
-	SizeBudgetMB:     intp(20),
-	RetentionDays:    intp(30),
-	AllowKeepFinding: boolp(false),
-	AuditLog:         "/var/log/reprokit/audit.jsonl",
-	SealTo:           &SealTo{Label: "Acme Support", Recipients: []string{"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}},
-	RequireSeal:      boolp(true),
-	AutoSave:         boolp(true),
+	SanitizerPolicy:   json.RawMessage(`{"rules":[{"name":"corp","in":"header","names":["x-corp-token"]}],"keep":["x-workspace-id"]}`),
+	OutputFolder:      "~/Reprokit",
+	SizeBudgetMB:      intp(20),
+	RetentionDays:     intp(30),
+	AllowKeepFinding:  boolp(false),
+	AuditLog:          "/var/log/reprokit/audit.jsonl",
+	SealTo:            &SealTo{Label: "Acme Support", Recipients: []string{"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"}},
+	RequireSeal:       boolp(true),
+	AutoSave:          boolp(true),
+	DOMReplay:         boolp(false),
+	DOMBlockSelectors: []string{"#account", ".pii"},
+	DOMMaskAllText:    boolp(true),
 }
 
 func TestJSONPolicyRoundTripsThroughTheLinuxPolicyReader(t *testing.T) {
@@ -59,6 +62,9 @@ func TestJSONPolicyRoundTripsThroughTheLinuxPolicyReader(t *testing.T) {
 	}
 	if c.SealTo == nil || c.SealTo.Label != "Acme Support" || len(c.SealTo.Recipients) != 1 || c.RequireSeal == nil || !*c.RequireSeal {
 		t.Errorf("sealTo and requireSeal did not round-trip: %+v %v", c.SealTo, c.RequireSeal)
+	}
+	if c.DOMReplay == nil || *c.DOMReplay || c.DOMMaskAllText == nil || !*c.DOMMaskAllText || !slices.Equal(c.DOMBlockSelectors, fleetConfig.DOMBlockSelectors) {
+		t.Errorf("the DOM replay keys did not round-trip: %v %v %q", c.DOMReplay, c.DOMMaskAllText, c.DOMBlockSelectors)
 	}
 	if got := c.OutputDir("/home/u"); got != "/home/u/Reprokit" {
 		t.Errorf("output dir %s", got)

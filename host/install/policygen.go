@@ -140,6 +140,19 @@ func configMap(c *ManagedConfig) map[string]any {
 	if c.AutoSave != nil {
 		m["autoSave"] = *c.AutoSave
 	}
+	if c.DOMReplay != nil {
+		m["domReplay"] = *c.DOMReplay
+	}
+	if c.DOMBlockSelectors != nil {
+		sels := make([]any, len(c.DOMBlockSelectors))
+		for i, s := range c.DOMBlockSelectors {
+			sels[i] = s
+		}
+		m["domBlockSelectors"] = sels
+	}
+	if c.DOMMaskAllText != nil {
+		m["domMaskAllText"] = *c.DOMMaskAllText
+	}
 	return m
 }
 

@@ -56,6 +56,8 @@ func startEngine(ctx context.Context, s *session) (engine, error) {
 		TabTarget: target.ID(s.tab.TargetID),
 		Logf:      s.h.log.Printf,
 		Policy:    s.h.mp.policy, // the managed policy's detectors mask screenshots too
+		NoDOM:     s.h.mp.noDOM,
+		DOM:       s.h.mp.dom,
 	})
 	if err != nil {
 		cancel()

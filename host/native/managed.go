@@ -14,6 +14,7 @@ import (
 
 	"github.com/reprokit/reprokit/host/audit"
 	"github.com/reprokit/reprokit/host/bundle"
+	"github.com/reprokit/reprokit/host/capture"
 	"github.com/reprokit/reprokit/host/install"
 	"github.com/reprokit/reprokit/host/sanitize"
 	"github.com/reprokit/reprokit/host/seal"
@@ -35,6 +36,8 @@ type machinePolicy struct {
 	sealLabel     string           // who they belong to (sealTo.label)
 	requireSeal   bool             // no bundle is written unsealed
 	autoSave      bool             // skip the review (autoSave true)
+	noDOM         bool             // no DOM session replay (domReplay false)
+	dom           capture.DOMOptions
 }
 
 // loadMachinePolicy reads the managed configuration once per port (or takes
@@ -82,6 +85,8 @@ func loadMachinePolicy(cfg *install.ManagedConfig, logger *log.Logger) machinePo
 	}
 	mp.requireSeal = cfg.RequireSeal != nil && *cfg.RequireSeal
 	mp.autoSave = cfg.AutoSave != nil && *cfg.AutoSave
+	mp.noDOM = cfg.DOMReplay != nil && !*cfg.DOMReplay
+	mp.dom = capture.DOMOptions{BlockSelectors: cfg.DOMBlockSelectors, MaskAllText: cfg.DOMMaskAllText != nil && *cfg.DOMMaskAllText}
 	if cfg.AuditLog != "" {
 		audit.SetPath(cfg.AuditLog)
 	}

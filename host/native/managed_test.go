@@ -116,3 +116,22 @@ func TestTheOutputFolderDoesNotSkipTheReview(t *testing.T) {
 		t.Error("the managed autoSave does not skip the review")
 	}
 }
+
+// The DOM replay keys of the managed configuration become the recorder's
+// options; without them the replay is on with the built-in masking.
+func TestTheManagedDOMReplayKeysReachTheRecorder(t *testing.T) {
+	quiet := log.New(io.Discard, "", 0)
+	off, on := false, true
+	mp := loadMachinePolicy(&install.ManagedConfig{DOMReplay: &off}, quiet)
+	if !mp.noDOM {
+		t.Error("domReplay false does not turn the DOM replay off")
+	}
+	mp = loadMachinePolicy(&install.ManagedConfig{DOMBlockSelectors: []string{"#account", ".pii"}, DOMMaskAllText: &on}, quiet)
+	if mp.noDOM || !mp.dom.MaskAllText || len(mp.dom.BlockSelectors) != 2 || mp.dom.BlockSelectors[1] != ".pii" {
+		t.Errorf("machine policy %+v %+v", mp.noDOM, mp.dom)
+	}
+	mp = loadMachinePolicy(&install.ManagedConfig{}, quiet)
+	if mp.noDOM || mp.dom.MaskAllText || len(mp.dom.BlockSelectors) != 0 {
+		t.Errorf("no managed keys: %+v %+v", mp.noDOM, mp.dom)
+	}
+}

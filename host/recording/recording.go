@@ -64,6 +64,8 @@ type Options struct {
 	Events string
 	// Screencast records a low-rate masked frame stream.
 	Screencast bool
+	// NoDOM turns the DOM session replay off (it is on by default).
+	NoDOM bool
 	// JPEGQuality makes screenshots JPEG (1-100); 0 means PNG.
 	JPEGQuality int
 	// Budget is the bundle size budget in bytes (nil: the default).
@@ -197,6 +199,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	rec, err := capture.Start(ctx, conn, sess.TabSession, dir, capture.Options{
 		JPEGQuality:    opts.JPEGQuality,
 		Screencast:     opts.Screencast,
+		NoDOM:          opts.NoDOM,
 		Mode:           string(mode),
 		TabTarget:      sess.TabTarget,
 		BrowserTargets: true,

@@ -68,6 +68,9 @@
 //	/sw/page, /sw/sw.js           a service worker (scope /sw/) that caches /sw/cached.txt at install and
 //	                              answers it from its cache with x-served-by: service-worker
 //	/frames, /frames/inner        a same-origin and a cross-origin (B) iframe; each inner page fetches /api/frame-data
+//	/dom/page, /dom/frame         the DOM session replay: the APIKey shown as page text, a text and a password
+//	                              input, a data-private note (ZEBRA-PRIVATE-7731), a button (data-testid add)
+//	                              that adds list items, a cross-origin frame (B) with its own data-private text
 //	/worker, /worker/worker.js    a dedicated worker that fetches /api/worker-data
 //	/sharedworker, /worker/shared.js  a shared worker that fetches /api/shared-worker-data
 //	/popup, /popup/child          window.open of a popup that fetches /api/popup-data and messages its opener

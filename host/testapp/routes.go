@@ -214,6 +214,10 @@ func (app *App) routes(name string) *http.ServeMux {
 	// Frames, workers, popups.
 	mux.HandleFunc("GET /frames", html("frames.html"))
 	mux.HandleFunc("GET /frames/inner", html("frame-inner.html"))
+	// The DOM session replay: page text, an input, a password, a
+	// data-private element, a button that adds nodes, a cross-origin frame.
+	mux.HandleFunc("GET /dom/page", html("dom.html"))
+	mux.HandleFunc("GET /dom/frame", html("dom-frame.html"))
 	// Secrets shown as text and input values, for the screenshot mask.
 	mux.HandleFunc("GET /screen/secrets", html("screen.html"))
 	mux.HandleFunc("GET /screen/frame", html("screen-frame.html"))
