@@ -223,7 +223,7 @@ func (c *ManagedConfig) merge(m map[string]any, source string) error {
 				return bad(name, `an object {"label", "recipients": ["age1…"]} with at least one recipient`)
 			}
 			c.SealTo = &st
-		case "requireSeal":
+		case "requireSeal", "allowKeepFinding", "autoSave", "domReplay", "domMaskAllText":
 			b, ok := v.(bool)
 			if !ok {
 				if n, isNum := toInt(v); isNum {
@@ -233,21 +233,7 @@ func (c *ManagedConfig) merge(m map[string]any, source string) error {
 			if !ok {
 				return bad(name, "true or false")
 			}
-			if c.RequireSeal != nil {
-				continue
-			}
-			c.RequireSeal = &b
-		case "allowKeepFinding", "autoSave", "domReplay", "domMaskAllText":
-			b, ok := v.(bool)
-			if !ok {
-				if n, isNum := toInt(v); isNum {
-					b, ok = n != 0, true
-				}
-			}
-			if !ok {
-				return bad(name, "true or false")
-			}
-			field := map[string]**bool{"allowKeepFinding": &c.AllowKeepFinding, "autoSave": &c.AutoSave,
+			field := map[string]**bool{"requireSeal": &c.RequireSeal, "allowKeepFinding": &c.AllowKeepFinding, "autoSave": &c.AutoSave,
 				"domReplay": &c.DOMReplay, "domMaskAllText": &c.DOMMaskAllText}[name]
 			if *field != nil {
 				continue
