@@ -315,6 +315,15 @@ func (w *domWalker) remember(id float64, c domNode) {
 	}
 }
 
+// context is what the walk remembers of node id when it is (text) or is
+// not (element) a text node; the zero context otherwise.
+func (w *domWalker) context(id float64, text bool) domNode {
+	if c := w.nodes[id]; c.text == text {
+		return c
+	}
+	return domNode{}
+}
+
 // namingAttrs are the attributes of an rrweb attributes object that name
 // its element's value, as markup's attribute list (values quoted and
 // escaped, read back by attrValue).
@@ -516,10 +525,7 @@ func (w *domWalker) mutation(loc *locator, d *node) {
 		loc.push("texts")
 		for i, t := range ts.vals {
 			id, _ := domNumber(t, "id")
-			c := w.nodes[id]
-			if !c.text {
-				c = domNode{}
-			}
+			c := w.context(id, true)
 			loc.push(itoa(i))
 			domString(loc, t, "value", func(s string) string { return w.text(loc, c.tag, c.attrs, s) })
 			loc.pop()
@@ -530,10 +536,7 @@ func (w *domWalker) mutation(loc *locator, d *node) {
 		loc.push("attributes")
 		for i, a := range as.vals {
 			id, _ := domNumber(a, "id")
-			c := w.nodes[id]
-			if c.text {
-				c = domNode{}
-			}
+			c := w.context(id, false)
 			m := a.get("attributes")
 			if m == nil || m.kind != '{' {
 				continue
@@ -557,10 +560,7 @@ func (w *domWalker) mutation(loc *locator, d *node) {
 		loc.push("adds")
 		for i, a := range as.vals {
 			pid, _ := domNumber(a, "parentId")
-			c := w.nodes[pid]
-			if c.text {
-				c = domNode{}
-			}
+			c := w.context(pid, false)
 			loc.push(itoa(i))
 			if nd := a.get("node"); nd != nil {
 				loc.push("node")
