@@ -5,6 +5,8 @@ import (
 	"image"
 	_ "image/jpeg" // screenshots the size budget turned into JPEG
 	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +37,11 @@ func TestScreenshotsHideFlaggedTextAndTheRecordingHoldsOnlyItsOwnTime(t *testing
 	waitDone(t, app, "the cross-site frame reports its box")
 	run(t, app, "log an error before Record", chromedp.Evaluate[chromedp.Void](`console.error('stale-before-record: upload too large (413)'); undefined`))
 	plants := eval[[]plant](t, app, `window.planted()`)
+	for _, p := range plants {
+		if p.W < 1 || p.H < 1 {
+			t.Fatalf("the test page gave %s an empty box (%+v): the test would prove nothing", p.Kind, p)
+		}
+	}
 	raw, err := chromedp.Run(app, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +105,10 @@ func TestScreenshotsHideFlaggedTextAndTheRecordingHoldsOnlyItsOwnTime(t *testing
 				t.Fatalf("%s: the unmasked capture is %.0f%% black already; the test proves nothing", p.Kind, share*100)
 			}
 			if share := blackShare(img, p); share < 0.75 {
-				t.Errorf("%s: %s is only %.0f%% black over the value (boxes %+v)", s.File, p.Kind, share*100, s.Masked)
+				t.Errorf("%s: %s %+v is only %.0f%% black over the value (boxes %+v)", s.File, p.Kind, p, share*100, s.Masked)
+				if dir := os.Getenv("REPROKIT_TEST_KEEP"); dir != "" {
+					os.WriteFile(filepath.Join(dir, strings.ReplaceAll(s.File, "/", "-")), s.Data, 0o644)
+				}
 			}
 			if !boxesCover(s.Masked, p) {
 				t.Errorf("%s: no box in screenshots.json covers %s (%+v): %+v", s.File, p.Kind, p, s.Masked)
