@@ -277,7 +277,7 @@ func BenchmarkConsistencySearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	in.Close()
-	s := r.searcher()
+	s := r.searcher(true)
 	b.SetBytes(int64(out.Len()))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

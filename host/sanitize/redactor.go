@@ -42,6 +42,8 @@ type Redactor struct {
 	kindIndex map[string]uint16
 	search    []searchEntry     // the forms of the redacted values, for Verify
 	sorted    bool              // search is sorted by head
+	escLater  []escPending      // values whose escape forms are not in search yet
+	escBytes  int               // the bytes of their values
 	kept      map[string]bool   // values kept on purpose (reporter fields)
 	keptHash  map[uint32]bool   // and their hashes
 	seen      map[string]string // dry run: values that would be redacted
@@ -246,7 +248,7 @@ func (r *Redactor) remember(v string, hv uint64, kind uint16) {
 	case "email", "card", "ip", "phone", "mac":
 		return
 	}
-	if len(v) < minVerifyValue || len(v) > maxSearchValue || tooCommon(v) || len(r.search) >= maxSearchEntries || !r.needleShaped(r.kinds[kind], v) {
+	if len(v) < minVerifyValue || len(v) > maxSearchValue || tooCommon(v) || len(r.search)+numCharForms*len(r.escLater) >= maxSearchEntries || !r.needleShaped(r.kinds[kind], v) {
 		return
 	}
 	h8 := r.h8bits(v)
@@ -259,12 +261,46 @@ func (r *Redactor) remember(v string, hv uint64, kind uint16) {
 			value: uint32(hv), n: uint16(len(f)), h8: h8, kind: kind,
 		})
 	}
-	charForms(r.seed, v, func(head uint64, hash uint32, n int) {
-		if n <= 0xFFFF {
-			r.search = append(r.search, searchEntry{head: head, hash: hash, value: uint32(hv), n: uint16(n), h8: h8, kind: kind})
-		}
-	})
+	r.escapeLater(v, uint32(hv), h8, kind)
 	r.sorted = false
+}
+
+// escPending is a redacted value whose escape forms (charForms: \xNN,
+// \uNNNN, &#N;, in code and in JSON) are not yet in the search entries.
+type escPending struct {
+	v         string
+	value, h8 uint32
+	kind      uint16
+}
+
+// maxEscLater bounds the bytes of the values kept for escapeForms.
+const maxEscLater = 4 << 20
+
+// escapeLater keeps v for escapeForms: a document without a single escape
+// cannot hold an escape form, and most HARs' first passes write none, so
+// the forms (six per value, each up to eleven times its length) are
+// only made for a search that needs them. Callers hold r.mu.
+func (r *Redactor) escapeLater(v string, value, h8 uint32, kind uint16) {
+	r.escLater = append(r.escLater, escPending{v: strings.Clone(v), value: value, h8: h8, kind: kind})
+	r.escBytes += len(v)
+	if r.escBytes > maxEscLater {
+		r.escapeForms()
+	}
+}
+
+// escapeForms adds the escape forms of the values escapeLater kept to
+// the search entries. Callers hold r.mu.
+func (r *Redactor) escapeForms() {
+	for _, p := range r.escLater {
+		charForms(r.seed, p.v, func(head uint64, hash uint32, n int) {
+			if n <= 0xFFFF {
+				r.search = append(r.search, searchEntry{head: head, hash: hash, value: p.value, n: uint16(n), h8: p.h8, kind: p.kind})
+			}
+		})
+		r.sorted = false
+	}
+	clear(r.escLater)
+	r.escLater, r.escBytes = r.escLater[:0], 0
 }
 
 // record counts one redaction and keeps its location (never the value).

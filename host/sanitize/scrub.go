@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -52,7 +53,7 @@ func (r *Redactor) scrubbed(dst io.Writer, doc string, first func(w io.Writer) e
 	}
 	r.verifyMu.Lock()
 	defer r.verifyMu.Unlock()
-	s := r.searcher()
+	s := r.searcher(sp.escapes)
 	found := false
 	if len(s.entries) > 0 {
 		rd, err := sp.reader()
@@ -90,9 +91,16 @@ type spill struct {
 	dir string
 	f   *os.File
 	err error
+
+	escapes bool // the pass wrote an escape (\x, \u or &#)
+	last    byte // the last byte written, for an escape split by Write
 }
 
 func (sp *spill) Write(p []byte) (int, error) {
+	if !sp.escapes && len(p) > 0 {
+		sp.escapes = hasEscape(sp.last, p)
+		sp.last = p[len(p)-1]
+	}
 	if sp.f == nil && len(sp.buf)+len(p) <= spillLimit {
 		sp.buf = append(sp.buf, p...)
 		return len(p), nil
@@ -122,6 +130,49 @@ func (sp *spill) Write(p []byte) (int, error) {
 		return n, sp.err
 	}
 	return n, nil
+}
+
+// hasEscape says whether p, after the byte before, holds the start of an
+// escape that an escape form of a value begins with: \x, \u or &# (a
+// JSON-escaped \\x holds \x too). It reads eight bytes at a time: it
+// runs over every byte a first pass writes.
+func hasEscape(before byte, p []byte) bool {
+	if len(p) == 0 {
+		return false
+	}
+	if before == '\\' && (p[0] == 'x' || p[0] == 'u') || before == '&' && p[0] == '#' {
+		return true
+	}
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(p); i += 8 {
+		w := binary.LittleEndian.Uint64(p[i:])
+		bs, hash := w^(lo*'\\'), w^(lo*'#')
+		if (bs-lo)&^bs&hi == 0 && (hash-lo)&^hash&hi == 0 {
+			continue // neither '\\' nor '#' in these eight bytes
+		}
+		if escapeAt(p, i, i+8) {
+			return true
+		}
+	}
+	return escapeAt(p, i, len(p))
+}
+
+// escapeAt says whether an escape starts in p[from:to] (hasEscape).
+func escapeAt(p []byte, from, to int) bool {
+	for j := from; j < to; j++ {
+		switch p[j] {
+		case '\\':
+			if j+1 < len(p) && (p[j+1] == 'x' || p[j+1] == 'u') {
+				return true
+			}
+		case '#':
+			if j > 0 && p[j-1] == '&' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // reader reads the first pass from its start.
@@ -160,7 +211,7 @@ func (sp *spill) remove() {
 func (r *Redactor) Scrub(dst io.Writer, src io.Reader, doc string) (int, error) {
 	r.verifyMu.Lock()
 	defer r.verifyMu.Unlock()
-	return r.scrub(dst, src, doc, r.searcher())
+	return r.scrub(dst, src, doc, r.searcher(true))
 }
 
 // scrub is Scrub with the searcher; callers hold verifyMu.

@@ -34,7 +34,7 @@ func TestStridedSearchFindsEveryPlantedFormAtEveryOffset(t *testing.T) {
 		values = append(values, string(b))
 		r.alsoSecret("token-header", string(b))
 	}
-	s := r.searcher()
+	s := r.searcher(true)
 	for trial := 0; trial < 200; trial++ {
 		// filler, then forms of the values at random offsets, some
 		// overlapping and some at the very end of the stream

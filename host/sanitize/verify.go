@@ -85,7 +85,7 @@ func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 	r.verifyMu.Lock()
 	defer r.verifyMu.Unlock()
 	child := r.dryChild()
-	search := r.searcher()
+	search := r.searcher(true)
 	var start int64
 	seeker, canSeek := data.(io.ReadSeeker)
 	if canSeek {
@@ -459,9 +459,15 @@ const (
 
 // searcher snapshots the search entries, sorted. Verify calls are
 // serialized by verifyMu; replace only appends past the snapshot.
-func (r *Redactor) searcher() *searcher {
+//
+// escapes says whether the text to search may hold an escape (\x, \u,
+// &#): only then are the escape forms of the values searched for.
+func (r *Redactor) searcher(escapes bool) *searcher {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if escapes && len(r.escLater) > 0 {
+		r.escapeForms()
+	}
 	if !r.sorted {
 		sort.Slice(r.search, func(i, j int) bool {
 			a, b := &r.search[i], &r.search[j]
