@@ -6,6 +6,13 @@
 // masked here, before they leave the page.
 (function () {
   'use strict';
+  // Once per window, not per document (unlike domscript.js): a popup or
+  // frame leaving its initial about:blank for a same-origin page keeps
+  // its Window, and Chrome may not run this script again there; the
+  // listeners below are on that Window and read document and location
+  // when an event comes, so they record the new page. A guard or check
+  // per document would lose its steps
+  // (TestRecordsStepsInPopupsThatLeaveTheirInitialBlankPage).
   if (window.__reprokitStepsInstalled) return;
   Object.defineProperty(window, '__reprokitStepsInstalled', { value: true });
 

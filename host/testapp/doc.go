@@ -74,6 +74,8 @@
 //	/worker, /worker/worker.js    a dedicated worker that fetches /api/worker-data
 //	/sharedworker, /worker/shared.js  a shared worker that fetches /api/shared-worker-data
 //	/popup, /popup/child          window.open of a popup that fetches /api/popup-data and messages its opener
+//	/popup/steps, /popup/form     opens a form (a text and a password input, a Save button) in a popup, by
+//	                              window.open of its URL (open-direct) or window.open() then w.location (open-blank)
 //	/download/report.csv          Content-Disposition: attachment
 //	/dataurls                     a data: image, fetches of a data: and a blob: URL, a blob: image
 //	/big[?mb=N]                   BigSize (21 MB) of seeded bytes, or N MB

@@ -227,6 +227,8 @@ func (app *App) routes(name string) *http.ServeMux {
 	mux.HandleFunc("GET /worker/shared.js", js("shared.js"))
 	mux.HandleFunc("GET /popup", html("popup.html"))
 	mux.HandleFunc("GET /popup/child", html("popup-child.html"))
+	mux.HandleFunc("GET /popup/steps", html("popup-steps.html"))
+	mux.HandleFunc("GET /popup/form", html("popup-form.html"))
 	app.kernelRoutes(mux, html, js)
 
 	// Download, data: and blob: URLs, a big body, a beacon, a fragment.
