@@ -142,24 +142,46 @@ const maxShortProse = 160
 func shortProse(s string) bool {
 	word := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c|0x20 >= 'a' && c|0x20 <= 'z' {
-			word++
-			if word >= 12 {
+		switch proseClass[s[i]] {
+		case proseLetter:
+			if word++; word >= 12 {
 				return false
 			}
-			continue
-		}
-		if c != ' ' && c != ',' && c != '!' && c != '?' {
+		case proseSpace:
+			if word == 6 && labelWord(s[i-6:i]) {
+				return false
+			}
+			word = 0
+		default:
 			return false
 		}
-		if word == 6 && (strings.EqualFold(s[i-6:i], "bearer") || strings.EqualFold(s[i-6:i], "serial")) {
-			return false
-		}
-		word = 0
 	}
-	return word != 6 || !strings.EqualFold(s[len(s)-6:], "bearer") && !strings.EqualFold(s[len(s)-6:], "serial")
+	return word != 6 || !labelWord(s[len(s)-6:])
 }
+
+// labelWord says whether a word of six letters is a label a secret
+// follows ("bearer", "serial").
+func labelWord(w string) bool {
+	return strings.EqualFold(w, "bearer") || strings.EqualFold(w, "serial")
+}
+
+const (
+	proseOther = iota
+	proseLetter
+	proseSpace
+)
+
+// proseClass is the class of a byte in shortProse: a letter, a space or
+// ",!?", or anything else.
+var proseClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = proseLetter, proseLetter
+	}
+	for _, c := range " ,!?" {
+		t[c] = proseSpace
+	}
+	return t
+}()
 
 // secret replaces the whole value v found by rule: a JWT keeps its harmless
 // claims, a known key shape is tagged with its detector's kind, anything

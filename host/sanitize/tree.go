@@ -2,9 +2,11 @@ package sanitize
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -56,7 +58,32 @@ var errTooDeep = fmt.Errorf("JSON nested more than %d levels deep", maxDepth)
 // for the next tree, which keeps the allocation rate of a HAR walk low.
 type arena struct {
 	chunks [][]node
-	n      int // nodes handed out since reset
+	n      int    // nodes handed out since reset
+	unq    []byte // the buffer strings with escapes are decoded in
+}
+
+// maxUnquoteBuf is the largest decoding buffer an arena keeps.
+const maxUnquoteBuf = 4 << 20
+
+// text returns the text of the JSON string raw as jsontext.Token.String
+// does (invalid UTF-8 becomes U+FFFD): a string without escapes is copied
+// once, one with escapes (a script or page in a HAR) is decoded in the
+// arena's buffer and copied once, not decoded into a buffer grown from
+// nothing for each string.
+func (a *arena) text(raw jsontext.Value) string {
+	body := raw[1 : len(raw)-1]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return string(body)
+	}
+	var buf []byte
+	if a != nil {
+		buf = a.unq[:0]
+	}
+	buf, _ = jsontext.AppendUnquote(buf, raw)
+	if a != nil && cap(buf) <= maxUnquoteBuf {
+		a.unq = buf
+	}
+	return string(buf)
 }
 
 const arenaChunk = 512
@@ -80,19 +107,25 @@ func readNode(dec *jsontext.Decoder, depth int, a *arena) (*node, error) {
 	if depth > maxDepth {
 		return nil, errTooDeep
 	}
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return nil, err
-	}
 	var n *node
 	if a != nil {
 		n = a.alloc()
 	} else {
 		n = &node{}
 	}
+	if dec.PeekKind() == '"' {
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return nil, err
+		}
+		n.kind, n.str = '"', a.text(raw)
+		return n, nil
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
 	switch k := tok.Kind(); k {
-	case '"':
-		n.kind, n.str = '"', tok.String()
 	case '0':
 		n.kind, n.str = '0', tok.String()
 	case 'n', 't', 'f':

@@ -19,9 +19,10 @@
 # sanitizer, on both HARs; peak RSS < 100 MB.
 # REPROKIT_BENCH_BEFORE=REV also measures the sanitizer of git revision REV
 # (exported with git archive, built beside this one) in the same run,
-# each row right after this one's, against the same baseline: on a busy machine two runs'
-# ratios differ by more than the 10% the goal allows, one run's do not
-# (REPROKIT_BENCH_REPEAT=3 or more steadies them further).
+# against the same baseline, its runs alternating with this one's: on a
+# busy machine two runs' ratios differ by more than the 10% the goal
+# allows, alternating runs' do not (REPROKIT_BENCH_REPEAT=5 or more
+# steadies them further).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mb="${REPROKIT_BENCH_MB:-200}"
@@ -52,7 +53,10 @@ measure() {
 	local procs=(GOMAXPROCS=1)
 	if [[ "${PROCS:-1}" == 0 ]]; then procs=(-u GOMAXPROCS); fi
 	local i best="" maxrss=0
-	for ((i = 0; i < ${REPROKIT_BENCH_REPEAT:-1}; i++)); do
+	if [[ -n "${KEEP:-}" ]]; then # go on from the runs measured before under this name
+		eval "best=\${${name}_cpu:-} maxrss=\${${name}_rss:-0}"
+	fi
+	for ((i = 0; i < ${REPEAT:-${REPROKIT_BENCH_REPEAT:-1}}; i++)); do
 		/usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" env "${procs[@]}" REPROKIT_BENCH_HAR="$har" "$@" >"$work/$name.out" 2>&1 || { cat "$work/$name.out" >&2; return 1; }
 		read -r wall user sys rss <"$work/$name.time"
 		local cpu
@@ -90,12 +94,29 @@ row() { # name label
 # rows of that revision on the same input, and how each ratio changed.
 before_rows() {
 	[[ -n "$before" ]] || return 0
-	echo "before: the sanitizer of $before, on the same input and baseline"
-	measure bsan $(bench_before BenchmarkSanitizeHAR)
+	echo "before: the sanitizer of $before, on the same input and baseline;"
+	echo "  each row measured again in alternation with this one's (the least CPU time of each; REPROKIT_BENCH_REPEAT pairs)"
+	# Alternating runs meet the same machine: measured one after the
+	# other, a busy spell on either side moves the change by more than
+	# the 10% the goal allows.
+	local i n okv=1 okc=$cli
+	unset san_cpu ver_cpu cli_cpu bsan_cpu bver_cpu bcli_cpu
+	for ((i = 0; i < ${REPROKIT_BENCH_REPEAT:-1}; i++)); do
+		KEEP=1 REPEAT=1 measure san $(bench BenchmarkSanitizeHAR)
+		KEEP=1 REPEAT=1 measure bsan $(bench_before BenchmarkSanitizeHAR)
+		if ((okv)); then
+			KEEP=1 REPEAT=1 measure ver $(bench BenchmarkSanitizeAndVerifyHAR) &&
+				KEEP=1 REPEAT=1 measure bver $(bench_before BenchmarkSanitizeAndVerifyHAR) || okv=0
+		fi
+		if ((okc)); then
+			KEEP=1 REPEAT=1 measure cli "$work/reprokit" sanitize "$har" -o "$work/out.har" &&
+				KEEP=1 REPEAT=1 measure bcli "$work/reprokit-before" sanitize "$har" -o "$work/out-before.har" || okc=0
+		fi
+	done
+	row san "  now:    sanitize (Redactor.HAR)"
 	row bsan "  before: sanitize (Redactor.HAR)"
-	if measure bver $(bench_before BenchmarkSanitizeAndVerifyHAR); then row bver "  before: sanitize + fail-closed verify"; else bver_cpu=""; echo "  before: the fail-closed verify refused this HAR"; fi
-	if [[ $cli == 1 ]] && measure bcli "$work/reprokit-before" sanitize "$har" -o "$work/out-before.har"; then row bcli "  before: reprokit sanitize (CLI)"; else bcli_cpu=""; fi
-	local n
+	if ((okv)); then row ver "  now:    sanitize + fail-closed verify"; row bver "  before: sanitize + fail-closed verify"; else ver_cpu="" bver_cpu=""; echo "  the fail-closed verify refused this HAR (now or before)"; fi
+	if ((okc)); then row cli "  now:    reprokit sanitize (CLI)"; row bcli "  before: reprokit sanitize (CLI)"; else cli_cpu="" bcli_cpu=""; fi
 	for n in san ver cli; do
 		local now was
 		eval "now=\${${n}_cpu:-} was=\${b${n}_cpu:-}"
