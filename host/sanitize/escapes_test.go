@@ -2,9 +2,11 @@ package sanitize
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // hasEscape is what it says at every split of a write: the same answer as
@@ -89,5 +91,39 @@ func TestShortProseIsTextNoPassChanges(t *testing.T) {
 	}
 	if skipped < 2000 {
 		t.Fatalf("only %d of 20000 texts were short prose: the test proves little", skipped)
+	}
+}
+
+// Verify searches a file's escape forms from its first escape on: a
+// value's \x form after a long stretch without escapes is found, read
+// whole or a byte at a time (the escape split across reads).
+func TestVerifyFindsAnEscapeFormAfterAStretchWithoutEscapes(t *testing.T) {
+	secret := "Zk29vLq8XcP3nR7tW1yB6mH4dF0sJ5gA"
+	var esc strings.Builder
+	for i := 0; i < len(secret); i++ {
+		c := secret[i]
+		esc.WriteString(`\x` + string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15]))
+	}
+	r := New(nil)
+	if err := r.HAR(io.Discard, strings.NewReader(`{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[`+
+		`{"request":{"method":"GET","url":"https://a.example/","headers":[{"name":"Authorization","value":"Bearer `+secret+`"}]},"response":{"status":200,"headers":[],"content":{"mimeType":"text/plain","text":"ok"}}}]}}`)); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Repeat("plain line of text without any escape\n", 20000) + "var k = '" + esc.String() + "';\n"
+	for _, rd := range []struct {
+		name string
+		r    io.Reader
+	}{{"whole", strings.NewReader(text)}, {"a byte at a time", iotest.OneByteReader(strings.NewReader(text))}} {
+		fs, err := r.Verify("page.js", rd.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) == 0 {
+			t.Errorf("%s: Verify found nothing in a file holding the secret's \\x form", rd.name)
+		}
+		fs, err = r.VerifyBytes("page.js", []byte(text))
+		if err != nil || len(fs) == 0 {
+			t.Errorf("VerifyBytes found %v (%v) in a file holding the secret's \\x form", fs, err)
+		}
 	}
 }

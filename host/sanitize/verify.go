@@ -85,13 +85,13 @@ func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 	r.verifyMu.Lock()
 	defer r.verifyMu.Unlock()
 	child := r.dryChild()
-	search := r.searcher(true)
 	var start int64
 	seeker, canSeek := data.(io.ReadSeeker)
 	if canSeek {
 		start, _ = seeker.Seek(0, io.SeekCurrent)
 	}
-	sr := &searchReader{r: data, s: search}
+	// the escape forms join the search at the file's first escape
+	sr := &searchReader{r: data, s: r.searcher(false), more: func() *searcher { return r.searcher(true) }}
 	findings, err := child.scanStream(name, sr)
 	if err != nil {
 		return nil, fmt.Errorf("verify %s: %w", name, err)
@@ -662,6 +662,11 @@ type searchReader struct {
 	r     io.Reader
 	s     *searcher
 	first byte
+	// more, if set, gives the searcher with the escape forms, which
+	// replaces s at the first escape read (hasEscape): no escape form
+	// can start before it.
+	more func() *searcher
+	last byte // the last byte read, for an escape split by Read
 
 	buf     []byte // carried tail + new data
 	base    int64  // offset of buf[0]
@@ -672,6 +677,12 @@ type searchReader struct {
 
 func (sr *searchReader) Read(p []byte) (int, error) {
 	n, err := sr.r.Read(p)
+	if n > 0 && sr.more != nil {
+		if hasEscape(sr.last, p[:n]) {
+			sr.s, sr.more = sr.more(), nil
+		}
+		sr.last = p[n-1]
+	}
 	if n > 0 && len(sr.s.entries) > 0 {
 		sr.buf = append(sr.buf, p[:n]...)
 		sr.scan(false)

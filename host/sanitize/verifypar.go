@@ -22,7 +22,7 @@ import (
 func (r *Redactor) VerifyBytes(name string, data []byte) ([]Finding, error) {
 	r.verifyMu.Lock()
 	defer r.verifyMu.Unlock()
-	search := r.searcher(true)
+	search := r.searcher(hasEscape(0, data))
 	sr := &searchReader{r: bytes.NewReader(data), s: search}
 	head := data[:min(len(data), 512)]
 	sr.first = firstByte(head)
