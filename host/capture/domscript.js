@@ -139,19 +139,30 @@
     } catch (e) { /* a frame went away */ }
   }
 
-  // The first snapshot is taken once the page has loaded and its load
-  // handlers have run, not inside the load event: the page's own load is
-  // not held up by it. The snapshot holds everything the page built until
-  // then.
+  // The first snapshot is taken once the page has loaded, its load
+  // handlers have run and the page is idle (at most a second later), not
+  // inside the load event: the page's own load, and the requests it makes
+  // right after it, are not held up by it. The snapshot holds everything
+  // the page built until then.
+  function whenIdle() {
+    if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(start, { timeout: 1000 });
+    else setTimeout(start, 0);
+  }
   if (document.readyState === 'complete') {
-    start();
+    whenIdle();
   } else {
-    window.addEventListener('load', function () { setTimeout(start, 0); });
+    window.addEventListener('load', function () { setTimeout(whenIdle, 0); });
   }
 
   // The recorder asks for the last batch when the recording stops (the
-  // moment of the problem is often the last half second).
-  try { Object.defineProperty(window, '__reprokitDOMFlush', { value: function () { flush(); return true; }, configurable: true }); } catch (e) { /* no flush at stop */ }
+  // moment of the problem is often the last half second); a loaded page
+  // whose snapshot was still waiting for idle time takes it now.
+  try {
+    Object.defineProperty(window, '__reprokitDOMFlush', {
+      value: function () { if (!started && document.readyState === 'complete') start(); flush(); return true; },
+      configurable: true
+    });
+  } catch (e) { /* no flush at stop */ }
 
   // The last batch of a page that goes away, and of a tab that is hidden
   // (it may never come back). beforeunload comes first: Chrome may run
