@@ -163,8 +163,8 @@ func TestRecordsTheDOMOfATabTheRecordedTabOpens(t *testing.T) {
 	r := l.stop()
 	_, lines := readDOM(t, r.dir.Join(capture.DOMFile))
 	// The popup starts on about:blank, then shows /popup/child in the
-	// same Window (about:blank may have a snapshot of its own, taken if
-	// it was idle before the child page replaced it).
+	// same Window: the blank page, which the user never saw, has no
+	// events of its own.
 	popup := map[int]int{}
 	child, childSnapshot := false, false
 	for _, line := range lines {
@@ -177,12 +177,44 @@ func TestRecordsTheDOMOfATabTheRecordedTabOpens(t *testing.T) {
 			popup[ev.Type]++
 			if ev.Type == 4 {
 				child = bytes.Contains(ev.Data, []byte("/popup/child"))
+				if bytes.Contains(ev.Data, []byte("about:blank")) {
+					t.Errorf("the popup's initial blank page was recorded: %s", ev.Data)
+				}
 			}
 			childSnapshot = childSnapshot || child && ev.Type == 2
 		}
 	}
 	if !child || !childSnapshot {
 		t.Errorf("the popup's events by type %v (a meta event of /popup/child: %v, then its full snapshot: %v): want both under the popup's own target", popup, child, childSnapshot)
+	}
+}
+
+// TestABlankTabIsNotReplayed: a tab left on its initial about:blank for
+// longer than the recorder waits for an idle page, then sent to a page,
+// has events of that page only: the replay starts at what the user saw.
+func TestABlankTabIsNotReplayed(t *testing.T) {
+	l := startLive(t, capture.Options{})
+	time.Sleep(1500 * time.Millisecond)
+	l.do(chromedp.Navigate(app.URL + "/dom/page"))
+	l.waitFor(`document.body.dataset.done === '1'`)
+	l.waitDOM("/dom/page")
+	r := l.stop()
+	_, lines := readDOM(t, r.dir.Join(capture.DOMFile))
+	metas := 0
+	for _, line := range lines {
+		for _, e := range line.Events {
+			var ev domEvent
+			json.Unmarshal(e, &ev)
+			if ev.Type == 4 {
+				metas++
+				if bytes.Contains(ev.Data, []byte("about:blank")) {
+					t.Errorf("the blank tab was recorded: %s", ev.Data)
+				}
+			}
+		}
+	}
+	if metas == 0 {
+		t.Error("no meta event: the page was not recorded either")
 	}
 }
 

@@ -102,6 +102,10 @@
   }
   function start() {
     if (started || !current()) return;
+    // A tab's or popup's initial blank page is nothing the user saw: the
+    // replay starts at the first page it shows (which this instance
+    // follows, above, when it comes in the same Window).
+    if (top && location.href === 'about:blank') return;
     started = true;
     if (top) {
       // Registered right before rrweb's own listener, and the clearing
