@@ -164,6 +164,7 @@ func waitFor(t *testing.T, tb *tab, js string) {
 }
 
 const appPage = `<!DOCTYPE html><html><head><title>Upload</title>
+<link rel="icon" href="/favicon.ico"><link rel="manifest" href="/app.webmanifest">
 <style>body { font: 16px sans-serif } #status { color: #333 }</style></head>
 <body><h1 id="status">Ready</h1>
 <img id="logo" src="/logo.png" width="40" height="40"><img id="gone" src="/missing.png" width="40" height="40">
@@ -237,6 +238,10 @@ func TestSessionReplayShowsThePageAtAStepAndARequest(t *testing.T) {
 	if txt := eval[string](t, tb, frameText("status")); txt != "Ready" {
 		t.Errorf("first frame: status %q, want Ready", txt)
 	}
+	// The first frame says where it is, not that it is loading.
+	if lbl := eval[string](t, tb, `document.getElementById("rk-replay-time").textContent`); strings.Contains(lbl, "Loading") || !strings.Contains(lbl, " of ") {
+		t.Errorf("first frame: the time label reads %q", lbl)
+	}
 	// The password is masked by the recorder and stays so.
 	if v := eval[string](t, tb, `document.querySelector("#rk-replay-stage iframe").contentDocument.getElementById("pw").value`); strings.Contains(v, "hunter2") {
 		t.Errorf("the password shows in the player: %q", v)
@@ -304,6 +309,13 @@ func TestSessionReplayShowsThePageAtAStepAndARequest(t *testing.T) {
 	}
 	if len(tb.errors) > 0 {
 		t.Logf("console errors: %v", tb.errors)
+	}
+	// The rebuilt page asks for nothing the CSP must refuse (its icon
+	// and manifest links are dropped): no error at all.
+	for _, c := range tb.console {
+		if strings.Contains(c, "Content Security Policy") {
+			t.Errorf("the rebuilt page asked for something the CSP refused: %s", c)
+		}
 	}
 }
 

@@ -732,6 +732,10 @@
         if ("xlink:href" in a && tag === "image") a["xlink:href"] = imgSrc(a["xlink:href"]);
       }
       if (tag === "video" && a.poster) a.poster = imgSrc(a.poster);
+      // An icon, manifest or preload the frame would ask for (and the CSP
+      // refuse, with a console error each time); rrweb has inlined the
+      // stylesheets (_cssText).
+      if (tag === "link" && "href" in a) delete a.href;
     }
     function fixNode(n, tags) {
       if (!n || typeof n !== "object") return;
@@ -794,6 +798,7 @@
       playBtn.disabled = false;
       fit();
       firstFrame();
+      tick(); // the position, in place of "Loading the player…"
       return true;
     }
     // firstFrame marks the section once the frame shows the page (what the
