@@ -179,6 +179,14 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, tl
 		} else {
 			res.OK = true
 		}
+		// A navigation's load screenshot is taken at its load event, as
+		// the recorder takes it, not once the requests that followed it
+		// in the recording came (an app that fills itself in, or opens
+		// a dialog, after its load looks different by then).
+		loadShot := s.Type == "navigate" && res.OK
+		if loadShot {
+			shots.shoot(tab, "load", shotTarget)
+		}
 		if s.Time > 0 {
 			// What the step caused in the recording: the requests
 			// until the next step (or the recording's end).
@@ -210,7 +218,7 @@ func runSteps(ctx context.Context, f *Flow, srv *server, quiet time.Duration, tl
 		if tab == ctx {
 			loc, known = after, err == nil
 		}
-		if s.Type == "navigate" || (after != before && stripFragment(after) != stripFragment(before)) {
+		if !loadShot && (s.Type == "navigate" || (after != before && stripFragment(after) != stripFragment(before))) {
 			shots.shoot(tab, "load", shotTarget)
 		}
 		release()

@@ -76,6 +76,8 @@
 //	/popup, /popup/child          window.open of a popup that fetches /api/popup-data and messages its opener
 //	/popup/steps, /popup/form     opens a form (a text and a password input, a Save button) in a popup, by
 //	                              window.open of its URL (open-direct) or window.open() then w.location (open-blank)
+//	/late-dialog                  600 ms after load covers the page with a dark dialog backdrop (a Close
+//	                              button, data-testid close), then fetches /api/dialog-shown: load and later unalike
 //	/download/report.csv          Content-Disposition: attachment
 //	/dataurls                     a data: image, fetches of a data: and a blob: URL, a blob: image
 //	/big[?mb=N]                   BigSize (21 MB) of seeded bytes, or N MB

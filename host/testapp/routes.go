@@ -172,6 +172,7 @@ func (app *App) routes(name string) *http.ServeMux {
 		fmt.Fprintf(w, "slept %d ms\n", ms)
 	})
 	mux.HandleFunc("GET /slow/page", html("slow-page.html"))
+	mux.HandleFunc("GET /late-dialog", html("late-dialog.html"))
 	mux.HandleFunc("GET /nav/landed", html("landed.html"))
 
 	// Streams.

@@ -80,7 +80,7 @@ func TestEveryPageRendersOnBothOrigins(t *testing.T) {
 	app := startApp(t)
 	pages := []string{"/", "/redirect/final", "/form", "/form/done", "/cache/page", "/slow/page", "/nav/landed",
 		"/websocket", "/streams", "/posts", "/sw/page", "/frames", "/frames/inner", "/dom/page", "/dom/frame", "/worker", "/sharedworker", "/popup",
-		"/popup/child", "/popup/steps", "/popup/form", "/dataurls", "/beacon/page", "/fragment", "/upload/page", "/errors", "/login",
+		"/popup/child", "/popup/steps", "/popup/form", "/late-dialog", "/dataurls", "/beacon/page", "/fragment", "/upload/page", "/errors", "/login",
 		"/account", "/secrets/page", "/console", "/steps", "/ids", "/scenario/all", "/bench/300", "/bench/page?n=10&kb=1", "/mixed", "/sso/done", "/code/page", "/code/bundle",
 		"/findings/csp", "/findings/throw", "/findings/timeout", "/findings/healthy"}
 	for _, origin := range []string{app.URL, app.OtherURL} {
