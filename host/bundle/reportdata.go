@@ -302,7 +302,7 @@ func buildReport(in reportInput) *report.Data {
 		for _, p := range pages {
 			var start Millis
 			start.UnmarshalJSON([]byte(strconv.Quote(p.StartedDateTime)))
-			d.Pages = append(d.Pages, report.Page{ID: p.ID, Title: p.Title, Start: float64(start)})
+			d.Pages = append(d.Pages, report.Page{ID: p.ID, Title: p.Title, Start: float64(start), Target: p.TargetID})
 		}
 	}
 	for _, c := range in.console {

@@ -169,10 +169,15 @@ func (b *harBuilder) harPages(used map[*harPage]bool) []har.Page {
 		if title == "" {
 			title = p.url
 		}
+		var target string
+		if s := b.sessions[p.session]; s != nil && s.pageLike {
+			target = s.target.TargetID
+		}
 		out = append(out, har.Page{
 			StartedDateTime: isoTime(p.startWall),
 			ID:              p.id,
 			Title:           title,
+			TargetID:        target,
 			PageTimings: har.PageTimings{
 				OnContentLoad: b.pageEventTime(p, p.onContentMono),
 				OnLoad:        b.pageEventTime(p, p.onLoadMono),

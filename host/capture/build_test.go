@@ -359,6 +359,11 @@ func TestHARRecordsEveryTargetWithPagesForTabAndPopup(t *testing.T) {
 	if p[0].PageTimings.OnLoad != 300 || p[0].PageTimings.OnContentLoad != 250 || p[1].PageTimings.OnLoad != 90 || p[2].PageTimings.OnLoad != -1 {
 		t.Errorf("page timings = %+v %+v %+v", p[0].PageTimings, p[1].PageTimings, p[2].PageTimings)
 	}
+	// Each page names the tab it loaded in (dom.json's tabs are named
+	// by the same target ids).
+	if p[0].TargetID != "T1" || p[1].TargetID != "T9" || p[2].TargetID != "T1" {
+		t.Errorf("page targets = %q %q %q, want T1 T9 T1", p[0].TargetID, p[1].TargetID, p[2].TargetID)
+	}
 	cases := []struct{ url, target, page string }{
 		{"https://a.test/", "page", "page_1"},
 		{"https://b.test/frame", "iframe", "page_1"}, // reported by the tab's session

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/reprokit/reprokit/host/bundle"
+	"github.com/reprokit/reprokit/host/har"
 	"github.com/reprokit/reprokit/host/recording"
 )
 
@@ -62,7 +63,9 @@ type domShape struct {
 	snapshots []int    // full snapshots after each meta event
 	types     []int
 	sources   []int
-	text      string // the raw dom.json
+	text      string   // the raw dom.json
+	tabs      []string // dom.json's tab targets
+	pageTabs  []string // session.har's pages' _targetId
 }
 
 func readDOMShape(t testing.TB, path string) domShape {
@@ -72,11 +75,16 @@ func readDOMShape(t testing.TB, path string) domShape {
 		t.Fatal(err)
 	}
 	defer z.Close()
-	var raw []byte
+	var raw, harRaw []byte
 	for _, f := range z.File {
-		if f.Name == bundle.DOMReplayFile {
+		switch f.Name {
+		case bundle.DOMReplayFile:
 			rc, _ := f.Open()
 			raw, _ = io.ReadAll(rc)
+			rc.Close()
+		case "session.har":
+			rc, _ := f.Open()
+			harRaw, _ = io.ReadAll(rc)
 			rc.Close()
 		}
 	}
@@ -88,6 +96,16 @@ func readDOMShape(t testing.TB, path string) domShape {
 		t.Fatalf("%s: %v", bundle.DOMReplayFile, err)
 	}
 	s := domShape{text: string(raw)}
+	for _, tab := range doc.Tabs {
+		s.tabs = append(s.tabs, tab.Target)
+	}
+	var h har.HAR
+	if err := json.Unmarshal(harRaw, &h); err != nil {
+		t.Fatalf("%s: session.har: %v", path, err)
+	}
+	for _, p := range h.Log.Pages {
+		s.pageTabs = append(s.pageTabs, p.TargetID)
+	}
 	types, sources := map[int]bool{}, map[int]bool{}
 	for _, ev := range doc.Tabs[0].Events {
 		var h struct {
@@ -193,6 +211,16 @@ func TestExtensionModeRecordsTheSameDOMReplayAsLaunchMode(t *testing.T) {
 			if !strings.Contains(s.text, want) {
 				t.Errorf("%s mode: dom.json misses %q", mode, want)
 			}
+		}
+		// The HAR's pages name the replay's tab they loaded in, so the
+		// report can tell each tab's requests.
+		for _, pt := range s.pageTabs {
+			if !slices.Contains(s.tabs, pt) {
+				t.Errorf("%s mode: a HAR page of target %q, not one of the replay's tabs %q", mode, pt, s.tabs)
+			}
+		}
+		if len(s.pageTabs) == 0 {
+			t.Errorf("%s mode: session.har has no page", mode)
 		}
 	}
 	if !slices.Equal(launch.types, ext.types) {

@@ -39,6 +39,9 @@ type Page struct {
 	Title           string      `json:"title"`
 	PageTimings     PageTimings `json:"pageTimings"`
 	Comment         string      `json:"comment,omitempty"`
+	// TargetID is the CDP target of the tab or popup the page loaded in
+	// (Reprokit's; dom.json names its tabs by the same id).
+	TargetID string `json:"_targetId,omitempty"`
 }
 
 // PageTimings are milliseconds from StartedDateTime; -1 when unknown.

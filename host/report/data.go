@@ -129,6 +129,9 @@ type Page struct {
 	ID    string  `json:"id"`
 	Title string  `json:"title"`
 	Start float64 `json:"b"`
+	// Target is the tab's CDP target id (har.Page.TargetID): the session
+	// replay's tab of the page's requests.
+	Target string `json:"tg,omitzero"`
 }
 
 // Console is one console message.

@@ -69,11 +69,18 @@ func stepAt(t *testing.T, ctx context.Context, js string) time.Time {
 // to it as the bundle writer lays it out (docs/BUNDLE.md).
 func replayBundle(t *testing.T, entries []har.Entry, console []map[string]any, steps []map[string]any, start, end time.Time, tabs ...json.RawMessage) string {
 	t.Helper()
+	return replayBundlePages(t, []har.Page{}, entries, console, steps, start, end, tabs...)
+}
+
+// replayBundlePages is replayBundle with the HAR's pages; tab i of the
+// DOM replay is target "TARGET<i+1>".
+func replayBundlePages(t *testing.T, pages []har.Page, entries []har.Entry, console []map[string]any, steps []map[string]any, start, end time.Time, tabs ...json.RawMessage) string {
+	t.Helper()
 	dir, err := spool.Create(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := json.Marshal(har.HAR{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "test", Version: "1"}, Pages: []har.Page{}, Entries: entries}})
+	h, _ := json.Marshal(har.HAR{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "test", Version: "1"}, Pages: pages, Entries: entries}})
 	dir.WriteFile("session.har", h)
 	c, _ := json.Marshal(map[string]any{"messages": console})
 	dir.WriteFile("console.json", c)
@@ -582,9 +589,20 @@ func TestSessionReplayOfTwoTabsHasATabChooser(t *testing.T) {
 	entries := []har.Entry{
 		at("GET", srv.URL+"/A", 200, start, 30, "document", "text/html", "<h1>A</h1>"),
 		at("GET", srv.URL+"/B", 200, startB, 30, "document", "text/html", "<h1>B</h1>"),
+		// in flight at the click on A: one of tab A's page, one of
+		// tab B's (its page names the target), one of no known tab
+		at("GET", srv.URL+"/api/of-a", 200, clickA.Add(-50*time.Millisecond), 2000, "fetch", "application/json", `{}`),
+		at("GET", srv.URL+"/api/of-b", 200, clickA.Add(-50*time.Millisecond), 2000, "fetch", "application/json", `{}`),
+		at("GET", srv.URL+"/api/of-none", 200, clickA.Add(-50*time.Millisecond), 2000, "fetch", "application/json", `{}`),
+	}
+	entries[0].Pageref, entries[2].Pageref = "page_1", "page_1"
+	entries[1].Pageref, entries[3].Pageref = "page_2", "page_2"
+	pages := []har.Page{
+		{ID: "page_1", Title: srv.URL + "/A", StartedDateTime: start.UTC().Format(time.RFC3339Nano), TargetID: "TARGET1"},
+		{ID: "page_2", Title: srv.URL + "/B", StartedDateTime: startB.UTC().Format(time.RFC3339Nano), TargetID: "TARGET2"},
 	}
 	steps := []map[string]any{stepDoc("click", clickA, map[string]any{"selectors": [][]string{{"#go"}}})}
-	path := replayBundle(t, entries, nil, steps, start.Add(-100*time.Millisecond), end, a, b)
+	path := replayBundlePages(t, pages, entries, nil, steps, start.Add(-100*time.Millisecond), end, a, b)
 	html, _ := renderFile(t, path)
 	tb := newTab(t)
 	tb.open(t, html)
@@ -605,5 +623,12 @@ func TestSessionReplayOfTwoTabsHasATabChooser(t *testing.T) {
 	waitFor(t, tb, frameText("status")+` === "Page A clicked" && document.getElementById("rk-replay-tab").value === "0"`)
 	if n := eval[int](t, tb, `document.querySelectorAll("#rk-replay-stage iframe").length`); n != 1 {
 		t.Errorf("%d player frames, want one at a time", n)
+	}
+	// The requests in flight then are tab A's and the one of no known
+	// tab, not tab B's.
+	waitFor(t, tb, `document.querySelectorAll("#rk-table .row.inflight").length > 0`)
+	flying := eval[string](t, tb, `[...document.querySelectorAll("#rk-table .row.inflight")].map(n => n.title.replace(/^.*\/api\//, "")).sort().join(" ")`)
+	if flying != "of-a of-none" {
+		t.Errorf("in flight at the click on tab A: %q, want of-a and of-none (not tab B's of-b)", flying)
 	}
 }

@@ -242,6 +242,14 @@
     if (x.t > 0) { if (!T0 || x.t < T0) T0 = x.t; if (x.t > T1) T1 = x.t; }
   });
   var RP = (D.replay || {}).tabs || [];
+  // tabOf(e) is the index in RP of the tab an entry's page loaded in (its
+  // page's target), or -1 when the HAR does not say.
+  var pageTab = {};
+  (D.pages || []).forEach(function (p) {
+    if (!p.tg) return;
+    for (var k = 0; k < RP.length; k++) if (RP[k].target === p.tg) pageTab[p.id] = k;
+  });
+  function tabOf(e) { var k = e && e.pg ? pageTab[e.pg] : undefined; return k === undefined ? -1 : k; }
   RP.forEach(function (tb) {
     // A page shows its last state until the recording stopped.
     if (!isNaN(re) && re > tb.e) tb.e = re;
@@ -414,8 +422,9 @@
   var moment = function () {};
   // replaySeek(t, kind, idx) points the session replay at moment t;
   // replayHead(t) draws the player's time on the timeline's Replay lane;
-  // markInflight(t) highlights the requests in flight at t. Set by the
-  // sections that own them.
+  // markInflight(t, tab) highlights the requests in flight at t (of the
+  // player's tab, when an entry's tab is known). Set by the sections that
+  // own them.
   var replaySeek = function () {}, replayHead = function () {}, markInflight = function () {};
   (function timeline() {
     var S = D.screenshots || [], C = D.screencast || [], ST = D.steps || [], CO = D.console || [];
@@ -847,7 +856,7 @@
       bar.setAttribute("aria-valuenow", String(Math.round(f * 100)));
       bar.setAttribute("aria-valuetext", rel(t));
       replayHead(t);
-      var n = markInflight(t);
+      var n = markInflight(t, cur);
       flightLbl.textContent = n ? plural(n, "request") + " in flight" : "";
     }
     function setPlaying(on) {
@@ -891,8 +900,11 @@
     });
     // The tab that shows moment t: the current one when it has t, else the
     // one that recorded t, else the current one.
-    function tabAt(t, k) {
+    function tabAt(t, k, entry) {
       if (k !== undefined && RP[k]) return k;
+      // a request: the tab its page loaded in, when the HAR says
+      var et = entry !== undefined ? tabOf(E[entry]) : -1;
+      if (et >= 0 && t >= RP[et].b && t <= RP[et].e) return et;
       var c = cur < 0 ? 0 : cur;
       if (t >= RP[c].b && t <= RP[c].e) return c;
       for (var i = 0; i < RP.length; i++) if (t >= RP[i].b && t <= RP[i].e) return i;
@@ -905,7 +917,7 @@
         var next = (D.steps || [])[idx + 1];
         t += Math.max(0, Math.min(500, next && next.t > t ? next.t - t - 1 : 500));
       }
-      seekTab(tabAt(t, kind === "replay" ? idx : undefined), t);
+      seekTab(tabAt(t, kind === "replay" ? idx : undefined, kind === "req" ? idx : undefined), t);
     };
     startReplay = function () { whenLoaded(function () { if (!player) open(0); }); };
   })();
@@ -1095,10 +1107,16 @@
   }
   // Requests in flight at the session replay's moment are highlighted while
   // it plays.
-  var flightT = 0;
-  function inFlight(e, t) { return !!(t && e && e.b && e.b <= t && (e.inc || t <= e.b + Math.max(e.d || 0, 0))); }
-  markInflight = function (t) {
+  var flightT = 0, flightTab = -1;
+  // A request of another tab than the player's is not its tab's traffic.
+  function inFlight(e, t) {
+    if (!(t && e && e.b && e.b <= t && (e.inc || t <= e.b + Math.max(e.d || 0, 0)))) return false;
+    var k = tabOf(e);
+    return k < 0 || flightTab < 0 || k === flightTab;
+  }
+  markInflight = function (t, tab) {
     flightT = t;
+    flightTab = tab === undefined ? -1 : tab;
     Array.prototype.forEach.call(spacer.children, function (n) { if (n.dataset.i) n.classList.toggle("inflight", inFlight(E[+n.dataset.i], t)); });
     var c = 0;
     for (var i = 0; i < E.length; i++) if (inFlight(E[i], t)) c++;
