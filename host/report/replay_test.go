@@ -581,9 +581,10 @@ func TestSessionReplayOfTwoTabsHasATabChooser(t *testing.T) {
 		clickA = stepAt(t, ctx, `document.getElementById("go").click()`)
 	})
 	startB := time.Now()
+	var bClick time.Time
 	b := recordDOM(t, srv.URL+"/B", func(ctx context.Context) {
 		time.Sleep(200 * time.Millisecond)
-		stepAt(t, ctx, `document.getElementById("go").click()`)
+		bClick = stepAt(t, ctx, `document.getElementById("go").click()`)
 	})
 	end := time.Now()
 	entries := []har.Entry{
@@ -594,9 +595,11 @@ func TestSessionReplayOfTwoTabsHasATabChooser(t *testing.T) {
 		at("GET", srv.URL+"/api/of-a", 200, clickA.Add(-50*time.Millisecond), 2000, "fetch", "application/json", `{}`),
 		at("GET", srv.URL+"/api/of-b", 200, clickA.Add(-50*time.Millisecond), 2000, "fetch", "application/json", `{}`),
 		at("GET", srv.URL+"/api/of-none", 200, clickA.Add(-50*time.Millisecond), 2000, "fetch", "application/json", `{}`),
+		// one of tab B's while it was open
+		at("GET", srv.URL+"/api/b-late", 200, bClick.Add(20*time.Millisecond), 10, "fetch", "application/json", `{}`),
 	}
 	entries[0].Pageref, entries[2].Pageref = "page_1", "page_1"
-	entries[1].Pageref, entries[3].Pageref = "page_2", "page_2"
+	entries[1].Pageref, entries[3].Pageref, entries[5].Pageref = "page_2", "page_2", "page_2"
 	pages := []har.Page{
 		{ID: "page_1", Title: srv.URL + "/A", StartedDateTime: start.UTC().Format(time.RFC3339Nano), TargetID: "TARGET1"},
 		{ID: "page_2", Title: srv.URL + "/B", StartedDateTime: startB.UTC().Format(time.RFC3339Nano), TargetID: "TARGET2"},
@@ -631,4 +634,7 @@ func TestSessionReplayOfTwoTabsHasATabChooser(t *testing.T) {
 	if flying != "of-a of-none" {
 		t.Errorf("in flight at the click on tab A: %q, want of-a and of-none (not tab B's of-b)", flying)
 	}
+	// A request of tab B, chosen while tab A plays: the player shows B.
+	eval[bool](t, tb, `([...document.querySelectorAll("#rk-table .row")].find(n => n.title.endsWith("/api/b-late")).click(), true)`)
+	waitFor(t, tb, `document.getElementById("rk-replay-tab").value === "1"`)
 }
