@@ -53,21 +53,20 @@ func (r *Redactor) scrubbed(dst io.Writer, doc string, first func(w io.Writer) e
 	}
 	r.verifyMu.Lock()
 	defer r.verifyMu.Unlock()
-	s := r.searcher(sp.escapes)
+	rd, err := sp.reader()
+	if err != nil {
+		return err
+	}
+	sr := r.searchReaderOf(rd)
 	found := false
-	if len(s.entries) > 0 {
-		rd, err := sp.reader()
-		if err != nil {
-			return err
-		}
-		sr := &searchReader{r: rd, s: s}
+	if len(sr.s.entries) > 0 {
 		if err := sr.drain(); err != nil {
 			return fmt.Errorf("sanitize %s: read back the temporary file: %w", doc, err)
 		}
 		sr.finish()
 		found = len(sr.hits) > 0
 	}
-	rd, err := sp.reader()
+	rd, err = sp.reader()
 	if err != nil {
 		return err
 	}
@@ -79,7 +78,9 @@ func (r *Redactor) scrubbed(dst io.Writer, doc string, first func(w io.Writer) e
 		}
 		return nil
 	}
-	_, err = r.scrub(dst, rd, doc, s)
+	// the searcher that found them: with the escape forms if the
+	// pass wrote an escape (a decoded escape form is one in the file too)
+	_, err = r.scrub(dst, rd, doc, sr.s)
 	return err
 }
 
@@ -91,16 +92,9 @@ type spill struct {
 	dir string
 	f   *os.File
 	err error
-
-	escapes bool // the pass wrote an escape (\x, \u or &#)
-	last    byte // the last byte written, for an escape split by Write
 }
 
 func (sp *spill) Write(p []byte) (int, error) {
-	if !sp.escapes && len(p) > 0 {
-		sp.escapes = hasEscape(sp.last, p)
-		sp.last = p[len(p)-1]
-	}
 	if sp.f == nil && len(sp.buf)+len(p) <= spillLimit {
 		sp.buf = append(sp.buf, p...)
 		return len(p), nil
@@ -134,8 +128,8 @@ func (sp *spill) Write(p []byte) (int, error) {
 
 // hasEscape says whether p, after the byte before, holds the start of an
 // escape that an escape form of a value begins with: \x, \u or &# (a
-// JSON-escaped \\x holds \x too). It reads eight bytes at a time: it
-// runs over every byte a first pass writes.
+// JSON-escaped \\x holds \x too). It reads eight bytes at a time: a
+// search runs it over every byte it reads until the first escape.
 func hasEscape(before byte, p []byte) bool {
 	if len(p) == 0 {
 		return false

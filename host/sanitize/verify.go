@@ -90,8 +90,7 @@ func (r *Redactor) Verify(name string, data io.Reader) ([]Finding, error) {
 	if canSeek {
 		start, _ = seeker.Seek(0, io.SeekCurrent)
 	}
-	// the escape forms join the search at the file's first escape
-	sr := &searchReader{r: data, s: r.searcher(false), more: func() *searcher { return r.searcher(true) }}
+	sr := r.searchReaderOf(data)
 	findings, err := child.scanStream(name, sr)
 	if err != nil {
 		return nil, fmt.Errorf("verify %s: %w", name, err)
@@ -442,6 +441,20 @@ type searcher struct {
 	kept    map[uint32]bool
 	seed    maphash.Seed
 	maxLen  int
+	// partial: the escape forms of some values are left out (searcher
+	// was asked for none, and escapeLater holds values).
+	partial bool
+}
+
+// searchReaderOf reads rd through a search for the values redacted so
+// far. The escape forms join it at rd's first escape, when they are
+// needed (searchReader.more): no escape form can start before it.
+func (r *Redactor) searchReaderOf(rd io.Reader) *searchReader {
+	sr := &searchReader{r: rd, s: r.searcher(false)}
+	if sr.s.partial {
+		sr.more = func() *searcher { return r.searcher(true) }
+	}
+	return sr
 }
 
 // The stream search looks only at every gramStride-th byte: a form of 8
@@ -468,6 +481,7 @@ func (r *Redactor) searcher(escapes bool) *searcher {
 	if escapes && len(r.escLater) > 0 {
 		r.escapeForms()
 	}
+	partial := len(r.escLater) > 0
 	if !r.sorted {
 		sort.Slice(r.search, func(i, j int) bool {
 			a, b := &r.search[i], &r.search[j]
@@ -481,7 +495,7 @@ func (r *Redactor) searcher(escapes bool) *searcher {
 		})
 		r.sorted = true
 	}
-	s := &searcher{entries: r.search[:len(r.search):len(r.search)], kinds: append([]string{}, r.kinds...), seed: r.seed, kept: map[uint32]bool{}}
+	s := &searcher{entries: r.search[:len(r.search):len(r.search)], kinds: append([]string{}, r.kinds...), seed: r.seed, kept: map[uint32]bool{}, partial: partial}
 	for h := range r.keptHash {
 		s.kept[h] = true
 	}
