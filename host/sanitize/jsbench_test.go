@@ -42,24 +42,16 @@ func benchScripts() []string {
 // the JavaScript pass; BenchmarkTextBodies with the text pass that read
 // scripts before the code-aware sanitizer, for comparison.
 func BenchmarkJavaScriptBodies(b *testing.B) {
-	scripts := benchScripts()
-	n := 0
-	for _, s := range scripts {
-		n += len(s)
-	}
-	b.SetBytes(int64(n))
-	r := New(nil)
-	b.ResetTimer()
-	t0 := cpuTime()
-	for i := 0; i < b.N; i++ {
-		for _, s := range scripts {
-			r.javascript(&locator{}, s, textCtx{ip: true}, false)
-		}
-	}
-	b.ReportMetric(float64(cpuTime()-t0)/float64(b.N)/1e6, "cpu-ms/op")
+	benchScriptBodies(b, func(r *Redactor, s string) { r.javascript(&locator{}, s, textCtx{ip: true}, false) })
 }
 
 func BenchmarkTextBodies(b *testing.B) {
+	benchScriptBodies(b, func(r *Redactor, s string) { r.text(&locator{}, s, textCtx{ip: true}) })
+}
+
+// benchScriptBodies runs pass over the benchmark HAR's scripts and
+// reports its CPU time per run.
+func benchScriptBodies(b *testing.B, pass func(r *Redactor, s string)) {
 	scripts := benchScripts()
 	n := 0
 	for _, s := range scripts {
@@ -71,7 +63,7 @@ func BenchmarkTextBodies(b *testing.B) {
 	t0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		for _, s := range scripts {
-			r.text(&locator{}, s, textCtx{ip: true})
+			pass(r, s)
 		}
 	}
 	b.ReportMetric(float64(cpuTime()-t0)/float64(b.N)/1e6, "cpu-ms/op")

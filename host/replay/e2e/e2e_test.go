@@ -271,6 +271,30 @@ func TestReplayRunsRecordedSteps(t *testing.T) {
 // another page), stops the app and returns the bundle.
 func recordSteps(t testing.TB, stderr io.Writer) string {
 	t.Helper()
+	return recordTestApp(t, "steps", stderr, func(app string, tab context.Context) error {
+		return chromedp.Do(tab,
+			chromedp.Navigate(app+"/steps"),
+			chromedp.Click(chromedp.CSS("#search")),
+			chromedp.SendKeys(chromedp.CSS("#search"), "printer offline"),
+			chromedp.Click(chromedp.CSS("#notes")), // blur: the search field's change
+			chromedp.Click(chromedp.CSS("#agree")),
+			chromedp.Click(chromedp.CSS("[data-testid=go]")),
+			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 400)`),
+			chromedp.Sleep(700*time.Millisecond), // the recorder debounces scrolls
+			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`),
+			chromedp.Sleep(700*time.Millisecond),
+			chromedp.Click(chromedp.CSS("[data-testid=link]")),
+			chromedp.Sleep(time.Second),
+		)
+	})
+}
+
+// recordTestApp records the test app in a headless Chromium, with no size
+// budget, while drive works its tab (app is the app's URL), stops the app
+// and returns the bundle, NAME.zip; with REPLAY_E2E_KEEP set, a copy of it
+// is kept in that folder.
+func recordTestApp(t testing.TB, name string, stderr io.Writer, drive func(app string, tab context.Context) error) string {
+	t.Helper()
 	app, err := testapp.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -280,28 +304,18 @@ func recordSteps(t testing.TB, stderr io.Writer) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	res, err := recording.Run(ctx, recording.Options{
-		Headless: true, Budget: &zero, Out: filepath.Join(dir, "steps.zip"), SpoolBase: filepath.Join(dir, "spool"),
+		Headless: true, Budget: &zero, Out: filepath.Join(dir, name+".zip"), SpoolBase: filepath.Join(dir, "spool"),
 		Stderr: stderr,
-		Drive: func(ctx, tab context.Context) error {
-			return chromedp.Do(tab,
-				chromedp.Navigate(app.URL+"/steps"),
-				chromedp.Click(chromedp.CSS("#search")),
-				chromedp.SendKeys(chromedp.CSS("#search"), "printer offline"),
-				chromedp.Click(chromedp.CSS("#notes")), // blur: the search field's change
-				chromedp.Click(chromedp.CSS("#agree")),
-				chromedp.Click(chromedp.CSS("[data-testid=go]")),
-				chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 400)`),
-				chromedp.Sleep(700*time.Millisecond), // the recorder debounces scrolls
-				chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`),
-				chromedp.Sleep(700*time.Millisecond),
-				chromedp.Click(chromedp.CSS("[data-testid=link]")),
-				chromedp.Sleep(time.Second),
-			)
-		},
+		Drive:  func(ctx, tab context.Context) error { return drive(app.URL, tab) },
 	})
 	app.Close()
 	if err != nil {
-		t.Fatalf("record the steps page: %v", err)
+		t.Fatalf("record %s: %v", name, err)
+	}
+	if keep := os.Getenv("REPLAY_E2E_KEEP"); keep != "" {
+		if b, err := os.ReadFile(res.Path); err == nil {
+			_ = os.WriteFile(filepath.Join(keep, name+".zip"), b, 0o600)
+		}
 	}
 	return res.Path
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,9 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/reprokit/reprokit/host/recording"
 	"github.com/reprokit/reprokit/host/replay"
-	"github.com/reprokit/reprokit/host/testapp"
 )
 
 // kernelState is what the kernel app showed: the work tab's own record of
@@ -44,41 +40,26 @@ func readKernel(ctx context.Context) (kernelState, error) {
 // up and long-polls the events feed; the recording stops with a poll open.
 func recordKernel(t testing.TB, stderr io.Writer) (bundle string, live kernelState, span time.Duration) {
 	t.Helper()
-	app, err := testapp.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	zero := int64(0)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
 	var start time.Time
-	res, err := recording.Run(ctx, recording.Options{
-		Headless: true, Budget: &zero, Out: filepath.Join(dir, "kernel.zip"), SpoolBase: filepath.Join(dir, "spool"),
-		Stderr: stderr,
-		Drive: func(ctx, tab context.Context) error {
-			start = time.Now()
-			if err := chromedp.Do(tab, chromedp.Navigate(app.URL+"/kernel")); err != nil {
-				return err
-			}
-			wctx, wcancel := context.WithTimeout(tab, 15*time.Second)
-			defer wcancel()
-			if _, err := chromedp.Run(wctx, chromedp.Poll[bool](`document.body && document.body.dataset.done === '1'`, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-				live, _ = readKernel(tab)
-				pl, _ := chromedp.Run(tab, chromedp.Evaluate[string](logJS))
-				t.Logf("kernel page did not finish: %+v\n%s", live, pl)
-				return err
-			}
-			live, err = readKernel(tab)
-			span = time.Since(start)
+	bundle = recordTestApp(t, "kernel", stderr, func(app string, tab context.Context) error {
+		start = time.Now()
+		if err := chromedp.Do(tab, chromedp.Navigate(app+"/kernel")); err != nil {
 			return err
-		},
+		}
+		wctx, wcancel := context.WithTimeout(tab, 15*time.Second)
+		defer wcancel()
+		if _, err := chromedp.Run(wctx, chromedp.Poll[bool](`document.body && document.body.dataset.done === '1'`, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+			live, _ = readKernel(tab)
+			pl, _ := chromedp.Run(tab, chromedp.Evaluate[string](logJS))
+			t.Logf("kernel page did not finish: %+v\n%s", live, pl)
+			return err
+		}
+		var err error
+		live, err = readKernel(tab)
+		span = time.Since(start)
+		return err
 	})
-	app.Close()
-	if err != nil {
-		t.Fatalf("record the kernel app: %v", err)
-	}
-	return res.Path, live, span
+	return bundle, live, span
 }
 
 // Records the kernel app in real Chromium and replays the sanitized bundle:
@@ -89,11 +70,6 @@ func recordKernel(t testing.TB, stderr io.Writer) (bundle string, live kernelSta
 func TestReplayOfKernelConversation(t *testing.T) {
 	browserOrSkip(t)
 	bundle, live, span := recordKernel(t, logWriter{t})
-	if keep := os.Getenv("REPLAY_E2E_KEEP"); keep != "" {
-		if b, err := os.ReadFile(bundle); err == nil {
-			_ = os.WriteFile(filepath.Join(keep, "kernel.zip"), b, 0o600)
-		}
-	}
 	t.Logf("live: %s | %s (recorded in %s)", live.ListText, live.WorkText, span.Round(time.Millisecond))
 	if live.Work["done"] != true || live.Work["ignored"] != 0.0 {
 		t.Fatalf("the live session did not finish cleanly: %+v", live.Work)

@@ -3,16 +3,13 @@ package e2e
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/reprokit/reprokit/host/recording"
 	"github.com/reprokit/reprokit/host/replay"
-	"github.com/reprokit/reprokit/host/testapp"
 )
 
 // A page that covers itself with a dialog a moment after its load event
@@ -23,33 +20,17 @@ import (
 // and differed by nearly every pixel.
 func TestReplayTakesTheLoadScreenshotAtTheLoadEventWithSteps(t *testing.T) {
 	browserOrSkip(t)
-	app, err := testapp.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	zero := int64(0)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	res, err := recording.Run(ctx, recording.Options{
-		Headless: true, Budget: &zero, Out: filepath.Join(dir, "late.zip"), SpoolBase: filepath.Join(dir, "spool"),
-		Stderr: logWriter{t},
-		Drive: func(ctx, tab context.Context) error {
-			return chromedp.Do(tab,
-				chromedp.Navigate(app.URL+"/late-dialog"),
-				chromedp.WaitVisible(chromedp.CSS(`body[data-dialog="1"]`)),
-				chromedp.Sleep(300*time.Millisecond),
-				chromedp.Click(chromedp.CSS("[data-testid=close]")),
-				chromedp.WaitVisible(chromedp.CSS(`body[data-closed="1"]`)),
-				chromedp.Sleep(500*time.Millisecond),
-			)
-		},
+	path := recordTestApp(t, "late-dialog", logWriter{t}, func(app string, tab context.Context) error {
+		return chromedp.Do(tab,
+			chromedp.Navigate(app+"/late-dialog"),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-dialog="1"]`)),
+			chromedp.Sleep(300*time.Millisecond),
+			chromedp.Click(chromedp.CSS("[data-testid=close]")),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-closed="1"]`)),
+			chromedp.Sleep(500*time.Millisecond),
+		)
 	})
-	app.Close()
-	if err != nil {
-		t.Fatalf("record /late-dialog: %v", err)
-	}
-	src, err := replay.Load(res.Path)
+	src, err := replay.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +39,6 @@ func TestReplayTakesTheLoadScreenshotAtTheLoadEventWithSteps(t *testing.T) {
 	shots := t.TempDir()
 	if keep := os.Getenv("REPLAY_E2E_KEEP"); keep != "" {
 		shots = keep
-		if b, err := os.ReadFile(res.Path); err == nil {
-			_ = os.WriteFile(filepath.Join(keep, "late-dialog.zip"), b, 0o600)
-		}
 	}
 	rep, err := replay.Run(rctx, src, replay.Options{Steps: true, Timeout: 60 * time.Second, Progress: logWriter{t}, ScreenshotsDir: shots})
 	if err != nil {

@@ -2,17 +2,13 @@ package e2e
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/reprokit/reprokit/host/recording"
 	"github.com/reprokit/reprokit/host/replay"
-	"github.com/reprokit/reprokit/host/testapp"
 )
 
 // Records the test app's planted-secrets page (JSON, form and multipart
@@ -23,34 +19,13 @@ import (
 // answered and the websocket frames play.
 func TestReplayOfSanitizedSecretsPage(t *testing.T) {
 	browserOrSkip(t)
-	app, err := testapp.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	zero := int64(0)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	res, err := recording.Run(ctx, recording.Options{
-		Headless: true, Budget: &zero, Out: filepath.Join(dir, "secrets.zip"), SpoolBase: filepath.Join(dir, "spool"),
-		Stderr: logWriter{t},
-		Drive: func(ctx, tab context.Context) error {
-			if err := chromedp.Do(tab, chromedp.Navigate(app.URL+"/secrets/page")); err != nil {
-				return err
-			}
-			return waitDone(tab)
-		},
-	})
-	app.Close()
-	if err != nil {
-		t.Fatalf("record the secrets page: %v", err)
-	}
-	if keep := os.Getenv("REPLAY_E2E_KEEP"); keep != "" {
-		if b, err := os.ReadFile(res.Path); err == nil {
-			_ = os.WriteFile(filepath.Join(keep, "secrets.zip"), b, 0o600)
+	path := recordTestApp(t, "secrets", logWriter{t}, func(app string, tab context.Context) error {
+		if err := chromedp.Do(tab, chromedp.Navigate(app+"/secrets/page")); err != nil {
+			return err
 		}
-	}
-	src, err := replay.Load(res.Path)
+		return waitDone(tab)
+	})
+	src, err := replay.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
