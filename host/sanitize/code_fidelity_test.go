@@ -208,11 +208,6 @@ func jsErrorAt(err error) string {
 	return strings.ReplaceAll(err.Error(), "\n", "\n    ")
 }
 
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
-}
-
 func xmlWellFormed(s string) error {
 	d := xml.NewDecoder(strings.NewReader(s))
 	for {

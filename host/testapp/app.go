@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -296,14 +295,4 @@ func queryInt(r *http.Request, name string, def int) int {
 		return v
 	}
 	return def
-}
-
-// isAPI reports whether path gets an x-request-id header.
-func isAPI(path string) bool {
-	for _, p := range []string{"/api/", "/status/", "/post/", "/upload", "/secrets/", "/beacon", "/login"} {
-		if strings.HasPrefix(path, p) {
-			return true
-		}
-	}
-	return false
 }
